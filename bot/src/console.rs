@@ -1,0 +1,119 @@
+//! The terminal front end: commands on standard input, replies on standard output.
+//!
+//! It drives the same runtime as the Matrix bot, so a scribe can keep the
+//! main courante from a laptop when the chat is unreachable (`--room` attaches
+//! the console to a Matrix room's crisis). Lines are read with a size bound:
+//! a 1 MB paste or invalid UTF-8 is refused with a message, never loaded whole
+//! or allowed to corrupt the journal.
+
+use std::io::{BufRead, Write};
+
+use anyhow::Context;
+use chrono::Utc;
+
+use crate::engine::Input;
+use crate::engine::command::MAX_TEXT_CHARS;
+use crate::engine::event::Author;
+use crate::lang::Lang;
+use crate::runtime::{Output, Runtime};
+
+/// Longest line read whole; longer lines are refused (and skipped without buffering).
+pub const MAX_LINE_BYTES: usize = 4 * MAX_TEXT_CHARS + 64;
+
+/// Who types, and into which room's crisis.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub author: Author,
+    pub room: String,
+}
+
+/// Reads commands until end of input.
+pub fn run(runtime: &mut Runtime, session: &Session, input: impl BufRead, mut out: impl Write) -> anyhow::Result<()> {
+    let lang = runtime.settings.lang;
+    let mut lines = BoundedLines { inner: input, max: MAX_LINE_BYTES };
+    while let Some(line) = lines.next_line().context("reading standard input")? {
+        let outputs = match line {
+            Line::TooLong(n) => vec![Output::Refuse(too_long(lang, n))],
+            Line::Text(bytes) => match String::from_utf8(bytes) {
+                Err(err) => vec![Output::Refuse(not_utf8(lang, err.utf8_error().valid_up_to()))],
+                Ok(text) => {
+                    let now = Utc::now();
+                    let input = Input {
+                        at: now,
+                        sent_at: now,
+                        author: session.author.clone(),
+                        room: session.room.clone(),
+                        text: text.trim_end_matches(['\n', '\r']).to_owned(),
+                        source: None,
+                        privileged: true,
+                    };
+                    runtime.handle(&input)?
+                }
+            },
+        };
+        for output in outputs {
+            let text = match output {
+                Output::Ack(t) => format!("✅ {t}"),
+                Output::Refuse(t) => format!("⛔ {t}"),
+                Output::Reply(t) => t,
+            };
+            writeln!(out, "{text}")?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn too_long(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Fr => format!("Ligne ignorée : {n} octets, au plus {MAX_LINE_BYTES}. Rien n'a été enregistré."),
+        Lang::En => format!("Line ignored: {n} bytes, at most {MAX_LINE_BYTES}. Nothing was recorded."),
+    }
+}
+
+fn not_utf8(lang: Lang, at: usize) -> String {
+    match lang {
+        Lang::Fr => format!("Ligne ignorée : encodage invalide (octet {at}), UTF-8 attendu. Rien n'a été enregistré."),
+        Lang::En => format!("Line ignored: invalid encoding (byte {at}), UTF-8 expected. Nothing was recorded."),
+    }
+}
+
+enum Line {
+    Text(Vec<u8>),
+    /// A line longer than the bound, with its length.
+    TooLong(usize),
+}
+
+struct BoundedLines<R> {
+    inner: R,
+    max: usize,
+}
+
+impl<R: BufRead> BoundedLines<R> {
+    fn next_line(&mut self) -> std::io::Result<Option<Line>> {
+        let mut buf = Vec::new();
+        let mut len = 0usize;
+        loop {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(match (len, buf.is_empty()) {
+                    (0, _) => None,
+                    (n, _) if n > self.max => Some(Line::TooLong(n)),
+                    _ => Some(Line::Text(buf)),
+                });
+            }
+            let (used, done) = match chunk.iter().position(|b| *b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            len += used;
+            if len <= self.max + 1 {
+                buf.extend_from_slice(&chunk[..used]);
+            }
+            self.inner.consume(used);
+            if done {
+                return Ok(Some(if len > self.max + 1 { Line::TooLong(len - 1) } else { Line::Text(buf) }));
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Journaled facts: what the crisis log records.
+//!
+//! A [`Record`] is one main-courante entry as the engine decides it; the
+//! journal stores its JSON bytes and chains their hashes. These types are a
+//! compatibility boundary with our past selves: fields are only ever added
+//! (with `#[serde(default)]`), `v` is raised on any other change, and the
+//! snapshot test in `engine/tests.rs` pins the format.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The record format written by this release.
+pub const RECORD_VERSION: u16 = 1;
+
+/// Who did something: the Matrix user id (or console name) and the display name at the time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub id: String,
+    pub name: String,
+}
+
+/// One entry of the main courante.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Format version of this record.
+    pub v: u16,
+    /// Position in the crisis's chain, from 1, without gaps.
+    pub seq: u64,
+    /// The crisis this entry belongs to.
+    pub crisis: String,
+    /// When it happened: the message's server time, or the stated time of a paper note.
+    pub occurred_at: DateTime<Utc>,
+    /// When tocsin recorded it.
+    pub recorded_at: DateTime<Utc>,
+    pub author: Author,
+    /// The author's crisis role at the time, if they held one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The id of the chat event this entry came from (deduplication key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Re-entered from a paper sheet (`!papier`): `occurred_at` is the stated time.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub transcribed: bool,
+    pub event: Event,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+/// What an entry says. Each kind of entry is one variant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    CrisisOpened {
+        room: String,
+        playbook: String,
+        playbook_version: String,
+        exercise: bool,
+    },
+    CrisisClosed {},
+    Info {
+        reference: String,
+        text: String,
+    },
+    Verification {
+        target: String,
+        status: Verification,
+    },
+    Decision {
+        reference: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rationale: Option<String>,
+    },
+    Action {
+        reference: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<Owner>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
+    },
+    ActionDone {
+        target: String,
+    },
+    RoleAssigned {
+        role: String,
+        user: String,
+    },
+    Correction {
+        reference: String,
+        target: String,
+        text: String,
+    },
+}
+
+impl Event {
+    /// The stable kind name, as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::CrisisOpened { .. } => "crisis_opened",
+            Event::CrisisClosed {} => "crisis_closed",
+            Event::Info { .. } => "info",
+            Event::Verification { .. } => "verification",
+            Event::Decision { .. } => "decision",
+            Event::Action { .. } => "action",
+            Event::ActionDone { .. } => "action_done",
+            Event::RoleAssigned { .. } => "role_assigned",
+            Event::Correction { .. } => "correction",
+        }
+    }
+
+    /// The reference this entry creates (`I1`, `D2`, …), if any.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Event::Info { reference, .. }
+            | Event::Decision { reference, .. }
+            | Event::Action { reference, .. }
+            | Event::Correction { reference, .. } => Some(reference),
+            _ => None,
+        }
+    }
+
+    /// The references of other entries this one points at.
+    pub fn targets(&self) -> Option<&str> {
+        match self {
+            Event::Verification { target, .. }
+            | Event::ActionDone { target }
+            | Event::Correction { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+}
+
+/// Who owns an action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Owner {
+    /// A person, by user id.
+    User(String),
+    /// A crisis role of the playbook, whoever holds it.
+    Role(String),
+}
+
+/// Verification status of a piece of information.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    ToCheck,
+    Checking,
+    Confirmed,
+    Refuted,
+}
+
+impl Verification {
+    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
+        use crate::lang::Lang::*;
+        match (self, lang) {
+            (Verification::ToCheck, Fr) => "à vérifier",
+            (Verification::ToCheck, En) => "to check",
+            (Verification::Checking, Fr) => "en cours de vérification",
+            (Verification::Checking, En) => "being checked",
+            (Verification::Confirmed, Fr) => "confirmée",
+            (Verification::Confirmed, En) => "confirmed",
+            (Verification::Refuted, Fr) => "infirmée",
+            (Verification::Refuted, En) => "refuted",
+        }
+    }
+}

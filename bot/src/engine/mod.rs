@@ -1,0 +1,640 @@
+//! The functional core: an input in, records and effects (or a refusal) out.
+//!
+//! No I/O, no clock reads, no randomness: time arrives in [`Input`], and the
+//! state is a [`World`] folded from the journal. [`decide`] holds the
+//! business rules; [`World::apply`] only records facts. The runtime appends
+//! the records to the journal, waits for the flush, applies them, and only
+//! then carries out the effects: nothing is acknowledged before it is durable.
+
+pub mod command;
+pub mod event;
+pub mod state;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::lang::Lang;
+use crate::playbook::{Catalog, Playbook};
+use command::{Command, DueSpec, Keyword, OwnerSpec, PaperKind};
+use event::{Author, Event, Owner, RECORD_VERSION, Record, Verification};
+use state::{Crisis, RefKind, World};
+
+/// Settings that shape what users read; from the configuration.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub lang: Lang,
+    pub tz: Tz,
+    /// Command prefix, `!` by default.
+    pub prefix: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            lang: Lang::Fr,
+            tz: chrono_tz::Europe::Paris,
+            prefix: "!".to_owned(),
+        }
+    }
+}
+
+/// One message to handle.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Now, as read by the runtime: becomes `recorded_at`.
+    pub at: DateTime<Utc>,
+    /// When the message was sent (server time): becomes `occurred_at`.
+    pub sent_at: DateTime<Utc>,
+    pub author: Author,
+    /// The room (or console) the message came from: one room, one crisis cell.
+    pub room: String,
+    pub text: String,
+    /// Id of the chat event, for deduplication.
+    pub source: Option<String>,
+    /// May open and close crises and assign roles (power level ≥ 50, or an administrator).
+    pub privileged: bool,
+}
+
+/// What the runtime must do for humans, after the records are durable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// An entry was recorded: ✅ and a short reply carrying its reference.
+    Ack(String),
+    /// The input was refused; nothing was recorded: ⛔ and the reason.
+    Refuse(String),
+    /// Information (help, status); nothing recorded.
+    Reply(String),
+    /// Announce the final digest of a sealed crisis (known once the journal has it).
+    AnnounceDigest { crisis: String },
+}
+
+/// The engine's answer to one input.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decision {
+    pub records: Vec<Record>,
+    pub effects: Vec<Effect>,
+}
+
+impl Decision {
+    fn refuse(text: String) -> Decision {
+        Decision { records: Vec::new(), effects: vec![Effect::Refuse(text)] }
+    }
+
+    fn reply(text: String) -> Decision {
+        Decision { records: Vec::new(), effects: vec![Effect::Reply(text)] }
+    }
+}
+
+/// Decides what an input means. Pure.
+pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
+    let crisis = world.open_in(&input.room);
+    let playbook = crisis.and_then(|c| catalog.get(&c.playbook));
+    let roles: Vec<&str> = playbook.map(|p| p.roles.iter().map(|r| r.id.as_str()).collect()).unwrap_or_default();
+    let lang = settings.lang;
+    let command = match command::parse(&input.text, &settings.prefix, lang, &roles) {
+        None => return Decision::default(),
+        Some(Err(refusal)) => return Decision::refuse(mark(crisis, lang, refusal.render())),
+        Some(Ok(command)) => command,
+    };
+    let ctx = Ctx { world, catalog, settings, input, lang };
+    let decision = match (command, crisis) {
+        (Command::Help(topic), _) => Decision::reply(help(settings, topic)),
+        (Command::Open { playbook, exercise }, None) => ctx.open(&playbook, exercise),
+        (Command::Open { .. }, Some(c)) => Decision::refuse(ctx.t(
+            &format!("Une crise est déjà ouverte dans ce salon ({}). Un salon = une cellule : fermez-la avec {}clore ou ouvrez un autre salon.", c.id, settings.prefix),
+            &format!("A crisis is already open in this room ({}). One room, one cell: close it with {}close or use another room.", c.id, settings.prefix),
+        )),
+        (Command::Status, None) => Decision::reply(ctx.no_crisis_status()),
+        (_, None) => Decision::refuse(ctx.no_crisis()),
+        (command, Some(crisis)) => ctx.in_crisis(crisis, playbook, command),
+    };
+    Decision {
+        records: decision.records,
+        effects: decision.effects.into_iter().map(|e| mark_effect(crisis, lang, e)).collect(),
+    }
+}
+
+/// Prefixes exercise traffic with the exercise marking.
+fn mark(crisis: Option<&Crisis>, lang: Lang, text: String) -> String {
+    match crisis {
+        Some(c) if c.exercise => format!("[{}] {text}", lang.pick("EXERCICE", "EXERCISE")),
+        _ => text,
+    }
+}
+
+fn mark_effect(crisis: Option<&Crisis>, lang: Lang, effect: Effect) -> Effect {
+    match effect {
+        Effect::Ack(t) => Effect::Ack(mark(crisis, lang, t)),
+        Effect::Refuse(t) => Effect::Refuse(mark(crisis, lang, t)),
+        Effect::Reply(t) => Effect::Reply(mark(crisis, lang, t)),
+        other => other,
+    }
+}
+
+/// The full help, or one command's line.
+pub fn help(settings: &Settings, topic: Option<Keyword>) -> String {
+    let lang = settings.lang;
+    match topic {
+        Some(k) => k.help(lang, &settings.prefix),
+        None => {
+            let mut out = lang.pick("Commandes tocsin :", "tocsin commands:").to_owned();
+            for k in Keyword::ALL {
+                out.push('\n');
+                out.push_str(&k.help(lang, &settings.prefix));
+            }
+            out
+        }
+    }
+}
+
+struct Ctx<'a> {
+    world: &'a World,
+    catalog: &'a Catalog,
+    settings: &'a Settings,
+    input: &'a Input,
+    lang: Lang,
+}
+
+impl Ctx<'_> {
+    fn t(&self, fr: &str, en: &str) -> String {
+        self.lang.pick(fr, en).to_owned()
+    }
+
+    fn p(&self) -> &str {
+        &self.settings.prefix
+    }
+
+    fn local(&self, at: DateTime<Utc>) -> DateTime<Tz> {
+        at.with_timezone(&self.settings.tz)
+    }
+
+    /// `14:30`, or `28/11 14:30` when not today.
+    fn hm(&self, at: DateTime<Utc>) -> String {
+        let local = self.local(at);
+        if local.date_naive() == self.local(self.input.at).date_naive() {
+            local.format("%H:%M").to_string()
+        } else {
+            local.format("%d/%m %H:%M").to_string()
+        }
+    }
+
+    fn playbook_list(&self) -> String {
+        let ids: Vec<&str> = self.catalog.ids().collect();
+        if ids.is_empty() {
+            self.t("aucun playbook chargé", "no playbook loaded")
+        } else {
+            ids.join(", ")
+        }
+    }
+
+    fn no_crisis(&self) -> String {
+        match self.lang {
+            Lang::Fr => format!("Aucune crise ouverte dans ce salon. Pour commencer : {}ouvrir <playbook> [exercice] (playbooks : {}).", self.p(), self.playbook_list()),
+            Lang::En => format!("No crisis is open in this room. To start: {}open <playbook> [exercise] (playbooks: {}).", self.p(), self.playbook_list()),
+        }
+    }
+
+    fn no_crisis_status(&self) -> String {
+        self.no_crisis()
+    }
+
+    fn require_privilege(&self, what: &str) -> Option<Decision> {
+        if self.input.privileged {
+            return None;
+        }
+        Some(Decision::refuse(match self.lang {
+            Lang::Fr => format!("{}{what} est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).", self.p()),
+            Lang::En => format!("{}{what} is for the cell's leads (power level 50 in the room, or a tocsin administrator).", self.p()),
+        }))
+    }
+
+    fn record(&self, crisis: &str, seq: u64, role: Option<String>, event: Event) -> Record {
+        Record {
+            v: RECORD_VERSION,
+            seq,
+            crisis: crisis.to_owned(),
+            occurred_at: self.input.sent_at,
+            recorded_at: self.input.at,
+            author: self.input.author.clone(),
+            role,
+            source: self.input.source.clone(),
+            transcribed: false,
+            event,
+        }
+    }
+
+    fn open(&self, playbook_id: &str, exercise: bool) -> Decision {
+        let what = self.lang.pick("ouvrir", "open");
+        if let Some(refusal) = self.require_privilege(what) {
+            return refusal;
+        }
+        let Some(playbook) = self.catalog.get(playbook_id) else {
+            return Decision::refuse(match self.lang {
+                Lang::Fr => format!("Playbook inconnu « {playbook_id} ». Disponibles : {}.", self.playbook_list()),
+                Lang::En => format!("Unknown playbook \"{playbook_id}\". Available: {}.", self.playbook_list()),
+            });
+        };
+        let date = self.local(self.input.sent_at).format("%Y%m%d");
+        let base = format!("{date}-{}", playbook.id);
+        let id = (1..)
+            .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+            .find(|id| self.world.crisis(id).is_none())
+            .unwrap_or(base);
+        let record = self.record(
+            &id,
+            1,
+            None,
+            Event::CrisisOpened {
+                room: self.input.room.clone(),
+                playbook: playbook.id.clone(),
+                playbook_version: playbook.version.clone(),
+                exercise,
+            },
+        );
+        let title = playbook.title.get(self.lang);
+        let n_roles = playbook.roles.len();
+        let text = match (self.lang, exercise) {
+            (Lang::Fr, true) => format!("🚨 Exercice ouvert : {title} (v{}) — crise {id}.\n{n_roles} rôles à pourvoir : {}rôle <rôle> @personne. Commencez par nommer l'historien.", playbook.version, self.p()),
+            (Lang::Fr, false) => format!("🚨 Crise ouverte : {title} (v{}) — crise {id}.\n{n_roles} rôles à pourvoir : {}rôle <rôle> @personne. Commencez par nommer l'historien.", playbook.version, self.p()),
+            (Lang::En, true) => format!("🚨 Exercise opened: {title} (v{}) — crisis {id}.\n{n_roles} roles to fill: {}role <role> @person. Start by naming the scribe.", playbook.version, self.p()),
+            (Lang::En, false) => format!("🚨 Crisis opened: {title} (v{}) — crisis {id}.\n{n_roles} roles to fill: {}role <role> @person. Start by naming the scribe.", playbook.version, self.p()),
+        };
+        // The opening is itself marked: the crisis is not in the world yet.
+        let text = if exercise { format!("[{}] {text}", self.lang.pick("EXERCICE", "EXERCISE")) } else { text };
+        Decision { records: vec![record], effects: vec![Effect::Ack(text)] }
+    }
+
+    fn in_crisis(&self, crisis: &Crisis, playbook: Option<&Playbook>, command: Command) -> Decision {
+        let seq = crisis.last_seq + 1;
+        let role = crisis.roles_of(&self.input.author.id).next().map(str::to_owned);
+        let ack = |record: Record, text: String| Decision { records: vec![record], effects: vec![Effect::Ack(text)] };
+        match command {
+            Command::Help(_) | Command::Open { .. } => unreachable_help(self),
+            Command::Status => Decision::reply(self.status(crisis, playbook)),
+            Command::Close => {
+                if let Some(refusal) = self.require_privilege(self.lang.pick("clore", "close")) {
+                    return refusal;
+                }
+                let n_open = crisis.actions.iter().filter(|a| a.done_at.is_none()).count();
+                let record = self.record(&crisis.id, seq, role, Event::CrisisClosed {});
+                let (n_dec, n_act) = (crisis.decisions.len(), crisis.actions.len());
+                let text = match self.lang {
+                    Lang::Fr => format!(
+                        "🏁 Crise {} close. Main courante : {seq} entrées, {}, {} dont {n_open} {}.",
+                        crisis.id,
+                        plural(n_dec, "décision", "décisions"),
+                        plural(n_act, "action", "actions"),
+                        if n_open > 1 { "restées ouvertes" } else { "restée ouverte" }
+                    ),
+                    Lang::En => format!(
+                        "🏁 Crisis {} closed. Log: {seq} entries, {}, {} of which {n_open} left open.",
+                        crisis.id,
+                        plural(n_dec, "decision", "decisions"),
+                        plural(n_act, "action", "actions")
+                    ),
+                };
+                Decision {
+                    records: vec![record],
+                    effects: vec![Effect::Ack(text), Effect::AnnounceDigest { crisis: crisis.id.clone() }],
+                }
+            }
+            Command::Info { text } => {
+                let reference = crisis.next_reference(RefKind::Info);
+                let reply = match self.lang {
+                    Lang::Fr => format!("{reference} — information enregistrée, à vérifier ({}).", self.hm(self.input.sent_at)),
+                    Lang::En => format!("{reference} — information recorded, to check ({}).", self.hm(self.input.sent_at)),
+                };
+                ack(self.record(&crisis.id, seq, role, Event::Info { reference, text }), reply)
+            }
+            Command::Verify { target, status } => {
+                match crisis.lookup(&target) {
+                    Some(RefKind::Info) => {}
+                    Some(_) => return Decision::refuse(self.t(&format!("{target} n'est pas une information : seules les informations (I…) se vérifient."), &format!("{target} is not an information: only informations (I…) are verified."))),
+                    None => return Decision::refuse(self.unknown_ref(crisis, &target)),
+                }
+                if status == Verification::ToCheck {
+                    return Decision::refuse(self.t("Une information ne redevient pas « à vérifier » : utilisez « en cours ».", "Information does not go back to \"to check\": use \"checking\"."));
+                }
+                let previous = crisis.info(&target).map(|i| i.status).unwrap_or(Verification::ToCheck);
+                if previous == status {
+                    return Decision::refuse(match self.lang {
+                        Lang::Fr => format!("{target} est déjà « {} ».", status.label(self.lang)),
+                        Lang::En => format!("{target} is already \"{}\".", status.label(self.lang)),
+                    });
+                }
+                let reply = match self.lang {
+                    Lang::Fr => format!("{target} — {} (était : {}).", status.label(self.lang), previous.label(self.lang)),
+                    Lang::En => format!("{target} — {} (was: {}).", status.label(self.lang), previous.label(self.lang)),
+                };
+                ack(self.record(&crisis.id, seq, role, Event::Verification { target, status }), reply)
+            }
+            Command::Decision { text, rationale } => {
+                let reference = crisis.next_reference(RefKind::Decision);
+                let reply = self.decision_ack(&reference, rationale.is_some());
+                ack(self.record(&crisis.id, seq, role, Event::Decision { reference, text, rationale }), reply)
+            }
+            Command::Action { text, owner, due } => {
+                let reference = crisis.next_reference(RefKind::Action);
+                let owner = owner.map(|o| match o {
+                    OwnerSpec::User(u) => Owner::User(u),
+                    OwnerSpec::Role(r) => Owner::Role(r),
+                    OwnerSpec::Me => Owner::User(self.input.author.id.clone()),
+                });
+                let due = due.map(|d| match d {
+                    DueSpec::In(delta) => self.input.sent_at + delta,
+                    DueSpec::At(time) => next_occurrence(self.settings.tz, self.input.sent_at, time),
+                });
+                let reply = self.action_ack(crisis, &reference, owner.as_ref(), due);
+                ack(self.record(&crisis.id, seq, role, Event::Action { reference, text, owner, due }), reply)
+            }
+            Command::Done { target } => {
+                match crisis.lookup(&target) {
+                    Some(RefKind::Action) => {}
+                    Some(_) => return Decision::refuse(self.t(&format!("{target} n'est pas une action (A…)."), &format!("{target} is not an action (A…)."))),
+                    None => return Decision::refuse(self.unknown_ref(crisis, &target)),
+                }
+                let action = crisis.action(&target);
+                if let Some(done) = action.and_then(|a| a.done_at) {
+                    return Decision::refuse(match self.lang {
+                        Lang::Fr => format!("{target} est déjà faite (depuis {}).", self.hm(done)),
+                        Lang::En => format!("{target} is already done (since {}).", self.hm(done)),
+                    });
+                }
+                let late = action.and_then(|a| a.due).filter(|due| *due < self.input.sent_at);
+                let reply = match (self.lang, late) {
+                    (Lang::Fr, None) => format!("{target} — faite ({}).", self.hm(self.input.sent_at)),
+                    (Lang::Fr, Some(due)) => format!("{target} — faite ({}), en retard sur l'échéance de {}.", self.hm(self.input.sent_at), self.hm(due)),
+                    (Lang::En, None) => format!("{target} — done ({}).", self.hm(self.input.sent_at)),
+                    (Lang::En, Some(due)) => format!("{target} — done ({}), late against {}.", self.hm(self.input.sent_at), self.hm(due)),
+                };
+                ack(self.record(&crisis.id, seq, role, Event::ActionDone { target }), reply)
+            }
+            Command::Role { role: role_id, user } => {
+                if let Some(refusal) = self.require_privilege(self.lang.pick("rôle", "role")) {
+                    return refusal;
+                }
+                let Some(pb) = playbook else {
+                    return Decision::refuse(self.missing_playbook(crisis));
+                };
+                let Some(def) = pb.role(&role_id) else {
+                    let ids: Vec<&str> = pb.roles.iter().map(|r| r.id.as_str()).collect();
+                    return Decision::refuse(match self.lang {
+                        Lang::Fr => format!("Rôle inconnu « {role_id} ». Rôles : {}.", ids.join(", ")),
+                        Lang::En => format!("Unknown role \"{role_id}\". Roles: {}.", ids.join(", ")),
+                    });
+                };
+                let folded = command::fold(&user);
+                let user = if folded == "@moi" || folded == "@me" { self.input.author.id.clone() } else { user };
+                let previous = crisis.roles.get(&role_id);
+                if previous == Some(&user) {
+                    return Decision::refuse(match self.lang {
+                        Lang::Fr => format!("{user} tient déjà le rôle {role_id}."),
+                        Lang::En => format!("{user} already holds the role {role_id}."),
+                    });
+                }
+                let title = def.title.get(self.lang);
+                let reply = match (self.lang, previous) {
+                    (Lang::Fr, None) => format!("Rôle {title} ({role_id}) → {user}."),
+                    (Lang::Fr, Some(p)) => format!("Rôle {title} ({role_id}) → {user} (à la place de {p})."),
+                    (Lang::En, None) => format!("Role {title} ({role_id}) → {user}."),
+                    (Lang::En, Some(p)) => format!("Role {title} ({role_id}) → {user} (instead of {p})."),
+                };
+                ack(self.record(&crisis.id, seq, role, Event::RoleAssigned { role: role_id, user }), reply)
+            }
+            Command::Correct { target, text } => {
+                if crisis.lookup(&target).is_none() {
+                    return Decision::refuse(self.unknown_ref(crisis, &target));
+                }
+                let reference = crisis.next_reference(RefKind::Correction);
+                let reply = match self.lang {
+                    Lang::Fr => format!("{reference} — correction de {target} enregistrée ; l'entrée d'origine reste dans la main courante."),
+                    Lang::En => format!("{reference} — correction of {target} recorded; the original entry stays in the log."),
+                };
+                ack(self.record(&crisis.id, seq, role, Event::Correction { reference, target, text }), reply)
+            }
+            Command::Paper { time, kind, text, rationale } => {
+                let occurred = previous_occurrence(self.settings.tz, self.input.at, time);
+                if occurred < crisis.opened_at - chrono::TimeDelta::hours(24) {
+                    return Decision::refuse(self.t("Cette heure tombe plus de 24 h avant l'ouverture de la crise.", "That time is more than 24 h before the crisis opened."));
+                }
+                let (reference, event) = match kind {
+                    PaperKind::Info => {
+                        let reference = crisis.next_reference(RefKind::Info);
+                        (reference.clone(), Event::Info { reference, text })
+                    }
+                    PaperKind::Decision => {
+                        let reference = crisis.next_reference(RefKind::Decision);
+                        (reference.clone(), Event::Decision { reference, text, rationale })
+                    }
+                    PaperKind::Action => {
+                        let reference = crisis.next_reference(RefKind::Action);
+                        (reference.clone(), Event::Action { reference, text, owner: None, due: None })
+                    }
+                };
+                let mut record = self.record(&crisis.id, seq, role, event);
+                record.occurred_at = occurred;
+                record.transcribed = true;
+                let reply = match self.lang {
+                    Lang::Fr => format!("{reference} — note papier de {} saisie (transcrite).", self.hm(occurred)),
+                    Lang::En => format!("{reference} — paper note of {} entered (transcribed).", self.hm(occurred)),
+                };
+                ack(record, reply)
+            }
+        }
+    }
+
+    fn decision_ack(&self, reference: &str, has_rationale: bool) -> String {
+        let at = self.hm(self.input.sent_at);
+        match (self.lang, has_rationale) {
+            (Lang::Fr, true) => format!("{reference} — décision enregistrée ({at}), avec sa justification."),
+            (Lang::Fr, false) => format!("{reference} — décision enregistrée ({at}). Sans justification : ajoutez « -- pourquoi » la prochaine fois."),
+            (Lang::En, true) => format!("{reference} — decision recorded ({at}), with its rationale."),
+            (Lang::En, false) => format!("{reference} — decision recorded ({at}). No rationale: add \"-- why\" next time."),
+        }
+    }
+
+    fn action_ack(&self, crisis: &Crisis, reference: &str, owner: Option<&Owner>, due: Option<DateTime<Utc>>) -> String {
+        let mut out = match self.lang {
+            Lang::Fr => format!("{reference} — action enregistrée"),
+            Lang::En => format!("{reference} — action recorded"),
+        };
+        if let Some(owner) = owner {
+            out.push_str(&format!(" · {} {}", self.t("pour", "owner"), owner_label(crisis, owner)));
+        }
+        if let Some(due) = due {
+            out.push_str(&format!(" · {} {}", self.t("échéance", "due"), self.hm(due)));
+        }
+        out.push('.');
+        out
+    }
+
+    fn unknown_ref(&self, crisis: &Crisis, target: &str) -> String {
+        let last = |kind: RefKind| {
+            let next = crisis.next_reference(kind);
+            let n: usize = next[1..].parse().unwrap_or(1);
+            (n > 1).then(|| format!("{}{}", kind.letter(), n - 1))
+        };
+        let known: Vec<String> = [RefKind::Info, RefKind::Decision, RefKind::Action, RefKind::Correction]
+            .into_iter()
+            .filter_map(last)
+            .collect();
+        let known = if known.is_empty() { self.t("aucune entrée encore", "no entry yet") } else { known.join(", ") };
+        match self.lang {
+            Lang::Fr => format!("Référence inconnue « {target} » dans cette crise (dernières : {known})."),
+            Lang::En => format!("Unknown reference \"{target}\" in this crisis (latest: {known})."),
+        }
+    }
+
+    fn missing_playbook(&self, crisis: &Crisis) -> String {
+        match self.lang {
+            Lang::Fr => format!("Le playbook « {} » de cette crise n'est plus chargé : rechargez-le pour attribuer des rôles.", crisis.playbook),
+            Lang::En => format!("This crisis's playbook \"{}\" is no longer loaded: load it again to assign roles.", crisis.playbook),
+        }
+    }
+
+    fn status(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> String {
+        let lang = self.lang;
+        let now = self.input.at;
+        let title = playbook.map(|p| p.title.get(lang).to_owned()).unwrap_or_else(|| crisis.playbook.clone());
+        let elapsed = now - crisis.opened_at;
+        let duration = format!("{}h{:02}", elapsed.num_hours(), elapsed.num_minutes() % 60);
+        let mut out = match lang {
+            Lang::Fr => format!("📋 {title} — crise {}\nOuverte à {} par {} (depuis {duration}).", crisis.id, self.hm(crisis.opened_at), crisis.opened_by.name),
+            Lang::En => format!("📋 {title} — crisis {}\nOpened at {} by {} ({duration} ago).", crisis.id, self.hm(crisis.opened_at), crisis.opened_by.name),
+        };
+        // Roles.
+        let n_roles = playbook.map_or(crisis.roles.len(), |p| p.roles.len());
+        let held: Vec<String> = crisis.roles.iter().map(|(r, u)| format!("{r} {u}")).collect();
+        out.push_str(&match lang {
+            Lang::Fr => format!("\nRôles ({}/{n_roles}) : {}", held.len(), if held.is_empty() { "aucun".to_owned() } else { held.join(", ") }),
+            Lang::En => format!("\nRoles ({}/{n_roles}): {}", held.len(), if held.is_empty() { "none".to_owned() } else { held.join(", ") }),
+        });
+        // Information by verification status.
+        let count = |s: Verification| crisis.infos.iter().filter(|i| i.status == s).count();
+        out.push_str(&match lang {
+            Lang::Fr => format!(
+                "\nInformations : {} — {} à vérifier, {} en cours, {} confirmée(s), {} infirmée(s)",
+                crisis.infos.len(), count(Verification::ToCheck), count(Verification::Checking), count(Verification::Confirmed), count(Verification::Refuted)
+            ),
+            Lang::En => format!(
+                "\nInformation: {} — {} to check, {} being checked, {} confirmed, {} refuted",
+                crisis.infos.len(), count(Verification::ToCheck), count(Verification::Checking), count(Verification::Confirmed), count(Verification::Refuted)
+            ),
+        });
+        // Decisions.
+        match crisis.decisions.last() {
+            None => out.push_str(&self.t("\nDécisions : aucune", "\nDecisions: none")),
+            Some(last) => out.push_str(&match lang {
+                Lang::Fr => format!("\nDécisions : {} — dernière {} à {} : {}", crisis.decisions.len(), last.reference, self.hm(last.at), ellipsis(crisis.current_text(&last.reference, &last.text), 80)),
+                Lang::En => format!("\nDecisions: {} — latest {} at {}: {}", crisis.decisions.len(), last.reference, self.hm(last.at), ellipsis(crisis.current_text(&last.reference, &last.text), 80)),
+            }),
+        }
+        // Actions: open first, overdue first.
+        let open = crisis.open_actions(now);
+        let overdue = open.iter().filter(|a| a.is_overdue(now)).count();
+        let done = crisis.actions.len() - open.len();
+        out.push_str(&match lang {
+            Lang::Fr => format!("\nActions : {} ouverte(s) dont {overdue} en retard, {done} faite(s)", open.len()),
+            Lang::En => format!("\nActions: {} open of which {overdue} overdue, {done} done", open.len()),
+        });
+        for action in open.iter().take(5) {
+            let mut line = format!("\n  {} {}", action.reference, ellipsis(crisis.current_text(&action.reference, &action.text), 60));
+            if let Some(owner) = &action.owner {
+                line.push_str(&format!(" · {}", owner_label(crisis, owner)));
+            }
+            if let Some(due) = action.due {
+                let flag = if action.is_overdue(now) { "⚠️ " } else { "" };
+                line.push_str(&format!(" · {flag}{}", self.hm(due)));
+            }
+            out.push_str(&line);
+        }
+        if open.len() > 5 {
+            out.push_str(&match lang {
+                Lang::Fr => format!("\n  … et {} autres", open.len() - 5),
+                Lang::En => format!("\n  … and {} more", open.len() - 5),
+            });
+        }
+        out
+    }
+}
+
+#[track_caller]
+fn unreachable_help(ctx: &Ctx<'_>) -> Decision {
+    // Help and open are answered before a crisis is looked at; reaching here is a bug,
+    // which we answer with the help rather than a panic.
+    Decision::reply(help(ctx.settings, None))
+}
+
+/// How an owner reads: `@bob`, or `dsi (@bob)` when the role is held.
+pub fn owner_label(crisis: &Crisis, owner: &Owner) -> String {
+    match owner {
+        Owner::User(u) => u.clone(),
+        Owner::Role(r) => match crisis.roles.get(r) {
+            Some(holder) => format!("{r} ({holder})"),
+            None => r.clone(),
+        },
+    }
+}
+
+/// The seal announced when a crisis closes, once the journal knows its head.
+pub fn digest_message(lang: Lang, crisis: &str, n_entries: u64, digest: &str) -> String {
+    match lang {
+        Lang::Fr => format!("🔏 Main courante de {crisis} scellée : {n_entries} entrées, empreinte finale SHA-256 {digest}. Notez-la : elle permet de vérifier l'export."),
+        Lang::En => format!("🔏 Log of {crisis} sealed: {n_entries} entries, final SHA-256 digest {digest}. Note it: it lets anyone verify the export."),
+    }
+}
+
+/// `1 décision`, `2 décisions`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n > 1 { many } else { one })
+}
+
+/// Cuts a text to `max` characters, on one line.
+pub fn ellipsis(text: &str, max: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Resolves a local wall-clock time on a date, across DST changes.
+fn resolve(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let naive = date.and_time(time);
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        // A time skipped by a DST jump: take the instant an hour later.
+        LocalResult::None => tz
+            .from_local_datetime(&(naive + chrono::TimeDelta::hours(1)))
+            .earliest()
+            .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc)),
+    }
+}
+
+/// The first `time` (local) at or after `now`.
+pub fn next_occurrence(tz: Tz, now: DateTime<Utc>, time: NaiveTime) -> DateTime<Utc> {
+    let today = now.with_timezone(&tz).date_naive();
+    let candidate = resolve(tz, today, time);
+    if candidate >= now {
+        candidate
+    } else {
+        resolve(tz, today.checked_add_days(Days::new(1)).unwrap_or(today), time)
+    }
+}
+
+/// The last `time` (local) at or before `now`: paper notes are in the past.
+pub fn previous_occurrence(tz: Tz, now: DateTime<Utc>, time: NaiveTime) -> DateTime<Utc> {
+    let today = now.with_timezone(&tz).date_naive();
+    let candidate = resolve(tz, today, time);
+    if candidate <= now {
+        candidate
+    } else {
+        resolve(tz, today.checked_sub_days(Days::new(1)).unwrap_or(today), time)
+    }
+}

@@ -1,0 +1,248 @@
+//! Crisis state: a fold over journaled records. No decisions here.
+//!
+//! [`World::apply`] is the only way state changes, and it takes records that
+//! are already durable. Rebuilding at start-up is the same fold over the
+//! journal, so what the engine knows is exactly what the journal holds.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::event::{Author, Event, Owner, Record, Verification};
+
+/// Every crisis known to this tocsin, and which one is open in each room.
+#[derive(Clone, Debug, Default)]
+pub struct World {
+    pub crises: BTreeMap<String, Crisis>,
+    /// Room id → id of the crisis open there.
+    open: HashMap<String, String>,
+}
+
+impl World {
+    /// The crisis open in a room, if any.
+    pub fn open_in(&self, room: &str) -> Option<&Crisis> {
+        self.open.get(room).and_then(|id| self.crises.get(id))
+    }
+
+    pub fn crisis(&self, id: &str) -> Option<&Crisis> {
+        self.crises.get(id)
+    }
+
+    /// Applies one durable record.
+    pub fn apply(&mut self, record: &Record) {
+        if let Event::CrisisOpened { room, playbook, playbook_version, exercise } = &record.event {
+            let crisis = Crisis {
+                id: record.crisis.clone(),
+                room: room.clone(),
+                playbook: playbook.clone(),
+                playbook_version: playbook_version.clone(),
+                exercise: *exercise,
+                opened_at: record.occurred_at,
+                opened_by: record.author.clone(),
+                closed_at: None,
+                last_seq: 0,
+                roles: BTreeMap::new(),
+                infos: Vec::new(),
+                decisions: Vec::new(),
+                actions: Vec::new(),
+                corrections: Vec::new(),
+                n_entries: 0,
+            };
+            self.open.insert(room.clone(), record.crisis.clone());
+            self.crises.insert(record.crisis.clone(), crisis);
+        }
+        let Some(crisis) = self.crises.get_mut(&record.crisis) else {
+            // A record of an unknown crisis cannot come from a verified journal,
+            // whose chains all start with `crisis_opened`.
+            return;
+        };
+        crisis.last_seq = record.seq;
+        crisis.n_entries += 1;
+        match &record.event {
+            Event::CrisisOpened { .. } => {}
+            Event::CrisisClosed {} => {
+                crisis.closed_at = Some(record.occurred_at);
+                if self.open.get(&crisis.room) == Some(&crisis.id) {
+                    self.open.remove(&crisis.room);
+                }
+            }
+            Event::Info { reference, text } => crisis.infos.push(InfoItem {
+                reference: reference.clone(),
+                text: text.clone(),
+                status: Verification::ToCheck,
+                at: record.occurred_at,
+            }),
+            Event::Verification { target, status } => {
+                if let Some(info) = crisis.infos.iter_mut().find(|i| &i.reference == target) {
+                    info.status = *status;
+                }
+            }
+            Event::Decision { reference, text, rationale } => crisis.decisions.push(DecisionItem {
+                reference: reference.clone(),
+                text: text.clone(),
+                rationale: rationale.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
+            Event::Action { reference, text, owner, due } => crisis.actions.push(ActionItem {
+                reference: reference.clone(),
+                text: text.clone(),
+                owner: owner.clone(),
+                due: *due,
+                done_at: None,
+                at: record.occurred_at,
+            }),
+            Event::ActionDone { target } => {
+                if let Some(action) = crisis.actions.iter_mut().find(|a| &a.reference == target) {
+                    action.done_at = Some(record.occurred_at);
+                }
+            }
+            Event::RoleAssigned { role, user } => {
+                crisis.roles.insert(role.clone(), user.clone());
+            }
+            Event::Correction { reference, target, text } => crisis.corrections.push(CorrectionItem {
+                reference: reference.clone(),
+                target: target.clone(),
+                text: text.clone(),
+            }),
+        }
+    }
+}
+
+/// One crisis, as the journal says it stands.
+#[derive(Clone, Debug)]
+pub struct Crisis {
+    pub id: String,
+    pub room: String,
+    pub playbook: String,
+    pub playbook_version: String,
+    pub exercise: bool,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: Author,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Seq of the last record; the next one is `last_seq + 1`.
+    pub last_seq: u64,
+    /// Role id → user id of its current holder.
+    pub roles: BTreeMap<String, String>,
+    pub infos: Vec<InfoItem>,
+    pub decisions: Vec<DecisionItem>,
+    pub actions: Vec<ActionItem>,
+    pub corrections: Vec<CorrectionItem>,
+    pub n_entries: u64,
+}
+
+impl Crisis {
+    /// The roles a user holds, in the order given.
+    pub fn roles_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.roles.iter().filter(move |(_, u)| u.as_str() == user).map(|(r, _)| r.as_str())
+    }
+
+    /// What a reference points at.
+    pub fn lookup(&self, reference: &str) -> Option<RefKind> {
+        if self.infos.iter().any(|i| i.reference == reference) {
+            Some(RefKind::Info)
+        } else if self.decisions.iter().any(|d| d.reference == reference) {
+            Some(RefKind::Decision)
+        } else if self.actions.iter().any(|a| a.reference == reference) {
+            Some(RefKind::Action)
+        } else if self.corrections.iter().any(|c| c.reference == reference) {
+            Some(RefKind::Correction)
+        } else {
+            None
+        }
+    }
+
+    /// The next reference of a kind: `I4` after three informations.
+    pub fn next_reference(&self, kind: RefKind) -> String {
+        let n = match kind {
+            RefKind::Info => self.infos.len(),
+            RefKind::Decision => self.decisions.len(),
+            RefKind::Action => self.actions.len(),
+            RefKind::Correction => self.corrections.len(),
+        };
+        format!("{}{}", kind.letter(), n + 1)
+    }
+
+    /// The text of an entry as last corrected.
+    pub fn current_text<'a>(&'a self, reference: &str, original: &'a str) -> &'a str {
+        self.corrections
+            .iter()
+            .rev()
+            .find(|c| c.target == reference)
+            .map_or(original, |c| c.text.as_str())
+    }
+
+    pub fn action(&self, reference: &str) -> Option<&ActionItem> {
+        self.actions.iter().find(|a| a.reference == reference)
+    }
+
+    pub fn info(&self, reference: &str) -> Option<&InfoItem> {
+        self.infos.iter().find(|i| i.reference == reference)
+    }
+
+    /// Open actions, overdue first, then by due time, then in order.
+    pub fn open_actions(&self, now: DateTime<Utc>) -> Vec<&ActionItem> {
+        let mut open: Vec<&ActionItem> = self.actions.iter().filter(|a| a.done_at.is_none()).collect();
+        open.sort_by_key(|a| (!a.is_overdue(now), a.due.is_none(), a.due));
+        open
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefKind {
+    Info,
+    Decision,
+    Action,
+    Correction,
+}
+
+impl RefKind {
+    pub fn letter(self) -> char {
+        match self {
+            RefKind::Info => 'I',
+            RefKind::Decision => 'D',
+            RefKind::Action => 'A',
+            RefKind::Correction => 'C',
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct InfoItem {
+    pub reference: String,
+    pub text: String,
+    pub status: Verification,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DecisionItem {
+    pub reference: String,
+    pub text: String,
+    pub rationale: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionItem {
+    pub reference: String,
+    pub text: String,
+    pub owner: Option<Owner>,
+    pub due: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub at: DateTime<Utc>,
+}
+
+impl ActionItem {
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.done_at.is_none() && self.due.is_some_and(|due| due < now)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CorrectionItem {
+    pub reference: String,
+    pub target: String,
+    pub text: String,
+}

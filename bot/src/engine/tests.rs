@@ -1,0 +1,519 @@
+//! Transcript tests of the engine: input lines in, replies and records out.
+//!
+//! A script line is `HH:MM name> text` (local time in Europe/Paris on
+//! 2026-11-29; `name?>` marks an unprivileged author), or `lang en` to switch
+//! language. The output echoes each input, then `✅`/`⛔`/`»` effects and `+`
+//! records. Run with `UPDATE_EXPECT=1` to bless new output.
+
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use expect_test::{Expect, expect};
+
+use super::event::{Author, Record};
+use super::state::World;
+use super::{Effect, Input, Settings, decide};
+use crate::lang::Lang;
+use crate::playbook::{self, Catalog};
+
+const PLAYBOOK: &str = r#"
+id: test
+version: "2"
+title: {fr: Crise de test, en: Test crisis}
+roles:
+  - {id: directeur-crise, title: {fr: Directeur de crise, en: Crisis director}}
+  - {id: dsi, title: DSI}
+  - {id: historien, title: {fr: Historien, en: Scribe}}
+procedures:
+  - id: pd-lab
+    title: Labo
+    owner: dsi
+    steps: [Bons papier]
+"#;
+
+fn catalog() -> Catalog {
+    let pb = playbook::parse("test.yaml", PLAYBOOK).expect("test playbook parses");
+    Catalog::from_playbooks(vec![pb]).unwrap()
+}
+
+fn run(script: &str) -> String {
+    let catalog = catalog();
+    let mut settings = Settings::default();
+    let mut world = World::default();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let mut out = String::new();
+    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(lang) = line.strip_prefix("lang ") {
+            settings.lang = Lang::parse(lang).unwrap();
+            continue;
+        }
+        let (time, rest) = line.split_once(' ').expect("HH:MM name> text");
+        let (who, text) = rest.split_once("> ").unwrap_or((rest.trim_end_matches('>'), ""));
+        let (name, privileged) = match who.strip_suffix('?') {
+            Some(name) => (name, false),
+            None => (who, true),
+        };
+        let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
+        let at = settings.tz.from_local_datetime(&day.and_time(time)).unwrap().with_timezone(&Utc);
+        let input = Input {
+            at,
+            sent_at: at,
+            author: Author { id: format!("@{name}"), name: name.to_owned() },
+            room: "!room".to_owned(),
+            text: text.to_owned(),
+            source: None,
+            privileged,
+        };
+        let decision = decide(&world, &catalog, &settings, &input);
+        out.push_str(&format!("{line}\n"));
+        for effect in &decision.effects {
+            let text = match effect {
+                Effect::Ack(t) => format!("✅ {t}"),
+                Effect::Refuse(t) => format!("⛔ {t}"),
+                Effect::Reply(t) => format!("» {t}"),
+                Effect::AnnounceDigest { crisis } => format!("🔏 digest of {crisis}"),
+            };
+            for l in text.lines() {
+                out.push_str(&format!("  {l}\n"));
+            }
+        }
+        for record in &decision.records {
+            out.push_str(&format!("  + {}\n", summarize(record)));
+            world.apply(record);
+        }
+    }
+    out
+}
+
+fn summarize(record: &Record) -> String {
+    let event = serde_json::to_string(&record.event).unwrap();
+    let mut s = format!("{} {event}", record.seq);
+    if let Some(role) = &record.role {
+        s.push_str(&format!(" role={role}"));
+    }
+    if record.transcribed {
+        s.push_str(&format!(" transcribed occurred_at={}", record.occurred_at.to_rfc3339()));
+    }
+    s
+}
+
+fn check(script: &str, expect: Expect) {
+    expect.assert_eq(&run(script));
+}
+
+#[test]
+fn conversation_is_ignored_and_commands_need_a_crisis() {
+    check(
+        r#"
+        03:40 alice> bonjour à tous
+        03:40 alice> !info le labo est en panne
+        03:41 alice> !statut
+        03:41 alice> ! pas une commande
+        "#,
+        expect![[r#"
+            03:40 alice> bonjour à tous
+            03:40 alice> !info le labo est en panne
+              ⛔ Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
+            03:41 alice> !statut
+              » Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
+            03:41 alice> ! pas une commande
+        "#]],
+    );
+}
+
+#[test]
+fn a_crisis_from_opening_to_close() {
+    check(
+        r#"
+        03:40 alice> !ouvrir test
+        03:41 alice> !rôle historien @moi
+        03:41 alice> !role dsi @bob
+        03:42 bob> !info Le labo signale des fichiers renommés
+        03:43 bob> !vérifier I1 en cours
+        03:45 bob> !verifier i1 CONFIRMÉE
+        03:46 alice> !DÉCISION Couper internet -- le chiffrement se propage
+        03:47 alice> !décision Déclencher le plan blanc
+        03:48 alice> !action Prévenir le SAMU @carol dans 30m
+        03:48 alice> !action Isoler les sauvegardes dsi à 04:00
+        03:49 alice> !action Rappeler les secrétaires @moi
+        04:20 carol> !fait A1
+        04:21 carol> !fait a1
+        04:22 alice> !corriger D1 Couper internet et les liaisons inter-sites
+        04:23 alice> !statut
+        04:30 alice> !clore
+        04:31 alice> !info après la clôture
+        "#,
+        expect![[r#"
+            03:40 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:41 alice> !rôle historien @moi
+              ✅ Rôle Historien (historien) → @alice.
+              + 2 {"kind":"role_assigned","role":"historien","user":"@alice"}
+            03:41 alice> !role dsi @bob
+              ✅ Rôle DSI (dsi) → @bob.
+              + 3 {"kind":"role_assigned","role":"dsi","user":"@bob"} role=historien
+            03:42 bob> !info Le labo signale des fichiers renommés
+              ✅ I1 — information enregistrée, à vérifier (03:42).
+              + 4 {"kind":"info","reference":"I1","text":"Le labo signale des fichiers renommés"} role=dsi
+            03:43 bob> !vérifier I1 en cours
+              ✅ I1 — en cours de vérification (était : à vérifier).
+              + 5 {"kind":"verification","target":"I1","status":"checking"} role=dsi
+            03:45 bob> !verifier i1 CONFIRMÉE
+              ✅ I1 — confirmée (était : en cours de vérification).
+              + 6 {"kind":"verification","target":"I1","status":"confirmed"} role=dsi
+            03:46 alice> !DÉCISION Couper internet -- le chiffrement se propage
+              ✅ D1 — décision enregistrée (03:46), avec sa justification.
+              + 7 {"kind":"decision","reference":"D1","text":"Couper internet","rationale":"le chiffrement se propage"} role=historien
+            03:47 alice> !décision Déclencher le plan blanc
+              ✅ D2 — décision enregistrée (03:47). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
+              + 8 {"kind":"decision","reference":"D2","text":"Déclencher le plan blanc"} role=historien
+            03:48 alice> !action Prévenir le SAMU @carol dans 30m
+              ✅ A1 — action enregistrée · pour @carol · échéance 04:18.
+              + 9 {"kind":"action","reference":"A1","text":"Prévenir le SAMU","owner":{"type":"user","id":"@carol"},"due":"2026-11-29T03:18:00Z"} role=historien
+            03:48 alice> !action Isoler les sauvegardes dsi à 04:00
+              ✅ A2 — action enregistrée · pour dsi (@bob) · échéance 04:00.
+              + 10 {"kind":"action","reference":"A2","text":"Isoler les sauvegardes","owner":{"type":"role","id":"dsi"},"due":"2026-11-29T03:00:00Z"} role=historien
+            03:49 alice> !action Rappeler les secrétaires @moi
+              ✅ A3 — action enregistrée · pour @alice.
+              + 11 {"kind":"action","reference":"A3","text":"Rappeler les secrétaires","owner":{"type":"user","id":"@alice"}} role=historien
+            04:20 carol> !fait A1
+              ✅ A1 — faite (04:20), en retard sur l'échéance de 04:18.
+              + 12 {"kind":"action_done","target":"A1"}
+            04:21 carol> !fait a1
+              ⛔ A1 est déjà faite (depuis 04:20).
+            04:22 alice> !corriger D1 Couper internet et les liaisons inter-sites
+              ✅ C1 — correction de D1 enregistrée ; l'entrée d'origine reste dans la main courante.
+              + 13 {"kind":"correction","reference":"C1","target":"D1","text":"Couper internet et les liaisons inter-sites"} role=historien
+            04:23 alice> !statut
+              » 📋 Crise de test — crise 20261129-test
+              Ouverte à 03:40 par alice (depuis 0h43).
+              Rôles (2/3) : dsi @bob, historien @alice
+              Informations : 1 — 0 à vérifier, 0 en cours, 1 confirmée(s), 0 infirmée(s)
+              Décisions : 2 — dernière D2 à 03:47 : Déclencher le plan blanc
+              Actions : 2 ouverte(s) dont 1 en retard, 1 faite(s)
+                A2 Isoler les sauvegardes · dsi (@bob) · ⚠️ 04:00
+                A3 Rappeler les secrétaires · @alice
+            04:30 alice> !clore
+              ✅ 🏁 Crise 20261129-test close. Main courante : 14 entrées, 2 décisions, 3 actions dont 2 restées ouvertes.
+              🔏 digest of 20261129-test
+              + 14 {"kind":"crisis_closed"} role=historien
+            04:31 alice> !info après la clôture
+              ⛔ Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
+        "#]],
+    );
+}
+
+#[test]
+fn malformed_commands_get_a_precise_reason_and_the_help_line() {
+    check(
+        r#"
+        03:40 alice> !ouvrir
+        03:40 alice> !ouvrir inconnu
+        03:40 alice> !ouvrir test pour de vrai
+        03:40 alice> !ouvrir test exercise
+        03:40 alice> !ouvrir test
+        03:41 alice> !decison oups
+        03:41 alice> !xyzzy
+        03:41 alice> !info
+        03:41 alice> !vérifier
+        03:41 alice> !vérifier I9 confirmée
+        03:41 alice> !info panne du DPI
+        03:41 alice> !vérifier I1 peut-être
+        03:41 alice> !vérifier I1 à vérifier
+        03:41 alice> !décision   -- pourquoi
+        03:42 alice> !action Prévenir @
+        03:42 alice> !action Prévenir le SAMU à 25:00
+        03:42 alice> !action Prévenir le SAMU dans bientôt
+        03:42 alice> !action dans 30m
+        03:42 alice> !fait
+        03:42 alice> !fait I1
+        03:42 alice> !fait A1 A2
+        03:42 alice> !rôle dsi bob
+        03:42 alice> !rôle pompier @bob
+        03:42 alice> !corriger Z9 texte
+        03:42 alice> !corriger I1
+        03:42 alice> !papier
+        03:42 alice> !papier 3h70 info x
+        03:42 alice> !papier 03:30 rumeur x
+        03:42 alice> !papier 03:30 info
+        03:42 alice> !statut maintenant
+        03:43 alice> !aide fait
+        03:43 alice> !aide inconnue
+        "#,
+        expect![[r#"
+            03:40 alice> !ouvrir
+              ⛔ Quel playbook ouvrir ?
+              !ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
+            03:40 alice> !ouvrir inconnu
+              ⛔ Playbook inconnu « inconnu ». Disponibles : test.
+            03:40 alice> !ouvrir test pour de vrai
+              ⛔ Trop de mots : un playbook, puis « exercice » s'il s'agit d'un exercice.
+              !ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
+            03:40 alice> !ouvrir test exercise
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:40 alice> !ouvrir test
+              ⛔ [EXERCICE] Une crise est déjà ouverte dans ce salon (20261129-test). Un salon = une cellule : fermez-la avec !clore ou ouvrez un autre salon.
+            03:41 alice> !decison oups
+              ⛔ [EXERCICE] Commande inconnue « !decison ». Vouliez-vous dire !decision ?
+              !décision <texte> [-- <justification>]
+            03:41 alice> !xyzzy
+              ⛔ [EXERCICE] Commande inconnue « !xyzzy ».
+              Tapez !aide pour la liste.
+            03:41 alice> !info
+              ⛔ [EXERCICE] Il manque le texte de l'information.
+              !info <texte> — une information reçue, « à vérifier »
+            03:41 alice> !vérifier
+              ⛔ [EXERCICE] Il manque la référence de l'information (ex. I3).
+              !vérifier <I1> confirmée|infirmée|en cours
+            03:41 alice> !vérifier I9 confirmée
+              ⛔ [EXERCICE] Référence inconnue « I9 » dans cette crise (dernières : aucune entrée encore).
+            03:41 alice> !info panne du DPI
+              ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:41).
+              + 2 {"kind":"info","reference":"I1","text":"panne du DPI"}
+            03:41 alice> !vérifier I1 peut-être
+              ⛔ [EXERCICE] Statut inconnu : confirmée, infirmée ou en cours.
+              !vérifier <I1> confirmée|infirmée|en cours
+            03:41 alice> !vérifier I1 à vérifier
+              ⛔ [EXERCICE] Une information ne redevient pas « à vérifier » : utilisez « en cours ».
+            03:41 alice> !décision   -- pourquoi
+              ⛔ [EXERCICE] Il manque le texte de la décision.
+              !décision <texte> [-- <justification>]
+            03:42 alice> !action Prévenir @
+              ⛔ [EXERCICE] Un @ seul ne désigne personne.
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+            03:42 alice> !action Prévenir le SAMU à 25:00
+              ⛔ [EXERCICE] Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+            03:42 alice> !action Prévenir le SAMU dans bientôt
+              ⛔ [EXERCICE] Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+            03:42 alice> !action dans 30m
+              ⛔ [EXERCICE] Il manque le texte de l'action.
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+            03:42 alice> !fait
+              ⛔ [EXERCICE] Il manque la référence de l'action (ex. A2).
+              !fait <A1> — action terminée
+            03:42 alice> !fait I1
+              ⛔ [EXERCICE] I1 n'est pas une action (A…).
+            03:42 alice> !fait A1 A2
+              ⛔ [EXERCICE] Une seule référence d'action (ex. A2).
+              !fait <A1> — action terminée
+            03:42 alice> !rôle dsi bob
+              ⛔ [EXERCICE] La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).
+              !rôle <rôle> @personne — attribue un rôle de la cellule
+            03:42 alice> !rôle pompier @bob
+              ⛔ [EXERCICE] Rôle inconnu « pompier ». Rôles : directeur-crise, dsi, historien.
+            03:42 alice> !corriger Z9 texte
+              ⛔ [EXERCICE] Référence inconnue « Z9 » dans cette crise (dernières : I1).
+            03:42 alice> !corriger I1
+              ⛔ [EXERCICE] Il manque le texte corrigé.
+              !corriger <réf> <texte> — corrige une entrée (l'originale reste)
+            03:42 alice> !papier
+              ⛔ [EXERCICE] Il manque l'heure de la note papier (HH:MM).
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+            03:42 alice> !papier 3h70 info x
+              ⛔ [EXERCICE] Heure illisible : écrivez HH:MM (ex. 03:55).
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+            03:42 alice> !papier 03:30 rumeur x
+              ⛔ [EXERCICE] Type inconnu : info, décision ou action.
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+            03:42 alice> !papier 03:30 info
+              ⛔ [EXERCICE] Il manque le texte de la note.
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+            03:42 alice> !statut maintenant
+              ⛔ [EXERCICE] Cette commande ne prend pas d'argument.
+              !statut — où en est la crise
+            03:43 alice> !aide fait
+              » [EXERCICE] !fait <A1> — action terminée
+            03:43 alice> !aide inconnue
+              ⛔ [EXERCICE] Commande inconnue « !inconnue ».
+              Tapez !aide pour la liste.
+        "#]],
+    );
+}
+
+#[test]
+fn only_leads_open_close_and_assign_roles() {
+    check(
+        r#"
+        03:40 zoe?> !ouvrir test
+        03:40 alice> !ouvrir test exercice
+        03:41 zoe?> !rôle dsi @zoe
+        03:41 zoe?> !info le standard ne répond plus
+        03:41 zoe?> !clore
+        03:42 alice> !clore
+        "#,
+        expect![[r#"
+            03:40 zoe?> !ouvrir test
+              ⛔ !ouvrir est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
+            03:40 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:41 zoe?> !rôle dsi @zoe
+              ⛔ [EXERCICE] !rôle est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
+            03:41 zoe?> !info le standard ne répond plus
+              ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:41).
+              + 2 {"kind":"info","reference":"I1","text":"le standard ne répond plus"}
+            03:41 zoe?> !clore
+              ⛔ [EXERCICE] !clore est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
+            03:42 alice> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 3 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              + 3 {"kind":"crisis_closed"}
+        "#]],
+    );
+}
+
+#[test]
+fn hostile_and_oversized_input_is_refused() {
+    let long = "x".repeat(super::command::MAX_TEXT_CHARS + 1);
+    let script = format!(
+        "03:40 alice> !ouvrir test\n03:41 alice> !info a\u{1b}[31mrouge\n03:41 alice> !info {long}\n03:41 alice> !info <script>alert(1)</script> {{{{x}}}}\n"
+    );
+    let out = run(&script);
+    let shortened = out.replace(&long, "x…(3001)");
+    expect![[r#"
+        03:40 alice> !ouvrir test
+          ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+          3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+          + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+        03:41 alice> !info a[31mrouge
+          ⛔ Le message contient un caractère de contrôle (U+001B) : retapez-le sans le coller depuis un terminal.
+        03:41 alice> !info x…(3001)
+          ⛔ Texte trop long (3001 caractères, au plus 3000) : scindez-le en plusieurs entrées.
+        03:41 alice> !info <script>alert(1)</script> {{x}}
+          ✅ I1 — information enregistrée, à vérifier (03:41).
+          + 2 {"kind":"info","reference":"I1","text":"<script>alert(1)</script> {{x}}"}
+    "#]].assert_eq(&shortened);
+}
+
+#[test]
+fn paper_notes_keep_their_stated_time() {
+    check(
+        r#"
+        03:40 alice> !ouvrir test
+        04:10 alice> !papier 03:55 info Appel du biologiste : automate bloqué
+        04:11 alice> !papier 03:58 décision Passer aux bons papier -- automate HS
+        04:12 alice> !papier 4h05 action Coursier vers le labo
+        04:13 alice> !papier 23:50 info Veille : rien à signaler
+        "#,
+        expect![[r#"
+            03:40 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            04:10 alice> !papier 03:55 info Appel du biologiste : automate bloqué
+              ✅ I1 — note papier de 03:55 saisie (transcrite).
+              + 2 {"kind":"info","reference":"I1","text":"Appel du biologiste : automate bloqué"} transcribed occurred_at=2026-11-29T02:55:00+00:00
+            04:11 alice> !papier 03:58 décision Passer aux bons papier -- automate HS
+              ✅ D1 — note papier de 03:58 saisie (transcrite).
+              + 3 {"kind":"decision","reference":"D1","text":"Passer aux bons papier","rationale":"automate HS"} transcribed occurred_at=2026-11-29T02:58:00+00:00
+            04:12 alice> !papier 4h05 action Coursier vers le labo
+              ✅ A1 — note papier de 04:05 saisie (transcrite).
+              + 4 {"kind":"action","reference":"A1","text":"Coursier vers le labo"} transcribed occurred_at=2026-11-29T03:05:00+00:00
+            04:13 alice> !papier 23:50 info Veille : rien à signaler
+              ✅ I2 — note papier de 28/11 23:50 saisie (transcrite).
+              + 5 {"kind":"info","reference":"I2","text":"Veille : rien à signaler"} transcribed occurred_at=2026-11-28T22:50:00+00:00
+        "#]],
+    );
+}
+
+#[test]
+fn english_and_a_second_crisis_in_the_same_room() {
+    check(
+        r#"
+        lang en
+        09:00 alice> !open test exercise
+        09:01 alice> !decision Divert ambulances -- ER saturated
+        09:02 alice> !action Call the ARS by 9:30
+        09:03 alice> !close
+        09:10 alice> !open test
+        09:11 alice> !status
+        "#,
+        expect![[r#"
+            09:00 alice> !open test exercise
+              ✅ [EXERCISE] 🚨 Exercise opened: Test crisis (v2) — crisis 20261129-test.
+              3 roles to fill: !role <role> @person. Start by naming the scribe.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            09:01 alice> !decision Divert ambulances -- ER saturated
+              ✅ [EXERCISE] D1 — decision recorded (09:01), with its rationale.
+              + 2 {"kind":"decision","reference":"D1","text":"Divert ambulances","rationale":"ER saturated"}
+            09:02 alice> !action Call the ARS by 9:30
+              ✅ [EXERCISE] A1 — action recorded · due 09:30.
+              + 3 {"kind":"action","reference":"A1","text":"Call the ARS","due":"2026-11-29T08:30:00Z"}
+            09:03 alice> !close
+              ✅ [EXERCISE] 🏁 Crisis 20261129-test closed. Log: 4 entries, 1 decision, 1 action of which 1 left open.
+              🔏 digest of 20261129-test
+              + 4 {"kind":"crisis_closed"}
+            09:10 alice> !open test
+              ✅ 🚨 Crisis opened: Test crisis (v2) — crisis 20261129-test-2.
+              3 roles to fill: !role <role> @person. Start by naming the scribe.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            09:11 alice> !status
+              » 📋 Test crisis — crisis 20261129-test-2
+              Opened at 09:10 by alice (0h01 ago).
+              Roles (0/3): none
+              Information: 0 — 0 to check, 0 being checked, 0 confirmed, 0 refuted
+              Decisions: none
+              Actions: 0 open of which 0 overdue, 0 done
+        "#]],
+    );
+}
+
+#[test]
+fn the_record_format_is_stable() {
+    // Journals outlive releases: this pins the stored JSON of each kind.
+    let out = run(r#"
+        03:40 alice> !ouvrir test
+        03:41 alice> !rôle dsi @bob
+        03:42 bob> !info i
+        03:43 bob> !vérifier I1 infirmée
+        03:44 alice> !décision d -- r
+        03:45 alice> !action a dsi dans 1h
+        03:46 bob> !fait A1
+        03:47 alice> !corriger I1 c
+        03:48 alice> !papier 03:30 info p
+        03:49 alice> !clore
+    "#);
+    let records: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with('+')).collect();
+    assert_eq!(records.len(), 10, "{out}");
+    let full = Record {
+        v: super::event::RECORD_VERSION,
+        seq: 7,
+        crisis: "20261129-test".to_owned(),
+        occurred_at: Utc.with_ymd_and_hms(2026, 11, 29, 2, 46, 0).unwrap(),
+        recorded_at: Utc.with_ymd_and_hms(2026, 11, 29, 2, 46, 1).unwrap(),
+        author: Author { id: "@bob:example.org".to_owned(), name: "Bob".to_owned() },
+        role: Some("dsi".to_owned()),
+        source: Some("$event:example.org".to_owned()),
+        transcribed: true,
+        event: super::event::Event::ActionDone { target: "A1".to_owned() },
+    };
+    expect![[r#"
+        {
+          "v": 1,
+          "seq": 7,
+          "crisis": "20261129-test",
+          "occurred_at": "2026-11-29T02:46:00Z",
+          "recorded_at": "2026-11-29T02:46:01Z",
+          "author": {
+            "id": "@bob:example.org",
+            "name": "Bob"
+          },
+          "role": "dsi",
+          "source": "$event:example.org",
+          "transcribed": true,
+          "event": {
+            "kind": "action_done",
+            "target": "A1"
+          }
+        }"#]].assert_eq(&serde_json::to_string_pretty(&full).unwrap());
+    // An older record without optional fields still reads.
+    let old = r#"{"v":1,"seq":1,"crisis":"c","occurred_at":"2026-11-29T02:40:00Z","recorded_at":"2026-11-29T02:40:00Z","author":{"id":"@a","name":"a"},"event":{"kind":"crisis_closed"}}"#;
+    let parsed: Record = serde_json::from_str(old).unwrap();
+    assert_eq!(parsed.role, None);
+    assert!(!parsed.transcribed);
+}

@@ -1,0 +1,460 @@
+//! The journal: durable, append-only, one SHA-256 hash chain per crisis, on sled.
+//!
+//! This module is the only importer of `sled`. There is no update or delete
+//! API. Layout inside the sled database:
+//!
+//! - tree `chain/<crisis>`: key = seq as big-endian `u64` (so key order is log
+//!   order), value = `[FORMAT] ‖ prev_hash[32] ‖ hash[32] ‖ payload`, where
+//!   payload is the record's JSON and `hash = SHA-256(prev_hash ‖ seq_be ‖ payload)`.
+//!   Verification hashes the stored bytes; it never re-serializes.
+//! - tree `sources`: chat event id → `crisis\nseq`, so one event is recorded once.
+//!
+//! Beside the database, `heads.json` holds each chain's last (seq, hash): a
+//! watermark written after every durable append. On open, a chain shorter
+//! than its watermark means storage lost acknowledged entries, and is
+//! reported as such instead of passing silently.
+//!
+//! Opening verifies every chain and fails at the first bad entry, naming it.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sled::Transactional;
+
+use crate::engine::event::{Event, RECORD_VERSION, Record};
+
+/// Version of the stored value layout (not of the record inside).
+const FORMAT: u8 = 1;
+const HEADER: usize = 1 + 32 + 32;
+const CHAIN_PREFIX: &str = "chain/";
+const SOURCES: &str = "sources";
+const WATERMARK: &str = "heads.json";
+const DB_DIR: &str = "journal";
+
+pub type Hash = [u8; 32];
+
+/// The hash before the first entry of every chain.
+pub const GENESIS: Hash = [0; 32];
+
+/// A stored entry: the record, the exact bytes that were hashed, and the chain links.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub record: Record,
+    /// The record's JSON exactly as stored and hashed.
+    pub payload: String,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+/// The end of one chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Hash,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// Another process holds the database.
+    #[error("the journal in {path} is in use by another tocsin process")]
+    Locked { path: PathBuf },
+    /// An entry fails verification.
+    #[error("journal corrupt: crisis {crisis}, entry {seq}: {reason}")]
+    Corrupt { crisis: String, seq: u64, reason: String },
+    /// The storage itself is damaged (sled refused it, or its files were altered).
+    #[error("journal storage damaged in {path}: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    /// The same chat event was already recorded.
+    #[error("event {source_id} is already recorded (crisis {crisis}, entry {seq})")]
+    Duplicate { source_id: String, crisis: String, seq: u64 },
+    /// A batch that does not continue its chain; a bug in the caller.
+    #[error("refused to append: {0}")]
+    Rejected(String),
+    #[error("journal I/O error: {0}")]
+    Io(String),
+}
+
+impl From<sled::Error> for JournalError {
+    fn from(err: sled::Error) -> JournalError {
+        JournalError::Io(err.to_string())
+    }
+}
+
+impl From<std::io::Error> for JournalError {
+    fn from(err: std::io::Error) -> JournalError {
+        JournalError::Io(err.to_string())
+    }
+}
+
+/// What a verification found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Crisis id → its head.
+    pub chains: BTreeMap<String, Head>,
+    pub n_entries: u64,
+}
+
+/// The open journal.
+#[derive(Debug)]
+pub struct Journal {
+    db: sled::Db,
+    sources: sled::Tree,
+    dir: PathBuf,
+    heads: BTreeMap<String, Head>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WatermarkEntry {
+    seq: u64,
+    hash: String,
+}
+
+impl Journal {
+    /// Opens (or creates) the journal in `dir`, verifies every chain, and feeds
+    /// each verified entry to `visit` in chain order.
+    pub fn open(dir: &Path, mut visit: impl FnMut(&Entry)) -> Result<(Journal, Summary), JournalError> {
+        fs::create_dir_all(dir)?;
+        let db_path = dir.join(DB_DIR);
+        let db = open_db(&db_path)?;
+        let sources = db.open_tree(SOURCES)?;
+        let mut journal = Journal { db, sources, dir: dir.to_path_buf(), heads: BTreeMap::new() };
+        let summary = journal.verify_all(&mut visit)?;
+        journal.heads = summary.chains.clone();
+        journal.check_watermark()?;
+        Ok((journal, summary))
+    }
+
+    /// Opens the journal and verifies it, for `tocsin verify`.
+    pub fn verify_dir(dir: &Path) -> Result<Summary, JournalError> {
+        if !dir.join(DB_DIR).exists() {
+            return Err(JournalError::Io(format!("no journal in {}", dir.display())));
+        }
+        let (_journal, summary) = Journal::open(dir, |_| {})?;
+        Ok(summary)
+    }
+
+    pub fn head(&self, crisis: &str) -> Option<Head> {
+        self.heads.get(crisis).copied()
+    }
+
+    pub fn crises(&self) -> impl Iterator<Item = &str> {
+        self.heads.keys().map(String::as_str)
+    }
+
+    /// Whether a chat event was already recorded.
+    pub fn has_source(&self, source: &str) -> Result<bool, JournalError> {
+        Ok(self.sources.contains_key(source.as_bytes())?)
+    }
+
+    /// Appends the records of one crisis and waits until they are on disk.
+    ///
+    /// The records must continue the chain (`seq` = head + 1, + 2, …). The first
+    /// record's source, if any, must not be recorded yet. All or nothing.
+    pub fn append(&mut self, records: &[Record]) -> Result<Vec<Entry>, JournalError> {
+        let Some(first) = records.first() else {
+            return Ok(Vec::new());
+        };
+        let crisis = first.crisis.clone();
+        let head = self.heads.get(&crisis).copied();
+        let mut prev = head.map_or(GENESIS, |h| h.hash);
+        let mut next_seq = head.map_or(1, |h| h.seq + 1);
+        let mut entries = Vec::with_capacity(records.len());
+        for record in records {
+            if record.crisis != crisis {
+                return Err(JournalError::Rejected("a batch spans several crises".to_owned()));
+            }
+            if record.seq != next_seq {
+                return Err(JournalError::Rejected(format!(
+                    "crisis {crisis}: expected entry {next_seq}, got {}",
+                    record.seq
+                )));
+            }
+            if next_seq == 1 && !matches!(record.event, Event::CrisisOpened { .. }) {
+                return Err(JournalError::Rejected(format!("crisis {crisis} must start with its opening")));
+            }
+            let payload = serde_json::to_string(record).map_err(|e| JournalError::Rejected(e.to_string()))?;
+            let hash = chain_hash(&prev, record.seq, payload.as_bytes());
+            entries.push(Entry { record: record.clone(), payload, prev_hash: prev, hash });
+            prev = hash;
+            next_seq += 1;
+        }
+        for entry in &entries {
+            if let Some(source) = &entry.record.source
+                && let Some(found) = self.sources.get(source.as_bytes())?
+            {
+                let (crisis, seq) = parse_source_value(&found);
+                return Err(JournalError::Duplicate { source_id: source.clone(), crisis, seq });
+            }
+        }
+        let chain = self.db.open_tree(chain_tree(&crisis))?;
+        let res: sled::transaction::TransactionResult<(), ()> =
+            (&chain, &self.sources).transaction(|(chain, sources)| {
+                for entry in &entries {
+                    chain.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
+                    if let Some(source) = &entry.record.source {
+                        sources.insert(source.as_bytes(), source_value(&crisis, entry.record.seq))?;
+                    }
+                }
+                Ok(())
+            });
+        res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
+        // Durable before anything is acknowledged.
+        self.db.flush()?;
+        let last = entries.last().map(|e| Head { seq: e.record.seq, hash: e.hash });
+        if let Some(last) = last {
+            self.heads.insert(crisis, last);
+            self.write_watermark(false)?;
+        }
+        Ok(entries)
+    }
+
+    /// The entries of one crisis, in order, verified as they are read.
+    pub fn entries(&self, crisis: &str) -> Result<Vec<Entry>, JournalError> {
+        let tree = self.db.open_tree(chain_tree(crisis))?;
+        let mut out = Vec::new();
+        verify_chain(crisis, &tree, &mut |e| out.push(e.clone()))?;
+        Ok(out)
+    }
+
+    /// Flushes and makes the watermark durable; for an orderly shutdown.
+    pub fn close(self) -> Result<(), JournalError> {
+        self.db.flush()?;
+        self.write_watermark(true)
+    }
+
+    fn verify_all(&self, visit: &mut dyn FnMut(&Entry)) -> Result<Summary, JournalError> {
+        let mut summary = Summary::default();
+        let mut n_sourced = 0u64;
+        for name in self.db.tree_names() {
+            let Some(crisis) = std::str::from_utf8(&name).ok().and_then(|n| n.strip_prefix(CHAIN_PREFIX)) else {
+                continue;
+            };
+            let crisis = crisis.to_owned();
+            let tree = self.db.open_tree(&name)?;
+            let sources = &self.sources;
+            let mut source_problem = None;
+            let head = verify_chain(&crisis, &tree, &mut |entry| {
+                if let Some(source) = &entry.record.source {
+                    n_sourced += 1;
+                    let indexed = sources.get(source.as_bytes()).ok().flatten();
+                    let expected = source_value(&crisis, entry.record.seq);
+                    if source_problem.is_none() && indexed.as_deref() != Some(expected.as_slice()) {
+                        source_problem = Some(entry.record.seq);
+                    }
+                }
+                visit(entry);
+            })?;
+            if let Some(seq) = source_problem {
+                return Err(JournalError::Corrupt {
+                    crisis,
+                    seq,
+                    reason: "its chat event is missing from the deduplication index".to_owned(),
+                });
+            }
+            if let Some(head) = head {
+                summary.n_entries += head.seq;
+                summary.chains.insert(crisis, head);
+            }
+        }
+        if self.sources.len() as u64 != n_sourced {
+            return Err(JournalError::Damaged {
+                path: self.dir.clone(),
+                reason: format!(
+                    "the deduplication index holds {} events but the chains hold {n_sourced}",
+                    self.sources.len()
+                ),
+            });
+        }
+        Ok(summary)
+    }
+
+    fn watermark_path(&self) -> PathBuf {
+        self.dir.join(WATERMARK)
+    }
+
+    /// Checks that every chain reaches at least its watermark.
+    fn check_watermark(&self) -> Result<(), JournalError> {
+        let path = self.watermark_path();
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(err) => {
+                return Err(JournalError::Damaged { path, reason: format!("watermark unreadable: {err}") });
+            }
+        };
+        if text.trim().is_empty() {
+            // Left empty by a power cut between write and rename; the chains were verified.
+            tracing::warn!(path = %path.display(), "empty journal watermark, ignored");
+            return Ok(());
+        }
+        let marks: BTreeMap<String, WatermarkEntry> = serde_json::from_str(&text).map_err(|err| {
+            JournalError::Damaged { path: path.clone(), reason: format!("watermark damaged: {err}") }
+        })?;
+        for (crisis, mark) in marks {
+            let head = self.heads.get(&crisis);
+            let Some(_) = head.filter(|h| h.seq >= mark.seq) else {
+                let have = head.map_or(0, |h| h.seq);
+                return Err(JournalError::Corrupt {
+                    crisis,
+                    seq: have + 1,
+                    reason: format!(
+                        "entries {}..={} were recorded but are gone: the storage lost data",
+                        have + 1,
+                        mark.seq
+                    ),
+                });
+            };
+            let tree = self.db.open_tree(chain_tree(&crisis))?;
+            let stored = tree.get(mark.seq.to_be_bytes())?;
+            let matches = stored.as_deref().is_some_and(|v| v.len() >= HEADER && hex(&v[33..65]) == mark.hash);
+            if !matches {
+                return Err(JournalError::Corrupt {
+                    crisis,
+                    seq: mark.seq,
+                    reason: "its hash differs from the one recorded when it was written".to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn write_watermark(&self, sync: bool) -> Result<(), JournalError> {
+        let marks: BTreeMap<&str, WatermarkEntry> = self
+            .heads
+            .iter()
+            .map(|(c, h)| (c.as_str(), WatermarkEntry { seq: h.seq, hash: hex(&h.hash) }))
+            .collect();
+        let json = serde_json::to_vec(&marks).map_err(|e| JournalError::Io(e.to_string()))?;
+        let tmp = self.dir.join(format!("{WATERMARK}.tmp"));
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(&json)?;
+        if sync {
+            file.sync_all()?;
+        }
+        fs::rename(&tmp, self.watermark_path())?;
+        Ok(())
+    }
+}
+
+fn open_db(path: &Path) -> Result<sled::Db, JournalError> {
+    // sled may panic on some damaged files instead of returning an error.
+    let res = catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(path).open()));
+    match res {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(sled::Error::Io(err))) if err.kind() == std::io::ErrorKind::WouldBlock || err.to_string().contains("lock") => {
+            Err(JournalError::Locked { path: path.to_path_buf() })
+        }
+        Ok(Err(sled::Error::Corruption { at, .. })) => Err(JournalError::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("sled found corrupted data at {at:?}"),
+        }),
+        Ok(Err(err)) => Err(JournalError::Damaged { path: path.to_path_buf(), reason: err.to_string() }),
+        Err(panic) => Err(JournalError::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("the storage engine failed on its files ({})", panic_text(&panic)),
+        }),
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panic".to_owned())
+}
+
+fn chain_tree(crisis: &str) -> String {
+    format!("{CHAIN_PREFIX}{crisis}")
+}
+
+fn source_value(crisis: &str, seq: u64) -> Vec<u8> {
+    format!("{crisis}\n{seq}").into_bytes()
+}
+
+fn parse_source_value(v: &[u8]) -> (String, u64) {
+    let text = String::from_utf8_lossy(v);
+    let (crisis, seq) = text.split_once('\n').unwrap_or((&text, "0"));
+    (crisis.to_owned(), seq.parse().unwrap_or(0))
+}
+
+fn stored_value(entry: &Entry) -> Vec<u8> {
+    let mut v = Vec::with_capacity(HEADER + entry.payload.len());
+    v.push(FORMAT);
+    v.extend_from_slice(&entry.prev_hash);
+    v.extend_from_slice(&entry.hash);
+    v.extend_from_slice(entry.payload.as_bytes());
+    v
+}
+
+/// `SHA-256(prev_hash ‖ seq as big-endian u64 ‖ payload)`.
+pub fn chain_hash(prev: &Hash, seq: u64, payload: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    h.update(payload);
+    h.finalize().into()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Verifies one chain in key order; returns its head. Fails at the first bad entry.
+fn verify_chain(crisis: &str, tree: &sled::Tree, visit: &mut dyn FnMut(&Entry)) -> Result<Option<Head>, JournalError> {
+    let mut prev = GENESIS;
+    let mut expected = 1u64;
+    let corrupt = |seq: u64, reason: String| JournalError::Corrupt { crisis: crisis.to_owned(), seq, reason };
+    for item in tree.iter() {
+        let (key, value) = item.map_err(|e| corrupt(expected, format!("unreadable: {e}")))?;
+        let seq = <[u8; 8]>::try_from(key.as_ref())
+            .map(u64::from_be_bytes)
+            .map_err(|_| corrupt(expected, "malformed key".to_owned()))?;
+        if seq != expected {
+            return Err(corrupt(expected, format!("missing (next stored entry is {seq})")));
+        }
+        let entry = decode(crisis, seq, &value, &prev).map_err(|reason| corrupt(seq, reason))?;
+        visit(&entry);
+        prev = entry.hash;
+        expected += 1;
+    }
+    Ok((expected > 1).then_some(Head { seq: expected - 1, hash: prev }))
+}
+
+fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, String> {
+    if value.len() < HEADER {
+        return Err("truncated value".to_owned());
+    }
+    if value[0] != FORMAT {
+        return Err(format!("unknown storage format {} (written by a newer tocsin?)", value[0]));
+    }
+    let prev_hash: Hash = value[1..33].try_into().map_err(|_| "bad header".to_owned())?;
+    let hash: Hash = value[33..65].try_into().map_err(|_| "bad header".to_owned())?;
+    if &prev_hash != prev {
+        return Err("its link to the previous entry is broken".to_owned());
+    }
+    let payload = &value[HEADER..];
+    if chain_hash(prev, seq, payload) != hash {
+        return Err("its content does not match its hash (altered after writing)".to_owned());
+    }
+    let payload = std::str::from_utf8(payload).map_err(|_| "payload is not UTF-8".to_owned())?;
+    let record: Record = serde_json::from_str(payload).map_err(|e| format!("unreadable record: {e}"))?;
+    if record.v > RECORD_VERSION {
+        return Err(format!("record version {} is newer than this tocsin ({RECORD_VERSION})", record.v));
+    }
+    if record.seq != seq || record.crisis != crisis {
+        return Err("record does not match its place in the chain".to_owned());
+    }
+    if seq == 1 && !matches!(record.event, Event::CrisisOpened { .. }) {
+        return Err("a chain must start with the crisis opening".to_owned());
+    }
+    Ok(Entry { record, payload: payload.to_owned(), prev_hash, hash })
+}

@@ -1,0 +1,164 @@
+//! Journal tests: chains, tamper detection, deduplication, lost entries.
+
+use chrono::{TimeZone, Utc};
+
+use super::{GENESIS, Journal, JournalError, chain_hash};
+use crate::engine::event::{Author, Event, RECORD_VERSION, Record};
+
+fn record(crisis: &str, seq: u64, source: Option<&str>) -> Record {
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap() + chrono::TimeDelta::seconds(seq as i64);
+    let event = if seq == 1 {
+        Event::CrisisOpened { room: "!r".into(), playbook: "p".into(), playbook_version: "1".into(), exercise: false }
+    } else {
+        Event::Info { reference: format!("I{}", seq - 1), text: format!("information {seq}") }
+    };
+    Record {
+        v: RECORD_VERSION,
+        seq,
+        crisis: crisis.to_owned(),
+        occurred_at: at,
+        recorded_at: at,
+        author: Author { id: "@a:x".into(), name: "A".into() },
+        role: None,
+        source: source.map(str::to_owned),
+        transcribed: false,
+        event,
+    }
+}
+
+fn fill(journal: &mut Journal, crisis: &str, n: u64) {
+    for seq in 1..=n {
+        let source = format!("$ev{seq}-{crisis}");
+        journal.append(&[record(crisis, seq, Some(&source))]).unwrap();
+    }
+}
+
+#[test]
+fn entries_survive_reopening_and_chain_their_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c1", 5);
+    fill(&mut journal, "c2", 3);
+    journal.close().unwrap();
+
+    let mut seen = Vec::new();
+    let (journal, summary) = Journal::open(dir.path(), |e| seen.push((e.record.crisis.clone(), e.record.seq))).unwrap();
+    assert_eq!(summary.n_entries, 8);
+    assert_eq!(summary.chains.len(), 2);
+    assert_eq!(seen.len(), 8);
+    let entries = journal.entries("c1").unwrap();
+    assert_eq!(entries[0].prev_hash, GENESIS);
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+        assert_eq!(pair[1].hash, chain_hash(&pair[0].hash, pair[1].record.seq, pair[1].payload.as_bytes()));
+    }
+    assert_eq!(journal.head("c1").unwrap().hash, entries[4].hash);
+}
+
+#[test]
+fn an_event_is_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    journal.append(&[record("c", 1, Some("$open"))]).unwrap();
+    journal.append(&[record("c", 2, Some("$same"))]).unwrap();
+    assert!(journal.has_source("$same").unwrap());
+    let again = journal.append(&[record("c", 3, Some("$same"))]);
+    assert!(matches!(again, Err(JournalError::Duplicate { seq: 2, .. })), "{again:?}");
+    assert_eq!(journal.head("c").unwrap().seq, 2);
+}
+
+#[test]
+fn appends_that_do_not_continue_the_chain_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    let err = journal.append(&[record("c", 2, None)]).unwrap_err();
+    assert!(err.to_string().contains("expected entry 1"), "{err}");
+    journal.append(&[record("c", 1, None)]).unwrap();
+    let err = journal.append(&[record("c", 3, None)]).unwrap_err();
+    assert!(err.to_string().contains("expected entry 2, got 3"), "{err}");
+    let mut not_open = record("d", 1, None);
+    not_open.event = Event::CrisisClosed {};
+    assert!(journal.append(&[not_open]).is_err());
+}
+
+/// Rewrites one stored value through sled, as an attacker with file access would.
+fn tamper(dir: &std::path::Path, crisis: &str, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
+    let db = sled::open(dir.join("journal")).unwrap();
+    let tree = db.open_tree(format!("chain/{crisis}")).unwrap();
+    let mut value = tree.get(seq.to_be_bytes()).unwrap().unwrap().to_vec();
+    edit(&mut value);
+    tree.insert(seq.to_be_bytes(), value).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn an_altered_entry_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c", 6);
+    journal.close().unwrap();
+    tamper(dir.path(), "c", 4, |v| {
+        let text = String::from_utf8(v[65..].to_vec()).unwrap().replace("information 4", "information 5");
+        v.truncate(65);
+        v.extend_from_slice(text.as_bytes());
+    });
+    let err = Journal::open(dir.path(), |_| {}).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("crisis c, entry 4"), "{msg}");
+    assert!(msg.contains("does not match its hash"), "{msg}");
+}
+
+#[test]
+fn a_rehashed_forgery_breaks_the_next_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c", 5);
+    journal.close().unwrap();
+    // The forger recomputes entry 3's own hash, but cannot fix entry 4's link.
+    tamper(dir.path(), "c", 3, |v| {
+        let payload = String::from_utf8(v[65..].to_vec()).unwrap().replace("information 3", "forged");
+        let prev: [u8; 32] = v[1..33].try_into().unwrap();
+        let hash = chain_hash(&prev, 3, payload.as_bytes());
+        v.truncate(33);
+        v.extend_from_slice(&hash);
+        v.extend_from_slice(payload.as_bytes());
+    });
+    let err = Journal::open(dir.path(), |_| {}).unwrap_err().to_string();
+    assert!(err.contains("entry 4") && err.contains("link"), "{err}");
+}
+
+#[test]
+fn lost_entries_are_reported_not_silently_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c", 5);
+    journal.close().unwrap();
+    {
+        let db = sled::open(dir.path().join("journal")).unwrap();
+        let tree = db.open_tree("chain/c").unwrap();
+        tree.remove(5u64.to_be_bytes()).unwrap();
+        db.open_tree("sources").unwrap().remove("$ev5-c").unwrap();
+        db.flush().unwrap();
+    }
+    let err = Journal::open(dir.path(), |_| {}).unwrap_err().to_string();
+    assert!(err.contains("entry 5") && err.contains("gone"), "{err}");
+}
+
+#[test]
+fn a_damaged_watermark_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c", 2);
+    journal.close().unwrap();
+    std::fs::write(dir.path().join("heads.json"), b"{\"c\":{\"seq\":2,\"hash\":").unwrap();
+    let err = Journal::open(dir.path(), |_| {}).unwrap_err().to_string();
+    assert!(err.contains("watermark damaged"), "{err}");
+}
+
+#[test]
+fn a_second_process_is_told_the_journal_is_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    let err = Journal::open(dir.path(), |_| {}).unwrap_err();
+    assert!(matches!(err, JournalError::Locked { .. }), "{err:?}");
+}

@@ -1,0 +1,68 @@
+//! Languages of what users read, and bilingual text from playbooks.
+//!
+//! Everything a person reads in the chat is French by default and English by
+//! configuration. Playbooks carry both; a text given once serves both languages.
+
+use std::fmt;
+
+/// The language of user-facing text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// Parses `fr` or `en` (any case).
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fr" | "fr-fr" | "français" | "francais" => Some(Lang::Fr),
+            "en" | "en-gb" | "en-us" | "english" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the French or the English string.
+    pub fn pick<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A text in French and English.
+///
+/// Invariant: both strings are non-empty once a playbook has been validated
+/// (a missing language falls back to the other one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Text {
+    pub fr: String,
+    pub en: String,
+}
+
+impl Text {
+    /// The same text in both languages.
+    pub fn same(s: impl Into<String>) -> Text {
+        let s = s.into();
+        Text { fr: s.clone(), en: s }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.fr, &self.en)
+    }
+}
