@@ -18,7 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tempfile::TempDir;
 use tocsin::engine::event::{Author, Event, Owner, RECORD_VERSION, Record, Verification};
 use tocsin::engine::state::World;
-use tocsin::engine::{Effect, Input, Settings, decide};
+use tocsin::engine::{Body, Effect, Input, Settings, decide};
 use tocsin::journal::Journal;
 use tocsin::playbook::{self, Catalog};
 
@@ -67,7 +67,7 @@ fn input(at: DateTime<Utc>, who: &str, text: &str, n: u64) -> Input {
         sent_at: at,
         author: author(who),
         room: ROOM.to_owned(),
-        text: text.to_owned(),
+        body: Body::Text(text.to_owned()),
         source: Some(event_id(n)),
         privileged: who == "alice",
     }
@@ -368,7 +368,7 @@ impl Synthetic {
                         text: format!(
                             "Basculer les admissions du lot {seq} sur papier et prévenir le SAMU"
                         ),
-                        owner: Some(if seq % 2 == 0 {
+                        owner: Some(if seq.is_multiple_of(2) {
                             Owner::Role("dsi".to_owned())
                         } else {
                             Owner::User("@bob:chu.example.fr".to_owned())

@@ -11,9 +11,9 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use chrono::Utc;
 
-use crate::engine::Input;
 use crate::engine::command::MAX_TEXT_CHARS;
 use crate::engine::event::Author;
+use crate::engine::{Body, Input};
 use crate::lang::Lang;
 use crate::runtime::{Output, Runtime};
 
@@ -28,14 +28,25 @@ pub struct Session {
 }
 
 /// Reads commands until end of input.
-pub fn run(runtime: &mut Runtime, session: &Session, input: impl BufRead, mut out: impl Write) -> anyhow::Result<()> {
+pub fn run(
+    runtime: &mut Runtime,
+    session: &Session,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> anyhow::Result<()> {
     let lang = runtime.settings.lang;
-    let mut lines = BoundedLines { inner: input, max: MAX_LINE_BYTES };
+    let mut lines = BoundedLines {
+        inner: input,
+        max: MAX_LINE_BYTES,
+    };
     while let Some(line) = lines.next_line().context("reading standard input")? {
         let outputs = match line {
             Line::TooLong(n) => vec![Output::Refuse(too_long(lang, n))],
             Line::Text(bytes) => match String::from_utf8(bytes) {
-                Err(err) => vec![Output::Refuse(not_utf8(lang, err.utf8_error().valid_up_to()))],
+                Err(err) => vec![Output::Refuse(not_utf8(
+                    lang,
+                    err.utf8_error().valid_up_to(),
+                ))],
                 Ok(text) => {
                     let now = Utc::now();
                     let input = Input {
@@ -43,7 +54,7 @@ pub fn run(runtime: &mut Runtime, session: &Session, input: impl BufRead, mut ou
                         sent_at: now,
                         author: session.author.clone(),
                         room: session.room.clone(),
-                        text: text.trim_end_matches(['\n', '\r']).to_owned(),
+                        body: Body::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
                         source: None,
                         privileged: true,
                     };
@@ -66,15 +77,23 @@ pub fn run(runtime: &mut Runtime, session: &Session, input: impl BufRead, mut ou
 
 fn too_long(lang: Lang, n: usize) -> String {
     match lang {
-        Lang::Fr => format!("Ligne ignorée : {n} octets, au plus {MAX_LINE_BYTES}. Rien n'a été enregistré."),
-        Lang::En => format!("Line ignored: {n} bytes, at most {MAX_LINE_BYTES}. Nothing was recorded."),
+        Lang::Fr => format!(
+            "Ligne ignorée : {n} octets, au plus {MAX_LINE_BYTES}. Rien n'a été enregistré."
+        ),
+        Lang::En => {
+            format!("Line ignored: {n} bytes, at most {MAX_LINE_BYTES}. Nothing was recorded.")
+        }
     }
 }
 
 fn not_utf8(lang: Lang, at: usize) -> String {
     match lang {
-        Lang::Fr => format!("Ligne ignorée : encodage invalide (octet {at}), UTF-8 attendu. Rien n'a été enregistré."),
-        Lang::En => format!("Line ignored: invalid encoding (byte {at}), UTF-8 expected. Nothing was recorded."),
+        Lang::Fr => format!(
+            "Ligne ignorée : encodage invalide (octet {at}), UTF-8 attendu. Rien n'a été enregistré."
+        ),
+        Lang::En => format!(
+            "Line ignored: invalid encoding (byte {at}), UTF-8 expected. Nothing was recorded."
+        ),
     }
 }
 
@@ -112,7 +131,11 @@ impl<R: BufRead> BoundedLines<R> {
             }
             self.inner.consume(used);
             if done {
-                return Ok(Some(if len > self.max + 1 { Line::TooLong(len - 1) } else { Line::Text(buf) }));
+                return Ok(Some(if len > self.max + 1 {
+                    Line::TooLong(len - 1)
+                } else {
+                    Line::Text(buf)
+                }));
             }
         }
     }

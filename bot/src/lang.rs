@@ -59,7 +59,10 @@ impl Text {
     /// The same text in both languages.
     pub fn same(s: impl Into<String>) -> Text {
         let s = s.into();
-        Text { fr: s.clone(), en: s }
+        Text {
+            fr: s.clone(),
+            en: s,
+        }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

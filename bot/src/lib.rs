@@ -7,10 +7,16 @@
 //! - [`journal`]: the durable, hash-chained, append-only log on sled.
 //! - [`runtime`]: the imperative shell joining engine and journal.
 //! - [`console`]: the terminal front end.
+//! - [`config`]: `tocsin.toml` and secrets.
+//! - [`matrix`]: the Matrix front end (the only user of matrix-sdk).
 
+#![recursion_limit = "256"]
+
+pub mod config;
 pub mod console;
 pub mod engine;
 pub mod journal;
 pub mod lang;
+pub mod matrix;
 pub mod playbook;
 pub mod runtime;

@@ -31,11 +31,23 @@ pub enum Output {
 
 impl Runtime {
     /// Opens the journal in `data_dir` (verifying it) and rebuilds the state.
-    pub fn open(data_dir: &Path, catalog: Catalog, settings: Settings) -> anyhow::Result<(Runtime, Summary)> {
+    pub fn open(
+        data_dir: &Path,
+        catalog: Catalog,
+        settings: Settings,
+    ) -> anyhow::Result<(Runtime, Summary)> {
         let mut world = World::default();
         let (journal, summary) = Journal::open(data_dir, |entry| world.apply(&entry.record))
             .with_context(|| format!("opening the journal in {}", data_dir.display()))?;
-        Ok((Runtime { catalog, settings, world, journal }, summary))
+        Ok((
+            Runtime {
+                catalog,
+                settings,
+                world,
+                journal,
+            },
+            summary,
+        ))
     }
 
     pub fn world(&self) -> &World {
@@ -54,8 +66,12 @@ impl Runtime {
             tracing::debug!(source, "event already recorded, skipped");
             return Ok(Vec::new());
         }
-        let Decision { records, effects } = engine::decide(&self.world, &self.catalog, &self.settings, input);
-        let entries = self.journal.append(&records).context("recording in the journal")?;
+        let Decision { records, effects } =
+            engine::decide(&self.world, &self.catalog, &self.settings, input);
+        let entries = self
+            .journal
+            .append(&records)
+            .context("recording in the journal")?;
         for entry in &entries {
             self.world.apply(&entry.record);
             tracing::info!(crisis = %entry.record.crisis, seq = entry.record.seq, kind = entry.record.event.kind(), "recorded");
@@ -67,8 +83,16 @@ impl Runtime {
                 Effect::Refuse(text) => Output::Refuse(text),
                 Effect::Reply(text) => Output::Reply(text),
                 Effect::AnnounceDigest { crisis } => {
-                    let (seq, digest) = self.journal.head(&crisis).map_or((0, String::new()), |h| (h.seq, journal::hex(&h.hash)));
-                    Output::Reply(engine::digest_message(self.settings.lang, &crisis, seq, &digest))
+                    let (seq, digest) = self
+                        .journal
+                        .head(&crisis)
+                        .map_or((0, String::new()), |h| (h.seq, journal::hex(&h.hash)));
+                    Output::Reply(engine::digest_message(
+                        self.settings.lang,
+                        &crisis,
+                        seq,
+                        &digest,
+                    ))
                 }
             })
             .collect();

@@ -6,14 +6,24 @@ use crate::support::{text, tocsin};
 use tocsin::journal::Journal;
 
 fn console(data: &Path, input: &[u8]) -> String {
-    let out = tocsin(&["console", "--data", data.to_str().unwrap(), "--as", "Alice"], input);
-    assert!(out.status.success(), "console failed: {}", text(&out.stderr));
+    let out = tocsin(
+        &["console", "--data", data.to_str().unwrap(), "--as", "Alice"],
+        input,
+    );
+    assert!(
+        out.status.success(),
+        "console failed: {}",
+        text(&out.stderr)
+    );
     text(&out.stdout)
 }
 
 fn verify(data: &Path) -> (bool, String) {
     let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
-    (out.status.success(), format!("{}{}", text(&out.stdout), text(&out.stderr)))
+    (
+        out.status.success(),
+        format!("{}{}", text(&out.stdout), text(&out.stderr)),
+    )
 }
 
 const SCRIPT: &str = "!ouvrir rancongiciel exercice
@@ -29,12 +39,27 @@ fn a_scribe_keeps_the_log_from_a_terminal_and_verify_passes() {
     let out = console(dir.path(), SCRIPT.as_bytes());
     let acks: Vec<&str> = out.lines().filter(|l| l.starts_with("✅")).collect();
     assert_eq!(acks.len(), 4, "{out}");
-    assert!(acks[0].contains("[EXERCICE]") && acks[0].contains("Exercice ouvert"), "{}", acks[0]);
-    assert!(acks[1].contains("D1 — décision enregistrée") && acks[1].contains("avec sa justification"), "{}", acks[1]);
-    assert!(acks[2].contains("A1 — action enregistrée · pour @bob · échéance"), "{}", acks[2]);
+    assert!(
+        acks[0].contains("[EXERCICE]") && acks[0].contains("Exercice ouvert"),
+        "{}",
+        acks[0]
+    );
+    assert!(
+        acks[1].contains("D1 — décision enregistrée") && acks[1].contains("avec sa justification"),
+        "{}",
+        acks[1]
+    );
+    assert!(
+        acks[2].contains("A1 — action enregistrée · pour @bob · échéance"),
+        "{}",
+        acks[2]
+    );
     assert!(acks[3].contains("A1 — faite"), "{}", acks[3]);
     assert!(out.contains("Décisions : 1 — dernière D1"), "{out}");
-    assert!(out.contains("Actions : 0 ouverte(s) dont 0 en retard, 1 faite(s)"), "{out}");
+    assert!(
+        out.contains("Actions : 0 ouverte(s) dont 0 en retard, 1 faite(s)"),
+        "{out}"
+    );
 
     let (ok, report) = verify(dir.path());
     assert!(ok, "{report}");
@@ -55,7 +80,9 @@ fn verify_names_an_entry_altered_through_sled() {
         let db = sled::open(dir.path().join("journal")).unwrap();
         let tree = db.open_tree(format!("chain/{crisis}")).unwrap();
         let value = tree.get(2u64.to_be_bytes()).unwrap().unwrap();
-        let altered = String::from_utf8(value.to_vec()[65..].to_vec()).unwrap().replace("Couper", "Garder");
+        let altered = String::from_utf8(value.to_vec()[65..].to_vec())
+            .unwrap()
+            .replace("Couper", "Garder");
         let mut new_value = value[..65].to_vec();
         new_value.extend_from_slice(altered.as_bytes());
         tree.insert(2u64.to_be_bytes(), new_value).unwrap();
@@ -63,11 +90,27 @@ fn verify_names_an_entry_altered_through_sled() {
     }
     let (ok, report) = verify(dir.path());
     assert!(!ok, "{report}");
-    assert!(report.contains(&format!("crisis {crisis}, entry 2")), "{report}");
+    assert!(
+        report.contains(&format!("crisis {crisis}, entry 2")),
+        "{report}"
+    );
     // The console refuses to write onto a corrupt journal.
-    let out = tocsin(&["console", "--data", dir.path().to_str().unwrap(), "--as", "Alice"], b"!info x\n");
+    let out = tocsin(
+        &[
+            "console",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--as",
+            "Alice",
+        ],
+        b"!info x\n",
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("entry 2"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("entry 2"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -94,14 +137,25 @@ fn any_changed_byte_in_the_store_fails_loudly_or_changes_nothing() {
             std::fs::write(&target, &bytes).unwrap();
             let res = std::panic::catch_unwind(|| Journal::verify_dir(copy.path()));
             match res {
-                Err(_) => panic!("verify panicked after changing byte {offset} of {}", file.display()),
+                Err(_) => panic!(
+                    "verify panicked after changing byte {offset} of {}",
+                    file.display()
+                ),
                 Ok(Ok(summary)) => {
-                    assert_eq!(summary, reference, "byte {offset} of {} changed the content silently", file.display());
+                    assert_eq!(
+                        summary,
+                        reference,
+                        "byte {offset} of {} changed the content silently",
+                        file.display()
+                    );
                     intact += 1;
                 }
                 Ok(Err(err)) => {
                     let msg = err.to_string();
-                    assert!(msg.contains("corrupt") || msg.contains("damaged"), "unclear message: {msg}");
+                    assert!(
+                        msg.contains("corrupt") || msg.contains("damaged"),
+                        "unclear message: {msg}"
+                    );
                     failed += 1;
                 }
             }
@@ -144,12 +198,35 @@ fn bad_input_is_refused_and_the_journal_stays_intact() {
     let out = console(dir.path(), &input);
     let refusals: Vec<&str> = out.lines().filter(|l| l.starts_with("⛔")).collect();
     assert_eq!(refusals.len(), 5, "{out}");
-    assert!(refusals[0].contains("Ligne ignorée : 1048582 octets"), "{}", refusals[0]);
-    assert!(refusals[1].contains("encodage invalide (octet 9)"), "{}", refusals[1]);
-    assert!(refusals[2].contains("caractère de contrôle (U+001B)"), "{}", refusals[2]);
-    assert!(refusals[3].contains("Il manque le texte de l'action"), "{}", refusals[3]);
-    assert!(refusals[4].contains("Il manque la référence"), "{}", refusals[4]);
-    assert!(out.contains("I2 — information enregistrée"), "the line after the bad ones is read: {out}");
+    assert!(
+        refusals[0].contains("Ligne ignorée : 1048582 octets"),
+        "{}",
+        refusals[0]
+    );
+    assert!(
+        refusals[1].contains("encodage invalide (octet 9)"),
+        "{}",
+        refusals[1]
+    );
+    assert!(
+        refusals[2].contains("caractère de contrôle (U+001B)"),
+        "{}",
+        refusals[2]
+    );
+    assert!(
+        refusals[3].contains("Il manque le texte de l'action"),
+        "{}",
+        refusals[3]
+    );
+    assert!(
+        refusals[4].contains("Il manque la référence"),
+        "{}",
+        refusals[4]
+    );
+    assert!(
+        out.contains("I2 — information enregistrée"),
+        "the line after the bad ones is read: {out}"
+    );
     let summary = Journal::verify_dir(dir.path()).unwrap();
     assert_eq!(summary.n_entries, 3, "open + two infos, nothing else");
 }

@@ -11,7 +11,13 @@ use tocsin::journal::Journal;
 fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(tocsin_bin())
-        .args(["console", "--data", dir.path().to_str().unwrap(), "--as", "scribe"])
+        .args([
+            "console",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--as",
+            "scribe",
+        ])
         .current_dir(root())
         .env("RUST_LOG", "off")
         .stdin(Stdio::piped())
@@ -34,9 +40,18 @@ fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
     let mut line = String::new();
     while acked.len() < 60 {
         line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "console ended early");
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "console ended early"
+        );
         if let Some(rest) = line.strip_prefix("✅ I") {
-            acked.push(rest.split_whitespace().next().unwrap().parse::<u64>().unwrap());
+            acked.push(
+                rest.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap(),
+            );
         }
     }
     child.kill().unwrap(); // SIGKILL
@@ -54,7 +69,11 @@ fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
     for n in acked {
         let (reference, text) = &infos[(n - 1) as usize];
         assert_eq!(reference, &format!("I{n}"));
-        assert_eq!(text, &format!("message {n}"), "acknowledged entry I{n} is intact");
+        assert_eq!(
+            text,
+            &format!("message {n}"),
+            "acknowledged entry I{n} is intact"
+        );
     }
     // Whatever was written past the acknowledgements is a whole prefix, in order.
     for (idx, (reference, text)) in infos.iter().enumerate() {

@@ -1,9 +1,11 @@
 //! tocsin's one integration-test binary: it links the library once and runs the
 //! real `tocsin` executable where a test is about the command line.
 #![cfg(test)]
+#![recursion_limit = "256"]
 
 mod console;
 mod crash;
 mod playbooks;
 mod support;
+mod synapse;
 mod tidy;

@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The `tocsin` executable, built once per test run (a no-op when up to date).
@@ -25,7 +28,11 @@ pub fn tocsin_bin() -> &'static Path {
         let exe = std::env::current_exe().unwrap();
         let profile_dir = exe.parent().and_then(Path::parent).unwrap();
         let candidate = profile_dir.join("tocsin");
-        if candidate.exists() { candidate } else { root().join("target/debug/tocsin") }
+        if candidate.exists() {
+            candidate
+        } else {
+            root().join("target/debug/tocsin")
+        }
     })
 }
 

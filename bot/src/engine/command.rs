@@ -20,17 +20,52 @@ pub const MAX_TEXT_CHARS: usize = 3000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     Help(Option<Keyword>),
-    Open { playbook: String, exercise: bool },
+    Open {
+        playbook: String,
+        exercise: bool,
+    },
     Close,
     Status,
-    Info { text: String },
-    Verify { target: String, status: Verification },
-    Decision { text: String, rationale: Option<String> },
-    Action { text: String, owner: Option<OwnerSpec>, due: Option<DueSpec> },
-    Done { target: String },
-    Role { role: String, user: String },
-    Correct { target: String, text: String },
-    Paper { time: NaiveTime, kind: PaperKind, text: String, rationale: Option<String> },
+    Info {
+        text: String,
+    },
+    Verify {
+        target: String,
+        status: Verification,
+    },
+    Decision {
+        text: String,
+        rationale: Option<String>,
+    },
+    Action {
+        text: String,
+        owner: Option<OwnerSpec>,
+        due: Option<DueSpec>,
+    },
+    Done {
+        target: String,
+    },
+    Role {
+        role: String,
+        user: String,
+    },
+    Correct {
+        target: String,
+        text: String,
+    },
+    Paper {
+        time: NaiveTime,
+        kind: PaperKind,
+        text: String,
+        rationale: Option<String>,
+    },
+    /// `!proc`: list; `!proc pd-lab`: start.
+    Proc(Option<String>),
+    /// `!fait pd-lab.2`: a procedure step done.
+    StepDone {
+        procedure: String,
+        step: usize,
+    },
 }
 
 /// An action owner as typed: a `@user` or a role id.
@@ -73,6 +108,7 @@ pub enum Keyword {
     Role,
     Correct,
     Paper,
+    Proc,
 }
 
 /// Spellings, already folded (lowercase, no accents). The first is the French name.
@@ -89,10 +125,11 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Role, &["role"]),
     (Keyword::Correct, &["corriger", "correct"]),
     (Keyword::Paper, &["papier", "paper"]),
+    (Keyword::Proc, &["proc", "procedure", "procedures"]),
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 12] = [
+    pub const ALL: [Keyword; 13] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -105,6 +142,7 @@ impl Keyword {
         Keyword::Role,
         Keyword::Correct,
         Keyword::Paper,
+        Keyword::Proc,
     ];
 
     fn lookup(folded: &str) -> Option<Keyword> {
@@ -117,18 +155,58 @@ impl Keyword {
     /// One help line: syntax and purpose.
     pub fn help(self, lang: Lang, prefix: &str) -> String {
         let (fr, en) = match self {
-            Keyword::Help => ("aide [commande] — les commandes, ou le détail d'une", "help [command] — the commands, or one in detail"),
-            Keyword::Open => ("ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)", "open <playbook> [exercise] — opens a crisis (e.g. open rancongiciel exercise)"),
-            Keyword::Close => ("clore — clôt la crise et scelle la main courante", "close — closes the crisis and seals the log"),
-            Keyword::Status => ("statut — où en est la crise", "status — where the crisis stands"),
-            Keyword::Info => ("info <texte> — une information reçue, « à vérifier »", "info <text> — incoming information, \"to check\""),
-            Keyword::Verify => ("vérifier <I1> confirmée|infirmée|en cours", "verify <I1> confirmed|refuted|checking"),
-            Keyword::Decision => ("décision <texte> [-- <justification>]", "decision <text> [-- <rationale>]"),
-            Keyword::Action => ("action <texte> [@personne|rôle] [à HH:MM | dans 30m]", "action <text> [@person|role] [by HH:MM | in 30m]"),
-            Keyword::Done => ("fait <A1> — action terminée", "done <A1> — action completed"),
-            Keyword::Role => ("rôle <rôle> @personne — attribue un rôle de la cellule", "role <role> @person — assigns a crisis-cell role"),
-            Keyword::Correct => ("corriger <réf> <texte> — corrige une entrée (l'originale reste)", "correct <ref> <text> — corrects an entry (the original stays)"),
-            Keyword::Paper => ("papier <HH:MM> info|décision|action <texte> — saisit une note papier", "paper <HH:MM> info|decision|action <text> — enters a paper note"),
+            Keyword::Help => (
+                "aide [commande] — les commandes, ou le détail d'une",
+                "help [command] — the commands, or one in detail",
+            ),
+            Keyword::Open => (
+                "ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)",
+                "open <playbook> [exercise] — opens a crisis (e.g. open rancongiciel exercise)",
+            ),
+            Keyword::Close => (
+                "clore — clôt la crise et scelle la main courante",
+                "close — closes the crisis and seals the log",
+            ),
+            Keyword::Status => (
+                "statut — où en est la crise",
+                "status — where the crisis stands",
+            ),
+            Keyword::Info => (
+                "info <texte> — une information reçue, « à vérifier »",
+                "info <text> — incoming information, \"to check\"",
+            ),
+            Keyword::Verify => (
+                "vérifier <I1> confirmée|infirmée|en cours",
+                "verify <I1> confirmed|refuted|checking",
+            ),
+            Keyword::Decision => (
+                "décision <texte> [-- <justification>]",
+                "decision <text> [-- <rationale>]",
+            ),
+            Keyword::Action => (
+                "action <texte> [@personne|rôle] [à HH:MM | dans 30m]",
+                "action <text> [@person|role] [by HH:MM | in 30m]",
+            ),
+            Keyword::Done => (
+                "fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite",
+                "done <A1> | <proc>.<n> — action completed, or procedure step done",
+            ),
+            Keyword::Proc => (
+                "proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)",
+                "proc [<procedure>] — lists the procedures, or starts one (e.g. proc pd-lab)",
+            ),
+            Keyword::Role => (
+                "rôle <rôle> @personne — attribue un rôle de la cellule",
+                "role <role> @person — assigns a crisis-cell role",
+            ),
+            Keyword::Correct => (
+                "corriger <réf> <texte> — corrige une entrée (l'originale reste)",
+                "correct <ref> <text> — corrects an entry (the original stays)",
+            ),
+            Keyword::Paper => (
+                "papier <HH:MM> info|décision|action <texte> — saisit une note papier",
+                "paper <HH:MM> info|decision|action <text> — enters a paper note",
+            ),
         };
         format!("{prefix}{}", lang.pick(fr, en))
     }
@@ -173,7 +251,12 @@ pub fn fold(s: &str) -> String {
 
 /// Parses one message. `None`: not a command. `roles`: the open playbook's role ids,
 /// so that `!action … dsi` reads `dsi` as an owner.
-pub fn parse(text: &str, prefix: &str, lang: Lang, roles: &[&str]) -> Option<Result<Command, Refusal>> {
+pub fn parse(
+    text: &str,
+    prefix: &str,
+    lang: Lang,
+    roles: &[&str],
+) -> Option<Result<Command, Refusal>> {
     let trimmed = text.trim_start();
     let rest = trimmed.strip_prefix(prefix)?;
     // "!" alone, or "! text": not a command.
@@ -188,10 +271,18 @@ pub fn parse(text: &str, prefix: &str, lang: Lang, roles: &[&str]) -> Option<Res
     };
     let help = || Some(keyword.help(lang, prefix));
     if let Some(problem) = check_text(args.trim(), lang) {
-        return Some(Err(Refusal { reason: problem, help: None }));
+        return Some(Err(Refusal {
+            reason: problem,
+            help: None,
+        }));
     }
     let args = args.trim();
-    let refuse = |fr: &str, en: &str| Err(Refusal { reason: lang.pick(fr, en).to_owned(), help: help() });
+    let refuse = |fr: &str, en: &str| {
+        Err(Refusal {
+            reason: lang.pick(fr, en).to_owned(),
+            help: help(),
+        })
+    };
     let res = match keyword {
         Keyword::Help => {
             let topic = args.trim_start_matches(prefix);
@@ -209,68 +300,149 @@ pub fn parse(text: &str, prefix: &str, lang: Lang, roles: &[&str]) -> Option<Res
             match (words.next(), words.next(), words.next()) {
                 (None, ..) => refuse("Quel playbook ouvrir ?", "Which playbook should be opened?"),
                 (Some(pb), mode, None) => match mode.map(fold).as_deref() {
-                    None | Some("reel" | "real") => Ok(Command::Open { playbook: pb.to_lowercase(), exercise: false }),
-                    Some("exercice" | "exercise") => Ok(Command::Open { playbook: pb.to_lowercase(), exercise: true }),
+                    None | Some("reel" | "real") => Ok(Command::Open {
+                        playbook: pb.to_lowercase(),
+                        exercise: false,
+                    }),
+                    Some("exercice" | "exercise") => Ok(Command::Open {
+                        playbook: pb.to_lowercase(),
+                        exercise: true,
+                    }),
                     Some(_) => refuse(
                         "Après le playbook, seul « exercice » est permis.",
                         "After the playbook only \"exercise\" is allowed.",
                     ),
                 },
-                _ => refuse("Trop de mots : un playbook, puis « exercice » s'il s'agit d'un exercice.", "Too many words: one playbook, then \"exercise\" for an exercise."),
+                _ => refuse(
+                    "Trop de mots : un playbook, puis « exercice » s'il s'agit d'un exercice.",
+                    "Too many words: one playbook, then \"exercise\" for an exercise.",
+                ),
             }
         }
         Keyword::Close => no_args(args, Command::Close, lang, help()),
         Keyword::Status => no_args(args, Command::Status, lang, help()),
         Keyword::Info => {
             if args.is_empty() {
-                refuse("Il manque le texte de l'information.", "The information text is missing.")
+                refuse(
+                    "Il manque le texte de l'information.",
+                    "The information text is missing.",
+                )
             } else {
-                Ok(Command::Info { text: args.to_owned() })
+                Ok(Command::Info {
+                    text: args.to_owned(),
+                })
             }
         }
         Keyword::Verify => {
             let (target, status) = split_word(args);
             if target.is_empty() {
-                refuse("Il manque la référence de l'information (ex. I3).", "The information reference is missing (e.g. I3).")
+                refuse(
+                    "Il manque la référence de l'information (ex. I3).",
+                    "The information reference is missing (e.g. I3).",
+                )
             } else {
                 match parse_verification(status) {
-                    Some(status) => Ok(Command::Verify { target: target.to_uppercase(), status }),
-                    None if status.trim().is_empty() => refuse("Il manque le statut : confirmée, infirmée ou en cours.", "The status is missing: confirmed, refuted or checking."),
-                    None => refuse("Statut inconnu : confirmée, infirmée ou en cours.", "Unknown status: confirmed, refuted or checking."),
+                    Some(status) => Ok(Command::Verify {
+                        target: target.to_uppercase(),
+                        status,
+                    }),
+                    None if status.trim().is_empty() => refuse(
+                        "Il manque le statut : confirmée, infirmée ou en cours.",
+                        "The status is missing: confirmed, refuted or checking.",
+                    ),
+                    None => refuse(
+                        "Statut inconnu : confirmée, infirmée ou en cours.",
+                        "Unknown status: confirmed, refuted or checking.",
+                    ),
                 }
             }
         }
         Keyword::Decision => {
             let (text, rationale) = split_rationale(args);
             if text.is_empty() {
-                refuse("Il manque le texte de la décision.", "The decision text is missing.")
+                refuse(
+                    "Il manque le texte de la décision.",
+                    "The decision text is missing.",
+                )
             } else {
                 Ok(Command::Decision { text, rationale })
             }
         }
-        Keyword::Action => parse_action(args, roles).map_err(|(fr, en)| Refusal { reason: lang.pick(fr, en).to_owned(), help: help() }),
+        Keyword::Action => parse_action(args, roles).map_err(|(fr, en)| Refusal {
+            reason: lang.pick(fr, en).to_owned(),
+            help: help(),
+        }),
         Keyword::Done => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [target] => Ok(Command::Done { target: target.to_uppercase() }),
-            [] => refuse("Il manque la référence de l'action (ex. A2).", "The action reference is missing (e.g. A2)."),
-            _ => refuse("Une seule référence d'action (ex. A2).", "One action reference only (e.g. A2)."),
+            [target] if target.contains('.') => match target
+                .rsplit_once('.')
+                .map(|(p, n)| (p.to_lowercase(), n.parse::<usize>()))
+            {
+                Some((procedure, Ok(step))) if step > 0 && !procedure.is_empty() => {
+                    Ok(Command::StepDone { procedure, step })
+                }
+                _ => refuse(
+                    "Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).",
+                    "Unreadable step: write <procedure>.<number> (e.g. pd-lab.2).",
+                ),
+            },
+            [target] => Ok(Command::Done {
+                target: target.to_uppercase(),
+            }),
+            [] => refuse(
+                "Il manque la référence de l'action (ex. A2).",
+                "The action reference is missing (e.g. A2).",
+            ),
+            _ => refuse(
+                "Une seule référence d'action (ex. A2).",
+                "One action reference only (e.g. A2).",
+            ),
         },
         Keyword::Role => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [role, user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Role { role: role.to_lowercase(), user: user.to_owned() }),
-            [_, _] => refuse("La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).", "Write the person with @ (e.g. @alice:example.org, or @me)."),
-            _ => refuse("Il faut un rôle puis une personne.", "A role, then a person."),
+            [role, user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Role {
+                role: role.to_lowercase(),
+                user: user.to_owned(),
+            }),
+            [_, _] => refuse(
+                "La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).",
+                "Write the person with @ (e.g. @alice:example.org, or @me).",
+            ),
+            _ => refuse(
+                "Il faut un rôle puis une personne.",
+                "A role, then a person.",
+            ),
         },
         Keyword::Correct => {
             let (target, text) = split_word(args);
             let text = text.trim();
             if target.is_empty() {
-                refuse("Il manque la référence à corriger (ex. D1).", "The reference to correct is missing (e.g. D1).")
+                refuse(
+                    "Il manque la référence à corriger (ex. D1).",
+                    "The reference to correct is missing (e.g. D1).",
+                )
             } else if text.is_empty() {
-                refuse("Il manque le texte corrigé.", "The corrected text is missing.")
+                refuse(
+                    "Il manque le texte corrigé.",
+                    "The corrected text is missing.",
+                )
             } else {
-                Ok(Command::Correct { target: target.to_uppercase(), text: text.to_owned() })
+                Ok(Command::Correct {
+                    target: target.to_uppercase(),
+                    text: text.to_owned(),
+                })
             }
         }
-        Keyword::Paper => parse_paper(args).map_err(|(fr, en)| Refusal { reason: lang.pick(fr, en).to_owned(), help: help() }),
+        Keyword::Proc => match args.split_whitespace().collect::<Vec<_>>()[..] {
+            [] => Ok(Command::Proc(None)),
+            [id] => Ok(Command::Proc(Some(id.to_lowercase()))),
+            _ => refuse(
+                "Une seule procédure à la fois (ex. proc pd-lab).",
+                "One procedure at a time (e.g. proc pd-lab).",
+            ),
+        },
+        Keyword::Paper => parse_paper(args).map_err(|(fr, en)| Refusal {
+            reason: lang.pick(fr, en).to_owned(),
+            help: help(),
+        }),
     };
     Some(res)
 }
@@ -280,14 +452,22 @@ fn no_args(args: &str, cmd: Command, lang: Lang, help: Option<String>) -> Result
         Ok(cmd)
     } else {
         Err(Refusal {
-            reason: lang.pick("Cette commande ne prend pas d'argument.", "This command takes no argument.").to_owned(),
+            reason: lang
+                .pick(
+                    "Cette commande ne prend pas d'argument.",
+                    "This command takes no argument.",
+                )
+                .to_owned(),
             help,
         })
     }
 }
 
 fn unknown(word: &str, folded: &str, prefix: &str, lang: Lang) -> Refusal {
-    let names: Vec<&str> = KEYWORDS.iter().flat_map(|(_, n)| n.iter().copied()).collect();
+    let names: Vec<&str> = KEYWORDS
+        .iter()
+        .flat_map(|(_, n)| n.iter().copied())
+        .collect();
     let near = names
         .iter()
         .map(|n| (edit_distance(folded, n), *n))
@@ -295,16 +475,28 @@ fn unknown(word: &str, folded: &str, prefix: &str, lang: Lang) -> Refusal {
         .min_by_key(|(d, _)| *d);
     let shown: String = word.chars().take(30).collect();
     let reason = match (near, lang) {
-        (Some((_, n)), Lang::Fr) => format!("Commande inconnue « {prefix}{shown} ». Vouliez-vous dire {prefix}{n} ?"),
-        (Some((_, n)), Lang::En) => format!("Unknown command \"{prefix}{shown}\". Did you mean {prefix}{n}?"),
+        (Some((_, n)), Lang::Fr) => {
+            format!("Commande inconnue « {prefix}{shown} ». Vouliez-vous dire {prefix}{n} ?")
+        }
+        (Some((_, n)), Lang::En) => {
+            format!("Unknown command \"{prefix}{shown}\". Did you mean {prefix}{n}?")
+        }
         (None, Lang::Fr) => format!("Commande inconnue « {prefix}{shown} »."),
         (None, Lang::En) => format!("Unknown command \"{prefix}{shown}\"."),
     };
     let help = match near.and_then(|(_, n)| Keyword::lookup(n)) {
         Some(k) => k.help(lang, prefix),
-        None => lang.pick(&format!("Tapez {prefix}aide pour la liste."), &format!("Type {prefix}help for the list.")).to_owned(),
+        None => lang
+            .pick(
+                &format!("Tapez {prefix}aide pour la liste."),
+                &format!("Type {prefix}help for the list."),
+            )
+            .to_owned(),
     };
-    Refusal { reason, help: Some(help) }
+    Refusal {
+        reason,
+        help: Some(help),
+    }
 }
 
 /// Refuses text that would corrupt the log's readability: control characters and oversize pastes.
@@ -312,15 +504,23 @@ fn check_text(args: &str, lang: Lang) -> Option<String> {
     if let Some(c) = args.chars().find(|c| is_forbidden_control(*c)) {
         let code = format!("U+{:04X}", c as u32);
         return Some(match lang {
-            Lang::Fr => format!("Le message contient un caractère de contrôle ({code}) : retapez-le sans le coller depuis un terminal."),
-            Lang::En => format!("The message holds a control character ({code}): type it again without pasting from a terminal."),
+            Lang::Fr => format!(
+                "Le message contient un caractère de contrôle ({code}) : retapez-le sans le coller depuis un terminal."
+            ),
+            Lang::En => format!(
+                "The message holds a control character ({code}): type it again without pasting from a terminal."
+            ),
         });
     }
     let n = args.chars().count();
     if n > MAX_TEXT_CHARS {
         return Some(match lang {
-            Lang::Fr => format!("Texte trop long ({n} caractères, au plus {MAX_TEXT_CHARS}) : scindez-le en plusieurs entrées."),
-            Lang::En => format!("Text too long ({n} characters, at most {MAX_TEXT_CHARS}): split it into several entries."),
+            Lang::Fr => format!(
+                "Texte trop long ({n} caractères, au plus {MAX_TEXT_CHARS}) : scindez-le en plusieurs entrées."
+            ),
+            Lang::En => format!(
+                "Text too long ({n} characters, at most {MAX_TEXT_CHARS}): split it into several entries."
+            ),
         });
     }
     None
@@ -344,7 +544,10 @@ fn split_rationale(args: &str) -> (String, Option<String>) {
     match args.split_once("--") {
         Some((text, why)) => {
             let why = why.trim();
-            (text.trim().to_owned(), (!why.is_empty()).then(|| why.to_owned()))
+            (
+                text.trim().to_owned(),
+                (!why.is_empty()).then(|| why.to_owned()),
+            )
         }
         None => (args.trim().to_owned(), None),
     }
@@ -354,7 +557,9 @@ fn parse_verification(s: &str) -> Option<Verification> {
     let f = fold(s.trim());
     let f: String = f.split_whitespace().collect::<Vec<_>>().join(" ");
     match f.as_str() {
-        "confirmee" | "confirme" | "confirmed" | "ok" | "verifiee" | "verified" => Some(Verification::Confirmed),
+        "confirmee" | "confirme" | "confirmed" | "ok" | "verifiee" | "verified" => {
+            Some(Verification::Confirmed)
+        }
         "infirmee" | "infirme" | "refuted" | "false" | "fausse" => Some(Verification::Refuted),
         "en cours" | "encours" | "checking" | "in progress" => Some(Verification::Checking),
         "a verifier" | "to check" => Some(Verification::ToCheck),
@@ -370,7 +575,11 @@ pub fn parse_clock(s: &str) -> Option<NaiveTime> {
         Some((h, m)) => (h, m),
         None => return None,
     };
-    if h.is_empty() || h.len() > 2 || m.len() > 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+    if h.is_empty()
+        || h.len() > 2
+        || m.len() > 2
+        || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
@@ -386,13 +595,19 @@ fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
         let value = words[words.len() - 1];
         match marker.as_str() {
             "a" | "by" | "avant" | "before" => {
-                let t = parse_clock(value).ok_or(("Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).", "Unreadable time after \"by\": write HH:MM (e.g. by 14:30)."))?;
+                let t = parse_clock(value).ok_or((
+                    "Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).",
+                    "Unreadable time after \"by\": write HH:MM (e.g. by 14:30).",
+                ))?;
                 due = Some(DueSpec::At(t));
             }
             "dans" | "in" => {
                 let d = parse_duration(value)
                     .filter(|d| *d > TimeDelta::zero())
-                    .ok_or(("Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.", "Unreadable delay after \"in\": write 30m, 2h or 1h30."))?;
+                    .ok_or((
+                        "Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.",
+                        "Unreadable delay after \"in\": write 30m, 2h or 1h30.",
+                    ))?;
                 due = Some(DueSpec::In(d));
             }
             _ => {}
@@ -423,31 +638,62 @@ fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
         }
     }
     if words.is_empty() {
-        return Err(("Il manque le texte de l'action.", "The action text is missing."));
+        return Err((
+            "Il manque le texte de l'action.",
+            "The action text is missing.",
+        ));
     }
-    Ok(Command::Action { text: words.join(" "), owner, due })
+    Ok(Command::Action {
+        text: words.join(" "),
+        owner,
+        due,
+    })
 }
 
 fn parse_paper(args: &str) -> Result<Command, Problem> {
     let (time, rest) = split_word(args);
     if time.is_empty() {
-        return Err(("Il manque l'heure de la note papier (HH:MM).", "The time of the paper note is missing (HH:MM)."));
+        return Err((
+            "Il manque l'heure de la note papier (HH:MM).",
+            "The time of the paper note is missing (HH:MM).",
+        ));
     }
-    let time = parse_clock(time).ok_or(("Heure illisible : écrivez HH:MM (ex. 03:55).", "Unreadable time: write HH:MM (e.g. 03:55)."))?;
+    let time = parse_clock(time).ok_or((
+        "Heure illisible : écrivez HH:MM (ex. 03:55).",
+        "Unreadable time: write HH:MM (e.g. 03:55).",
+    ))?;
     let (kind, text) = split_word(rest);
     let kind = match fold(kind).as_str() {
         "info" | "information" => PaperKind::Info,
         "decision" => PaperKind::Decision,
         "action" => PaperKind::Action,
-        "" => return Err(("Il manque le type : info, décision ou action.", "The type is missing: info, decision or action.")),
-        _ => return Err(("Type inconnu : info, décision ou action.", "Unknown type: info, decision or action.")),
+        "" => {
+            return Err((
+                "Il manque le type : info, décision ou action.",
+                "The type is missing: info, decision or action.",
+            ));
+        }
+        _ => {
+            return Err((
+                "Type inconnu : info, décision ou action.",
+                "Unknown type: info, decision or action.",
+            ));
+        }
     };
     let (text, rationale) = match kind {
         PaperKind::Decision => split_rationale(text),
         _ => (text.trim().to_owned(), None),
     };
     if text.is_empty() {
-        return Err(("Il manque le texte de la note.", "The text of the note is missing."));
+        return Err((
+            "Il manque le texte de la note.",
+            "The text of the note is missing.",
+        ));
     }
-    Ok(Command::Paper { time, kind, text, rationale })
+    Ok(Command::Paper {
+        time,
+        kind,
+        text,
+        rationale,
+    })
 }

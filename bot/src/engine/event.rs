@@ -94,6 +94,25 @@ pub enum Event {
         target: String,
         text: String,
     },
+    /// A logged chat message was redacted in the room; the original stays here.
+    Redaction {
+        target: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A playbook procedure was started in this crisis.
+    ProcedureStarted {
+        procedure: String,
+    },
+    /// A step of a started procedure was done (`step` counts from 1).
+    StepDone {
+        procedure: String,
+        step: usize,
+    },
+    /// Something that should be in the log is not: e.g. a message tocsin could not decrypt.
+    Gap {
+        reason: String,
+    },
 }
 
 impl Event {
@@ -109,6 +128,10 @@ impl Event {
             Event::ActionDone { .. } => "action_done",
             Event::RoleAssigned { .. } => "role_assigned",
             Event::Correction { .. } => "correction",
+            Event::Redaction { .. } => "redaction",
+            Event::Gap { .. } => "gap",
+            Event::ProcedureStarted { .. } => "procedure_started",
+            Event::StepDone { .. } => "step_done",
         }
     }
 
@@ -128,7 +151,8 @@ impl Event {
         match self {
             Event::Verification { target, .. }
             | Event::ActionDone { target }
-            | Event::Correction { target, .. } => Some(target),
+            | Event::Correction { target, .. }
+            | Event::Redaction { target, .. } => Some(target),
             _ => None,
         }
     }

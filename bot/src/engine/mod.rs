@@ -51,11 +51,27 @@ pub struct Input {
     pub author: Author,
     /// The room (or console) the message came from: one room, one crisis cell.
     pub room: String,
-    pub text: String,
+    pub body: Body,
     /// Id of the chat event, for deduplication.
     pub source: Option<String>,
     /// May open and close crises and assign roles (power level ≥ 50, or an administrator).
     pub privileged: bool,
+}
+
+/// What arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// A message's text: a command or conversation.
+    Text(String),
+    /// The author edited an earlier message (`original` is its event id).
+    Edit { original: String, text: String },
+    /// A message was redacted (`original` is its event id).
+    Redaction {
+        original: String,
+        reason: Option<String>,
+    },
+    /// A message tocsin could not decrypt.
+    Undecryptable,
 }
 
 /// What the runtime must do for humans, after the records are durable.
@@ -80,26 +96,70 @@ pub struct Decision {
 
 impl Decision {
     fn refuse(text: String) -> Decision {
-        Decision { records: Vec::new(), effects: vec![Effect::Refuse(text)] }
+        Decision {
+            records: Vec::new(),
+            effects: vec![Effect::Refuse(text)],
+        }
     }
 
     fn reply(text: String) -> Decision {
-        Decision { records: Vec::new(), effects: vec![Effect::Reply(text)] }
+        Decision {
+            records: Vec::new(),
+            effects: vec![Effect::Reply(text)],
+        }
     }
 }
 
 /// Decides what an input means. Pure.
 pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
     let crisis = world.open_in(&input.room);
+    let text = match &input.body {
+        Body::Text(text) => text.as_str(),
+        Body::Edit { original, text } => {
+            match crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r))) {
+                Some((crisis, reference)) => {
+                    return mark_decision(
+                        crisis,
+                        settings.lang,
+                        edit(crisis, settings, input, reference, text),
+                    );
+                }
+                // An edit of a message that recorded nothing (conversation, a refused
+                // command) is read as a new message: fixing a typo makes it count.
+                None => text.as_str(),
+            }
+        }
+        Body::Redaction { original, reason } => {
+            let Some((crisis, reference)) =
+                crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r)))
+            else {
+                return Decision::default();
+            };
+            return mark_decision(
+                crisis,
+                settings.lang,
+                redaction(crisis, settings, input, reference, reason.clone()),
+            );
+        }
+        Body::Undecryptable => return undecryptable(crisis, settings, input),
+    };
     let playbook = crisis.and_then(|c| catalog.get(&c.playbook));
-    let roles: Vec<&str> = playbook.map(|p| p.roles.iter().map(|r| r.id.as_str()).collect()).unwrap_or_default();
+    let roles: Vec<&str> = playbook
+        .map(|p| p.roles.iter().map(|r| r.id.as_str()).collect())
+        .unwrap_or_default();
     let lang = settings.lang;
-    let command = match command::parse(&input.text, &settings.prefix, lang, &roles) {
+    let command = match command::parse(text, &settings.prefix, lang, &roles) {
         None => return Decision::default(),
         Some(Err(refusal)) => return Decision::refuse(mark(crisis, lang, refusal.render())),
         Some(Ok(command)) => command,
     };
-    let ctx = Ctx { world, catalog, settings, input, lang };
+    let ctx = Ctx {
+        world,
+        catalog,
+        settings,
+        input,
+        lang,
+    };
     let decision = match (command, crisis) {
         (Command::Help(topic), _) => Decision::reply(help(settings, topic)),
         (Command::Open { playbook, exercise }, None) => ctx.open(&playbook, exercise),
@@ -113,8 +173,158 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     };
     Decision {
         records: decision.records,
-        effects: decision.effects.into_iter().map(|e| mark_effect(crisis, lang, e)).collect(),
+        effects: decision
+            .effects
+            .into_iter()
+            .map(|e| mark_effect(crisis, lang, e))
+            .collect(),
     }
+}
+
+fn mark_decision(crisis: &Crisis, lang: Lang, decision: Decision) -> Decision {
+    Decision {
+        records: decision.records,
+        effects: decision
+            .effects
+            .into_iter()
+            .map(|e| mark_effect(Some(crisis), lang, e))
+            .collect(),
+    }
+}
+
+fn base_record(crisis: &Crisis, input: &Input, event: Event) -> Record {
+    Record {
+        v: RECORD_VERSION,
+        seq: crisis.last_seq + 1,
+        crisis: crisis.id.clone(),
+        occurred_at: input.sent_at,
+        recorded_at: input.at,
+        author: input.author.clone(),
+        role: crisis.roles_of(&input.author.id).next().map(str::to_owned),
+        source: input.source.clone(),
+        transcribed: false,
+        event,
+    }
+}
+
+/// An edited chat message that had created `reference`: a correction entry.
+fn edit(
+    crisis: &Crisis,
+    settings: &Settings,
+    input: &Input,
+    reference: &str,
+    text: &str,
+) -> Decision {
+    let lang = settings.lang;
+    // "!décision Couper X" edited into "!décision Couper Y": the correction is "Couper Y".
+    let corrected = match command::parse(text, &settings.prefix, lang, &[]) {
+        Some(Ok(
+            Command::Info { text }
+            | Command::Decision { text, .. }
+            | Command::Action { text, .. }
+            | Command::Correct { text, .. },
+        )) => text,
+        _ => text.trim().to_owned(),
+    };
+    if corrected.is_empty()
+        || corrected.chars().any(command::is_forbidden_control)
+        || corrected.chars().count() > command::MAX_TEXT_CHARS
+    {
+        return Decision::refuse(
+            lang.pick(
+                "Modification ignorée : texte vide, trop long ou avec des caractères de contrôle.",
+                "Edit ignored: empty, too long, or with control characters.",
+            )
+            .to_owned(),
+        );
+    }
+    let new_ref = crisis.next_reference(RefKind::Correction);
+    let reply = match lang {
+        Lang::Fr => format!(
+            "{new_ref} — modification du message de {reference} enregistrée comme correction ; l'original reste dans la main courante."
+        ),
+        Lang::En => format!(
+            "{new_ref} — edit of the message of {reference} recorded as a correction; the original stays in the log."
+        ),
+    };
+    let record = base_record(
+        crisis,
+        input,
+        Event::Correction {
+            reference: new_ref,
+            target: reference.to_owned(),
+            text: corrected,
+        },
+    );
+    Decision {
+        records: vec![record],
+        effects: vec![Effect::Ack(reply)],
+    }
+}
+
+/// A redacted chat message that had created `reference`: recorded as such, the original kept.
+fn redaction(
+    crisis: &Crisis,
+    settings: &Settings,
+    input: &Input,
+    reference: &str,
+    reason: Option<String>,
+) -> Decision {
+    let reply = match settings.lang {
+        Lang::Fr => format!(
+            "Le message de {reference} a été supprimé du salon ; la main courante le conserve et note la suppression."
+        ),
+        Lang::En => format!(
+            "The message of {reference} was deleted from the room; the log keeps it and records the deletion."
+        ),
+    };
+    let reason = reason.map(|r| {
+        r.chars()
+            .filter(|c| !command::is_forbidden_control(*c))
+            .take(command::MAX_TEXT_CHARS)
+            .collect()
+    });
+    let record = base_record(
+        crisis,
+        input,
+        Event::Redaction {
+            target: reference.to_owned(),
+            reason,
+        },
+    );
+    Decision {
+        records: vec![record],
+        effects: vec![Effect::Reply(reply)],
+    }
+}
+
+/// A message that could not be decrypted: never dropped silently.
+fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) -> Decision {
+    let who = &input.author.name;
+    let warning = match settings.lang {
+        Lang::Fr => format!(
+            "⚠️ Un message de {who} n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot)."
+        ),
+        Lang::En => format!(
+            "⚠️ A message from {who} could not be decrypted by tocsin: it is not in the log. Send it again (check that your session shares its keys with the bot)."
+        ),
+    };
+    let Some(crisis) = crisis else {
+        return Decision::reply(warning);
+    };
+    let reason = match settings.lang {
+        Lang::Fr => format!("message de {} ({}) indéchiffrable", who, input.author.id),
+        Lang::En => format!("undecryptable message from {} ({})", who, input.author.id),
+    };
+    let record = base_record(crisis, input, Event::Gap { reason });
+    mark_decision(
+        crisis,
+        settings.lang,
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Reply(warning)],
+        },
+    )
 }
 
 /// Prefixes exercise traffic with the exercise marking.
@@ -140,7 +350,9 @@ pub fn help(settings: &Settings, topic: Option<Keyword>) -> String {
     match topic {
         Some(k) => k.help(lang, &settings.prefix),
         None => {
-            let mut out = lang.pick("Commandes tocsin :", "tocsin commands:").to_owned();
+            let mut out = lang
+                .pick("Commandes tocsin :", "tocsin commands:")
+                .to_owned();
             for k in Keyword::ALL {
                 out.push('\n');
                 out.push_str(&k.help(lang, &settings.prefix));
@@ -192,8 +404,16 @@ impl Ctx<'_> {
 
     fn no_crisis(&self) -> String {
         match self.lang {
-            Lang::Fr => format!("Aucune crise ouverte dans ce salon. Pour commencer : {}ouvrir <playbook> [exercice] (playbooks : {}).", self.p(), self.playbook_list()),
-            Lang::En => format!("No crisis is open in this room. To start: {}open <playbook> [exercise] (playbooks: {}).", self.p(), self.playbook_list()),
+            Lang::Fr => format!(
+                "Aucune crise ouverte dans ce salon. Pour commencer : {}ouvrir <playbook> [exercice] (playbooks : {}).",
+                self.p(),
+                self.playbook_list()
+            ),
+            Lang::En => format!(
+                "No crisis is open in this room. To start: {}open <playbook> [exercise] (playbooks: {}).",
+                self.p(),
+                self.playbook_list()
+            ),
         }
     }
 
@@ -206,8 +426,14 @@ impl Ctx<'_> {
             return None;
         }
         Some(Decision::refuse(match self.lang {
-            Lang::Fr => format!("{}{what} est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).", self.p()),
-            Lang::En => format!("{}{what} is for the cell's leads (power level 50 in the room, or a tocsin administrator).", self.p()),
+            Lang::Fr => format!(
+                "{}{what} est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).",
+                self.p()
+            ),
+            Lang::En => format!(
+                "{}{what} is for the cell's leads (power level 50 in the room, or a tocsin administrator).",
+                self.p()
+            ),
         }))
     }
 
@@ -233,14 +459,26 @@ impl Ctx<'_> {
         }
         let Some(playbook) = self.catalog.get(playbook_id) else {
             return Decision::refuse(match self.lang {
-                Lang::Fr => format!("Playbook inconnu « {playbook_id} ». Disponibles : {}.", self.playbook_list()),
-                Lang::En => format!("Unknown playbook \"{playbook_id}\". Available: {}.", self.playbook_list()),
+                Lang::Fr => format!(
+                    "Playbook inconnu « {playbook_id} ». Disponibles : {}.",
+                    self.playbook_list()
+                ),
+                Lang::En => format!(
+                    "Unknown playbook \"{playbook_id}\". Available: {}.",
+                    self.playbook_list()
+                ),
             });
         };
         let date = self.local(self.input.sent_at).format("%Y%m%d");
         let base = format!("{date}-{}", playbook.id);
         let id = (1..)
-            .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+            .map(|n| {
+                if n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}-{n}")
+                }
+            })
             .find(|id| self.world.crisis(id).is_none())
             .unwrap_or(base);
         let record = self.record(
@@ -257,20 +495,54 @@ impl Ctx<'_> {
         let title = playbook.title.get(self.lang);
         let n_roles = playbook.roles.len();
         let text = match (self.lang, exercise) {
-            (Lang::Fr, true) => format!("🚨 Exercice ouvert : {title} (v{}) — crise {id}.\n{n_roles} rôles à pourvoir : {}rôle <rôle> @personne. Commencez par nommer l'historien.", playbook.version, self.p()),
-            (Lang::Fr, false) => format!("🚨 Crise ouverte : {title} (v{}) — crise {id}.\n{n_roles} rôles à pourvoir : {}rôle <rôle> @personne. Commencez par nommer l'historien.", playbook.version, self.p()),
-            (Lang::En, true) => format!("🚨 Exercise opened: {title} (v{}) — crisis {id}.\n{n_roles} roles to fill: {}role <role> @person. Start by naming the scribe.", playbook.version, self.p()),
-            (Lang::En, false) => format!("🚨 Crisis opened: {title} (v{}) — crisis {id}.\n{n_roles} roles to fill: {}role <role> @person. Start by naming the scribe.", playbook.version, self.p()),
+            (Lang::Fr, true) => format!(
+                "🚨 Exercice ouvert : {title} (v{}) — crise {id}.\n{n_roles} rôles à pourvoir : {}rôle <rôle> @personne. Commencez par nommer l'historien.",
+                playbook.version,
+                self.p()
+            ),
+            (Lang::Fr, false) => format!(
+                "🚨 Crise ouverte : {title} (v{}) — crise {id}.\n{n_roles} rôles à pourvoir : {}rôle <rôle> @personne. Commencez par nommer l'historien.",
+                playbook.version,
+                self.p()
+            ),
+            (Lang::En, true) => format!(
+                "🚨 Exercise opened: {title} (v{}) — crisis {id}.\n{n_roles} roles to fill: {}role <role> @person. Start by naming the scribe.",
+                playbook.version,
+                self.p()
+            ),
+            (Lang::En, false) => format!(
+                "🚨 Crisis opened: {title} (v{}) — crisis {id}.\n{n_roles} roles to fill: {}role <role> @person. Start by naming the scribe.",
+                playbook.version,
+                self.p()
+            ),
         };
         // The opening is itself marked: the crisis is not in the world yet.
-        let text = if exercise { format!("[{}] {text}", self.lang.pick("EXERCICE", "EXERCISE")) } else { text };
-        Decision { records: vec![record], effects: vec![Effect::Ack(text)] }
+        let text = if exercise {
+            format!("[{}] {text}", self.lang.pick("EXERCICE", "EXERCISE"))
+        } else {
+            text
+        };
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(text)],
+        }
     }
 
-    fn in_crisis(&self, crisis: &Crisis, playbook: Option<&Playbook>, command: Command) -> Decision {
+    fn in_crisis(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        command: Command,
+    ) -> Decision {
         let seq = crisis.last_seq + 1;
-        let role = crisis.roles_of(&self.input.author.id).next().map(str::to_owned);
-        let ack = |record: Record, text: String| Decision { records: vec![record], effects: vec![Effect::Ack(text)] };
+        let role = crisis
+            .roles_of(&self.input.author.id)
+            .next()
+            .map(str::to_owned);
+        let ack = |record: Record, text: String| Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(text)],
+        };
         match command {
             Command::Help(_) | Command::Open { .. } => unreachable_help(self),
             Command::Status => Decision::reply(self.status(crisis, playbook)),
@@ -278,7 +550,11 @@ impl Ctx<'_> {
                 if let Some(refusal) = self.require_privilege(self.lang.pick("clore", "close")) {
                     return refusal;
                 }
-                let n_open = crisis.actions.iter().filter(|a| a.done_at.is_none()).count();
+                let n_open = crisis
+                    .actions
+                    .iter()
+                    .filter(|a| a.done_at.is_none())
+                    .count();
                 let record = self.record(&crisis.id, seq, role, Event::CrisisClosed {});
                 let (n_dec, n_act) = (crisis.decisions.len(), crisis.actions.len());
                 let text = match self.lang {
@@ -287,7 +563,11 @@ impl Ctx<'_> {
                         crisis.id,
                         plural(n_dec, "décision", "décisions"),
                         plural(n_act, "action", "actions"),
-                        if n_open > 1 { "restées ouvertes" } else { "restée ouverte" }
+                        if n_open > 1 {
+                            "restées ouvertes"
+                        } else {
+                            "restée ouverte"
+                        }
                     ),
                     Lang::En => format!(
                         "🏁 Crisis {} closed. Log: {seq} entries, {}, {} of which {n_open} left open.",
@@ -298,16 +578,30 @@ impl Ctx<'_> {
                 };
                 Decision {
                     records: vec![record],
-                    effects: vec![Effect::Ack(text), Effect::AnnounceDigest { crisis: crisis.id.clone() }],
+                    effects: vec![
+                        Effect::Ack(text),
+                        Effect::AnnounceDigest {
+                            crisis: crisis.id.clone(),
+                        },
+                    ],
                 }
             }
             Command::Info { text } => {
                 let reference = crisis.next_reference(RefKind::Info);
                 let reply = match self.lang {
-                    Lang::Fr => format!("{reference} — information enregistrée, à vérifier ({}).", self.hm(self.input.sent_at)),
-                    Lang::En => format!("{reference} — information recorded, to check ({}).", self.hm(self.input.sent_at)),
+                    Lang::Fr => format!(
+                        "{reference} — information enregistrée, à vérifier ({}).",
+                        self.hm(self.input.sent_at)
+                    ),
+                    Lang::En => format!(
+                        "{reference} — information recorded, to check ({}).",
+                        self.hm(self.input.sent_at)
+                    ),
                 };
-                ack(self.record(&crisis.id, seq, role, Event::Info { reference, text }), reply)
+                ack(
+                    self.record(&crisis.id, seq, role, Event::Info { reference, text }),
+                    reply,
+                )
             }
             Command::Verify { target, status } => {
                 match crisis.lookup(&target) {
@@ -316,9 +610,15 @@ impl Ctx<'_> {
                     None => return Decision::refuse(self.unknown_ref(crisis, &target)),
                 }
                 if status == Verification::ToCheck {
-                    return Decision::refuse(self.t("Une information ne redevient pas « à vérifier » : utilisez « en cours ».", "Information does not go back to \"to check\": use \"checking\"."));
+                    return Decision::refuse(self.t(
+                        "Une information ne redevient pas « à vérifier » : utilisez « en cours ».",
+                        "Information does not go back to \"to check\": use \"checking\".",
+                    ));
                 }
-                let previous = crisis.info(&target).map(|i| i.status).unwrap_or(Verification::ToCheck);
+                let previous = crisis
+                    .info(&target)
+                    .map(|i| i.status)
+                    .unwrap_or(Verification::ToCheck);
                 if previous == status {
                     return Decision::refuse(match self.lang {
                         Lang::Fr => format!("{target} est déjà « {} ».", status.label(self.lang)),
@@ -326,15 +626,43 @@ impl Ctx<'_> {
                     });
                 }
                 let reply = match self.lang {
-                    Lang::Fr => format!("{target} — {} (était : {}).", status.label(self.lang), previous.label(self.lang)),
-                    Lang::En => format!("{target} — {} (was: {}).", status.label(self.lang), previous.label(self.lang)),
+                    Lang::Fr => format!(
+                        "{target} — {} (était : {}).",
+                        status.label(self.lang),
+                        previous.label(self.lang)
+                    ),
+                    Lang::En => format!(
+                        "{target} — {} (was: {}).",
+                        status.label(self.lang),
+                        previous.label(self.lang)
+                    ),
                 };
-                ack(self.record(&crisis.id, seq, role, Event::Verification { target, status }), reply)
+                ack(
+                    self.record(
+                        &crisis.id,
+                        seq,
+                        role,
+                        Event::Verification { target, status },
+                    ),
+                    reply,
+                )
             }
             Command::Decision { text, rationale } => {
                 let reference = crisis.next_reference(RefKind::Decision);
                 let reply = self.decision_ack(&reference, rationale.is_some());
-                ack(self.record(&crisis.id, seq, role, Event::Decision { reference, text, rationale }), reply)
+                ack(
+                    self.record(
+                        &crisis.id,
+                        seq,
+                        role,
+                        Event::Decision {
+                            reference,
+                            text,
+                            rationale,
+                        },
+                    ),
+                    reply,
+                )
             }
             Command::Action { text, owner, due } => {
                 let reference = crisis.next_reference(RefKind::Action);
@@ -345,15 +673,35 @@ impl Ctx<'_> {
                 });
                 let due = due.map(|d| match d {
                     DueSpec::In(delta) => self.input.sent_at + delta,
-                    DueSpec::At(time) => next_occurrence(self.settings.tz, self.input.sent_at, time),
+                    DueSpec::At(time) => {
+                        next_occurrence(self.settings.tz, self.input.sent_at, time)
+                    }
                 });
                 let reply = self.action_ack(crisis, &reference, owner.as_ref(), due);
-                ack(self.record(&crisis.id, seq, role, Event::Action { reference, text, owner, due }), reply)
+                ack(
+                    self.record(
+                        &crisis.id,
+                        seq,
+                        role,
+                        Event::Action {
+                            reference,
+                            text,
+                            owner,
+                            due,
+                        },
+                    ),
+                    reply,
+                )
             }
             Command::Done { target } => {
                 match crisis.lookup(&target) {
                     Some(RefKind::Action) => {}
-                    Some(_) => return Decision::refuse(self.t(&format!("{target} n'est pas une action (A…)."), &format!("{target} is not an action (A…)."))),
+                    Some(_) => {
+                        return Decision::refuse(self.t(
+                            &format!("{target} n'est pas une action (A…)."),
+                            &format!("{target} is not an action (A…)."),
+                        ));
+                    }
                     None => return Decision::refuse(self.unknown_ref(crisis, &target)),
                 }
                 let action = crisis.action(&target);
@@ -363,16 +711,36 @@ impl Ctx<'_> {
                         Lang::En => format!("{target} is already done (since {}).", self.hm(done)),
                     });
                 }
-                let late = action.and_then(|a| a.due).filter(|due| *due < self.input.sent_at);
+                let late = action
+                    .and_then(|a| a.due)
+                    .filter(|due| *due < self.input.sent_at);
                 let reply = match (self.lang, late) {
-                    (Lang::Fr, None) => format!("{target} — faite ({}).", self.hm(self.input.sent_at)),
-                    (Lang::Fr, Some(due)) => format!("{target} — faite ({}), en retard sur l'échéance de {}.", self.hm(self.input.sent_at), self.hm(due)),
-                    (Lang::En, None) => format!("{target} — done ({}).", self.hm(self.input.sent_at)),
-                    (Lang::En, Some(due)) => format!("{target} — done ({}), late against {}.", self.hm(self.input.sent_at), self.hm(due)),
+                    (Lang::Fr, None) => {
+                        format!("{target} — faite ({}).", self.hm(self.input.sent_at))
+                    }
+                    (Lang::Fr, Some(due)) => format!(
+                        "{target} — faite ({}), en retard sur l'échéance de {}.",
+                        self.hm(self.input.sent_at),
+                        self.hm(due)
+                    ),
+                    (Lang::En, None) => {
+                        format!("{target} — done ({}).", self.hm(self.input.sent_at))
+                    }
+                    (Lang::En, Some(due)) => format!(
+                        "{target} — done ({}), late against {}.",
+                        self.hm(self.input.sent_at),
+                        self.hm(due)
+                    ),
                 };
-                ack(self.record(&crisis.id, seq, role, Event::ActionDone { target }), reply)
+                ack(
+                    self.record(&crisis.id, seq, role, Event::ActionDone { target }),
+                    reply,
+                )
             }
-            Command::Role { role: role_id, user } => {
+            Command::Role {
+                role: role_id,
+                user,
+            } => {
                 if let Some(refusal) = self.require_privilege(self.lang.pick("rôle", "role")) {
                     return refusal;
                 }
@@ -382,12 +750,20 @@ impl Ctx<'_> {
                 let Some(def) = pb.role(&role_id) else {
                     let ids: Vec<&str> = pb.roles.iter().map(|r| r.id.as_str()).collect();
                     return Decision::refuse(match self.lang {
-                        Lang::Fr => format!("Rôle inconnu « {role_id} ». Rôles : {}.", ids.join(", ")),
-                        Lang::En => format!("Unknown role \"{role_id}\". Roles: {}.", ids.join(", ")),
+                        Lang::Fr => {
+                            format!("Rôle inconnu « {role_id} ». Rôles : {}.", ids.join(", "))
+                        }
+                        Lang::En => {
+                            format!("Unknown role \"{role_id}\". Roles: {}.", ids.join(", "))
+                        }
                     });
                 };
                 let folded = command::fold(&user);
-                let user = if folded == "@moi" || folded == "@me" { self.input.author.id.clone() } else { user };
+                let user = if folded == "@moi" || folded == "@me" {
+                    self.input.author.id.clone()
+                } else {
+                    user
+                };
                 let previous = crisis.roles.get(&role_id);
                 if previous == Some(&user) {
                     return Decision::refuse(match self.lang {
@@ -398,11 +774,26 @@ impl Ctx<'_> {
                 let title = def.title.get(self.lang);
                 let reply = match (self.lang, previous) {
                     (Lang::Fr, None) => format!("Rôle {title} ({role_id}) → {user}."),
-                    (Lang::Fr, Some(p)) => format!("Rôle {title} ({role_id}) → {user} (à la place de {p})."),
+                    (Lang::Fr, Some(p)) => {
+                        format!("Rôle {title} ({role_id}) → {user} (à la place de {p}).")
+                    }
                     (Lang::En, None) => format!("Role {title} ({role_id}) → {user}."),
-                    (Lang::En, Some(p)) => format!("Role {title} ({role_id}) → {user} (instead of {p})."),
+                    (Lang::En, Some(p)) => {
+                        format!("Role {title} ({role_id}) → {user} (instead of {p}).")
+                    }
                 };
-                ack(self.record(&crisis.id, seq, role, Event::RoleAssigned { role: role_id, user }), reply)
+                ack(
+                    self.record(
+                        &crisis.id,
+                        seq,
+                        role,
+                        Event::RoleAssigned {
+                            role: role_id,
+                            user,
+                        },
+                    ),
+                    reply,
+                )
             }
             Command::Correct { target, text } => {
                 if crisis.lookup(&target).is_none() {
@@ -410,15 +801,44 @@ impl Ctx<'_> {
                 }
                 let reference = crisis.next_reference(RefKind::Correction);
                 let reply = match self.lang {
-                    Lang::Fr => format!("{reference} — correction de {target} enregistrée ; l'entrée d'origine reste dans la main courante."),
-                    Lang::En => format!("{reference} — correction of {target} recorded; the original entry stays in the log."),
+                    Lang::Fr => format!(
+                        "{reference} — correction de {target} enregistrée ; l'entrée d'origine reste dans la main courante."
+                    ),
+                    Lang::En => format!(
+                        "{reference} — correction of {target} recorded; the original entry stays in the log."
+                    ),
                 };
-                ack(self.record(&crisis.id, seq, role, Event::Correction { reference, target, text }), reply)
+                ack(
+                    self.record(
+                        &crisis.id,
+                        seq,
+                        role,
+                        Event::Correction {
+                            reference,
+                            target,
+                            text,
+                        },
+                    ),
+                    reply,
+                )
             }
-            Command::Paper { time, kind, text, rationale } => {
+            Command::Proc(None) => Decision::reply(self.procedure_list(crisis, playbook)),
+            Command::Proc(Some(id)) => self.start_procedure(crisis, playbook, &id, seq, role),
+            Command::StepDone { procedure, step } => {
+                self.step_done(crisis, playbook, &procedure, step, seq, role)
+            }
+            Command::Paper {
+                time,
+                kind,
+                text,
+                rationale,
+            } => {
                 let occurred = previous_occurrence(self.settings.tz, self.input.at, time);
                 if occurred < crisis.opened_at - chrono::TimeDelta::hours(24) {
-                    return Decision::refuse(self.t("Cette heure tombe plus de 24 h avant l'ouverture de la crise.", "That time is more than 24 h before the crisis opened."));
+                    return Decision::refuse(self.t(
+                        "Cette heure tombe plus de 24 h avant l'ouverture de la crise.",
+                        "That time is more than 24 h before the crisis opened.",
+                    ));
                 }
                 let (reference, event) = match kind {
                     PaperKind::Info => {
@@ -427,45 +847,332 @@ impl Ctx<'_> {
                     }
                     PaperKind::Decision => {
                         let reference = crisis.next_reference(RefKind::Decision);
-                        (reference.clone(), Event::Decision { reference, text, rationale })
+                        (
+                            reference.clone(),
+                            Event::Decision {
+                                reference,
+                                text,
+                                rationale,
+                            },
+                        )
                     }
                     PaperKind::Action => {
                         let reference = crisis.next_reference(RefKind::Action);
-                        (reference.clone(), Event::Action { reference, text, owner: None, due: None })
+                        (
+                            reference.clone(),
+                            Event::Action {
+                                reference,
+                                text,
+                                owner: None,
+                                due: None,
+                            },
+                        )
                     }
                 };
                 let mut record = self.record(&crisis.id, seq, role, event);
                 record.occurred_at = occurred;
                 record.transcribed = true;
                 let reply = match self.lang {
-                    Lang::Fr => format!("{reference} — note papier de {} saisie (transcrite).", self.hm(occurred)),
-                    Lang::En => format!("{reference} — paper note of {} entered (transcribed).", self.hm(occurred)),
+                    Lang::Fr => format!(
+                        "{reference} — note papier de {} saisie (transcrite).",
+                        self.hm(occurred)
+                    ),
+                    Lang::En => format!(
+                        "{reference} — paper note of {} entered (transcribed).",
+                        self.hm(occurred)
+                    ),
                 };
                 ack(record, reply)
             }
         }
     }
 
-    fn decision_ack(&self, reference: &str, has_rationale: bool) -> String {
-        let at = self.hm(self.input.sent_at);
-        match (self.lang, has_rationale) {
-            (Lang::Fr, true) => format!("{reference} — décision enregistrée ({at}), avec sa justification."),
-            (Lang::Fr, false) => format!("{reference} — décision enregistrée ({at}). Sans justification : ajoutez « -- pourquoi » la prochaine fois."),
-            (Lang::En, true) => format!("{reference} — decision recorded ({at}), with its rationale."),
-            (Lang::En, false) => format!("{reference} — decision recorded ({at}). No rationale: add \"-- why\" next time."),
+    fn find_procedure<'p>(
+        &self,
+        playbook: Option<&'p Playbook>,
+        id: &str,
+    ) -> Result<&'p crate::playbook::Procedure, String> {
+        let Some(pb) = playbook else {
+            return Err(self.t(
+                "Le playbook de cette crise n'est plus chargé.",
+                "This crisis's playbook is no longer loaded.",
+            ));
+        };
+        pb.procedure(id).ok_or_else(|| {
+            let ids: Vec<&str> = pb.procedures.iter().map(|p| p.id.as_str()).collect();
+            match self.lang {
+                Lang::Fr => format!(
+                    "Procédure inconnue « {id} ». Procédures : {}.",
+                    ids.join(", ")
+                ),
+                Lang::En => format!(
+                    "Unknown procedure \"{id}\". Procedures: {}.",
+                    ids.join(", ")
+                ),
+            }
+        })
+    }
+
+    fn procedure_list(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> String {
+        let Some(pb) = playbook else {
+            return self.t(
+                "Le playbook de cette crise n'est plus chargé.",
+                "This crisis's playbook is no longer loaded.",
+            );
+        };
+        let mut out = self
+            .t(
+                "Procédures (lancer : !proc <id>) :",
+                "Procedures (start: !proc <id>):",
+            )
+            .replace('!', self.p());
+        for proc in &pb.procedures {
+            let progress = match crisis.procedures.get(&proc.id) {
+                Some(run) => format!("{}/{}", run.done.len(), proc.steps.len()),
+                None => self.t("non lancée", "not started"),
+            };
+            out.push_str(&format!(
+                "\n• {} — {} · {progress}",
+                proc.id,
+                proc.title.get(self.lang)
+            ));
+        }
+        out
+    }
+
+    /// The checklist of a procedure, as posted (and later refreshed) in the room.
+    fn checklist(
+        &self,
+        crisis: &Crisis,
+        proc: &crate::playbook::Procedure,
+        run: Option<&state::ProcedureRun>,
+    ) -> String {
+        let holder = crisis
+            .roles
+            .get(&proc.owner)
+            .map(|u| format!(" → {u}"))
+            .unwrap_or_default();
+        let mut out = match self.lang {
+            Lang::Fr => format!(
+                "📋 {} — {} (responsable : {}{holder})",
+                proc.id,
+                proc.title.get(self.lang),
+                proc.owner
+            ),
+            Lang::En => format!(
+                "📋 {} — {} (owner: {}{holder})",
+                proc.id,
+                proc.title.get(self.lang),
+                proc.owner
+            ),
+        };
+        for (idx, step) in proc.steps.iter().enumerate() {
+            let n = idx + 1;
+            let done = run.and_then(|r| r.done.get(&n));
+            let mark = if done.is_some() { "☑" } else { "☐" };
+            out.push_str(&format!("\n{mark} {n}. {}", step.text.get(self.lang)));
+            match (done, step.due, run) {
+                (Some((at, by)), _, _) => out.push_str(&format!(
+                    " — {} {} ({by})",
+                    self.t("fait", "done"),
+                    self.hm(*at)
+                )),
+                (None, Some(due), Some(run)) => out.push_str(&format!(
+                    " · {} {}",
+                    self.t("avant", "by"),
+                    self.hm(run.started_at + due)
+                )),
+                _ => {}
+            }
+        }
+        let n_done = run.map_or(0, |r| r.done.len());
+        out.push_str(&match self.lang {
+            Lang::Fr => format!(
+                "\nProgression : {n_done}/{} · {}fait {}.<n> pour cocher",
+                proc.steps.len(),
+                self.p(),
+                proc.id
+            ),
+            Lang::En => format!(
+                "\nProgress: {n_done}/{} · {}done {}.<n> to tick",
+                proc.steps.len(),
+                self.p(),
+                proc.id
+            ),
+        });
+        out
+    }
+
+    fn start_procedure(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        id: &str,
+        seq: u64,
+        role: Option<String>,
+    ) -> Decision {
+        let proc = match self.find_procedure(playbook, id) {
+            Ok(proc) => proc,
+            Err(refusal) => return Decision::refuse(refusal),
+        };
+        if let Some(run) = crisis.procedures.get(&proc.id) {
+            return Decision::refuse(match self.lang {
+                Lang::Fr => format!(
+                    "{} est déjà lancée (depuis {}). Où elle en est :\n{}",
+                    proc.id,
+                    self.hm(run.started_at),
+                    self.checklist(crisis, proc, Some(run))
+                ),
+                Lang::En => format!(
+                    "{} is already started (since {}). Where it stands:\n{}",
+                    proc.id,
+                    self.hm(run.started_at),
+                    self.checklist(crisis, proc, Some(run))
+                ),
+            });
+        }
+        let run = state::ProcedureRun {
+            started_at: self.input.sent_at,
+            done: Default::default(),
+        };
+        let record = self.record(
+            &crisis.id,
+            seq,
+            role,
+            Event::ProcedureStarted {
+                procedure: proc.id.clone(),
+            },
+        );
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(self.checklist(crisis, proc, Some(&run)))],
         }
     }
 
-    fn action_ack(&self, crisis: &Crisis, reference: &str, owner: Option<&Owner>, due: Option<DateTime<Utc>>) -> String {
+    fn step_done(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        id: &str,
+        step: usize,
+        seq: u64,
+        role: Option<String>,
+    ) -> Decision {
+        let proc = match self.find_procedure(playbook, id) {
+            Ok(proc) => proc,
+            Err(refusal) => return Decision::refuse(refusal),
+        };
+        let Some(run) = crisis.procedures.get(&proc.id) else {
+            return Decision::refuse(match self.lang {
+                Lang::Fr => format!(
+                    "{} n'est pas lancée : {}proc {} d'abord.",
+                    proc.id,
+                    self.p(),
+                    proc.id
+                ),
+                Lang::En => format!(
+                    "{} is not started: {}proc {} first.",
+                    proc.id,
+                    self.p(),
+                    proc.id
+                ),
+            });
+        };
+        if step > proc.steps.len() {
+            return Decision::refuse(match self.lang {
+                Lang::Fr => format!("{} n'a que {} étapes.", proc.id, proc.steps.len()),
+                Lang::En => format!("{} has only {} steps.", proc.id, proc.steps.len()),
+            });
+        }
+        if let Some((at, by)) = run.done.get(&step) {
+            return Decision::refuse(match self.lang {
+                Lang::Fr => format!(
+                    "{}.{step} est déjà faite ({} par {by}).",
+                    proc.id,
+                    self.hm(*at)
+                ),
+                Lang::En => format!(
+                    "{}.{step} is already done ({} by {by}).",
+                    proc.id,
+                    self.hm(*at)
+                ),
+            });
+        }
+        let mut after = run.clone();
+        after
+            .done
+            .insert(step, (self.input.sent_at, self.input.author.name.clone()));
+        let record = self.record(
+            &crisis.id,
+            seq,
+            role,
+            Event::StepDone {
+                procedure: proc.id.clone(),
+                step,
+            },
+        );
+        let text = match self.lang {
+            Lang::Fr => format!(
+                "{}.{step} faite ({}/{}).",
+                proc.id,
+                after.done.len(),
+                proc.steps.len()
+            ),
+            Lang::En => format!(
+                "{}.{step} done ({}/{}).",
+                proc.id,
+                after.done.len(),
+                proc.steps.len()
+            ),
+        };
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(text)],
+        }
+    }
+
+    fn decision_ack(&self, reference: &str, has_rationale: bool) -> String {
+        let at = self.hm(self.input.sent_at);
+        match (self.lang, has_rationale) {
+            (Lang::Fr, true) => {
+                format!("{reference} — décision enregistrée ({at}), avec sa justification.")
+            }
+            (Lang::Fr, false) => format!(
+                "{reference} — décision enregistrée ({at}). Sans justification : ajoutez « -- pourquoi » la prochaine fois."
+            ),
+            (Lang::En, true) => {
+                format!("{reference} — decision recorded ({at}), with its rationale.")
+            }
+            (Lang::En, false) => format!(
+                "{reference} — decision recorded ({at}). No rationale: add \"-- why\" next time."
+            ),
+        }
+    }
+
+    fn action_ack(
+        &self,
+        crisis: &Crisis,
+        reference: &str,
+        owner: Option<&Owner>,
+        due: Option<DateTime<Utc>>,
+    ) -> String {
         let mut out = match self.lang {
             Lang::Fr => format!("{reference} — action enregistrée"),
             Lang::En => format!("{reference} — action recorded"),
         };
         if let Some(owner) = owner {
-            out.push_str(&format!(" · {} {}", self.t("pour", "owner"), owner_label(crisis, owner)));
+            out.push_str(&format!(
+                " · {} {}",
+                self.t("pour", "owner"),
+                owner_label(crisis, owner)
+            ));
         }
         if let Some(due) = due {
-            out.push_str(&format!(" · {} {}", self.t("échéance", "due"), self.hm(due)));
+            out.push_str(&format!(
+                " · {} {}",
+                self.t("échéance", "due"),
+                self.hm(due)
+            ));
         }
         out.push('.');
         out
@@ -477,59 +1184,128 @@ impl Ctx<'_> {
             let n: usize = next[1..].parse().unwrap_or(1);
             (n > 1).then(|| format!("{}{}", kind.letter(), n - 1))
         };
-        let known: Vec<String> = [RefKind::Info, RefKind::Decision, RefKind::Action, RefKind::Correction]
-            .into_iter()
-            .filter_map(last)
-            .collect();
-        let known = if known.is_empty() { self.t("aucune entrée encore", "no entry yet") } else { known.join(", ") };
+        let known: Vec<String> = [
+            RefKind::Info,
+            RefKind::Decision,
+            RefKind::Action,
+            RefKind::Correction,
+        ]
+        .into_iter()
+        .filter_map(last)
+        .collect();
+        let known = if known.is_empty() {
+            self.t("aucune entrée encore", "no entry yet")
+        } else {
+            known.join(", ")
+        };
         match self.lang {
-            Lang::Fr => format!("Référence inconnue « {target} » dans cette crise (dernières : {known})."),
+            Lang::Fr => {
+                format!("Référence inconnue « {target} » dans cette crise (dernières : {known}).")
+            }
             Lang::En => format!("Unknown reference \"{target}\" in this crisis (latest: {known})."),
         }
     }
 
     fn missing_playbook(&self, crisis: &Crisis) -> String {
         match self.lang {
-            Lang::Fr => format!("Le playbook « {} » de cette crise n'est plus chargé : rechargez-le pour attribuer des rôles.", crisis.playbook),
-            Lang::En => format!("This crisis's playbook \"{}\" is no longer loaded: load it again to assign roles.", crisis.playbook),
+            Lang::Fr => format!(
+                "Le playbook « {} » de cette crise n'est plus chargé : rechargez-le pour attribuer des rôles.",
+                crisis.playbook
+            ),
+            Lang::En => format!(
+                "This crisis's playbook \"{}\" is no longer loaded: load it again to assign roles.",
+                crisis.playbook
+            ),
         }
     }
 
     fn status(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> String {
         let lang = self.lang;
         let now = self.input.at;
-        let title = playbook.map(|p| p.title.get(lang).to_owned()).unwrap_or_else(|| crisis.playbook.clone());
+        let title = playbook
+            .map(|p| p.title.get(lang).to_owned())
+            .unwrap_or_else(|| crisis.playbook.clone());
         let elapsed = now - crisis.opened_at;
         let duration = format!("{}h{:02}", elapsed.num_hours(), elapsed.num_minutes() % 60);
         let mut out = match lang {
-            Lang::Fr => format!("📋 {title} — crise {}\nOuverte à {} par {} (depuis {duration}).", crisis.id, self.hm(crisis.opened_at), crisis.opened_by.name),
-            Lang::En => format!("📋 {title} — crisis {}\nOpened at {} by {} ({duration} ago).", crisis.id, self.hm(crisis.opened_at), crisis.opened_by.name),
+            Lang::Fr => format!(
+                "📋 {title} — crise {}\nOuverte à {} par {} (depuis {duration}).",
+                crisis.id,
+                self.hm(crisis.opened_at),
+                crisis.opened_by.name
+            ),
+            Lang::En => format!(
+                "📋 {title} — crisis {}\nOpened at {} by {} ({duration} ago).",
+                crisis.id,
+                self.hm(crisis.opened_at),
+                crisis.opened_by.name
+            ),
         };
         // Roles.
         let n_roles = playbook.map_or(crisis.roles.len(), |p| p.roles.len());
-        let held: Vec<String> = crisis.roles.iter().map(|(r, u)| format!("{r} {u}")).collect();
+        let held: Vec<String> = crisis
+            .roles
+            .iter()
+            .map(|(r, u)| format!("{r} {u}"))
+            .collect();
         out.push_str(&match lang {
-            Lang::Fr => format!("\nRôles ({}/{n_roles}) : {}", held.len(), if held.is_empty() { "aucun".to_owned() } else { held.join(", ") }),
-            Lang::En => format!("\nRoles ({}/{n_roles}): {}", held.len(), if held.is_empty() { "none".to_owned() } else { held.join(", ") }),
+            Lang::Fr => format!(
+                "\nRôles ({}/{n_roles}) : {}",
+                held.len(),
+                if held.is_empty() {
+                    "aucun".to_owned()
+                } else {
+                    held.join(", ")
+                }
+            ),
+            Lang::En => format!(
+                "\nRoles ({}/{n_roles}): {}",
+                held.len(),
+                if held.is_empty() {
+                    "none".to_owned()
+                } else {
+                    held.join(", ")
+                }
+            ),
         });
         // Information by verification status.
         let count = |s: Verification| crisis.infos.iter().filter(|i| i.status == s).count();
         out.push_str(&match lang {
             Lang::Fr => format!(
                 "\nInformations : {} — {} à vérifier, {} en cours, {} confirmée(s), {} infirmée(s)",
-                crisis.infos.len(), count(Verification::ToCheck), count(Verification::Checking), count(Verification::Confirmed), count(Verification::Refuted)
+                crisis.infos.len(),
+                count(Verification::ToCheck),
+                count(Verification::Checking),
+                count(Verification::Confirmed),
+                count(Verification::Refuted)
             ),
             Lang::En => format!(
                 "\nInformation: {} — {} to check, {} being checked, {} confirmed, {} refuted",
-                crisis.infos.len(), count(Verification::ToCheck), count(Verification::Checking), count(Verification::Confirmed), count(Verification::Refuted)
+                crisis.infos.len(),
+                count(Verification::ToCheck),
+                count(Verification::Checking),
+                count(Verification::Confirmed),
+                count(Verification::Refuted)
             ),
         });
         // Decisions.
         match crisis.decisions.last() {
             None => out.push_str(&self.t("\nDécisions : aucune", "\nDecisions: none")),
             Some(last) => out.push_str(&match lang {
-                Lang::Fr => format!("\nDécisions : {} — dernière {} à {} : {}", crisis.decisions.len(), last.reference, self.hm(last.at), ellipsis(crisis.current_text(&last.reference, &last.text), 80)),
-                Lang::En => format!("\nDecisions: {} — latest {} at {}: {}", crisis.decisions.len(), last.reference, self.hm(last.at), ellipsis(crisis.current_text(&last.reference, &last.text), 80)),
+                Lang::Fr => format!(
+                    "\nDécisions : {} — dernière {} à {} : {}",
+                    crisis.decisions.len(),
+                    last.reference,
+                    self.hm(last.at),
+                    ellipsis(crisis.current_text(&last.reference, &last.text), 80)
+                ),
+                Lang::En => format!(
+                    "\nDecisions: {} — latest {} at {}: {}",
+                    crisis.decisions.len(),
+                    last.reference,
+                    self.hm(last.at),
+                    ellipsis(crisis.current_text(&last.reference, &last.text), 80)
+                ),
             }),
         }
         // Actions: open first, overdue first.
@@ -537,16 +1313,30 @@ impl Ctx<'_> {
         let overdue = open.iter().filter(|a| a.is_overdue(now)).count();
         let done = crisis.actions.len() - open.len();
         out.push_str(&match lang {
-            Lang::Fr => format!("\nActions : {} ouverte(s) dont {overdue} en retard, {done} faite(s)", open.len()),
-            Lang::En => format!("\nActions: {} open of which {overdue} overdue, {done} done", open.len()),
+            Lang::Fr => format!(
+                "\nActions : {} ouverte(s) dont {overdue} en retard, {done} faite(s)",
+                open.len()
+            ),
+            Lang::En => format!(
+                "\nActions: {} open of which {overdue} overdue, {done} done",
+                open.len()
+            ),
         });
         for action in open.iter().take(5) {
-            let mut line = format!("\n  {} {}", action.reference, ellipsis(crisis.current_text(&action.reference, &action.text), 60));
+            let mut line = format!(
+                "\n  {} {}",
+                action.reference,
+                ellipsis(crisis.current_text(&action.reference, &action.text), 60)
+            );
             if let Some(owner) = &action.owner {
                 line.push_str(&format!(" · {}", owner_label(crisis, owner)));
             }
             if let Some(due) = action.due {
-                let flag = if action.is_overdue(now) { "⚠️ " } else { "" };
+                let flag = if action.is_overdue(now) {
+                    "⚠️ "
+                } else {
+                    ""
+                };
                 line.push_str(&format!(" · {flag}{}", self.hm(due)));
             }
             out.push_str(&line);
@@ -582,8 +1372,12 @@ pub fn owner_label(crisis: &Crisis, owner: &Owner) -> String {
 /// The seal announced when a crisis closes, once the journal knows its head.
 pub fn digest_message(lang: Lang, crisis: &str, n_entries: u64, digest: &str) -> String {
     match lang {
-        Lang::Fr => format!("🔏 Main courante de {crisis} scellée : {n_entries} entrées, empreinte finale SHA-256 {digest}. Notez-la : elle permet de vérifier l'export."),
-        Lang::En => format!("🔏 Log of {crisis} sealed: {n_entries} entries, final SHA-256 digest {digest}. Note it: it lets anyone verify the export."),
+        Lang::Fr => format!(
+            "🔏 Main courante de {crisis} scellée : {n_entries} entrées, empreinte finale SHA-256 {digest}. Notez-la : elle permet de vérifier l'export."
+        ),
+        Lang::En => format!(
+            "🔏 Log of {crisis} sealed: {n_entries} entries, final SHA-256 digest {digest}. Note it: it lets anyone verify the export."
+        ),
     }
 }
 
@@ -624,7 +1418,11 @@ pub fn next_occurrence(tz: Tz, now: DateTime<Utc>, time: NaiveTime) -> DateTime<
     if candidate >= now {
         candidate
     } else {
-        resolve(tz, today.checked_add_days(Days::new(1)).unwrap_or(today), time)
+        resolve(
+            tz,
+            today.checked_add_days(Days::new(1)).unwrap_or(today),
+            time,
+        )
     }
 }
 
@@ -635,6 +1433,10 @@ pub fn previous_occurrence(tz: Tz, now: DateTime<Utc>, time: NaiveTime) -> DateT
     if candidate <= now {
         candidate
     } else {
-        resolve(tz, today.checked_sub_days(Days::new(1)).unwrap_or(today), time)
+        resolve(
+            tz,
+            today.checked_sub_days(Days::new(1)).unwrap_or(today),
+            time,
+        )
     }
 }

@@ -30,7 +30,13 @@ impl World {
 
     /// Applies one durable record.
     pub fn apply(&mut self, record: &Record) {
-        if let Event::CrisisOpened { room, playbook, playbook_version, exercise } = &record.event {
+        if let Event::CrisisOpened {
+            room,
+            playbook,
+            playbook_version,
+            exercise,
+        } = &record.event
+        {
             let crisis = Crisis {
                 id: record.crisis.clone(),
                 room: room.clone(),
@@ -46,9 +52,21 @@ impl World {
                 decisions: Vec::new(),
                 actions: Vec::new(),
                 corrections: Vec::new(),
+                by_source: HashMap::new(),
+                redacted: Vec::new(),
+                gaps: 0,
+                procedures: BTreeMap::new(),
                 n_entries: 0,
             };
-            self.open.insert(room.clone(), record.crisis.clone());
+            // Only one crisis is open per room; a closed one replayed later must not hide it.
+            let current_open = self
+                .open
+                .get(room)
+                .and_then(|id| self.crises.get(id))
+                .is_some_and(|c| c.closed_at.is_none());
+            if !current_open {
+                self.open.insert(room.clone(), record.crisis.clone());
+            }
             self.crises.insert(record.crisis.clone(), crisis);
         }
         let Some(crisis) = self.crises.get_mut(&record.crisis) else {
@@ -58,6 +76,11 @@ impl World {
         };
         crisis.last_seq = record.seq;
         crisis.n_entries += 1;
+        if let (Some(source), Some(reference)) = (&record.source, record.event.reference()) {
+            crisis
+                .by_source
+                .insert(source.clone(), reference.to_owned());
+        }
         match &record.event {
             Event::CrisisOpened { .. } => {}
             Event::CrisisClosed {} => {
@@ -77,14 +100,23 @@ impl World {
                     info.status = *status;
                 }
             }
-            Event::Decision { reference, text, rationale } => crisis.decisions.push(DecisionItem {
+            Event::Decision {
+                reference,
+                text,
+                rationale,
+            } => crisis.decisions.push(DecisionItem {
                 reference: reference.clone(),
                 text: text.clone(),
                 rationale: rationale.clone(),
                 at: record.occurred_at,
                 by: record.author.clone(),
             }),
-            Event::Action { reference, text, owner, due } => crisis.actions.push(ActionItem {
+            Event::Action {
+                reference,
+                text,
+                owner,
+                due,
+            } => crisis.actions.push(ActionItem {
                 reference: reference.clone(),
                 text: text.clone(),
                 owner: owner.clone(),
@@ -100,11 +132,32 @@ impl World {
             Event::RoleAssigned { role, user } => {
                 crisis.roles.insert(role.clone(), user.clone());
             }
-            Event::Correction { reference, target, text } => crisis.corrections.push(CorrectionItem {
+            Event::Correction {
+                reference,
+                target,
+                text,
+            } => crisis.corrections.push(CorrectionItem {
                 reference: reference.clone(),
                 target: target.clone(),
                 text: text.clone(),
             }),
+            Event::Redaction { target, .. } => crisis.redacted.push(target.clone()),
+            Event::Gap { .. } => crisis.gaps += 1,
+            Event::ProcedureStarted { procedure } => {
+                crisis.procedures.insert(
+                    procedure.clone(),
+                    ProcedureRun {
+                        started_at: record.occurred_at,
+                        done: BTreeMap::new(),
+                    },
+                );
+            }
+            Event::StepDone { procedure, step } => {
+                if let Some(run) = crisis.procedures.get_mut(procedure) {
+                    run.done
+                        .insert(*step, (record.occurred_at, record.author.name.clone()));
+                }
+            }
         }
     }
 }
@@ -128,13 +181,23 @@ pub struct Crisis {
     pub decisions: Vec<DecisionItem>,
     pub actions: Vec<ActionItem>,
     pub corrections: Vec<CorrectionItem>,
+    /// Chat event id → the reference of the entry it created.
+    pub by_source: HashMap<String, String>,
+    /// References whose chat message was redacted.
+    pub redacted: Vec<String>,
+    pub gaps: u64,
+    /// Started procedures by id.
+    pub procedures: BTreeMap<String, ProcedureRun>,
     pub n_entries: u64,
 }
 
 impl Crisis {
     /// The roles a user holds, in the order given.
     pub fn roles_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.roles.iter().filter(move |(_, u)| u.as_str() == user).map(|(r, _)| r.as_str())
+        self.roles
+            .iter()
+            .filter(move |(_, u)| u.as_str() == user)
+            .map(|(r, _)| r.as_str())
     }
 
     /// What a reference points at.
@@ -182,10 +245,22 @@ impl Crisis {
 
     /// Open actions, overdue first, then by due time, then in order.
     pub fn open_actions(&self, now: DateTime<Utc>) -> Vec<&ActionItem> {
-        let mut open: Vec<&ActionItem> = self.actions.iter().filter(|a| a.done_at.is_none()).collect();
+        let mut open: Vec<&ActionItem> = self
+            .actions
+            .iter()
+            .filter(|a| a.done_at.is_none())
+            .collect();
         open.sort_by_key(|a| (!a.is_overdue(now), a.due.is_none(), a.due));
         open
     }
+}
+
+/// A procedure started in a crisis, and its ticked steps.
+#[derive(Clone, Debug)]
+pub struct ProcedureRun {
+    pub started_at: DateTime<Utc>,
+    /// Step number (from 1) → when and by whom it was done.
+    pub done: BTreeMap<usize, (DateTime<Utc>, String)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use expect_test::{Expect, expect};
 
 use super::event::{Author, Record};
 use super::state::World;
-use super::{Effect, Input, Settings, decide};
+use super::{Body, Effect, Input, Settings, decide};
 use crate::lang::Lang;
 use crate::playbook::{self, Catalog};
 
@@ -46,19 +46,28 @@ fn run(script: &str) -> String {
             continue;
         }
         let (time, rest) = line.split_once(' ').expect("HH:MM name> text");
-        let (who, text) = rest.split_once("> ").unwrap_or((rest.trim_end_matches('>'), ""));
+        let (who, text) = rest
+            .split_once("> ")
+            .unwrap_or((rest.trim_end_matches('>'), ""));
         let (name, privileged) = match who.strip_suffix('?') {
             Some(name) => (name, false),
             None => (who, true),
         };
         let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
-        let at = settings.tz.from_local_datetime(&day.and_time(time)).unwrap().with_timezone(&Utc);
+        let at = settings
+            .tz
+            .from_local_datetime(&day.and_time(time))
+            .unwrap()
+            .with_timezone(&Utc);
         let input = Input {
             at,
             sent_at: at,
-            author: Author { id: format!("@{name}"), name: name.to_owned() },
+            author: Author {
+                id: format!("@{name}"),
+                name: name.to_owned(),
+            },
             room: "!room".to_owned(),
-            text: text.to_owned(),
+            body: Body::Text(text.to_owned()),
             source: None,
             privileged,
         };
@@ -90,7 +99,10 @@ fn summarize(record: &Record) -> String {
         s.push_str(&format!(" role={role}"));
     }
     if record.transcribed {
-        s.push_str(&format!(" transcribed occurred_at={}", record.occurred_at.to_rfc3339()));
+        s.push_str(&format!(
+            " transcribed occurred_at={}",
+            record.occurred_at.to_rfc3339()
+        ));
     }
     s
 }
@@ -294,12 +306,12 @@ fn malformed_commands_get_a_precise_reason_and_the_help_line() {
               !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
             03:42 alice> !fait
               ⛔ [EXERCICE] Il manque la référence de l'action (ex. A2).
-              !fait <A1> — action terminée
+              !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
             03:42 alice> !fait I1
               ⛔ [EXERCICE] I1 n'est pas une action (A…).
             03:42 alice> !fait A1 A2
               ⛔ [EXERCICE] Une seule référence d'action (ex. A2).
-              !fait <A1> — action terminée
+              !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
             03:42 alice> !rôle dsi bob
               ⛔ [EXERCICE] La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).
               !rôle <rôle> @personne — attribue un rôle de la cellule
@@ -326,7 +338,7 @@ fn malformed_commands_get_a_precise_reason_and_the_help_line() {
               ⛔ [EXERCICE] Cette commande ne prend pas d'argument.
               !statut — où en est la crise
             03:43 alice> !aide fait
-              » [EXERCICE] !fait <A1> — action terminée
+              » [EXERCICE] !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
             03:43 alice> !aide inconnue
               ⛔ [EXERCICE] Commande inconnue « !inconnue ».
               Tapez !aide pour la liste.
@@ -478,7 +490,10 @@ fn the_record_format_is_stable() {
         03:48 alice> !papier 03:30 info p
         03:49 alice> !clore
     "#);
-    let records: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with('+')).collect();
+    let records: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with('+'))
+        .collect();
     assert_eq!(records.len(), 10, "{out}");
     let full = Record {
         v: super::event::RECORD_VERSION,
@@ -486,11 +501,16 @@ fn the_record_format_is_stable() {
         crisis: "20261129-test".to_owned(),
         occurred_at: Utc.with_ymd_and_hms(2026, 11, 29, 2, 46, 0).unwrap(),
         recorded_at: Utc.with_ymd_and_hms(2026, 11, 29, 2, 46, 1).unwrap(),
-        author: Author { id: "@bob:example.org".to_owned(), name: "Bob".to_owned() },
+        author: Author {
+            id: "@bob:example.org".to_owned(),
+            name: "Bob".to_owned(),
+        },
         role: Some("dsi".to_owned()),
         source: Some("$event:example.org".to_owned()),
         transcribed: true,
-        event: super::event::Event::ActionDone { target: "A1".to_owned() },
+        event: super::event::Event::ActionDone {
+            target: "A1".to_owned(),
+        },
     };
     expect![[r#"
         {
@@ -510,10 +530,150 @@ fn the_record_format_is_stable() {
             "kind": "action_done",
             "target": "A1"
           }
-        }"#]].assert_eq(&serde_json::to_string_pretty(&full).unwrap());
+        }"#]]
+    .assert_eq(&serde_json::to_string_pretty(&full).unwrap());
     // An older record without optional fields still reads.
     let old = r#"{"v":1,"seq":1,"crisis":"c","occurred_at":"2026-11-29T02:40:00Z","recorded_at":"2026-11-29T02:40:00Z","author":{"id":"@a","name":"a"},"event":{"kind":"crisis_closed"}}"#;
     let parsed: Record = serde_json::from_str(old).unwrap();
     assert_eq!(parsed.role, None);
     assert!(!parsed.transcribed);
+}
+
+#[test]
+fn procedures_are_started_and_ticked() {
+    check(
+        r#"
+        03:40 alice> !ouvrir test
+        03:41 alice> !rôle dsi @bob
+        03:42 alice> !proc
+        03:43 alice> !proc pd-inconnue
+        03:43 alice> !fait pd-lab.1
+        03:44 alice> !proc PD-LAB
+        03:45 alice> !proc pd-lab
+        03:50 bob> !fait pd-lab.2
+        03:51 bob> !fait pd-lab.1
+        03:52 bob> !fait pd-lab.1
+        03:52 bob> !fait pd-lab.x
+        03:53 alice> !proc
+        "#,
+        expect![[r#"
+            03:40 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:41 alice> !rôle dsi @bob
+              ✅ Rôle DSI (dsi) → @bob.
+              + 2 {"kind":"role_assigned","role":"dsi","user":"@bob"}
+            03:42 alice> !proc
+              » Procédures (lancer : !proc <id>) :
+              • pd-lab — Labo · non lancée
+            03:43 alice> !proc pd-inconnue
+              ⛔ Procédure inconnue « pd-inconnue ». Procédures : pd-lab.
+            03:43 alice> !fait pd-lab.1
+              ⛔ pd-lab n'est pas lancée : !proc pd-lab d'abord.
+            03:44 alice> !proc PD-LAB
+              ✅ 📋 pd-lab — Labo (responsable : dsi → @bob)
+              ☐ 1. Bons papier
+              Progression : 0/1 · !fait pd-lab.<n> pour cocher
+              + 3 {"kind":"procedure_started","procedure":"pd-lab"}
+            03:45 alice> !proc pd-lab
+              ⛔ pd-lab est déjà lancée (depuis 03:44). Où elle en est :
+              📋 pd-lab — Labo (responsable : dsi → @bob)
+              ☐ 1. Bons papier
+              Progression : 0/1 · !fait pd-lab.<n> pour cocher
+            03:50 bob> !fait pd-lab.2
+              ⛔ pd-lab n'a que 1 étapes.
+            03:51 bob> !fait pd-lab.1
+              ✅ pd-lab.1 faite (1/1).
+              + 4 {"kind":"step_done","procedure":"pd-lab","step":1} role=dsi
+            03:52 bob> !fait pd-lab.1
+              ⛔ pd-lab.1 est déjà faite (03:51 par bob).
+            03:52 bob> !fait pd-lab.x
+              ⛔ Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).
+              !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
+            03:53 alice> !proc
+              » Procédures (lancer : !proc <id>) :
+              • pd-lab — Labo · 1/1
+        "#]],
+    );
+}
+
+#[test]
+fn edits_redactions_and_undecryptable_messages() {
+    let catalog = catalog();
+    let settings = Settings::default();
+    let mut world = World::default();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap();
+    let input = |body: Body, source: &str| Input {
+        at,
+        sent_at: at,
+        author: Author {
+            id: "@alice:x".into(),
+            name: "Alice".into(),
+        },
+        room: "!room".into(),
+        body,
+        source: Some(source.into()),
+        privileged: true,
+    };
+    let mut run = |body: Body, source: &str| {
+        let decision = decide(&world, &catalog, &settings, &input(body, source));
+        for record in &decision.records {
+            world.apply(record);
+        }
+        let events: Vec<String> = decision
+            .records
+            .iter()
+            .map(|r| serde_json::to_string(&r.event).unwrap())
+            .collect();
+        format!("{:?} {}", decision.effects, events.join(" "))
+    };
+    let steps = [
+        (Body::Undecryptable, "$u0"),
+        (Body::Text("!ouvrir test".into()), "$open"),
+        (Body::Text("!décision Couper X -- urgence".into()), "$d1"),
+        (
+            Body::Edit {
+                original: "$d1".into(),
+                text: "!décision Couper Y -- urgence".into(),
+            },
+            "$e1",
+        ),
+        (
+            Body::Edit {
+                original: "$chat".into(),
+                text: "!info devenu une commande".into(),
+            },
+            "$e2",
+        ),
+        (
+            Body::Redaction {
+                original: "$d1".into(),
+                reason: Some("erreur".into()),
+            },
+            "$r1",
+        ),
+        (
+            Body::Redaction {
+                original: "$never-logged".into(),
+                reason: None,
+            },
+            "$r2",
+        ),
+        (Body::Undecryptable, "$u1"),
+    ];
+    let out: Vec<String> = steps
+        .into_iter()
+        .map(|(body, source)| run(body, source))
+        .collect();
+    let out = out.join("\n");
+    expect![[r#"
+        [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] 
+        [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+        [Ack("D1 — décision enregistrée (03:40), avec sa justification.")] {"kind":"decision","reference":"D1","text":"Couper X","rationale":"urgence"}
+        [Ack("C1 — modification du message de D1 enregistrée comme correction ; l'original reste dans la main courante.")] {"kind":"correction","reference":"C1","target":"D1","text":"Couper Y"}
+        [Ack("I1 — information enregistrée, à vérifier (03:40).")] {"kind":"info","reference":"I1","text":"devenu une commande"}
+        [Reply("Le message de D1 a été supprimé du salon ; la main courante le conserve et note la suppression.")] {"kind":"redaction","target":"D1","reason":"erreur"}
+        [] 
+        [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] {"kind":"gap","reason":"message de Alice (@alice:x) indéchiffrable"}"#]].assert_eq(&out);
 }

@@ -68,13 +68,21 @@ pub enum JournalError {
     Locked { path: PathBuf },
     /// An entry fails verification.
     #[error("journal corrupt: crisis {crisis}, entry {seq}: {reason}")]
-    Corrupt { crisis: String, seq: u64, reason: String },
+    Corrupt {
+        crisis: String,
+        seq: u64,
+        reason: String,
+    },
     /// The storage itself is damaged (sled refused it, or its files were altered).
     #[error("journal storage damaged in {path}: {reason}")]
     Damaged { path: PathBuf, reason: String },
     /// The same chat event was already recorded.
     #[error("event {source_id} is already recorded (crisis {crisis}, entry {seq})")]
-    Duplicate { source_id: String, crisis: String, seq: u64 },
+    Duplicate {
+        source_id: String,
+        crisis: String,
+        seq: u64,
+    },
     /// A batch that does not continue its chain; a bug in the caller.
     #[error("refused to append: {0}")]
     Rejected(String),
@@ -120,12 +128,20 @@ struct WatermarkEntry {
 impl Journal {
     /// Opens (or creates) the journal in `dir`, verifies every chain, and feeds
     /// each verified entry to `visit` in chain order.
-    pub fn open(dir: &Path, mut visit: impl FnMut(&Entry)) -> Result<(Journal, Summary), JournalError> {
+    pub fn open(
+        dir: &Path,
+        mut visit: impl FnMut(&Entry),
+    ) -> Result<(Journal, Summary), JournalError> {
         fs::create_dir_all(dir)?;
         let db_path = dir.join(DB_DIR);
         let db = open_db(&db_path)?;
         let sources = db.open_tree(SOURCES)?;
-        let mut journal = Journal { db, sources, dir: dir.to_path_buf(), heads: BTreeMap::new() };
+        let mut journal = Journal {
+            db,
+            sources,
+            dir: dir.to_path_buf(),
+            heads: BTreeMap::new(),
+        };
         let summary = journal.verify_all(&mut visit)?;
         journal.heads = summary.chains.clone();
         journal.check_watermark()?;
@@ -165,11 +181,13 @@ impl Journal {
         let crisis = first.crisis.clone();
         let head = self.heads.get(&crisis).copied();
         let mut prev = head.map_or(GENESIS, |h| h.hash);
-        let mut next_seq = head.map_or(1, |h| h.seq + 1);
+        let first_seq = head.map_or(1, |h| h.seq + 1);
         let mut entries = Vec::with_capacity(records.len());
-        for record in records {
+        for (next_seq, record) in (first_seq..).zip(records) {
             if record.crisis != crisis {
-                return Err(JournalError::Rejected("a batch spans several crises".to_owned()));
+                return Err(JournalError::Rejected(
+                    "a batch spans several crises".to_owned(),
+                ));
             }
             if record.seq != next_seq {
                 return Err(JournalError::Rejected(format!(
@@ -178,29 +196,41 @@ impl Journal {
                 )));
             }
             if next_seq == 1 && !matches!(record.event, Event::CrisisOpened { .. }) {
-                return Err(JournalError::Rejected(format!("crisis {crisis} must start with its opening")));
+                return Err(JournalError::Rejected(format!(
+                    "crisis {crisis} must start with its opening"
+                )));
             }
-            let payload = serde_json::to_string(record).map_err(|e| JournalError::Rejected(e.to_string()))?;
+            let payload =
+                serde_json::to_string(record).map_err(|e| JournalError::Rejected(e.to_string()))?;
             let hash = chain_hash(&prev, record.seq, payload.as_bytes());
-            entries.push(Entry { record: record.clone(), payload, prev_hash: prev, hash });
+            entries.push(Entry {
+                record: record.clone(),
+                payload,
+                prev_hash: prev,
+                hash,
+            });
             prev = hash;
-            next_seq += 1;
         }
         for entry in &entries {
             if let Some(source) = &entry.record.source
                 && let Some(found) = self.sources.get(source.as_bytes())?
             {
                 let (crisis, seq) = parse_source_value(&found);
-                return Err(JournalError::Duplicate { source_id: source.clone(), crisis, seq });
+                return Err(JournalError::Duplicate {
+                    source_id: source.clone(),
+                    crisis,
+                    seq,
+                });
             }
         }
         let chain = self.db.open_tree(chain_tree(&crisis))?;
-        let res: sled::transaction::TransactionResult<(), ()> =
-            (&chain, &self.sources).transaction(|(chain, sources)| {
+        let res: sled::transaction::TransactionResult<(), ()> = (&chain, &self.sources)
+            .transaction(|(chain, sources)| {
                 for entry in &entries {
                     chain.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
                     if let Some(source) = &entry.record.source {
-                        sources.insert(source.as_bytes(), source_value(&crisis, entry.record.seq))?;
+                        sources
+                            .insert(source.as_bytes(), source_value(&crisis, entry.record.seq))?;
                     }
                 }
                 Ok(())
@@ -208,7 +238,10 @@ impl Journal {
         res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
         // Durable before anything is acknowledged.
         self.db.flush()?;
-        let last = entries.last().map(|e| Head { seq: e.record.seq, hash: e.hash });
+        let last = entries.last().map(|e| Head {
+            seq: e.record.seq,
+            hash: e.hash,
+        });
         if let Some(last) = last {
             self.heads.insert(crisis, last);
             self.write_watermark(false)?;
@@ -234,7 +267,10 @@ impl Journal {
         let mut summary = Summary::default();
         let mut n_sourced = 0u64;
         for name in self.db.tree_names() {
-            let Some(crisis) = std::str::from_utf8(&name).ok().and_then(|n| n.strip_prefix(CHAIN_PREFIX)) else {
+            let Some(crisis) = std::str::from_utf8(&name)
+                .ok()
+                .and_then(|n| n.strip_prefix(CHAIN_PREFIX))
+            else {
                 continue;
             };
             let crisis = crisis.to_owned();
@@ -287,7 +323,10 @@ impl Journal {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(err) => {
-                return Err(JournalError::Damaged { path, reason: format!("watermark unreadable: {err}") });
+                return Err(JournalError::Damaged {
+                    path,
+                    reason: format!("watermark unreadable: {err}"),
+                });
             }
         };
         if text.trim().is_empty() {
@@ -295,9 +334,11 @@ impl Journal {
             tracing::warn!(path = %path.display(), "empty journal watermark, ignored");
             return Ok(());
         }
-        let marks: BTreeMap<String, WatermarkEntry> = serde_json::from_str(&text).map_err(|err| {
-            JournalError::Damaged { path: path.clone(), reason: format!("watermark damaged: {err}") }
-        })?;
+        let marks: BTreeMap<String, WatermarkEntry> =
+            serde_json::from_str(&text).map_err(|err| JournalError::Damaged {
+                path: path.clone(),
+                reason: format!("watermark damaged: {err}"),
+            })?;
         for (crisis, mark) in marks {
             let head = self.heads.get(&crisis);
             let Some(_) = head.filter(|h| h.seq >= mark.seq) else {
@@ -314,7 +355,9 @@ impl Journal {
             };
             let tree = self.db.open_tree(chain_tree(&crisis))?;
             let stored = tree.get(mark.seq.to_be_bytes())?;
-            let matches = stored.as_deref().is_some_and(|v| v.len() >= HEADER && hex(&v[33..65]) == mark.hash);
+            let matches = stored
+                .as_deref()
+                .is_some_and(|v| v.len() >= HEADER && hex(&v[33..65]) == mark.hash);
             if !matches {
                 return Err(JournalError::Corrupt {
                     crisis,
@@ -330,7 +373,15 @@ impl Journal {
         let marks: BTreeMap<&str, WatermarkEntry> = self
             .heads
             .iter()
-            .map(|(c, h)| (c.as_str(), WatermarkEntry { seq: h.seq, hash: hex(&h.hash) }))
+            .map(|(c, h)| {
+                (
+                    c.as_str(),
+                    WatermarkEntry {
+                        seq: h.seq,
+                        hash: hex(&h.hash),
+                    },
+                )
+            })
             .collect();
         let json = serde_json::to_vec(&marks).map_err(|e| JournalError::Io(e.to_string()))?;
         let tmp = self.dir.join(format!("{WATERMARK}.tmp"));
@@ -349,17 +400,27 @@ fn open_db(path: &Path) -> Result<sled::Db, JournalError> {
     let res = catch_unwind(AssertUnwindSafe(|| sled::Config::new().path(path).open()));
     match res {
         Ok(Ok(db)) => Ok(db),
-        Ok(Err(sled::Error::Io(err))) if err.kind() == std::io::ErrorKind::WouldBlock || err.to_string().contains("lock") => {
-            Err(JournalError::Locked { path: path.to_path_buf() })
+        Ok(Err(sled::Error::Io(err)))
+            if err.kind() == std::io::ErrorKind::WouldBlock || err.to_string().contains("lock") =>
+        {
+            Err(JournalError::Locked {
+                path: path.to_path_buf(),
+            })
         }
         Ok(Err(sled::Error::Corruption { at, .. })) => Err(JournalError::Damaged {
             path: path.to_path_buf(),
             reason: format!("sled found corrupted data at {at:?}"),
         }),
-        Ok(Err(err)) => Err(JournalError::Damaged { path: path.to_path_buf(), reason: err.to_string() }),
+        Ok(Err(err)) => Err(JournalError::Damaged {
+            path: path.to_path_buf(),
+            reason: err.to_string(),
+        }),
         Err(panic) => Err(JournalError::Damaged {
             path: path.to_path_buf(),
-            reason: format!("the storage engine failed on its files ({})", panic_text(&panic)),
+            reason: format!(
+                "the storage engine failed on its files ({})",
+                panic_text(&panic)
+            ),
         }),
     }
 }
@@ -409,24 +470,38 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Verifies one chain in key order; returns its head. Fails at the first bad entry.
-fn verify_chain(crisis: &str, tree: &sled::Tree, visit: &mut dyn FnMut(&Entry)) -> Result<Option<Head>, JournalError> {
+fn verify_chain(
+    crisis: &str,
+    tree: &sled::Tree,
+    visit: &mut dyn FnMut(&Entry),
+) -> Result<Option<Head>, JournalError> {
     let mut prev = GENESIS;
     let mut expected = 1u64;
-    let corrupt = |seq: u64, reason: String| JournalError::Corrupt { crisis: crisis.to_owned(), seq, reason };
+    let corrupt = |seq: u64, reason: String| JournalError::Corrupt {
+        crisis: crisis.to_owned(),
+        seq,
+        reason,
+    };
     for item in tree.iter() {
         let (key, value) = item.map_err(|e| corrupt(expected, format!("unreadable: {e}")))?;
         let seq = <[u8; 8]>::try_from(key.as_ref())
             .map(u64::from_be_bytes)
             .map_err(|_| corrupt(expected, "malformed key".to_owned()))?;
         if seq != expected {
-            return Err(corrupt(expected, format!("missing (next stored entry is {seq})")));
+            return Err(corrupt(
+                expected,
+                format!("missing (next stored entry is {seq})"),
+            ));
         }
         let entry = decode(crisis, seq, &value, &prev).map_err(|reason| corrupt(seq, reason))?;
         visit(&entry);
         prev = entry.hash;
         expected += 1;
     }
-    Ok((expected > 1).then_some(Head { seq: expected - 1, hash: prev }))
+    Ok((expected > 1).then_some(Head {
+        seq: expected - 1,
+        hash: prev,
+    }))
 }
 
 fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, String> {
@@ -434,10 +509,17 @@ fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, St
         return Err("truncated value".to_owned());
     }
     if value[0] != FORMAT {
-        return Err(format!("unknown storage format {} (written by a newer tocsin?)", value[0]));
+        return Err(format!(
+            "unknown storage format {} (written by a newer tocsin?)",
+            value[0]
+        ));
     }
-    let prev_hash: Hash = value[1..33].try_into().map_err(|_| "bad header".to_owned())?;
-    let hash: Hash = value[33..65].try_into().map_err(|_| "bad header".to_owned())?;
+    let prev_hash: Hash = value[1..33]
+        .try_into()
+        .map_err(|_| "bad header".to_owned())?;
+    let hash: Hash = value[33..65]
+        .try_into()
+        .map_err(|_| "bad header".to_owned())?;
     if &prev_hash != prev {
         return Err("its link to the previous entry is broken".to_owned());
     }
@@ -446,9 +528,13 @@ fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, St
         return Err("its content does not match its hash (altered after writing)".to_owned());
     }
     let payload = std::str::from_utf8(payload).map_err(|_| "payload is not UTF-8".to_owned())?;
-    let record: Record = serde_json::from_str(payload).map_err(|e| format!("unreadable record: {e}"))?;
+    let record: Record =
+        serde_json::from_str(payload).map_err(|e| format!("unreadable record: {e}"))?;
     if record.v > RECORD_VERSION {
-        return Err(format!("record version {} is newer than this tocsin ({RECORD_VERSION})", record.v));
+        return Err(format!(
+            "record version {} is newer than this tocsin ({RECORD_VERSION})",
+            record.v
+        ));
     }
     if record.seq != seq || record.crisis != crisis {
         return Err("record does not match its place in the chain".to_owned());
@@ -456,5 +542,10 @@ fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, St
     if seq == 1 && !matches!(record.event, Event::CrisisOpened { .. }) {
         return Err("a chain must start with the crisis opening".to_owned());
     }
-    Ok(Entry { record, payload: payload.to_owned(), prev_hash, hash })
+    Ok(Entry {
+        record,
+        payload: payload.to_owned(),
+        prev_hash,
+        hash,
+    })
 }

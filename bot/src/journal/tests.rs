@@ -6,11 +6,20 @@ use super::{GENESIS, Journal, JournalError, chain_hash};
 use crate::engine::event::{Author, Event, RECORD_VERSION, Record};
 
 fn record(crisis: &str, seq: u64, source: Option<&str>) -> Record {
-    let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap() + chrono::TimeDelta::seconds(seq as i64);
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap()
+        + chrono::TimeDelta::seconds(seq as i64);
     let event = if seq == 1 {
-        Event::CrisisOpened { room: "!r".into(), playbook: "p".into(), playbook_version: "1".into(), exercise: false }
+        Event::CrisisOpened {
+            room: "!r".into(),
+            playbook: "p".into(),
+            playbook_version: "1".into(),
+            exercise: false,
+        }
     } else {
-        Event::Info { reference: format!("I{}", seq - 1), text: format!("information {seq}") }
+        Event::Info {
+            reference: format!("I{}", seq - 1),
+            text: format!("information {seq}"),
+        }
     };
     Record {
         v: RECORD_VERSION,
@@ -18,7 +27,10 @@ fn record(crisis: &str, seq: u64, source: Option<&str>) -> Record {
         crisis: crisis.to_owned(),
         occurred_at: at,
         recorded_at: at,
-        author: Author { id: "@a:x".into(), name: "A".into() },
+        author: Author {
+            id: "@a:x".into(),
+            name: "A".into(),
+        },
         role: None,
         source: source.map(str::to_owned),
         transcribed: false,
@@ -29,7 +41,9 @@ fn record(crisis: &str, seq: u64, source: Option<&str>) -> Record {
 fn fill(journal: &mut Journal, crisis: &str, n: u64) {
     for seq in 1..=n {
         let source = format!("$ev{seq}-{crisis}");
-        journal.append(&[record(crisis, seq, Some(&source))]).unwrap();
+        journal
+            .append(&[record(crisis, seq, Some(&source))])
+            .unwrap();
     }
 }
 
@@ -42,7 +56,10 @@ fn entries_survive_reopening_and_chain_their_hashes() {
     journal.close().unwrap();
 
     let mut seen = Vec::new();
-    let (journal, summary) = Journal::open(dir.path(), |e| seen.push((e.record.crisis.clone(), e.record.seq))).unwrap();
+    let (journal, summary) = Journal::open(dir.path(), |e| {
+        seen.push((e.record.crisis.clone(), e.record.seq))
+    })
+    .unwrap();
     assert_eq!(summary.n_entries, 8);
     assert_eq!(summary.chains.len(), 2);
     assert_eq!(seen.len(), 8);
@@ -50,7 +67,14 @@ fn entries_survive_reopening_and_chain_their_hashes() {
     assert_eq!(entries[0].prev_hash, GENESIS);
     for pair in entries.windows(2) {
         assert_eq!(pair[1].prev_hash, pair[0].hash);
-        assert_eq!(pair[1].hash, chain_hash(&pair[0].hash, pair[1].record.seq, pair[1].payload.as_bytes()));
+        assert_eq!(
+            pair[1].hash,
+            chain_hash(
+                &pair[0].hash,
+                pair[1].record.seq,
+                pair[1].payload.as_bytes()
+            )
+        );
     }
     assert_eq!(journal.head("c1").unwrap().hash, entries[4].hash);
 }
@@ -63,7 +87,10 @@ fn an_event_is_recorded_once() {
     journal.append(&[record("c", 2, Some("$same"))]).unwrap();
     assert!(journal.has_source("$same").unwrap());
     let again = journal.append(&[record("c", 3, Some("$same"))]);
-    assert!(matches!(again, Err(JournalError::Duplicate { seq: 2, .. })), "{again:?}");
+    assert!(
+        matches!(again, Err(JournalError::Duplicate { seq: 2, .. })),
+        "{again:?}"
+    );
     assert_eq!(journal.head("c").unwrap().seq, 2);
 }
 
@@ -98,7 +125,9 @@ fn an_altered_entry_is_named() {
     fill(&mut journal, "c", 6);
     journal.close().unwrap();
     tamper(dir.path(), "c", 4, |v| {
-        let text = String::from_utf8(v[65..].to_vec()).unwrap().replace("information 4", "information 5");
+        let text = String::from_utf8(v[65..].to_vec())
+            .unwrap()
+            .replace("information 4", "information 5");
         v.truncate(65);
         v.extend_from_slice(text.as_bytes());
     });
@@ -116,7 +145,9 @@ fn a_rehashed_forgery_breaks_the_next_link() {
     journal.close().unwrap();
     // The forger recomputes entry 3's own hash, but cannot fix entry 4's link.
     tamper(dir.path(), "c", 3, |v| {
-        let payload = String::from_utf8(v[65..].to_vec()).unwrap().replace("information 3", "forged");
+        let payload = String::from_utf8(v[65..].to_vec())
+            .unwrap()
+            .replace("information 3", "forged");
         let prev: [u8; 32] = v[1..33].try_into().unwrap();
         let hash = chain_hash(&prev, 3, payload.as_bytes());
         v.truncate(33);
@@ -150,7 +181,11 @@ fn a_damaged_watermark_is_reported() {
     let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
     fill(&mut journal, "c", 2);
     journal.close().unwrap();
-    std::fs::write(dir.path().join("heads.json"), b"{\"c\":{\"seq\":2,\"hash\":").unwrap();
+    std::fs::write(
+        dir.path().join("heads.json"),
+        b"{\"c\":{\"seq\":2,\"hash\":",
+    )
+    .unwrap();
     let err = Journal::open(dir.path(), |_| {}).unwrap_err().to_string();
     assert!(err.contains("watermark damaged"), "{err}");
 }

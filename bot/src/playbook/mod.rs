@@ -136,7 +136,10 @@ impl Catalog {
                     line: 1,
                     column: 1,
                     path: "id".to_owned(),
-                    message: format!("duplicate playbook id `{}`, also in {}", pb.id, first.origin),
+                    message: format!(
+                        "duplicate playbook id `{}`, also in {}",
+                        pb.id, first.origin
+                    ),
                 });
                 continue;
             }
@@ -194,9 +197,17 @@ const TOP_FIELDS: &[&str] = &[
     "clocks",
 ];
 
-fn read_playbook(w: &mut Walker, tree: &serde_saphyr::Spanned<yaml::Node>, origin: &str) -> Option<Playbook> {
+fn read_playbook(
+    w: &mut Walker,
+    tree: &serde_saphyr::Spanned<yaml::Node>,
+    origin: &str,
+) -> Option<Playbook> {
     if matches!(tree.value, yaml::Node::Null) {
-        w.error(pos(tree), "", "the file is empty: a playbook needs at least `id`, `version`, `title` and `roles`");
+        w.error(
+            pos(tree),
+            "",
+            "the file is empty: a playbook needs at least `id`, `version`, `title` and `roles`",
+        );
         return None;
     }
     let top = w.fields(tree, "", TOP_FIELDS)?;
@@ -229,7 +240,14 @@ fn read_playbook(w: &mut Walker, tree: &serde_saphyr::Spanned<yaml::Node>, origi
 }
 
 /// Reports an id seen twice in one list.
-fn check_unique(w: &mut Walker, seen: &mut HashSet<String>, id: &str, at: Pos, path: &str, what: &str) {
+fn check_unique(
+    w: &mut Walker,
+    seen: &mut HashSet<String>,
+    id: &str,
+    at: Pos,
+    path: &str,
+    what: &str,
+) {
     if !seen.insert(id.to_owned()) {
         w.error(at, path, format!("duplicate {what} id `{id}`"));
     }
@@ -282,7 +300,10 @@ fn check_role(w: &mut Walker, f: &Fields<'_>, key: &str, roles: &HashSet<&str>) 
         w.error(
             pos(node),
             &path,
-            format!("unknown role `{id}`{hint}; roles defined: {}", known.join(", ")),
+            format!(
+                "unknown role `{id}`{hint}; roles defined: {}",
+                known.join(", ")
+            ),
         );
         None
     }
@@ -306,7 +327,14 @@ fn read_procedures(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> V
         };
         let id = w.req_id(&f, "id");
         if let (Some(id), Some(node)) = (&id, f.get("id")) {
-            check_unique(w, &mut seen, id, pos(node), &f.child_path("id"), "procedure");
+            check_unique(
+                w,
+                &mut seen,
+                id,
+                pos(node),
+                &f.child_path("id"),
+                "procedure",
+            );
         }
         let kind = match f.get("kind") {
             None => Some(ProcedureKind::Degraded),
@@ -366,10 +394,14 @@ fn read_steps(w: &mut Walker, f: &Fields<'_>) -> Vec<Step> {
                     continue;
                 };
                 let text = w.req_text(&sf, "text");
-                let due = sf.get("due").and_then(|n| w.duration(n, &sf.child_path("due")));
+                let due = sf
+                    .get("due")
+                    .and_then(|n| w.duration(n, &sf.child_path("due")));
                 text.map(|text| Step { text, due })
             }
-            _ => w.text(item, &step_path).map(|text| Step { text, due: None }),
+            _ => w
+                .text(item, &step_path)
+                .map(|text| Step { text, due: None }),
         };
         steps.extend(step);
     }
@@ -385,7 +417,11 @@ fn read_clocks(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> Vec<C
     let mut out = Vec::new();
     for (idx, item) in items.iter().enumerate() {
         let path = format!("clocks[{idx}]");
-        let Some(f) = w.fields(item, &path, &["id", "title", "due", "warn", "owner", "tags"]) else {
+        let Some(f) = w.fields(
+            item,
+            &path,
+            &["id", "title", "due", "warn", "owner", "tags"],
+        ) else {
             continue;
         };
         let id = w.req_id(&f, "id");
@@ -466,8 +502,14 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                     let at = err.utf8_error().valid_up_to();
                     let before = &err.as_bytes()[..at];
                     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-                    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-                    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+                    let line_start = before
+                        .iter()
+                        .rposition(|b| *b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let column = String::from_utf8_lossy(&before[line_start..])
+                        .chars()
+                        .count()
+                        + 1;
                     loaded.diagnostics.push(Diagnostic {
                         origin,
                         line: line as u32,

@@ -6,7 +6,14 @@ use super::{ProcedureKind, parse, parse_duration};
 
 fn check(src: &str, expect: Expect) {
     let out = match parse("pb.yaml", src) {
-        Ok(pb) => format!("ok {} v{}: {} roles, {} procedures, {} clocks", pb.id, pb.version, pb.roles.len(), pb.procedures.len(), pb.clocks.len()),
+        Ok(pb) => format!(
+            "ok {} v{}: {} roles, {} procedures, {} clocks",
+            pb.id,
+            pb.version,
+            pb.roles.len(),
+            pb.procedures.len(),
+            pb.clocks.len()
+        ),
         Err(diags) => diags.iter().map(|d| format!("{d}\n")).collect(),
     };
     expect.assert_eq(&out);
@@ -15,11 +22,17 @@ fn check(src: &str, expect: Expect) {
 #[test]
 fn minimal_playbook_with_defaults() {
     let src = "id: mini\nversion: \"1\"\ntitle: Mini\nroles:\n  - {id: chef, title: Chef}\nprocedures:\n  - id: p\n    title: P\n    owner: chef\n    steps: [un, {text: {fr: deux, en: two}, due: 1h30}]\n";
-    check(src, expect![[r#"ok mini v1: 1 roles, 1 procedures, 0 clocks"#]]);
+    check(
+        src,
+        expect![[r#"ok mini v1: 1 roles, 1 procedures, 0 clocks"#]],
+    );
     let pb = parse("pb.yaml", src).unwrap();
     assert_eq!(pb.procedures[0].kind, ProcedureKind::Degraded);
     assert_eq!(pb.procedures[0].steps[1].text.en, "two");
-    assert_eq!(pb.procedures[0].steps[1].due, Some(chrono::TimeDelta::minutes(90)));
+    assert_eq!(
+        pb.procedures[0].steps[1].due,
+        Some(chrono::TimeDelta::minutes(90))
+    );
     assert_eq!(pb.title.en, "Mini");
 }
 
@@ -65,22 +78,37 @@ clocks:
 
 #[test]
 fn structural_problems() {
-    check("", expect![[r#"
+    check(
+        "",
+        expect![[r#"
         pb.yaml:1:1: the file is empty: a playbook needs at least `id`, `version`, `title` and `roles`
-    "#]]);
-    check("- a\n- b\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "- a\n- b\n",
+        expect![[r#"
         pb.yaml:1:1: expected a mapping, found a list
-    "#]]);
-    check("id: x\nroles: [\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "id: x\nroles: [\n",
+        expect![[r#"
         pb.yaml:2:8: invalid YAML: unclosed bracket '['
-    "#]]);
-    check("id: x\nid: y\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "id: x\nid: y\n",
+        expect![[r#"
         pb.yaml:2:1: duplicate field `id`
-    "#]]);
-    check("id: x\nversion: 1\ntitle: [a]\nroles: {a: b}\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "id: x\nversion: 1\ntitle: [a]\nroles: {a: b}\n",
+        expect![[r#"
         pb.yaml:3:8: title: expected a string, found a list
         pb.yaml:4:8: roles: expected a list, found a mapping
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]

@@ -146,7 +146,10 @@ fn yaml_message(raw: &str) -> String {
     let line = raw.lines().next().unwrap_or(raw).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     // Drop a leading "line N column M: ".
-    let line = match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+    let line = match line
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
         Some((pos, msg)) if pos.contains("column") => msg,
         _ => line,
     };
@@ -332,8 +335,12 @@ impl Walker {
         match &node.value {
             Node::Map(_) => {
                 let fields = self.fields(node, path, &["fr", "en"])?;
-                let fr = fields.get("fr").and_then(|n| self.string(n, &join(path, "fr")));
-                let en = fields.get("en").and_then(|n| self.string(n, &join(path, "en")));
+                let fr = fields
+                    .get("fr")
+                    .and_then(|n| self.string(n, &join(path, "fr")));
+                let en = fields
+                    .get("en")
+                    .and_then(|n| self.string(n, &join(path, "en")));
                 match (fr, en) {
                     (Some(fr), Some(en)) => Some(Text { fr, en }),
                     (Some(one), None) | (None, Some(one))

@@ -1,0 +1,409 @@
+//! Configuration: `tocsin.toml`, with secrets from the environment.
+//!
+//! Every field is documented in `config.example.toml`. [`parse`] reports every
+//! problem at once, each naming its field. Secrets ([`Secret`]) never print:
+//! their `Debug` is `[redacted]`. This module is the only reader of
+//! `std::env`, through [`load`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+
+use crate::engine::Settings;
+use crate::lang::Lang;
+
+/// A value that must never reach logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How the bot logs in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    Password(Secret),
+    AccessToken(Secret),
+}
+
+/// Who may invite the bot into a room.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inviter {
+    /// A user id, `@alice:example.org`.
+    User(String),
+    /// Everyone on a server, `example.org`.
+    Server(String),
+}
+
+impl Inviter {
+    pub fn allows(&self, user_id: &str) -> bool {
+        match self {
+            Inviter::User(u) => u == user_id,
+            Inviter::Server(s) => user_id
+                .split_once(':')
+                .is_some_and(|(_, server)| server == s),
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub homeserver: String,
+    pub user_id: String,
+    pub credentials: Credentials,
+    pub device_name: String,
+    /// Protects the Matrix SDK's SQLite store (keys, session). `None`: unencrypted store.
+    pub store_passphrase: Option<Secret>,
+    pub data_dir: PathBuf,
+    pub playbooks_dir: PathBuf,
+    pub allowed_inviters: Vec<Inviter>,
+    /// Users who may open, close and assign roles whatever their power level.
+    pub admins: Vec<String>,
+    pub settings: Settings,
+}
+
+impl Config {
+    pub fn is_admin(&self, user_id: &str) -> bool {
+        self.admins.iter().any(|a| a == user_id)
+    }
+
+    pub fn may_invite(&self, user_id: &str) -> bool {
+        self.allowed_inviters.iter().any(|i| i.allows(user_id))
+    }
+}
+
+const MATRIX_KEYS: &[&str] = &[
+    "homeserver",
+    "user_id",
+    "password",
+    "access_token",
+    "device_name",
+    "store_passphrase",
+];
+const BOT_KEYS: &[&str] = &[
+    "data_dir",
+    "playbooks_dir",
+    "language",
+    "timezone",
+    "command_prefix",
+    "allowed_inviters",
+    "admins",
+];
+
+/// Environment variables that override secrets in the file.
+pub const ENV_PASSWORD: &str = "TOCSIN_PASSWORD";
+pub const ENV_ACCESS_TOKEN: &str = "TOCSIN_ACCESS_TOKEN";
+pub const ENV_STORE_PASSPHRASE: &str = "TOCSIN_STORE_PASSPHRASE";
+
+/// Reads and validates a configuration file, with secrets from the process environment.
+pub fn load(path: &Path) -> Result<Config, Vec<String>> {
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&src, base, &|name| {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    })
+}
+
+/// Parses a configuration. Relative paths are relative to `base`; `env` supplies secrets.
+pub fn parse(
+    src: &str,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, Vec<String>> {
+    let table: toml::Table = src
+        .parse()
+        .map_err(|e: toml::de::Error| vec![format!("invalid TOML: {}", e.message())])?;
+    let mut problems = Vec::new();
+    for key in table.keys() {
+        if key != "matrix" && key != "bot" {
+            problems.push(format!(
+                "{key}: unknown section; expected [matrix] and [bot]"
+            ));
+        }
+    }
+    let empty = toml::Table::new();
+    let section = |name: &str, problems: &mut Vec<String>| -> toml::Table {
+        match table.get(name) {
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => {
+                problems.push(format!("{name}: must be a section [{name}]"));
+                empty.clone()
+            }
+            None => {
+                problems.push(format!("[{name}]: missing section"));
+                empty.clone()
+            }
+        }
+    };
+    let matrix = section("matrix", &mut problems);
+    let bot = section("bot", &mut problems);
+    for (name, t, keys) in [("matrix", &matrix, MATRIX_KEYS), ("bot", &bot, BOT_KEYS)] {
+        for key in t.keys() {
+            if !keys.contains(&key.as_str()) {
+                problems.push(format!(
+                    "{name}.{key}: unknown field; expected one of: {}",
+                    keys.join(", ")
+                ));
+            }
+        }
+    }
+    let string =
+        |t: &toml::Table, section: &str, key: &str, problems: &mut Vec<String>| -> Option<String> {
+            match t.get(key) {
+                None => None,
+                Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                Some(toml::Value::String(_)) => {
+                    problems.push(format!("{section}.{key}: must not be empty"));
+                    None
+                }
+                Some(_) => {
+                    problems.push(format!("{section}.{key}: must be a string"));
+                    None
+                }
+            }
+        };
+
+    let homeserver = string(&matrix, "matrix", "homeserver", &mut problems);
+    match &homeserver {
+        None => problems
+            .push("matrix.homeserver: missing (e.g. \"https://matrix.example.org\")".to_owned()),
+        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => problems.push(
+            format!("matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"),
+        ),
+        Some(_) => {}
+    }
+    let user_id = string(&matrix, "matrix", "user_id", &mut problems);
+    match &user_id {
+        None => problems.push("matrix.user_id: missing (e.g. \"@tocsin:example.org\")".to_owned()),
+        Some(id) if !is_user_id(id) => problems.push(format!(
+            "matrix.user_id: `{id}` is not a Matrix user id like @tocsin:example.org"
+        )),
+        Some(_) => {}
+    }
+    let password =
+        env(ENV_PASSWORD).or_else(|| string(&matrix, "matrix", "password", &mut problems));
+    let token =
+        env(ENV_ACCESS_TOKEN).or_else(|| string(&matrix, "matrix", "access_token", &mut problems));
+    let credentials = match (password, token) {
+        (Some(p), _) => Some(Credentials::Password(Secret(p))),
+        (None, Some(t)) => Some(Credentials::AccessToken(Secret(t))),
+        (None, None) => {
+            problems.push(format!("matrix.password: missing; give matrix.password or matrix.access_token, or set {ENV_PASSWORD} or {ENV_ACCESS_TOKEN}"));
+            None
+        }
+    };
+    let device_name = string(&matrix, "matrix", "device_name", &mut problems)
+        .unwrap_or_else(|| "tocsin".to_owned());
+    let store_passphrase = env(ENV_STORE_PASSPHRASE)
+        .or_else(|| string(&matrix, "matrix", "store_passphrase", &mut problems))
+        .map(Secret);
+
+    let data_dir = string(&bot, "bot", "data_dir", &mut problems).map(|d| base.join(d));
+    if data_dir.is_none() && !bot.contains_key("data_dir") {
+        problems
+            .push("bot.data_dir: missing (where the journal and the Matrix store live)".to_owned());
+    }
+    let playbooks_dir = string(&bot, "bot", "playbooks_dir", &mut problems)
+        .map_or_else(|| base.join("playbooks"), |d| base.join(d));
+    let lang = match string(&bot, "bot", "language", &mut problems) {
+        None => Lang::Fr,
+        Some(l) => Lang::parse(&l).unwrap_or_else(|| {
+            problems.push(format!(
+                "bot.language: `{l}` is not supported; use \"fr\" or \"en\""
+            ));
+            Lang::Fr
+        }),
+    };
+    let tz = match string(&bot, "bot", "timezone", &mut problems) {
+        None => chrono_tz::Europe::Paris,
+        Some(z) => z.parse::<Tz>().unwrap_or_else(|_| {
+            problems.push(format!(
+                "bot.timezone: `{z}` is not a time zone name like \"Europe/Paris\""
+            ));
+            chrono_tz::Europe::Paris
+        }),
+    };
+    let prefix = match bot.get("command_prefix") {
+        None => "!".to_owned(),
+        Some(toml::Value::String(p))
+            if !p.is_empty() && !p.chars().any(char::is_whitespace) && p.chars().count() <= 3 =>
+        {
+            p.clone()
+        }
+        Some(_) => {
+            problems.push(
+                "bot.command_prefix: must be 1 to 3 characters without spaces, e.g. \"!\""
+                    .to_owned(),
+            );
+            "!".to_owned()
+        }
+    };
+    let list = |key: &str, problems: &mut Vec<String>| -> Vec<String> {
+        match bot.get(key) {
+            None => Vec::new(),
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(idx, v)| match v.as_str() {
+                    Some(s) => Some(s.trim().to_owned()),
+                    None => {
+                        problems.push(format!("bot.{key}[{idx}]: must be a string"));
+                        None
+                    }
+                })
+                .collect(),
+            Some(_) => {
+                problems.push(format!("bot.{key}: must be a list of strings"));
+                Vec::new()
+            }
+        }
+    };
+    let mut allowed_inviters = Vec::new();
+    for (idx, item) in list("allowed_inviters", &mut problems)
+        .into_iter()
+        .enumerate()
+    {
+        if item.starts_with('@') {
+            if is_user_id(&item) {
+                allowed_inviters.push(Inviter::User(item));
+            } else {
+                problems.push(format!(
+                    "bot.allowed_inviters[{idx}]: `{item}` is not a user id like @alice:example.org"
+                ));
+            }
+        } else if !item.is_empty() && !item.contains(char::is_whitespace) && !item.contains('@') {
+            allowed_inviters.push(Inviter::Server(item));
+        } else {
+            problems.push(format!(
+                "bot.allowed_inviters[{idx}]: `{item}` is neither a user id nor a server name"
+            ));
+        }
+    }
+    if allowed_inviters.is_empty()
+        && !problems
+            .iter()
+            .any(|p| p.starts_with("bot.allowed_inviters"))
+    {
+        problems.push(
+            "bot.allowed_inviters: empty; name the users or servers allowed to invite the bot"
+                .to_owned(),
+        );
+    }
+    let mut admins = Vec::new();
+    for (idx, item) in list("admins", &mut problems).into_iter().enumerate() {
+        if is_user_id(&item) {
+            admins.push(item);
+        } else {
+            problems.push(format!(
+                "bot.admins[{idx}]: `{item}` is not a user id like @alice:example.org"
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    match (homeserver, user_id, credentials, data_dir) {
+        (Some(homeserver), Some(user_id), Some(credentials), Some(data_dir)) => Ok(Config {
+            homeserver,
+            user_id,
+            credentials,
+            device_name,
+            store_passphrase,
+            data_dir,
+            playbooks_dir,
+            allowed_inviters,
+            admins,
+            settings: Settings { lang, tz, prefix },
+        }),
+        _ => Err(vec!["incomplete configuration".to_owned()]),
+    }
+}
+
+fn is_user_id(s: &str) -> bool {
+    s.strip_prefix('@')
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(local, server)| {
+            !local.is_empty()
+                && !server.is_empty()
+                && !local.contains(char::is_whitespace)
+                && !server.contains(char::is_whitespace)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{Credentials, parse};
+
+    const EXAMPLE: &str = include_str!("../../config.example.toml");
+
+    #[test]
+    fn the_example_parses() {
+        let config = parse(EXAMPLE, Path::new("/etc/tocsin"), &|_| None).unwrap();
+        assert_eq!(config.user_id, "@tocsin:chu-exemple.fr");
+        assert!(config.may_invite("@dsi:chu-exemple.fr"));
+        assert!(config.may_invite("@anyone:ars-exemple.fr"));
+        assert!(!config.may_invite("@mallory:evil.example"));
+    }
+
+    #[test]
+    fn secrets_come_from_the_environment_and_never_print() {
+        let env = |name: &str| (name == "TOCSIN_PASSWORD").then(|| "hunter2-from-env".to_owned());
+        let config = parse(EXAMPLE, Path::new("."), &env).unwrap();
+        assert_eq!(
+            config.credentials,
+            Credentials::Password(super::Secret::new("hunter2-from-env"))
+        );
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("[redacted]"));
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_field() {
+        let src = r#"
+            [matrix]
+            homeserver = "matrix.example.org"
+            user_id = "tocsin"
+            colour = "red"
+            [bot]
+            language = "de"
+            timezone = "Paris"
+            command_prefix = "! "
+            allowed_inviters = ["@alice", 3]
+            [extra]
+        "#;
+        let problems = parse(src, Path::new("."), &|_| None).unwrap_err();
+        let text = problems.join("\n");
+        expect_test::expect![[r#"
+            extra: unknown section; expected [matrix] and [bot]
+            matrix.colour: unknown field; expected one of: homeserver, user_id, password, access_token, device_name, store_passphrase
+            matrix.homeserver: `matrix.example.org` must start with https:// (or http:// on loopback)
+            matrix.user_id: `tocsin` is not a Matrix user id like @tocsin:example.org
+            matrix.password: missing; give matrix.password or matrix.access_token, or set TOCSIN_PASSWORD or TOCSIN_ACCESS_TOKEN
+            bot.data_dir: missing (where the journal and the Matrix store live)
+            bot.language: `de` is not supported; use "fr" or "en"
+            bot.timezone: `Paris` is not a time zone name like "Europe/Paris"
+            bot.command_prefix: must be 1 to 3 characters without spaces, e.g. "!"
+            bot.allowed_inviters[1]: must be a string
+            bot.allowed_inviters[0]: `@alice` is not a user id like @alice:example.org"#]].assert_eq(&text);
+    }
+}

@@ -1,0 +1,610 @@
+//! tocsin on a real Synapse: encrypted rooms, acknowledgements, permissions,
+//! invitations, threads, mentions, edits, and catch-up after a SIGKILL.
+//!
+//! These tests need a homeserver: `scripts/test` starts a loopback Synapse and
+//! sets `TOCSIN_SYNAPSE_URL`. Without it they print "skipped" and pass, unless
+//! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::ruma::api::client::account::register::v3::Request as RegistrationRequest;
+use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
+use matrix_sdk::ruma::api::client::uiaa;
+use matrix_sdk::ruma::events::InitialStateEvent;
+use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
+use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+use matrix_sdk::ruma::events::room::message::{
+    MessageType, OriginalSyncRoomMessageEvent, Relation, ReplyWithinThread,
+    RoomMessageEventContent, RoomMessageEventContentWithoutRelation,
+};
+use matrix_sdk::ruma::{OwnedEventId, OwnedUserId, UserId};
+use matrix_sdk::{Client, Room, RoomMemberships};
+use tokio_util::sync::CancellationToken;
+
+use tocsin::engine::event::Event;
+use tocsin::journal::Journal;
+
+use crate::support::{root, tocsin_bin};
+
+const TIMEOUT: Duration = Duration::from_secs(45);
+
+fn homeserver(test: &str) -> Option<String> {
+    match std::env::var("TOCSIN_SYNAPSE_URL") {
+        Ok(url) if !url.is_empty() => {
+            eprintln!("synapse test {test}: running against {url}");
+            Some(url)
+        }
+        _ => {
+            assert!(
+                std::env::var_os("TOCSIN_REQUIRE_SYNAPSE").is_none(),
+                "TOCSIN_REQUIRE_SYNAPSE is set but TOCSIN_SYNAPSE_URL is not"
+            );
+            eprintln!(
+                "synapse test {test}: skipped (TOCSIN_SYNAPSE_URL not set; scripts/test sets it)"
+            );
+            None
+        }
+    }
+}
+
+fn unique(name: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{name}{}x{nanos:x}{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// What a driver user saw in the room.
+#[derive(Clone, Debug)]
+struct Seen {
+    event_id: OwnedEventId,
+    sender: OwnedUserId,
+    notice: bool,
+    body: String,
+    in_reply_to: Option<OwnedEventId>,
+    thread_root: Option<OwnedEventId>,
+    mentions: Vec<OwnedUserId>,
+    reaction: Option<(OwnedEventId, String)>,
+}
+
+/// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
+struct User {
+    client: Client,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    _sync: tokio::task::JoinHandle<()>,
+}
+
+impl User {
+    async fn register(url: &str, name: &str, password: &str) -> User {
+        let client = Client::builder().homeserver_url(url).build().await.unwrap();
+        let mut request = RegistrationRequest::new();
+        request.username = Some(name.to_owned());
+        request.password = Some(password.to_owned());
+        request.auth = Some(uiaa::AuthData::Dummy(uiaa::Dummy::new()));
+        client
+            .matrix_auth()
+            .register(request)
+            .await
+            .expect("registering a test user");
+        User::start(client).await
+    }
+
+    async fn start(client: Client) -> User {
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        client.sync_once(SyncSettings::default()).await.unwrap();
+        let sink = seen.clone();
+        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent| {
+            let sink = sink.clone();
+            async move {
+                let (notice, body) = match &ev.content.msgtype {
+                    MessageType::Notice(n) => (true, n.body.clone()),
+                    MessageType::Text(t) => (false, t.body.clone()),
+                    _ => return,
+                };
+                let (in_reply_to, thread_root) = match &ev.content.relates_to {
+                    Some(Relation::Reply(r)) => (Some(r.in_reply_to.event_id.clone()), None),
+                    Some(Relation::Thread(t)) => (
+                        t.in_reply_to.as_ref().map(|r| r.event_id.clone()),
+                        Some(t.event_id.clone()),
+                    ),
+                    _ => (None, None),
+                };
+                let mentions = ev
+                    .content
+                    .mentions
+                    .as_ref()
+                    .map(|m| m.user_ids.iter().cloned().collect())
+                    .unwrap_or_default();
+                sink.lock().unwrap().push(Seen {
+                    event_id: ev.event_id,
+                    sender: ev.sender,
+                    notice,
+                    body,
+                    in_reply_to,
+                    thread_root,
+                    mentions,
+                    reaction: None,
+                });
+            }
+        });
+        let sink = seen.clone();
+        client.add_event_handler(move |ev: OriginalSyncReactionEvent| {
+            let sink = sink.clone();
+            async move {
+                let target = ev.content.relates_to.event_id.clone();
+                let key = ev.content.relates_to.key.clone();
+                sink.lock().unwrap().push(Seen {
+                    event_id: ev.event_id,
+                    sender: ev.sender,
+                    notice: false,
+                    body: String::new(),
+                    in_reply_to: None,
+                    thread_root: None,
+                    mentions: Vec::new(),
+                    reaction: Some((target, key)),
+                });
+            }
+        });
+        let syncer = client.clone();
+        let sync = tokio::spawn(async move {
+            let _ = syncer
+                .sync(SyncSettings::default().timeout(Duration::from_secs(5)))
+                .await;
+        });
+        User {
+            client,
+            seen,
+            _sync: sync,
+        }
+    }
+
+    fn id(&self) -> OwnedUserId {
+        self.client.user_id().unwrap().to_owned()
+    }
+
+    async fn create_encrypted_room(&self, invite: &[&UserId]) -> Room {
+        let mut request = CreateRoom::new();
+        request.preset = Some(RoomPreset::PrivateChat);
+        request.invite = invite.iter().map(|u| (*u).to_owned()).collect();
+        request.initial_state = vec![
+            InitialStateEvent::with_empty_state_key(
+                RoomEncryptionEventContent::with_recommended_defaults(),
+            )
+            .to_raw_any(),
+        ];
+        let room = self.client.create_room(request).await.unwrap();
+        assert!(room.latest_encryption_state().await.unwrap().is_encrypted());
+        room
+    }
+
+    async fn send(&self, room: &Room, text: &str) -> OwnedEventId {
+        room.send(RoomMessageEventContent::text_plain(text))
+            .await
+            .unwrap()
+            .response
+            .event_id
+    }
+
+    /// Polls what this user saw until `pick` finds something, or fails after the timeout.
+    async fn wait_for<T>(&self, what: &str, pick: impl Fn(&[Seen]) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            if let Some(found) = pick(&self.seen.lock().unwrap()) {
+                return found;
+            }
+            if tokio::time::Instant::now() > deadline {
+                let seen = self.seen.lock().unwrap();
+                let log: Vec<String> = seen
+                    .iter()
+                    .map(|s| format!("{} {:?} {}", s.sender, s.reaction, s.body))
+                    .collect();
+                panic!("timed out waiting for {what}; seen:\n{}", log.join("\n"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The bot's notice replying to `event`.
+    async fn reply_to(&self, bot: &UserId, event: &OwnedEventId) -> Seen {
+        self.wait_for(&format!("the bot's reply to {event}"), |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot && s.notice && s.in_reply_to.as_ref() == Some(event))
+                .cloned()
+        })
+        .await
+    }
+
+    async fn reaction_on(&self, bot: &UserId, event: &OwnedEventId) -> String {
+        self.wait_for(&format!("the bot's reaction on {event}"), |seen| {
+            seen.iter().filter(|s| s.sender == bot).find_map(|s| {
+                s.reaction
+                    .as_ref()
+                    .filter(|(t, _)| t == event)
+                    .map(|(_, k)| k.clone())
+            })
+        })
+        .await
+    }
+}
+
+async fn wait_joined(room: &Room, user: &UserId) {
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        let members = room.members(RoomMemberships::JOIN).await.unwrap();
+        if members.iter().any(|m| m.user_id() == user) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{user} did not join"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A bot account and its configuration file in a temporary directory.
+struct BotSetup {
+    dir: tempfile::TempDir,
+    user_id: OwnedUserId,
+    config_path: std::path::PathBuf,
+}
+
+async fn bot_setup(url: &str, inviters: &[&UserId]) -> BotSetup {
+    let name = unique("tocsin");
+    let password = "bot-password-for-tests";
+    let registrar = Client::builder().homeserver_url(url).build().await.unwrap();
+    let mut request = RegistrationRequest::new();
+    request.username = Some(name.clone());
+    request.password = Some(password.to_owned());
+    request.auth = Some(uiaa::AuthData::Dummy(uiaa::Dummy::new()));
+    registrar.matrix_auth().register(request).await.unwrap();
+    let user_id = registrar.user_id().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let inviters: Vec<String> = inviters.iter().map(|u| format!("\"{u}\"")).collect();
+    let config = format!(
+        "[matrix]\nhomeserver = \"{url}\"\nuser_id = \"{user_id}\"\npassword = \"{password}\"\n\n[bot]\ndata_dir = \"data\"\nplaybooks_dir = \"{}\"\nallowed_inviters = [{}]\n",
+        root().join("playbooks").display(),
+        inviters.join(", ")
+    );
+    let config_path = dir.path().join("tocsin.toml");
+    std::fs::write(&config_path, config).unwrap();
+    BotSetup {
+        dir,
+        user_id,
+        config_path,
+    }
+}
+
+/// The bot running in this process.
+struct InProcessBot {
+    stop: CancellationToken,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+fn start_in_process(setup: &BotSetup) -> InProcessBot {
+    let config = tocsin::config::load(&setup.config_path).expect("test config is valid");
+    let stop = CancellationToken::new();
+    let task = tokio::spawn(tocsin::matrix::run(config, stop.clone()));
+    InProcessBot { stop, task }
+}
+
+impl InProcessBot {
+    async fn stop(self) {
+        self.stop.cancel();
+        self.task.await.unwrap().expect("the bot stops cleanly");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledgements_refusals_threads_mentions_and_edits() {
+    let Some(url) = homeserver("acknowledgements_refusals_threads_mentions_and_edits") else {
+        return;
+    };
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let bob = User::register(&url, &unique("bob"), "bob-password").await;
+    let setup = bot_setup(&url, &[&alice.id()]).await;
+    let bot = start_in_process(&setup);
+    let bot_id = setup.user_id.clone();
+
+    let room = alice.create_encrypted_room(&[&bot_id, &bob.id()]).await;
+    wait_joined(&room, &bot_id).await;
+    let bob_room = bob.client.join_room_by_id(room.room_id()).await.unwrap();
+    wait_joined(&room, &bob.id()).await;
+    alice
+        .wait_for("the welcome notice", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("tocsin est prêt"))
+                .cloned()
+        })
+        .await;
+
+    // Acknowledgement: ✅ and a reply carrying the reference, in the encrypted room.
+    let open = alice.send(&room, "!ouvrir rancongiciel exercice").await;
+    assert_eq!(alice.reaction_on(&bot_id, &open).await, "✅");
+    let reply = alice.reply_to(&bot_id, &open).await;
+    assert!(
+        reply.body.starts_with("[EXERCICE] 🚨 Exercice ouvert"),
+        "{}",
+        reply.body
+    );
+
+    let decision = alice
+        .send(
+            &room,
+            "!décision Couper l'accès internet -- le chiffrement se propage",
+        )
+        .await;
+    let reply = alice.reply_to(&bot_id, &decision).await;
+    assert!(
+        reply.body.contains("D1 — décision enregistrée"),
+        "{}",
+        reply.body
+    );
+
+    // A member without power level 50 cannot close, but can log information.
+    let close = bob.send(&bob_room, "!clore").await;
+    assert_eq!(bob.reaction_on(&bot_id, &close).await, "⛔");
+    let refusal = bob.reply_to(&bot_id, &close).await;
+    assert!(
+        refusal.body.contains("!clore est réservé aux responsables"),
+        "{}",
+        refusal.body
+    );
+    let info = bob
+        .send(&bob_room, "!info Le standard ne répond plus")
+        .await;
+    assert!(
+        bob.reply_to(&bot_id, &info)
+            .await
+            .body
+            .contains("I1 — information enregistrée")
+    );
+
+    // Owners are mentioned with real mentions.
+    let action = alice
+        .send(
+            &room,
+            &format!("!action Prévenir le SAMU {} dans 30m", bob.id()),
+        )
+        .await;
+    let reply = alice.reply_to(&bot_id, &action).await;
+    assert!(
+        reply
+            .body
+            .contains(&format!("A1 — action enregistrée · pour {}", bob.id())),
+        "{}",
+        reply.body
+    );
+    assert_eq!(reply.mentions, vec![bob.id()]);
+
+    // A command in a thread is answered in that thread.
+    let root_event = alice.send(&room, "Fil labo").await;
+    let root_msg = alice
+        .wait_for("the thread root", |seen| {
+            seen.iter().find(|s| s.event_id == root_event).cloned()
+        })
+        .await;
+    assert!(!root_msg.notice);
+    let in_thread = RoomMessageEventContent::text_plain("!info Automate du labo bloqué")
+        .make_for_thread(
+            matrix_sdk::ruma::events::room::message::ReplyMetadata::new(
+                &root_event,
+                &alice.id(),
+                None,
+            ),
+            ReplyWithinThread::No,
+            matrix_sdk::ruma::events::room::message::AddMentions::No,
+        );
+    let threaded = room.send(in_thread).await.unwrap().response.event_id;
+    let reply = alice
+        .wait_for("a reply in the thread", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.in_reply_to.as_ref() == Some(&threaded))
+                .cloned()
+        })
+        .await;
+    assert_eq!(reply.thread_root.as_ref(), Some(&root_event), "{reply:?}");
+    assert!(reply.body.contains("I2 — information enregistrée"));
+
+    // An edit of a logged message is recorded as a correction.
+    let edit = RoomMessageEventContentWithoutRelation::text_plain(
+        "!décision Couper l'accès internet et les liaisons inter-sites",
+    );
+    let edit_content = room
+        .make_edit_event(
+            &decision,
+            matrix_sdk::room::edit::EditedContent::RoomMessage(edit),
+        )
+        .await
+        .unwrap();
+    let edit_id = room.send(edit_content).await.unwrap().response.event_id;
+    let reply = alice.reply_to(&bot_id, &edit_id).await;
+    assert!(
+        reply
+            .body
+            .contains("C1 — modification du message de D1 enregistrée comme correction"),
+        "{}",
+        reply.body
+    );
+
+    // A stray "!" typo gets a precise refusal with the help line.
+    let typo = alice.send(&room, "!decison oups").await;
+    let reply = alice.reply_to(&bot_id, &typo).await;
+    assert!(
+        reply.body.contains("Vouliez-vous dire !decision ?")
+            && reply.body.contains("!décision <texte>"),
+        "{}",
+        reply.body
+    );
+
+    bot.stop().await;
+    // The journal holds exactly what was acknowledged, with authors and roles.
+    let mut kinds = Vec::new();
+    let (_journal, summary) = Journal::open(&setup.dir.path().join("data"), |e| {
+        kinds.push(e.record.event.kind())
+    })
+    .unwrap();
+    assert_eq!(summary.n_entries, 6, "{kinds:?}");
+    assert_eq!(
+        kinds,
+        [
+            "crisis_opened",
+            "decision",
+            "info",
+            "action",
+            "info",
+            "correction"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_from_others_are_refused() {
+    let Some(url) = homeserver("invitations_from_others_are_refused") else {
+        return;
+    };
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let mallory = User::register(&url, &unique("mallory"), "mallory-password").await;
+    let setup = bot_setup(&url, &[&alice.id()]).await;
+    let bot = start_in_process(&setup);
+    let bot_id = setup.user_id.clone();
+
+    let allowed = alice.create_encrypted_room(&[&bot_id]).await;
+    let refused = mallory.create_encrypted_room(&[&bot_id]).await;
+    wait_joined(&allowed, &bot_id).await;
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        let member = refused.get_member(&bot_id).await.unwrap();
+        let state = member.map(|m| m.membership().clone());
+        if state == Some(matrix_sdk::ruma::events::room::member::MembershipState::Leave) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot did not decline mallory's invitation: {state:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bot.stop().await;
+}
+
+fn spawn_bot_process(setup: &BotSetup) -> std::process::Child {
+    std::process::Command::new(tocsin_bin())
+        .args(["run", "--config", setup.config_path.to_str().unwrap()])
+        .env("RUST_LOG", "tocsin=info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(setup.dir.path().join("bot.log")).unwrap())
+        .spawn()
+        .expect("starting tocsin run")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_sent_while_the_bot_was_killed_are_recorded_once_in_order() {
+    let Some(url) = homeserver("commands_sent_while_the_bot_was_killed_are_recorded_once_in_order")
+    else {
+        return;
+    };
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let setup = bot_setup(&url, &[&alice.id()]).await;
+    let bot_id = setup.user_id.clone();
+    let mut bot = spawn_bot_process(&setup);
+
+    let room = alice.create_encrypted_room(&[&bot_id]).await;
+    wait_joined(&room, &bot_id).await;
+    let open = alice.send(&room, "!ouvrir rancongiciel").await;
+    alice.reply_to(&bot_id, &open).await;
+    let first = alice.send(&room, "!info avant la panne").await;
+    alice.reply_to(&bot_id, &first).await;
+
+    bot.kill().unwrap(); // SIGKILL: no clean shutdown.
+    bot.wait().unwrap();
+    let mut sent = Vec::new();
+    for n in 1..=5 {
+        sent.push(
+            alice
+                .send(&room, &format!("!info pendant la panne {n}"))
+                .await,
+        );
+    }
+    let mut bot = spawn_bot_process(&setup);
+    for (n, event) in sent.iter().enumerate() {
+        let reply = alice.reply_to(&bot_id, event).await;
+        assert!(
+            reply
+                .body
+                .contains(&format!("I{} — information enregistrée", n + 2)),
+            "{}",
+            reply.body
+        );
+    }
+    // One more live command proves the bot goes on after catching up.
+    let after = alice.send(&room, "!statut").await;
+    assert!(
+        alice
+            .reply_to(&bot_id, &after)
+            .await
+            .body
+            .contains("Informations : 6")
+    );
+
+    terminate(&mut bot);
+    let mut infos = Vec::new();
+    let (_journal, _) = Journal::open(&setup.dir.path().join("data"), |e| {
+        if let Event::Info { reference, text } = &e.record.event {
+            infos.push((
+                reference.clone(),
+                text.clone(),
+                e.record.source.clone(),
+                e.record.occurred_at,
+            ));
+        }
+    })
+    .unwrap();
+    assert_eq!(infos.len(), 6, "{infos:?}");
+    for (n, event) in sent.iter().enumerate() {
+        let (reference, text, source, occurred_at) = &infos[n + 1];
+        assert_eq!(reference, &format!("I{}", n + 2));
+        assert_eq!(text, &format!("pendant la panne {n}", n = n + 1));
+        assert_eq!(source.as_deref(), Some(event.as_str()));
+        let original = room.event(event, None).await.unwrap();
+        let ts = original.timestamp().map(|t| i64::from(t.0)).unwrap();
+        assert_eq!(
+            occurred_at.timestamp_millis(),
+            ts,
+            "original server time kept"
+        );
+    }
+    // Each command was answered once.
+    let seen = alice.seen.lock().unwrap().clone();
+    for event in &sent {
+        let n = seen
+            .iter()
+            .filter(|s| s.sender == bot_id && s.notice && s.in_reply_to.as_ref() == Some(event))
+            .count();
+        assert_eq!(n, 1, "one reply per command");
+    }
+}
+
+/// Stops the bot with SIGTERM and waits for it, so its journal can be opened.
+fn terminate(child: &mut std::process::Child) {
+    let pid = child.id().to_string();
+    let _ = std::process::Command::new("kill").arg(&pid).status();
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
