@@ -482,6 +482,15 @@ async fn send_output(incoming: &Incoming, idx: usize, output: Output) -> anyhow:
         Output::Refuse(text) => (Some("⛔"), text),
         Output::Reply(text) => (None, text),
     };
+    let mut content = outbound::notice(&text);
+    if let Some(original) = &incoming.reply_to {
+        // Keeps the original's thread when it was in one.
+        content = content.make_reply_to(original, ForwardThread::Yes, AddMentions::No);
+    }
+    // The notice first: it is what people read; the reaction follows.
+    room.send(content)
+        .with_transaction_id(txn_id(&incoming.event_id, idx, "notice"))
+        .await?;
     if let (Some(key), Some(_)) = (reaction, &incoming.reply_to) {
         let content =
             ReactionEventContent::new(Annotation::new(incoming.event_id.clone(), key.to_owned()));
@@ -489,13 +498,5 @@ async fn send_output(incoming: &Incoming, idx: usize, output: Output) -> anyhow:
             .with_transaction_id(txn_id(&incoming.event_id, idx, "reaction"))
             .await?;
     }
-    let mut content = outbound::notice(&text);
-    if let Some(original) = &incoming.reply_to {
-        // Keeps the original's thread when it was in one.
-        content = content.make_reply_to(original, ForwardThread::Yes, AddMentions::No);
-    }
-    room.send(content)
-        .with_transaction_id(txn_id(&incoming.event_id, idx, "notice"))
-        .await?;
     Ok(())
 }
