@@ -156,9 +156,13 @@ impl User {
         });
         let syncer = client.clone();
         let sync = tokio::spawn(async move {
-            let _ = syncer
-                .sync(SyncSettings::default().timeout(Duration::from_secs(5)))
-                .await;
+            // Keeps syncing across homeserver restarts.
+            loop {
+                let settings = SyncSettings::default().timeout(Duration::from_secs(5));
+                if syncer.sync_once(settings).await.is_err() {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
         });
         User {
             client,
@@ -446,6 +450,16 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
         reply.body
     );
 
+    // A deleted message stays in the log, marked deleted.
+    room.redact(&info, Some("doublon"), None).await.unwrap();
+    alice
+        .wait_for("the redaction notice", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("Le message de I1 a été supprimé"))
+                .cloned()
+        })
+        .await;
+
     bot.stop().await;
     // The journal holds exactly what was acknowledged, with authors and roles.
     let mut kinds = Vec::new();
@@ -453,7 +467,7 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
         kinds.push(e.record.event.kind())
     })
     .unwrap();
-    assert_eq!(summary.n_entries, 6, "{kinds:?}");
+    assert_eq!(summary.n_entries, 7, "{kinds:?}");
     assert_eq!(
         kinds,
         [
@@ -462,7 +476,8 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
             "info",
             "action",
             "info",
-            "correction"
+            "correction",
+            "redaction"
         ]
     );
 }
@@ -607,4 +622,60 @@ fn terminate(child: &mut std::process::Child) {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_reconnects_when_the_homeserver_comes_back() {
+    let Some(_) = homeserver("the_bot_reconnects_when_the_homeserver_comes_back") else {
+        return;
+    };
+    // Its own homeserver, since this test stops it.
+    let hs_dir = tempfile::tempdir().unwrap();
+    let port = std::env::var("TOCSIN_SYNAPSE_RESTART_PORT").unwrap_or_else(|_| "28339".to_owned());
+    let script = |name: &str| std::process::Command::new(root().join("scripts/synapse").join(name));
+    let start = || {
+        let out = script("start")
+            .arg(hs_dir.path())
+            .arg(&port)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let stop = || {
+        assert!(
+            script("stop")
+                .arg(hs_dir.path())
+                .status()
+                .unwrap()
+                .success()
+        )
+    };
+    let url = start();
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let setup = bot_setup(&url, &[&alice.id()]).await;
+    let bot = start_in_process(&setup);
+    let bot_id = setup.user_id.clone();
+    let room = alice.create_encrypted_room(&[&bot_id]).await;
+    wait_joined(&room, &bot_id).await;
+    let open = alice.send(&room, "!ouvrir rancongiciel").await;
+    alice.reply_to(&bot_id, &open).await;
+
+    stop();
+    // Long enough for the bot's sync to fail and back off at least once.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    start();
+    let info = alice.send(&room, "!info le serveur est revenu").await;
+    let reply = alice.reply_to(&bot_id, &info).await;
+    assert!(
+        reply.body.contains("I1 — information enregistrée"),
+        "{}",
+        reply.body
+    );
+    bot.stop().await;
+    stop();
 }

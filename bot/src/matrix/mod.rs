@@ -123,7 +123,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
                         () = shutdown.cancelled() => break,
                         () = tokio::time::sleep(backoff) => {}
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
                 }
             }
         }
@@ -155,7 +155,7 @@ async fn sync_with_retry(
                     () = shutdown.cancelled() => bail!("stopped before the first sync"),
                     () = tokio::time::sleep(backoff) => {}
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(30));
+                backoff = (backoff * 2).min(Duration::from_secs(10));
             }
         }
     }
