@@ -102,6 +102,7 @@ const BOT_KEYS: &[&str] = &[
     "language",
     "timezone",
     "command_prefix",
+    "reminder_interval",
     "allowed_inviters",
     "admins",
 ];
@@ -255,6 +256,18 @@ pub fn parse(
             "!".to_owned()
         }
     };
+    let reminder_interval = match string(&bot, "bot", "reminder_interval", &mut problems) {
+        None => chrono::TimeDelta::minutes(30),
+        Some(d) => {
+            match crate::playbook::parse_duration(&d) {
+                Some(d) if d >= chrono::TimeDelta::minutes(5) => d,
+                _ => {
+                    problems.push(format!("bot.reminder_interval: `{d}` must be a duration of at least 5m, e.g. \"30m\""));
+                    chrono::TimeDelta::minutes(30)
+                }
+            }
+        }
+    };
     let list = |key: &str, problems: &mut Vec<String>| -> Vec<String> {
         match bot.get(key) {
             None => Vec::new(),
@@ -322,7 +335,7 @@ pub fn parse(
     match (homeserver, user_id, credentials, data_dir) {
         (Some(homeserver), Some(user_id), Some(credentials), Some(data_dir)) => Ok(Config {
             homeserver,
-            user_id,
+            user_id: user_id.clone(),
             credentials,
             device_name,
             store_passphrase,
@@ -330,7 +343,16 @@ pub fn parse(
             playbooks_dir,
             allowed_inviters,
             admins,
-            settings: Settings { lang, tz, prefix },
+            settings: Settings {
+                lang,
+                tz,
+                prefix,
+                reminder_interval,
+                bot: crate::engine::event::Author {
+                    id: user_id.clone(),
+                    name: "tocsin".to_owned(),
+                },
+            },
         }),
         _ => Err(vec!["incomplete configuration".to_owned()]),
     }

@@ -40,7 +40,9 @@ pub fn run(
         max: MAX_LINE_BYTES,
     };
     while let Some(line) = lines.next_line().context("reading standard input")? {
-        let outputs = match line {
+        // No background timer here: what fell due since the last line comes first.
+        let mut outputs = runtime.tick(Utc::now())?;
+        outputs.extend(match line {
             Line::TooLong(n) => vec![Output::Refuse(too_long(lang, n))],
             Line::Text(bytes) => match String::from_utf8(bytes) {
                 Err(err) => vec![Output::Refuse(not_utf8(
@@ -61,12 +63,12 @@ pub fn run(
                     runtime.handle(&input)?
                 }
             },
-        };
+        });
         for output in outputs {
             let text = match output {
                 Output::Ack(t) => format!("✅ {t}"),
                 Output::Refuse(t) => format!("⛔ {t}"),
-                Output::Reply(t) => t,
+                Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
             };
             writeln!(out, "{text}")?;
         }

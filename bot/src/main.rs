@@ -109,6 +109,7 @@ impl SettingsArgs {
             lang,
             tz,
             prefix: self.prefix.clone(),
+            ..Settings::default()
         })
     }
 }

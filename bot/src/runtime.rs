@@ -1,14 +1,18 @@
 //! The imperative shell: engine + journal, one input at a time.
 //!
-//! `handle` is the loop body every front end uses (console now, Matrix next):
-//! decide → append (flushed) → apply → return the effects to carry out.
+//! [`Runtime::handle`] is the loop body every front end uses (console, Matrix):
+//! decide → append (flushed) → apply → return the outputs to carry out.
+//! [`Runtime::tick`] does the same for what falls due with time (reminders,
+//! clock warnings, situation points); [`Runtime::next_due`] says when.
 //! State is owned here, not shared behind a lock.
 
 use std::path::Path;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 
-use crate::engine::{self, Decision, Effect, Input, Settings, state::World};
+use crate::engine::event::{Event, RECORD_VERSION, Record};
+use crate::engine::{self, Decision, Effect, Input, Settings, schedule, state::World};
 use crate::journal::{self, Journal, Summary};
 use crate::playbook::Catalog;
 
@@ -24,9 +28,29 @@ pub struct Runtime {
 /// An effect ready for a front end, with everything resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
+    /// Reply to the input with ✅.
     Ack(String),
+    /// Reply to the input with ⛔.
     Refuse(String),
+    /// Reply to the input.
     Reply(String),
+    /// A message of tocsin's own in a room. With a tag, report its event id
+    /// back through [`Runtime::record_posted`].
+    Post {
+        room: String,
+        crisis: String,
+        text: String,
+        tag: Option<String>,
+    },
+    /// Replace the text of an earlier message (`event_id`); when it is unknown
+    /// (console, or never posted), post the text instead.
+    Edit {
+        room: String,
+        crisis: String,
+        tag: String,
+        event_id: Option<String>,
+        text: String,
+    },
 }
 
 impl Runtime {
@@ -66,8 +90,60 @@ impl Runtime {
             tracing::debug!(source, "event already recorded, skipped");
             return Ok(Vec::new());
         }
-        let Decision { records, effects } =
-            engine::decide(&self.world, &self.catalog, &self.settings, input);
+        let decision = engine::decide(&self.world, &self.catalog, &self.settings, input);
+        self.commit(decision)
+    }
+
+    /// When something next falls due, if ever.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        schedule::next_due(&self.world, &self.catalog, &self.settings)
+    }
+
+    /// Carries out what is due at `now`.
+    pub fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
+        let mut outputs = Vec::new();
+        for decision in schedule::tick(&self.world, &self.catalog, &self.settings, now) {
+            outputs.extend(self.commit(decision)?);
+        }
+        Ok(outputs)
+    }
+
+    /// Notes the event id of a tagged message tocsin posted, so it can edit it
+    /// later or recognise reactions to it, across restarts.
+    pub fn record_posted(
+        &mut self,
+        crisis: &str,
+        tag: &str,
+        event_id: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Some(c) = self.world.crisis(crisis) else {
+            return Ok(());
+        };
+        let record = Record {
+            v: RECORD_VERSION,
+            seq: c.last_seq + 1,
+            crisis: crisis.to_owned(),
+            occurred_at: now,
+            recorded_at: now,
+            author: self.settings.bot.clone(),
+            role: None,
+            source: None,
+            transcribed: false,
+            event: Event::Posted {
+                tag: tag.to_owned(),
+                event_id: event_id.to_owned(),
+            },
+        };
+        self.commit(Decision {
+            records: vec![record],
+            effects: Vec::new(),
+        })?;
+        Ok(())
+    }
+
+    fn commit(&mut self, decision: Decision) -> anyhow::Result<Vec<Output>> {
+        let Decision { records, effects } = decision;
         let entries = self
             .journal
             .append(&records)
@@ -93,6 +169,35 @@ impl Runtime {
                         seq,
                         &digest,
                     ))
+                }
+                Effect::Post {
+                    room,
+                    crisis,
+                    text,
+                    tag,
+                } => Output::Post {
+                    room,
+                    crisis,
+                    text,
+                    tag,
+                },
+                Effect::Edit {
+                    room,
+                    crisis,
+                    tag,
+                    text,
+                } => {
+                    let event_id = self
+                        .world
+                        .crisis(&crisis)
+                        .and_then(|c| c.posted.get(&tag).cloned());
+                    Output::Edit {
+                        room,
+                        crisis,
+                        tag,
+                        event_id,
+                        text,
+                    }
                 }
             })
             .collect();

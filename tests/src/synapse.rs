@@ -74,6 +74,8 @@ struct Seen {
     thread_root: Option<OwnedEventId>,
     mentions: Vec<OwnedUserId>,
     reaction: Option<(OwnedEventId, String)>,
+    /// An edit: the edited message, and its new text.
+    replaces: Option<(OwnedEventId, String)>,
 }
 
 /// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
@@ -118,6 +120,12 @@ impl User {
                     ),
                     _ => (None, None),
                 };
+                let replaces = match &ev.content.relates_to {
+                    Some(Relation::Replacement(r)) => {
+                        Some((r.event_id.clone(), r.new_content.msgtype.body().to_owned()))
+                    }
+                    _ => None,
+                };
                 let mentions = ev
                     .content
                     .mentions
@@ -133,6 +141,7 @@ impl User {
                     thread_root,
                     mentions,
                     reaction: None,
+                    replaces,
                 });
             }
         });
@@ -151,6 +160,7 @@ impl User {
                     thread_root: None,
                     mentions: Vec::new(),
                     reaction: Some((target, key)),
+                    replaces: None,
                 });
             }
         });
@@ -200,7 +210,16 @@ impl User {
 
     /// Polls what this user saw until `pick` finds something, or fails after the timeout.
     async fn wait_for<T>(&self, what: &str, pick: impl Fn(&[Seen]) -> Option<T>) -> T {
-        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        self.wait_longer(what, TIMEOUT, pick).await
+    }
+
+    async fn wait_longer<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        pick: impl Fn(&[Seen]) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + timeout;
         loop {
             if let Some(found) = pick(&self.seen.lock().unwrap()) {
                 return found;
@@ -678,4 +697,150 @@ async fn the_bot_reconnects_when_the_homeserver_comes_back() {
     );
     bot.stop().await;
     stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_procedure_to_completion_a_reminder_and_a_handover_by_reaction() {
+    let Some(url) = homeserver("a_procedure_to_completion_a_reminder_and_a_handover_by_reaction")
+    else {
+        return;
+    };
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let bob = User::register(&url, &unique("bob"), "bob-password").await;
+    let setup = bot_setup(&url, &[&alice.id()]).await;
+    let bot = start_in_process(&setup);
+    let bot_id = setup.user_id.clone();
+    let room = alice.create_encrypted_room(&[&bot_id, &bob.id()]).await;
+    wait_joined(&room, &bot_id).await;
+    let bob_room = bob.client.join_room_by_id(room.room_id()).await.unwrap();
+    wait_joined(&room, &bob.id()).await;
+    for command in [
+        "!ouvrir rancongiciel",
+        &format!("!rôle biologiste {}", alice.id()),
+    ] {
+        let event = alice.send(&room, command).await;
+        alice.reply_to(&bot_id, &event).await;
+    }
+
+    // The overdue reminder: due in one minute, reminded at the due time, owner mentioned.
+    let action = alice
+        .send(
+            &room,
+            &format!("!action Rappeler le standard {} dans 1m", bob.id()),
+        )
+        .await;
+    alice.reply_to(&bot_id, &action).await;
+
+    // A procedure: one checklist message, edited in place as steps are ticked.
+    let start = alice.send(&room, "!proc pd-lab").await;
+    assert!(
+        alice
+            .reply_to(&bot_id, &start)
+            .await
+            .body
+            .contains("pd-lab lancée")
+    );
+    let checklist = alice
+        .wait_for("the checklist", |seen| {
+            seen.iter()
+                .find(|s| {
+                    s.sender == bot_id && s.body.contains("📋 pd-lab") && s.in_reply_to.is_none()
+                })
+                .cloned()
+        })
+        .await;
+    assert!(checklist.body.contains("☐ 1."), "{}", checklist.body);
+    let n_steps = checklist
+        .body
+        .lines()
+        .filter(|l| l.starts_with('☐'))
+        .count();
+    assert!(n_steps >= 5, "{}", checklist.body);
+    for n in 1..=n_steps {
+        let tick = alice.send(&room, &format!("!fait pd-lab.{n}")).await;
+        let reply = alice.reply_to(&bot_id, &tick).await;
+        assert!(
+            reply.body.contains(&format!("pd-lab.{n} faite")),
+            "{}",
+            reply.body
+        );
+    }
+    let done = format!("Progression : {n_steps}/{n_steps}");
+    let edit = alice
+        .wait_for("the checklist edited to completion", |seen| {
+            seen.iter().filter(|s| s.sender == bot_id).find_map(|s| {
+                s.replaces
+                    .clone()
+                    .filter(|(id, text)| id == &checklist.event_id && text.contains(&done))
+            })
+        })
+        .await;
+    assert!(
+        edit.1.lines().filter(|l| l.starts_with('☑')).count() == n_steps,
+        "{}",
+        edit.1
+    );
+
+    // The action fell due one minute after it was recorded: the wait is real time.
+    let reminder = bob
+        .wait_longer("the overdue reminder", Duration::from_secs(150), |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("⏰ A1 en retard"))
+                .cloned()
+        })
+        .await;
+    assert_eq!(reminder.mentions, vec![bob.id()], "{reminder:?}");
+
+    // A handover acknowledged by a ✅ reaction from the incoming lead.
+    let handover = alice.send(&room, &format!("!relève {}", bob.id())).await;
+    alice.reply_to(&bot_id, &handover).await;
+    let message = bob
+        .wait_for("the handover message", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("🔁 Relève :"))
+                .cloned()
+        })
+        .await;
+    assert!(
+        message.body.contains("État de situation"),
+        "{}",
+        message.body
+    );
+    let reaction = matrix_sdk::ruma::events::reaction::ReactionEventContent::new(
+        matrix_sdk::ruma::events::relation::Annotation::new(
+            message.event_id.clone(),
+            "✅".to_owned(),
+        ),
+    );
+    bob_room.send(reaction).await.unwrap();
+    let done = alice
+        .wait_for("the handover done", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("🔁 Relève faite"))
+                .cloned()
+        })
+        .await;
+    assert!(
+        done.body
+            .contains(&format!("{} tient la cellule", bob.id())),
+        "{}",
+        done.body
+    );
+
+    bot.stop().await;
+    let mut kinds = Vec::new();
+    Journal::open(&setup.dir.path().join("data"), |e| {
+        kinds.push(e.record.event.kind())
+    })
+    .unwrap();
+    assert_eq!(kinds.iter().filter(|k| **k == "step_done").count(), n_steps);
+    for kind in [
+        "procedure_started",
+        "posted",
+        "reminder",
+        "handover_started",
+        "handover_acknowledged",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
 }

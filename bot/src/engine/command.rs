@@ -61,6 +61,32 @@ pub enum Command {
     },
     /// `!proc`: list; `!proc pd-lab`: start.
     Proc(Option<String>),
+    /// `!passer pd-lab.3 <raison>`.
+    Skip {
+        procedure: String,
+        step: usize,
+        reason: String,
+    },
+    /// `!assigner pd-lab.3 @user`.
+    Assign {
+        procedure: String,
+        step: usize,
+        user: String,
+    },
+    /// `!actions`: open actions by owner, overdue first.
+    Actions,
+    /// `!point`: a situation point now; `!point toutes 2h`: the cadence; `!point arrêt`: none.
+    Point(Option<TimeDelta>),
+    /// `!horloges`.
+    Clocks,
+    /// `!relève @incoming`.
+    Handover {
+        to: String,
+    },
+    /// `!ack`: the incoming lead takes the cell.
+    Ack,
+    /// `!comcheck <message>`, or `!comcheck` for who is missing.
+    Comcheck(Option<String>),
     /// `!fait pd-lab.2`: a procedure step done.
     StepDone {
         procedure: String,
@@ -109,6 +135,14 @@ pub enum Keyword {
     Correct,
     Paper,
     Proc,
+    Skip,
+    Assign,
+    Actions,
+    Point,
+    Clocks,
+    Handover,
+    Ack,
+    Comcheck,
 }
 
 /// Spellings, already folded (lowercase, no accents). The first is the French name.
@@ -126,10 +160,18 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Correct, &["corriger", "correct"]),
     (Keyword::Paper, &["papier", "paper"]),
     (Keyword::Proc, &["proc", "procedure", "procedures"]),
+    (Keyword::Skip, &["passer", "skip"]),
+    (Keyword::Assign, &["assigner", "assign"]),
+    (Keyword::Actions, &["actions"]),
+    (Keyword::Point, &["point"]),
+    (Keyword::Clocks, &["horloges", "horloge", "clocks", "clock"]),
+    (Keyword::Handover, &["releve", "handover"]),
+    (Keyword::Ack, &["ack", "recu"]),
+    (Keyword::Comcheck, &["comcheck"]),
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 13] = [
+    pub const ALL: [Keyword; 21] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -143,6 +185,14 @@ impl Keyword {
         Keyword::Correct,
         Keyword::Paper,
         Keyword::Proc,
+        Keyword::Skip,
+        Keyword::Assign,
+        Keyword::Actions,
+        Keyword::Point,
+        Keyword::Clocks,
+        Keyword::Handover,
+        Keyword::Ack,
+        Keyword::Comcheck,
     ];
 
     fn lookup(folded: &str) -> Option<Keyword> {
@@ -194,6 +244,35 @@ impl Keyword {
             Keyword::Proc => (
                 "proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)",
                 "proc [<procedure>] — lists the procedures, or starts one (e.g. proc pd-lab)",
+            ),
+            Keyword::Skip => (
+                "passer <proc>.<n> <raison> — étape sans objet",
+                "skip <proc>.<n> <reason> — a step that does not apply",
+            ),
+            Keyword::Assign => (
+                "assigner <proc>.<n> @personne — confie une étape",
+                "assign <proc>.<n> @person — gives a step to someone",
+            ),
+            Keyword::Actions => (
+                "actions — actions ouvertes par responsable, en retard d'abord",
+                "actions — open actions by owner, overdue first",
+            ),
+            Keyword::Point => (
+                "point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence",
+                "point [every 2h | off] — a situation point now, or its cadence",
+            ),
+            Keyword::Clocks => (
+                "horloges — échéances réglementaires ; fait <horloge> quand c'est fait",
+                "clocks — regulatory deadlines; done <clock> when met",
+            ),
+            Keyword::Handover => (
+                "relève @personne — passe la main ; elle confirme par ack ou ✅",
+                "handover @person — hands over the cell; they confirm with ack or ✅",
+            ),
+            Keyword::Ack => ("ack — je prends la relève", "ack — I take over the cell"),
+            Keyword::Comcheck => (
+                "comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque",
+                "comcheck <message> — everyone confirms with ✅; comcheck alone: who is missing",
             ),
             Keyword::Role => (
                 "rôle <rôle> @personne — attribue un rôle de la cellule",
@@ -386,7 +465,11 @@ pub fn parse(
                 ),
             },
             [target] => Ok(Command::Done {
-                target: target.to_uppercase(),
+                target: if is_reference(target) {
+                    target.to_uppercase()
+                } else {
+                    target.to_lowercase()
+                },
             }),
             [] => refuse(
                 "Il manque la référence de l'action (ex. A2).",
@@ -439,6 +522,85 @@ pub fn parse(
                 "One procedure at a time (e.g. proc pd-lab).",
             ),
         },
+        Keyword::Skip | Keyword::Assign => {
+            let (target, rest) = split_word(args);
+            let rest = rest.trim();
+            let step = target
+                .rsplit_once('.')
+                .map(|(p, n)| (p.to_lowercase(), n.parse::<usize>()));
+            match (keyword, step) {
+                (_, Some((procedure, Ok(step)))) if step > 0 && !procedure.is_empty() => {
+                    match keyword {
+                        Keyword::Skip if rest.is_empty() => refuse(
+                            "Il faut une raison pour passer une étape.",
+                            "Skipping a step needs a reason.",
+                        ),
+                        Keyword::Skip => Ok(Command::Skip {
+                            procedure,
+                            step,
+                            reason: rest.to_owned(),
+                        }),
+                        _ if rest.starts_with('@')
+                            && rest.len() > 1
+                            && !rest.contains(char::is_whitespace) =>
+                        {
+                            Ok(Command::Assign {
+                                procedure,
+                                step,
+                                user: rest.to_owned(),
+                            })
+                        }
+                        _ => refuse(
+                            "La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).",
+                            "Write the person with @ (e.g. @alice:example.org, or @me).",
+                        ),
+                    }
+                }
+                _ => refuse(
+                    "Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).",
+                    "Unreadable step: write <procedure>.<number> (e.g. pd-lab.2).",
+                ),
+            }
+        }
+        Keyword::Actions => no_args(args, Command::Actions, lang, help()),
+        Keyword::Clocks => no_args(args, Command::Clocks, lang, help()),
+        Keyword::Ack => no_args(args, Command::Ack, lang, help()),
+        Keyword::Point => {
+            let words: Vec<String> = args.split_whitespace().map(fold).collect();
+            match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                [] => Ok(Command::Point(None)),
+                ["arret" | "off" | "stop" | "aucun" | "none"] => {
+                    Ok(Command::Point(Some(TimeDelta::zero())))
+                }
+                ["toutes" | "tous" | "every" | "chaque", d] | [d] => match parse_duration(d) {
+                    Some(d) if d >= TimeDelta::minutes(15) => Ok(Command::Point(Some(d))),
+                    Some(_) => refuse(
+                        "Au moins 15 minutes entre deux points.",
+                        "At least 15 minutes between points.",
+                    ),
+                    None => refuse(
+                        "Cadence illisible : écrivez par exemple « toutes 2h ».",
+                        "Unreadable cadence: write for instance \"every 2h\".",
+                    ),
+                },
+                _ => refuse(
+                    "Cadence illisible : écrivez par exemple « toutes 2h ».",
+                    "Unreadable cadence: write for instance \"every 2h\".",
+                ),
+            }
+        }
+        Keyword::Handover => match args.split_whitespace().collect::<Vec<_>>()[..] {
+            [user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Handover {
+                to: user.to_owned(),
+            }),
+            _ => refuse(
+                "À qui passer la main ? (ex. relève @bob:exemple.fr)",
+                "Hand over to whom? (e.g. handover @bob:example.org)",
+            ),
+        },
+        Keyword::Comcheck => Ok(Command::Comcheck(
+            (!args.is_empty()).then(|| args.to_owned()),
+        )),
         Keyword::Paper => parse_paper(args).map_err(|(fr, en)| Refusal {
             reason: lang.pick(fr, en).to_owned(),
             help: help(),
@@ -529,6 +691,14 @@ fn check_text(args: &str, lang: Lang) -> Option<String> {
 /// C0 and C1 controls other than tab and newline (and carriage return, which chat clients send).
 pub fn is_forbidden_control(c: char) -> bool {
     (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || c == '\u{7f}'
+}
+
+/// `I3`, `a12`: an entry reference rather than a clock id.
+fn is_reference(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| "IDACidac".contains(c))
+        && s.len() > 1
+        && chars.all(|c| c.is_ascii_digit())
 }
 
 /// Splits off the first whitespace-delimited word.

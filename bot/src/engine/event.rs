@@ -109,6 +109,64 @@ pub enum Event {
         procedure: String,
         step: usize,
     },
+    /// A procedure step was skipped, with the reason.
+    StepSkipped {
+        procedure: String,
+        step: usize,
+        reason: String,
+    },
+    /// A procedure step was given to someone.
+    StepAssigned {
+        procedure: String,
+        step: usize,
+        user: String,
+    },
+    /// A playbook clock (deadline) was met.
+    ClockDone {
+        clock: String,
+    },
+    /// tocsin warned that a clock runs out (`left_minutes` ≤ 0: it ran out).
+    ClockWarning {
+        clock: String,
+        left_minutes: i64,
+    },
+    /// tocsin reminded someone of an overdue item (`target`: `A1`, `pd-lab.3`, `handover`, `comcheck-2`).
+    Reminder {
+        target: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        who: Option<String>,
+    },
+    /// The cadence of situation points changed (`every_minutes` = 0: none).
+    PointCadence {
+        every_minutes: i64,
+    },
+    /// A situation point was held: the état de situation was posted.
+    SituationPoint {
+        number: u32,
+    },
+    /// The crisis lead hands over to `to`, who must acknowledge.
+    HandoverStarted {
+        from: String,
+        to: String,
+    },
+    /// The incoming lead acknowledged the handover.
+    HandoverAcknowledged {
+        by: String,
+    },
+    /// A communication check: a message everyone in the cell must acknowledge.
+    ComcheckStarted {
+        number: u32,
+        text: String,
+    },
+    ComcheckAcknowledged {
+        number: u32,
+        by: String,
+    },
+    /// tocsin posted a message it will edit or watch for reactions (`tag` names it).
+    Posted {
+        tag: String,
+        event_id: String,
+    },
     /// Something that should be in the log is not: e.g. a message tocsin could not decrypt.
     Gap {
         reason: String,
@@ -132,6 +190,18 @@ impl Event {
             Event::Gap { .. } => "gap",
             Event::ProcedureStarted { .. } => "procedure_started",
             Event::StepDone { .. } => "step_done",
+            Event::StepSkipped { .. } => "step_skipped",
+            Event::StepAssigned { .. } => "step_assigned",
+            Event::ClockDone { .. } => "clock_done",
+            Event::ClockWarning { .. } => "clock_warning",
+            Event::Reminder { .. } => "reminder",
+            Event::PointCadence { .. } => "point_cadence",
+            Event::SituationPoint { .. } => "situation_point",
+            Event::HandoverStarted { .. } => "handover_started",
+            Event::HandoverAcknowledged { .. } => "handover_acknowledged",
+            Event::ComcheckStarted { .. } => "comcheck_started",
+            Event::ComcheckAcknowledged { .. } => "comcheck_acknowledged",
+            Event::Posted { .. } => "posted",
         }
     }
 

@@ -8,6 +8,8 @@
 
 pub mod command;
 pub mod event;
+mod followup;
+pub mod schedule;
 pub mod state;
 
 #[cfg(test)]
@@ -29,6 +31,10 @@ pub struct Settings {
     pub tz: Tz,
     /// Command prefix, `!` by default.
     pub prefix: String,
+    /// How often overdue items are reminded.
+    pub reminder_interval: chrono::TimeDelta,
+    /// How tocsin itself appears as the author of what it records (reminders, points).
+    pub bot: Author,
 }
 
 impl Default for Settings {
@@ -37,6 +43,11 @@ impl Default for Settings {
             lang: Lang::Fr,
             tz: chrono_tz::Europe::Paris,
             prefix: "!".to_owned(),
+            reminder_interval: chrono::TimeDelta::minutes(30),
+            bot: Author {
+                id: "tocsin".to_owned(),
+                name: "tocsin".to_owned(),
+            },
         }
     }
 }
@@ -72,6 +83,8 @@ pub enum Body {
     },
     /// A message tocsin could not decrypt.
     Undecryptable,
+    /// A reaction (`key`, e.g. ✅) to the message `target`.
+    Reaction { target: String, key: String },
 }
 
 /// What the runtime must do for humans, after the records are durable.
@@ -85,6 +98,21 @@ pub enum Effect {
     Reply(String),
     /// Announce the final digest of a sealed crisis (known once the journal has it).
     AnnounceDigest { crisis: String },
+    /// A message of its own in a crisis room (reminders, checklists, points). With a
+    /// `tag`, the front end reports the posted message's id so it can be edited or watched.
+    Post {
+        room: String,
+        crisis: String,
+        text: String,
+        tag: Option<String>,
+    },
+    /// Replace the text of the message posted under `tag` (a checklist as it progresses).
+    Edit {
+        room: String,
+        crisis: String,
+        tag: String,
+        text: String,
+    },
 }
 
 /// The engine's answer to one input.
@@ -142,6 +170,16 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             );
         }
         Body::Undecryptable => return undecryptable(crisis, settings, input),
+        Body::Reaction { target, key } => {
+            let Some(crisis) = crisis else {
+                return Decision::default();
+            };
+            return mark_decision(
+                crisis,
+                settings.lang,
+                followup::reaction(crisis, settings, input, target, key),
+            );
+        }
     };
     let playbook = crisis.and_then(|c| catalog.get(&c.playbook));
     let roles: Vec<&str> = playbook
@@ -340,6 +378,28 @@ fn mark_effect(crisis: Option<&Crisis>, lang: Lang, effect: Effect) -> Effect {
         Effect::Ack(t) => Effect::Ack(mark(crisis, lang, t)),
         Effect::Refuse(t) => Effect::Refuse(mark(crisis, lang, t)),
         Effect::Reply(t) => Effect::Reply(mark(crisis, lang, t)),
+        Effect::Post {
+            room,
+            crisis: id,
+            text,
+            tag,
+        } => Effect::Post {
+            room,
+            crisis: id,
+            text: mark(crisis, lang, text),
+            tag,
+        },
+        Effect::Edit {
+            room,
+            crisis: id,
+            tag,
+            text,
+        } => Effect::Edit {
+            room,
+            crisis: id,
+            tag,
+            text: mark(crisis, lang, text),
+        },
         other => other,
     }
 }
@@ -693,6 +753,11 @@ impl Ctx<'_> {
                     reply,
                 )
             }
+            Command::Done { target }
+                if playbook.is_some_and(|p| p.clocks.iter().any(|c| c.id == target)) =>
+            {
+                self.clock_done(crisis, playbook, &target, seq, role)
+            }
             Command::Done { target } => {
                 match crisis.lookup(&target) {
                     Some(RefKind::Action) => {}
@@ -827,6 +892,23 @@ impl Ctx<'_> {
             Command::StepDone { procedure, step } => {
                 self.step_done(crisis, playbook, &procedure, step, seq, role)
             }
+            Command::Skip {
+                procedure,
+                step,
+                reason,
+            } => self.step_skip(crisis, playbook, &procedure, step, &reason, seq, role),
+            Command::Assign {
+                procedure,
+                step,
+                user,
+            } => self.step_assign(crisis, playbook, &procedure, step, user, seq, role),
+            Command::Actions => Decision::reply(self.actions_list(crisis)),
+            Command::Point(None) => self.point_now(crisis, playbook, seq, role),
+            Command::Point(Some(every)) => self.point_cadence(crisis, every, seq, role),
+            Command::Clocks => Decision::reply(self.clocks_list(crisis, playbook)),
+            Command::Handover { to } => self.handover(crisis, playbook, to, seq, role),
+            Command::Ack => self.handover_ack(crisis, seq, role),
+            Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),
             Command::Paper {
                 time,
                 kind,
@@ -884,250 +966,6 @@ impl Ctx<'_> {
                 };
                 ack(record, reply)
             }
-        }
-    }
-
-    fn find_procedure<'p>(
-        &self,
-        playbook: Option<&'p Playbook>,
-        id: &str,
-    ) -> Result<&'p crate::playbook::Procedure, String> {
-        let Some(pb) = playbook else {
-            return Err(self.t(
-                "Le playbook de cette crise n'est plus chargé.",
-                "This crisis's playbook is no longer loaded.",
-            ));
-        };
-        pb.procedure(id).ok_or_else(|| {
-            let ids: Vec<&str> = pb.procedures.iter().map(|p| p.id.as_str()).collect();
-            match self.lang {
-                Lang::Fr => format!(
-                    "Procédure inconnue « {id} ». Procédures : {}.",
-                    ids.join(", ")
-                ),
-                Lang::En => format!(
-                    "Unknown procedure \"{id}\". Procedures: {}.",
-                    ids.join(", ")
-                ),
-            }
-        })
-    }
-
-    fn procedure_list(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> String {
-        let Some(pb) = playbook else {
-            return self.t(
-                "Le playbook de cette crise n'est plus chargé.",
-                "This crisis's playbook is no longer loaded.",
-            );
-        };
-        let mut out = self
-            .t(
-                "Procédures (lancer : !proc <id>) :",
-                "Procedures (start: !proc <id>):",
-            )
-            .replace('!', self.p());
-        for proc in &pb.procedures {
-            let progress = match crisis.procedures.get(&proc.id) {
-                Some(run) => format!("{}/{}", run.done.len(), proc.steps.len()),
-                None => self.t("non lancée", "not started"),
-            };
-            out.push_str(&format!(
-                "\n• {} — {} · {progress}",
-                proc.id,
-                proc.title.get(self.lang)
-            ));
-        }
-        out
-    }
-
-    /// The checklist of a procedure, as posted (and later refreshed) in the room.
-    fn checklist(
-        &self,
-        crisis: &Crisis,
-        proc: &crate::playbook::Procedure,
-        run: Option<&state::ProcedureRun>,
-    ) -> String {
-        let holder = crisis
-            .roles
-            .get(&proc.owner)
-            .map(|u| format!(" → {u}"))
-            .unwrap_or_default();
-        let mut out = match self.lang {
-            Lang::Fr => format!(
-                "📋 {} — {} (responsable : {}{holder})",
-                proc.id,
-                proc.title.get(self.lang),
-                proc.owner
-            ),
-            Lang::En => format!(
-                "📋 {} — {} (owner: {}{holder})",
-                proc.id,
-                proc.title.get(self.lang),
-                proc.owner
-            ),
-        };
-        for (idx, step) in proc.steps.iter().enumerate() {
-            let n = idx + 1;
-            let done = run.and_then(|r| r.done.get(&n));
-            let mark = if done.is_some() { "☑" } else { "☐" };
-            out.push_str(&format!("\n{mark} {n}. {}", step.text.get(self.lang)));
-            match (done, step.due, run) {
-                (Some((at, by)), _, _) => out.push_str(&format!(
-                    " — {} {} ({by})",
-                    self.t("fait", "done"),
-                    self.hm(*at)
-                )),
-                (None, Some(due), Some(run)) => out.push_str(&format!(
-                    " · {} {}",
-                    self.t("avant", "by"),
-                    self.hm(run.started_at + due)
-                )),
-                _ => {}
-            }
-        }
-        let n_done = run.map_or(0, |r| r.done.len());
-        out.push_str(&match self.lang {
-            Lang::Fr => format!(
-                "\nProgression : {n_done}/{} · {}fait {}.<n> pour cocher",
-                proc.steps.len(),
-                self.p(),
-                proc.id
-            ),
-            Lang::En => format!(
-                "\nProgress: {n_done}/{} · {}done {}.<n> to tick",
-                proc.steps.len(),
-                self.p(),
-                proc.id
-            ),
-        });
-        out
-    }
-
-    fn start_procedure(
-        &self,
-        crisis: &Crisis,
-        playbook: Option<&Playbook>,
-        id: &str,
-        seq: u64,
-        role: Option<String>,
-    ) -> Decision {
-        let proc = match self.find_procedure(playbook, id) {
-            Ok(proc) => proc,
-            Err(refusal) => return Decision::refuse(refusal),
-        };
-        if let Some(run) = crisis.procedures.get(&proc.id) {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{} est déjà lancée (depuis {}). Où elle en est :\n{}",
-                    proc.id,
-                    self.hm(run.started_at),
-                    self.checklist(crisis, proc, Some(run))
-                ),
-                Lang::En => format!(
-                    "{} is already started (since {}). Where it stands:\n{}",
-                    proc.id,
-                    self.hm(run.started_at),
-                    self.checklist(crisis, proc, Some(run))
-                ),
-            });
-        }
-        let run = state::ProcedureRun {
-            started_at: self.input.sent_at,
-            done: Default::default(),
-        };
-        let record = self.record(
-            &crisis.id,
-            seq,
-            role,
-            Event::ProcedureStarted {
-                procedure: proc.id.clone(),
-            },
-        );
-        Decision {
-            records: vec![record],
-            effects: vec![Effect::Ack(self.checklist(crisis, proc, Some(&run)))],
-        }
-    }
-
-    fn step_done(
-        &self,
-        crisis: &Crisis,
-        playbook: Option<&Playbook>,
-        id: &str,
-        step: usize,
-        seq: u64,
-        role: Option<String>,
-    ) -> Decision {
-        let proc = match self.find_procedure(playbook, id) {
-            Ok(proc) => proc,
-            Err(refusal) => return Decision::refuse(refusal),
-        };
-        let Some(run) = crisis.procedures.get(&proc.id) else {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{} n'est pas lancée : {}proc {} d'abord.",
-                    proc.id,
-                    self.p(),
-                    proc.id
-                ),
-                Lang::En => format!(
-                    "{} is not started: {}proc {} first.",
-                    proc.id,
-                    self.p(),
-                    proc.id
-                ),
-            });
-        };
-        if step > proc.steps.len() {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!("{} n'a que {} étapes.", proc.id, proc.steps.len()),
-                Lang::En => format!("{} has only {} steps.", proc.id, proc.steps.len()),
-            });
-        }
-        if let Some((at, by)) = run.done.get(&step) {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{}.{step} est déjà faite ({} par {by}).",
-                    proc.id,
-                    self.hm(*at)
-                ),
-                Lang::En => format!(
-                    "{}.{step} is already done ({} by {by}).",
-                    proc.id,
-                    self.hm(*at)
-                ),
-            });
-        }
-        let mut after = run.clone();
-        after
-            .done
-            .insert(step, (self.input.sent_at, self.input.author.name.clone()));
-        let record = self.record(
-            &crisis.id,
-            seq,
-            role,
-            Event::StepDone {
-                procedure: proc.id.clone(),
-                step,
-            },
-        );
-        let text = match self.lang {
-            Lang::Fr => format!(
-                "{}.{step} faite ({}/{}).",
-                proc.id,
-                after.done.len(),
-                proc.steps.len()
-            ),
-            Lang::En => format!(
-                "{}.{step} done ({}/{}).",
-                proc.id,
-                after.done.len(),
-                proc.steps.len()
-            ),
-        };
-        Decision {
-            records: vec![record],
-            effects: vec![Effect::Ack(text)],
         }
     }
 

@@ -56,6 +56,15 @@ impl World {
                 redacted: Vec::new(),
                 gaps: 0,
                 procedures: BTreeMap::new(),
+                clocks_done: BTreeMap::new(),
+                clocks_warned: BTreeMap::new(),
+                reminded: HashMap::new(),
+                point_cadence: None,
+                points: Vec::new(),
+                leads: vec![(record.author.id.clone(), record.occurred_at)],
+                handover: None,
+                comchecks: Vec::new(),
+                posted: HashMap::new(),
                 n_entries: 0,
             };
             // Only one crisis is open per room; a closed one replayed later must not hide it.
@@ -148,7 +157,7 @@ impl World {
                     procedure.clone(),
                     ProcedureRun {
                         started_at: record.occurred_at,
-                        done: BTreeMap::new(),
+                        ..ProcedureRun::default()
                     },
                 );
             }
@@ -157,6 +166,72 @@ impl World {
                     run.done
                         .insert(*step, (record.occurred_at, record.author.name.clone()));
                 }
+            }
+            Event::StepSkipped {
+                procedure,
+                step,
+                reason,
+            } => {
+                if let Some(run) = crisis.procedures.get_mut(procedure) {
+                    run.skipped.insert(*step, reason.clone());
+                }
+            }
+            Event::StepAssigned {
+                procedure,
+                step,
+                user,
+            } => {
+                if let Some(run) = crisis.procedures.get_mut(procedure) {
+                    run.assigned.insert(*step, user.clone());
+                }
+            }
+            Event::ClockDone { clock } => {
+                crisis.clocks_done.insert(clock.clone(), record.occurred_at);
+            }
+            Event::ClockWarning {
+                clock,
+                left_minutes,
+            } => {
+                crisis.clocks_warned.insert(clock.clone(), *left_minutes);
+            }
+            Event::Reminder { target, .. } => {
+                crisis.reminded.insert(target.clone(), record.recorded_at);
+            }
+            Event::PointCadence { every_minutes } => crisis.point_cadence = Some(*every_minutes),
+            Event::SituationPoint { .. } => crisis.points.push(record.recorded_at),
+            Event::HandoverStarted { from, to } => {
+                crisis.handover = Some(Handover {
+                    from: from.clone(),
+                    to: to.clone(),
+                    at: record.occurred_at,
+                    seq: record.seq,
+                });
+            }
+            Event::HandoverAcknowledged { by } => {
+                crisis.handover = None;
+                crisis.leads.push((by.clone(), record.occurred_at));
+            }
+            Event::ComcheckStarted { number, text } => {
+                let mut expected: Vec<String> = crisis.roles.values().cloned().collect();
+                expected.sort();
+                expected.dedup();
+                crisis.comchecks.push(Comcheck {
+                    number: *number,
+                    text: text.clone(),
+                    at: record.occurred_at,
+                    expected,
+                    acknowledged: Vec::new(),
+                });
+            }
+            Event::ComcheckAcknowledged { number, by } => {
+                if let Some(check) = crisis.comchecks.iter_mut().find(|c| c.number == *number)
+                    && !check.acknowledged.contains(by)
+                {
+                    check.acknowledged.push(by.clone());
+                }
+            }
+            Event::Posted { tag, event_id } => {
+                crisis.posted.insert(tag.clone(), event_id.clone());
             }
         }
     }
@@ -188,7 +263,42 @@ pub struct Crisis {
     pub gaps: u64,
     /// Started procedures by id.
     pub procedures: BTreeMap<String, ProcedureRun>,
+    /// Clock id → when it was marked done.
+    pub clocks_done: BTreeMap<String, DateTime<Utc>>,
+    /// Clock id → the smallest time left (minutes) already warned about.
+    pub clocks_warned: BTreeMap<String, i64>,
+    /// Reminder target → when the last reminder went out.
+    pub reminded: HashMap<String, DateTime<Utc>>,
+    /// Situation-point cadence set in the room (minutes; 0 = none), over the playbook's.
+    pub point_cadence: Option<i64>,
+    pub points: Vec<DateTime<Utc>>,
+    /// Who held the cell, and since when: (user, since), in order.
+    pub leads: Vec<(String, DateTime<Utc>)>,
+    pub handover: Option<Handover>,
+    pub comchecks: Vec<Comcheck>,
+    /// Tag → event id of messages tocsin posted and may edit or watch.
+    pub posted: HashMap<String, String>,
     pub n_entries: u64,
+}
+
+/// A handover waiting for the incoming lead.
+#[derive(Clone, Debug)]
+pub struct Handover {
+    pub from: String,
+    pub to: String,
+    pub at: DateTime<Utc>,
+    /// Seq of the `handover_started` entry; names the handover message (`handover:<seq>`).
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Comcheck {
+    pub number: u32,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    /// Who had to answer: the role holders when it was sent.
+    pub expected: Vec<String>,
+    pub acknowledged: Vec<String>,
 }
 
 impl Crisis {
@@ -256,11 +366,26 @@ impl Crisis {
 }
 
 /// A procedure started in a crisis, and its ticked steps.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ProcedureRun {
     pub started_at: DateTime<Utc>,
     /// Step number (from 1) → when and by whom it was done.
     pub done: BTreeMap<usize, (DateTime<Utc>, String)>,
+    /// Step number → why it was skipped.
+    pub skipped: BTreeMap<usize, String>,
+    /// Step number → who it was given to.
+    pub assigned: BTreeMap<usize, String>,
+}
+
+impl ProcedureRun {
+    /// Steps done or skipped.
+    pub fn n_closed(&self) -> usize {
+        self.done.len() + self.skipped.len()
+    }
+
+    pub fn is_closed(&self, step: usize) -> bool {
+        self.done.contains_key(&step) || self.skipped.contains_key(&step)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,6 +27,16 @@ procedures:
     title: Labo
     owner: dsi
     steps: [Bons papier]
+  - id: pd-urg
+    title: Urgences
+    owner: directeur-crise
+    steps:
+      - {text: Tableau papier, due: 15m}
+      - {text: Appeler le SAMU, due: 30m}
+      - Réévaluer
+clocks:
+  - {id: cnil-72h, title: Notification CNIL, due: 72h, warn: [24h, 1h], owner: dsi}
+  - {id: point-ars, title: Point ARS, due: 2h, warn: [30m]}
 "#;
 
 fn catalog() -> Catalog {
@@ -40,53 +50,108 @@ fn run(script: &str) -> String {
     let mut world = World::default();
     let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let mut out = String::new();
+    let mut n_posted = 0;
     for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if let Some(lang) = line.strip_prefix("lang ") {
             settings.lang = Lang::parse(lang).unwrap();
             continue;
         }
         let (time, rest) = line.split_once(' ').expect("HH:MM name> text");
-        let (who, text) = rest
-            .split_once("> ")
-            .unwrap_or((rest.trim_end_matches('>'), ""));
-        let (name, privileged) = match who.strip_suffix('?') {
-            Some(name) => (name, false),
-            None => (who, true),
-        };
         let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
         let at = settings
             .tz
             .from_local_datetime(&day.and_time(time))
             .unwrap()
             .with_timezone(&Utc);
-        let input = Input {
-            at,
-            sent_at: at,
-            author: Author {
-                id: format!("@{name}"),
-                name: name.to_owned(),
-            },
-            room: "!room".to_owned(),
-            body: Body::Text(text.to_owned()),
-            source: None,
-            privileged,
-        };
-        let decision = decide(&world, &catalog, &settings, &input);
         out.push_str(&format!("{line}\n"));
-        for effect in &decision.effects {
-            let text = match effect {
-                Effect::Ack(t) => format!("✅ {t}"),
-                Effect::Refuse(t) => format!("⛔ {t}"),
-                Effect::Reply(t) => format!("» {t}"),
-                Effect::AnnounceDigest { crisis } => format!("🔏 digest of {crisis}"),
+        // `HH:MM tick`: time passes; what falls due is handled.
+        let decisions = if rest == "tick" {
+            super::schedule::tick(&world, &catalog, &settings, at)
+        } else {
+            let (who, text) = rest
+                .split_once("> ")
+                .unwrap_or((rest.trim_end_matches('>'), ""));
+            let (name, privileged) = match who.strip_suffix('?') {
+                Some(name) => (name, false),
+                None => (who, true),
             };
-            for l in text.lines() {
-                out.push_str(&format!("  {l}\n"));
+            // `HH:MM bob> react <tag> ✅`: a reaction on the message posted under that tag.
+            let body = match text.strip_prefix("react ").and_then(|r| r.split_once(' ')) {
+                Some((tag, key)) => {
+                    let target = world
+                        .open_in("!room")
+                        .and_then(|c| c.posted.get(tag).cloned())
+                        .unwrap_or_default();
+                    Body::Reaction {
+                        target,
+                        key: key.to_owned(),
+                    }
+                }
+                None => Body::Text(text.to_owned()),
+            };
+            let input = Input {
+                at,
+                sent_at: at,
+                author: Author {
+                    id: format!("@{name}"),
+                    name: name.to_owned(),
+                },
+                room: "!room".to_owned(),
+                body,
+                source: None,
+                privileged,
+            };
+            vec![decide(&world, &catalog, &settings, &input)]
+        };
+        for decision in decisions {
+            for effect in &decision.effects {
+                let text = match effect {
+                    Effect::Ack(t) => format!("✅ {t}"),
+                    Effect::Refuse(t) => format!("⛔ {t}"),
+                    Effect::Reply(t) => format!("» {t}"),
+                    Effect::AnnounceDigest { crisis } => format!("🔏 digest of {crisis}"),
+                    Effect::Post { text, tag, .. } => format!(
+                        "📌{} {text}",
+                        tag.as_ref().map(|t| format!("[{t}]")).unwrap_or_default()
+                    ),
+                    Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {text}"),
+                };
+                for l in text.lines() {
+                    out.push_str(&format!("  {l}\n"));
+                }
             }
-        }
-        for record in &decision.records {
-            out.push_str(&format!("  + {}\n", summarize(record)));
-            world.apply(record);
+            for record in &decision.records {
+                out.push_str(&format!("  + {}\n", summarize(record)));
+                world.apply(record);
+            }
+            // What the runtime does once a tagged message is posted.
+            for effect in &decision.effects {
+                if let Effect::Post {
+                    crisis,
+                    tag: Some(tag),
+                    ..
+                } = effect
+                {
+                    n_posted += 1;
+                    let c = world.crisis(crisis).unwrap();
+                    let record = Record {
+                        v: super::event::RECORD_VERSION,
+                        seq: c.last_seq + 1,
+                        crisis: crisis.clone(),
+                        occurred_at: at,
+                        recorded_at: at,
+                        author: settings.bot.clone(),
+                        role: None,
+                        source: None,
+                        transcribed: false,
+                        event: super::event::Event::Posted {
+                            tag: tag.clone(),
+                            event_id: format!("$posted{n_posted}"),
+                        },
+                    };
+                    world.apply(&record);
+                }
+            }
         }
     }
     out
@@ -567,12 +632,14 @@ fn procedures_are_started_and_ticked() {
             03:42 alice> !proc
               » Procédures (lancer : !proc <id>) :
               • pd-lab — Labo · non lancée
+              • pd-urg — Urgences · non lancée
             03:43 alice> !proc pd-inconnue
-              ⛔ Procédure inconnue « pd-inconnue ». Procédures : pd-lab.
+              ⛔ Procédure inconnue « pd-inconnue ». Procédures : pd-lab, pd-urg.
             03:43 alice> !fait pd-lab.1
               ⛔ pd-lab n'est pas lancée : !proc pd-lab d'abord.
             03:44 alice> !proc PD-LAB
-              ✅ 📋 pd-lab — Labo (responsable : dsi → @bob)
+              ✅ pd-lab lancée — @bob, vous êtes responsable (dsi).
+              📌[proc:pd-lab] 📋 pd-lab — Labo (responsable : dsi → @bob)
               ☐ 1. Bons papier
               Progression : 0/1 · !fait pd-lab.<n> pour cocher
               + 3 {"kind":"procedure_started","procedure":"pd-lab"}
@@ -582,10 +649,13 @@ fn procedures_are_started_and_ticked() {
               ☐ 1. Bons papier
               Progression : 0/1 · !fait pd-lab.<n> pour cocher
             03:50 bob> !fait pd-lab.2
-              ⛔ pd-lab n'a que 1 étapes.
+              ⛔ pd-lab a 1 étapes : pas d'étape 2.
             03:51 bob> !fait pd-lab.1
-              ✅ pd-lab.1 faite (1/1).
-              + 4 {"kind":"step_done","procedure":"pd-lab","step":1} role=dsi
+              ✅ pd-lab.1 faite — pd-lab terminée (1/1).
+              ✏️[proc:pd-lab] 📋 pd-lab — Labo (responsable : dsi → @bob)
+              ☑ 1. Bons papier — fait 03:51 (bob)
+              Progression : 1/1 · !fait pd-lab.<n> pour cocher
+              + 5 {"kind":"step_done","procedure":"pd-lab","step":1} role=dsi
             03:52 bob> !fait pd-lab.1
               ⛔ pd-lab.1 est déjà faite (03:51 par bob).
             03:52 bob> !fait pd-lab.x
@@ -594,6 +664,7 @@ fn procedures_are_started_and_ticked() {
             03:53 alice> !proc
               » Procédures (lancer : !proc <id>) :
               • pd-lab — Labo · 1/1
+              • pd-urg — Urgences · non lancée
         "#]],
     );
 }
@@ -676,4 +747,356 @@ fn edits_redactions_and_undecryptable_messages() {
         [Reply("Le message de D1 a été supprimé du salon ; la main courante le conserve et note la suppression.")] {"kind":"redaction","target":"D1","reason":"erreur"}
         [] 
         [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] {"kind":"gap","reason":"message de Alice (@alice:x) indéchiffrable"}"#]].assert_eq(&out);
+}
+
+#[test]
+fn reminders_follow_overdue_actions_and_steps_once_per_interval() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:00 alice> !rôle directeur-crise @moi
+        03:01 alice> !action Prévenir le SAMU @bob dans 30m
+        03:02 alice> !proc pd-urg
+        03:20 tick
+        03:31 tick
+        03:40 tick
+        03:45 bob> !fait A1
+        03:50 alice> !fait pd-urg.1
+        04:01 tick
+        04:02 tick
+        04:33 tick
+        04:33 alice> !passer pd-urg.2 SAMU déjà prévenu par le standard
+        05:10 tick
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:00 alice> !rôle directeur-crise @moi
+              ✅ Rôle Directeur de crise (directeur-crise) → @alice.
+              + 2 {"kind":"role_assigned","role":"directeur-crise","user":"@alice"}
+            03:01 alice> !action Prévenir le SAMU @bob dans 30m
+              ✅ A1 — action enregistrée · pour @bob · échéance 03:31.
+              + 3 {"kind":"action","reference":"A1","text":"Prévenir le SAMU","owner":{"type":"user","id":"@bob"},"due":"2026-11-29T02:31:00Z"} role=directeur-crise
+            03:02 alice> !proc pd-urg
+              ✅ pd-urg lancée — @alice, vous êtes responsable (directeur-crise).
+              📌[proc:pd-urg] 📋 pd-urg — Urgences (responsable : directeur-crise → @alice)
+              ☐ 1. Tableau papier · avant 03:17
+              ☐ 2. Appeler le SAMU · avant 03:32
+              ☐ 3. Réévaluer
+              Progression : 0/3 · !fait pd-urg.<n> pour cocher
+              + 4 {"kind":"procedure_started","procedure":"pd-urg"} role=directeur-crise
+            03:20 tick
+              📌 ⏰ pd-urg.1 attendue pour 03:17 : Tableau papier · @alice
+              + 6 {"kind":"reminder","target":"pd-urg.1","who":"@alice"}
+            03:31 tick
+              📌 ⏰ A1 en retard (échéance 03:31) : Prévenir le SAMU · @bob
+              + 7 {"kind":"reminder","target":"A1","who":"@bob"}
+            03:40 tick
+              📌 ⏰ pd-urg.2 attendue pour 03:32 : Appeler le SAMU · @alice
+              + 8 {"kind":"reminder","target":"pd-urg.2","who":"@alice"}
+            03:45 bob> !fait A1
+              ✅ A1 — faite (03:45), en retard sur l'échéance de 03:31.
+              + 9 {"kind":"action_done","target":"A1"}
+            03:50 alice> !fait pd-urg.1
+              ✅ pd-urg.1 faite (1/3).
+              ✏️[proc:pd-urg] 📋 pd-urg — Urgences (responsable : directeur-crise → @alice)
+              ☑ 1. Tableau papier — fait 03:50 (alice)
+              ☐ 2. Appeler le SAMU · avant 03:32
+              ☐ 3. Réévaluer
+              Progression : 1/3 · !fait pd-urg.<n> pour cocher
+              + 10 {"kind":"step_done","procedure":"pd-urg","step":1} role=directeur-crise
+            04:01 tick
+            04:02 tick
+            04:33 tick
+              📌 ⏰ pd-urg.2 attendue pour 03:32 : Appeler le SAMU · @alice
+              ⏳ point-ars — Point ARS : reste 27 min (échéance 05:00)
+              + 11 {"kind":"reminder","target":"pd-urg.2","who":"@alice"}
+              + 12 {"kind":"clock_warning","clock":"point-ars","left_minutes":30}
+            04:33 alice> !passer pd-urg.2 SAMU déjà prévenu par le standard
+              ✅ pd-urg.2 passée (2/3).
+              ✏️[proc:pd-urg] 📋 pd-urg — Urgences (responsable : directeur-crise → @alice)
+              ☑ 1. Tableau papier — fait 03:50 (alice)
+              ⊘ 2. Appeler le SAMU — sans objet : SAMU déjà prévenu par le standard
+              ☐ 3. Réévaluer
+              Progression : 2/3 · !fait pd-urg.<n> pour cocher
+              + 13 {"kind":"step_skipped","procedure":"pd-urg","step":2,"reason":"SAMU déjà prévenu par le standard"} role=directeur-crise
+            05:10 tick
+              📌 ⌛ point-ars — Point ARS : échéance DÉPASSÉE (05:00, il y a 10 min)
+              + 14 {"kind":"clock_warning","clock":"point-ars","left_minutes":0}
+        "#]],
+    );
+}
+
+#[test]
+fn clocks_warn_at_thresholds_and_are_marked_done() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:00 alice> !point arrêt
+        03:10 alice> !horloges
+        04:29 tick
+        04:30 tick
+        04:31 tick
+        05:00 tick
+        05:01 alice> !fait point-ars
+        05:02 alice> !fait point-ars
+        05:03 alice> !horloges
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:10 alice> !horloges
+              » Horloges (depuis l'ouverture à 03:00) :
+              ⏳ point-ars — Point ARS : reste 1h50 (échéance 05:00)
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 03:00) · dsi
+              !fait <horloge> quand c'est fait.
+            04:29 tick
+            04:30 tick
+              📌 ⏳ point-ars — Point ARS : reste 30 min (échéance 05:00)
+              + 3 {"kind":"clock_warning","clock":"point-ars","left_minutes":30}
+            04:31 tick
+            05:00 tick
+              📌 ⌛ point-ars — Point ARS : échéance DÉPASSÉE (05:00, il y a 0 min)
+              + 4 {"kind":"clock_warning","clock":"point-ars","left_minutes":0}
+            05:01 alice> !fait point-ars
+              ✅ point-ars — Point ARS : fait, 1 min après l'échéance.
+              + 5 {"kind":"clock_done","clock":"point-ars"}
+            05:02 alice> !fait point-ars
+              ⛔ point-ars est déjà faite (05:01).
+            05:03 alice> !horloges
+              » Horloges (depuis l'ouverture à 03:00) :
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 21h (échéance 02/12 03:00) · dsi
+              ☑️ point-ars — Point ARS : fait 05:01 (après l'échéance 05:00)
+              !fait <horloge> quand c'est fait.
+        "#]],
+    );
+}
+
+#[test]
+fn situation_points_follow_their_cadence() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:05 alice> !point toutes 1h
+        03:10 alice> !info Le standard est coupé
+        03:20 alice> !décision Basculer sur les mobiles -- standard coupé
+        04:00 tick
+        04:30 alice> !point
+        05:29 tick
+        05:30 tick
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:05 alice> !point toutes 1h
+              ✅ Point de situation toutes les 1h00 ; le prochain vers 04:00.
+              + 2 {"kind":"point_cadence","every_minutes":60}
+            03:10 alice> !info Le standard est coupé
+              ✅ I1 — information enregistrée, à vérifier (03:10).
+              + 3 {"kind":"info","reference":"I1","text":"Le standard est coupé"}
+            03:20 alice> !décision Basculer sur les mobiles -- standard coupé
+              ✅ D1 — décision enregistrée (03:20), avec sa justification.
+              + 4 {"kind":"decision","reference":"D1","text":"Basculer sur les mobiles","rationale":"standard coupé"}
+            04:00 tick
+              📌 🕐 Point de situation n°1 — 04:00 (crise 20261129-test)
+              Infos : 1 à vérifier (I1), 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions depuis le dernier point :
+                D1 Basculer sur les mobiles
+              Actions : 0 ouverte(s), 0 en retard
+              Horloges : cnil-72h 2 j 23h, point-ars 1h00
+              Cellule tenue par @alice depuis 03:00
+              + 5 {"kind":"situation_point","number":1}
+            04:30 alice> !point
+              » 🕐 Point de situation n°2 — 04:30 (crise 20261129-test)
+              Infos : 1 à vérifier (I1), 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions depuis le dernier point : aucune
+              Actions : 0 ouverte(s), 0 en retard
+              Horloges : cnil-72h 2 j 22h, point-ars 30 min
+              Cellule tenue par @alice depuis 03:00
+              + 6 {"kind":"situation_point","number":2}
+            05:29 tick
+              📌 ⌛ point-ars — Point ARS : échéance DÉPASSÉE (05:00, il y a 29 min)
+              + 7 {"kind":"clock_warning","clock":"point-ars","left_minutes":0}
+            05:30 tick
+              📌 🕐 Point de situation n°3 — 05:30 (crise 20261129-test)
+              Infos : 1 à vérifier (I1), 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions depuis le dernier point : aucune
+              Actions : 0 ouverte(s), 0 en retard
+              Horloges : cnil-72h 2 j 21h, point-ars DÉPASSÉE
+              Cellule tenue par @alice depuis 03:00
+              + 8 {"kind":"situation_point","number":3}
+        "#]],
+    );
+}
+
+#[test]
+fn a_handover_waits_for_the_incoming_lead() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:00 alice> !point arrêt
+        06:55 alice> !relève @alice
+        07:00 alice> !relève @bob
+        07:01 carol> !ack
+        07:31 tick
+        07:40 carol> react handover:3 ✅
+        07:45 bob> react handover:3 ✅
+        07:46 bob> !ack
+        08:00 tick
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            06:55 alice> !relève @alice
+              ⛔ @alice tient déjà la cellule.
+            07:00 alice> !relève @bob
+              ✅ Relève vers @bob enregistrée ; en attente de sa confirmation.
+              📌[handover:3] 🔁 Relève : @alice → @bob. @bob, confirmez par !ack ou ✅ sur ce message.
+              🕐 État de situation — 07:00 (crise 20261129-test)
+              Infos : 0 à vérifier, 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions : aucune
+              Actions : 0 ouverte(s), 0 en retard
+              Horloges : cnil-72h 2 j 20h, point-ars DÉPASSÉE
+              Cellule tenue par @alice depuis 03:00
+              + 3 {"kind":"handover_started","from":"@alice","to":"@bob"}
+            07:01 carol> !ack
+              ⛔ La relève attend @bob, pas vous.
+            07:31 tick
+              📌 ⌛ point-ars — Point ARS : échéance DÉPASSÉE (05:00, il y a 2h31)
+              ⏰ @bob : la relève attend votre confirmation (!ack ou ✅ sur le message de relève).
+              + 5 {"kind":"clock_warning","clock":"point-ars","left_minutes":0}
+              + 6 {"kind":"reminder","target":"handover","who":"@bob"}
+            07:40 carol> react handover:3 ✅
+            07:45 bob> react handover:3 ✅
+              📌 🔁 Relève faite : @bob tient la cellule (à la suite de @alice).
+              + 7 {"kind":"handover_acknowledged","by":"@bob"}
+            07:46 bob> !ack
+              ⛔ Aucune relève en attente.
+            08:00 tick
+        "#]],
+    );
+}
+
+#[test]
+fn a_comcheck_tracks_who_answered() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:00 alice> !point arrêt
+        03:01 alice> !comcheck test
+        03:01 alice> !rôle directeur-crise @alice
+        03:01 alice> !rôle dsi @bob
+        03:01 alice> !rôle historien @carol
+        03:02 alice> !comcheck Bascule sur la messagerie de secours à 04:00
+        03:03 bob> react comcheck:1 ✅
+        03:03 bob> react comcheck:1 ✅
+        03:04 carol> react comcheck:1 👎
+        03:05 alice> !comcheck
+        03:33 tick
+        03:34 carol> react comcheck:1 ✅
+        03:35 alice> react comcheck:1 ✅
+        03:36 alice> !comcheck
+        04:10 tick
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:01 alice> !comcheck test
+              ⛔ Personne n'a de rôle : le comcheck attend les titulaires des rôles (!rôle …).
+            03:01 alice> !rôle directeur-crise @alice
+              ✅ Rôle Directeur de crise (directeur-crise) → @alice.
+              + 3 {"kind":"role_assigned","role":"directeur-crise","user":"@alice"}
+            03:01 alice> !rôle dsi @bob
+              ✅ Rôle DSI (dsi) → @bob.
+              + 4 {"kind":"role_assigned","role":"dsi","user":"@bob"} role=directeur-crise
+            03:01 alice> !rôle historien @carol
+              ✅ Rôle Historien (historien) → @carol.
+              + 5 {"kind":"role_assigned","role":"historien","user":"@carol"} role=directeur-crise
+            03:02 alice> !comcheck Bascule sur la messagerie de secours à 04:00
+              ✅ Comcheck n°1 envoyé à 3 personne(s).
+              📌[comcheck:1] 📣 Comcheck n°1 : Bascule sur la messagerie de secours à 04:00
+              ✅ sur ce message pour confirmer réception — @alice, @bob, @carol
+              + 6 {"kind":"comcheck_started","number":1,"text":"Bascule sur la messagerie de secours à 04:00"} role=directeur-crise
+            03:03 bob> react comcheck:1 ✅
+              + 8 {"kind":"comcheck_acknowledged","number":1,"by":"@bob"} role=dsi
+            03:03 bob> react comcheck:1 ✅
+            03:04 carol> react comcheck:1 👎
+            03:05 alice> !comcheck
+              » Comcheck n°1 : 1/3 réponses ; manquent @alice, @carol
+            03:33 tick
+              📌 ⏰ Comcheck n°1 : sans réponse de @alice, @carol — ✅ sur le message pour confirmer.
+              + 9 {"kind":"reminder","target":"comcheck-1"}
+            03:34 carol> react comcheck:1 ✅
+              + 10 {"kind":"comcheck_acknowledged","number":1,"by":"@carol"} role=historien
+            03:35 alice> react comcheck:1 ✅
+              + 11 {"kind":"comcheck_acknowledged","number":1,"by":"@alice"} role=directeur-crise
+            03:36 alice> !comcheck
+              » Comcheck n°1 : tout le monde a répondu (3).
+            04:10 tick
+        "#]],
+    );
+}
+
+#[test]
+fn actions_are_listed_by_owner_overdue_first() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:00 alice> !rôle dsi @bob
+        03:01 alice> !action Isoler les sauvegardes dsi dans 10m
+        03:02 alice> !action Prévenir l'ARS @alice dans 2h
+        03:03 alice> !action Rappeler les secrétaires
+        03:04 alice> !action Couper les VPN dsi à 03:05
+        03:30 alice> !actions
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:00 alice> !rôle dsi @bob
+              ✅ Rôle DSI (dsi) → @bob.
+              + 2 {"kind":"role_assigned","role":"dsi","user":"@bob"}
+            03:01 alice> !action Isoler les sauvegardes dsi dans 10m
+              ✅ A1 — action enregistrée · pour dsi (@bob) · échéance 03:11.
+              + 3 {"kind":"action","reference":"A1","text":"Isoler les sauvegardes","owner":{"type":"role","id":"dsi"},"due":"2026-11-29T02:11:00Z"}
+            03:02 alice> !action Prévenir l'ARS @alice dans 2h
+              ✅ A2 — action enregistrée · pour @alice · échéance 05:02.
+              + 4 {"kind":"action","reference":"A2","text":"Prévenir l'ARS","owner":{"type":"user","id":"@alice"},"due":"2026-11-29T04:02:00Z"}
+            03:03 alice> !action Rappeler les secrétaires
+              ✅ A3 — action enregistrée.
+              + 5 {"kind":"action","reference":"A3","text":"Rappeler les secrétaires"}
+            03:04 alice> !action Couper les VPN dsi à 03:05
+              ✅ A4 — action enregistrée · pour dsi (@bob) · échéance 03:05.
+              + 6 {"kind":"action","reference":"A4","text":"Couper les VPN","owner":{"type":"role","id":"dsi"},"due":"2026-11-29T02:05:00Z"}
+            03:30 alice> !actions
+              » Actions ouvertes : 4 dont 2 en retard
+              dsi (@bob)
+                A4 Couper les VPN · ⚠️ 03:05
+                A1 Isoler les sauvegardes · ⚠️ 03:11
+              @alice
+                A2 Prévenir l'ARS · 05:02
+              sans responsable
+                A3 Rappeler les secrétaires
+        "#]],
+    );
 }

@@ -24,13 +24,15 @@ use chrono::Utc;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::edit::EditedContent;
 use matrix_sdk::ruma::api::client::filter::FilterDefinition;
-use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+use matrix_sdk::ruma::events::reaction::{OriginalSyncReactionEvent, ReactionEventContent};
 use matrix_sdk::ruma::events::relation::Annotation;
 use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::{
     AddMentions, ForwardThread, OriginalSyncRoomMessageEvent,
+    RoomMessageEventContentWithoutRelation,
 };
 use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
 use matrix_sdk::ruma::events::room::redaction::OriginalSyncRoomRedactionEvent;
@@ -136,6 +138,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 
 fn add_message_handlers(client: &Client) {
     client.add_event_handler(on_message);
+    client.add_event_handler(on_reaction);
     client.add_event_handler(on_undecryptable);
     client.add_event_handler(on_redaction);
 }
@@ -399,7 +402,30 @@ async fn on_redaction(
     });
 }
 
-/// The runtime task: one input at a time, durable before acknowledged.
+async fn on_reaction(
+    ev: OriginalSyncReactionEvent,
+    room: Room,
+    client: Client,
+    Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
+) {
+    if room.state() != RoomState::Joined || Some(ev.sender.as_ref()) == client.user_id() {
+        return;
+    }
+    let _ = tx.send(Incoming {
+        room,
+        event_id: ev.event_id.clone(),
+        sender: ev.sender.clone(),
+        sent_at: inbound::timestamp(ev.origin_server_ts),
+        body: Body::Reaction {
+            target: ev.content.relates_to.event_id.to_string(),
+            key: ev.content.relates_to.key.clone(),
+        },
+        reply_to: None,
+    });
+}
+
+/// The runtime task: one input at a time, durable before acknowledged; and
+/// the timer: it wakes when the runtime says something falls due.
 async fn process(
     mut runtime: Runtime,
     mut rx: mpsc::UnboundedReceiver<Incoming>,
@@ -408,12 +434,27 @@ async fn process(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     loop {
+        let wake = runtime.next_due().map(|at| {
+            let wait = (at - Utc::now()).to_std().unwrap_or_default();
+            tokio::time::Instant::now() + wait
+        });
         let incoming = tokio::select! {
             () = shutdown.cancelled() => break,
+            () = sleep_until_opt(wake) => None,
             next = rx.recv() => match next {
-                Some(incoming) => incoming,
+                Some(incoming) => Some(incoming),
                 None => break,
             }
+        };
+        let Some(incoming) = incoming else {
+            let outputs = tokio::task::block_in_place(|| runtime.tick(Utc::now()));
+            match outputs {
+                Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,
+                Err(err) => {
+                    tracing::error!(error = format!("{err:#}"), "could not record what fell due")
+                }
+            }
+            continue;
         };
         let member = incoming
             .room
@@ -458,14 +499,30 @@ async fn process(
                 vec![Output::Refuse(warning.to_owned())]
             }
         };
-        for (idx, output) in outputs.into_iter().enumerate() {
-            if let Err(err) = send_output(&incoming, idx, output).await {
-                tracing::warn!(error = %err, "could not send a reply");
-            }
-        }
+        send_outputs(&client, &mut runtime, Some(&incoming), outputs).await;
     }
     drop(client);
     runtime.close()
+}
+
+async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn send_outputs(
+    client: &Client,
+    runtime: &mut Runtime,
+    incoming: Option<&Incoming>,
+    outputs: Vec<Output>,
+) {
+    for (idx, output) in outputs.into_iter().enumerate() {
+        if let Err(err) = send_output(client, runtime, incoming, idx, output).await {
+            tracing::warn!(error = format!("{err:#}"), "could not send a message");
+        }
+    }
 }
 
 /// A transaction id unique to (source event, output index): a retried send is not posted twice.
@@ -475,13 +532,64 @@ fn txn_id(event_id: &OwnedEventId, idx: usize, what: &str) -> OwnedTransactionId
     OwnedTransactionId::from(format!("tocsin-{hex}"))
 }
 
-async fn send_output(incoming: &Incoming, idx: usize, output: Output) -> anyhow::Result<()> {
-    let room = &incoming.room;
+async fn send_output(
+    client: &Client,
+    runtime: &mut Runtime,
+    incoming: Option<&Incoming>,
+    idx: usize,
+    output: Output,
+) -> anyhow::Result<()> {
     let (reaction, text) = match output {
         Output::Ack(text) => (Some("✅"), text),
         Output::Refuse(text) => (Some("⛔"), text),
         Output::Reply(text) => (None, text),
+        Output::Post {
+            room,
+            crisis,
+            text,
+            tag,
+        } => {
+            let room = room_of(client, &room)?;
+            let mut send = room.send(outbound::notice(&text));
+            if let Some(incoming) = incoming {
+                send = send.with_transaction_id(txn_id(&incoming.event_id, idx, "post"));
+            }
+            let event_id = send.await?.response.event_id;
+            if let Some(tag) = tag {
+                tokio::task::block_in_place(|| {
+                    runtime.record_posted(&crisis, &tag, event_id.as_str(), Utc::now())
+                })?;
+            }
+            return Ok(());
+        }
+        Output::Edit {
+            room,
+            crisis,
+            tag,
+            event_id,
+            text,
+        } => {
+            let room = room_of(client, &room)?;
+            let Some(event_id) = event_id.and_then(|e| OwnedEventId::try_from(e).ok()) else {
+                // Never posted (or posted before an upgrade): post it now, and edit it from then on.
+                let event_id = room.send(outbound::notice(&text)).await?.response.event_id;
+                tokio::task::block_in_place(|| {
+                    runtime.record_posted(&crisis, &tag, event_id.as_str(), Utc::now())
+                })?;
+                return Ok(());
+            };
+            let content = RoomMessageEventContentWithoutRelation::from(outbound::notice(&text));
+            let edit = room
+                .make_edit_event(&event_id, EditedContent::RoomMessage(content))
+                .await?;
+            room.send(edit).await?;
+            return Ok(());
+        }
     };
+    let Some(incoming) = incoming else {
+        return Ok(());
+    };
+    let room = &incoming.room;
     let mut content = outbound::notice(&text);
     if let Some(original) = &incoming.reply_to {
         // Keeps the original's thread when it was in one.
@@ -499,4 +607,12 @@ async fn send_output(incoming: &Incoming, idx: usize, output: Output) -> anyhow:
             .await?;
     }
     Ok(())
+}
+
+fn room_of(client: &Client, room: &str) -> anyhow::Result<Room> {
+    let id =
+        matrix_sdk::ruma::RoomId::parse(room).with_context(|| format!("bad room id {room}"))?;
+    client
+        .get_room(&id)
+        .with_context(|| format!("not in room {room}"))
 }

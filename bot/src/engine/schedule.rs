@@ -1,0 +1,615 @@
+//! Time-driven follow-up: reminders, clock warnings, situation points.
+//!
+//! Pure like the rest of the engine: [`due_items`] lists what falls due and
+//! when, [`next_due`] tells the runtime when to wake up, and [`tick`] turns
+//! what is due at `now` into records (each reminder is journaled, so a restart
+//! never repeats one) and one message per crisis. Tests drive time by calling
+//! `tick` with the instants they choose.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use super::event::{Event, Owner, RECORD_VERSION, Record, Verification};
+use super::state::{Crisis, World};
+use super::{Decision, Effect, Settings, owner_label};
+use crate::lang::Lang;
+use crate::playbook::{Catalog, Playbook};
+
+/// Something that falls due at a given time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// An action past its due time (`A1`).
+    Action(String),
+    /// A procedure step past its due time (`pd-lab`, 3).
+    Step(String, usize),
+    /// A clock reaching a warning threshold (minutes left; 0 = deadline).
+    Clock(String, i64),
+    /// The next situation point.
+    Point,
+    /// The incoming lead has not acknowledged the handover.
+    Handover,
+    /// People have not acknowledged comcheck n.
+    Comcheck(u32),
+}
+
+/// Every item of a crisis with the time it falls due (or fell due).
+pub fn due_items(
+    crisis: &Crisis,
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+) -> Vec<(DateTime<Utc>, Item)> {
+    let interval = settings.reminder_interval;
+    let mut items = Vec::new();
+    let repeat = |key: &str, first: DateTime<Utc>| match crisis.reminded.get(key) {
+        Some(last) => (*last + interval).max(first),
+        None => first,
+    };
+    for action in crisis.actions.iter().filter(|a| a.done_at.is_none()) {
+        if let Some(due) = action.due {
+            items.push((
+                repeat(&action.reference, due),
+                Item::Action(action.reference.clone()),
+            ));
+        }
+    }
+    if let Some(pb) = playbook {
+        for (id, run) in &crisis.procedures {
+            let Some(proc) = pb.procedure(id) else {
+                continue;
+            };
+            for (idx, step) in proc.steps.iter().enumerate() {
+                let n = idx + 1;
+                if let (Some(due), false) = (step.due, run.is_closed(n)) {
+                    items.push((
+                        repeat(&format!("{id}.{n}"), run.started_at + due),
+                        Item::Step(id.clone(), n),
+                    ));
+                }
+            }
+        }
+        for clock in &pb.clocks {
+            if crisis.clocks_done.contains_key(&clock.id) {
+                continue;
+            }
+            let deadline = crisis.opened_at + clock.due;
+            let warned = crisis.clocks_warned.get(&clock.id).copied();
+            // Thresholds still to announce, largest first; 0 is the deadline itself.
+            let next = clock
+                .warn
+                .iter()
+                .map(|w| w.num_minutes())
+                .chain(std::iter::once(0))
+                .filter(|t| warned.is_none_or(|w| *t < w))
+                .max();
+            if let Some(t) = next {
+                items.push((
+                    deadline - TimeDelta::minutes(t),
+                    Item::Clock(clock.id.clone(), t),
+                ));
+            }
+        }
+    }
+    let cadence = crisis.point_cadence.or_else(|| {
+        playbook
+            .and_then(|p| p.situation_points)
+            .map(|d| d.num_minutes())
+    });
+    if let Some(every) = cadence.filter(|m| *m > 0) {
+        let last = crisis.points.last().copied().unwrap_or(crisis.opened_at);
+        items.push((last + TimeDelta::minutes(every), Item::Point));
+    }
+    if let Some(handover) = &crisis.handover {
+        items.push((repeat("handover", handover.at + interval), Item::Handover));
+    }
+    for check in &crisis.comchecks {
+        if check
+            .expected
+            .iter()
+            .any(|u| !check.acknowledged.contains(u))
+        {
+            let key = format!("comcheck-{}", check.number);
+            items.push((
+                repeat(&key, check.at + interval),
+                Item::Comcheck(check.number),
+            ));
+        }
+    }
+    items
+}
+
+/// When the runtime should next call [`tick`], if ever.
+pub fn next_due(world: &World, catalog: &Catalog, settings: &Settings) -> Option<DateTime<Utc>> {
+    world
+        .crises
+        .values()
+        .filter(|c| c.closed_at.is_none())
+        .flat_map(|c| due_items(c, catalog.get(&c.playbook), settings))
+        .map(|(at, _)| at)
+        .min()
+}
+
+/// What is due at `now`: one decision per crisis with something due.
+pub fn tick(
+    world: &World,
+    catalog: &Catalog,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<Decision> {
+    let mut decisions = Vec::new();
+    for crisis in world.crises.values().filter(|c| c.closed_at.is_none()) {
+        let playbook = catalog.get(&crisis.playbook);
+        let due: Vec<Item> = due_items(crisis, playbook, settings)
+            .into_iter()
+            .filter(|(at, _)| *at <= now)
+            .map(|(_, i)| i)
+            .collect();
+        if due.is_empty() {
+            continue;
+        }
+        let mut seq = crisis.last_seq;
+        let mut records = Vec::new();
+        let mut lines = Vec::new();
+        let mut point = None;
+        let mut record = |event: Event| {
+            seq += 1;
+            records.push(Record {
+                v: RECORD_VERSION,
+                seq,
+                crisis: crisis.id.clone(),
+                occurred_at: now,
+                recorded_at: now,
+                author: settings.bot.clone(),
+                role: None,
+                source: None,
+                transcribed: false,
+                event,
+            });
+        };
+        for item in due {
+            match item {
+                Item::Point => {
+                    let number = crisis.points.len() as u32 + 1;
+                    record(Event::SituationPoint { number });
+                    point = Some(number);
+                }
+                Item::Clock(id, _) => {
+                    // After a pause (downtime), announce only the most urgent threshold passed.
+                    let threshold = playbook
+                        .and_then(|p| p.clocks.iter().find(|c| c.id == id))
+                        .map(|clock| {
+                            let deadline = crisis.opened_at + clock.due;
+                            let warned = crisis.clocks_warned.get(&id).copied();
+                            clock
+                                .warn
+                                .iter()
+                                .map(|w| w.num_minutes())
+                                .chain(std::iter::once(0))
+                                .filter(|t| {
+                                    warned.is_none_or(|w| *t < w)
+                                        && deadline - TimeDelta::minutes(*t) <= now
+                                })
+                                .min()
+                                .unwrap_or(0)
+                        })
+                        .unwrap_or(0);
+                    if let Some(clock) = playbook.and_then(|p| p.clocks.iter().find(|c| c.id == id))
+                    {
+                        lines.push(clock_line(crisis, playbook, settings, clock, now));
+                    }
+                    record(Event::ClockWarning {
+                        clock: id,
+                        left_minutes: threshold,
+                    });
+                }
+                other => {
+                    let (target, who, line) = reminder(crisis, playbook, settings, &other, now);
+                    lines.push(line);
+                    record(Event::Reminder { target, who });
+                }
+            }
+        }
+        let mut effects = Vec::new();
+        if !lines.is_empty() {
+            effects.push(post(crisis, settings, lines.join("\n"), None));
+        }
+        if let Some(number) = point {
+            let since = crisis.points.last().copied().unwrap_or(crisis.opened_at);
+            let text = situation(crisis, playbook, settings, Some((number, since)), now);
+            effects.push(post(crisis, settings, text, None));
+        }
+        decisions.push(Decision { records, effects });
+    }
+    decisions
+}
+
+fn post(crisis: &Crisis, settings: &Settings, text: String, tag: Option<String>) -> Effect {
+    let text = if crisis.exercise {
+        format!("[{}] {text}", settings.lang.pick("EXERCICE", "EXERCISE"))
+    } else {
+        text
+    };
+    Effect::Post {
+        room: crisis.room.clone(),
+        crisis: crisis.id.clone(),
+        text,
+        tag,
+    }
+}
+
+/// `14:30`, or `lun. 14:30` / `Mon 14:30` when not the same day as `now`.
+pub fn when(tz: Tz, lang: Lang, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&tz);
+    if local.date_naive() == now.with_timezone(&tz).date_naive() {
+        local.format("%H:%M").to_string()
+    } else {
+        local
+            .format(lang.pick("%d/%m %H:%M", "%d/%m %H:%M"))
+            .to_string()
+    }
+}
+
+/// `2h05`, `35 min`, `3 j 4h`.
+pub fn span(d: TimeDelta, lang: Lang) -> String {
+    let minutes = d.num_minutes().abs();
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins} min"),
+        (0, h) => format!("{h}h{mins:02}"),
+        (d, h) => format!("{d} {} {h}h", lang.pick("j", "d")),
+    }
+}
+
+/// Who to mention for an owner: the user, or the holder of the role.
+fn owner_user(crisis: &Crisis, owner: &Owner) -> Option<String> {
+    match owner {
+        Owner::User(u) => Some(u.clone()),
+        Owner::Role(r) => crisis.roles.get(r).cloned(),
+    }
+}
+
+fn reminder(
+    crisis: &Crisis,
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+    item: &Item,
+    now: DateTime<Utc>,
+) -> (String, Option<String>, String) {
+    let lang = settings.lang;
+    let at = |t| when(settings.tz, lang, t, now);
+    match item {
+        Item::Action(reference) => {
+            let action = crisis.action(reference);
+            let text = action
+                .map(|a| super::ellipsis(crisis.current_text(reference, &a.text), 70))
+                .unwrap_or_default();
+            let due = action.and_then(|a| a.due).unwrap_or(now);
+            let owner = action.and_then(|a| a.owner.as_ref());
+            let who = owner.and_then(|o| owner_user(crisis, o));
+            let label = owner
+                .map(|o| format!(" · {}", owner_label(crisis, o)))
+                .unwrap_or_default();
+            let line = match lang {
+                Lang::Fr => format!(
+                    "⏰ {reference} en retard (échéance {}) : {text}{label}",
+                    at(due)
+                ),
+                Lang::En => format!("⏰ {reference} overdue (due {}) : {text}{label}", at(due)),
+            };
+            (reference.clone(), who, line)
+        }
+        Item::Step(id, n) => {
+            let proc = playbook.and_then(|p| p.procedure(id));
+            let run = crisis.procedures.get(id);
+            let step = proc.and_then(|p| p.steps.get(n - 1));
+            let text = step
+                .map(|s| super::ellipsis(s.text.get(lang), 70))
+                .unwrap_or_default();
+            let due = match (run, step.and_then(|s| s.due)) {
+                (Some(run), Some(d)) => run.started_at + d,
+                _ => now,
+            };
+            let who = run
+                .and_then(|r| r.assigned.get(n).cloned())
+                .or_else(|| proc.and_then(|p| crisis.roles.get(&p.owner).cloned()));
+            let label = who
+                .clone()
+                .or_else(|| proc.map(|p| p.owner.clone()))
+                .map(|w| format!(" · {w}"))
+                .unwrap_or_default();
+            let line = match lang {
+                Lang::Fr => format!("⏰ {id}.{n} attendue pour {} : {text}{label}", at(due)),
+                Lang::En => format!("⏰ {id}.{n} was due at {} : {text}{label}", at(due)),
+            };
+            (format!("{id}.{n}"), who, line)
+        }
+        Item::Handover => {
+            let to = crisis
+                .handover
+                .as_ref()
+                .map(|h| h.to.clone())
+                .unwrap_or_default();
+            let line = match lang {
+                Lang::Fr => format!(
+                    "⏰ {to} : la relève attend votre confirmation ({}ack ou ✅ sur le message de relève).",
+                    settings.prefix
+                ),
+                Lang::En => format!(
+                    "⏰ {to}: the handover awaits your confirmation ({}ack or ✅ on the handover message).",
+                    settings.prefix
+                ),
+            };
+            ("handover".to_owned(), Some(to), line)
+        }
+        Item::Comcheck(number) => {
+            let check = crisis.comchecks.iter().find(|c| c.number == *number);
+            let missing: Vec<String> = check
+                .map(|c| {
+                    c.expected
+                        .iter()
+                        .filter(|u| !c.acknowledged.contains(u))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            let line = match lang {
+                Lang::Fr => format!(
+                    "⏰ Comcheck n°{number} : sans réponse de {} — ✅ sur le message pour confirmer.",
+                    missing.join(", ")
+                ),
+                Lang::En => format!(
+                    "⏰ Comcheck #{number}: no answer from {} — ✅ on the message to confirm.",
+                    missing.join(", ")
+                ),
+            };
+            (format!("comcheck-{number}"), None, line)
+        }
+        Item::Point | Item::Clock(..) => (String::new(), None, String::new()),
+    }
+}
+
+/// One line about a clock: time left or overdue, deadline, owner.
+pub fn clock_line(
+    crisis: &Crisis,
+    _playbook: Option<&Playbook>,
+    settings: &Settings,
+    clock: &crate::playbook::Clock,
+    now: DateTime<Utc>,
+) -> String {
+    let lang = settings.lang;
+    let deadline = crisis.opened_at + clock.due;
+    let owner = clock
+        .owner
+        .as_ref()
+        .map(|o| match crisis.roles.get(o) {
+            Some(holder) => format!(" · {o} ({holder})"),
+            None => format!(" · {o}"),
+        })
+        .unwrap_or_default();
+    let title = clock.title.get(lang);
+    let at = when(settings.tz, lang, deadline, now);
+    if let Some(done) = crisis.clocks_done.get(&clock.id) {
+        let late = *done > deadline;
+        return match (lang, late) {
+            (Lang::Fr, false) => format!(
+                "✅ {} — {title} : fait {}",
+                clock.id,
+                when(settings.tz, lang, *done, now)
+            ),
+            (Lang::Fr, true) => format!(
+                "☑️ {} — {title} : fait {} (après l'échéance {at})",
+                clock.id,
+                when(settings.tz, lang, *done, now)
+            ),
+            (Lang::En, false) => format!(
+                "✅ {} — {title}: done {}",
+                clock.id,
+                when(settings.tz, lang, *done, now)
+            ),
+            (Lang::En, true) => format!(
+                "☑️ {} — {title}: done {} (after the {at} deadline)",
+                clock.id,
+                when(settings.tz, lang, *done, now)
+            ),
+        };
+    }
+    if now >= deadline {
+        match lang {
+            Lang::Fr => format!(
+                "⌛ {} — {title} : échéance DÉPASSÉE ({at}, il y a {}){owner}",
+                clock.id,
+                span(now - deadline, lang)
+            ),
+            Lang::En => format!(
+                "⌛ {} — {title}: deadline PASSED ({at}, {} ago){owner}",
+                clock.id,
+                span(now - deadline, lang)
+            ),
+        }
+    } else {
+        match lang {
+            Lang::Fr => format!(
+                "⏳ {} — {title} : reste {} (échéance {at}){owner}",
+                clock.id,
+                span(deadline - now, lang)
+            ),
+            Lang::En => format!(
+                "⏳ {} — {title}: {} left (due {at}){owner}",
+                clock.id,
+                span(deadline - now, lang)
+            ),
+        }
+    }
+}
+
+/// The état de situation: what a point, a handover or `!statut` posts.
+/// `point`: the point's number and the time of the previous one.
+pub fn situation(
+    crisis: &Crisis,
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+    point: Option<(u32, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> String {
+    let lang = settings.lang;
+    let at = |t| when(settings.tz, lang, t, now);
+    let mut out = match (point, lang) {
+        (Some((n, _)), Lang::Fr) => format!(
+            "🕐 Point de situation n°{n} — {} (crise {})",
+            at(now),
+            crisis.id
+        ),
+        (Some((n, _)), Lang::En) => format!(
+            "🕐 Situation point #{n} — {} (crisis {})",
+            at(now),
+            crisis.id
+        ),
+        (None, Lang::Fr) => format!("🕐 État de situation — {} (crise {})", at(now), crisis.id),
+        (None, Lang::En) => format!("🕐 Situation report — {} (crisis {})", at(now), crisis.id),
+    };
+    let refs = |s: Verification| -> Vec<&str> {
+        crisis
+            .infos
+            .iter()
+            .filter(|i| i.status == s)
+            .map(|i| i.reference.as_str())
+            .collect()
+    };
+    let (to_check, checking) = (refs(Verification::ToCheck), refs(Verification::Checking));
+    let list = |v: &[&str]| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", v.join(", "))
+        }
+    };
+    out.push_str(&match lang {
+        Lang::Fr => format!(
+            "\nInfos : {} à vérifier{}, {} en cours{}, {} confirmée(s), {} infirmée(s)",
+            to_check.len(),
+            list(&to_check),
+            checking.len(),
+            list(&checking),
+            refs(Verification::Confirmed).len(),
+            refs(Verification::Refuted).len()
+        ),
+        Lang::En => format!(
+            "\nInfo: {} to check{}, {} being checked{}, {} confirmed, {} refuted",
+            to_check.len(),
+            list(&to_check),
+            checking.len(),
+            list(&checking),
+            refs(Verification::Confirmed).len(),
+            refs(Verification::Refuted).len()
+        ),
+    });
+    let since = point.map(|(_, since)| since).unwrap_or(crisis.opened_at);
+    let recent: Vec<String> = crisis
+        .decisions
+        .iter()
+        .filter(|d| d.at >= since)
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.reference,
+                super::ellipsis(crisis.current_text(&d.reference, &d.text), 60)
+            )
+        })
+        .collect();
+    let label = match (point.is_some(), lang) {
+        (true, Lang::Fr) => "Décisions depuis le dernier point",
+        (true, Lang::En) => "Decisions since the last point",
+        (false, Lang::Fr) => "Décisions",
+        (false, Lang::En) => "Decisions",
+    };
+    if recent.is_empty() {
+        out.push_str(
+            &format!("\n{label} : {}", lang.pick("aucune", "none"))
+                .replace(" : ", lang.pick(" : ", ": ")),
+        );
+    } else {
+        out.push_str(&format!("\n{label}{}", lang.pick(" :", ":")));
+        for d in recent.iter().take(6) {
+            out.push_str(&format!("\n  {d}"));
+        }
+        if recent.len() > 6 {
+            out.push_str(&format!("\n  … +{}", recent.len() - 6));
+        }
+    }
+    let open = crisis.open_actions(now);
+    let overdue = open.iter().filter(|a| a.is_overdue(now)).count();
+    out.push_str(&match lang {
+        Lang::Fr => format!("\nActions : {} ouverte(s), {overdue} en retard", open.len()),
+        Lang::En => format!("\nActions: {} open, {overdue} overdue", open.len()),
+    });
+    for action in open.iter().take(5) {
+        let mut line = format!(
+            "\n  {} {}",
+            action.reference,
+            super::ellipsis(crisis.current_text(&action.reference, &action.text), 50)
+        );
+        if let Some(owner) = &action.owner {
+            line.push_str(&format!(" · {}", owner_label(crisis, owner)));
+        }
+        if let Some(due) = action.due {
+            line.push_str(&format!(
+                " · {}{}",
+                if action.is_overdue(now) {
+                    "⚠️ "
+                } else {
+                    ""
+                },
+                at(due)
+            ));
+        }
+        out.push_str(&line);
+    }
+    if let Some(pb) = playbook
+        && !crisis.procedures.is_empty()
+    {
+        let progress: Vec<String> = crisis
+            .procedures
+            .iter()
+            .map(|(id, run)| {
+                format!(
+                    "{id} {}/{}",
+                    run.n_closed(),
+                    pb.procedure(id).map_or(0, |p| p.steps.len())
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "\n{}{}",
+            lang.pick("Procédures : ", "Procedures: "),
+            progress.join(", ")
+        ));
+    }
+    if let Some(pb) = playbook {
+        let running: Vec<String> = pb
+            .clocks
+            .iter()
+            .filter(|c| !crisis.clocks_done.contains_key(&c.id))
+            .map(|c| {
+                let deadline = crisis.opened_at + c.due;
+                if now >= deadline {
+                    format!("{} {}", c.id, lang.pick("DÉPASSÉE", "PASSED"))
+                } else {
+                    format!("{} {}", c.id, span(deadline - now, lang))
+                }
+            })
+            .collect();
+        if !running.is_empty() {
+            out.push_str(&format!(
+                "\n{}{}",
+                lang.pick("Horloges : ", "Clocks: "),
+                running.join(", ")
+            ));
+        }
+    }
+    if let Some((lead, since)) = crisis.leads.last() {
+        out.push_str(&match lang {
+            Lang::Fr => format!("\nCellule tenue par {lead} depuis {}", at(*since)),
+            Lang::En => format!("\nCell held by {lead} since {}", at(*since)),
+        });
+    }
+    out
+}
