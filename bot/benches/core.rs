@@ -4,7 +4,8 @@
 //! `journal/append_1` times one durable append (one record, flushed with fsync) and prints
 //! p50/p90/p99/max of 1,000 timed appends to stderr (target p50 < 5 ms);
 //! `journal/open_verify_100k` times opening a 100,000-entry journal, which re-hashes and
-//! checks every entry (target < 2 s), and prints the process's peak RSS during one open.
+//! checks every entry (target < 2 s), and prints the peak RSS of a fresh process that opens
+//! it once (under `/usr/bin/time -v` when installed).
 //!
 //! Run with `cargo bench -p tocsin --bench core [-- <filter>]`. Journals live in a fresh
 //! temporary directory (`TMPDIR`), which must be on a real disk for fsync to mean anything.
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use tempfile::TempDir;
 use tocsin::engine::event::{Author, Event, Owner, RECORD_VERSION, Record, Verification};
 use tocsin::engine::state::World;
@@ -456,22 +457,68 @@ fn proc_status_kb(field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Peak RSS of one open: resets the high-water mark (`clear_refs` 5), opens, reads it back.
-fn report_open_memory(dir: &Path) {
-    let before = proc_status_kb("VmRSS:");
-    if std::fs::write("/proc/self/clear_refs", "5").is_err() {
-        eprintln!(
-            "journal/open_verify_100k: cannot reset the RSS high-water mark; use /usr/bin/time -v"
-        );
-        return;
-    }
+/// Set in the child process that measures the memory of one open: the journal directory.
+const OPEN_ONCE_ENV: &str = "TOCSIN_BENCH_OPEN_ONCE";
+
+/// In the child: opens and verifies the journal once, then prints the peak RSS.
+fn open_once(dir: &Path) {
+    let at_start = proc_status_kb("VmHWM:");
     drop(open_verify(dir));
-    if let (Some(before), Some(peak)) = (before, proc_status_kb("VmHWM:")) {
+    let mib = |kb: Option<u64>| {
+        kb.map_or_else(
+            || "?".to_owned(),
+            |kb| format!("{:.1} MiB", kb as f64 / 1024.0),
+        )
+    };
+    println!(
+        "peak RSS {} (process start {})",
+        mib(proc_status_kb("VmHWM:")),
+        mib(at_start)
+    );
+}
+
+/// Peak memory of one open, measured in a fresh process (this binary again, in
+/// [`open_once`] mode) so that the memory used to build the journal does not count;
+/// under `/usr/bin/time -v` when it is installed.
+fn report_open_memory(dir: &Path) {
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let time = Path::new("/usr/bin/time");
+    let mut command = if time.exists() {
+        let mut command = std::process::Command::new(time);
+        command.arg("-v").arg(&exe);
+        command
+    } else {
+        std::process::Command::new(&exe)
+    };
+    let output = match command.env(OPEN_ONCE_ENV, dir).output() {
+        Ok(output) if output.status.success() => output,
+        Ok(output) => {
+            eprintln!(
+                "journal/open_verify_100k: memory probe failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return;
+        }
+        Err(err) => {
+            eprintln!("journal/open_verify_100k: memory probe failed: {err}");
+            return;
+        }
+    };
+    let own = String::from_utf8_lossy(&output.stdout);
+    eprintln!(
+        "journal/open_verify_100k: one open in a fresh process: {}",
+        own.trim()
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if let Some(line) = stderr
+        .lines()
+        .find(|l| l.contains("Maximum resident set size"))
+    {
         eprintln!(
-            "journal/open_verify_100k: RSS before open {:.1} MiB, peak during one open {:.1} MiB (+{:.1} MiB)",
-            before as f64 / 1024.0,
-            peak as f64 / 1024.0,
-            peak.saturating_sub(before) as f64 / 1024.0
+            "journal/open_verify_100k: /usr/bin/time -v: {}",
+            line.trim()
         );
     }
 }
@@ -505,4 +552,13 @@ fn bench_open(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench_engine, bench_append, bench_open);
-criterion_main!(benches);
+
+// `criterion_main!`, plus the memory probe's child mode.
+fn main() {
+    if let Some(dir) = std::env::var_os(OPEN_ONCE_ENV) {
+        open_once(Path::new(&dir));
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -5,6 +5,8 @@
 //! - [`playbook`]: crisis playbooks from YAML, with precise diagnostics.
 //! - [`engine`]: the functional core; commands in, records and effects out.
 //! - [`journal`]: the durable, hash-chained, append-only log on sled.
+//! - [`export`]: the JSON export and its offline verification.
+//! - [`render`]: reports and the paper kit, through handlebars templates.
 //! - [`runtime`]: the imperative shell joining engine and journal.
 //! - [`console`]: the terminal front end.
 //! - [`config`]: `tocsin.toml` and secrets.
@@ -15,8 +17,10 @@
 pub mod config;
 pub mod console;
 pub mod engine;
+pub mod export;
 pub mod journal;
 pub mod lang;
 pub mod matrix;
 pub mod playbook;
+pub mod render;
 pub mod runtime;

@@ -54,10 +54,48 @@ enum Cmd {
         paths: Vec<PathBuf>,
     },
     /// Verify every hash chain of a journal; names the first bad entry.
+    /// Verify a journal (--data DIR) or a JSON export (FILE.json); names the first bad entry.
     Verify {
         /// The data directory holding the journal.
+        #[arg(long, conflicts_with = "file")]
+        data: Option<PathBuf>,
+        /// A JSON export to check offline.
+        file: Option<PathBuf>,
+    },
+    /// Export a crisis: the report (html, md), or the full log (json with its hash chain, csv).
+    Export {
         #[arg(long)]
         data: PathBuf,
+        /// The crisis id (see `tocsin verify --data DIR`).
+        #[arg(long)]
+        crisis: String,
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// players: no facilitator material; full: everything.
+        #[arg(long, default_value = "full")]
+        edition: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value = "playbooks")]
+        playbooks: PathBuf,
+        /// A directory whose *.hbs files replace the built-in templates.
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Print a playbook as a paper kit: reflex sheets, checklists, blank log sheets, role cards.
+    Kit {
+        #[arg(long)]
+        playbook: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value = "playbooks")]
+        playbooks: PathBuf,
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        #[arg(long, default_value = "fr")]
+        lang: String,
     },
     /// Keep the main courante from a terminal: one command per line on standard input.
     Console {
@@ -178,7 +216,126 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Check { paths } => Ok(check(paths)),
-        Cmd::Verify { data } => match Journal::verify_dir(&data) {
+        Cmd::Verify {
+            data: None,
+            file: Some(file),
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match tocsin::export::verify(&text) {
+                Ok(v) => {
+                    println!(
+                        "ok: {} — {} entries, every hash verified",
+                        v.crisis, v.n_entries
+                    );
+                    println!("final digest {}", v.final_digest);
+                    println!("compare it with the digest announced when the crisis was sealed");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(err) => {
+                    eprintln!("tocsin: verification FAILED: {}: {err}", file.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Cmd::Verify {
+            data: None,
+            file: None,
+        } => bail!("give --data DIR (a journal) or FILE.json (an export)"),
+        Cmd::Verify {
+            data: Some(_),
+            file: Some(_),
+        } => bail!("give either --data DIR or FILE.json, not both"),
+        Cmd::Export {
+            data,
+            crisis,
+            format,
+            edition,
+            output,
+            playbooks,
+            templates,
+            settings,
+        } => {
+            let settings = settings.settings()?;
+            let Some(format) = tocsin::render::Format::parse(&format) else {
+                bail!("--format: `{format}` is not one of html, md, json, csv");
+            };
+            let edition = match edition.as_str() {
+                "full" => tocsin::render::view::Edition::Full,
+                "players" => tocsin::render::view::Edition::Players,
+                other => bail!("--edition: `{other}` is not players or full"),
+            };
+            let renderer = tocsin::render::Renderer::new(templates.as_deref())?;
+            let catalog = playbook::load_dir(&playbooks).ok();
+            let (journal, _) = Journal::open(&data, |_| {})
+                .with_context(|| format!("opening the journal in {}", data.display()))?;
+            let entries = journal.entries(&crisis)?;
+            if entries.is_empty() {
+                let known: Vec<&str> = journal.crises().collect();
+                bail!(
+                    "no crisis `{crisis}` in {} (crises: {})",
+                    data.display(),
+                    known.join(", ")
+                );
+            }
+            let playbook_id = entries.first().and_then(|e| match &e.record.event {
+                tocsin::engine::event::Event::CrisisOpened { playbook, .. } => {
+                    Some(playbook.clone())
+                }
+                _ => None,
+            });
+            let playbook = catalog
+                .as_ref()
+                .zip(playbook_id)
+                .and_then(|(c, id)| c.get(&id).cloned());
+            let bytes = tocsin::render::export(
+                &renderer,
+                &entries,
+                playbook.as_ref(),
+                &settings,
+                format,
+                edition,
+                chrono::Utc::now(),
+            )?;
+            std::fs::write(&output, bytes)
+                .with_context(|| format!("writing {}", output.display()))?;
+            println!("wrote {} ({} entries)", output.display(), entries.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Kit {
+            playbook: id,
+            output,
+            playbooks,
+            templates,
+            lang,
+        } => {
+            let Some(lang) = Lang::parse(&lang) else {
+                bail!("--lang: fr or en")
+            };
+            let catalog = playbook::load_dir(&playbooks).map_err(|diags| {
+                anyhow::anyhow!(
+                    "{} problem(s) in the playbooks; run tocsin check {}",
+                    diags.len(),
+                    playbooks.display()
+                )
+            })?;
+            let Some(pb) = catalog.get(&id) else {
+                bail!(
+                    "no playbook `{id}` (playbooks: {})",
+                    catalog.ids().collect::<Vec<_>>().join(", ")
+                );
+            };
+            let renderer = tocsin::render::Renderer::new(templates.as_deref())?;
+            let html = renderer.kit_html(&tocsin::render::kit::build(pb, lang))?;
+            std::fs::write(&output, html)
+                .with_context(|| format!("writing {}", output.display()))?;
+            println!("wrote {}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Verify {
+            data: Some(data),
+            file: None,
+        } => match Journal::verify_dir(&data) {
             Ok(summary) => {
                 println!(
                     "ok: {} entries in {} crises, every chain verified",

@@ -6,6 +6,7 @@
 mod console;
 mod crash;
 mod playbooks;
+mod report;
 mod support;
 mod synapse;
 mod tidy;

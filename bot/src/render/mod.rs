@@ -1,0 +1,295 @@
+//! Rendering: crisis reports (HTML, Markdown, CSV) and the paper kit, through
+//! handlebars. The only importer of `handlebars`.
+//!
+//! Templates live in `templates/` and are compiled into the binary; a
+//! configured directory may override any of them. All are registered when the
+//! [`Renderer`] is built, in strict mode, so a broken template or a missing
+//! field fails at once rather than printing blanks. Escaping is explicit per
+//! output: HTML escaping for `.html`, Markdown escaping for `.md`; both also
+//! neutralise bidirectional control characters, which could otherwise make a
+//! printed line read differently from what was logged.
+
+pub mod kit;
+pub mod view;
+
+use std::path::Path;
+
+use handlebars::Handlebars;
+
+const TEMPLATES: &[(&str, &str, Output)] = &[
+    (
+        "report.html",
+        include_str!("../../../templates/report.html.hbs"),
+        Output::Html,
+    ),
+    (
+        "report.md",
+        include_str!("../../../templates/report.md.hbs"),
+        Output::Markdown,
+    ),
+    (
+        "kit.html",
+        include_str!("../../../templates/kit.html.hbs"),
+        Output::Html,
+    ),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Output {
+    Html,
+    Markdown,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("rendering {name}: {message}")]
+    Render { name: String, message: String },
+}
+
+/// Every template, registered and checked.
+#[derive(Debug)]
+pub struct Renderer {
+    html: Handlebars<'static>,
+    markdown: Handlebars<'static>,
+}
+
+impl Renderer {
+    /// Registers the built-in templates, each replaced by `<dir>/<name>.hbs` when present.
+    pub fn new(override_dir: Option<&Path>) -> Result<Renderer, RenderError> {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        html.register_escape_fn(escape_html);
+        let mut markdown = Handlebars::new();
+        markdown.set_strict_mode(true);
+        markdown.register_escape_fn(escape_markdown);
+        for (name, builtin, output) in TEMPLATES {
+            let source = match override_dir.map(|d| d.join(format!("{name}.hbs"))) {
+                Some(path) if path.exists() => {
+                    std::fs::read_to_string(&path).map_err(|e| RenderError::Template {
+                        name: path.display().to_string(),
+                        message: e.to_string(),
+                    })?
+                }
+                _ => (*builtin).to_owned(),
+            };
+            let registry = match output {
+                Output::Html => &mut html,
+                Output::Markdown => &mut markdown,
+            };
+            registry
+                .register_template_string(name, source)
+                .map_err(|e| RenderError::Template {
+                    name: (*name).to_owned(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(Renderer { html, markdown })
+    }
+
+    pub fn report_html(&self, view: &view::ReportView) -> Result<String, RenderError> {
+        render(&self.html, "report.html", view)
+    }
+
+    pub fn report_markdown(&self, view: &view::ReportView) -> Result<String, RenderError> {
+        render(&self.markdown, "report.md", view)
+    }
+
+    pub fn kit_html(&self, view: &kit::KitView) -> Result<String, RenderError> {
+        render(&self.html, "kit.html", view)
+    }
+}
+
+fn render(
+    registry: &Handlebars<'static>,
+    name: &str,
+    data: &impl serde::Serialize,
+) -> Result<String, RenderError> {
+    registry
+        .render(name, data)
+        .map_err(|e| RenderError::Render {
+            name: name.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+/// Bidirectional controls and other invisible format characters, shown as a visible code.
+fn neutralise(c: char) -> Option<String> {
+    let suspicious = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
+        || (c.is_control() && c != '\n' && c != '\t');
+    suspicious.then(|| format!("[U+{:04X}]", c as u32))
+}
+
+/// HTML escaping, including quotes, backticks and `=` (attribute-safe), and bidi controls.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if let Some(visible) = neutralise(c) {
+            out.push_str(&visible);
+            continue;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '`' => out.push_str("&#x60;"),
+            '=' => out.push_str("&#x3D;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown escaping: punctuation that could start markup, table pipes,
+/// raw HTML, newlines (kept inside table cells), and bidi controls.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if let Some(visible) = neutralise(c) {
+            out.push_str(&visible);
+            continue;
+        }
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '{' | '}' | '#' | '|' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The formats of a crisis export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+    Json,
+    Csv,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "html" => Some(Format::Html),
+            "md" | "markdown" => Some(Format::Markdown),
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Html => "text/html",
+            Format::Markdown => "text/markdown",
+            Format::Json => "application/json",
+            Format::Csv => "text/csv",
+        }
+    }
+}
+
+/// Renders the export of one crisis from its verified entries.
+pub fn export(
+    renderer: &Renderer,
+    entries: &[crate::journal::Entry],
+    playbook: Option<&crate::playbook::Playbook>,
+    settings: &crate::engine::Settings,
+    format: Format,
+    edition: view::Edition,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<u8>, RenderError> {
+    let crisis = entries
+        .first()
+        .map(|e| e.record.crisis.clone())
+        .unwrap_or_default();
+    match format {
+        Format::Json => {
+            let file = crate::export::build(&crisis, entries, now);
+            serde_json::to_vec_pretty(&file).map_err(|e| RenderError::Render {
+                name: "json".to_owned(),
+                message: e.to_string(),
+            })
+        }
+        Format::Html => Ok(renderer
+            .report_html(&view::build(entries, playbook, settings, edition, now))?
+            .into_bytes()),
+        Format::Markdown => Ok(renderer
+            .report_markdown(&view::build(entries, playbook, settings, edition, now))?
+            .into_bytes()),
+        Format::Csv => {
+            let report = view::build(entries, playbook, settings, edition, now);
+            let fail = |e: csv::Error| RenderError::Render {
+                name: "csv".to_owned(),
+                message: e.to_string(),
+            };
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer
+                .write_record([
+                    "seq",
+                    "occurred_at",
+                    "recorded_at",
+                    "author",
+                    "role",
+                    "kind",
+                    "reference",
+                    "text",
+                    "transcribed",
+                    "source_event",
+                    "hash",
+                ])
+                .map_err(fail)?;
+            for row in &report.log {
+                let seq = row.seq.to_string();
+                let transcribed = if row.transcribed { "yes" } else { "" };
+                let text = csv_safe(&row.text);
+                writer
+                    .write_record([
+                        &seq,
+                        &row.occurred_at,
+                        &row.recorded_at,
+                        &csv_safe(&row.author),
+                        &row.role,
+                        &row.kind,
+                        &row.reference,
+                        &text,
+                        transcribed,
+                        &row.source,
+                        &row.hash,
+                    ])
+                    .map_err(fail)?;
+            }
+            writer.into_inner().map_err(|e| RenderError::Render {
+                name: "csv".to_owned(),
+                message: e.to_string(),
+            })
+        }
+    }
+}
+
+/// Spreadsheets run cells starting with `=`, `+`, `-` or `@` as formulas: prefix them.
+fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}

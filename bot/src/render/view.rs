@@ -1,0 +1,721 @@
+//! The report's view model: what the templates show, built from a crisis's
+//! verified entries. Displayed types derive `Serialize`; nothing here is stored.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::engine::event::{Event, Owner, Record};
+use crate::engine::state::World;
+use crate::engine::{Settings, schedule};
+use crate::journal::{self, Entry};
+use crate::lang::Lang;
+use crate::playbook::Playbook;
+
+/// Which report: the players' (no facilitator material) or the full one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Edition {
+    Players,
+    Full,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    pub lang: &'static str,
+    pub t: BTreeMap<&'static str, &'static str>,
+    pub edition: Edition,
+    pub crisis: String,
+    pub title: String,
+    pub exercise: bool,
+    pub marking: String,
+    pub playbook: String,
+    pub playbook_version: String,
+    pub tags: Vec<String>,
+    pub time_zone: String,
+    pub opened_at: String,
+    pub opened_by: String,
+    pub closed_at: Option<String>,
+    pub generated_at: String,
+    pub n_entries: u64,
+    pub final_digest: String,
+    pub roles: Vec<RoleRow>,
+    pub leads: Vec<LeadRow>,
+    pub log: Vec<LogRow>,
+    pub decisions: Vec<DecisionRow>,
+    pub actions: Vec<ActionRow>,
+    pub procedures: Vec<ProcedureView>,
+    pub clocks: Vec<ClockRow>,
+    pub corrections: Vec<LogRow>,
+    pub gaps: Vec<LogRow>,
+    pub metrics: Vec<MetricRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RoleRow {
+    pub role: String,
+    pub title: String,
+    pub user: String,
+    pub since: String,
+    pub by: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LeadRow {
+    pub user: String,
+    pub since: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogRow {
+    pub seq: u64,
+    pub occurred_at: String,
+    pub recorded_at: String,
+    pub author: String,
+    pub role: String,
+    pub kind: String,
+    pub reference: String,
+    pub text: String,
+    pub transcribed: bool,
+    pub source: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DecisionRow {
+    pub reference: String,
+    pub at: String,
+    pub author: String,
+    pub role: String,
+    pub text: String,
+    pub rationale: String,
+    /// The information recorded just before: what the cell knew when deciding.
+    pub context: String,
+    pub corrections: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ActionRow {
+    pub reference: String,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub done: String,
+    pub late: bool,
+    pub status: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProcedureView {
+    pub id: String,
+    pub title: String,
+    pub started_at: String,
+    pub progress: String,
+    pub steps: Vec<StepRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StepRow {
+    pub n: usize,
+    pub text: String,
+    pub status: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClockRow {
+    pub id: String,
+    pub title: String,
+    pub deadline: String,
+    pub status: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetricRow {
+    pub name: &'static str,
+    pub value: String,
+}
+
+fn labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    let pairs: &[(&str, &str, &str)] = &[
+        ("report", "Rapport de crise", "Crisis report"),
+        ("exercise_report", "Rapport d'exercice", "Exercise report"),
+        ("identity", "Identité", "Identity"),
+        ("crisis", "Crise", "Crisis"),
+        ("playbook", "Playbook", "Playbook"),
+        ("tags", "Références", "References"),
+        ("opened", "Ouverte", "Opened"),
+        ("closed", "Close", "Closed"),
+        ("still_open", "en cours", "still open"),
+        ("generated", "Rapport produit", "Report generated"),
+        ("time_zone", "Fuseau horaire", "Time zone"),
+        ("integrity", "Intégrité", "Integrity"),
+        (
+            "integrity_text",
+            "Chaque entrée est chaînée à la précédente par SHA-256. L'empreinte finale ci-dessous doit être celle annoncée à la clôture ; l'export JSON se vérifie avec « tocsin verify FICHIER.json ».",
+            "Each entry is chained to the previous one by SHA-256. The final digest below must match the one announced at closing; the JSON export is checked with \"tocsin verify FILE.json\".",
+        ),
+        ("final_digest", "Empreinte finale", "Final digest"),
+        ("entries", "Entrées", "Entries"),
+        (
+            "participants",
+            "Participants et rôles",
+            "Participants and roles",
+        ),
+        ("role", "Rôle", "Role"),
+        ("person", "Personne", "Person"),
+        ("since", "Depuis", "Since"),
+        ("assigned_by", "Attribué par", "Assigned by"),
+        (
+            "leads",
+            "Tenue de la cellule (relèves)",
+            "Who held the cell (handovers)",
+        ),
+        ("metrics", "Indicateurs", "Metrics"),
+        ("log", "Main courante", "Log"),
+        ("seq", "N°", "#"),
+        ("occurred", "Survenu", "Occurred"),
+        ("recorded", "Enregistré", "Recorded"),
+        ("author", "Auteur", "Author"),
+        ("kind", "Type", "Kind"),
+        ("ref", "Réf.", "Ref."),
+        ("text", "Texte", "Text"),
+        (
+            "transcribed",
+            "transcrit du papier",
+            "transcribed from paper",
+        ),
+        ("decisions", "Registre des décisions", "Decision register"),
+        ("rationale", "Justification", "Rationale"),
+        (
+            "context",
+            "Dernière information connue",
+            "Latest information known",
+        ),
+        ("corrected", "Corrigée", "Corrected"),
+        ("actions", "Registre des actions", "Action register"),
+        ("owner", "Responsable", "Owner"),
+        ("due", "Échéance", "Due"),
+        ("done", "Faite", "Done"),
+        ("status", "Statut", "Status"),
+        ("procedures", "Procédures", "Procedures"),
+        ("started", "Lancée", "Started"),
+        ("step", "Étape", "Step"),
+        ("clocks", "Horloges réglementaires", "Regulatory clocks"),
+        ("deadline", "Échéance", "Deadline"),
+        (
+            "corrections",
+            "Corrections et suppressions",
+            "Corrections and deletions",
+        ),
+        ("gaps", "Lacunes", "Gaps"),
+        ("no_gaps", "Aucune lacune connue.", "No known gap."),
+        ("none", "Aucune.", "None."),
+        (
+            "marking_note",
+            "Document d'exercice : rien de ce qui suit n'est réel.",
+            "Exercise document: nothing below is real.",
+        ),
+    ];
+    pairs
+        .iter()
+        .map(|(k, fr, en)| (*k, lang.pick(fr, en)))
+        .collect()
+}
+
+/// Everything the report needs, from the verified entries of one crisis.
+pub fn build(
+    entries: &[Entry],
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+    edition: Edition,
+    now: DateTime<Utc>,
+) -> ReportView {
+    let lang = settings.lang;
+    let iso = |t: DateTime<Utc>| {
+        t.with_timezone(&settings.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    };
+    let mut world = World::default();
+    for e in entries {
+        world.apply(&e.record);
+    }
+    let first = entries.first().map(|e| &e.record);
+    let crisis_id = first.map(|r| r.crisis.clone()).unwrap_or_default();
+    let crisis = world.crisis(&crisis_id);
+    let exercise = crisis.is_some_and(|c| c.exercise);
+    let marking = lang.pick("EXERCICE", "EXERCISE").to_owned();
+    let who = |r: &Record| {
+        if r.author.name == r.author.id {
+            r.author.id.clone()
+        } else {
+            format!("{} ({})", r.author.name, r.author.id)
+        }
+    };
+
+    let mut roles = Vec::new();
+    let mut log = Vec::new();
+    let mut decisions: Vec<DecisionRow> = Vec::new();
+    let mut corrections = Vec::new();
+    let mut gaps = Vec::new();
+    let mut last_info: Option<String> = None;
+    let mut first_role = None;
+    let mut first_decision = None;
+    let mut n_reminders = 0;
+    for e in entries {
+        let r = &e.record;
+        let (reference, text) = describe(&r.event, lang, playbook);
+        let row = LogRow {
+            seq: r.seq,
+            occurred_at: iso(r.occurred_at),
+            recorded_at: iso(r.recorded_at),
+            author: who(r),
+            role: r.role.clone().unwrap_or_default(),
+            kind: kind_label(&r.event, lang).to_owned(),
+            reference,
+            text,
+            transcribed: r.transcribed,
+            source: r.source.clone().unwrap_or_default(),
+            hash: journal::hex(&e.hash)[..16].to_owned(),
+        };
+        match &r.event {
+            Event::RoleAssigned { role, user } => {
+                first_role.get_or_insert(r.occurred_at);
+                roles.push(RoleRow {
+                    role: role.clone(),
+                    title: playbook
+                        .and_then(|p| p.role(role))
+                        .map(|d| d.title.get(lang).to_owned())
+                        .unwrap_or_default(),
+                    user: user.clone(),
+                    since: iso(r.occurred_at),
+                    by: who(r),
+                });
+            }
+            Event::Info { reference, text } => last_info = Some(format!("{reference} {text}")),
+            Event::Decision {
+                reference,
+                text,
+                rationale,
+            } => {
+                first_decision.get_or_insert(r.occurred_at);
+                decisions.push(DecisionRow {
+                    reference: reference.clone(),
+                    at: iso(r.occurred_at),
+                    author: who(r),
+                    role: r.role.clone().unwrap_or_default(),
+                    text: text.clone(),
+                    rationale: rationale.clone().unwrap_or_default(),
+                    context: last_info.clone().unwrap_or_default(),
+                    corrections: Vec::new(),
+                });
+            }
+            Event::Correction {
+                reference,
+                target,
+                text,
+            } => {
+                if let Some(d) = decisions.iter_mut().find(|d| &d.reference == target) {
+                    d.corrections
+                        .push(format!("{reference} ({}): {text}", iso(r.occurred_at)));
+                }
+            }
+            Event::Reminder { .. } => n_reminders += 1,
+            _ => {}
+        }
+        if matches!(r.event, Event::Correction { .. } | Event::Redaction { .. }) {
+            corrections.push(clone_row(&row));
+        }
+        if matches!(r.event, Event::Gap { .. }) {
+            gaps.push(clone_row(&row));
+        }
+        log.push(row);
+    }
+
+    let now_or_close = crisis.and_then(|c| c.closed_at).unwrap_or(now);
+    let actions: Vec<ActionRow> = crisis
+        .map(|c| {
+            c.actions
+                .iter()
+                .map(|a| {
+                    let late = match (a.due, a.done_at) {
+                        (Some(due), Some(done)) => done > due,
+                        (Some(due), None) => due < now_or_close,
+                        _ => false,
+                    };
+                    let status = match (a.done_at.is_some(), late) {
+                        (true, false) => lang.pick("faite", "done"),
+                        (true, true) => lang.pick("faite en retard", "done late"),
+                        (false, true) => lang.pick("en retard", "overdue"),
+                        (false, false) => lang.pick("ouverte", "open"),
+                    };
+                    ActionRow {
+                        reference: a.reference.clone(),
+                        text: c.current_text(&a.reference, &a.text).to_owned(),
+                        owner: a
+                            .owner
+                            .as_ref()
+                            .map(|o| match o {
+                                Owner::User(u) => u.clone(),
+                                Owner::Role(r) => r.clone(),
+                            })
+                            .unwrap_or_default(),
+                        due: a.due.map(iso).unwrap_or_default(),
+                        done: a.done_at.map(iso).unwrap_or_default(),
+                        late,
+                        status: status.to_owned(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let procedures = crisis
+        .map(|c| {
+            c.procedures
+                .iter()
+                .map(|(id, run)| {
+                    let proc = playbook.and_then(|p| p.procedure(id));
+                    let steps = proc
+                        .map(|p| {
+                            p.steps
+                                .iter()
+                                .enumerate()
+                                .map(|(idx, s)| {
+                                    let n = idx + 1;
+                                    let (status, detail) =
+                                        match (run.done.get(&n), run.skipped.get(&n)) {
+                                            (Some((at, by)), _) => (
+                                                lang.pick("fait", "done"),
+                                                format!("{} — {by}", iso(*at)),
+                                            ),
+                                            (None, Some(reason)) => {
+                                                (lang.pick("sans objet", "skipped"), reason.clone())
+                                            }
+                                            (None, None) => (
+                                                lang.pick("non fait", "not done"),
+                                                run.assigned.get(&n).cloned().unwrap_or_default(),
+                                            ),
+                                        };
+                                    StepRow {
+                                        n,
+                                        text: s.text.get(lang).to_owned(),
+                                        status: status.to_owned(),
+                                        detail,
+                                    }
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default();
+                    ProcedureView {
+                        id: id.clone(),
+                        title: proc
+                            .map(|p| p.title.get(lang).to_owned())
+                            .unwrap_or_default(),
+                        started_at: iso(run.started_at),
+                        progress: format!("{}/{}", run.n_closed(), steps.len()),
+                        steps,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let clocks = match (crisis, playbook) {
+        (Some(c), Some(p)) => p
+            .clocks
+            .iter()
+            .map(|clock| {
+                let deadline = c.opened_at + clock.due;
+                let done = c.clocks_done.get(&clock.id);
+                let (status, met) = match done {
+                    Some(at) if *at <= deadline => {
+                        (format!("{} {}", lang.pick("tenue", "met"), iso(*at)), true)
+                    }
+                    Some(at) => (
+                        format!("{} {}", lang.pick("tenue en retard", "met late"), iso(*at)),
+                        false,
+                    ),
+                    None if now_or_close > deadline => {
+                        (lang.pick("MANQUÉE", "MISSED").to_owned(), false)
+                    }
+                    None => (lang.pick("en cours", "running").to_owned(), false),
+                };
+                ClockRow {
+                    id: clock.id.clone(),
+                    title: clock.title.get(lang).to_owned(),
+                    deadline: iso(deadline),
+                    status,
+                    met,
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+
+    let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
+    let since_open = |t: Option<DateTime<Utc>>| {
+        t.map_or_else(|| "—".to_owned(), |t| schedule::span(t - opened_at, lang))
+    };
+    let late = actions.iter().filter(|a: &&ActionRow| a.late).count();
+    let metrics = vec![
+        MetricRow {
+            name: lang.pick(
+                "Délai de constitution de la cellule (1er rôle attribué)",
+                "Time to constitute the cell (first role assigned)",
+            ),
+            value: since_open(first_role),
+        },
+        MetricRow {
+            name: lang.pick("Délai avant la première décision", "Time to first decision"),
+            value: since_open(first_decision),
+        },
+        MetricRow {
+            name: lang.pick("Informations", "Information"),
+            value: crisis.map_or(0, |c| c.infos.len()).to_string(),
+        },
+        MetricRow {
+            name: lang.pick("Décisions", "Decisions"),
+            value: decisions.len().to_string(),
+        },
+        MetricRow {
+            name: lang.pick("Actions (dont en retard)", "Actions (late)"),
+            value: format!("{} ({late})", actions.len()),
+        },
+        MetricRow {
+            name: lang.pick("Rappels envoyés", "Reminders sent"),
+            value: n_reminders.to_string(),
+        },
+        MetricRow {
+            name: lang.pick("Points de situation", "Situation points"),
+            value: crisis.map_or(0, |c| c.points.len()).to_string(),
+        },
+    ];
+
+    ReportView {
+        lang: lang.code(),
+        t: labels(lang),
+        edition,
+        crisis: crisis_id,
+        title: playbook
+            .map(|p| p.title.get(lang).to_owned())
+            .unwrap_or_else(|| crisis.map(|c| c.playbook.clone()).unwrap_or_default()),
+        exercise,
+        marking,
+        playbook: crisis.map(|c| c.playbook.clone()).unwrap_or_default(),
+        playbook_version: crisis
+            .map(|c| c.playbook_version.clone())
+            .unwrap_or_default(),
+        tags: playbook.map(|p| p.tags.clone()).unwrap_or_default(),
+        time_zone: settings.tz.name().to_owned(),
+        opened_at: iso(opened_at),
+        opened_by: first.map(who).unwrap_or_default(),
+        closed_at: crisis.and_then(|c| c.closed_at).map(iso),
+        generated_at: iso(now),
+        n_entries: entries.len() as u64,
+        final_digest: entries
+            .last()
+            .map(|e| journal::hex(&e.hash))
+            .unwrap_or_default(),
+        roles,
+        leads: crisis
+            .map(|c| {
+                c.leads
+                    .iter()
+                    .map(|(u, at)| LeadRow {
+                        user: u.clone(),
+                        since: iso(*at),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        log,
+        decisions,
+        actions,
+        procedures,
+        clocks,
+        corrections,
+        gaps,
+        metrics,
+    }
+}
+
+fn clone_row(row: &LogRow) -> LogRow {
+    LogRow {
+        seq: row.seq,
+        occurred_at: row.occurred_at.clone(),
+        recorded_at: row.recorded_at.clone(),
+        author: row.author.clone(),
+        role: row.role.clone(),
+        kind: row.kind.clone(),
+        reference: row.reference.clone(),
+        text: row.text.clone(),
+        transcribed: row.transcribed,
+        source: row.source.clone(),
+        hash: row.hash.clone(),
+    }
+}
+
+fn kind_label(event: &Event, lang: Lang) -> &'static str {
+    let (fr, en) = match event {
+        Event::CrisisOpened { .. } => ("ouverture", "opening"),
+        Event::CrisisClosed {} => ("clôture", "closing"),
+        Event::Info { .. } => ("information", "information"),
+        Event::Verification { .. } => ("vérification", "verification"),
+        Event::Decision { .. } => ("décision", "decision"),
+        Event::Action { .. } => ("action", "action"),
+        Event::ActionDone { .. } => ("action faite", "action done"),
+        Event::RoleAssigned { .. } => ("rôle", "role"),
+        Event::Correction { .. } => ("correction", "correction"),
+        Event::Redaction { .. } => ("suppression", "deletion"),
+        Event::Gap { .. } => ("lacune", "gap"),
+        Event::ProcedureStarted { .. } => ("procédure", "procedure"),
+        Event::StepDone { .. } => ("étape faite", "step done"),
+        Event::StepSkipped { .. } => ("étape passée", "step skipped"),
+        Event::StepAssigned { .. } => ("étape confiée", "step assigned"),
+        Event::ClockDone { .. } => ("horloge tenue", "clock met"),
+        Event::ClockWarning { .. } => ("alerte horloge", "clock warning"),
+        Event::Reminder { .. } => ("rappel", "reminder"),
+        Event::PointCadence { .. } => ("cadence des points", "point cadence"),
+        Event::SituationPoint { .. } => ("point de situation", "situation point"),
+        Event::HandoverStarted { .. } => ("relève", "handover"),
+        Event::HandoverAcknowledged { .. } => ("relève confirmée", "handover confirmed"),
+        Event::ComcheckStarted { .. } => ("comcheck", "comcheck"),
+        Event::ComcheckAcknowledged { .. } => ("comcheck reçu", "comcheck received"),
+        Event::Posted { .. } => ("message du bot", "bot message"),
+    };
+    lang.pick(fr, en)
+}
+
+/// The reference an entry creates or concerns, and its text for the log.
+fn describe(event: &Event, lang: Lang, playbook: Option<&Playbook>) -> (String, String) {
+    match event {
+        Event::CrisisOpened {
+            playbook: id,
+            playbook_version,
+            exercise,
+            ..
+        } => {
+            let title = playbook
+                .map(|p| p.title.get(lang).to_owned())
+                .unwrap_or_default();
+            let mode = if *exercise {
+                lang.pick(" — exercice", " — exercise")
+            } else {
+                ""
+            };
+            (
+                String::new(),
+                format!("{id} v{playbook_version} {title}{mode}"),
+            )
+        }
+        Event::CrisisClosed {} => (String::new(), String::new()),
+        Event::Info { reference, text } => (reference.clone(), text.clone()),
+        Event::Verification { target, status } => (target.clone(), status.label(lang).to_owned()),
+        Event::Decision {
+            reference,
+            text,
+            rationale,
+        } => (
+            reference.clone(),
+            match rationale {
+                Some(why) => format!(
+                    "{text} — {}: {why}",
+                    lang.pick("justification", "rationale")
+                ),
+                None => text.clone(),
+            },
+        ),
+        Event::Action {
+            reference,
+            text,
+            owner,
+            due,
+        } => {
+            let mut s = text.clone();
+            if let Some(o) = owner {
+                s.push_str(&format!(
+                    " · {}",
+                    match o {
+                        Owner::User(u) | Owner::Role(u) => u,
+                    }
+                ));
+            }
+            if let Some(d) = due {
+                s.push_str(&format!(
+                    " · {} {}",
+                    lang.pick("échéance", "due"),
+                    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ));
+            }
+            (reference.clone(), s)
+        }
+        Event::ActionDone { target } => (target.clone(), String::new()),
+        Event::RoleAssigned { role, user } => (String::new(), format!("{role} → {user}")),
+        Event::Correction {
+            reference,
+            target,
+            text,
+        } => (
+            reference.clone(),
+            format!("{} {target} : {text}", lang.pick("corrige", "corrects")),
+        ),
+        Event::Redaction { target, reason } => (
+            target.clone(),
+            format!(
+                "{}{}",
+                lang.pick(
+                    "message supprimé du salon ; l'entrée d'origine est conservée",
+                    "message deleted from the room; the original entry is kept"
+                ),
+                reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        Event::Gap { reason } => (String::new(), reason.clone()),
+        Event::ProcedureStarted { procedure } => (procedure.clone(), String::new()),
+        Event::StepDone { procedure, step } => (format!("{procedure}.{step}"), String::new()),
+        Event::StepSkipped {
+            procedure,
+            step,
+            reason,
+        } => (format!("{procedure}.{step}"), reason.clone()),
+        Event::StepAssigned {
+            procedure,
+            step,
+            user,
+        } => (format!("{procedure}.{step}"), user.clone()),
+        Event::ClockDone { clock } => (clock.clone(), String::new()),
+        Event::ClockWarning {
+            clock,
+            left_minutes,
+        } => (
+            clock.clone(),
+            if *left_minutes <= 0 {
+                lang.pick("échéance atteinte", "deadline reached")
+                    .to_owned()
+            } else {
+                format!(
+                    "{} {}",
+                    lang.pick("seuil", "threshold"),
+                    schedule::span(chrono::TimeDelta::minutes(*left_minutes), lang)
+                )
+            },
+        ),
+        Event::Reminder { target, who } => (target.clone(), who.clone().unwrap_or_default()),
+        Event::PointCadence { every_minutes } => (
+            String::new(),
+            schedule::span(chrono::TimeDelta::minutes(*every_minutes), lang),
+        ),
+        Event::SituationPoint { number } => (format!("#{number}"), String::new()),
+        Event::HandoverStarted { from, to } => (String::new(), format!("{from} → {to}")),
+        Event::HandoverAcknowledged { by } => (String::new(), by.clone()),
+        Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
+        Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), by.clone()),
+        Event::Posted { tag, event_id } => (tag.clone(), event_id.clone()),
+    }
+}

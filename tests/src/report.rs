@@ -1,0 +1,387 @@
+//! Evidence for auditors: report formats for a canned crisis (snapshots),
+//! offline verification of the JSON export, hostile input, headless Chromium.
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+use expect_test::expect_file;
+
+use tocsin::engine::event::Author;
+use tocsin::engine::{Body, Input, Settings};
+use tocsin::journal::Entry;
+use tocsin::render::view::Edition;
+use tocsin::render::{Format, Renderer};
+use tocsin::runtime::Runtime;
+
+use crate::support::root;
+
+/// 29 Nov 2026 at `hh:mm` Paris time (UTC+1).
+fn at(hh: u32, mm: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, hh - 1, mm, 0).unwrap()
+}
+
+const CANNED: &[(u32, u32, &str, &str)] = &[
+    (3, 40, "alice", "!ouvrir rancongiciel exercice"),
+    (3, 41, "alice", "!rôle historien @moi"),
+    (3, 41, "alice", "!rôle dsi @bob:chu.fr"),
+    (
+        3,
+        42,
+        "bob",
+        "!info Fichiers renommés en .lock sur le serveur du laboratoire",
+    ),
+    (3, 44, "bob", "!vérifier I1 confirmée"),
+    (
+        3,
+        46,
+        "alice",
+        "!décision Couper l'accès internet et isoler le cœur de réseau -- le chiffrement se propage",
+    ),
+    (
+        3,
+        47,
+        "alice",
+        "!action Prévenir le SAMU-Centre 15 @carol:chu.fr dans 30m",
+    ),
+    (3, 48, "alice", "!proc pd-lab"),
+    (3, 55, "bob", "!fait pd-lab.1"),
+    (
+        3,
+        58,
+        "alice",
+        "!papier 03:50 info Appel du biologiste de garde : automates bloqués",
+    ),
+    (
+        4,
+        5,
+        "alice",
+        "!corriger D1 Couper l'accès internet, isoler le cœur de réseau et les liaisons inter-sites",
+    ),
+    (4, 30, "carol", "!fait A1"),
+    (4, 40, "alice", "!clore"),
+];
+
+fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let (mut runtime, _) = Runtime::open(dir, catalog, Settings::default()).unwrap();
+    let script = CANNED
+        .iter()
+        .take(CANNED.len() - 1)
+        .chain(extra)
+        .chain(CANNED.last());
+    for (n, (hh, mm, who, text)) in script.enumerate() {
+        let id = if who.contains(':') {
+            format!("@{who}")
+        } else {
+            format!("@{who}:chu.fr")
+        };
+        let input = Input {
+            at: at(*hh, *mm),
+            sent_at: at(*hh, *mm),
+            author: Author {
+                id,
+                name: who.to_string(),
+            },
+            room: "!cellule:chu.fr".to_owned(),
+            body: Body::Text(text.to_string()),
+            source: Some(format!("$event{n}")),
+            privileged: *who == "alice",
+        };
+        let outputs = runtime.handle(&input).unwrap();
+        assert!(
+            !outputs
+                .iter()
+                .any(|o| matches!(o, tocsin::runtime::Output::Refuse(_))),
+            "{text}: {outputs:?}"
+        );
+    }
+    let crisis = runtime.world().crises.keys().next().unwrap().clone();
+    let entries = runtime.journal().entries(&crisis).unwrap();
+    runtime.close().unwrap();
+    entries
+}
+
+fn export(entries: &[Entry], format: Format) -> String {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let renderer = Renderer::new(None).unwrap();
+    let bytes = tocsin::render::export(
+        &renderer,
+        entries,
+        catalog.get("rancongiciel"),
+        &Settings::default(),
+        format,
+        Edition::Full,
+        at(5, 0),
+    )
+    .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn each_format_of_the_canned_crisis_is_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = canned_journal(dir.path(), &[]);
+    expect_file!["../data/snapshots/report.md"].assert_eq(&export(&entries, Format::Markdown));
+    expect_file!["../data/snapshots/report.json"].assert_eq(&export(&entries, Format::Json));
+    expect_file!["../data/snapshots/report.csv"].assert_eq(&export(&entries, Format::Csv));
+    expect_file!["../data/snapshots/report.html"].assert_eq(&export(&entries, Format::Html));
+}
+
+#[test]
+fn the_json_export_verifies_offline_and_any_changed_character_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = canned_journal(dir.path(), &[]);
+    let json = export(&entries, Format::Json);
+    let ok = tocsin::export::verify(&json).unwrap();
+    assert_eq!(ok.n_entries, entries.len() as u64);
+    assert_eq!(
+        ok.final_digest,
+        tocsin::journal::hex(&entries.last().unwrap().hash)
+    );
+
+    let file: tocsin::export::ExportFile = serde_json::from_str(&json).unwrap();
+    for (idx, _) in file.entries.iter().enumerate() {
+        // One character of the hashed payload.
+        let mut tampered = file.clone();
+        let payload = &mut tampered.entries[idx].payload;
+        let pos = payload.find("\"seq\"").unwrap() + 2;
+        payload.replace_range(pos..pos + 1, "x");
+        let err = tocsin::export::verify(&serde_json::to_string(&tampered).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(&format!("entry {}:", idx + 1)), "{err}");
+        // One character of the readable copy only.
+        let mut tampered = file.clone();
+        tampered.entries[idx].record.author.name.push('!');
+        let err = tocsin::export::verify(&serde_json::to_string(&tampered).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!("entry {}:", idx + 1)) && err.contains("readable copy"),
+            "{err}"
+        );
+    }
+    // A single character anywhere in the text of an entry, through the raw JSON.
+    let needle = "Fichiers renommés";
+    let raw = json.replacen(needle, "Fichiers renommes", 1);
+    let err = tocsin::export::verify(&raw).unwrap_err().to_string();
+    assert!(err.starts_with("entry 4:"), "{err}");
+    // Entries removed at the end change the final digest.
+    let mut shorter = file.clone();
+    shorter.entries.pop();
+    shorter.n_entries -= 1;
+    assert!(
+        tocsin::export::verify(&serde_json::to_string(&shorter).unwrap())
+            .unwrap_err()
+            .to_string()
+            .contains("final digest")
+    );
+
+    // The binary does the same, for an auditor who has nothing else.
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, &raw).unwrap();
+    let out = crate::support::tocsin(&["verify", path.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        crate::support::text(&out.stderr).contains("entry 4:"),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+    std::fs::write(&path, &json).unwrap();
+    let out = crate::support::tocsin(&["verify", path.to_str().unwrap()], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+}
+
+const HOSTILE: &[(u32, u32, &str, &str)] = &[
+    (
+        4,
+        10,
+        "bob",
+        "!info <script>alert('xss')</script> puis <img src=x onerror=alert(1)> et {{t.report}} {{#each log}}boom{{/each}}",
+    ),
+    (
+        4,
+        11,
+        "bob",
+        "!info nom\u{202e}txt.exe et \u{2066}isolé\u{2069} | col | `code` **gras** [lien](http://x)",
+    ),
+];
+
+#[test]
+fn hostile_text_renders_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = canned_journal(dir.path(), HOSTILE);
+    let html = export(&entries, Format::Html);
+    assert!(!html.contains("<script"), "a script tag survived");
+    assert!(!html.contains("<img"), "an img tag survived");
+    assert!(!html.contains("onerror=alert"), "an event handler survived");
+    assert!(html.contains("&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;"));
+    assert!(
+        html.contains("{{t.report}} {{#each log}}boom{{/each}}"),
+        "template syntax in data is shown as typed"
+    );
+    assert!(
+        !html.contains('\u{202e}') && !html.contains('\u{2066}'),
+        "bidi controls are neutralised"
+    );
+    assert!(html.contains("nom[U+202E]txt.exe"));
+    let md = export(&entries, Format::Markdown);
+    assert!(!md.contains("<script") && !md.contains("<img"));
+    assert!(md.contains("nom[U+202E]txt.exe"));
+    assert!(md.contains(r"\| col \|"), "pipes cannot break the tables");
+    let csv = export(&entries, Format::Csv);
+    assert!(
+        csv.contains("<script>alert('xss')</script>"),
+        "CSV keeps the text as typed, quoted"
+    );
+}
+
+/// Renders a page in headless Chromium: a screenshot, the DOM, and the console.
+fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
+    let bin = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|b| Path::new(b).exists());
+    let Some(bin) = bin else {
+        assert!(
+            std::env::var_os("TOCSIN_REQUIRE_CHROMIUM").is_none(),
+            "TOCSIN_REQUIRE_CHROMIUM is set but chromium is not installed"
+        );
+        eprintln!("chromium test: skipped (no chromium; .ci/run installs it)");
+        return None;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
+    let url = format!("file://{}", html.display());
+    let user_dir = format!("--user-data-dir={}", profile.path().display());
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .args(common)
+            .arg(&user_dir)
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("running chromium");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.success(),
+        )
+    };
+    let (_, shot_log, ok) = run(&[
+        &format!("--screenshot={}", shot.display()),
+        "--window-size=1280,1800",
+    ]);
+    assert!(ok, "chromium screenshot failed: {shot_log}");
+    let (dom, log, ok) = run(&["--dump-dom"]);
+    assert!(ok, "chromium failed: {log}");
+    Some((dom, format!("{shot_log}\n{log}")))
+}
+
+fn console_errors(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Refused to"))
+        .collect()
+}
+
+#[test]
+fn the_report_and_the_paper_kit_render_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = canned_journal(dir.path(), HOSTILE);
+    let report = dir.path().join("report.html");
+    std::fs::write(&report, export(&entries, Format::Html)).unwrap();
+    let shot = dir.path().join("report.png");
+    let Some((dom, log)) = chromium(&report, &shot) else {
+        return;
+    };
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot of the report"
+    );
+    assert!(
+        dom.contains("Registre des décisions") && dom.contains("Couper l'accès internet"),
+        "report text missing from the DOM"
+    );
+    assert!(dom.contains("EXERCICE — EXERCICE — EXERCICE"));
+    assert!(!dom.contains("<script"), "hostile text became markup");
+    assert!(
+        console_errors(&log).is_empty(),
+        "console errors: {:?}",
+        console_errors(&log)
+    );
+
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let kit =
+        tocsin::render::kit::build(catalog.get("rancongiciel").unwrap(), tocsin::lang::Lang::Fr);
+    let kit_path = dir.path().join("kit.html");
+    std::fs::write(
+        &kit_path,
+        Renderer::new(None).unwrap().kit_html(&kit).unwrap(),
+    )
+    .unwrap();
+    let kit_shot = dir.path().join("kit.png");
+    let (dom, log) = chromium(&kit_path, &kit_shot).unwrap();
+    assert!(
+        std::fs::metadata(&kit_shot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot of the kit"
+    );
+    for expected in [
+        "Fiches réflexes",
+        "Procédures en mode dégradé",
+        "Main courante papier",
+        "Fiches de rôle",
+        "Horloges réglementaires",
+        "Annuaire de crise",
+        "pd-lab",
+    ] {
+        assert!(dom.contains(expected), "{expected} missing from the kit");
+    }
+    assert!(
+        console_errors(&log).is_empty(),
+        "console errors: {:?}",
+        console_errors(&log)
+    );
+}
+
+#[test]
+fn templates_are_strict_and_can_be_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("report.md.hbs"),
+        "{{crisis}} — {{no_such_field}}",
+    )
+    .unwrap();
+    let renderer = Renderer::new(Some(dir.path())).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let entries = canned_journal(data.path(), &[]);
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let err = tocsin::render::export(
+        &renderer,
+        &entries,
+        catalog.get("rancongiciel"),
+        &Settings::default(),
+        Format::Markdown,
+        Edition::Full,
+        at(5, 0),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("no_such_field"), "{err}");
+    std::fs::write(dir.path().join("report.html.hbs"), "{{#if}}").unwrap();
+    let err = Renderer::new(Some(dir.path())).unwrap_err().to_string();
+    assert!(err.starts_with("template report.html"), "{err}");
+}
