@@ -72,6 +72,8 @@ pub struct Config {
     pub store_passphrase: Option<Secret>,
     pub data_dir: PathBuf,
     pub playbooks_dir: PathBuf,
+    /// Templates that replace the built-in report templates.
+    pub templates_dir: Option<PathBuf>,
     pub allowed_inviters: Vec<Inviter>,
     /// Users who may open, close and assign roles whatever their power level.
     pub admins: Vec<String>,
@@ -99,6 +101,7 @@ const MATRIX_KEYS: &[&str] = &[
 const BOT_KEYS: &[&str] = &[
     "data_dir",
     "playbooks_dir",
+    "templates_dir",
     "language",
     "timezone",
     "command_prefix",
@@ -223,6 +226,7 @@ pub fn parse(
     }
     let playbooks_dir = string(&bot, "bot", "playbooks_dir", &mut problems)
         .map_or_else(|| base.join("playbooks"), |d| base.join(d));
+    let templates_dir = string(&bot, "bot", "templates_dir", &mut problems).map(|d| base.join(d));
     let lang = match string(&bot, "bot", "language", &mut problems) {
         None => Lang::Fr,
         Some(l) => Lang::parse(&l).unwrap_or_else(|| {
@@ -341,6 +345,7 @@ pub fn parse(
             store_passphrase,
             data_dir,
             playbooks_dir,
+            templates_dir,
             allowed_inviters,
             admins,
             settings: Settings {

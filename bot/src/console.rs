@@ -25,6 +25,8 @@ pub const MAX_LINE_BYTES: usize = 4 * MAX_TEXT_CHARS + 64;
 pub struct Session {
     pub author: Author,
     pub room: String,
+    /// Where `!export` writes its files.
+    pub exports: std::path::PathBuf,
 }
 
 /// Reads commands until end of input.
@@ -69,6 +71,17 @@ pub fn run(
                 Output::Ack(t) => format!("✅ {t}"),
                 Output::Refuse(t) => format!("⛔ {t}"),
                 Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
+                Output::File {
+                    name,
+                    bytes,
+                    caption,
+                    ..
+                } => {
+                    std::fs::create_dir_all(&session.exports)?;
+                    let path = session.exports.join(&name);
+                    std::fs::write(&path, bytes)?;
+                    format!("{caption}\n{}", path.display())
+                }
             };
             writeln!(out, "{text}")?;
         }

@@ -389,8 +389,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let session = console::Session {
                 author: Author { id, name },
                 room,
+                exports: data.join("exports"),
             };
-            let (mut runtime, _) = Runtime::open(&data, catalog, settings)?;
+            let (mut runtime, _) = Runtime::open(&data, catalog, settings, None)?;
             let stdin = std::io::stdin();
             let res = console::run(
                 &mut runtime,

@@ -14,13 +14,16 @@ use chrono::{DateTime, Utc};
 use crate::engine::event::{Event, RECORD_VERSION, Record};
 use crate::engine::{self, Decision, Effect, Input, Settings, schedule, state::World};
 use crate::journal::{self, Journal, Summary};
+use crate::lang::Lang;
 use crate::playbook::Catalog;
+use crate::render::{self, Renderer};
 
-/// One running tocsin: its playbooks, journal and folded state.
+/// One running tocsin: its playbooks, templates, journal and folded state.
 #[derive(Debug)]
 pub struct Runtime {
     pub catalog: Catalog,
     pub settings: Settings,
+    renderer: Renderer,
     world: World,
     journal: Journal,
 }
@@ -51,15 +54,26 @@ pub enum Output {
         event_id: Option<String>,
         text: String,
     },
+    /// A file to post in the room (an export), with a line saying what it is.
+    File {
+        room: String,
+        name: String,
+        mime: &'static str,
+        bytes: Vec<u8>,
+        caption: String,
+    },
 }
 
 impl Runtime {
-    /// Opens the journal in `data_dir` (verifying it) and rebuilds the state.
+    /// Opens the journal in `data_dir` (verifying it), registers the report
+    /// templates (built-in, or overridden from `templates`), and rebuilds the state.
     pub fn open(
         data_dir: &Path,
         catalog: Catalog,
         settings: Settings,
+        templates: Option<&Path>,
     ) -> anyhow::Result<(Runtime, Summary)> {
+        let renderer = Renderer::new(templates).context("loading the report templates")?;
         let mut world = World::default();
         let (journal, summary) = Journal::open(data_dir, |entry| world.apply(&entry.record))
             .with_context(|| format!("opening the journal in {}", data_dir.display()))?;
@@ -67,6 +81,7 @@ impl Runtime {
             Runtime {
                 catalog,
                 settings,
+                renderer,
                 world,
                 journal,
             },
@@ -152,9 +167,9 @@ impl Runtime {
             self.world.apply(&entry.record);
             tracing::info!(crisis = %entry.record.crisis, seq = entry.record.seq, kind = entry.record.event.kind(), "recorded");
         }
-        let outputs = effects
-            .into_iter()
-            .map(|effect| match effect {
+        let mut outputs = Vec::new();
+        for effect in effects {
+            outputs.push(match effect {
                 Effect::Ack(text) => Output::Ack(text),
                 Effect::Refuse(text) => Output::Refuse(text),
                 Effect::Reply(text) => Output::Reply(text),
@@ -199,9 +214,61 @@ impl Runtime {
                         text,
                     }
                 }
-            })
-            .collect();
+                Effect::Export {
+                    room,
+                    crisis,
+                    format,
+                } => self.export(room, &crisis, &format)?,
+            });
+        }
         Ok(outputs)
+    }
+
+    /// Renders a crisis for `!export`, from its verified entries.
+    fn export(&self, room: String, crisis: &str, format: &str) -> anyhow::Result<Output> {
+        let format = render::Format::parse(format).unwrap_or(render::Format::Html);
+        let entries = self.journal.entries(crisis)?;
+        let playbook = self
+            .world
+            .crisis(crisis)
+            .and_then(|c| self.catalog.get(&c.playbook));
+        let now = Utc::now();
+        let bytes = render::export(
+            &self.renderer,
+            &entries,
+            playbook,
+            &self.settings,
+            format,
+            render::view::Edition::Full,
+            now,
+        )?;
+        let digest = entries
+            .last()
+            .map(|e| journal::hex(&e.hash))
+            .unwrap_or_default();
+        let short = &digest[..digest.len().min(16)];
+        let name = format!(
+            "{crisis}-{}.{}",
+            now.format("%Y%m%dT%H%M"),
+            format.extension()
+        );
+        let caption = match self.settings.lang {
+            Lang::Fr => format!(
+                "📎 {name} — {} entrées, empreinte finale {short}…",
+                entries.len()
+            ),
+            Lang::En => format!(
+                "📎 {name} — {} entries, final digest {short}…",
+                entries.len()
+            ),
+        };
+        Ok(Output::File {
+            room,
+            name,
+            mime: format.mime(),
+            bytes,
+            caption,
+        })
     }
 
     /// Flushes and closes the journal.

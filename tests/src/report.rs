@@ -63,7 +63,7 @@ const CANNED: &[(u32, u32, &str, &str)] = &[
 
 fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
-    let (mut runtime, _) = Runtime::open(dir, catalog, Settings::default()).unwrap();
+    let (mut runtime, _) = Runtime::open(dir, catalog, Settings::default(), None).unwrap();
     let script = CANNED
         .iter()
         .take(CANNED.len() - 1)

@@ -76,6 +76,8 @@ struct Seen {
     reaction: Option<(OwnedEventId, String)>,
     /// An edit: the edited message, and its new text.
     replaces: Option<(OwnedEventId, String)>,
+    /// An attachment.
+    file: Option<matrix_sdk::ruma::events::room::message::FileMessageEventContent>,
 }
 
 /// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
@@ -107,9 +109,10 @@ impl User {
         client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent| {
             let sink = sink.clone();
             async move {
-                let (notice, body) = match &ev.content.msgtype {
-                    MessageType::Notice(n) => (true, n.body.clone()),
-                    MessageType::Text(t) => (false, t.body.clone()),
+                let (notice, body, file) = match &ev.content.msgtype {
+                    MessageType::Notice(n) => (true, n.body.clone(), None),
+                    MessageType::Text(t) => (false, t.body.clone(), None),
+                    MessageType::File(f) => (false, f.body.clone(), Some(f.clone())),
                     _ => return,
                 };
                 let (in_reply_to, thread_root) = match &ev.content.relates_to {
@@ -142,6 +145,7 @@ impl User {
                     mentions,
                     reaction: None,
                     replaces,
+                    file,
                 });
             }
         });
@@ -161,6 +165,7 @@ impl User {
                     mentions: Vec::new(),
                     reaction: Some((target, key)),
                     replaces: None,
+                    file: None,
                 });
             }
         });
@@ -478,6 +483,39 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
                 .cloned()
         })
         .await;
+
+    // The export arrives as an encrypted attachment that verifies offline.
+    let export = alice.send(&room, "!export json").await;
+    let caption = alice.reply_to(&bot_id, &export).await;
+    assert!(
+        caption.body.starts_with("📎 ") && caption.body.contains("7 entrées"),
+        "{}",
+        caption.body
+    );
+    let file = alice
+        .wait_for("the export file", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.file.is_some())
+                .and_then(|s| s.file.clone())
+        })
+        .await;
+    assert!(
+        matches!(
+            file.source,
+            matrix_sdk::ruma::events::room::MediaSource::Encrypted(_)
+        ),
+        "the attachment is encrypted"
+    );
+    let bytes = alice
+        .client
+        .media()
+        .get_file(&file, false)
+        .await
+        .unwrap()
+        .expect("file content");
+    let verified =
+        tocsin::export::verify(std::str::from_utf8(&bytes).unwrap()).expect("the export verifies");
+    assert_eq!(verified.n_entries, 7);
 
     bot.stop().await;
     // The journal holds exactly what was acknowledged, with authors and roles.

@@ -87,6 +87,8 @@ pub enum Command {
     Ack,
     /// `!comcheck <message>`, or `!comcheck` for who is missing.
     Comcheck(Option<String>),
+    /// `!export [html|md|json|csv]`: the crisis report as a file in the room.
+    Export(Option<String>),
     /// `!fait pd-lab.2`: a procedure step done.
     StepDone {
         procedure: String,
@@ -143,6 +145,7 @@ pub enum Keyword {
     Handover,
     Ack,
     Comcheck,
+    Export,
 }
 
 /// Spellings, already folded (lowercase, no accents). The first is the French name.
@@ -168,10 +171,11 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Handover, &["releve", "handover"]),
     (Keyword::Ack, &["ack", "recu"]),
     (Keyword::Comcheck, &["comcheck"]),
+    (Keyword::Export, &["export", "exporter"]),
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 21] = [
+    pub const ALL: [Keyword; 22] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -193,6 +197,7 @@ impl Keyword {
         Keyword::Handover,
         Keyword::Ack,
         Keyword::Comcheck,
+        Keyword::Export,
     ];
 
     fn lookup(folded: &str) -> Option<Keyword> {
@@ -268,6 +273,10 @@ impl Keyword {
             Keyword::Handover => (
                 "relève @personne — passe la main ; elle confirme par ack ou ✅",
                 "handover @person — hands over the cell; they confirm with ack or ✅",
+            ),
+            Keyword::Export => (
+                "export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)",
+                "export [html|md|json|csv] — the crisis report as an attachment (json: verifiable offline)",
             ),
             Keyword::Ack => ("ack — je prends la relève", "ack — I take over the cell"),
             Keyword::Comcheck => (
@@ -601,6 +610,20 @@ pub fn parse(
         Keyword::Comcheck => Ok(Command::Comcheck(
             (!args.is_empty()).then(|| args.to_owned()),
         )),
+        Keyword::Export => match args.split_whitespace().collect::<Vec<_>>()[..] {
+            [] => Ok(Command::Export(None)),
+            [f] if matches!(
+                f.to_ascii_lowercase().as_str(),
+                "html" | "md" | "markdown" | "json" | "csv"
+            ) =>
+            {
+                Ok(Command::Export(Some(f.to_ascii_lowercase())))
+            }
+            _ => refuse(
+                "Format inconnu : html, md, json ou csv.",
+                "Unknown format: html, md, json or csv.",
+            ),
+        },
         Keyword::Paper => parse_paper(args).map_err(|(fr, en)| Refusal {
             reason: lang.pick(fr, en).to_owned(),
             help: help(),

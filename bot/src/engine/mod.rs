@@ -113,6 +113,12 @@ pub enum Effect {
         tag: String,
         text: String,
     },
+    /// Render the crisis in `format` (html, md, json, csv) and post it as a file.
+    Export {
+        room: String,
+        crisis: String,
+        format: String,
+    },
 }
 
 /// The engine's answer to one input.
@@ -206,6 +212,14 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             &format!("A crisis is already open in this room ({}). One room, one cell: close it with {}close or use another room.", c.id, settings.prefix),
         )),
         (Command::Status, None) => Decision::reply(ctx.no_crisis_status()),
+        // After the close, the cell still wants its report: the room's latest crisis.
+        (Command::Export(format), None) => match world.crises.values().filter(|c| c.room == input.room).max_by_key(|c| c.opened_at) {
+            Some(last) => Decision {
+                records: Vec::new(),
+                effects: vec![Effect::Export { room: input.room.clone(), crisis: last.id.clone(), format: format.unwrap_or_else(|| "html".to_owned()) }],
+            },
+            None => Decision::refuse(ctx.no_crisis()),
+        },
         (_, None) => Decision::refuse(ctx.no_crisis()),
         (command, Some(crisis)) => ctx.in_crisis(crisis, playbook, command),
     };
@@ -909,6 +923,14 @@ impl Ctx<'_> {
             Command::Handover { to } => self.handover(crisis, playbook, to, seq, role),
             Command::Ack => self.handover_ack(crisis, seq, role),
             Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),
+            Command::Export(format) => Decision {
+                records: Vec::new(),
+                effects: vec![Effect::Export {
+                    room: crisis.room.clone(),
+                    crisis: crisis.id.clone(),
+                    format: format.unwrap_or_else(|| "html".to_owned()),
+                }],
+            },
             Command::Paper {
                 time,
                 kind,

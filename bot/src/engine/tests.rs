@@ -115,6 +115,9 @@ fn run(script: &str) -> String {
                         tag.as_ref().map(|t| format!("[{t}]")).unwrap_or_default()
                     ),
                     Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {text}"),
+                    Effect::Export { crisis, format, .. } => {
+                        format!("📎 export {format} of {crisis}")
+                    }
                 };
                 for l in text.lines() {
                     out.push_str(&format!("  {l}\n"));
@@ -1097,6 +1100,39 @@ fn actions_are_listed_by_owner_overdue_first() {
                 A2 Prévenir l'ARS · 05:02
               sans responsable
                 A3 Rappeler les secrétaires
+        "#]],
+    );
+}
+
+#[test]
+fn exports_are_asked_for_during_and_after_the_crisis() {
+    check(
+        r#"
+        03:00 alice> !export
+        03:00 alice> !ouvrir test
+        03:10 alice> !export JSON
+        03:11 alice> !export pdf
+        03:20 alice> !clore
+        03:30 alice> !export md
+        "#,
+        expect![[r#"
+            03:00 alice> !export
+              ⛔ Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:10 alice> !export JSON
+              📎 export json of 20261129-test
+            03:11 alice> !export pdf
+              ⛔ Format inconnu : html, md, json ou csv.
+              !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+            03:20 alice> !clore
+              ✅ 🏁 Crise 20261129-test close. Main courante : 2 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              + 2 {"kind":"crisis_closed"}
+            03:30 alice> !export md
+              📎 export md of 20261129-test
         "#]],
     );
 }

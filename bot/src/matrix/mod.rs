@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
+use matrix_sdk::attachment::AttachmentConfig;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::event_handler::Ctx;
@@ -74,7 +75,12 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             lines.join("\n")
         )
     })?;
-    let (runtime, summary) = Runtime::open(&config.data_dir, catalog, config.settings.clone())?;
+    let (runtime, summary) = Runtime::open(
+        &config.data_dir,
+        catalog,
+        config.settings.clone(),
+        config.templates_dir.as_deref(),
+    )?;
     tracing::info!(
         entries = summary.n_entries,
         crises = summary.chains.len(),
@@ -540,6 +546,20 @@ async fn send_output(
     output: Output,
 ) -> anyhow::Result<()> {
     let (reaction, text) = match output {
+        Output::File {
+            room,
+            name,
+            mime,
+            bytes,
+            caption,
+        } => {
+            let room = room_of(client, &room)?;
+            let mime: mime::Mime = mime.parse().context("bad mime type")?;
+            // Encrypted by the SDK when the room is.
+            room.send_attachment(name, &mime, bytes, AttachmentConfig::new())
+                .await?;
+            (None, caption)
+        }
         Output::Ack(text) => (Some("✅"), text),
         Output::Refuse(text) => (Some("⛔"), text),
         Output::Reply(text) => (None, text),
