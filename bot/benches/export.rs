@@ -16,14 +16,36 @@ use tocsin::render::view::Edition;
 use tocsin::render::{Format, Renderer};
 
 fn record(seq: u64) -> Record {
-    let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap() + TimeDelta::seconds(seq as i64 * 7);
+    let at =
+        Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap() + TimeDelta::seconds(seq as i64 * 7);
     let n = seq / 4;
     let event = match seq {
-        1 => Event::CrisisOpened { room: "!cellule:chu.fr".into(), playbook: "rancongiciel".into(), playbook_version: "1.0.0".into(), exercise: true },
-        _ if seq % 4 == 0 => Event::Info { reference: format!("I{n}"), text: format!("Information {seq} : le standard signale une panne du DPI au service des urgences, bâtiment B") },
-        _ if seq % 4 == 1 => Event::Decision { reference: format!("D{n}"), text: format!("Décision {seq} : basculer en mode dégradé"), rationale: Some("le DPI est inaccessible depuis 40 minutes".into()) },
-        _ if seq % 4 == 2 => Event::Action { reference: format!("A{n}"), text: format!("Action {seq} : prévenir le SAMU-Centre 15"), owner: Some(Owner::Role("dsi".into())), due: Some(at + TimeDelta::minutes(30)) },
-        _ => Event::ActionDone { target: format!("A{n}") },
+        1 => Event::CrisisOpened {
+            room: "!cellule:chu.fr".into(),
+            playbook: "rancongiciel".into(),
+            playbook_version: "1.0.0".into(),
+            exercise: true,
+        },
+        _ if seq % 4 == 0 => Event::Info {
+            reference: format!("I{n}"),
+            text: format!(
+                "Information {seq} : le standard signale une panne du DPI au service des urgences, bâtiment B"
+            ),
+        },
+        _ if seq % 4 == 1 => Event::Decision {
+            reference: format!("D{n}"),
+            text: format!("Décision {seq} : basculer en mode dégradé"),
+            rationale: Some("le DPI est inaccessible depuis 40 minutes".into()),
+        },
+        _ if seq % 4 == 2 => Event::Action {
+            reference: format!("A{n}"),
+            text: format!("Action {seq} : prévenir le SAMU-Centre 15"),
+            owner: Some(Owner::Role("dsi".into())),
+            due: Some(at + TimeDelta::minutes(30)),
+        },
+        _ => Event::ActionDone {
+            target: format!("A{n}"),
+        },
     };
     Record {
         v: RECORD_VERSION,
@@ -31,7 +53,10 @@ fn record(seq: u64) -> Record {
         crisis: "20261129-rancongiciel".into(),
         occurred_at: at,
         recorded_at: at,
-        author: Author { id: "@historien:chu.fr".into(), name: "Historienne".into() },
+        author: Author {
+            id: "@historien:chu.fr".into(),
+            name: "Historienne".into(),
+        },
         role: Some("historien".into()),
         source: Some(format!("$event{seq}")),
         transcribed: false,
@@ -42,7 +67,11 @@ fn record(seq: u64) -> Record {
 fn peak_rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
         .map_or(0, |kib| kib / 1024)
 }
 
@@ -50,7 +79,10 @@ fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` would run this too: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
     let sizes: &[u64] = if quick { &[200] } else { &[10_000, 100_000] };
-    let catalog = tocsin::playbook::load_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks")).expect("playbooks");
+    let catalog = tocsin::playbook::load_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks"),
+    )
+    .expect("playbooks");
     let playbook = catalog.get("rancongiciel");
     let renderer = Renderer::new(None).expect("templates");
     let settings = Settings::default();
@@ -70,7 +102,16 @@ fn main() {
         for format in [Format::Html, Format::Json] {
             let start = Instant::now();
             let entries = journal.entries("20261129-rancongiciel").unwrap();
-            let bytes = tocsin::render::export(&renderer, &entries, playbook, &settings, format, Edition::Full, Utc::now()).unwrap();
+            let bytes = tocsin::render::export(
+                &renderer,
+                &entries,
+                playbook,
+                &settings,
+                format,
+                Edition::Full,
+                Utc::now(),
+            )
+            .unwrap();
             let elapsed = start.elapsed();
             drop(entries);
             println!(
