@@ -26,7 +26,7 @@ fn record(seq: u64) -> Record {
             playbook_version: "1.0.0".into(),
             exercise: true,
         },
-        _ if seq % 4 == 0 => Event::Info {
+        _ if seq.is_multiple_of(4) => Event::Info {
             reference: format!("I{n}"),
             text: format!(
                 "Information {seq} : le standard signale une panne du DPI au service des urgences, bâtiment B"
