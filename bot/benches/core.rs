@@ -528,7 +528,7 @@ fn bench_open(c: &mut Criterion) {
     let mut group = c.benchmark_group("journal");
     group
         .sample_size(10)
-        .measurement_time(Duration::from_secs(30));
+        .measurement_time(Duration::from_secs(40));
     group.bench_function("open_verify_100k", |b| {
         let (_, dir) = built.get_or_insert_with(|| {
             let tmp = build_journal(JOURNAL_ENTRIES);
