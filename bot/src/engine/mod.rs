@@ -211,7 +211,7 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             &format!("Une crise est déjà ouverte dans ce salon ({}). Un salon = une cellule : fermez-la avec {}clore ou ouvrez un autre salon.", c.id, settings.prefix),
             &format!("A crisis is already open in this room ({}). One room, one cell: close it with {}close or use another room.", c.id, settings.prefix),
         )),
-        (Command::Status, None) => Decision::reply(ctx.no_crisis_status()),
+        (Command::Status, None) => Decision::reply(ctx.no_crisis()),
         // After the close, the cell still wants its report: the room's latest crisis.
         (Command::Export(format), None) => match world.crises.values().filter(|c| c.room == input.room).max_by_key(|c| c.opened_at) {
             Some(last) => Decision {
@@ -489,10 +489,6 @@ impl Ctx<'_> {
                 self.playbook_list()
             ),
         }
-    }
-
-    fn no_crisis_status(&self) -> String {
-        self.no_crisis()
     }
 
     fn require_privilege(&self, what: &str) -> Option<Decision> {

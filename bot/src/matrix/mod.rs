@@ -341,13 +341,18 @@ async fn on_invite(
     });
 }
 
+/// Events tocsin handles: in rooms it has joined, from anyone but itself.
+fn from_others_in_joined(room: &Room, client: &Client, sender: &matrix_sdk::ruma::UserId) -> bool {
+    room.state() == RoomState::Joined && Some(sender) != client.user_id()
+}
+
 async fn on_message(
     ev: OriginalSyncRoomMessageEvent,
     room: Room,
     client: Client,
     Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
 ) {
-    if room.state() != RoomState::Joined || Some(ev.sender.as_ref()) == client.user_id() {
+    if !from_others_in_joined(&room, &client, &ev.sender) {
         return;
     }
     let Some(body) = inbound::message_body(&ev) else {
@@ -369,7 +374,7 @@ async fn on_undecryptable(
     client: Client,
     Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
 ) {
-    if room.state() != RoomState::Joined || Some(ev.sender.as_ref()) == client.user_id() {
+    if !from_others_in_joined(&room, &client, &ev.sender) {
         return;
     }
     tracing::warn!(room = %room.room_id(), event = %ev.event_id, "message could not be decrypted");
@@ -389,7 +394,7 @@ async fn on_redaction(
     client: Client,
     Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
 ) {
-    if room.state() != RoomState::Joined || Some(ev.sender.as_ref()) == client.user_id() {
+    if !from_others_in_joined(&room, &client, &ev.sender) {
         return;
     }
     let Some(original) = ev.content.redacts.clone().or_else(|| ev.redacts.clone()) else {
@@ -414,7 +419,7 @@ async fn on_reaction(
     client: Client,
     Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
 ) {
-    if room.state() != RoomState::Joined || Some(ev.sender.as_ref()) == client.user_id() {
+    if !from_others_in_joined(&room, &client, &ev.sender) {
         return;
     }
     let _ = tx.send(Incoming {

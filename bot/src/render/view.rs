@@ -67,7 +67,7 @@ pub struct LeadRow {
     pub since: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct LogRow {
     pub seq: u64,
     pub occurred_at: String,
@@ -326,10 +326,10 @@ pub fn build(
             _ => {}
         }
         if matches!(r.event, Event::Correction { .. } | Event::Redaction { .. }) {
-            corrections.push(clone_row(&row));
+            corrections.push(row.clone());
         }
         if matches!(r.event, Event::Gap { .. }) {
-            gaps.push(clone_row(&row));
+            gaps.push(row.clone());
         }
         log.push(row);
     }
@@ -539,22 +539,6 @@ pub fn build(
         corrections,
         gaps,
         metrics,
-    }
-}
-
-fn clone_row(row: &LogRow) -> LogRow {
-    LogRow {
-        seq: row.seq,
-        occurred_at: row.occurred_at.clone(),
-        recorded_at: row.recorded_at.clone(),
-        author: row.author.clone(),
-        role: row.role.clone(),
-        kind: row.kind.clone(),
-        reference: row.reference.clone(),
-        text: row.text.clone(),
-        transcribed: row.transcribed,
-        source: row.source.clone(),
-        hash: row.hash.clone(),
     }
 }
 
