@@ -108,6 +108,8 @@ const BOT_KEYS: &[&str] = &[
     "reminder_interval",
     "allowed_inviters",
     "admins",
+    "exercise_marking",
+    "stop_phrases",
 ];
 
 /// Environment variables that override secrets in the file.
@@ -323,6 +325,37 @@ pub fn parse(
                 .to_owned(),
         );
     }
+    let marking = match string(&bot, "bot", "exercise_marking", &mut problems) {
+        None => None,
+        Some(m) if (1..=40).contains(&m.chars().count()) && !m.chars().any(char::is_control) => {
+            Some(m)
+        }
+        Some(_) => {
+            problems.push("bot.exercise_marking: 1 to 40 characters, e.g. \"EXERCICE\"".to_owned());
+            None
+        }
+    };
+    let mut stop_phrases = Vec::new();
+    let has_stop_phrases = bot.contains_key("stop_phrases");
+    for (idx, item) in list("stop_phrases", &mut problems).into_iter().enumerate() {
+        // A phrase shorter than two words would fire on ordinary talk.
+        if item.split_whitespace().count() >= 2 {
+            stop_phrases.push(item);
+        } else {
+            problems.push(format!(
+                "bot.stop_phrases[{idx}]: `{item}` is too short; use at least two words, e.g. \"STOP EXERCICE\""
+            ));
+        }
+    }
+    if !has_stop_phrases {
+        stop_phrases = Settings::default().stop_phrases;
+    } else if stop_phrases.is_empty() && !problems.iter().any(|p| p.starts_with("bot.stop_phrases"))
+    {
+        problems.push(
+            "bot.stop_phrases: empty; an exercise needs a stop phrase for real emergencies"
+                .to_owned(),
+        );
+    }
     let mut admins = Vec::new();
     for (idx, item) in list("admins", &mut problems).into_iter().enumerate() {
         if is_user_id(&item) {
@@ -357,6 +390,8 @@ pub fn parse(
                     id: user_id.clone(),
                     name: "tocsin".to_owned(),
                 },
+                marking,
+                stop_phrases,
             },
         }),
         _ => Err(vec!["incomplete configuration".to_owned()]),

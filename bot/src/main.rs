@@ -430,6 +430,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
     let mut diagnostics = loaded.diagnostics;
     if diagnostics.is_empty()
         && let Err(dups) = playbook::Catalog::from_playbooks(loaded.playbooks.clone())
+            .and_then(|c| c.with_scenarios(loaded.scenarios.clone()))
     {
         diagnostics = dups;
     }
@@ -443,6 +444,20 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
             pb.procedures.len(),
             pb.n_steps(),
             pb.clocks.len()
+        );
+    }
+    for sc in &loaded.scenarios {
+        println!(
+            "ok {}: scenario {} v{} « {} » on {} — {} objectives, {} injects ({} timed, last at T+{})",
+            sc.origin,
+            sc.id,
+            sc.version,
+            sc.code_name,
+            sc.playbook,
+            sc.objectives.len(),
+            sc.injects.len(),
+            sc.n_timed(),
+            playbook::format_duration(sc.length()),
         );
     }
     for d in &diagnostics {

@@ -11,8 +11,8 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::engine::event::{Event, RECORD_VERSION, Record};
-use crate::engine::{self, Decision, Effect, Input, Settings, schedule, state::World};
+use crate::engine::event::Event;
+use crate::engine::{self, Decision, Effect, Input, Settings, exercise, schedule, state::World};
 use crate::journal::{self, Journal, Summary};
 use crate::lang::Lang;
 use crate::playbook::Catalog;
@@ -109,15 +109,20 @@ impl Runtime {
         self.commit(decision)
     }
 
-    /// When something next falls due, if ever.
+    /// When something next falls due (a reminder, a point, an inject), if ever.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        schedule::next_due(&self.world, &self.catalog, &self.settings)
+        let follow_up = schedule::next_due(&self.world, &self.catalog, &self.settings);
+        let injects = exercise::next_due(&self.world, &self.catalog);
+        follow_up.into_iter().chain(injects).min()
     }
 
-    /// Carries out what is due at `now`.
+    /// Carries out what is due at `now`: follow-up first, then the injects on the exercise clock.
     pub fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
         let mut outputs = Vec::new();
         for decision in schedule::tick(&self.world, &self.catalog, &self.settings, now) {
+            outputs.extend(self.commit(decision)?);
+        }
+        for decision in exercise::tick(&self.world, &self.catalog, &self.settings, now) {
             outputs.extend(self.commit(decision)?);
         }
         Ok(outputs)
@@ -135,21 +140,16 @@ impl Runtime {
         let Some(c) = self.world.crisis(crisis) else {
             return Ok(());
         };
-        let record = Record {
-            v: RECORD_VERSION,
-            seq: c.last_seq + 1,
-            crisis: crisis.to_owned(),
-            occurred_at: now,
-            recorded_at: now,
-            author: self.settings.bot.clone(),
-            role: None,
-            source: None,
-            transcribed: false,
-            event: Event::Posted {
+        let record = engine::system_record(
+            crisis,
+            c.last_seq + 1,
+            now,
+            &self.settings,
+            Event::Posted {
                 tag: tag.to_owned(),
                 event_id: event_id.to_owned(),
             },
-        };
+        );
         self.commit(Decision {
             records: vec![record],
             effects: Vec::new(),
@@ -218,14 +218,21 @@ impl Runtime {
                     room,
                     crisis,
                     format,
-                } => self.export(room, &crisis, &format)?,
+                    players,
+                } => self.export(room, &crisis, &format, players)?,
             });
         }
         Ok(outputs)
     }
 
     /// Renders a crisis for `!export`, from its verified entries.
-    fn export(&self, room: String, crisis: &str, format: &str) -> anyhow::Result<Output> {
+    fn export(
+        &self,
+        room: String,
+        crisis: &str,
+        format: &str,
+        players: bool,
+    ) -> anyhow::Result<Output> {
         let format = render::Format::parse(format).unwrap_or(render::Format::Html);
         let entries = self.journal.entries(crisis)?;
         let playbook = self
@@ -239,7 +246,11 @@ impl Runtime {
             playbook,
             &self.settings,
             format,
-            render::view::Edition::Full,
+            if players {
+                render::view::Edition::Players
+            } else {
+                render::view::Edition::Full
+            },
             now,
         )?;
         let digest = entries

@@ -5,9 +5,10 @@
 //! conversation and yields `None`. A malformed command yields a [`Refusal`]
 //! with a precise one-line reason and the matching help line.
 
-use chrono::{NaiveTime, TimeDelta};
+use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
 use crate::lang::Lang;
+use crate::playbook::scenario::Channel;
 use crate::playbook::{parse_duration, yaml::edit_distance};
 
 use super::event::Verification;
@@ -94,6 +95,63 @@ pub enum Command {
         procedure: String,
         step: usize,
     },
+    /// `!animer <crise|salon> <scénario> [manuel]`, in the animation room.
+    Link {
+        target: String,
+        scenario: String,
+        auto: bool,
+    },
+    /// `!mode auto|manuel`.
+    Mode(bool),
+    Debex,
+    Finex,
+    Pause,
+    Resume,
+    /// `!inject [id]`: fire one now (the next one without an id).
+    Inject(Option<String>),
+    /// `!passer i05 [raison]`.
+    SkipInject {
+        inject: String,
+        reason: Option<String>,
+    },
+    /// `!retarder [i05] 10m`: one inject, or all still to come.
+    Delay {
+        inject: Option<String>,
+        by: TimeDelta,
+    },
+    /// `!improviser <canal> [rôle] <persona> : <texte>`.
+    Adhoc {
+        channel: Channel,
+        to: Option<String>,
+        from: String,
+        text: String,
+    },
+    /// `!chrono`: the schedule view.
+    Chrono,
+    /// `!attendu i05 oui|non`.
+    Expected {
+        inject: String,
+        met: bool,
+    },
+    /// `!obs [i05|o2] <texte>`.
+    Obs(String),
+    Retex(RetexArg),
+    /// `!amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA]`.
+    Improve {
+        text: String,
+        owner: Option<String>,
+        due: Option<NaiveDate>,
+    },
+}
+
+/// What `!retex` was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RetexArg {
+    /// Start the round table, or show where it stands.
+    Start,
+    Next,
+    End,
+    Say(String),
 }
 
 /// An action owner as typed: a `@user` or a role id.
@@ -146,6 +204,20 @@ pub enum Keyword {
     Ack,
     Comcheck,
     Export,
+    Link,
+    Mode,
+    Debex,
+    Finex,
+    Pause,
+    Resume,
+    Inject,
+    Delay,
+    Adhoc,
+    Chrono,
+    Expected,
+    Obs,
+    Retex,
+    Improve,
 }
 
 /// Spellings, already folded (lowercase, no accents). The first is the French name.
@@ -172,10 +244,27 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Ack, &["ack", "recu"]),
     (Keyword::Comcheck, &["comcheck"]),
     (Keyword::Export, &["export", "exporter"]),
+    (Keyword::Link, &["animer", "animation", "link", "animate"]),
+    (Keyword::Mode, &["mode"]),
+    (Keyword::Debex, &["debex", "startex"]),
+    (Keyword::Finex, &["finex", "endex"]),
+    (Keyword::Pause, &["pause"]),
+    (Keyword::Resume, &["reprise", "reprendre", "resume"]),
+    (Keyword::Inject, &["inject", "stimulus", "jouer", "play"]),
+    (Keyword::Delay, &["retarder", "delay"]),
+    (Keyword::Adhoc, &["improviser", "adhoc", "ad-hoc"]),
+    (Keyword::Chrono, &["chrono", "chronogramme", "schedule"]),
+    (Keyword::Expected, &["attendu", "expected"]),
+    (Keyword::Obs, &["obs", "observation"]),
+    (Keyword::Retex, &["retex", "debrief"]),
+    (
+        Keyword::Improve,
+        &["amelioration", "improve", "improvement"],
+    ),
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 22] = [
+    pub const ALL: [Keyword; 36] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -198,7 +287,40 @@ impl Keyword {
         Keyword::Ack,
         Keyword::Comcheck,
         Keyword::Export,
+        Keyword::Link,
+        Keyword::Mode,
+        Keyword::Debex,
+        Keyword::Finex,
+        Keyword::Pause,
+        Keyword::Resume,
+        Keyword::Inject,
+        Keyword::Delay,
+        Keyword::Adhoc,
+        Keyword::Chrono,
+        Keyword::Expected,
+        Keyword::Obs,
+        Keyword::Retex,
+        Keyword::Improve,
     ];
+
+    /// Commands of the animation room (facilitators and observers), kept out of the players' help.
+    pub fn is_animation(self) -> bool {
+        matches!(
+            self,
+            Keyword::Link
+                | Keyword::Mode
+                | Keyword::Debex
+                | Keyword::Finex
+                | Keyword::Pause
+                | Keyword::Resume
+                | Keyword::Inject
+                | Keyword::Delay
+                | Keyword::Adhoc
+                | Keyword::Chrono
+                | Keyword::Expected
+                | Keyword::Obs
+        )
+    }
 
     fn lookup(folded: &str) -> Option<Keyword> {
         KEYWORDS
@@ -294,6 +416,62 @@ impl Keyword {
             Keyword::Paper => (
                 "papier <HH:MM> info|décision|action <texte> — saisit une note papier",
                 "paper <HH:MM> info|decision|action <text> — enters a paper note",
+            ),
+            Keyword::Link => (
+                "animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs",
+                "animate <crisis|room> <scenario> [manual] — links this animation room to the players' exercise",
+            ),
+            Keyword::Mode => (
+                "mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande",
+                "mode auto|manual — injects fire on time, or only on command",
+            ),
+            Keyword::Debex => (
+                "debex — début de l'exercice : l'horloge d'exercice démarre",
+                "debex — start of the exercise: the exercise clock starts",
+            ),
+            Keyword::Finex => (
+                "finex — fin de l'exercice ; les joueurs passent au RETEX",
+                "finex — end of the exercise; players move on to the debrief",
+            ),
+            Keyword::Pause => (
+                "pause — arrête l'horloge d'exercice (le chronogramme se décale)",
+                "pause — stops the exercise clock (the schedule shifts)",
+            ),
+            Keyword::Resume => (
+                "reprise — relance l'horloge après une pause ou un STOP EXERCICE",
+                "resume — restarts the clock after a pause or a STOP EXERCISE",
+            ),
+            Keyword::Inject => (
+                "inject [<id>] — joue un stimulus maintenant (le suivant sans id)",
+                "inject [<id>] — fires an inject now (the next one without an id)",
+            ),
+            Keyword::Delay => (
+                "retarder [<id>] 10m — retarde un stimulus, ou toute la suite",
+                "delay [<id>] 10m — delays one inject, or everything still to come",
+            ),
+            Keyword::Adhoc => (
+                "improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt",
+                "adhoc <channel> [role] <persona>: <text> — an unscripted inject, fired at once",
+            ),
+            Keyword::Chrono => (
+                "chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains",
+                "schedule — exercise clock, last 5 injects played, next 3",
+            ),
+            Keyword::Expected => (
+                "attendu <id> oui|non — la réaction attendue est-elle atteinte ?",
+                "expected <id> yes|no — was the expected reaction met?",
+            ),
+            Keyword::Obs => (
+                "obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)",
+                "obs [<inject>|<objective>] <text> — an observer's note (animation room)",
+            ),
+            Keyword::Retex => (
+                "retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX",
+                "retex [<contribution> | next | end] — guided hot debrief, after FINEX",
+            ),
+            Keyword::Improve => (
+                "amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration",
+                "improve <text> [@who|role] [by YYYY-MM-DD] — improvement plan",
             ),
         };
         format!("{prefix}{}", lang.pick(fr, en))
@@ -531,6 +709,15 @@ pub fn parse(
                 "One procedure at a time (e.g. proc pd-lab).",
             ),
         },
+        // `passer i05 [raison]`: an inject rather than a procedure step.
+        Keyword::Skip if !split_word(args).0.contains('.') && !args.is_empty() => {
+            let (target, rest) = split_word(args);
+            let rest = rest.trim();
+            Ok(Command::SkipInject {
+                inject: target.to_lowercase(),
+                reason: (!rest.is_empty()).then(|| rest.to_owned()),
+            })
+        }
         Keyword::Skip | Keyword::Assign => {
             let (target, rest) = split_word(args);
             let rest = rest.trim();
@@ -628,8 +815,183 @@ pub fn parse(
             reason: lang.pick(fr, en).to_owned(),
             help: help(),
         }),
+        Keyword::Link => {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            let auto = match words.get(2).map(|w| fold(w)).as_deref() {
+                None | Some("auto") => Some(true),
+                Some("manuel" | "manual") => Some(false),
+                Some(_) => None,
+            };
+            match (words.len(), auto) {
+                (2 | 3, Some(auto)) => Ok(Command::Link {
+                    target: words[0].to_owned(),
+                    scenario: words[1].to_lowercase(),
+                    auto,
+                }),
+                _ => refuse(
+                    "Il faut la crise des joueurs (ou leur salon), le scénario, puis éventuellement « manuel ».",
+                    "Give the players' crisis (or room), the scenario, then optionally \"manual\".",
+                ),
+            }
+        }
+        Keyword::Mode => match fold(args).as_str() {
+            "auto" => Ok(Command::Mode(true)),
+            "manuel" | "manual" => Ok(Command::Mode(false)),
+            _ => refuse("Mode : auto ou manuel.", "Mode: auto or manual."),
+        },
+        Keyword::Debex => no_args(args, Command::Debex, lang, help()),
+        Keyword::Finex => no_args(args, Command::Finex, lang, help()),
+        Keyword::Pause => no_args(args, Command::Pause, lang, help()),
+        Keyword::Resume => no_args(args, Command::Resume, lang, help()),
+        Keyword::Chrono => no_args(args, Command::Chrono, lang, help()),
+        Keyword::Inject => match args.split_whitespace().collect::<Vec<_>>()[..] {
+            [] => Ok(Command::Inject(None)),
+            [id] => Ok(Command::Inject(Some(id.to_lowercase()))),
+            _ => refuse(
+                "Un seul stimulus à la fois (ex. inject i05).",
+                "One inject at a time (e.g. inject i05).",
+            ),
+        },
+        Keyword::Delay => {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            let (inject, amount) = match words[..] {
+                [d] => (None, d),
+                [id, d] => (Some(id.to_lowercase()), d),
+                _ => (None, ""),
+            };
+            match parse_duration(amount) {
+                Some(by) if by > TimeDelta::zero() && by <= TimeDelta::hours(12) => {
+                    Ok(Command::Delay { inject, by })
+                }
+                _ => refuse(
+                    "Retard illisible : écrivez par exemple « retarder 10m » ou « retarder i05 10m » (au plus 12h).",
+                    "Unreadable delay: write for instance \"delay 10m\" or \"delay i05 10m\" (at most 12h).",
+                ),
+            }
+        }
+        Keyword::Adhoc => parse_adhoc(args, roles).map_err(|(fr, en)| Refusal {
+            reason: lang.pick(fr, en).to_owned(),
+            help: help(),
+        }),
+        Keyword::Expected => match args.split_whitespace().collect::<Vec<_>>()[..] {
+            [id, answer] => match fold(answer).as_str() {
+                "oui" | "yes" | "atteint" | "atteinte" | "met" | "ok" => Ok(Command::Expected {
+                    inject: id.to_lowercase(),
+                    met: true,
+                }),
+                "non" | "no" | "manque" | "missed" => Ok(Command::Expected {
+                    inject: id.to_lowercase(),
+                    met: false,
+                }),
+                _ => refuse("Répondez oui ou non.", "Answer yes or no."),
+            },
+            _ => refuse(
+                "Il faut le stimulus puis oui ou non (ex. attendu i05 oui).",
+                "The inject, then yes or no (e.g. expected i05 yes).",
+            ),
+        },
+        Keyword::Obs => {
+            if args.is_empty() {
+                refuse(
+                    "Il manque le texte de l'observation.",
+                    "The observation text is missing.",
+                )
+            } else {
+                Ok(Command::Obs(args.to_owned()))
+            }
+        }
+        Keyword::Retex => Ok(Command::Retex(match fold(args).as_str() {
+            "" => RetexArg::Start,
+            "suivant" | "next" | "suite" => RetexArg::Next,
+            "fin" | "end" | "terminer" | "stop" => RetexArg::End,
+            _ => RetexArg::Say(args.to_owned()),
+        })),
+        Keyword::Improve => parse_improvement(args, roles).map_err(|(fr, en)| Refusal {
+            reason: lang.pick(fr, en).to_owned(),
+            help: help(),
+        }),
     };
     Some(res)
+}
+
+/// `téléphone dsi Biologiste de garde : Le labo n'a plus de réactifs`.
+fn parse_adhoc(args: &str, roles: &[&str]) -> Result<Command, Problem> {
+    let (channel, rest) = split_word(args);
+    let channel = Channel::parse(channel).ok_or((
+        "Canal inconnu : courriel, téléphone, sms, presse, réseaux-sociaux, visite ou interne.",
+        "Unknown channel: mail, phone, sms, press, social, visit or internal.",
+    ))?;
+    let (maybe_role, after_role) = split_word(rest);
+    let (to, rest) = if roles.contains(&maybe_role.to_lowercase().as_str()) {
+        (Some(maybe_role.to_lowercase()), after_role)
+    } else {
+        (None, rest)
+    };
+    let Some((from, text)) = rest.split_once(':') else {
+        return Err((
+            "Séparez la persona du texte par « : » (ex. improviser téléphone Cadre de nuit : …).",
+            "Separate the persona from the text with \":\" (e.g. adhoc phone Night manager: …).",
+        ));
+    };
+    let (from, text) = (from.trim(), text.trim());
+    if from.is_empty() || text.is_empty() {
+        return Err((
+            "Il faut une persona et un texte.",
+            "A persona and a text are needed.",
+        ));
+    }
+    Ok(Command::Adhoc {
+        channel,
+        to,
+        from: from.to_owned(),
+        text: text.to_owned(),
+    })
+}
+
+/// `Former les cadres au mode dégradé @alice avant 31/01/2027`.
+fn parse_improvement(args: &str, roles: &[&str]) -> Result<Command, Problem> {
+    let mut words: Vec<&str> = args.split_whitespace().collect();
+    let mut due = None;
+    if words.len() >= 2
+        && matches!(
+            fold(words[words.len() - 2]).as_str(),
+            "avant" | "by" | "before" | "pour" | "le"
+        )
+    {
+        let value = words[words.len() - 1];
+        due = Some(parse_date(value).ok_or((
+            "Date illisible : écrivez JJ/MM/AAAA ou AAAA-MM-JJ (ex. avant 31/01/2027).",
+            "Unreadable date: write YYYY-MM-DD or DD/MM/YYYY (e.g. by 2027-01-31).",
+        ))?);
+        words.truncate(words.len() - 2);
+    }
+    let mut owner = None;
+    if let Some(last) = words.last()
+        && words.len() >= 2
+        && ((last.starts_with('@') && last.len() > 1) || roles.contains(last))
+    {
+        owner = Some((*last).to_owned());
+        words.pop();
+    }
+    if words.is_empty() {
+        return Err((
+            "Il manque le texte de l'amélioration.",
+            "The improvement text is missing.",
+        ));
+    }
+    Ok(Command::Improve {
+        text: words.join(" "),
+        owner,
+        due,
+    })
+}
+
+/// `31/01/2027`, `31/01/27`, `2027-01-31`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
+        .filter(|d| (2000..2100).contains(&chrono::Datelike::year(d)))
 }
 
 fn no_args(args: &str, cmd: Command, lang: Lang, help: Option<String>) -> Result<Command, Refusal> {

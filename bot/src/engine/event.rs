@@ -6,7 +6,7 @@
 //! (with `#[serde(default)]`), `v` is raised on any other change, and the
 //! snapshot test in `engine/tests.rs` pins the format.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The record format written by this release.
@@ -171,6 +171,95 @@ pub enum Event {
     Gap {
         reason: String,
     },
+    /// An animation room was linked to this exercise, with the scenario it plays.
+    ExerciseLinked {
+        animation_room: String,
+        scenario: String,
+        scenario_version: String,
+        code_name: String,
+        /// Timed injects fire on the exercise clock (`false`: only on command).
+        auto: bool,
+    },
+    /// Auto or manual play from now on.
+    ExerciseMode {
+        auto: bool,
+    },
+    /// DEBEX: the exercise clock starts.
+    ExerciseStarted {},
+    /// The exercise clock stops; the schedule shifts by the pause.
+    ExercisePaused {},
+    /// The exercise clock runs again (after a pause or a stop).
+    ExerciseResumed {},
+    /// The real-emergency stop phrase was typed: play is frozen until a facilitator resumes.
+    ExerciseStopped {
+        /// The message that held the phrase.
+        text: String,
+    },
+    /// FINEX: the end of play.
+    ExerciseEnded {},
+    /// A stimulus reached the players (`adhoc`: improvised, not in the scenario).
+    InjectPlayed {
+        inject: String,
+        channel: String,
+        from: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        text: String,
+        /// The expected reaction, facilitator material (never in the players' edition).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected: Option<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        adhoc: bool,
+        /// Fired by a facilitator rather than by the exercise clock.
+        #[serde(default, skip_serializing_if = "is_false")]
+        manual: bool,
+    },
+    InjectSkipped {
+        inject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// One inject (or, with none, every inject still to come) moved later.
+    InjectDelayed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inject: Option<String>,
+        minutes: i64,
+    },
+    /// A facilitator judged whether the expected reaction to an inject was met.
+    ReactionMarked {
+        inject: String,
+        met: bool,
+    },
+    /// An observer's note (facilitator material).
+    Observation {
+        reference: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inject: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        objective: Option<String>,
+    },
+    /// The hot debrief (RETEX à chaud) began.
+    RetexStarted {},
+    /// The round table moved to topic `number` (from 1).
+    RetexTopic {
+        number: u32,
+    },
+    /// One contribution to the round table, on the current topic.
+    RetexContribution {
+        topic: u32,
+        text: String,
+    },
+    RetexEnded {},
+    /// An item of the improvement plan.
+    Improvement {
+        reference: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<NaiveDate>,
+    },
 }
 
 impl Event {
@@ -202,7 +291,37 @@ impl Event {
             Event::ComcheckStarted { .. } => "comcheck_started",
             Event::ComcheckAcknowledged { .. } => "comcheck_acknowledged",
             Event::Posted { .. } => "posted",
+            Event::ExerciseLinked { .. } => "exercise_linked",
+            Event::ExerciseMode { .. } => "exercise_mode",
+            Event::ExerciseStarted {} => "exercise_started",
+            Event::ExercisePaused {} => "exercise_paused",
+            Event::ExerciseResumed {} => "exercise_resumed",
+            Event::ExerciseStopped { .. } => "exercise_stopped",
+            Event::ExerciseEnded {} => "exercise_ended",
+            Event::InjectPlayed { .. } => "inject_played",
+            Event::InjectSkipped { .. } => "inject_skipped",
+            Event::InjectDelayed { .. } => "inject_delayed",
+            Event::ReactionMarked { .. } => "reaction_marked",
+            Event::Observation { .. } => "observation",
+            Event::RetexStarted {} => "retex_started",
+            Event::RetexTopic { .. } => "retex_topic",
+            Event::RetexContribution { .. } => "retex_contribution",
+            Event::RetexEnded {} => "retex_ended",
+            Event::Improvement { .. } => "improvement",
         }
+    }
+
+    /// Facilitator material: never shown to players (the players' edition leaves it out).
+    pub fn is_facilitator_material(&self) -> bool {
+        matches!(
+            self,
+            Event::ExerciseLinked { .. }
+                | Event::ExerciseMode { .. }
+                | Event::InjectSkipped { .. }
+                | Event::InjectDelayed { .. }
+                | Event::ReactionMarked { .. }
+                | Event::Observation { .. }
+        )
     }
 
     /// The reference this entry creates (`I1`, `D2`, …), if any.
@@ -211,7 +330,8 @@ impl Event {
             Event::Info { reference, .. }
             | Event::Decision { reference, .. }
             | Event::Action { reference, .. }
-            | Event::Correction { reference, .. } => Some(reference),
+            | Event::Correction { reference, .. }
+            | Event::Improvement { reference, .. } => Some(reference),
             _ => None,
         }
     }

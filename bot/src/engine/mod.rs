@@ -8,6 +8,7 @@
 
 pub mod command;
 pub mod event;
+pub mod exercise;
 mod followup;
 pub mod schedule;
 pub mod state;
@@ -35,6 +36,10 @@ pub struct Settings {
     pub reminder_interval: chrono::TimeDelta,
     /// How tocsin itself appears as the author of what it records (reminders, points).
     pub bot: Author,
+    /// The marking of exercise traffic; `None`: « EXERCICE » / "EXERCISE".
+    pub marking: Option<String>,
+    /// Phrases that stop an exercise at once (real emergency), matched ignoring case and accents.
+    pub stop_phrases: Vec<String>,
 }
 
 impl Default for Settings {
@@ -48,6 +53,8 @@ impl Default for Settings {
                 id: "tocsin".to_owned(),
                 name: "tocsin".to_owned(),
             },
+            marking: None,
+            stop_phrases: vec!["STOP EXERCICE".to_owned(), "STOP EXERCISE".to_owned()],
         }
     }
 }
@@ -118,6 +125,8 @@ pub enum Effect {
         room: String,
         crisis: String,
         format: String,
+        /// The players' edition: no facilitator material.
+        players: bool,
     },
 }
 
@@ -154,7 +163,7 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
                 Some((crisis, reference)) => {
                     return mark_decision(
                         crisis,
-                        settings.lang,
+                        settings,
                         edit(crisis, settings, input, reference, text),
                     );
                 }
@@ -171,7 +180,7 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             };
             return mark_decision(
                 crisis,
-                settings.lang,
+                settings,
                 redaction(crisis, settings, input, reference, reason.clone()),
             );
         }
@@ -182,19 +191,28 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             };
             return mark_decision(
                 crisis,
-                settings.lang,
+                settings,
                 followup::reaction(crisis, settings, input, target, key),
             );
         }
     };
-    let playbook = crisis.and_then(|c| catalog.get(&c.playbook));
+    let animated = world.animated_from(&input.room);
+    // The real-emergency stop phrase, typed by anyone in either room, comes first.
+    if let Some(target) = exercise::in_play(world, &input.room)
+        && settings.is_stop_phrase(text)
+    {
+        return exercise::stop(target, settings, input, text);
+    }
+    let playbook = crisis.or(animated).and_then(|c| catalog.get(&c.playbook));
     let roles: Vec<&str> = playbook
         .map(|p| p.roles.iter().map(|r| r.id.as_str()).collect())
         .unwrap_or_default();
     let lang = settings.lang;
     let command = match command::parse(text, &settings.prefix, lang, &roles) {
         None => return Decision::default(),
-        Some(Err(refusal)) => return Decision::refuse(mark(crisis, lang, refusal.render())),
+        Some(Err(refusal)) => {
+            return Decision::refuse(mark(crisis.or(animated), settings, refusal.render()));
+        }
         Some(Ok(command)) => command,
     };
     let ctx = Ctx {
@@ -204,6 +222,9 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
         input,
         lang,
     };
+    if let Some(animated) = animated {
+        return mark_decision(animated, settings, ctx.animation(animated, command));
+    }
     let decision = match (command, crisis) {
         (Command::Help(topic), _) => Decision::reply(help(settings, topic)),
         (Command::Open { playbook, exercise }, None) => ctx.open(&playbook, exercise),
@@ -214,12 +235,10 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
         (Command::Status, None) => Decision::reply(ctx.no_crisis()),
         // After the close, the cell still wants its report: the room's latest crisis.
         (Command::Export(format), None) => match world.crises.values().filter(|c| c.room == input.room).max_by_key(|c| c.opened_at) {
-            Some(last) => Decision {
-                records: Vec::new(),
-                effects: vec![Effect::Export { room: input.room.clone(), crisis: last.id.clone(), format: format.unwrap_or_else(|| "html".to_owned()) }],
-            },
+            Some(last) => ctx.export(last, format),
             None => Decision::refuse(ctx.no_crisis()),
         },
+        (Command::Link { target, scenario, auto }, None) => ctx.link(&target, &scenario, auto),
         (_, None) => Decision::refuse(ctx.no_crisis()),
         (command, Some(crisis)) => ctx.in_crisis(crisis, playbook, command),
     };
@@ -228,19 +247,41 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
         effects: decision
             .effects
             .into_iter()
-            .map(|e| mark_effect(crisis, lang, e))
+            .map(|e| mark_effect(crisis, settings, e))
             .collect(),
     }
 }
 
-fn mark_decision(crisis: &Crisis, lang: Lang, decision: Decision) -> Decision {
+fn mark_decision(crisis: &Crisis, settings: &Settings, decision: Decision) -> Decision {
     Decision {
         records: decision.records,
         effects: decision
             .effects
             .into_iter()
-            .map(|e| mark_effect(Some(crisis), lang, e))
+            .map(|e| mark_effect(Some(crisis), settings, e))
             .collect(),
+    }
+}
+
+/// A record tocsin writes on its own account (reminders, injects on the clock, posted ids).
+pub fn system_record(
+    crisis: &str,
+    seq: u64,
+    at: DateTime<Utc>,
+    settings: &Settings,
+    event: Event,
+) -> Record {
+    Record {
+        v: RECORD_VERSION,
+        seq,
+        crisis: crisis.to_owned(),
+        occurred_at: at,
+        recorded_at: at,
+        author: settings.bot.clone(),
+        role: None,
+        source: None,
+        transcribed: false,
+        event,
     }
 }
 
@@ -371,7 +412,7 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
     let record = base_record(crisis, input, Event::Gap { reason });
     mark_decision(
         crisis,
-        settings.lang,
+        settings,
         Decision {
             records: vec![record],
             effects: vec![Effect::Reply(warning)],
@@ -380,18 +421,18 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
 }
 
 /// Prefixes exercise traffic with the exercise marking.
-fn mark(crisis: Option<&Crisis>, lang: Lang, text: String) -> String {
+fn mark(crisis: Option<&Crisis>, settings: &Settings, text: String) -> String {
     match crisis {
-        Some(c) if c.exercise => format!("[{}] {text}", lang.pick("EXERCICE", "EXERCISE")),
+        Some(c) if c.exercise => format!("[{}] {text}", settings.marking()),
         _ => text,
     }
 }
 
-fn mark_effect(crisis: Option<&Crisis>, lang: Lang, effect: Effect) -> Effect {
+fn mark_effect(crisis: Option<&Crisis>, settings: &Settings, effect: Effect) -> Effect {
     match effect {
-        Effect::Ack(t) => Effect::Ack(mark(crisis, lang, t)),
-        Effect::Refuse(t) => Effect::Refuse(mark(crisis, lang, t)),
-        Effect::Reply(t) => Effect::Reply(mark(crisis, lang, t)),
+        Effect::Ack(t) => Effect::Ack(mark(crisis, settings, t)),
+        Effect::Refuse(t) => Effect::Refuse(mark(crisis, settings, t)),
+        Effect::Reply(t) => Effect::Reply(mark(crisis, settings, t)),
         Effect::Post {
             room,
             crisis: id,
@@ -400,7 +441,7 @@ fn mark_effect(crisis: Option<&Crisis>, lang: Lang, effect: Effect) -> Effect {
         } => Effect::Post {
             room,
             crisis: id,
-            text: mark(crisis, lang, text),
+            text: mark(crisis, settings, text),
             tag,
         },
         Effect::Edit {
@@ -412,7 +453,7 @@ fn mark_effect(crisis: Option<&Crisis>, lang: Lang, effect: Effect) -> Effect {
             room,
             crisis: id,
             tag,
-            text: mark(crisis, lang, text),
+            text: mark(crisis, settings, text),
         },
         other => other,
     }
@@ -420,14 +461,36 @@ fn mark_effect(crisis: Option<&Crisis>, lang: Lang, effect: Effect) -> Effect {
 
 /// The full help, or one command's line.
 pub fn help(settings: &Settings, topic: Option<Keyword>) -> String {
+    help_for(settings, topic, false)
+}
+
+/// The help of the players' room, or of the animation room.
+pub fn help_for(settings: &Settings, topic: Option<Keyword>, animation: bool) -> String {
     let lang = settings.lang;
     match topic {
         Some(k) => k.help(lang, &settings.prefix),
         None => {
-            let mut out = lang
-                .pick("Commandes tocsin :", "tocsin commands:")
-                .to_owned();
-            for k in Keyword::ALL {
+            let mut out = if animation {
+                lang.pick(
+                    "Commandes du salon d'animation :",
+                    "Animation room commands:",
+                )
+            } else {
+                lang.pick("Commandes tocsin :", "tocsin commands:")
+            }
+            .to_owned();
+            let shown = Keyword::ALL.into_iter().filter(|k| {
+                if animation {
+                    k.is_animation()
+                        || matches!(
+                            k,
+                            Keyword::Help | Keyword::Status | Keyword::Export | Keyword::Improve
+                        )
+                } else {
+                    !k.is_animation() || *k == Keyword::Link
+                }
+            });
+            for k in shown {
                 out.push('\n');
                 out.push_str(&k.help(lang, &settings.prefix));
             }
@@ -588,7 +651,7 @@ impl Ctx<'_> {
         };
         // The opening is itself marked: the crisis is not in the world yet.
         let text = if exercise {
-            format!("[{}] {text}", self.lang.pick("EXERCICE", "EXERCISE"))
+            format!("[{}] {text}", self.settings.marking())
         } else {
             text
         };
@@ -919,14 +982,22 @@ impl Ctx<'_> {
             Command::Handover { to } => self.handover(crisis, playbook, to, seq, role),
             Command::Ack => self.handover_ack(crisis, seq, role),
             Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),
-            Command::Export(format) => Decision {
-                records: Vec::new(),
-                effects: vec![Effect::Export {
-                    room: crisis.room.clone(),
-                    crisis: crisis.id.clone(),
-                    format: format.unwrap_or_else(|| "html".to_owned()),
-                }],
-            },
+            Command::Export(format) => self.export(crisis, format),
+            Command::Link { .. }
+            | Command::Mode(_)
+            | Command::Debex
+            | Command::Finex
+            | Command::Pause
+            | Command::Resume
+            | Command::Inject(_)
+            | Command::SkipInject { .. }
+            | Command::Delay { .. }
+            | Command::Adhoc { .. }
+            | Command::Chrono
+            | Command::Expected { .. }
+            | Command::Obs(_) => self.players_refusal(crisis),
+            Command::Retex(arg) => self.retex(crisis, seq, arg),
+            Command::Improve { text, owner, due } => self.improve(crisis, seq, text, owner, due),
             Command::Paper {
                 time,
                 kind,
@@ -984,6 +1055,27 @@ impl Ctx<'_> {
                 };
                 ack(record, reply)
             }
+        }
+    }
+
+    /// `!export` in the players' room: an animated exercise gets the players' edition.
+    fn export(&self, crisis: &Crisis, format: Option<String>) -> Decision {
+        let format = format.unwrap_or_else(|| "html".to_owned());
+        let players = crisis.run.is_some();
+        if players && matches!(format.as_str(), "json" | "csv") {
+            return Decision::refuse(self.t(
+                "Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).",
+                "JSON and CSV carry the whole log, facilitator material included: ask for them in the animation room. Here: export html or md (players' edition).",
+            ));
+        }
+        Decision {
+            records: Vec::new(),
+            effects: vec![Effect::Export {
+                room: self.input.room.clone(),
+                crisis: crisis.id.clone(),
+                format,
+                players,
+            }],
         }
     }
 

@@ -9,7 +9,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::event::{Event, Owner, RECORD_VERSION, Record, Verification};
+use super::event::{Event, Owner, Verification};
 use super::state::{Crisis, World};
 use super::{Decision, Effect, Settings, owner_label};
 use crate::lang::Lang;
@@ -152,18 +152,7 @@ pub fn tick(
         let mut point = None;
         let mut record = |event: Event| {
             seq += 1;
-            records.push(Record {
-                v: RECORD_VERSION,
-                seq,
-                crisis: crisis.id.clone(),
-                occurred_at: now,
-                recorded_at: now,
-                author: settings.bot.clone(),
-                role: None,
-                source: None,
-                transcribed: false,
-                event,
-            });
+            records.push(super::system_record(&crisis.id, seq, now, settings, event));
         };
         for item in due {
             match item {
@@ -224,7 +213,7 @@ pub fn tick(
 
 fn post(crisis: &Crisis, settings: &Settings, text: String, tag: Option<String>) -> Effect {
     let text = if crisis.exercise {
-        format!("[{}] {text}", settings.lang.pick("EXERCICE", "EXERCISE"))
+        format!("[{}] {text}", settings.marking())
     } else {
         text
     };

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::event::{Author, Event, Owner, Record, Verification};
 
@@ -16,6 +16,8 @@ pub struct World {
     pub crises: BTreeMap<String, Crisis>,
     /// Room id → id of the crisis open there.
     open: HashMap<String, String>,
+    /// Animation room id → id of the open exercise it drives.
+    animation: HashMap<String, String>,
 }
 
 impl World {
@@ -26,6 +28,11 @@ impl World {
 
     pub fn crisis(&self, id: &str) -> Option<&Crisis> {
         self.crises.get(id)
+    }
+
+    /// The open exercise a room animates, if it is an animation room.
+    pub fn animated_from(&self, room: &str) -> Option<&Crisis> {
+        self.animation.get(room).and_then(|id| self.crises.get(id))
     }
 
     /// Applies one durable record.
@@ -66,6 +73,10 @@ impl World {
                 comchecks: Vec::new(),
                 posted: HashMap::new(),
                 n_entries: 0,
+                run: None,
+                observations: Vec::new(),
+                retex: None,
+                improvements: Vec::new(),
             };
             // Only one crisis is open per room; a closed one replayed later must not hide it.
             let current_open = self
@@ -96,6 +107,11 @@ impl World {
                 crisis.closed_at = Some(record.occurred_at);
                 if self.open.get(&crisis.room) == Some(&crisis.id) {
                     self.open.remove(&crisis.room);
+                }
+                if let Some(run) = &crisis.run
+                    && self.animation.get(&run.animation_room) == Some(&crisis.id)
+                {
+                    self.animation.remove(&run.animation_room);
                 }
             }
             Event::Info { reference, text } => crisis.infos.push(InfoItem {
@@ -233,8 +249,288 @@ impl World {
             Event::Posted { tag, event_id } => {
                 crisis.posted.insert(tag.clone(), event_id.clone());
             }
+            Event::ExerciseLinked {
+                animation_room,
+                scenario,
+                scenario_version,
+                code_name,
+                auto,
+            } => {
+                crisis.run = Some(ExerciseRun {
+                    animation_room: animation_room.clone(),
+                    scenario: scenario.clone(),
+                    scenario_version: scenario_version.clone(),
+                    code_name: code_name.clone(),
+                    auto: *auto,
+                    linked_at: record.occurred_at,
+                    ..ExerciseRun::default()
+                });
+                if crisis.closed_at.is_none() {
+                    self.animation
+                        .insert(animation_room.clone(), crisis.id.clone());
+                }
+            }
+            Event::ExerciseMode { auto } => {
+                if let Some(run) = &mut crisis.run {
+                    run.auto = *auto;
+                }
+            }
+            Event::ExerciseStarted {} => {
+                if let Some(run) = &mut crisis.run {
+                    run.started_at = Some(record.occurred_at);
+                }
+            }
+            Event::ExercisePaused {} => {
+                if let Some(run) = &mut crisis.run {
+                    run.paused_since.get_or_insert(record.occurred_at);
+                }
+            }
+            Event::ExerciseStopped { .. } => {
+                if let Some(run) = &mut crisis.run {
+                    run.paused_since.get_or_insert(record.occurred_at);
+                    run.stops
+                        .push((record.occurred_at, record.author.name.clone()));
+                    run.stopped = true;
+                }
+            }
+            Event::ExerciseResumed {} => {
+                if let Some(run) = &mut crisis.run {
+                    if let Some(since) = run.paused_since.take() {
+                        run.paused_total += (record.occurred_at - since).max(TimeDelta::zero());
+                    }
+                    run.stopped = false;
+                }
+            }
+            Event::ExerciseEnded {} => {
+                if let Some(run) = &mut crisis.run {
+                    run.ended_at = Some(record.occurred_at);
+                }
+            }
+            Event::InjectPlayed {
+                inject,
+                adhoc,
+                manual,
+                ..
+            } => {
+                if let Some(run) = &mut crisis.run {
+                    let t_plus = run.clock(record.occurred_at);
+                    run.played.push(Played {
+                        inject: inject.clone(),
+                        at: record.occurred_at,
+                        t_plus,
+                        adhoc: *adhoc,
+                        manual: *manual,
+                    });
+                }
+            }
+            Event::InjectSkipped { inject, reason } => {
+                if let Some(run) = &mut crisis.run {
+                    run.skipped
+                        .insert(inject.clone(), (record.occurred_at, reason.clone()));
+                }
+            }
+            Event::InjectDelayed { inject, minutes } => {
+                if let Some(run) = &mut crisis.run {
+                    let delta = TimeDelta::minutes(*minutes);
+                    match inject {
+                        Some(id) => *run.delays.entry(id.clone()).or_default() += delta,
+                        None => run.shift += delta,
+                    }
+                }
+            }
+            Event::ReactionMarked { inject, met } => {
+                if let Some(run) = &mut crisis.run {
+                    run.marks.insert(inject.clone(), *met);
+                }
+            }
+            Event::Observation {
+                reference,
+                text,
+                inject,
+                objective,
+            } => crisis.observations.push(ObservationItem {
+                reference: reference.clone(),
+                text: text.clone(),
+                inject: inject.clone(),
+                objective: objective.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
+            Event::RetexStarted {} => {
+                crisis.retex = Some(Retex {
+                    started_at: record.occurred_at,
+                    topic: 1,
+                    ended_at: None,
+                    contributions: Vec::new(),
+                });
+            }
+            Event::RetexTopic { number } => {
+                if let Some(retex) = &mut crisis.retex {
+                    retex.topic = *number;
+                }
+            }
+            Event::RetexContribution { topic, text } => {
+                if let Some(retex) = &mut crisis.retex {
+                    retex.contributions.push(Contribution {
+                        topic: *topic,
+                        text: text.clone(),
+                        at: record.occurred_at,
+                        by: record.author.clone(),
+                    });
+                }
+            }
+            Event::RetexEnded {} => {
+                if let Some(retex) = &mut crisis.retex {
+                    retex.ended_at = Some(record.occurred_at);
+                }
+            }
+            Event::Improvement {
+                reference,
+                text,
+                owner,
+                due,
+            } => crisis.improvements.push(ImprovementItem {
+                reference: reference.clone(),
+                text: text.clone(),
+                owner: owner.clone(),
+                due: *due,
+                at: record.occurred_at,
+            }),
         }
     }
+}
+
+/// An exercise as played so far: linked, started, paused, injects played.
+#[derive(Clone, Debug, Default)]
+pub struct ExerciseRun {
+    pub animation_room: String,
+    pub scenario: String,
+    pub scenario_version: String,
+    pub code_name: String,
+    pub auto: bool,
+    pub linked_at: DateTime<Utc>,
+    /// DEBEX.
+    pub started_at: Option<DateTime<Utc>>,
+    /// FINEX.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// The exercise clock is stopped since then (a pause or a stop).
+    pub paused_since: Option<DateTime<Utc>>,
+    /// The stop phrase froze play; only a facilitator resumes.
+    pub stopped: bool,
+    /// Every stop: when, and who typed the phrase.
+    pub stops: Vec<(DateTime<Utc>, String)>,
+    /// Time the clock stood still, pauses and stops together.
+    pub paused_total: TimeDelta,
+    /// Delay applied to every inject still to come.
+    pub shift: TimeDelta,
+    /// Extra delay of single injects.
+    pub delays: HashMap<String, TimeDelta>,
+    pub played: Vec<Played>,
+    /// Inject → when it was skipped, and why.
+    pub skipped: HashMap<String, (DateTime<Utc>, Option<String>)>,
+    /// Inject → whether a facilitator judged the expected reaction met.
+    pub marks: HashMap<String, bool>,
+}
+
+/// An inject that reached the players.
+#[derive(Clone, Debug)]
+pub struct Played {
+    pub inject: String,
+    pub at: DateTime<Utc>,
+    /// The exercise clock when it was played.
+    pub t_plus: TimeDelta,
+    pub adhoc: bool,
+    pub manual: bool,
+}
+
+impl ExerciseRun {
+    /// The exercise clock at `now`: time since DEBEX, pauses left out.
+    pub fn clock(&self, now: DateTime<Utc>) -> TimeDelta {
+        let Some(start) = self.started_at else {
+            return TimeDelta::zero();
+        };
+        let end = self.ended_at.map_or(now, |e| e.min(now));
+        let paused_now = self.paused_since.map_or(TimeDelta::zero(), |since| {
+            (end - since).max(TimeDelta::zero())
+        });
+        (end - start - self.paused_total - paused_now).max(TimeDelta::zero())
+    }
+
+    pub fn running(&self) -> bool {
+        self.started_at.is_some() && self.ended_at.is_none() && self.paused_since.is_none()
+    }
+
+    /// In play: after DEBEX, before FINEX (paused or not).
+    pub fn in_play(&self) -> bool {
+        self.started_at.is_some() && self.ended_at.is_none()
+    }
+
+    pub fn played(&self, inject: &str) -> Option<&Played> {
+        self.played.iter().find(|p| p.inject == inject)
+    }
+
+    /// Played or skipped.
+    pub fn is_closed(&self, inject: &str) -> bool {
+        self.played(inject).is_some() || self.skipped.contains_key(inject)
+    }
+
+    /// When a closed inject was closed.
+    pub fn closed_at(&self, inject: &str) -> Option<DateTime<Utc>> {
+        self.played(inject)
+            .map(|p| p.at)
+            .or_else(|| self.skipped.get(inject).map(|(at, _)| *at))
+    }
+
+    /// The wall-clock time an exercise-clock offset falls at, while running.
+    pub fn wall_time(&self, offset: TimeDelta) -> Option<DateTime<Utc>> {
+        let start = self.started_at?;
+        if !self.running() {
+            return None;
+        }
+        Some(start + self.paused_total + self.shift + offset)
+    }
+
+    /// The number the next ad-hoc inject takes (`x1`, `x2`…).
+    pub fn next_adhoc(&self) -> String {
+        format!("x{}", self.played.iter().filter(|p| p.adhoc).count() + 1)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ObservationItem {
+    pub reference: String,
+    pub text: String,
+    pub inject: Option<String>,
+    pub objective: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
+/// The hot debrief.
+#[derive(Clone, Debug)]
+pub struct Retex {
+    pub started_at: DateTime<Utc>,
+    /// The current topic (from 1).
+    pub topic: u32,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub contributions: Vec<Contribution>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Contribution {
+    pub topic: u32,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImprovementItem {
+    pub reference: String,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub at: DateTime<Utc>,
 }
 
 /// One crisis, as the journal says it stands.
@@ -279,6 +575,11 @@ pub struct Crisis {
     /// Tag → event id of messages tocsin posted and may edit or watch.
     pub posted: HashMap<String, String>,
     pub n_entries: u64,
+    /// The exercise being played, once an animation room is linked.
+    pub run: Option<ExerciseRun>,
+    pub observations: Vec<ObservationItem>,
+    pub retex: Option<Retex>,
+    pub improvements: Vec<ImprovementItem>,
 }
 
 /// A handover waiting for the incoming lead.

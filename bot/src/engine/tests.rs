@@ -39,9 +39,61 @@ clocks:
   - {id: point-ars, title: Point ARS, due: 2h, warn: [30m]}
 "#;
 
+const SCENARIO: &str = r#"
+id: drill
+version: "3"
+code_name: ORAGE
+title: {fr: Exercice de test, en: Test exercise}
+playbook: test
+level: débutant
+objectives:
+  - {id: o1, text: {fr: Constituer la cellule, en: Set up the cell}}
+  - {id: o2, text: Mode dégradé}
+injects:
+  - id: i1
+    at: 0
+    from: {fr: Animation, en: Facilitators}
+    to: all
+    channel: internal
+    content: {fr: Le système d'information est inaccessible., en: The IT is down.}
+    expected: {fr: Constituer la cellule, en: Set up the cell}
+    objectives: [o1]
+  - id: i2
+    at: 10m
+    from: {fr: Biologiste de garde, en: On-call biologist}
+    to: dsi
+    channel: phone
+    content: {fr: Le logiciel du labo ne répond plus., en: The lab software is down.}
+    expected: Lancer le mode dégradé labo
+    notes: Insister si personne ne répond
+    objectives: [o2]
+    match: {procedure: pd-lab}
+  - id: i3
+    at: 20m
+    after: i2
+    from: Journaliste
+    to: all
+    channel: press
+    content: Rumeur de piratage de l'hôpital.
+    expected: Message d'attente
+    match: {keywords: [communiqué]}
+  - id: r1
+    at: manual
+    from: Patient
+    to: all
+    channel: visit
+    content: Où est mon dossier ?
+"#;
+
 fn catalog() -> Catalog {
     let pb = playbook::parse("test.yaml", PLAYBOOK).expect("test playbook parses");
-    Catalog::from_playbooks(vec![pb]).unwrap()
+    let playbooks = [(pb.id.clone(), pb.clone())].into_iter().collect();
+    let sc = playbook::scenario::parse("drill.yaml", SCENARIO, &playbooks)
+        .expect("test scenario parses");
+    Catalog::from_playbooks(vec![pb])
+        .unwrap()
+        .with_scenarios(vec![sc])
+        .unwrap()
 }
 
 fn run(script: &str) -> String {
@@ -64,13 +116,25 @@ fn run(script: &str) -> String {
             .unwrap()
             .with_timezone(&Utc);
         out.push_str(&format!("{line}\n"));
-        // `HH:MM tick`: time passes; what falls due is handled.
-        let decisions = if rest == "tick" {
-            super::schedule::tick(&world, &catalog, &settings, at)
-        } else {
+        // `HH:MM tick`: time passes; what falls due is handled (follow-up, then injects).
+        if rest == "tick" {
+            for decision in super::schedule::tick(&world, &catalog, &settings, at) {
+                show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
+            }
+            for decision in super::exercise::tick(&world, &catalog, &settings, at) {
+                show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
+            }
+            continue;
+        }
+        let decisions = {
             let (who, text) = rest
                 .split_once("> ")
                 .unwrap_or((rest.trim_end_matches('>'), ""));
+            // `name@anim>`: in the room `!anim` rather than the players' `!room`.
+            let (who, room) = match who.split_once('@') {
+                Some((who, room)) => (who, format!("!{room}")),
+                None => (who, "!room".to_owned()),
+            };
             let (name, privileged) = match who.strip_suffix('?') {
                 Some(name) => (name, false),
                 None => (who, true),
@@ -96,7 +160,7 @@ fn run(script: &str) -> String {
                     id: format!("@{name}"),
                     name: name.to_owned(),
                 },
-                room: "!room".to_owned(),
+                room,
                 body,
                 source: None,
                 privileged,
@@ -104,60 +168,74 @@ fn run(script: &str) -> String {
             vec![decide(&world, &catalog, &settings, &input)]
         };
         for decision in decisions {
-            for effect in &decision.effects {
-                let text = match effect {
-                    Effect::Ack(t) => format!("✅ {t}"),
-                    Effect::Refuse(t) => format!("⛔ {t}"),
-                    Effect::Reply(t) => format!("» {t}"),
-                    Effect::AnnounceDigest { crisis } => format!("🔏 digest of {crisis}"),
-                    Effect::Post { text, tag, .. } => format!(
-                        "📌{} {text}",
-                        tag.as_ref().map(|t| format!("[{t}]")).unwrap_or_default()
-                    ),
-                    Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {text}"),
-                    Effect::Export { crisis, format, .. } => {
-                        format!("📎 export {format} of {crisis}")
-                    }
-                };
-                for l in text.lines() {
-                    out.push_str(&format!("  {l}\n"));
-                }
-            }
-            for record in &decision.records {
-                out.push_str(&format!("  + {}\n", summarize(record)));
-                world.apply(record);
-            }
-            // What the runtime does once a tagged message is posted.
-            for effect in &decision.effects {
-                if let Effect::Post {
-                    crisis,
-                    tag: Some(tag),
-                    ..
-                } = effect
-                {
-                    n_posted += 1;
-                    let c = world.crisis(crisis).unwrap();
-                    let record = Record {
-                        v: super::event::RECORD_VERSION,
-                        seq: c.last_seq + 1,
-                        crisis: crisis.clone(),
-                        occurred_at: at,
-                        recorded_at: at,
-                        author: settings.bot.clone(),
-                        role: None,
-                        source: None,
-                        transcribed: false,
-                        event: super::event::Event::Posted {
-                            tag: tag.clone(),
-                            event_id: format!("$posted{n_posted}"),
-                        },
-                    };
-                    world.apply(&record);
-                }
-            }
+            show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
         }
     }
     out
+}
+
+/// Prints a decision's effects and records, and applies the records.
+fn show(
+    world: &mut World,
+    out: &mut String,
+    n_posted: &mut usize,
+    settings: &Settings,
+    at: chrono::DateTime<Utc>,
+    decision: super::Decision,
+) {
+    for effect in &decision.effects {
+        let text = match effect {
+            Effect::Ack(t) => format!("✅ {t}"),
+            Effect::Refuse(t) => format!("⛔ {t}"),
+            Effect::Reply(t) => format!("» {t}"),
+            Effect::AnnounceDigest { crisis } => format!("🔏 digest of {crisis}"),
+            Effect::Post {
+                text, tag, room, ..
+            } => format!(
+                "📌{}{} {text}",
+                tag.as_ref().map(|t| format!("[{t}]")).unwrap_or_default(),
+                if room == "!room" {
+                    String::new()
+                } else {
+                    format!("→{room}")
+                }
+            ),
+            Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {text}"),
+            Effect::Export { crisis, format, .. } => {
+                format!("📎 export {format} of {crisis}")
+            }
+        };
+        for l in text.lines() {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    for record in &decision.records {
+        out.push_str(&format!("  + {}\n", summarize(record)));
+        world.apply(record);
+    }
+    // What the runtime does once a tagged message is posted.
+    for effect in &decision.effects {
+        if let Effect::Post {
+            crisis,
+            tag: Some(tag),
+            ..
+        } = effect
+        {
+            *n_posted += 1;
+            let c = world.crisis(crisis).unwrap();
+            let record = super::system_record(
+                crisis,
+                c.last_seq + 1,
+                at,
+                settings,
+                super::event::Event::Posted {
+                    tag: tag.clone(),
+                    event_id: format!("$posted{n_posted}"),
+                },
+            );
+            world.apply(&record);
+        }
+    }
 }
 
 fn summarize(record: &Record) -> String {
@@ -1133,6 +1211,259 @@ fn exports_are_asked_for_during_and_after_the_crisis() {
               + 2 {"kind":"crisis_closed"}
             03:30 alice> !export md
               📎 export md of 20261129-test
+        "#]],
+    );
+}
+
+#[test]
+fn an_exercise_from_the_animation_room() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 alice> !rôle dsi @bob
+        03:02 alice> !debex
+        03:02 anna@anim> !animer 20261129-test inconnu
+        03:02 anna@anim> !animer 20261129-test drill
+        03:02 olga?@anim> !debex
+        03:03 anna@anim> !chrono
+        03:04 anna@anim> !info pas ici
+        03:05 anna@anim> !debex
+        03:05 tick
+        03:06 alice> !info cellule constituée
+        03:10 tick
+        03:12 anna@anim> !pause
+        03:15 tick
+        03:20 anna@anim> !reprise
+        03:22 tick
+        03:23 tick
+        03:25 bob> !proc pd-lab
+        03:26 olga?@anim> !obs i2 Le DSI a réagi vite
+        03:27 anna@anim> !retarder 5m
+        03:30 bob> Stop exercice : vrai départ de feu au 3e
+        03:31 anna@anim> STOP EXERCISE
+        03:38 tick
+        03:40 alice> !inject
+        03:40 olga?@anim> !reprise
+        03:45 anna@anim> !reprise
+        03:52 tick
+        03:53 tick
+        03:54 alice> !décision Publier un communiqué d'attente
+        03:55 anna@anim> !improviser visite dsi Directeur adjoint : Je veux un point maintenant
+        03:56 anna@anim> !attendu i1 oui
+        03:57 anna@anim> !chrono
+        03:58 anna@anim> !finex
+        03:58 anna@anim> !inject r1
+        03:59 alice> !retex
+        04:00 alice> !retex La cellule a été constituée en 10 minutes
+        04:01 bob> !retex suivant
+        04:02 bob> !retex Le labo est passé au papier sans attendre
+        04:03 alice> !retex fin
+        04:04 alice> !amélioration Imprimer l'annuaire de crise @bob avant 31/01/2027
+        04:05 alice> !amélioration Former les cadres
+        04:06 alice> !export json
+        04:06 alice> !export
+        04:07 anna@anim> !export json
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 alice> !rôle dsi @bob
+              ✅ [EXERCICE] Rôle DSI (dsi) → @bob.
+              + 2 {"kind":"role_assigned","role":"dsi","user":"@bob"}
+            03:02 alice> !debex
+              ⛔ [EXERCICE] Pour animer cet exercice, ouvrez un salon d'animation (animateurs et observateurs) et tapez-y : !animer 20261129-test <scénario>.
+            03:02 anna@anim> !animer 20261129-test inconnu
+              ⛔ Scénario inconnu « inconnu ». Disponibles : drill.
+            03:02 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:02 olga?@anim> !debex
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec obs.
+            03:03 anna@anim> !chrono
+              » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+0 min · pas commencé (debex) · mode auto
+              Derniers joués : aucun
+              À venir :
+                i1 T+0 min 📋 Animation → tous
+                i2 T+10 min 📞 Biologiste de garde → dsi
+                i3 T+20 min 📰 Journaliste → tous · après i2
+              Couverture : 0/3 stimuli prévus joués (0 %), 0 passé(s), 0 improvisé(s). Observations : 0.
+            03:04 anna@anim> !info pas ici
+              ⛔ [EXERCICE] L'exercice n'a pas commencé : debex d'abord.
+            03:05 anna@anim> !debex
+              ✅ [EXERCICE] DEBEX à 03:05 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:05)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:05.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ici ; l'exercice s'arrête aussitôt.
+              + 4 {"kind":"exercise_started"}
+            03:05 tick
+              📌 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
+              Attendu : Constituer la cellule
+              Suivant : i2 à T+10 min (03:15)
+              + 5 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+            03:06 alice> !info cellule constituée
+              ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:06).
+              + 6 {"kind":"info","reference":"I1","text":"cellule constituée"}
+            03:10 tick
+            03:12 anna@anim> !pause
+              ✅ [EXERCICE] ⏸️ Pause à T+7 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
+              📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
+              + 7 {"kind":"exercise_paused"}
+            03:15 tick
+            03:20 anna@anim> !reprise
+              ✅ [EXERCICE] ▶️ Reprise après 8 min de pause : horloge d'exercice à T+7 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 8 {"kind":"exercise_resumed"}
+            03:22 tick
+            03:23 tick
+              📌 [EXERCICE] 📞 Appel — Biologiste de garde → DSI (@bob) : Le logiciel du labo ne répond plus.
+              📌→!anim [EXERCICE] ▶️ i2 joué à T+10 min — 📞 Biologiste de garde
+              Attendu : Lancer le mode dégradé labo
+              Notes : Insister si personne ne répond
+              Suivant : i3 à T+20 min (03:33), après i2
+              + 9 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+            03:25 bob> !proc pd-lab
+              ✅ [EXERCICE] pd-lab lancée — @bob, vous êtes responsable (dsi).
+              📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi → @bob)
+              ☐ 1. Bons papier
+              Progression : 0/1 · !fait pd-lab.<n> pour cocher
+              + 10 {"kind":"procedure_started","procedure":"pd-lab"} role=dsi
+            03:26 olga?@anim> !obs i2 Le DSI a réagi vite
+              ✅ [EXERCICE] O1 (i2) — observation notée à T+13 min.
+              + 12 {"kind":"observation","reference":"O1","text":"Le DSI a réagi vite","inject":"i2"}
+            03:27 anna@anim> !retarder 5m
+              ✅ [EXERCICE] Toute la suite du chronogramme est retardée de 5 min.
+              + 13 {"kind":"inject_delayed","minutes":5}
+            03:30 bob> Stop exercice : vrai départ de feu au 3e
+              📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (reprise, dans le salon d'animation).
+              📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (reprise, dans le salon d'animation).
+              + 14 {"kind":"exercise_stopped","text":"Stop exercice : vrai départ de feu au 3e"} role=dsi
+            03:31 anna@anim> STOP EXERCISE
+              » [EXERCICE] L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.
+            03:38 tick
+            03:40 alice> !inject
+              ⛔ [EXERCICE] Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.
+            03:40 olga?@anim> !reprise
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec obs.
+            03:45 anna@anim> !reprise
+              ✅ [EXERCICE] ▶️ Reprise après le STOP (gelé 15 min) : horloge d'exercice à T+17 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 15 {"kind":"exercise_resumed"}
+            03:52 tick
+            03:53 tick
+              📌 [EXERCICE] 📰 Presse — Journaliste : Rumeur de piratage de l'hôpital.
+              📌→!anim [EXERCICE] ▶️ i3 joué à T+25 min — 📰 Journaliste
+              Attendu : Message d'attente
+              Suivant : r1 (sur commande)
+              + 16 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente"}
+            03:54 alice> !décision Publier un communiqué d'attente
+              ✅ [EXERCICE] D1 — décision enregistrée (03:54). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
+              + 17 {"kind":"decision","reference":"D1","text":"Publier un communiqué d'attente"}
+            03:55 anna@anim> !improviser visite dsi Directeur adjoint : Je veux un point maintenant
+              ✅ [EXERCICE] x1 (improvisé) joué à T+27 min.
+              📌 [EXERCICE] 🚪 Visite — Directeur adjoint → DSI (@bob) : Je veux un point maintenant
+              + 18 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true}
+            03:56 anna@anim> !attendu i1 oui
+              ✅ [EXERCICE] i1 : réaction attendue atteinte.
+              + 19 {"kind":"reaction_marked","inject":"i1","met":true}
+            03:57 anna@anim> !chrono
+              » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+29 min · en cours · mode auto
+              Derniers joués :
+                i1 T+0 min 📋 Animation · réaction 1 min (I1) · ✅
+                i2 T+10 min 📞 Biologiste de garde · réaction 2 min (pd-lab) · ✅
+                i3 T+25 min 📰 Journaliste · réaction 1 min (D1) · ✅
+                x1 T+27 min (improvisé) · pas encore de réaction
+              À venir :
+                r1 sur commande 🚪 Patient → tous
+              Couverture : 3/3 stimuli prévus joués (100 %), 0 passé(s), 1 improvisé(s). Observations : 1.
+            03:58 anna@anim> !finex
+              ✅ [EXERCICE] FINEX à T+30 min. Couverture : 3/3 stimuli prévus joués (100 %), 1 improvisé(s), 0 passé(s).
+              📌 [EXERCICE] 🏁 FINEX — fin de l'exercice « ORAGE ». Merci à tous.
+              RETEX à chaud maintenant : tapez retex pour le tour de table (joueurs d'abord, puis observateurs).
+              + 20 {"kind":"exercise_ended"}
+            03:58 anna@anim> !inject r1
+              ⛔ [EXERCICE] L'exercice est terminé (FINEX).
+            03:59 alice> !retex
+              ✅ [EXERCICE] RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
+              📌 [EXERCICE] 🗣️ RETEX 1/6 (joueurs) — Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
+              Chacun à son tour : retex <votre contribution>. Puis retex suivant.
+              + 21 {"kind":"retex_started"}
+            04:00 alice> !retex La cellule a été constituée en 10 minutes
+              ✅ [EXERCICE] Contribution 1 notée (thème 1/6).
+              + 22 {"kind":"retex_contribution","topic":1,"text":"La cellule a été constituée en 10 minutes"}
+            04:01 bob> !retex suivant
+              📌 [EXERCICE] 🗣️ RETEX 2/6 (joueurs) — Fonctionnement de la cellule : rôles, main courante, points de situation — qu'est-ce qui a marché, qu'est-ce qui a manqué ?
+              Chacun à son tour : retex <votre contribution>. Puis retex suivant.
+              + 23 {"kind":"retex_topic","number":2} role=dsi
+            04:02 bob> !retex Le labo est passé au papier sans attendre
+              ✅ [EXERCICE] Contribution 1 notée (thème 2/6).
+              + 24 {"kind":"retex_contribution","topic":2,"text":"Le labo est passé au papier sans attendre"} role=dsi
+            04:03 alice> !retex fin
+              📌 [EXERCICE] ✅ RETEX clos : 2 contribution(s). Plan d'amélioration : amélioration <texte> @pilote [avant JJ/MM/AAAA] (0 inscrite(s)). Le rapport : export.
+              + 25 {"kind":"retex_ended"}
+            04:04 alice> !amélioration Imprimer l'annuaire de crise @bob avant 31/01/2027
+              ✅ [EXERCICE] P1 — amélioration inscrite au plan · pilote @bob · échéance 31/01/2027.
+              + 26 {"kind":"improvement","reference":"P1","text":"Imprimer l'annuaire de crise","owner":"@bob","due":"2027-01-31"}
+            04:05 alice> !amélioration Former les cadres
+              ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
+              + 27 {"kind":"improvement","reference":"P2","text":"Former les cadres"}
+            04:06 alice> !export json
+              ⛔ [EXERCICE] Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).
+            04:06 alice> !export
+              📎 export html of 20261129-test
+            04:07 anna@anim> !export json
+              📎 export json of 20261129-test
+        "#]],
+    );
+}
+
+#[test]
+fn exercise_commands_are_refused_in_a_real_crisis() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test
+        03:01 anna@anim> !animer !room drill
+        03:02 alice> !debex
+        03:02 alice> !obs note
+        03:03 alice> STOP EXERCICE
+        03:04 alice> !retex
+        03:05 alice> !retex Le plan blanc a tardé
+        03:06 alice> !amélioration Revoir l'astreinte dsi avant 2027-03-01
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:01 anna@anim> !animer !room drill
+              ⛔ Crise réelle : les commandes d'exercice sont refusées.
+            03:02 alice> !debex
+              ⛔ Crise réelle : les commandes d'exercice sont refusées.
+            03:02 alice> !obs note
+              ⛔ Crise réelle : les commandes d'exercice sont refusées.
+            03:03 alice> STOP EXERCICE
+            03:04 alice> !retex
+              ✅ RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
+              📌 🗣️ RETEX 1/6 (joueurs) — Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
+              Chacun à son tour : retex <votre contribution>. Puis retex suivant.
+              + 2 {"kind":"retex_started"}
+            03:05 alice> !retex Le plan blanc a tardé
+              ✅ Contribution 1 notée (thème 1/6).
+              + 3 {"kind":"retex_contribution","topic":1,"text":"Le plan blanc a tardé"}
+            03:06 alice> !amélioration Revoir l'astreinte dsi avant 2027-03-01
+              ✅ P1 — amélioration inscrite au plan · pilote dsi · échéance 01/03/2027.
+              + 4 {"kind":"improvement","reference":"P1","text":"Revoir l'astreinte","owner":"dsi","due":"2027-03-01"}
         "#]],
     );
 }

@@ -4,6 +4,7 @@
 //! diagnostics out. Only [`load_dir`] and [`load_paths`] touch the file
 //! system. The format is documented in `docs/playbook-format.md`.
 
+pub mod scenario;
 pub mod yaml;
 
 #[cfg(test)]
@@ -17,6 +18,7 @@ use chrono::TimeDelta;
 use crate::lang::Text;
 use yaml::{Diagnostic, Fields, Pos, Walker, pos};
 
+pub use scenario::Scenario;
 pub use yaml::{format_duration, parse_duration};
 
 /// A validated playbook.
@@ -97,10 +99,11 @@ pub struct Clock {
     pub tags: Vec<String>,
 }
 
-/// All loaded playbooks, by id.
+/// All loaded playbooks and exercise scenarios, by id.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
     playbooks: BTreeMap<String, Playbook>,
+    scenarios: BTreeMap<String, Scenario>,
 }
 
 impl Catalog {
@@ -122,6 +125,40 @@ impl Catalog {
 
     pub fn is_empty(&self) -> bool {
         self.playbooks.is_empty()
+    }
+
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.get(id)
+    }
+
+    pub fn scenarios(&self) -> impl Iterator<Item = &Scenario> {
+        self.scenarios.values()
+    }
+
+    /// Adds scenarios (already checked against these playbooks); two with one id are reported.
+    pub fn with_scenarios(mut self, list: Vec<Scenario>) -> Result<Catalog, Vec<Diagnostic>> {
+        let mut diagnostics = Vec::new();
+        for sc in list {
+            if let Some(first) = self.scenarios.get(&sc.id) {
+                diagnostics.push(Diagnostic {
+                    origin: sc.origin.clone(),
+                    line: 1,
+                    column: 1,
+                    path: "id".to_owned(),
+                    message: format!(
+                        "duplicate scenario id `{}`, also in {}",
+                        sc.id, first.origin
+                    ),
+                });
+                continue;
+            }
+            self.scenarios.insert(sc.id.clone(), sc);
+        }
+        if diagnostics.is_empty() {
+            Ok(self)
+        } else {
+            Err(diagnostics)
+        }
     }
 
     /// Builds a catalog; two playbooks with one id are reported.
@@ -146,7 +183,10 @@ impl Catalog {
             playbooks.insert(pb.id.clone(), pb);
         }
         if diagnostics.is_empty() {
-            Ok(Catalog { playbooks })
+            Ok(Catalog {
+                playbooks,
+                scenarios: BTreeMap::new(),
+            })
         } else {
             Err(diagnostics)
         }
@@ -154,7 +194,7 @@ impl Catalog {
 }
 
 /// Largest playbook file accepted, against accidental or hostile input.
-const MAX_SOURCE_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_SOURCE_BYTES: usize = 2 * 1024 * 1024;
 
 /// Parses one playbook. `origin` names the source in diagnostics.
 pub fn parse(origin: &str, src: &str) -> Result<Playbook, Vec<Diagnostic>> {
@@ -474,13 +514,16 @@ fn read_clocks(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> Vec<C
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub playbooks: Vec<Playbook>,
+    pub scenarios: Vec<Scenario>,
     pub diagnostics: Vec<Diagnostic>,
     /// Files that were read.
     pub files: Vec<PathBuf>,
 }
 
-/// Loads the playbooks in `paths`: files, or directories whose `*.yaml`/`*.yml` files are read
-/// (not recursively: scenarios live in `scenarios/` and are checked separately).
+/// Loads the playbooks and scenarios in `paths`: files, or directories whose
+/// `*.yaml`/`*.yml` files are read, with those of their `scenarios/` folder.
+/// A file with a top-level `injects:` is a scenario; scenarios are checked
+/// against the playbooks loaded with them.
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     let mut loaded = Loaded::default();
     for path in paths {
@@ -489,28 +532,62 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                 Ok(files) => loaded.files.extend(files),
                 Err(err) => loaded.diagnostics.push(io_diag(path, &err)),
             }
+            let scenarios = path.join("scenarios");
+            if scenarios.is_dir() {
+                match yaml_files(&scenarios) {
+                    Ok(files) => loaded.files.extend(files),
+                    Err(err) => loaded.diagnostics.push(io_diag(&scenarios, &err)),
+                }
+            }
         } else {
             loaded.files.push(path.clone());
         }
     }
+    let mut scenario_sources = Vec::new();
     for file in loaded.files.clone() {
         let origin = file.display().to_string();
-        match std::fs::read(&file) {
-            Err(err) => loaded.diagnostics.push(io_diag(&file, &err)),
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(err) => {
-                    let at = err.utf8_error().valid_up_to();
-                    let before = &err.as_bytes()[..at];
-                    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-                    let line_start = before
-                        .iter()
-                        .rposition(|b| *b == b'\n')
-                        .map_or(0, |p| p + 1);
-                    let column = String::from_utf8_lossy(&before[line_start..])
-                        .chars()
-                        .count()
-                        + 1;
-                    loaded.diagnostics.push(Diagnostic {
+        match read_utf8(&file) {
+            Err(diag) => loaded.diagnostics.push(diag),
+            Ok(src) if scenario::looks_like_scenario(&src) => scenario_sources.push((origin, src)),
+            Ok(src) => match parse(&origin, &src) {
+                Ok(pb) => loaded.playbooks.push(pb),
+                Err(diags) => loaded.diagnostics.extend(diags),
+            },
+        }
+    }
+    let by_id: BTreeMap<String, Playbook> = loaded
+        .playbooks
+        .iter()
+        .map(|p| (p.id.clone(), p.clone()))
+        .collect();
+    for (origin, src) in scenario_sources {
+        match scenario::parse(&origin, &src, &by_id) {
+            Ok(sc) => loaded.scenarios.push(sc),
+            Err(diags) => loaded.diagnostics.extend(diags),
+        }
+    }
+    loaded
+}
+
+/// Reads a file as UTF-8, or says where it is not.
+fn read_utf8(file: &Path) -> Result<String, Diagnostic> {
+    let origin = file.display().to_string();
+    match std::fs::read(file) {
+        Err(err) => Err(io_diag(file, &err)),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let before = &err.as_bytes()[..at];
+                let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+                let line_start = before
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |p| p + 1);
+                let column = String::from_utf8_lossy(&before[line_start..])
+                    .chars()
+                    .count()
+                    + 1;
+                Err(Diagnostic {
                         origin,
                         line: line as u32,
                         column: column as u32,
@@ -518,15 +595,10 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
                         message: "not valid UTF-8: save the file as UTF-8 (it looks like Latin-1 or Windows-1252)"
                             .to_owned(),
                     })
-                }
-                Ok(src) => match parse(&origin, &src) {
-                    Ok(pb) => loaded.playbooks.push(pb),
-                    Err(diags) => loaded.diagnostics.extend(diags),
-                },
-            },
-        }
+            }
+            Ok(src) => Ok(src),
+        },
     }
-    loaded
 }
 
 /// Loads every playbook of a directory into a catalog, or returns all diagnostics.
@@ -535,7 +607,7 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Vec<Diagnostic>> {
     if !loaded.diagnostics.is_empty() {
         return Err(loaded.diagnostics);
     }
-    Catalog::from_playbooks(loaded.playbooks)
+    Catalog::from_playbooks(loaded.playbooks)?.with_scenarios(loaded.scenarios)
 }
 
 fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -246,7 +246,7 @@ pub fn build(
     let crisis_id = first.map(|r| r.crisis.clone()).unwrap_or_default();
     let crisis = world.crisis(&crisis_id);
     let exercise = crisis.is_some_and(|c| c.exercise);
-    let marking = lang.pick("EXERCICE", "EXERCISE").to_owned();
+    let marking = settings.marking().to_owned();
     let who = |r: &Record| {
         if r.author.name == r.author.id {
             r.author.id.clone()
@@ -266,6 +266,9 @@ pub fn build(
     let mut n_reminders = 0;
     for e in entries {
         let r = &e.record;
+        if edition == Edition::Players && r.event.is_facilitator_material() {
+            continue;
+        }
         let (reference, text) = describe(&r.event, lang, playbook);
         let row = LogRow {
             seq: r.seq,
@@ -569,6 +572,23 @@ fn kind_label(event: &Event, lang: Lang) -> &'static str {
         Event::ComcheckStarted { .. } => ("comcheck", "comcheck"),
         Event::ComcheckAcknowledged { .. } => ("comcheck reçu", "comcheck received"),
         Event::Posted { .. } => ("message du bot", "bot message"),
+        Event::ExerciseLinked { .. } => ("animation liée", "animation linked"),
+        Event::ExerciseMode { .. } => ("mode d'animation", "animation mode"),
+        Event::ExerciseStarted {} => ("DEBEX", "DEBEX"),
+        Event::ExercisePaused {} => ("pause", "pause"),
+        Event::ExerciseResumed {} => ("reprise", "resumed"),
+        Event::ExerciseStopped { .. } => ("STOP EXERCICE", "STOP EXERCISE"),
+        Event::ExerciseEnded {} => ("FINEX", "FINEX"),
+        Event::InjectPlayed { .. } => ("stimulus", "inject"),
+        Event::InjectSkipped { .. } => ("stimulus passé", "inject skipped"),
+        Event::InjectDelayed { .. } => ("stimulus retardé", "inject delayed"),
+        Event::ReactionMarked { .. } => ("réaction évaluée", "reaction assessed"),
+        Event::Observation { .. } => ("observation", "observation"),
+        Event::RetexStarted {} => ("RETEX ouvert", "debrief opened"),
+        Event::RetexTopic { .. } => ("RETEX thème", "debrief topic"),
+        Event::RetexContribution { .. } => ("RETEX", "debrief"),
+        Event::RetexEnded {} => ("RETEX clos", "debrief closed"),
+        Event::Improvement { .. } => ("amélioration", "improvement"),
     };
     lang.pick(fr, en)
 }
@@ -701,5 +721,110 @@ fn describe(event: &Event, lang: Lang, playbook: Option<&Playbook>) -> (String, 
         Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
         Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), by.clone()),
         Event::Posted { tag, event_id } => (tag.clone(), event_id.clone()),
+        Event::ExerciseLinked {
+            scenario,
+            scenario_version,
+            code_name,
+            auto,
+            ..
+        } => (
+            String::new(),
+            format!(
+                "{scenario} v{scenario_version} « {code_name} » · {}",
+                if *auto {
+                    "auto"
+                } else {
+                    lang.pick("manuel", "manual")
+                }
+            ),
+        ),
+        Event::ExerciseMode { auto } => (
+            String::new(),
+            if *auto {
+                "auto"
+            } else {
+                lang.pick("manuel", "manual")
+            }
+            .to_owned(),
+        ),
+        Event::ExerciseStarted {}
+        | Event::ExercisePaused {}
+        | Event::ExerciseResumed {}
+        | Event::ExerciseEnded {}
+        | Event::RetexStarted {}
+        | Event::RetexEnded {} => (String::new(), String::new()),
+        Event::ExerciseStopped { text } => (String::new(), text.clone()),
+        Event::InjectPlayed {
+            inject,
+            channel,
+            from,
+            to,
+            text,
+            adhoc,
+            ..
+        } => {
+            let to = to.as_ref().map(|t| format!(" → {t}")).unwrap_or_default();
+            let player = super::super::engine::exercise::player_text(
+                lang,
+                channel,
+                &format!("{from}{to}"),
+                text,
+            );
+            let adhoc = if *adhoc {
+                lang.pick(" (improvisé)", " (ad hoc)")
+            } else {
+                ""
+            };
+            (inject.clone(), format!("{player}{adhoc}"))
+        }
+        Event::InjectSkipped { inject, reason } => {
+            (inject.clone(), reason.clone().unwrap_or_default())
+        }
+        Event::InjectDelayed { inject, minutes } => (
+            inject.clone().unwrap_or_default(),
+            format!(
+                "+{}",
+                schedule::span(chrono::TimeDelta::minutes(*minutes), lang)
+            ),
+        ),
+        Event::ReactionMarked { inject, met } => (
+            inject.clone(),
+            if *met {
+                lang.pick("attendue atteinte", "expected met")
+            } else {
+                lang.pick("attendue non atteinte", "expected not met")
+            }
+            .to_owned(),
+        ),
+        Event::Observation {
+            reference,
+            text,
+            inject,
+            objective,
+        } => {
+            let tied = inject
+                .as_ref()
+                .or(objective.as_ref())
+                .map(|t| format!("[{t}] "))
+                .unwrap_or_default();
+            (reference.clone(), format!("{tied}{text}"))
+        }
+        Event::RetexTopic { number } => (format!("#{number}"), String::new()),
+        Event::RetexContribution { topic, text } => (format!("#{topic}"), text.clone()),
+        Event::Improvement {
+            reference,
+            text,
+            owner,
+            due,
+        } => {
+            let mut s = text.clone();
+            if let Some(o) = owner {
+                s.push_str(&format!(" · {o}"));
+            }
+            if let Some(d) = due {
+                s.push_str(&format!(" · {} {d}", lang.pick("échéance", "due")));
+            }
+            (reference.clone(), s)
+        }
     }
 }

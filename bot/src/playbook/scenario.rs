@@ -1,0 +1,584 @@
+//! Exercise scenarios: the chronogramme of injects played against a playbook.
+//!
+//! A scenario names the playbook it exercises and is validated against it:
+//! recipients are roles of that playbook, expected procedures exist, inject
+//! dependencies point at injects of the same scenario and never loop. Like
+//! playbooks, [`parse`] is pure and reports every problem at once. The format
+//! is documented in `docs/scenario-format.md`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::TimeDelta;
+
+use super::Playbook;
+use super::yaml::{self, Diagnostic, Fields, Walker, closest, pos};
+use crate::lang::{Lang, Text};
+
+/// A validated exercise scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub id: String,
+    pub version: String,
+    /// The exercise's code name, shown to everyone (e.g. « BLOUSE NOIRE »).
+    pub code_name: String,
+    pub title: Text,
+    pub summary: Option<Text>,
+    /// The playbook the players use.
+    pub playbook: String,
+    pub level: Level,
+    pub objectives: Vec<Objective>,
+    pub injects: Vec<Inject>,
+    pub origin: String,
+}
+
+impl Scenario {
+    pub fn inject(&self, id: &str) -> Option<&Inject> {
+        self.injects.iter().find(|i| i.id == id)
+    }
+
+    pub fn objective(&self, id: &str) -> Option<&Objective> {
+        self.objectives.iter().find(|o| o.id == id)
+    }
+
+    /// Injects that fire on the exercise clock.
+    pub fn n_timed(&self) -> usize {
+        self.injects.iter().filter(|i| i.at.is_some()).count()
+    }
+
+    /// The planned length: the last timed offset.
+    pub fn length(&self) -> TimeDelta {
+        self.injects
+            .iter()
+            .filter_map(|i| i.at)
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+/// The ANSSI kit levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+impl Level {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Level::Beginner, Lang::Fr) => "débutant",
+            (Level::Beginner, Lang::En) => "beginner",
+            (Level::Intermediate, Lang::Fr) => "intermédiaire",
+            (Level::Intermediate, Lang::En) => "intermediate",
+            (Level::Advanced, Lang::Fr) => "confirmé",
+            (Level::Advanced, Lang::En) => "advanced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        match crate::engine::command::fold(s.trim()).as_str() {
+            "debutant" | "beginner" => Some(Level::Beginner),
+            "intermediaire" | "intermediate" => Some(Level::Intermediate),
+            "confirme" | "advanced" | "expert" => Some(Level::Advanced),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Objective {
+    pub id: String,
+    pub text: Text,
+}
+
+/// One stimulus of the chronogramme.
+#[derive(Clone, Debug)]
+pub struct Inject {
+    pub id: String,
+    /// Offset from DEBEX on the exercise clock; `None`: played only on command.
+    pub at: Option<TimeDelta>,
+    /// Played only after this inject was played or skipped.
+    pub after: Option<String>,
+    /// Who the stimulus comes from (persona).
+    pub from: Text,
+    /// A role id of the playbook, or `None` for the whole cell.
+    pub to: Option<String>,
+    pub channel: Channel,
+    pub content: Text,
+    /// What the facilitators expect the cell to do. Never shown to players.
+    pub expected: Option<Text>,
+    pub objectives: Vec<String>,
+    /// Facilitator notes. Never shown to players.
+    pub notes: Option<Text>,
+    /// What counts as the expected reaction without a facilitator's mark.
+    pub matches: Matches,
+}
+
+/// Automatic recognition of the expected reaction.
+#[derive(Clone, Debug, Default)]
+pub struct Matches {
+    /// A procedure of the playbook started after the inject.
+    pub procedure: Option<String>,
+    /// A decision recorded after the inject whose text holds one of these words
+    /// (case and accents ignored).
+    pub keywords: Vec<String>,
+}
+
+/// How a stimulus reaches the cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Mail,
+    Phone,
+    Sms,
+    Press,
+    Social,
+    Visit,
+    Internal,
+}
+
+impl Channel {
+    pub const NAMES: &[&str] = &[
+        "mail", "phone", "sms", "press", "social", "visit", "internal",
+    ];
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Some(
+            match crate::engine::command::fold(s.trim())
+                .replace([' ', '_'], "-")
+                .as_str()
+            {
+                "mail" | "courriel" | "email" | "e-mail" | "mel" => Channel::Mail,
+                "phone" | "telephone" | "appel" | "tel" => Channel::Phone,
+                "sms" | "texto" => Channel::Sms,
+                "press" | "presse" | "media" | "medias" => Channel::Press,
+                "social" | "reseaux-sociaux" | "reseaux" | "social-media" | "rs" => Channel::Social,
+                "visit" | "visite" => Channel::Visit,
+                "internal" | "interne" | "message" => Channel::Internal,
+                _ => return None,
+            },
+        )
+    }
+
+    pub fn id(self) -> &'static str {
+        Channel::NAMES[self as usize]
+    }
+
+    pub fn icon(self) -> &'static str {
+        match self {
+            Channel::Mail => "📧",
+            Channel::Phone => "📞",
+            Channel::Sms => "💬",
+            Channel::Press => "📰",
+            Channel::Social => "📱",
+            Channel::Visit => "🚪",
+            Channel::Internal => "📋",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        let (fr, en) = match self {
+            Channel::Mail => ("Courriel", "Email"),
+            Channel::Phone => ("Appel", "Call"),
+            Channel::Sms => ("SMS", "Text message"),
+            Channel::Press => ("Presse", "Press"),
+            Channel::Social => ("Réseaux sociaux", "Social media"),
+            Channel::Visit => ("Visite", "Visit"),
+            Channel::Internal => ("Message interne", "Internal message"),
+        };
+        lang.pick(fr, en)
+    }
+}
+
+const TOP_FIELDS: &[&str] = &[
+    "id",
+    "version",
+    "code_name",
+    "title",
+    "summary",
+    "playbook",
+    "level",
+    "objectives",
+    "injects",
+];
+
+const INJECT_FIELDS: &[&str] = &[
+    "id",
+    "at",
+    "after",
+    "from",
+    "to",
+    "channel",
+    "content",
+    "expected",
+    "objectives",
+    "notes",
+    "match",
+];
+
+/// Does this YAML source look like a scenario (it has `injects`)? Used to sort files.
+pub fn looks_like_scenario(src: &str) -> bool {
+    src.lines().any(|l| l.starts_with("injects:"))
+}
+
+/// Parses one scenario and checks it against the loaded playbooks.
+pub fn parse(
+    origin: &str,
+    src: &str,
+    playbooks: &BTreeMap<String, Playbook>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    if src.len() > super::MAX_SOURCE_BYTES {
+        return Err(vec![Diagnostic {
+            origin: origin.to_owned(),
+            line: 0,
+            column: 0,
+            path: String::new(),
+            message: format!(
+                "file too large ({} bytes, at most {})",
+                src.len(),
+                super::MAX_SOURCE_BYTES
+            ),
+        }]);
+    }
+    let tree = yaml::parse_tree(origin, src).map_err(|d| vec![d])?;
+    let mut w = Walker::new(origin);
+    let scenario = read(&mut w, &tree, origin, playbooks);
+    match scenario {
+        Some(s) if w.diagnostics.is_empty() => Ok(s),
+        _ => {
+            if w.diagnostics.is_empty() {
+                w.error(pos(&tree), "", "invalid scenario");
+            }
+            w.diagnostics.sort_by_key(|d| (d.line, d.column));
+            Err(w.diagnostics)
+        }
+    }
+}
+
+fn read(
+    w: &mut Walker,
+    tree: &serde_saphyr::Spanned<yaml::Node>,
+    origin: &str,
+    playbooks: &BTreeMap<String, Playbook>,
+) -> Option<Scenario> {
+    let top = w.fields(tree, "", TOP_FIELDS)?;
+    let id = w.req_id(&top, "id");
+    let version = w.req_string(&top, "version");
+    let code_name = w.req_string(&top, "code_name");
+    let title = w.req_text(&top, "title");
+    let summary = w.opt_text(&top, "summary");
+    let playbook = match w.required(&top, "playbook") {
+        None => None,
+        Some(node) => {
+            let pb_id = w.string(node, "playbook")?;
+            match playbooks.get(&pb_id) {
+                Some(pb) => Some(pb),
+                None => {
+                    let known: Vec<&str> = playbooks.keys().map(String::as_str).collect();
+                    let hint = closest(&pb_id, &known)
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default();
+                    w.error(
+                        pos(node),
+                        "playbook",
+                        format!(
+                            "unknown playbook `{pb_id}`{hint}; playbooks loaded: {}",
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let level = w.required(&top, "level").and_then(|node| {
+        let s = w.string(node, "level")?;
+        let level = Level::parse(&s);
+        if level.is_none() {
+            w.error(
+                pos(node),
+                "level",
+                format!("unknown level `{s}`; expected débutant, intermédiaire or confirmé (beginner, intermediate, advanced)"),
+            );
+        }
+        level
+    });
+    let objectives = read_objectives(w, &top);
+    let objective_ids: HashSet<&str> = objectives.iter().map(|o| o.id.as_str()).collect();
+    let injects = read_injects(w, &top, playbook, &objective_ids);
+    Some(Scenario {
+        id: id?,
+        version: version?,
+        code_name: code_name?,
+        title: title?,
+        summary,
+        playbook: playbook?.id.clone(),
+        level: level?,
+        objectives,
+        injects,
+        origin: origin.to_owned(),
+    })
+}
+
+fn read_objectives(w: &mut Walker, top: &Fields<'_>) -> Vec<Objective> {
+    let Some(node) = w.required(top, "objectives") else {
+        return Vec::new();
+    };
+    let items = w.list(node, "objectives");
+    if items.is_empty() {
+        w.error(
+            pos(node),
+            "objectives",
+            "an exercise needs objectives (the ANSSI method asks for 3 or 4)",
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (idx, item) in items.iter().enumerate() {
+        let path = format!("objectives[{idx}]");
+        let Some(f) = w.fields(item, &path, &["id", "text"]) else {
+            continue;
+        };
+        let id = w.req_id(&f, "id");
+        if let (Some(id), Some(n)) = (&id, f.get("id"))
+            && !seen.insert(id.clone())
+        {
+            w.error(
+                pos(n),
+                &f.child_path("id"),
+                format!("duplicate objective id `{id}`"),
+            );
+        }
+        let text = w.req_text(&f, "text");
+        if let (Some(id), Some(text)) = (id, text) {
+            out.push(Objective { id, text });
+        }
+    }
+    out
+}
+
+/// When an inject is played.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offset {
+    /// Only when a facilitator fires it.
+    Manual,
+    /// At this time on the exercise clock.
+    At(TimeDelta),
+}
+
+/// Parses an offset: `0`, `15m`, `T+15`, `1h30`, or `manual`/`manuel`; `None` if unreadable.
+pub fn parse_offset(s: &str) -> Option<Offset> {
+    let folded = crate::engine::command::fold(s.trim());
+    if matches!(folded.as_str(), "manual" | "manuel" | "-") {
+        return Some(Offset::Manual);
+    }
+    let bare = folded
+        .strip_prefix("t+")
+        .or_else(|| folded.strip_prefix('+'))
+        .unwrap_or(&folded);
+    yaml::parse_duration(bare)
+        .filter(|d| *d >= TimeDelta::zero() && *d <= TimeDelta::hours(72))
+        .map(Offset::At)
+}
+
+fn read_injects(
+    w: &mut Walker,
+    top: &Fields<'_>,
+    playbook: Option<&Playbook>,
+    objectives: &HashSet<&str>,
+) -> Vec<Inject> {
+    let Some(node) = w.required(top, "injects") else {
+        return Vec::new();
+    };
+    let items = w.list(node, "injects");
+    if items.is_empty() {
+        w.error(pos(node), "injects", "a scenario needs at least one inject");
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    // (inject id, after id, position, path) checked once every id is known.
+    let mut deps = Vec::new();
+    for (idx, item) in items.iter().enumerate() {
+        let path = format!("injects[{idx}]");
+        let Some(f) = w.fields(item, &path, INJECT_FIELDS) else {
+            continue;
+        };
+        let id = w.req_id(&f, "id");
+        if let (Some(id), Some(n)) = (&id, f.get("id"))
+            && !seen.insert(id.clone())
+        {
+            w.error(
+                pos(n),
+                &f.child_path("id"),
+                format!("duplicate inject id `{id}`"),
+            );
+        }
+        let at = match w.required(&f, "at") {
+            None => None,
+            Some(n) => {
+                let s = w.string(n, &f.child_path("at"));
+                match s.as_deref().map(parse_offset) {
+                    Some(Some(Offset::At(at))) => Some(Some(at)),
+                    Some(Some(Offset::Manual)) => Some(None),
+                    Some(None) => {
+                        w.error(
+                            pos(n),
+                            &f.child_path("at"),
+                            format!(
+                                "bad offset `{}`: write minutes from DEBEX (`0`, `15m`, `1h30`, at most 72h) or `manual`",
+                                s.unwrap_or_default()
+                            ),
+                        );
+                        None
+                    }
+                    None => None,
+                }
+            }
+        };
+        let after = f.get("after").and_then(|n| {
+            let a = w.id(n, &f.child_path("after"))?;
+            deps.push((id.clone(), a.clone(), pos(n), f.child_path("after")));
+            Some(a)
+        });
+        let from = w.req_text(&f, "from");
+        let to = w.required(&f, "to").and_then(|n| {
+            let s = w.string(n, &f.child_path("to"))?;
+            if matches!(
+                crate::engine::command::fold(&s).as_str(),
+                "all" | "tous" | "cellule" | "cell"
+            ) {
+                return Some(None);
+            }
+            let pb = playbook?;
+            if pb.role(&s).is_some() {
+                Some(Some(s))
+            } else {
+                let known: Vec<&str> = pb.roles.iter().map(|r| r.id.as_str()).collect();
+                let hint = closest(&s, &known)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                w.error(
+                    pos(n),
+                    &f.child_path("to"),
+                    format!(
+                        "unknown recipient `{s}`{hint}: a role of playbook `{}` ({}) or `all`",
+                        pb.id,
+                        known.join(", ")
+                    ),
+                );
+                None
+            }
+        });
+        let channel = w.required(&f, "channel").and_then(|n| {
+            let s = w.string(n, &f.child_path("channel"))?;
+            let c = Channel::parse(&s);
+            if c.is_none() {
+                w.error(
+                    pos(n),
+                    &f.child_path("channel"),
+                    format!(
+                        "unknown channel `{s}`; expected one of: {}",
+                        Channel::NAMES.join(", ")
+                    ),
+                );
+            }
+            c
+        });
+        let content = w.req_text(&f, "content");
+        let expected = w.opt_text(&f, "expected");
+        let notes = w.opt_text(&f, "notes");
+        let served = w.strings(&f, "objectives");
+        if let Some(n) = f.get("objectives") {
+            for o in &served {
+                if !objectives.contains(o.as_str()) {
+                    let mut known: Vec<&str> = objectives.iter().copied().collect();
+                    known.sort_unstable();
+                    w.error(
+                        pos(n),
+                        &f.child_path("objectives"),
+                        format!("unknown objective `{o}`; objectives: {}", known.join(", ")),
+                    );
+                }
+            }
+        }
+        let matches = read_matches(w, &f, playbook);
+        if let (Some(id), Some(at), Some(from), Some(to), Some(channel), Some(content)) =
+            (id, at, from, to, channel, content)
+        {
+            out.push(Inject {
+                id,
+                at,
+                after,
+                from,
+                to,
+                channel,
+                content,
+                expected,
+                objectives: served,
+                notes,
+                matches,
+            });
+        }
+    }
+    for (id, after, at, path) in deps {
+        if !seen.contains(&after) {
+            w.error(at, &path, format!("unknown inject `{after}`"));
+            continue;
+        }
+        // Follow the chain: it must end, not come back.
+        let mut cursor = Some(after);
+        let mut steps = 0;
+        while let Some(cur) = cursor {
+            if Some(&cur) == id.as_ref() || steps > out.len() {
+                w.error(at, &path, "dependencies loop back to this inject");
+                break;
+            }
+            steps += 1;
+            cursor = out
+                .iter()
+                .find(|i| i.id == cur)
+                .and_then(|i| i.after.clone());
+        }
+    }
+    out
+}
+
+fn read_matches(w: &mut Walker, f: &Fields<'_>, playbook: Option<&Playbook>) -> Matches {
+    let Some(node) = f.get("match") else {
+        return Matches::default();
+    };
+    let path = f.child_path("match");
+    let Some(mf) = w.fields(node, &path, &["procedure", "keywords"]) else {
+        return Matches::default();
+    };
+    let procedure = mf.get("procedure").and_then(|n| {
+        let p = w.string(n, &mf.child_path("procedure"))?;
+        let pb = playbook?;
+        if pb.procedure(&p).is_some() {
+            Some(p)
+        } else {
+            let known: Vec<&str> = pb.procedures.iter().map(|p| p.id.as_str()).collect();
+            let hint = closest(&p, &known)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            w.error(
+                pos(n),
+                &mf.child_path("procedure"),
+                format!("unknown procedure `{p}`{hint} in playbook `{}`", pb.id),
+            );
+            None
+        }
+    });
+    let keywords = w
+        .strings(&mf, "keywords")
+        .into_iter()
+        .map(|k| crate::engine::command::fold(&k))
+        .collect();
+    Matches {
+        procedure,
+        keywords,
+    }
+}
