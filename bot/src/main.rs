@@ -97,6 +97,11 @@ enum Cmd {
         #[arg(long, default_value = "fr")]
         lang: String,
     },
+    /// Exercise scenarios.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioCmd,
+    },
     /// Keep the main courante from a terminal: one command per line on standard input.
     Console {
         /// The data directory holding the journal.
@@ -113,6 +118,38 @@ enum Cmd {
         room: String,
         #[command(flatten)]
         settings: SettingsArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ScenarioCmd {
+    /// Turn a chronogramme spreadsheet saved as CSV into a scenario file
+    /// (columns: id; at; after; from; to; channel; content_fr; content_en;
+    /// expected_fr; expected_en; objectives; notes).
+    Import {
+        /// The CSV file (`;` or `,` separated, UTF-8).
+        file: PathBuf,
+        /// The playbook the exercise uses.
+        #[arg(long)]
+        playbook: String,
+        /// The scenario id (lowercase letters, digits, `-`).
+        #[arg(long)]
+        id: String,
+        /// The exercise's code name.
+        #[arg(long)]
+        code_name: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// débutant, intermédiaire or confirmé.
+        #[arg(long, default_value = "intermédiaire")]
+        level: String,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, default_value = "playbooks")]
+        playbooks: PathBuf,
     },
 }
 
@@ -331,6 +368,76 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("writing {}", output.display()))?;
             println!("wrote {}", output.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Scenario {
+            action:
+                ScenarioCmd::Import {
+                    file,
+                    playbook: playbook_id,
+                    id,
+                    code_name,
+                    title,
+                    level,
+                    output,
+                    force,
+                    playbooks,
+                },
+        } => {
+            let Some(level) = playbook::scenario::Level::parse(&level) else {
+                bail!("--level: `{level}` is not débutant, intermédiaire or confirmé");
+            };
+            if output.exists() && !force {
+                bail!(
+                    "{} exists; choose another -o or add --force",
+                    output.display()
+                );
+            }
+            let loaded = playbook::load_paths(std::slice::from_ref(&playbooks));
+            let by_id = loaded
+                .playbooks
+                .into_iter()
+                .map(|p| (p.id.clone(), p))
+                .collect();
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let Ok(src) = String::from_utf8(bytes) else {
+                bail!(
+                    "{}: not valid UTF-8; in the spreadsheet, save as « CSV UTF-8 »",
+                    file.display()
+                );
+            };
+            let header = playbook::import::Header {
+                id,
+                code_name,
+                title,
+                playbook: playbook_id,
+                level,
+            };
+            match playbook::import::csv_to_scenario(
+                &file.display().to_string(),
+                &src,
+                &header,
+                &by_id,
+            ) {
+                Ok(imported) => {
+                    std::fs::write(&output, &imported.yaml)
+                        .with_context(|| format!("writing {}", output.display()))?;
+                    println!(
+                        "wrote {}: {} injects. Write the texts of objectives {} in it, then run tocsin check.",
+                        output.display(),
+                        imported.n_injects,
+                        imported.objectives_to_write.join(", ")
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(diags) => {
+                    for d in &diags {
+                        eprintln!("{d}");
+                    }
+                    eprintln!("{} problem(s); nothing written", diags.len());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Cmd::Verify {
             data: Some(data),

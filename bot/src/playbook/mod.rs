@@ -4,6 +4,7 @@
 //! diagnostics out. Only [`load_dir`] and [`load_paths`] touch the file
 //! system. The format is documented in `docs/playbook-format.md`.
 
+pub mod import;
 pub mod scenario;
 pub mod yaml;
 

@@ -127,3 +127,126 @@ fn durations() {
     assert_eq!(m("400d"), None);
     assert_eq!(m("99999999999999999999m"), None);
 }
+
+mod import {
+    use std::collections::BTreeMap;
+
+    use expect_test::expect;
+
+    use crate::playbook::import::{Header, csv_to_scenario};
+    use crate::playbook::scenario::{self, Level};
+    use crate::playbook::{Playbook, parse};
+
+    fn playbooks() -> BTreeMap<String, Playbook> {
+        let pb = parse(
+            "pb.yaml",
+            "id: pb\nversion: \"1\"\ntitle: T\nroles:\n  - {id: dsi, title: DSI}\n  - {id: com, title: Com}\n",
+        )
+        .unwrap();
+        [(pb.id.clone(), pb)].into_iter().collect()
+    }
+
+    fn header() -> Header {
+        Header {
+            id: "nuit-blanche".to_owned(),
+            code_name: "NUIT BLANCHE".to_owned(),
+            title: None,
+            playbook: "pb".to_owned(),
+            level: Level::Beginner,
+        }
+    }
+
+    #[test]
+    fn a_french_spreadsheet_becomes_a_valid_scenario() {
+        let csv = "\u{feff}N°;T+;Après;Émetteur;Destinataire;Canal;Contenu;Attendu;Objectifs;Notes\n\
+                   i1;0;;Animation;tous;interne;Début : le SI est tombé;Cellule constituée;o1;\n\
+                   i2;15;i1;Biologiste;dsi;téléphone;\"Le labo; plus rien\";Mode dégradé;o1 o2;Insister\n\
+                   r1;manuel;;Patient;Tous;visite;Où est mon dossier ?;;;\n";
+        let out = csv_to_scenario("chrono.csv", csv, &header(), &playbooks()).unwrap();
+        assert_eq!(out.n_injects, 3);
+        assert_eq!(out.objectives_to_write, ["o1", "o2"]);
+        let sc = scenario::parse("out.yaml", &out.yaml, &playbooks()).unwrap();
+        assert_eq!(sc.code_name, "NUIT BLANCHE");
+        assert_eq!(sc.injects[1].content.fr, "Le labo; plus rien");
+        assert_eq!(sc.injects[1].at, Some(chrono::TimeDelta::minutes(15)));
+        assert_eq!(sc.injects[1].after.as_deref(), Some("i1"));
+        assert_eq!(sc.injects[2].at, None);
+        assert_eq!(sc.injects[1].notes.as_ref().unwrap().fr, "Insister");
+    }
+
+    #[test]
+    fn every_bad_line_is_reported() {
+        let csv = "id,at,after,from,to,channel,content_fr,colour\n\
+                   i1,0,,DIREX,all,internal,Début,\n\
+                   I 2,soon,i9,,dsii,pigeon,,\n\
+                   i1,5,,X,com,mail,Texte,\n";
+        let diags = csv_to_scenario("chrono.csv", csv, &header(), &playbooks()).unwrap_err();
+        let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+        expect![[r#"
+            chrono.csv:1:0: colour: unknown column `colour`; columns: id, at, after, from, to, channel, content_fr, content_en, expected_fr, expected_en, objectives, notes
+        "#]]
+        .assert_eq(&shown);
+        let csv = csv.replace(",colour", "");
+        let diags = csv_to_scenario("chrono.csv", &csv, &header(), &playbooks()).unwrap_err();
+        let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+        expect![[r#"
+            chrono.csv:3:0: id: invalid inject id `i 2`: lowercase letters, digits and `-`
+            chrono.csv:3:0: at: bad offset `soon`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`) or `manuel`
+            chrono.csv:3:0: from: the sender (persona) is empty
+            chrono.csv:3:0: to: unknown recipient `dsii`: a role of playbook `pb` (dsi, com) or `tous`
+            chrono.csv:3:0: channel: unknown channel `pigeon`; expected one of: mail, phone, sms, press, social, visit, internal
+            chrono.csv:3:0: content_fr: the stimulus text is empty
+            chrono.csv:3:0: after: inject `i 2` depends on unknown inject `i9`
+            chrono.csv:4:0: id: duplicate inject id `i1`
+        "#]].assert_eq(&shown);
+    }
+}
+
+#[test]
+fn scenario_problems_are_all_reported_against_the_playbook() {
+    let pb = parse(
+        "pb.yaml",
+        "id: pb\nversion: \"1\"\ntitle: T\nroles:\n  - {id: dsi, title: DSI}\nprocedures:\n  - {id: pd-lab, title: Labo, owner: dsi, steps: [a]}\n",
+    )
+    .unwrap();
+    let playbooks = [(pb.id.clone(), pb)].into_iter().collect();
+    let src = r#"id: ex
+version: "1"
+code_name: X
+title: X
+playbook: pb
+level: expert-ès
+objectives:
+  - {id: o1, text: Un}
+injects:
+  - {id: i1, at: 0, from: A, to: dsi, channel: phone, content: C, objectives: [o9]}
+  - {id: i2, at: demain, from: A, to: dsj, channel: pigeon, content: C, after: i3}
+  - {id: i3, at: 5m, from: A, to: all, channel: mail, content: C, after: i2, match: {procedure: pd-labo}}
+  - {id: i1, at: manuel, from: A, to: all, channel: sms, content: C, colour: red}
+"#;
+    let diags = super::scenario::parse("sc.yaml", src, &playbooks).unwrap_err();
+    let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+    expect![[r#"
+        sc.yaml:6:8: level: unknown level `expert-ès`; expected débutant, intermédiaire or confirmé (beginner, intermediate, advanced)
+        sc.yaml:10:79: injects[0].objectives: unknown objective `o9`; objectives: o1
+        sc.yaml:11:18: injects[1].at: bad offset `demain`: write minutes from DEBEX (`0`, `15m`, `1h30`, at most 72h) or `manual`
+        sc.yaml:11:39: injects[1].to: unknown recipient `dsj` (did you mean `dsi`?): a role of playbook `pb` (dsi) or `all`
+        sc.yaml:11:53: injects[1].channel: unknown channel `pigeon`; expected one of: mail, phone, sms, press, social, visit, internal
+        sc.yaml:11:80: injects[1].after: dependencies loop back to this inject
+        sc.yaml:12:97: injects[2].match.procedure: unknown procedure `pd-labo` (did you mean `pd-lab`?) in playbook `pb`
+        sc.yaml:13:10: injects[3].id: duplicate inject id `i1`
+        sc.yaml:13:70: injects[3].colour: unknown field `colour`; expected one of: id, at, after, from, to, channel, content, expected, objectives, notes, match
+    "#]].assert_eq(&shown);
+    let other = super::scenario::parse(
+        "sc.yaml",
+        &src.replace("playbook: pb", "playbook: pbb"),
+        &playbooks,
+    )
+    .unwrap_err();
+    assert!(
+        other[0]
+            .message
+            .starts_with("unknown playbook `pbb` (did you mean `pb`?)"),
+        "{other:?}"
+    );
+}
