@@ -83,7 +83,6 @@ fn main() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks"),
     )
     .expect("playbooks");
-    let playbook = catalog.get("rancongiciel");
     let renderer = Renderer::new(None).expect("templates");
     let settings = Settings::default();
     for &n in sizes {
@@ -105,7 +104,7 @@ fn main() {
             let bytes = tocsin::render::export(
                 &renderer,
                 &entries,
-                playbook,
+                &catalog,
                 &settings,
                 format,
                 Edition::Full,

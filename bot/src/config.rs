@@ -110,6 +110,7 @@ const BOT_KEYS: &[&str] = &[
     "admins",
     "exercise_marking",
     "stop_phrases",
+    "establishment",
 ];
 
 /// Environment variables that override secrets in the file.
@@ -335,6 +336,9 @@ pub fn parse(
             None
         }
     };
+    let establishment = string(&bot, "bot", "establishment", &mut problems)
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| e.trim().to_owned());
     let mut stop_phrases = Vec::new();
     let has_stop_phrases = bot.contains_key("stop_phrases");
     for (idx, item) in list("stop_phrases", &mut problems).into_iter().enumerate() {
@@ -392,6 +396,7 @@ pub fn parse(
                 },
                 marking,
                 stop_phrases,
+                establishment,
             },
         }),
         _ => Err(vec!["incomplete configuration".to_owned()]),

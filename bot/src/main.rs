@@ -315,20 +315,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     known.join(", ")
                 );
             }
-            let playbook_id = entries.first().and_then(|e| match &e.record.event {
-                tocsin::engine::event::Event::CrisisOpened { playbook, .. } => {
-                    Some(playbook.clone())
-                }
-                _ => None,
-            });
-            let playbook = catalog
-                .as_ref()
-                .zip(playbook_id)
-                .and_then(|(c, id)| c.get(&id).cloned());
+            let catalog = catalog.unwrap_or_default();
             let bytes = tocsin::render::export(
                 &renderer,
                 &entries,
-                playbook.as_ref(),
+                &catalog,
                 &settings,
                 format,
                 edition,

@@ -235,15 +235,11 @@ impl Runtime {
     ) -> anyhow::Result<Output> {
         let format = render::Format::parse(format).unwrap_or(render::Format::Html);
         let entries = self.journal.entries(crisis)?;
-        let playbook = self
-            .world
-            .crisis(crisis)
-            .and_then(|c| self.catalog.get(&c.playbook));
         let now = Utc::now();
         let bytes = render::export(
             &self.renderer,
             &entries,
-            playbook,
+            &self.catalog,
             &self.settings,
             format,
             if players {

@@ -107,7 +107,7 @@ fn export(entries: &[Entry], format: Format) -> String {
     let bytes = tocsin::render::export(
         &renderer,
         entries,
-        catalog.get("rancongiciel"),
+        &catalog,
         &Settings::default(),
         format,
         Edition::Full,
@@ -115,6 +115,165 @@ fn export(entries: &[Entry], format: Format) -> String {
     )
     .unwrap();
     String::from_utf8(bytes).unwrap()
+}
+
+/// An exercise played from two rooms: `(hh, mm, who, room, text)`; `tick` lines let time pass.
+const EXERCISE: &[(u32, u32, &str, &str, &str)] = &[
+    (3, 40, "alice", "players", "!ouvrir rancongiciel exercice"),
+    (3, 41, "alice", "players", "!rôle dsi @bob:chu.fr"),
+    (
+        3,
+        42,
+        "anna",
+        "anim",
+        "!animer 20261129-rancongiciel demo-20min",
+    ),
+    (3, 43, "anna", "anim", "!debex"),
+    (3, 43, "", "", "tick"),
+    (
+        3,
+        44,
+        "bob",
+        "players",
+        "!info Le secrétariat signale des fichiers renommés",
+    ),
+    (3, 45, "", "", "tick"),
+    (
+        3,
+        46,
+        "olga",
+        "anim",
+        "!obs i01 Rôles attribués vite, historien absent OBS-SECRETE",
+    ),
+    (3, 47, "", "", "tick"),
+    (
+        3,
+        48,
+        "alice",
+        "players",
+        "!décision Couper le réseau -- le chiffrement se propage",
+    ),
+    (3, 50, "anna", "anim", "!attendu i02 non"),
+    (3, 52, "anna", "anim", "!finex"),
+    (3, 53, "alice", "players", "!retex"),
+    (
+        3,
+        54,
+        "alice",
+        "players",
+        "!retex La cellule s'est constituée en trois minutes",
+    ),
+    (3, 55, "alice", "players", "!retex fin"),
+    (
+        3,
+        56,
+        "alice",
+        "players",
+        "!amélioration Imprimer l'annuaire de crise @bob:chu.fr avant 31/01/2027",
+    ),
+    (4, 0, "alice", "players", "!clore"),
+];
+
+fn exercise_journal(dir: &Path) -> Vec<Entry> {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let (mut runtime, _) = Runtime::open(dir, catalog, Settings::default(), None).unwrap();
+    for (n, (hh, mm, who, room, text)) in EXERCISE.iter().enumerate() {
+        if *text == "tick" {
+            runtime.tick(at(*hh, *mm)).unwrap();
+            continue;
+        }
+        let input = Input {
+            at: at(*hh, *mm),
+            sent_at: at(*hh, *mm),
+            author: Author {
+                id: format!("@{who}:chu.fr"),
+                name: who.to_string(),
+            },
+            room: format!("!{room}:chu.fr"),
+            body: Body::Text(text.to_string()),
+            source: Some(format!("$ex{n}")),
+            privileged: matches!(*who, "alice" | "anna"),
+        };
+        let outputs = runtime.handle(&input).unwrap();
+        assert!(
+            !outputs
+                .iter()
+                .any(|o| matches!(o, tocsin::runtime::Output::Refuse(_))),
+            "{text}: {outputs:?}"
+        );
+    }
+    let crisis = runtime.world().crises.keys().next().unwrap().clone();
+    let entries = runtime.journal().entries(&crisis).unwrap();
+    runtime.close().unwrap();
+    entries
+}
+
+fn export_edition(entries: &[Entry], format: Format, edition: Edition) -> String {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let settings = Settings {
+        establishment: Some("Centre hospitalier de Démo".to_owned()),
+        ..Settings::default()
+    };
+    let renderer = Renderer::new(None).unwrap();
+    let bytes = tocsin::render::export(
+        &renderer,
+        entries,
+        &catalog,
+        &settings,
+        format,
+        edition,
+        at(5, 0),
+    )
+    .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn an_exercise_report_has_a_full_and_a_players_edition() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = exercise_journal(dir.path());
+    let full = export_edition(&entries, Format::Markdown, Edition::Full);
+    expect_file!["../data/snapshots/exercise-full.md"].assert_eq(&full);
+    // Facilitator material: the expected reactions, notes, observations, marks.
+    let secret = [
+        "OBS-SECRETE",
+        "Au moins trois rôles attribués",
+        "Premiers gestes lancés (FR-00)",
+        "animation liée",
+        "réaction évaluée",
+        "Stimuli prévus et joués",
+    ];
+    for format in [Format::Markdown, Format::Html] {
+        let full = export_edition(&entries, format, Edition::Full);
+        let players = export_edition(&entries, format, Edition::Players);
+        for s in secret {
+            assert!(full.contains(s), "{format:?} full edition lacks {s}");
+            assert!(
+                !players.contains(s),
+                "{format:?} players' edition shows {s}"
+            );
+        }
+        // What the players lived through is in both.
+        for s in [
+            "Le secrétariat signale des fichiers renommés",
+            "La cellule s&#x27;est constituée en trois minutes",
+            "Imprimer l&#x27;annuaire de crise",
+            "Centre hospitalier de Démo",
+            "ÉCLAIR",
+            "DEBEX",
+        ] {
+            let s = if format == Format::Markdown {
+                s.replace("&#x27;", "'")
+            } else {
+                s.to_owned()
+            };
+            assert!(
+                players.contains(&s),
+                "{format:?} players' edition lacks {s}"
+            );
+            assert!(full.contains(&s), "{format:?} full edition lacks {s}");
+        }
+    }
 }
 
 #[test]
@@ -372,7 +531,7 @@ fn templates_are_strict_and_can_be_overridden() {
     let err = tocsin::render::export(
         &renderer,
         &entries,
-        catalog.get("rancongiciel"),
+        &catalog,
         &Settings::default(),
         Format::Markdown,
         Edition::Full,

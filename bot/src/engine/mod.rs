@@ -40,6 +40,8 @@ pub struct Settings {
     pub marking: Option<String>,
     /// Phrases that stop an exercise at once (real emergency), matched ignoring case and accents.
     pub stop_phrases: Vec<String>,
+    /// The establishment's name, printed on reports.
+    pub establishment: Option<String>,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             },
             marking: None,
             stop_phrases: vec!["STOP EXERCICE".to_owned(), "STOP EXERCISE".to_owned()],
+            establishment: None,
         }
     }
 }

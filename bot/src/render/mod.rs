@@ -211,7 +211,7 @@ impl Format {
 pub fn export(
     renderer: &Renderer,
     entries: &[crate::journal::Entry],
-    playbook: Option<&crate::playbook::Playbook>,
+    catalog: &crate::playbook::Catalog,
     settings: &crate::engine::Settings,
     format: Format,
     edition: view::Edition,
@@ -230,13 +230,13 @@ pub fn export(
             })
         }
         Format::Html => Ok(renderer
-            .report_html(&view::build(entries, playbook, settings, edition, now))?
+            .report_html(&view::build(entries, catalog, settings, edition, now))?
             .into_bytes()),
         Format::Markdown => Ok(renderer
-            .report_markdown(&view::build(entries, playbook, settings, edition, now))?
+            .report_markdown(&view::build(entries, catalog, settings, edition, now))?
             .into_bytes()),
         Format::Csv => {
-            let report = view::build(entries, playbook, settings, edition, now);
+            let report = view::build(entries, catalog, settings, edition, now);
             let fail = |e: csv::Error| RenderError::Render {
                 name: "csv".to_owned(),
                 message: e.to_string(),

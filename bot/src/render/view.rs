@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::engine::event::{Event, Owner, Record};
+use crate::engine::exercise::{self, MetBy};
 use crate::engine::state::World;
 use crate::engine::{Settings, schedule};
 use crate::journal::{self, Entry};
 use crate::lang::Lang;
-use crate::playbook::Playbook;
+use crate::playbook::{Catalog, Playbook};
 
 /// Which report: the players' (no facilitator material) or the full one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -50,6 +51,89 @@ pub struct ReportView {
     pub corrections: Vec<LogRow>,
     pub gaps: Vec<LogRow>,
     pub metrics: Vec<MetricRow>,
+    /// The establishment, as configured.
+    pub establishment: String,
+    /// The full edition carries facilitator material.
+    pub full: bool,
+    pub run: Option<RunView>,
+    /// Injects planned and played, with measures (full edition only).
+    pub injects: Vec<InjectRow>,
+    /// Observers' notes (full edition only).
+    pub observations: Vec<ObservationRow>,
+    pub retex: Vec<RetexTopicView>,
+    pub improvements: Vec<ImprovementRow>,
+}
+
+/// The exercise's identity and course.
+#[derive(Debug, Serialize)]
+pub struct RunView {
+    pub code_name: String,
+    pub scenario: String,
+    pub scenario_version: String,
+    pub scenario_title: String,
+    pub level: String,
+    pub objectives: Vec<ObjectiveRow>,
+    pub debex: String,
+    pub finex: String,
+    pub paused: String,
+    pub stops: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObjectiveRow {
+    pub id: String,
+    pub text: String,
+    /// Injects serving it played, and with the expected reaction met (full edition).
+    pub played: usize,
+    pub met: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InjectRow {
+    pub id: String,
+    pub planned: String,
+    pub played: String,
+    pub channel: String,
+    pub from: String,
+    pub to: String,
+    pub text: String,
+    pub expected: String,
+    pub reaction: String,
+    pub met: String,
+    pub status: String,
+    pub objectives: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ObservationRow {
+    pub reference: String,
+    pub at: String,
+    pub author: String,
+    pub about: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RetexTopicView {
+    pub number: u32,
+    pub title: String,
+    pub contributions: Vec<ContributionRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContributionRow {
+    pub at: String,
+    pub author: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImprovementRow {
+    pub reference: String,
+    pub text: String,
+    pub owner: String,
+    pub due: String,
+    pub at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -218,6 +302,47 @@ fn labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
             "Document d'exercice : rien de ce qui suit n'est réel.",
             "Exercise document: nothing below is real.",
         ),
+        ("establishment", "Établissement", "Establishment"),
+        ("exercise", "Exercice", "Exercise"),
+        ("code_name", "Nom de code", "Code name"),
+        ("scenario", "Scénario", "Scenario"),
+        ("level", "Niveau", "Level"),
+        ("objectives", "Objectifs", "Objectives"),
+        ("debex", "DEBEX", "DEBEX"),
+        ("finex", "FINEX", "FINEX"),
+        ("paused", "Pauses", "Paused"),
+        (
+            "stops",
+            "Arrêts pour urgence réelle",
+            "Stops for a real emergency",
+        ),
+        ("edition", "Édition", "Edition"),
+        (
+            "edition_players",
+            "joueurs (sans le matériel d'animation)",
+            "players (no facilitator material)",
+        ),
+        ("edition_full", "complète", "full"),
+        (
+            "injects",
+            "Stimuli prévus et joués",
+            "Injects planned and played",
+        ),
+        ("planned", "Prévu", "Planned"),
+        ("played", "Joué", "Played"),
+        ("from_to", "De → à", "From → to"),
+        ("expected", "Réaction attendue", "Expected reaction"),
+        ("reaction", "Première réaction", "First reaction"),
+        ("met", "Attendu atteint", "Expected met"),
+        ("observations", "Observations", "Observations"),
+        ("about", "Sur", "About"),
+        ("retex", "RETEX à chaud", "Hot debrief"),
+        ("improvements", "Plan d'amélioration", "Improvement plan"),
+        (
+            "played_met",
+            "Stimuli joués / attendus atteints",
+            "Injects played / expected met",
+        ),
     ];
     pairs
         .iter()
@@ -228,12 +353,17 @@ fn labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
 /// Everything the report needs, from the verified entries of one crisis.
 pub fn build(
     entries: &[Entry],
-    playbook: Option<&Playbook>,
+    catalog: &Catalog,
     settings: &Settings,
     edition: Edition,
     now: DateTime<Utc>,
 ) -> ReportView {
     let lang = settings.lang;
+    let opened = entries.first().and_then(|e| match &e.record.event {
+        Event::CrisisOpened { playbook, .. } => Some(playbook.as_str()),
+        _ => None,
+    });
+    let playbook = opened.and_then(|id| catalog.get(id));
     let iso = |t: DateTime<Utc>| {
         t.with_timezone(&settings.tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
@@ -458,12 +588,229 @@ pub fn build(
         _ => Vec::new(),
     };
 
+    let full = edition == Edition::Full;
+    let run = crisis.and_then(|c| c.run.as_ref());
+    let scenario = run.and_then(|r| catalog.scenario(&r.scenario));
+    let outcomes = crisis
+        .map(|c| exercise::outcomes(c, scenario))
+        .unwrap_or_default();
+    let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, lang));
+    let run_view = run.map(|r| {
+        let objectives = scenario
+            .map(|sc| {
+                sc.objectives
+                    .iter()
+                    .map(|o| {
+                        let serving: Vec<&exercise::Outcome> = outcomes
+                            .iter()
+                            .filter(|out| {
+                                sc.inject(&out.inject)
+                                    .is_some_and(|i| i.objectives.contains(&o.id))
+                            })
+                            .collect();
+                        ObjectiveRow {
+                            id: o.id.clone(),
+                            text: o.text.get(lang).to_owned(),
+                            played: serving.iter().filter(|o| o.played_at.is_some()).count(),
+                            met: serving
+                                .iter()
+                                .filter(|o| matches!(o.met, Some((true, _))))
+                                .count(),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        RunView {
+            code_name: r.code_name.clone(),
+            scenario: r.scenario.clone(),
+            scenario_version: r.scenario_version.clone(),
+            scenario_title: scenario
+                .map(|s| s.title.get(lang).to_owned())
+                .unwrap_or_default(),
+            level: scenario
+                .map(|s| s.level.label(lang).to_owned())
+                .unwrap_or_default(),
+            objectives,
+            debex: r.started_at.map(iso).unwrap_or_default(),
+            finex: r.ended_at.map(iso).unwrap_or_default(),
+            paused: schedule::span(r.paused_total, lang),
+            stops: r
+                .stops
+                .iter()
+                .map(|(at, who)| format!("{} — {who}", iso(*at)))
+                .collect(),
+        }
+    });
+    let injects: Vec<InjectRow> = match (run, full) {
+        (Some(_), true) => outcomes
+            .iter()
+            .map(|o| {
+                let inject = scenario.and_then(|s| s.inject(&o.inject));
+                // Ad-hoc injects exist only in the log: take what was played.
+                let played_event = entries.iter().find_map(|e| match &e.record.event {
+                    Event::InjectPlayed {
+                        inject,
+                        channel,
+                        from,
+                        to,
+                        text,
+                        expected,
+                        ..
+                    } if *inject == o.inject => Some((channel, from, to, text, expected)),
+                    _ => None,
+                });
+                let (channel, from, to, text, expected) = match (played_event, inject) {
+                    (Some((c, f, t, x, e)), _) => (
+                        c.clone(),
+                        f.clone(),
+                        t.clone().unwrap_or_default(),
+                        x.clone(),
+                        e.clone().unwrap_or_default(),
+                    ),
+                    (None, Some(i)) => (
+                        i.channel.id().to_owned(),
+                        i.from.get(lang).to_owned(),
+                        i.to.clone().unwrap_or_default(),
+                        i.content.get(lang).to_owned(),
+                        i.expected
+                            .as_ref()
+                            .map(|e| e.get(lang).to_owned())
+                            .unwrap_or_default(),
+                    ),
+                    (None, None) => Default::default(),
+                };
+                let status = if o.played_at.is_some() {
+                    if o.adhoc {
+                        lang.pick("joué (improvisé)", "played (ad hoc)")
+                    } else {
+                        lang.pick("joué", "played")
+                    }
+                } else if o.skipped {
+                    lang.pick("passé", "skipped")
+                } else {
+                    lang.pick("non joué", "not played")
+                };
+                InjectRow {
+                    id: o.inject.clone(),
+                    planned: o.planned.map_or_else(
+                        || {
+                            if o.adhoc {
+                                "—".to_owned()
+                            } else {
+                                lang.pick("sur commande", "on command").to_owned()
+                            }
+                        },
+                        t_plus,
+                    ),
+                    played: match (o.played_at, o.t_plus) {
+                        (Some(at), Some(t)) => format!("{} · {}", t_plus(t), iso(at)),
+                        _ => String::new(),
+                    },
+                    channel,
+                    from,
+                    to: if to.is_empty() {
+                        lang.pick("tous", "all").to_owned()
+                    } else {
+                        to
+                    },
+                    text,
+                    expected,
+                    reaction: o
+                        .first_reaction
+                        .as_ref()
+                        .map(|(r, d)| format!("{} ({r})", schedule::span(*d, lang)))
+                        .unwrap_or_default(),
+                    met: match o.met {
+                        Some((true, by)) => format!(
+                            "{} ({})",
+                            lang.pick("oui", "yes"),
+                            match by {
+                                MetBy::Facilitator => lang.pick("animateur", "facilitator"),
+                                MetBy::Procedure =>
+                                    lang.pick("procédure lancée", "procedure started"),
+                                MetBy::Decision => lang.pick("décision", "decision"),
+                            }
+                        ),
+                        Some((false, _)) => lang.pick("non", "no").to_owned(),
+                        None => String::new(),
+                    },
+                    status: status.to_owned(),
+                    objectives: inject.map(|i| i.objectives.join(", ")).unwrap_or_default(),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let observations: Vec<ObservationRow> = match (crisis, full) {
+        (Some(c), true) => c
+            .observations
+            .iter()
+            .map(|o| ObservationRow {
+                reference: o.reference.clone(),
+                at: match run {
+                    Some(r) => format!("{} · {}", t_plus(r.clock(o.at)), iso(o.at)),
+                    None => iso(o.at),
+                },
+                author: o.by.name.clone(),
+                about: o
+                    .inject
+                    .clone()
+                    .or_else(|| o.objective.clone())
+                    .unwrap_or_default(),
+                text: o.text.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let retex: Vec<RetexTopicView> = crisis
+        .and_then(|c| c.retex.as_ref())
+        .map(|r| {
+            exercise::RETEX_TOPICS
+                .iter()
+                .enumerate()
+                .map(|(idx, (fr, en))| {
+                    let number = idx as u32 + 1;
+                    RetexTopicView {
+                        number,
+                        title: lang.pick(fr, en).to_owned(),
+                        contributions: r
+                            .contributions
+                            .iter()
+                            .filter(|c| c.topic == number)
+                            .map(|c| ContributionRow {
+                                at: iso(c.at),
+                                author: c.by.name.clone(),
+                                text: c.text.clone(),
+                            })
+                            .collect(),
+                    }
+                })
+                .filter(|t| !t.contributions.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let improvements: Vec<ImprovementRow> = crisis
+        .map(|c| {
+            c.improvements
+                .iter()
+                .map(|i| ImprovementRow {
+                    reference: i.reference.clone(),
+                    text: i.text.clone(),
+                    owner: i.owner.clone().unwrap_or_default(),
+                    due: i.due.map(|d| d.to_string()).unwrap_or_default(),
+                    at: iso(i.at),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
     let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
     let since_open = |t: Option<DateTime<Utc>>| {
         t.map_or_else(|| "—".to_owned(), |t| schedule::span(t - opened_at, lang))
     };
     let late = actions.iter().filter(|a: &&ActionRow| a.late).count();
-    let metrics = vec![
+    let mut metrics = vec![
         MetricRow {
             name: lang.pick(
                 "Délai de constitution de la cellule (1er rôle attribué)",
@@ -496,6 +843,37 @@ pub fn build(
             value: crisis.map_or(0, |c| c.points.len()).to_string(),
         },
     ];
+    if let (Some(c), Some(r), Some(sc)) = (crisis, run, scenario) {
+        let (played, planned) = exercise::coverage(c, sc);
+        metrics.push(MetricRow {
+            name: lang.pick(
+                "Couverture (stimuli prévus joués)",
+                "Coverage (planned injects played)",
+            ),
+            value: format!(
+                "{played}/{planned} ({} %)",
+                (played * 100).checked_div(planned).unwrap_or(0)
+            ),
+        });
+        let delays: Vec<i64> = outcomes
+            .iter()
+            .filter_map(|o| o.first_reaction.as_ref().map(|(_, d)| d.num_seconds()))
+            .collect();
+        if full && !delays.is_empty() {
+            let mean = delays.iter().sum::<i64>() / delays.len() as i64;
+            metrics.push(MetricRow {
+                name: lang.pick(
+                    "Délai moyen de première réaction à un stimulus",
+                    "Mean time to first reaction to an inject",
+                ),
+                value: schedule::span(chrono::TimeDelta::seconds(mean), lang),
+            });
+        }
+        metrics.push(MetricRow {
+            name: lang.pick("Arrêts pour urgence réelle", "Stops for a real emergency"),
+            value: r.stops.len().to_string(),
+        });
+    }
 
     ReportView {
         lang: lang.code(),
@@ -542,6 +920,13 @@ pub fn build(
         corrections,
         gaps,
         metrics,
+        establishment: settings.establishment.clone().unwrap_or_default(),
+        full,
+        run: run_view,
+        injects,
+        observations,
+        retex,
+        improvements,
     }
 }
 
