@@ -882,3 +882,196 @@ async fn a_procedure_to_completion_a_reminder_and_a_handover_by_reaction() {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exercise_driven_from_the_animation_room() {
+    let Some(url) = homeserver("an_exercise_driven_from_the_animation_room") else {
+        return;
+    };
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let bob = User::register(&url, &unique("bob"), "bob-password").await;
+    let anna = User::register(&url, &unique("anna"), "anna-password").await;
+    let olga = User::register(&url, &unique("olga"), "olga-password").await;
+    let setup = bot_setup(&url, &[&alice.id(), &anna.id()]).await;
+    let bot = start_in_process(&setup);
+    let bot_id = setup.user_id.clone();
+
+    // The players' room: alice leads, bob plays. Only players are in it.
+    let players = alice.create_encrypted_room(&[&bot_id, &bob.id()]).await;
+    wait_joined(&players, &bot_id).await;
+    bob.client.join_room_by_id(players.room_id()).await.unwrap();
+    wait_joined(&players, &bob.id()).await;
+    let open = alice.send(&players, "!ouvrir rancongiciel exercice").await;
+    let opened = alice.reply_to(&bot_id, &open).await.body;
+    let crisis = opened
+        .split("— crise ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .expect("the crisis id in the opening reply")
+        .to_owned();
+
+    // The animation room: anna facilitates (she created it: power level 100), olga observes.
+    let anim = anna.create_encrypted_room(&[&bot_id, &olga.id()]).await;
+    wait_joined(&anim, &bot_id).await;
+    let olga_anim = olga.client.join_room_by_id(anim.room_id()).await.unwrap();
+    wait_joined(&anim, &olga.id()).await;
+    let link = anna
+        .send(&anim, &format!("!animer {crisis} demo-20min"))
+        .await;
+    let linked = anna.reply_to(&bot_id, &link).await.body;
+    assert!(linked.contains("Salon d'animation lié"), "{linked}");
+    let denied = olga.send(&olga_anim, "!debex").await;
+    let denied = olga.reply_to(&bot_id, &denied).await.body;
+    assert!(denied.contains("réservée aux animateurs"), "{denied}");
+
+    // DEBEX: the T+0 inject fires on the exercise clock, in the players' room only.
+    let debex = anna.send(&anim, "!debex").await;
+    anna.reply_to(&bot_id, &debex).await;
+    for what in ["DEBEX", "📋 Message interne — Animation"] {
+        bob.wait_for(what, |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains(what))
+                .cloned()
+        })
+        .await;
+    }
+    anna.wait_for("the facilitators' note on i01", |seen| {
+        seen.iter()
+            .find(|s| s.sender == bot_id && s.body.contains("▶️ i01 joué"))
+            .cloned()
+    })
+    .await;
+
+    // Pause and resume, then an inject fired by hand, and an observation.
+    for (command, players_see) in [
+        ("!pause", "Exercice en pause"),
+        ("!reprise", "L'exercice reprend"),
+        ("!inject i03", "Ça se propage"),
+    ] {
+        let event = anna.send(&anim, command).await;
+        anna.reply_to(&bot_id, &event).await;
+        bob.wait_for(players_see, |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains(players_see))
+                .cloned()
+        })
+        .await;
+    }
+    let obs = olga
+        .send(
+            &olga_anim,
+            "!obs i03 Le directeur hésite à couper OBSERVATION",
+        )
+        .await;
+    assert!(olga.reply_to(&bot_id, &obs).await.body.contains("O1 (i03)"));
+
+    // A player types the stop phrase: loud notices in both rooms, play frozen.
+    bob.send(
+        &bob.client.get_room(players.room_id()).unwrap(),
+        "STOP EXERCICE : malaise réel en salle de crise",
+    )
+    .await;
+    for who in [&bob, &anna] {
+        who.wait_for("the stop notice", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("🛑🛑 STOP EXERCICE"))
+                .cloned()
+        })
+        .await;
+    }
+    let frozen = anna.send(&anim, "!inject").await;
+    assert!(
+        anna.reply_to(&bot_id, &frozen)
+            .await
+            .body
+            .contains("gelé par un STOP")
+    );
+    let observer_resume = olga.send(&olga_anim, "!reprise").await;
+    assert!(
+        olga.reply_to(&bot_id, &observer_resume)
+            .await
+            .body
+            .contains("réservée aux animateurs")
+    );
+    let resume = anna.send(&anim, "!reprise").await;
+    assert!(
+        anna.reply_to(&bot_id, &resume)
+            .await
+            .body
+            .contains("Reprise après le STOP")
+    );
+    bob.wait_for("the second resume", |seen| {
+        let n = seen
+            .iter()
+            .filter(|s| s.sender == bot_id && s.body.contains("L'exercice reprend"))
+            .count();
+        (n >= 2).then_some(())
+    })
+    .await;
+    let finex = anna.send(&anim, "!finex").await;
+    anna.reply_to(&bot_id, &finex).await;
+    bob.wait_for("FINEX", |seen| {
+        seen.iter()
+            .find(|s| s.sender == bot_id && s.body.contains("FINEX"))
+            .cloned()
+    })
+    .await;
+
+    // Nothing of the facilitators' material ever reached the players' room.
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let scenario = catalog.scenario("demo-20min").unwrap();
+    let mut secrets: Vec<String> = vec![
+        "OBSERVATION".to_owned(),
+        "Attendu".to_owned(),
+        "Suivant".to_owned(),
+        " joué à T+".to_owned(),
+    ];
+    for inject in &scenario.injects {
+        secrets.extend(inject.expected.iter().map(|t| t.fr.clone()));
+        secrets.extend(inject.notes.iter().map(|t| t.fr.clone()));
+    }
+    let seen = bob.seen.lock().unwrap().clone();
+    // From the opening on (the welcome message comes before the exercise).
+    let from_bot: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| s.sender == bot_id && s.reaction.is_none())
+        .skip_while(|s| !s.body.contains("Exercice ouvert"))
+        .collect();
+    assert!(from_bot.len() >= 8, "{from_bot:?}");
+    for s in &from_bot {
+        assert!(
+            s.body.starts_with("[EXERCICE]"),
+            "unmarked in the players' room: {}",
+            s.body
+        );
+        for secret in &secrets {
+            assert!(
+                !s.body.contains(secret.as_str()),
+                "facilitator material in the players' room: {secret:?} in {}",
+                s.body
+            );
+        }
+    }
+
+    bot.stop().await;
+    let mut kinds = Vec::new();
+    Journal::open(&setup.dir.path().join("data"), |e| {
+        kinds.push(e.record.event.kind())
+    })
+    .unwrap();
+    for kind in [
+        "exercise_linked",
+        "exercise_started",
+        "exercise_paused",
+        "exercise_stopped",
+        "observation",
+        "exercise_ended",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    assert!(kinds.iter().filter(|k| **k == "inject_played").count() >= 2);
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "exercise_resumed").count(),
+        2
+    );
+}

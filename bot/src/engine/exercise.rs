@@ -350,6 +350,17 @@ fn fire(
         adhoc: false,
         manual,
     };
+    // Fired by hand, the note answers the facilitator's command; on the clock, it is posted.
+    let note = if manual {
+        Effect::Ack(note)
+    } else {
+        Effect::Post {
+            room: run.animation_room.clone(),
+            crisis: crisis.id.clone(),
+            text: note,
+            tag: None,
+        }
+    };
     let effects = vec![
         Effect::Post {
             room: crisis.room.clone(),
@@ -357,12 +368,7 @@ fn fire(
             text: players,
             tag: None,
         },
-        Effect::Post {
-            room: run.animation_room.clone(),
-            crisis: crisis.id.clone(),
-            text: note,
-            tag: None,
-        },
+        note,
     ];
     (event, effects)
 }
