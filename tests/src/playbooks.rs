@@ -49,7 +49,123 @@ fn check_passes_on_the_shipped_playbooks() {
         stdout.starts_with("ok playbooks/rancongiciel.yaml: playbook rancongiciel v"),
         "{stdout}"
     );
-    assert_eq!(stdout.lines().count(), 1);
+    let scenarios: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(": scenario "))
+        .collect();
+    assert_eq!(scenarios.len(), 2, "{stdout}");
+    assert!(stdout.lines().all(|l| l.starts_with("ok ")), "{stdout}");
+}
+
+#[test]
+fn the_shipped_scenarios_are_a_three_hour_exercise_and_a_twenty_minute_one() {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let long = catalog
+        .scenario("blouse-noire")
+        .expect("the 3-hour exercise");
+    assert!(long.n_timed() >= 18, "{} timed injects", long.n_timed());
+    assert!(long.length() >= chrono::TimeDelta::minutes(150));
+    assert!((3..=4).contains(&long.objectives.len()));
+    let short = catalog
+        .scenario("demo-20min")
+        .expect("the 20-minute exercise");
+    assert!(short.length() <= chrono::TimeDelta::minutes(20));
+    for sc in [long, short] {
+        for inject in &sc.injects {
+            assert_ne!(
+                inject.content.fr, inject.content.en,
+                "{} {} untranslated",
+                sc.id, inject.id
+            );
+            assert!(
+                inject.expected.is_some(),
+                "{} {} has no expected reaction",
+                sc.id,
+                inject.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_chronogramme_spreadsheet_is_imported_or_every_bad_line_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("chrono.csv");
+    let out_yaml = dir.path().join("nuit.yaml");
+    fs::write(
+        &csv,
+        "id;T+;de;à;canal;contenu;attendu;objectifs\n\
+         i1;0;DIREX;tous;interne;Début de l'exercice;Cellule constituée;o1\n\
+         i2;10;Biologiste de garde;biologiste;téléphone;Le labo est à l'arrêt;PD-LAB;o1 o2\n\
+         i3;90;Journaliste;communication;presse;Rumeur de piratage;Message d'attente;o2\n",
+    )
+    .unwrap();
+    let args = |csv: &std::path::Path| {
+        vec![
+            "scenario".to_owned(),
+            "import".to_owned(),
+            csv.display().to_string(),
+            "--playbook".to_owned(),
+            "rancongiciel".to_owned(),
+            "--id".to_owned(),
+            "nuit-blanche".to_owned(),
+            "--code-name".to_owned(),
+            "NUIT BLANCHE".to_owned(),
+            "-o".to_owned(),
+            out_yaml.display().to_string(),
+        ]
+    };
+    let run = |args: &[String]| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        tocsin(&args, b"")
+    };
+    let out = run(&args(&csv));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 injects"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The written file passes `tocsin check` with its playbook.
+    let playbook = root().join("playbooks/rancongiciel.yaml");
+    let check = tocsin(
+        &[
+            "check",
+            &playbook.display().to_string(),
+            &out_yaml.display().to_string(),
+        ],
+        b"",
+    );
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("scenario nuit-blanche v1 « NUIT BLANCHE »"));
+    // Refuses to overwrite; a bad sheet writes nothing and names each bad line.
+    let again = run(&args(&csv));
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("exists"),
+        "{}",
+        text(&again.stderr)
+    );
+    let bad = dir.path().join("bad.csv");
+    fs::write(
+        &bad,
+        "id;T+;de;à;canal;contenu\ni1;0;DIREX;tous;interne;Début\ni2;plus tard;X;dsi;fax;Texte\n",
+    )
+    .unwrap();
+    let mut bad_args = args(&bad);
+    bad_args.push("--force".to_owned());
+    let out = run(&bad_args);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("bad.csv:3:0: at: bad offset `plus tard`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.csv:3:0: channel: unknown channel `fax`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 problem(s); nothing written"), "{stderr}");
 }
 
 /// Each `tests/data/bad-playbooks/X.yaml` has `X.expected`: the exact diagnostics.

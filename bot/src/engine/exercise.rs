@@ -569,23 +569,12 @@ impl Ctx<'_> {
                 .filter(|c| c.closed_at.is_none() && c.exercise)
                 .map(|c| c.id.as_str())
                 .collect();
+            let open = self.list_or_none(&open);
             return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "Aucune crise ouverte « {target} ». Exercices ouverts : {}.",
-                    if open.is_empty() {
-                        "aucun".to_owned()
-                    } else {
-                        open.join(", ")
-                    }
-                ),
-                Lang::En => format!(
-                    "No open crisis \"{target}\". Open exercises: {}.",
-                    if open.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        open.join(", ")
-                    }
-                ),
+                Lang::Fr => {
+                    format!("Aucune crise ouverte « {target} ». Exercices ouverts : {open}.")
+                }
+                Lang::En => format!("No open crisis \"{target}\". Open exercises: {open}."),
             });
         };
         if !crisis.exercise {
@@ -611,23 +600,10 @@ impl Ctx<'_> {
         }
         let Some(scenario) = self.catalog.scenario(scenario_id) else {
             let known: Vec<&str> = self.catalog.scenarios().map(|s| s.id.as_str()).collect();
+            let known = self.list_or_none(&known);
             return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "Scénario inconnu « {scenario_id} ». Disponibles : {}.",
-                    if known.is_empty() {
-                        "aucun".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-                Lang::En => format!(
-                    "Unknown scenario \"{scenario_id}\". Available: {}.",
-                    if known.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
+                Lang::Fr => format!("Scénario inconnu « {scenario_id} ». Disponibles : {known}."),
+                Lang::En => format!("Unknown scenario \"{scenario_id}\". Available: {known}."),
             });
         };
         if scenario.playbook != crisis.playbook {
@@ -1156,6 +1132,15 @@ impl Ctx<'_> {
                 "Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : chrono, inject, passer, retarder, pause, reprise, improviser, attendu, obs, finex, export.",
                 "Animation room: the cell's commands belong in the players' room. Here: schedule, inject, skip, delay, pause, resume, adhoc, expected, obs, finex, export.",
             )),
+        }
+    }
+
+    /// `a, b, c`, or « aucun » / "none".
+    fn list_or_none(&self, items: &[&str]) -> String {
+        if items.is_empty() {
+            self.t("aucun", "none")
+        } else {
+            items.join(", ")
         }
     }
 

@@ -343,14 +343,8 @@ fn read_objectives(w: &mut Walker, top: &Fields<'_>) -> Vec<Objective> {
             continue;
         };
         let id = w.req_id(&f, "id");
-        if let (Some(id), Some(n)) = (&id, f.get("id"))
-            && !seen.insert(id.clone())
-        {
-            w.error(
-                pos(n),
-                &f.child_path("id"),
-                format!("duplicate objective id `{id}`"),
-            );
+        if let (Some(id), Some(n)) = (&id, f.get("id")) {
+            super::check_unique(w, &mut seen, id, pos(n), &f.child_path("id"), "objective");
         }
         let text = w.req_text(&f, "text");
         if let (Some(id), Some(text)) = (id, text) {
@@ -407,14 +401,8 @@ fn read_injects(
             continue;
         };
         let id = w.req_id(&f, "id");
-        if let (Some(id), Some(n)) = (&id, f.get("id"))
-            && !seen.insert(id.clone())
-        {
-            w.error(
-                pos(n),
-                &f.child_path("id"),
-                format!("duplicate inject id `{id}`"),
-            );
+        if let (Some(id), Some(n)) = (&id, f.get("id")) {
+            super::check_unique(w, &mut seen, id, pos(n), &f.child_path("id"), "inject");
         }
         let at = match w.required(&f, "at") {
             None => None,
