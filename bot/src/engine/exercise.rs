@@ -268,11 +268,7 @@ fn stimulus_text(
         }
         None => String::new(),
     };
-    format!(
-        "{} {} — {from}{to} : {content}",
-        channel.icon(),
-        channel.label(lang)
-    )
+    player_text(lang, channel.id(), &format!("{from}{to}"), content)
 }
 
 /// The record and the posts of one scenario inject played now.
@@ -827,12 +823,10 @@ impl Ctx<'_> {
                     ));
                 }
                 let code = &run.code_name;
-                let phrase = self
-                    .settings
-                    .stop_phrases
-                    .first()
-                    .cloned()
-                    .unwrap_or_default();
+                let phrase = match lang {
+                    Lang::Fr => self.settings.stop_phrases.join(" » ou « "),
+                    Lang::En => self.settings.stop_phrases.join("\" or \""),
+                };
                 let players = match lang {
                     Lang::Fr => format!(
                         "🎬 DEBEX — début de l'exercice « {code} » à {}.\nTout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « {phrase} » ici ; l'exercice s'arrête aussitôt.",
@@ -875,7 +869,7 @@ impl Ctx<'_> {
                         run.code_name
                     ),
                     Lang::En => format!(
-                        "🏁 FINEX — end of exercise \"{}\". Thank you all.\nHot debrief now: type retex for the round table (players first, then observers).",
+                        "🏁 FINEX — end of exercise \"{}\". Thank you all.\nHot debrief now: type debrief for the round table (players first, then observers).",
                         run.code_name
                     ),
                 };
@@ -1186,9 +1180,11 @@ impl Ctx<'_> {
             lang.pick("manuel", "manual")
         };
         let mut out = format!(
-            "⏱️ {} « {} » ({} v{}) — T+{} · {state} · {} {mode}",
-            lang.pick("Exercice", "Exercise"),
-            run.code_name,
+            "⏱️ {} ({} v{}) — T+{} · {state} · {} {mode}",
+            match lang {
+                Lang::Fr => format!("Exercice « {} »", run.code_name),
+                Lang::En => format!("Exercise \"{}\"", run.code_name),
+            },
             run.scenario,
             run.scenario_version,
             span(run.clock(now), lang),
@@ -1364,7 +1360,7 @@ impl Ctx<'_> {
                 lang.pick(fr, en),
                 lang.pick(
                     "Chacun à son tour : retex <votre contribution>. Puis retex suivant.",
-                    "Each in turn: retex <your contribution>. Then retex next."
+                    "Each in turn: debrief <your contribution>. Then debrief next."
                 )
             )
         };
@@ -1381,7 +1377,7 @@ impl Ctx<'_> {
             },
             (None, _) => Decision::refuse(self.t(
                 "Le RETEX n'est pas ouvert : tapez retex pour le commencer.",
-                "The debrief is not open: type retex to start it.",
+                "The debrief is not open: type debrief to start it.",
             )),
             (Some(r), _) if r.ended_at.is_some() => Decision::refuse(self.t(
                 "Le RETEX est clos. Le plan d'amélioration reste ouvert : amélioration <texte> @qui [avant JJ/MM/AAAA].",
@@ -1429,8 +1425,9 @@ impl Ctx<'_> {
 pub fn player_text(lang: Lang, channel: &str, from: &str, text: &str) -> String {
     let channel = Channel::parse(channel).unwrap_or(Channel::Internal);
     format!(
-        "{} {} — {from} : {text}",
+        "{} {} — {from}{} {text}",
         channel.icon(),
-        channel.label(lang)
+        channel.label(lang),
+        lang.pick(" :", ":")
     )
 }

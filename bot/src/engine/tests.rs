@@ -1300,7 +1300,7 @@ fn an_exercise_from_the_animation_room() {
               ✅ [EXERCICE] DEBEX à 03:05 : horloge d'exercice à T+0.
               Suivant : i1 à T+0 min (03:05)
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:05.
-              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ici ; l'exercice s'arrête aussitôt.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
               + 4 {"kind":"exercise_started"}
             03:05 tick
               📌 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
@@ -1464,6 +1464,102 @@ fn exercise_commands_are_refused_in_a_real_crisis() {
             03:06 alice> !amélioration Revoir l'astreinte dsi avant 2027-03-01
               ✅ P1 — amélioration inscrite au plan · pilote dsi · échéance 01/03/2027.
               + 4 {"kind":"improvement","reference":"P1","text":"Revoir l'astreinte","owner":"dsi","due":"2027-03-01"}
+        "#]],
+    );
+}
+
+#[test]
+fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
+    check(
+        r#"
+        lang en
+        09:00 alice> !open test exercise
+        09:01 anna@anim> !animate !room drill manual
+        09:02 anna@anim> !debex
+        09:03 tick
+        09:04 anna@anim> !inject
+        09:05 anna@anim> !skip i2 not relevant today
+        09:06 anna@anim> !delay i3 5m
+        09:07 anna@anim> !inject i3
+        09:08 anna@anim> !adhoc fax Someone: hello
+        09:09 anna@anim> !schedule
+        09:10 carol> stop exercise, a real fire
+        09:11 anna@anim> !resume
+        09:12 anna@anim> !finex
+        09:13 alice> !debrief next
+        09:14 alice> !improve Train the night managers @carol by 2027-02-28
+        "#,
+        expect![[r#"
+            09:00 alice> !open test exercise
+              ✅ [EXERCISE] 🚨 Exercise opened: Test crisis (v2) — crisis 20261129-test.
+              3 roles to fill: !role <role> @person. Start by naming the scribe.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            09:01 anna@anim> !animate !room drill manual
+              ✅ [EXERCISE] 🎬 Animation room linked to exercise 20261129-test — scenario "ORAGE" drill v3 (beginner, 4 injects, 3 timed, last at T+20 min). Mode manual (injects on command).
+              Objectives:
+                o1 Set up the cell
+                o2 Mode dégradé
+              When the players are ready: debex.
+              📌 [EXERCISE] 🎬 Exercise "ORAGE": the animation cell is in place. The start of play (DEBEX) will be announced here.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            09:02 anna@anim> !debex
+              ✅ [EXERCISE] DEBEX at 09:02: exercise clock at T+0.
+              Next: i1 at T+0 min (09:02)
+              📌 [EXERCISE] 🎬 DEBEX — exercise "ORAGE" starts at 09:02.
+              Everything that follows is fictitious, except a real emergency: then type "STOP EXERCICE" or "STOP EXERCISE" here; the exercise stops at once.
+              + 3 {"kind":"exercise_started"}
+            09:03 tick
+            09:04 anna@anim> !inject
+              📌 [EXERCISE] 📋 Internal message — Facilitators: The IT is down.
+              ✅ [EXERCISE] ▶️ i1 played at T+2 min — 📋 Facilitators
+              Expected: Set up the cell
+              Next: i2 at T+10 min (09:12)
+              + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Facilitators","text":"The IT is down.","expected":"Set up the cell","manual":true}
+            09:05 anna@anim> !skip i2 not relevant today
+              ✅ [EXERCISE] i2 skipped: it will not be played.
+              + 5 {"kind":"inject_skipped","inject":"i2","reason":"not relevant today"}
+            09:06 anna@anim> !delay i3 5m
+              ✅ [EXERCISE] i3 delayed by 5 min.
+              + 6 {"kind":"inject_delayed","inject":"i3","minutes":5}
+            09:07 anna@anim> !inject i3
+              📌 [EXERCISE] 📰 Press — Journaliste: Rumeur de piratage de l'hôpital.
+              ✅ [EXERCISE] ▶️ i3 played at T+5 min — 📰 Journaliste
+              Expected: Message d'attente
+              Next: r1 (on command)
+              + 7 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente","manual":true}
+            09:08 anna@anim> !adhoc fax Someone: hello
+              ⛔ [EXERCISE] Unknown channel: mail, phone, sms, press, social, visit or internal.
+              !adhoc <channel> [role] <persona>: <text> — an unscripted inject, fired at once
+            09:09 anna@anim> !schedule
+              » [EXERCISE] ⏱️ Exercise "ORAGE" (drill v3) — T+7 min · running · mode manual
+              Last played:
+                i1 T+2 min 📋 Facilitators · no reaction yet
+                i3 T+5 min 📰 Journaliste · no reaction yet
+              Coming up:
+                r1 on command 🚪 Patient → all
+              Coverage: 2/3 planned injects played (66 %), 1 skipped, 0 ad hoc. Observations: 0.
+            09:10 carol> stop exercise, a real fire
+              📌 [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
+              The exercise is frozen: no more injects will be played. Deal with the real emergency.
+              Only a facilitator can resume the exercise (resume, in the animation room).
+              📌→!anim [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
+              The exercise is frozen: no more injects will be played. Deal with the real emergency.
+              Only a facilitator can resume the exercise (resume, in the animation room).
+              + 8 {"kind":"exercise_stopped","text":"stop exercise, a real fire"}
+            09:11 anna@anim> !resume
+              ✅ [EXERCISE] ▶️ Resumed after the STOP (frozen 1 min): exercise clock at T+8 min.
+              📌 [EXERCISE] ▶️ The exercise resumes.
+              + 9 {"kind":"exercise_resumed"}
+            09:12 anna@anim> !finex
+              ✅ [EXERCISE] FINEX at T+9 min. Coverage: 2/3 planned injects played (66 %), 0 ad hoc, 1 skipped.
+              📌 [EXERCISE] 🏁 FINEX — end of exercise "ORAGE". Thank you all.
+              Hot debrief now: type debrief for the round table (players first, then observers).
+              + 10 {"kind":"exercise_ended"}
+            09:13 alice> !debrief next
+              ⛔ [EXERCISE] The debrief is not open: type debrief to start it.
+            09:14 alice> !improve Train the night managers @carol by 2027-02-28
+              ✅ [EXERCISE] P1 — improvement added to the plan · owner @carol · due 2027-02-28.
+              + 11 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
         "#]],
     );
 }
