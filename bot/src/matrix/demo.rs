@@ -1,8 +1,11 @@
-//! A scripted demo crisis, played by a second Matrix user against a running bot.
+//! A scripted demo exercise, played by a second Matrix user against a running bot.
 //!
 //! `scripts/demo` runs it (`tocsin demo-play`) once Synapse and the bot are up:
-//! it creates an encrypted room, invites the bot, and sends a short ransomware
-//! crisis, printing each command and the bot's answer.
+//! it creates an encrypted players' room, invites the bot, and sends the first
+//! minutes of a ransomware exercise, printing each command and the bot's
+//! answer; then it opens an animation room, links it to the exercise with the
+//! 20-minute scenario and starts it (DEBEX), so injects keep arriving while
+//! the user explores.
 
 use std::time::Duration;
 
@@ -31,7 +34,11 @@ pub const SCRIPT: &[&str] = &[
     "!statut",
 ];
 
-/// Logs in as `user`, creates an encrypted room with the bot, and plays [`SCRIPT`].
+/// What the facilitator types in the animation room (`{crisis}` is the exercise's id).
+pub const ANIMATION: &[&str] = &["!animer {crisis} demo-20min", "!debex", "!chrono"];
+
+/// Logs in as `user`, creates the players' room with the bot and plays [`SCRIPT`],
+/// then the animation room and [`ANIMATION`].
 pub async fn play(
     homeserver: &str,
     user: &str,
@@ -83,8 +90,46 @@ pub async fn play(
     for other in invite {
         invites.push(UserId::parse(other.as_str())?);
     }
+    let room = create_room(&client, "Cellule de crise — démo tocsin", invites).await?;
+    println!(
+        "Room {} created (encrypted); waiting for the bot to join…",
+        room.room_id()
+    );
+    wait_for_join(&room, &bot_id).await?;
+    let mut crisis = String::new();
+    for line in SCRIPT {
+        let answer = send(&room, line, &mut rx).await?;
+        if crisis.is_empty()
+            && let Some(id) = answer
+                .split("— crise ")
+                .nth(1)
+                .and_then(|rest| rest.split('.').next())
+        {
+            crisis = id.to_owned();
+        }
+    }
+
+    // Players are not invited: the animation room is for facilitators and observers.
+    let animation = create_room(&client, "Animation — démo tocsin", vec![bot_id.clone()]).await?;
+    println!(
+        "\nAnimation room {} created: facilitators and observers only.",
+        animation.room_id()
+    );
+    wait_for_join(&animation, &bot_id).await?;
+    for line in ANIMATION {
+        send(&animation, &line.replace("{crisis}", &crisis), &mut rx).await?;
+    }
+    sync.abort();
+    Ok(())
+}
+
+async fn create_room(
+    client: &Client,
+    name: &str,
+    invites: Vec<OwnedUserId>,
+) -> anyhow::Result<Room> {
     let mut request = CreateRoom::new();
-    request.name = Some("Cellule de crise — démo tocsin".to_owned());
+    request.name = Some(name.to_owned());
     request.preset = Some(RoomPreset::PrivateChat);
     request.invite = invites;
     request.initial_state = vec![
@@ -93,39 +138,35 @@ pub async fn play(
         )
         .to_raw_any(),
     ];
-    let room = client
+    client
         .create_room(request)
         .await
-        .context("creating the demo room")?;
-    println!(
-        "Room {} created (encrypted); waiting for the bot to join…",
-        room.room_id()
-    );
-    wait_for_join(&room, &bot_id).await?;
+        .with_context(|| format!("creating the room {name}"))
+}
 
-    for line in SCRIPT {
-        let sent = room
-            .send(RoomMessageEventContent::text_plain(*line))
-            .await?;
-        println!("\n> {line}");
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let next = tokio::time::timeout_at(deadline, rx.recv())
-                .await
-                .context("no answer from the bot within 30 s")?;
-            let Some((replied, body)) = next else {
-                bail!("sync stopped")
-            };
-            if replied == sent.response.event_id {
-                for l in body.lines() {
-                    println!("  {l}");
-                }
-                break;
+/// Sends one line, prints it and the bot's answer, and returns the answer.
+async fn send(
+    room: &Room,
+    line: &str,
+    rx: &mut mpsc::UnboundedReceiver<(OwnedEventId, String)>,
+) -> anyhow::Result<String> {
+    let sent = room.send(RoomMessageEventContent::text_plain(line)).await?;
+    println!("\n> {line}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let next = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .context("no answer from the bot within 30 s")?;
+        let Some((replied, body)) = next else {
+            bail!("sync stopped")
+        };
+        if replied == sent.response.event_id {
+            for l in body.lines() {
+                println!("  {l}");
             }
+            return Ok(body);
         }
     }
-    sync.abort();
-    Ok(())
 }
 
 async fn wait_for_join(room: &Room, bot: &UserId) -> anyhow::Result<()> {
