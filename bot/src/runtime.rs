@@ -26,7 +26,12 @@ pub struct Runtime {
     renderer: Renderer,
     world: World,
     journal: Journal,
+    /// `alive`: the last time this tocsin was known to be running.
+    alive_path: std::path::PathBuf,
 }
+
+/// Below this, a restart is not worth a gap entry.
+const DOWNTIME_REPORTED: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
 /// An effect ready for a front end, with everything resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +89,7 @@ impl Runtime {
                 renderer,
                 world,
                 journal,
+                alive_path: data_dir.join("alive"),
             },
             summary,
         ))
@@ -125,6 +131,35 @@ impl Runtime {
         for decision in exercise::tick(&self.world, &self.catalog, &self.settings, now) {
             outputs.extend(self.commit(decision)?);
         }
+        Ok(outputs)
+    }
+
+    /// Notes that tocsin is running at `now` (a small file next to the journal,
+    /// replaced atomically; not journaled). Front ends with a timer call it about
+    /// once a minute, so a later start knows how long tocsin was down.
+    pub fn heartbeat(&self, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let tmp = self.alive_path.with_extension("tmp");
+        std::fs::write(&tmp, now.to_rfc3339())
+            .and_then(|()| std::fs::rename(&tmp, &self.alive_path))
+            .with_context(|| format!("writing {}", self.alive_path.display()))
+    }
+
+    /// At start-up: if tocsin was down for a while since its last heartbeat,
+    /// records a gap in every open crisis and warns the rooms.
+    pub fn record_downtime(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
+        let last = std::fs::read_to_string(&self.alive_path)
+            .ok()
+            .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let mut outputs = Vec::new();
+        if let Some(last) = last
+            && now - last >= DOWNTIME_REPORTED
+        {
+            for decision in schedule::downtime(&self.world, &self.settings, last, now) {
+                outputs.extend(self.commit(decision)?);
+            }
+        }
+        self.heartbeat(now)?;
         Ok(outputs)
     }
 

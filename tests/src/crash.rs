@@ -81,3 +81,61 @@ fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
         assert_eq!(text, &format!("message {}", idx + 1));
     }
 }
+
+#[test]
+fn a_restart_after_downtime_records_a_gap_in_open_crises() {
+    use chrono::{TimeDelta, Utc};
+    use tocsin::engine::event::{Author, Event};
+    use tocsin::engine::{Body, Input, Settings};
+    use tocsin::runtime::{Output, Runtime};
+
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = || tocsin::playbook::load_dir(&crate::support::root().join("playbooks")).unwrap();
+    let now = Utc::now();
+    let (mut runtime, _) = Runtime::open(dir.path(), catalog(), Settings::default(), None).unwrap();
+    // First start: no sign of life on record, nothing to report.
+    assert!(
+        runtime
+            .record_downtime(now - TimeDelta::hours(1))
+            .unwrap()
+            .is_empty()
+    );
+    let open = Input {
+        at: now - TimeDelta::hours(1),
+        sent_at: now - TimeDelta::hours(1),
+        author: Author {
+            id: "@alice:chu.fr".into(),
+            name: "alice".into(),
+        },
+        room: "!cell:chu.fr".into(),
+        body: Body::Text("!ouvrir rancongiciel".into()),
+        source: Some("$open".into()),
+        privileged: true,
+    };
+    runtime.handle(&open).unwrap();
+    runtime.heartbeat(now - TimeDelta::minutes(50)).unwrap();
+    runtime.close().unwrap();
+
+    let (mut runtime, _) = Runtime::open(dir.path(), catalog(), Settings::default(), None).unwrap();
+    let outputs = runtime.record_downtime(now).unwrap();
+    assert!(
+        matches!(&outputs[..], [Output::Post { text, room, .. }] if room == "!cell:chu.fr" && text.contains("tocsin était arrêté") && text.contains("(50 min)")),
+        "{outputs:?}"
+    );
+    // The heartbeat is now fresh: a quick restart reports nothing.
+    assert!(
+        runtime
+            .record_downtime(now + TimeDelta::seconds(30))
+            .unwrap()
+            .is_empty()
+    );
+    let crisis = runtime.world().crises.keys().next().unwrap().clone();
+    let entries = runtime.journal().entries(&crisis).unwrap();
+    let gaps: Vec<&Event> = entries
+        .iter()
+        .map(|e| &e.record.event)
+        .filter(|e| matches!(e, Event::Gap { .. }))
+        .collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    runtime.close().unwrap();
+}

@@ -211,6 +211,69 @@ pub fn tick(
     decisions
 }
 
+/// tocsin was not running from `since` (its last sign of life) to `until`:
+/// a gap entry and a warning in every open crisis, and in its animation room.
+pub fn downtime(
+    world: &World,
+    settings: &Settings,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<Decision> {
+    let lang = settings.lang;
+    let (from, to) = (
+        when(settings.tz, lang, since, until),
+        when(settings.tz, lang, until, until),
+    );
+    let length = span(until - since, lang);
+    let reason = match lang {
+        Lang::Fr => format!(
+            "tocsin ne tournait pas de {from} (au plus tard) à {to} ({length}) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; rappels et stimuli dus ont été envoyés au redémarrage"
+        ),
+        Lang::En => format!(
+            "tocsin was not running from {from} (at the latest) to {to} ({length}): messages from that time were caught up from the server (at most 200 per room); reminders and injects due were sent on restart"
+        ),
+    };
+    let warning = match lang {
+        Lang::Fr => format!(
+            "⚠️ tocsin était arrêté de {from} à {to} ({length}). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque ({p}statut) et saisissez les notes papier ({p}papier).",
+            p = settings.prefix
+        ),
+        Lang::En => format!(
+            "⚠️ tocsin was stopped from {from} to {to} ({length}). Messages sent meanwhile are caught up; check that nothing is missing ({p}status) and enter paper notes ({p}paper).",
+            p = settings.prefix
+        ),
+    };
+    world
+        .crises
+        .values()
+        .filter(|c| c.closed_at.is_none())
+        .map(|crisis| {
+            let record = super::system_record(
+                &crisis.id,
+                crisis.last_seq + 1,
+                until,
+                settings,
+                Event::Gap {
+                    reason: reason.clone(),
+                },
+            );
+            let mut effects = vec![post(crisis, settings, warning.clone(), None)];
+            if let (Some(run), Effect::Post { text, .. }) = (&crisis.run, &effects[0]) {
+                effects.push(Effect::Post {
+                    room: run.animation_room.clone(),
+                    crisis: crisis.id.clone(),
+                    text: text.clone(),
+                    tag: None,
+                });
+            }
+            Decision {
+                records: vec![record],
+                effects,
+            }
+        })
+        .collect()
+}
+
 fn post(crisis: &Crisis, settings: &Settings, text: String, tag: Option<String>) -> Effect {
     let text = if crisis.exercise {
         format!("[{}] {text}", settings.marking())

@@ -117,6 +117,19 @@ fn run(script: &str) -> String {
             .with_timezone(&Utc);
         out.push_str(&format!("{line}\n"));
         // `HH:MM tick`: time passes; what falls due is handled (follow-up, then injects).
+        // `HH:MM downtime since HH:MM`: tocsin comes back after being down.
+        if let Some(since) = rest.strip_prefix("downtime since ") {
+            let since = NaiveTime::parse_from_str(since, "%H:%M").unwrap();
+            let since = settings
+                .tz
+                .from_local_datetime(&day.and_time(since))
+                .unwrap()
+                .with_timezone(&Utc);
+            for decision in super::schedule::downtime(&world, &settings, since, at) {
+                show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
+            }
+            continue;
+        }
         if rest == "tick" {
             for decision in super::schedule::tick(&world, &catalog, &settings, at) {
                 show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
@@ -1560,6 +1573,45 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
             09:14 alice> !improve Train the night managers @carol by 2027-02-28
               ✅ [EXERCISE] P1 — improvement added to the plan · owner @carol · due 2027-02-28.
               + 11 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
+        "#]],
+    );
+}
+
+#[test]
+fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 anna@anim> !animer 20261129-test drill manuel
+        03:02 zoe@other> !ouvrir test
+        03:03 zoe@other> !clore
+        03:40 downtime since 03:05
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !animer 20261129-test drill manuel
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            03:02 zoe@other> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test-2.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!other","playbook":"test","playbook_version":"2","exercise":false}
+            03:03 zoe@other> !clore
+              ✅ 🏁 Crise 20261129-test-2 close. Main courante : 2 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test-2
+              + 2 {"kind":"crisis_closed"}
+            03:40 downtime since 03:05
+              📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
+              📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
+              + 3 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tard) à 03:40 (35 min) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; rappels et stimuli dus ont été envoyés au redémarrage"}
         "#]],
     );
 }

@@ -53,6 +53,9 @@ use crate::runtime::{Output, Runtime};
 /// Power level needed to open and close crises and assign roles.
 pub const LEAD_POWER_LEVEL: i64 = 50;
 
+/// How often the runtime notes that tocsin is alive (see `Runtime::heartbeat`).
+const HEARTBEAT: Duration = Duration::from_secs(60);
+
 /// An event for the runtime task, in timeline order.
 #[derive(Debug)]
 struct Incoming {
@@ -444,20 +447,33 @@ async fn process(
     config: Arc<Config>,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    // How long tocsin was down goes on record before what was said meanwhile.
+    match tokio::task::block_in_place(|| runtime.record_downtime(Utc::now())) {
+        Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,
+        Err(err) => tracing::error!(error = format!("{err:#}"), "could not record the downtime"),
+    }
     loop {
-        let wake = runtime.next_due().map(|at| {
-            let wait = (at - Utc::now()).to_std().unwrap_or_default();
-            tokio::time::Instant::now() + wait
-        });
+        // Wake for what falls due, and at least every minute for the heartbeat.
+        let heartbeat = tokio::time::Instant::now() + HEARTBEAT;
+        let wake = runtime
+            .next_due()
+            .map(|at| {
+                let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                tokio::time::Instant::now() + wait
+            })
+            .map_or(heartbeat, |due| due.min(heartbeat));
         let incoming = tokio::select! {
             () = shutdown.cancelled() => break,
-            () = sleep_until_opt(wake) => None,
+            () = tokio::time::sleep_until(wake) => None,
             next = rx.recv() => match next {
                 Some(incoming) => Some(incoming),
                 None => break,
             }
         };
         let Some(incoming) = incoming else {
+            if let Err(err) = runtime.heartbeat(Utc::now()) {
+                tracing::warn!(error = format!("{err:#}"), "heartbeat not written");
+            }
             let outputs = tokio::task::block_in_place(|| runtime.tick(Utc::now()));
             match outputs {
                 Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,
@@ -514,13 +530,6 @@ async fn process(
     }
     drop(client);
     runtime.close()
-}
-
-async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
-    }
 }
 
 async fn send_outputs(
