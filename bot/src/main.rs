@@ -299,6 +299,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let edition = match edition.as_str() {
                 "full" => tocsin::render::view::Edition::Full,
+                "players" if format == tocsin::render::Format::Json => bail!(
+                    "--edition players: the JSON export carries every entry of the hash chain, facilitator material included; give the players html, md or csv"
+                ),
                 "players" => tocsin::render::view::Edition::Players,
                 other => bail!("--edition: `{other}` is not players or full"),
             };

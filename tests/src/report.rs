@@ -483,6 +483,33 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
         console_errors(&log)
     );
 
+    // An exercise report, full edition: injects, observations, debrief, plan.
+    let data = tempfile::tempdir().unwrap();
+    let exercise = dir.path().join("exercise.html");
+    std::fs::write(
+        &exercise,
+        export_edition(&exercise_journal(data.path()), Format::Html, Edition::Full),
+    )
+    .unwrap();
+    let (dom, log) = chromium(&exercise, &dir.path().join("exercise.png")).unwrap();
+    for expected in [
+        "Stimuli prévus et joués",
+        "Observations",
+        "RETEX à chaud",
+        "Plan d'amélioration",
+        "Exercice « ÉCLAIR »",
+    ] {
+        assert!(
+            dom.contains(expected),
+            "{expected} missing from the exercise report"
+        );
+    }
+    assert!(
+        console_errors(&log).is_empty(),
+        "console errors: {:?}",
+        console_errors(&log)
+    );
+
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
     let kit =
         tocsin::render::kit::build(catalog.get("rancongiciel").unwrap(), tocsin::lang::Lang::Fr);
