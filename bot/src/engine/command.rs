@@ -952,17 +952,15 @@ fn parse_adhoc(args: &str, roles: &[&str]) -> Result<Command, Problem> {
 fn parse_improvement(args: &str, roles: &[&str]) -> Result<Command, Problem> {
     let mut words: Vec<&str> = args.split_whitespace().collect();
     let mut due = None;
+    // `avant 31/01/2027`; « avant diffusion » or « le PCA » stay part of the text.
     if words.len() >= 2
         && matches!(
             fold(words[words.len() - 2]).as_str(),
             "avant" | "by" | "before" | "pour" | "le"
         )
+        && let Some(date) = parse_date(words[words.len() - 1])
     {
-        let value = words[words.len() - 1];
-        due = Some(parse_date(value).ok_or((
-            "Date illisible : écrivez JJ/MM/AAAA ou AAAA-MM-JJ (ex. avant 31/01/2027).",
-            "Unreadable date: write YYYY-MM-DD or DD/MM/YYYY (e.g. by 2027-01-31).",
-        ))?);
+        due = Some(date);
         words.truncate(words.len() - 2);
     }
     let mut owner = None;
@@ -988,10 +986,20 @@ fn parse_improvement(args: &str, roles: &[&str]) -> Result<Command, Problem> {
 
 /// `31/01/2027`, `31/01/27`, `2027-01-31`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    let s = s.trim_end_matches(['.', ',']);
+    let plausible = |d: &NaiveDate| (2000..2100).contains(&chrono::Datelike::year(d));
+    let full = NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
         .ok()
-        .filter(|d| (2000..2100).contains(&chrono::Datelike::year(d)))
+        .filter(plausible);
+    // `31/01/27`: a two-digit year is this century's.
+    let short = || {
+        let (rest, yy) = s.rsplit_once('/')?;
+        (yy.len() == 2)
+            .then(|| NaiveDate::parse_from_str(&format!("{rest}/20{yy}"), "%d/%m/%Y").ok())
+            .flatten()
+    };
+    full.or_else(short)
 }
 
 fn no_args(args: &str, cmd: Command, lang: Lang, help: Option<String>) -> Result<Command, Refusal> {

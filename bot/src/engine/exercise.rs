@@ -59,13 +59,18 @@ impl Settings {
             .unwrap_or_else(|| self.lang.pick("EXERCICE", "EXERCISE"))
     }
 
-    /// Does a message hold the real-emergency stop phrase?
+    /// Does a message hold the real-emergency stop phrase? Case, accents and
+    /// spacing are ignored; quoted lines (`> …`, a reply's fallback) are not read.
     pub fn is_stop_phrase(&self, text: &str) -> bool {
-        let folded = fold(text);
-        let folded: String = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+        let normal = |s: &str| fold(s).split_whitespace().collect::<Vec<_>>().join(" ");
+        let own: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('>'))
+            .collect();
+        let folded = normal(&own.join("\n"));
         self.stop_phrases
             .iter()
-            .map(|p| fold(p))
+            .map(|p| normal(p))
             .any(|p| !p.is_empty() && folded.contains(&p))
     }
 }
@@ -99,12 +104,13 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
         );
     }
     let who = &input.author.name;
+    let p = &settings.prefix;
     let notice = match lang {
         Lang::Fr => format!(
-            "🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par {who} à {at}.\nL'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.\nSeul un animateur peut reprendre l'exercice (reprise, dans le salon d'animation)."
+            "🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par {who} à {at}.\nL'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.\nSeul un animateur peut reprendre l'exercice ({p}reprise, dans le salon d'animation)."
         ),
         Lang::En => format!(
-            "🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by {who} at {at}.\nThe exercise is frozen: no more injects will be played. Deal with the real emergency.\nOnly a facilitator can resume the exercise (resume, in the animation room)."
+            "🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by {who} at {at}.\nThe exercise is frozen: no more injects will be played. Deal with the real emergency.\nOnly a facilitator can resume the exercise ({p}resume, in the animation room)."
         ),
     };
     let record = Record {
@@ -113,7 +119,13 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
             crisis,
             input,
             Event::ExerciseStopped {
-                text: ellipsis(text, 200),
+                text: ellipsis(
+                    &text
+                        .chars()
+                        .filter(|c| !super::command::is_forbidden_control(*c))
+                        .collect::<String>(),
+                    200,
+                ),
             },
         )
     };
@@ -144,7 +156,7 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
 fn planned(run: &ExerciseRun, inject: &Inject) -> Option<TimeDelta> {
     inject
         .at
-        .map(|at| at + run.delays.get(&inject.id).copied().unwrap_or_default())
+        .map(|at| at + run.shift + run.delays.get(&inject.id).copied().unwrap_or_default())
 }
 
 /// Injects still to play, in schedule order (timed by offset, then manual ones).
@@ -540,9 +552,9 @@ impl Ctx<'_> {
     /// A facilitator-only command from someone who is not one.
     fn require_facilitator(&self) -> Option<Decision> {
         (!self.input.privileged).then(|| {
-            Decision::refuse(self.t(
-                "Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec obs.",
-                "Facilitators only (power level 50 in the animation room). Observers take notes with obs.",
+            Decision::refuse(self.tp(
+                "Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec {p}obs.",
+                "Facilitators only (power level 50 in the animation room). Observers take notes with {p}obs.",
             ))
         })
     }
@@ -615,6 +627,7 @@ impl Ctx<'_> {
             });
         }
         let lang = self.lang;
+        let p = self.p();
         let record = super::base_record(
             crisis,
             self.input,
@@ -644,7 +657,7 @@ impl Ctx<'_> {
         };
         let ack = match lang {
             Lang::Fr => format!(
-                "🎬 Salon d'animation lié à l'exercice {} — scénario « {} » {} v{} ({}, {} stimuli, {} à l'heure, dernier à T+{}). Mode {mode}.\nObjectifs :\n{}\nQuand les joueurs sont prêts : debex.",
+                "🎬 Salon d'animation lié à l'exercice {} — scénario « {} » {} v{} ({}, {} stimuli, {} à l'heure, dernier à T+{}). Mode {mode}.\nObjectifs :\n{}\nQuand les joueurs sont prêts : {p}debex.",
                 crisis.id,
                 scenario.code_name,
                 scenario.id,
@@ -656,7 +669,7 @@ impl Ctx<'_> {
                 objectives.join("\n")
             ),
             Lang::En => format!(
-                "🎬 Animation room linked to exercise {} — scenario \"{}\" {} v{} ({}, {} injects, {} timed, last at T+{}). Mode {mode}.\nObjectives:\n{}\nWhen the players are ready: debex.",
+                "🎬 Animation room linked to exercise {} — scenario \"{}\" {} v{} ({}, {} injects, {} timed, last at T+{}). Mode {mode}.\nObjectives:\n{}\nWhen the players are ready: {p}debex.",
                 crisis.id,
                 scenario.code_name,
                 scenario.id,
@@ -763,11 +776,23 @@ impl Ctx<'_> {
         let lang = self.lang;
         let now = self.input.sent_at;
         let not_started = || {
-            Decision::refuse(self.t(
-                "L'exercice n'a pas commencé : debex d'abord.",
-                "The exercise has not started: debex first.",
+            Decision::refuse(self.tp(
+                "L'exercice n'a pas commencé : {p}debex d'abord.",
+                "The exercise has not started: {p}debex first.",
             ))
         };
+        // Commands that play the exercise: only between DEBEX and FINEX.
+        let play = matches!(
+            command,
+            Command::Mode(_)
+                | Command::Finex
+                | Command::Pause
+                | Command::Resume
+                | Command::Inject(_)
+                | Command::SkipInject { .. }
+                | Command::Delay { .. }
+                | Command::Adhoc { .. }
+        );
         let ended = || {
             Decision::refuse(self.t(
                 "L'exercice est terminé (FINEX).",
@@ -802,15 +827,43 @@ impl Ctx<'_> {
                 if run.auto == auto {
                     return Decision::refuse(self.t("C'est déjà le mode.", "Already in that mode."));
                 }
+                // Back to auto: injects already due would all fire at once.
+                let overdue: Vec<String> = scenario
+                    .map(|sc| {
+                        let mut auto_run = run.clone();
+                        auto_run.auto = true;
+                        let mut with = crisis.clone();
+                        with.run = Some(auto_run);
+                        due_injects(&with, sc)
+                            .into_iter()
+                            .filter(|(at, _)| *at <= now)
+                            .map(|(_, id)| id)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if auto && !overdue.is_empty() {
+                    return Decision::refuse(match lang {
+                        Lang::Fr => format!(
+                            "Déjà dus : {}. En auto, ils partiraient tous d'un coup : jouez-les ({p}inject), passez-les ({p}passer) ou retardez la suite ({p}retarder 15m), puis repassez en auto.",
+                            overdue.join(", "),
+                            p = self.p()
+                        ),
+                        Lang::En => format!(
+                            "Already due: {}. In auto they would all fire at once: play them ({p}inject), skip them ({p}skip) or delay the rest ({p}delay 15m), then switch to auto.",
+                            overdue.join(", "),
+                            p = self.p()
+                        ),
+                    });
+                }
                 let text = if auto {
                     self.t(
                         "Mode auto : les stimuli sont joués à l'heure prévue.",
                         "Auto mode: injects fire at their planned time.",
                     )
                 } else {
-                    self.t(
-                        "Mode manuel : les stimuli ne sont joués que sur commande (inject).",
-                        "Manual mode: injects fire only on command (inject).",
+                    self.tp(
+                        "Mode manuel : les stimuli ne sont joués que sur commande ({p}inject).",
+                        "Manual mode: injects fire only on command ({p}inject).",
                     )
                 };
                 ack(Event::ExerciseMode { auto }, text)
@@ -854,22 +907,19 @@ impl Ctx<'_> {
                     effects: vec![Effect::Ack(text), self.post_players(crisis, players)],
                 }
             }
-            _ if run.started_at.is_none() && !matches!(command, Command::Obs(_)) => not_started(),
-            _ if run.ended_at.is_some()
-                && !matches!(command, Command::Obs(_) | Command::Expected { .. }) =>
-            {
-                ended()
-            }
+            _ if play && run.started_at.is_none() => not_started(),
+            _ if play && run.ended_at.is_some() => ended(),
             Command::Finex => {
+                let p = self.p();
                 let (played, planned) = scenario.map_or((0, 0), |s| coverage(crisis, s));
                 let t = span(run.clock(now), lang);
                 let players = match lang {
                     Lang::Fr => format!(
-                        "🏁 FINEX — fin de l'exercice « {} ». Merci à tous.\nRETEX à chaud maintenant : tapez retex pour le tour de table (joueurs d'abord, puis observateurs).",
+                        "🏁 FINEX — fin de l'exercice « {} ». Merci à tous.\nRETEX à chaud maintenant : tapez {p}retex pour le tour de table (joueurs d'abord, puis observateurs).",
                         run.code_name
                     ),
                     Lang::En => format!(
-                        "🏁 FINEX — end of exercise \"{}\". Thank you all.\nHot debrief now: type debrief for the round table (players first, then observers).",
+                        "🏁 FINEX — end of exercise \"{}\". Thank you all.\nHot debrief now: type {p}debrief for the round table (players first, then observers).",
                         run.code_name
                     ),
                 };
@@ -894,10 +944,17 @@ impl Ctx<'_> {
             }
             Command::Pause => {
                 if run.paused_since.is_some() {
-                    return Decision::refuse(self.t(
-                        "L'exercice est déjà en pause.",
-                        "The exercise is already paused.",
-                    ));
+                    return Decision::refuse(if run.stopped {
+                        self.t(
+                            "L'exercice est déjà gelé par un STOP.",
+                            "The exercise is already frozen by a STOP.",
+                        )
+                    } else {
+                        self.t(
+                            "L'exercice est déjà en pause.",
+                            "The exercise is already paused.",
+                        )
+                    });
                 }
                 let text = match lang {
                     Lang::Fr => format!(
@@ -956,10 +1013,14 @@ impl Ctx<'_> {
                     effects: vec![Effect::Ack(text), self.post_players(crisis, players)],
                 }
             }
-            _ if run.stopped && !matches!(command, Command::Obs(_) | Command::Expected { .. }) => {
-                Decision::refuse(self.t(
-                    "L'exercice est gelé par un STOP : reprise d'abord, si l'urgence réelle est close.",
-                    "The exercise is frozen by a STOP: resume first, once the real emergency is over.",
+            _ if play && run.stopped => Decision::refuse(self.tp(
+                "L'exercice est gelé par un STOP : {p}reprise d'abord, si l'urgence réelle est close.",
+                "The exercise is frozen by a STOP: {p}resume first, once the real emergency is over.",
+            )),
+            Command::Inject(_) | Command::Adhoc { .. } if run.paused_since.is_some() => {
+                Decision::refuse(self.tp(
+                    "L'exercice est en pause : {p}reprise d'abord.",
+                    "The exercise is paused: {p}resume first.",
                 ))
             }
             Command::Inject(id) => {
@@ -985,6 +1046,12 @@ impl Ctx<'_> {
                     return Decision::refuse(match lang {
                         Lang::Fr => format!("{} a déjà été joué à T+{}.", inject.id, span(p.t_plus, lang)),
                         Lang::En => format!("{} was already played at T+{}.", inject.id, span(p.t_plus, lang)),
+                    });
+                }
+                if run.skipped.contains_key(&inject.id) {
+                    return Decision::refuse(match lang {
+                        Lang::Fr => format!("{} a été passé : il ne sera pas joué.", inject.id),
+                        Lang::En => format!("{} was skipped: it will not be played.", inject.id),
                     });
                 }
                 let playbook = self.catalog.get(&crisis.playbook);
@@ -1122,9 +1189,9 @@ impl Ctx<'_> {
                 )
             }
             Command::Improve { text, owner, due } => self.improve(crisis, seq, text, owner, due),
-            _ => Decision::refuse(self.t(
-                "Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : chrono, inject, passer, retarder, pause, reprise, improviser, attendu, obs, finex, export.",
-                "Animation room: the cell's commands belong in the players' room. Here: schedule, inject, skip, delay, pause, resume, adhoc, expected, obs, finex, export.",
+            _ => Decision::refuse(self.tp(
+                "Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : {p}chrono, {p}inject, {p}passer, {p}retarder, {p}pause, {p}reprise, {p}improviser, {p}attendu, {p}obs, {p}finex, {p}export ({p}aide pour le détail).",
+                "Animation room: the cell's commands belong in the players' room. Here: {p}schedule, {p}inject, {p}skip, {p}delay, {p}pause, {p}resume, {p}adhoc, {p}expected, {p}obs, {p}finex, {p}export ({p}help for details).",
             )),
         }
     }
@@ -1190,6 +1257,20 @@ impl Ctx<'_> {
             span(run.clock(now), lang),
             lang.pick("mode", "mode"),
         );
+        if let Some(sc) = scenario
+            && sc.version != run.scenario_version
+        {
+            out.push_str(&match lang {
+                Lang::Fr => format!(
+                    "\n⚠️ L'exercice a été lié à la v{} du scénario ; le fichier chargé est la v{}, dont le chronogramme s'applique.",
+                    run.scenario_version, sc.version
+                ),
+                Lang::En => format!(
+                    "\n⚠️ The exercise was linked to v{} of the scenario; the file loaded is v{}, whose schedule applies.",
+                    run.scenario_version, sc.version
+                ),
+            });
+        }
         let outcomes = outcomes(crisis, scenario);
         let mut played: Vec<&super::state::Played> = run.played.iter().collect();
         played.sort_by_key(|p| p.at);
@@ -1358,9 +1439,9 @@ impl Ctx<'_> {
                 "🗣️ RETEX {n}/{} ({who}) — {}\n{}",
                 RETEX_TOPICS.len(),
                 lang.pick(fr, en),
-                lang.pick(
-                    "Chacun à son tour : retex <votre contribution>. Puis retex suivant.",
-                    "Each in turn: debrief <your contribution>. Then debrief next."
+                self.tp(
+                    "Chacun à son tour : {p}retex <votre contribution>. Puis {p}retex suivant.",
+                    "Each in turn: {p}debrief <your contribution>. Then {p}debrief next."
                 )
             )
         };
@@ -1375,13 +1456,13 @@ impl Ctx<'_> {
                     self.post_players(crisis, topic_text(1)),
                 ],
             },
-            (None, _) => Decision::refuse(self.t(
-                "Le RETEX n'est pas ouvert : tapez retex pour le commencer.",
-                "The debrief is not open: type debrief to start it.",
+            (None, _) => Decision::refuse(self.tp(
+                "Le RETEX n'est pas ouvert : tapez {p}retex pour le commencer.",
+                "The debrief is not open: type {p}debrief to start it.",
             )),
-            (Some(r), _) if r.ended_at.is_some() => Decision::refuse(self.t(
-                "Le RETEX est clos. Le plan d'amélioration reste ouvert : amélioration <texte> @qui [avant JJ/MM/AAAA].",
-                "The debrief is closed. The improvement plan stays open: improve <text> @who [by YYYY-MM-DD].",
+            (Some(r), _) if r.ended_at.is_some() => Decision::refuse(self.tp(
+                "Le RETEX est clos. Le plan d'amélioration reste ouvert : {p}amélioration <texte> @qui [avant JJ/MM/AAAA].",
+                "The debrief is closed. The improvement plan stays open: {p}improve <text> @who [by YYYY-MM-DD].",
             )),
             (Some(r), RetexArg::Start) => Decision::reply(topic_text(r.topic)),
             (Some(r), RetexArg::Say(text)) => {
@@ -1400,14 +1481,15 @@ impl Ctx<'_> {
                 effects: vec![self.post_players(crisis, topic_text(r.topic + 1))],
             },
             (Some(r), RetexArg::Next | RetexArg::End) => {
+                let p = self.p();
                 let text = match lang {
                     Lang::Fr => format!(
-                        "✅ RETEX clos : {} contribution(s). Plan d'amélioration : amélioration <texte> @pilote [avant JJ/MM/AAAA] ({} inscrite(s)). Le rapport : export.",
+                        "✅ RETEX clos : {} contribution(s). Plan d'amélioration : {p}amélioration <texte> @pilote [avant JJ/MM/AAAA] ({} inscrite(s)). Le rapport : {p}export.",
                         r.contributions.len(),
                         crisis.improvements.len()
                     ),
                     Lang::En => format!(
-                        "✅ Debrief closed: {} contribution(s). Improvement plan: improve <text> @owner [by YYYY-MM-DD] ({} so far). The report: export.",
+                        "✅ Debrief closed: {} contribution(s). Improvement plan: {p}improve <text> @owner [by YYYY-MM-DD] ({} so far). The report: {p}export.",
                         r.contributions.len(),
                         crisis.improvements.len()
                     ),

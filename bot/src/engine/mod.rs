@@ -159,8 +159,25 @@ impl Decision {
 /// Decides what an input means. Pure.
 pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
     let crisis = world.open_in(&input.room);
+    let animated = world.animated_from(&input.room);
     let text = match &input.body {
         Body::Text(text) => text.as_str(),
+        // Re-reading an edited facilitator command would play it twice.
+        Body::Edit { .. } if let Some(animated) = animated => {
+            return mark_decision(
+                animated,
+                settings,
+                Decision::refuse(
+                    settings
+                        .lang
+                        .pick(
+                            "Modification ignorée : une commande d'animation ne se modifie pas. Tapez une nouvelle commande si besoin.",
+                            "Edit ignored: an animation command cannot be edited. Type a new command if needed.",
+                        )
+                        .to_owned(),
+                ),
+            );
+        }
         Body::Edit { original, text } => {
             match crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r))) {
                 Some((crisis, reference)) => {
@@ -199,9 +216,11 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             );
         }
     };
-    let animated = world.animated_from(&input.room);
-    // The real-emergency stop phrase, typed by anyone in either room, comes first.
+    // The real-emergency stop phrase, typed by anyone in either room, comes first:
+    // in a message of its own (not a command, not an edit, not a quoted line).
     if let Some(target) = exercise::in_play(world, &input.room)
+        && matches!(input.body, Body::Text(_))
+        && !text.trim_start().starts_with(settings.prefix.as_str())
         && settings.is_stop_phrase(text)
     {
         return exercise::stop(target, settings, input, text);
@@ -237,7 +256,15 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
         )),
         (Command::Status, None) => Decision::reply(ctx.no_crisis()),
         // After the close, the cell still wants its report: the room's latest crisis.
-        (Command::Export(format), None) => match world.crises.values().filter(|c| c.room == input.room).max_by_key(|c| c.opened_at) {
+        (Command::Export(format), None) => match world
+            .crises
+            .values()
+            .filter(|c| {
+                c.room == input.room
+                    || c.run.as_ref().is_some_and(|r| r.animation_room == input.room)
+            })
+            .max_by_key(|c| c.opened_at)
+        {
             Some(last) => ctx.export(last, format),
             None => Decision::refuse(ctx.no_crisis()),
         },
@@ -487,7 +514,11 @@ pub fn help_for(settings: &Settings, topic: Option<Keyword>, animation: bool) ->
                     k.is_animation()
                         || matches!(
                             k,
-                            Keyword::Help | Keyword::Status | Keyword::Export | Keyword::Improve
+                            Keyword::Help
+                                | Keyword::Status
+                                | Keyword::Export
+                                | Keyword::Improve
+                                | Keyword::Skip
                         )
                 } else {
                     !k.is_animation() || *k == Keyword::Link
@@ -517,6 +548,11 @@ impl Ctx<'_> {
 
     fn p(&self) -> &str {
         &self.settings.prefix
+    }
+
+    /// A text naming commands as `{p}retex`: the configured prefix is put in.
+    fn tp(&self, fr: &str, en: &str) -> String {
+        self.lang.pick(fr, en).replace("{p}", self.p())
     }
 
     fn local(&self, at: DateTime<Utc>) -> DateTime<Tz> {
@@ -712,14 +748,35 @@ impl Ctx<'_> {
                         plural(n_act, "action", "actions")
                     ),
                 };
+                let mut effects = vec![
+                    Effect::Ack(text),
+                    Effect::AnnounceDigest {
+                        crisis: crisis.id.clone(),
+                    },
+                ];
+                // The facilitators learn it too; their room keeps the full report.
+                if let Some(run) = &crisis.run {
+                    effects.push(Effect::Post {
+                        room: run.animation_room.clone(),
+                        crisis: crisis.id.clone(),
+                        text: match self.lang {
+                            Lang::Fr => format!(
+                                "🏁 La cellule a clos l'exercice {} ({seq} entrées). Rapport complet : {p}export, ou {p}export json pour la main courante scellée.",
+                                crisis.id,
+                                p = self.p()
+                            ),
+                            Lang::En => format!(
+                                "🏁 The cell closed exercise {} ({seq} entries). Full report: {p}export, or {p}export json for the sealed log.",
+                                crisis.id,
+                                p = self.p()
+                            ),
+                        },
+                        tag: None,
+                    });
+                }
                 Decision {
                     records: vec![record],
-                    effects: vec![
-                        Effect::Ack(text),
-                        Effect::AnnounceDigest {
-                            crisis: crisis.id.clone(),
-                        },
-                    ],
+                    effects,
                 }
             }
             Command::Info { text } => {
@@ -993,12 +1050,20 @@ impl Ctx<'_> {
             | Command::Pause
             | Command::Resume
             | Command::Inject(_)
-            | Command::SkipInject { .. }
             | Command::Delay { .. }
             | Command::Adhoc { .. }
             | Command::Chrono
             | Command::Expected { .. }
             | Command::Obs(_) => self.players_refusal(crisis),
+            // In the players' room `passer` is about procedure steps: `passer pd-lab 2` lacks a dot.
+            Command::SkipInject { .. } => Decision::refuse(format!(
+                "{}\n{}",
+                self.t(
+                    "Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).",
+                    "Unreadable step: write <procedure>.<number> (e.g. pd-lab.2).",
+                ),
+                Keyword::Skip.help(self.lang, self.p())
+            )),
             Command::Retex(arg) => self.retex(crisis, seq, arg),
             Command::Improve { text, owner, due } => self.improve(crisis, seq, text, owner, due),
             Command::Paper {
@@ -1064,7 +1129,8 @@ impl Ctx<'_> {
     /// `!export` in the players' room: an animated exercise gets the players' edition.
     fn export(&self, crisis: &Crisis, format: Option<String>) -> Decision {
         let format = format.unwrap_or_else(|| "html".to_owned());
-        let players = crisis.run.is_some();
+        // The players' room of an animated exercise; the animation room gets everything.
+        let players = crisis.run.is_some() && crisis.room == self.input.room;
         if players && matches!(format.as_str(), "json" | "csv") {
             return Decision::refuse(self.t(
                 "Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).",

@@ -227,10 +227,10 @@ pub fn downtime(
     let length = span(until - since, lang);
     let reason = match lang {
         Lang::Fr => format!(
-            "tocsin ne tournait pas de {from} (au plus tard) à {to} ({length}) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; rappels et stimuli dus ont été envoyés au redémarrage"
+            "tocsin ne tournait pas de {from} (au plus tôt) à {to} ({length}) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage"
         ),
         Lang::En => format!(
-            "tocsin was not running from {from} (at the latest) to {to} ({length}): messages from that time were caught up from the server (at most 200 per room); reminders and injects due were sent on restart"
+            "tocsin was not running from {from} (at the earliest) to {to} ({length}): messages from that time were caught up from the server (at most 200 per room); reminders due were sent on restart"
         ),
     };
     let warning = match lang {
@@ -257,19 +257,49 @@ pub fn downtime(
                     reason: reason.clone(),
                 },
             );
+            let mut records = vec![record];
             let mut effects = vec![post(crisis, settings, warning.clone(), None)];
-            if let (Some(run), Effect::Post { text, .. }) = (&crisis.run, &effects[0]) {
-                effects.push(Effect::Post {
-                    room: run.animation_room.clone(),
-                    crisis: crisis.id.clone(),
-                    text: text.clone(),
-                    tag: None,
-                });
+            if let Some(run) = &crisis.run {
+                // A running exercise stopped with tocsin: its clock is paused from
+                // then, so missed injects do not all fire at once on restart.
+                let paused = run.running();
+                if paused {
+                    if let Event::Gap { reason } = &mut records[0].event {
+                        reason.push_str(lang.pick(
+                            " ; l'exercice a été mis en pause",
+                            "; the exercise was paused",
+                        ));
+                    }
+                    let mut pause =
+                        super::system_record(&crisis.id, crisis.last_seq + 2, until, settings, Event::ExercisePaused {});
+                    pause.occurred_at = since;
+                    records.push(pause);
+                }
+                let p = &settings.prefix;
+                let text = match (lang, paused) {
+                    (Lang::Fr, true) => format!(
+                        "⚠️ tocsin était arrêté de {from} à {to} ({length}) : l'exercice est en pause depuis {from}, aucun stimulus n'a été joué. {p}chrono pour voir où il en est, {p}reprise pour le relancer."
+                    ),
+                    (Lang::En, true) => format!(
+                        "⚠️ tocsin was stopped from {from} to {to} ({length}): the exercise is paused since {from}, no inject was played. {p}schedule to see where it stands, {p}resume to restart it."
+                    ),
+                    (Lang::Fr, false) => format!(
+                        "⚠️ tocsin était arrêté de {from} à {to} ({length})."
+                    ),
+                    (Lang::En, false) => format!(
+                        "⚠️ tocsin was stopped from {from} to {to} ({length})."
+                    ),
+                };
+                if let Effect::Post { text: marked, .. } = post(crisis, settings, text, None) {
+                    effects.push(Effect::Post {
+                        room: run.animation_room.clone(),
+                        crisis: crisis.id.clone(),
+                        text: marked,
+                        tag: None,
+                    });
+                }
             }
-            Decision {
-                records: vec![record],
-                effects,
-            }
+            Decision { records, effects }
         })
         .collect()
 }

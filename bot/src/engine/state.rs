@@ -89,6 +89,17 @@ impl World {
             }
             self.crises.insert(record.crisis.clone(), crisis);
         }
+        // Chains replay one crisis after the other, not in time order: an exercise
+        // replayed later (and closed later in its chain) must not take the
+        // animation room from the open one.
+        let room_taken = match &record.event {
+            Event::ExerciseLinked { animation_room, .. } => self
+                .animation
+                .get(animation_room)
+                .and_then(|id| self.crises.get(id))
+                .is_some_and(|c| c.closed_at.is_none() && c.id != record.crisis),
+            _ => false,
+        };
         let Some(crisis) = self.crises.get_mut(&record.crisis) else {
             // A record of an unknown crisis cannot come from a verified journal,
             // whose chains all start with `crisis_opened`.
@@ -265,7 +276,7 @@ impl World {
                     linked_at: record.occurred_at,
                     ..ExerciseRun::default()
                 });
-                if crisis.closed_at.is_none() {
+                if crisis.closed_at.is_none() && !room_taken {
                     self.animation
                         .insert(animation_room.clone(), crisis.id.clone());
                 }
@@ -481,13 +492,13 @@ impl ExerciseRun {
             .or_else(|| self.skipped.get(inject).map(|(at, _)| *at))
     }
 
-    /// The wall-clock time an exercise-clock offset falls at, while running.
+    /// The wall-clock time an exercise-clock offset (delays included) falls at, while running.
     pub fn wall_time(&self, offset: TimeDelta) -> Option<DateTime<Utc>> {
         let start = self.started_at?;
         if !self.running() {
             return None;
         }
-        Some(start + self.paused_total + self.shift + offset)
+        Some(start + self.paused_total + offset)
     }
 
     /// The number the next ad-hoc inject takes (`x1`, `x2`…).

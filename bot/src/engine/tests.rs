@@ -1294,11 +1294,11 @@ fn an_exercise_from_the_animation_room() {
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
-              Quand les joueurs sont prêts : debex.
+              Quand les joueurs sont prêts : !debex.
               📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
               + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:02 olga?@anim> !debex
-              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec obs.
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
             03:03 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+0 min · pas commencé (debex) · mode auto
               Derniers joués : aucun
@@ -1308,7 +1308,7 @@ fn an_exercise_from_the_animation_room() {
                 i3 T+20 min 📰 Journaliste → tous · après i2
               Couverture : 0/3 stimuli prévus joués (0 %), 0 passé(s), 0 improvisé(s). Observations : 0.
             03:04 anna@anim> !info pas ici
-              ⛔ [EXERCICE] L'exercice n'a pas commencé : debex d'abord.
+              ⛔ [EXERCICE] Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : !chrono, !inject, !passer, !retarder, !pause, !reprise, !improviser, !attendu, !obs, !finex, !export (!aide pour le détail).
             03:05 anna@anim> !debex
               ✅ [EXERCICE] DEBEX à 03:05 : horloge d'exercice à T+0.
               Suivant : i1 à T+0 min (03:05)
@@ -1357,10 +1357,10 @@ fn an_exercise_from_the_animation_room() {
             03:30 bob> Stop exercice : vrai départ de feu au 3e
               📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
-              Seul un animateur peut reprendre l'exercice (reprise, dans le salon d'animation).
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
               📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
-              Seul un animateur peut reprendre l'exercice (reprise, dans le salon d'animation).
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
               + 14 {"kind":"exercise_stopped","text":"Stop exercice : vrai départ de feu au 3e"} role=dsi
             03:31 anna@anim> STOP EXERCISE
               » [EXERCICE] L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.
@@ -1368,7 +1368,7 @@ fn an_exercise_from_the_animation_room() {
             03:40 alice> !inject
               ⛔ [EXERCICE] Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.
             03:40 olga?@anim> !reprise
-              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec obs.
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
             03:45 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après le STOP (gelé 15 min) : horloge d'exercice à T+17 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
@@ -1403,27 +1403,27 @@ fn an_exercise_from_the_animation_room() {
             03:58 anna@anim> !finex
               ✅ [EXERCICE] FINEX à T+30 min. Couverture : 3/3 stimuli prévus joués (100 %), 1 improvisé(s), 0 passé(s).
               📌 [EXERCICE] 🏁 FINEX — fin de l'exercice « ORAGE ». Merci à tous.
-              RETEX à chaud maintenant : tapez retex pour le tour de table (joueurs d'abord, puis observateurs).
+              RETEX à chaud maintenant : tapez !retex pour le tour de table (joueurs d'abord, puis observateurs).
               + 20 {"kind":"exercise_ended"}
             03:58 anna@anim> !inject r1
               ⛔ [EXERCICE] L'exercice est terminé (FINEX).
             03:59 alice> !retex
               ✅ [EXERCICE] RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
               📌 [EXERCICE] 🗣️ RETEX 1/6 (joueurs) — Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
-              Chacun à son tour : retex <votre contribution>. Puis retex suivant.
+              Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
               + 21 {"kind":"retex_started"}
             04:00 alice> !retex La cellule a été constituée en 10 minutes
               ✅ [EXERCICE] Contribution 1 notée (thème 1/6).
               + 22 {"kind":"retex_contribution","topic":1,"text":"La cellule a été constituée en 10 minutes"}
             04:01 bob> !retex suivant
               📌 [EXERCICE] 🗣️ RETEX 2/6 (joueurs) — Fonctionnement de la cellule : rôles, main courante, points de situation — qu'est-ce qui a marché, qu'est-ce qui a manqué ?
-              Chacun à son tour : retex <votre contribution>. Puis retex suivant.
+              Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
               + 23 {"kind":"retex_topic","number":2} role=dsi
             04:02 bob> !retex Le labo est passé au papier sans attendre
               ✅ [EXERCICE] Contribution 1 notée (thème 2/6).
               + 24 {"kind":"retex_contribution","topic":2,"text":"Le labo est passé au papier sans attendre"} role=dsi
             04:03 alice> !retex fin
-              📌 [EXERCICE] ✅ RETEX clos : 2 contribution(s). Plan d'amélioration : amélioration <texte> @pilote [avant JJ/MM/AAAA] (0 inscrite(s)). Le rapport : export.
+              📌 [EXERCICE] ✅ RETEX clos : 2 contribution(s). Plan d'amélioration : !amélioration <texte> @pilote [avant JJ/MM/AAAA] (0 inscrite(s)). Le rapport : !export.
               + 25 {"kind":"retex_ended"}
             04:04 alice> !amélioration Imprimer l'annuaire de crise @bob avant 31/01/2027
               ✅ [EXERCICE] P1 — amélioration inscrite au plan · pilote @bob · échéance 31/01/2027.
@@ -1469,7 +1469,7 @@ fn exercise_commands_are_refused_in_a_real_crisis() {
             03:04 alice> !retex
               ✅ RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
               📌 🗣️ RETEX 1/6 (joueurs) — Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
-              Chacun à son tour : retex <votre contribution>. Puis retex suivant.
+              Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
               + 2 {"kind":"retex_started"}
             03:05 alice> !retex Le plan blanc a tardé
               ✅ Contribution 1 notée (thème 1/6).
@@ -1512,7 +1512,7 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
               Objectives:
                 o1 Set up the cell
                 o2 Mode dégradé
-              When the players are ready: debex.
+              When the players are ready: !debex.
               📌 [EXERCISE] 🎬 Exercise "ORAGE": the animation cell is in place. The start of play (DEBEX) will be announced here.
               + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             09:02 anna@anim> !debex
@@ -1554,10 +1554,10 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
             09:10 carol> stop exercise, a real fire
               📌 [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
               The exercise is frozen: no more injects will be played. Deal with the real emergency.
-              Only a facilitator can resume the exercise (resume, in the animation room).
+              Only a facilitator can resume the exercise (!resume, in the animation room).
               📌→!anim [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
               The exercise is frozen: no more injects will be played. Deal with the real emergency.
-              Only a facilitator can resume the exercise (resume, in the animation room).
+              Only a facilitator can resume the exercise (!resume, in the animation room).
               + 8 {"kind":"exercise_stopped","text":"stop exercise, a real fire"}
             09:11 anna@anim> !resume
               ✅ [EXERCISE] ▶️ Resumed after the STOP (frozen 1 min): exercise clock at T+8 min.
@@ -1566,10 +1566,10 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
             09:12 anna@anim> !finex
               ✅ [EXERCISE] FINEX at T+9 min. Coverage: 2/3 planned injects played (66 %), 0 ad hoc, 1 skipped.
               📌 [EXERCISE] 🏁 FINEX — end of exercise "ORAGE". Thank you all.
-              Hot debrief now: type debrief for the round table (players first, then observers).
+              Hot debrief now: type !debrief for the round table (players first, then observers).
               + 10 {"kind":"exercise_ended"}
             09:13 alice> !debrief next
-              ⛔ [EXERCISE] The debrief is not open: type debrief to start it.
+              ⛔ [EXERCISE] The debrief is not open: type !debrief to start it.
             09:14 alice> !improve Train the night managers @carol by 2027-02-28
               ✅ [EXERCISE] P1 — improvement added to the plan · owner @carol · due 2027-02-28.
               + 11 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
@@ -1597,7 +1597,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
-              Quand les joueurs sont prêts : debex.
+              Quand les joueurs sont prêts : !debex.
               📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
               + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:02 zoe@other> !ouvrir test
@@ -1610,8 +1610,183 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
               + 2 {"kind":"crisis_closed"}
             03:40 downtime since 03:05
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
-              📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
-              + 3 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tard) à 03:40 (35 min) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; rappels et stimuli dus ont été envoyés au redémarrage"}
+              📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min).
+              + 3 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tôt) à 03:40 (35 min) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage"}
         "#]],
+    );
+}
+
+#[test]
+fn exercise_edge_cases_from_review() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 anna@anim> !animer 20261129-test drill
+        03:02 anna@anim> !debex
+        03:02 tick
+        03:03 olga?@anim> !obs i1 le joueur a hésité à taper STOP EXERCICE
+        03:04 bob> > <@tocsin> tapez « STOP EXERCICE » ici
+        03:04 bob> !info pas de STOP EXERCICE ici, c'est une commande
+        03:05 anna@anim> !mode manuel
+        03:20 anna@anim> !mode auto
+        03:21 anna@anim> !passer i2 trop tôt
+        03:22 anna@anim> !mode auto
+        03:23 anna@anim> !amélioration Mettre à jour le PCA
+        03:24 anna@anim> !amélioration Revoir l'annuaire avant 31/01/27
+        03:25 alice> !passer pd-lab 2 sans objet
+        03:26 anna@anim> !pause
+        03:27 anna@anim> !inject
+        03:28 anna@anim> !reprise
+        03:29 anna@anim> !retex
+        03:40 downtime since 03:30
+        03:41 anna@anim> !chrono
+        03:50 anna@anim> !reprise
+        03:51 alice> !clore
+        03:52 anna@anim> !export
+        03:52 anna@anim> !pause
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:02 anna@anim> !debex
+              ✅ [EXERCICE] DEBEX à 03:02 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:02)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 3 {"kind":"exercise_started"}
+            03:02 tick
+              📌 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
+              Attendu : Constituer la cellule
+              Suivant : i2 à T+10 min (03:12)
+              + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+            03:03 olga?@anim> !obs i1 le joueur a hésité à taper STOP EXERCICE
+              ✅ [EXERCICE] O1 (i1) — observation notée à T+1 min.
+              + 5 {"kind":"observation","reference":"O1","text":"le joueur a hésité à taper STOP EXERCICE","inject":"i1"}
+            03:04 bob> > <@tocsin> tapez « STOP EXERCICE » ici
+            03:04 bob> !info pas de STOP EXERCICE ici, c'est une commande
+              ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:04).
+              + 6 {"kind":"info","reference":"I1","text":"pas de STOP EXERCICE ici, c'est une commande"}
+            03:05 anna@anim> !mode manuel
+              ✅ [EXERCICE] Mode manuel : les stimuli ne sont joués que sur commande (!inject).
+              + 7 {"kind":"exercise_mode","auto":false}
+            03:20 anna@anim> !mode auto
+              ⛔ [EXERCICE] Déjà dus : i2. En auto, ils partiraient tous d'un coup : jouez-les (!inject), passez-les (!passer) ou retardez la suite (!retarder 15m), puis repassez en auto.
+            03:21 anna@anim> !passer i2 trop tôt
+              ✅ [EXERCICE] i2 passé : il ne sera pas joué.
+              + 8 {"kind":"inject_skipped","inject":"i2","reason":"trop tôt"}
+            03:22 anna@anim> !mode auto
+              ⛔ [EXERCICE] Déjà dus : i3. En auto, ils partiraient tous d'un coup : jouez-les (!inject), passez-les (!passer) ou retardez la suite (!retarder 15m), puis repassez en auto.
+            03:23 anna@anim> !amélioration Mettre à jour le PCA
+              ✅ [EXERCICE] P1 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
+              + 9 {"kind":"improvement","reference":"P1","text":"Mettre à jour le PCA"}
+            03:24 anna@anim> !amélioration Revoir l'annuaire avant 31/01/27
+              ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois · échéance 31/01/2027.
+              + 10 {"kind":"improvement","reference":"P2","text":"Revoir l'annuaire","due":"2027-01-31"}
+            03:25 alice> !passer pd-lab 2 sans objet
+              ⛔ [EXERCICE] Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).
+              !passer <proc>.<n> <raison> — étape sans objet
+            03:26 anna@anim> !pause
+              ✅ [EXERCICE] ⏸️ Pause à T+24 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
+              📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
+              + 11 {"kind":"exercise_paused"}
+            03:27 anna@anim> !inject
+              ⛔ [EXERCICE] L'exercice est en pause : !reprise d'abord.
+            03:28 anna@anim> !reprise
+              ✅ [EXERCICE] ▶️ Reprise après 2 min de pause : horloge d'exercice à T+24 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 12 {"kind":"exercise_resumed"}
+            03:29 anna@anim> !retex
+              ⛔ [EXERCICE] Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : !chrono, !inject, !passer, !retarder, !pause, !reprise, !improviser, !attendu, !obs, !finex, !export (!aide pour le détail).
+            03:40 downtime since 03:30
+              📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
+              📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min) : l'exercice est en pause depuis 03:30, aucun stimulus n'a été joué. !chrono pour voir où il en est, !reprise pour le relancer.
+              + 13 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage ; l'exercice a été mis en pause"}
+              + 14 {"kind":"exercise_paused"}
+            03:41 anna@anim> !chrono
+              » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+26 min · ⏸️ en pause · mode manuel
+              Derniers joués :
+                i1 T+0 min 📋 Animation · réaction 2 min (I1)
+              À venir :
+                i3 T+20 min 📰 Journaliste → tous · après i2
+                r1 sur commande 🚪 Patient → tous
+              Couverture : 1/3 stimuli prévus joués (33 %), 1 passé(s), 0 improvisé(s). Observations : 1.
+            03:50 anna@anim> !reprise
+              ✅ [EXERCICE] ▶️ Reprise après 20 min de pause : horloge d'exercice à T+26 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 15 {"kind":"exercise_resumed"}
+            03:51 alice> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 16 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (16 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 16 {"kind":"crisis_closed"}
+            03:52 anna@anim> !export
+              📎 export html of 20261129-test
+            03:52 anna@anim> !pause
+              ⛔ Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
+        "#]],
+    );
+}
+
+/// The journal replays one crisis after the other: a closed exercise replayed
+/// after an open one must not take its animation room.
+#[test]
+fn the_animation_room_survives_replay_in_crisis_order() {
+    let catalog = catalog();
+    let settings = Settings::default();
+    let mut world = World::default();
+    let mut records = Vec::new();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
+    let mut say = |world: &mut World, room: &str, text: &str| {
+        let input = Input {
+            at,
+            sent_at: at,
+            author: Author {
+                id: "@anna".into(),
+                name: "anna".into(),
+            },
+            room: room.into(),
+            body: Body::Text(text.into()),
+            source: None,
+            privileged: true,
+        };
+        let decision = decide(world, &catalog, &settings, &input);
+        assert!(
+            !decision
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::Refuse(_))),
+            "{text}: {:?}",
+            decision.effects
+        );
+        for r in decision.records {
+            world.apply(&r);
+            records.push(r);
+        }
+    };
+    say(&mut world, "!a", "!ouvrir test exercice"); // 20261129-test
+    say(&mut world, "!b", "!ouvrir test exercice"); // 20261129-test-2
+    say(&mut world, "!anim", "!animer 20261129-test-2 drill");
+    say(&mut world, "!b", "!clore");
+    say(&mut world, "!anim", "!animer 20261129-test drill");
+    assert_eq!(world.animated_from("!anim").unwrap().id, "20261129-test");
+    records.sort_by(|x, y| (&x.crisis, x.seq).cmp(&(&y.crisis, y.seq)));
+    let mut replayed = World::default();
+    for r in &records {
+        replayed.apply(r);
+    }
+    assert_eq!(
+        replayed.animated_from("!anim").map(|c| c.id.as_str()),
+        Some("20261129-test")
     );
 }

@@ -452,9 +452,17 @@ async fn process(
         Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,
         Err(err) => tracing::error!(error = format!("{err:#}"), "could not record the downtime"),
     }
+    let mut beat = tokio::time::Instant::now();
     loop {
+        // Note that tocsin is alive at least every minute, busy or idle.
+        if beat.elapsed() >= HEARTBEAT {
+            if let Err(err) = runtime.heartbeat(Utc::now()) {
+                tracing::warn!(error = format!("{err:#}"), "heartbeat not written");
+            }
+            beat = tokio::time::Instant::now();
+        }
         // Wake for what falls due, and at least every minute for the heartbeat.
-        let heartbeat = tokio::time::Instant::now() + HEARTBEAT;
+        let heartbeat = beat + HEARTBEAT;
         let wake = runtime
             .next_due()
             .map(|at| {
@@ -471,9 +479,6 @@ async fn process(
             }
         };
         let Some(incoming) = incoming else {
-            if let Err(err) = runtime.heartbeat(Utc::now()) {
-                tracing::warn!(error = format!("{err:#}"), "heartbeat not written");
-            }
             let outputs = tokio::task::block_in_place(|| runtime.tick(Utc::now()));
             match outputs {
                 Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,

@@ -214,7 +214,13 @@ pub fn csv_to_scenario(
         }
         let before = problems.len();
         let id = cell("id").to_lowercase();
-        if !is_id(&id) {
+        if scenario::is_adhoc_id(&id) {
+            problems.push(diag(
+                line,
+                "id",
+                format!("`{id}` is reserved for ad hoc injects (x1, x2…): pick another id"),
+            ));
+        } else if !is_id(&id) {
             problems.push(diag(
                 line,
                 "id",
@@ -230,7 +236,7 @@ pub fn csv_to_scenario(
                 line,
                 "at",
                 format!(
-                    "bad offset `{at}`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`) or `manuel`"
+                    "bad offset `{at}`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`, `01:30`) or `manuel`"
                 ),
             ));
         }
@@ -248,7 +254,7 @@ pub fn csv_to_scenario(
         }
         let to = cell("to");
         let to_folded = fold(&to);
-        let to = if matches!(to_folded.as_str(), "all" | "tous" | "cellule" | "cell") {
+        let to = if matches!(to_folded.as_str(), "" | "all" | "tous" | "cellule" | "cell") {
             "all".to_owned()
         } else if roles.contains(&to_folded.as_str()) {
             to_folded
@@ -340,8 +346,9 @@ pub fn csv_to_scenario(
         objectives.push("o1".to_owned());
     }
     let yaml = write_yaml(header, &objectives, &injects);
-    // Round trip: what we wrote must be a valid scenario.
-    scenario::parse(origin, &yaml, playbooks)?;
+    // Round trip: what we wrote must be a valid scenario (a dependency loop is
+    // the one problem only the scenario checker sees).
+    scenario::parse(&format!("{origin} (as YAML)"), &yaml, playbooks)?;
     Ok(Imported {
         yaml,
         n_injects: injects.len(),

@@ -215,6 +215,12 @@ const INJECT_FIELDS: &[&str] = &[
     "match",
 ];
 
+/// `x1`, `x2`…: the ids tocsin gives to ad hoc injects.
+pub fn is_adhoc_id(id: &str) -> bool {
+    id.strip_prefix('x')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Does this YAML source look like a scenario (it has `injects`)? Used to sort files.
 pub fn looks_like_scenario(src: &str) -> bool {
     src.lines().any(|l| l.starts_with("injects:"))
@@ -373,6 +379,14 @@ pub fn parse_offset(s: &str) -> Option<Offset> {
         .strip_prefix("t+")
         .or_else(|| folded.strip_prefix('+'))
         .unwrap_or(&folded);
+    // `00:15`, `1:30` as spreadsheets write durations: hours and minutes.
+    if let Some((h, m)) = bare.split_once(':')
+        && let (Ok(h), Ok(m)) = (h.parse::<i64>(), m.parse::<i64>())
+        && m < 60
+        && (0..=72).contains(&h)
+    {
+        return Some(Offset::At(TimeDelta::minutes(h * 60 + m)));
+    }
     yaml::parse_duration(bare)
         .filter(|d| *d >= TimeDelta::zero() && *d <= TimeDelta::hours(72))
         .map(Offset::At)
@@ -403,6 +417,13 @@ fn read_injects(
         let id = w.req_id(&f, "id");
         if let (Some(id), Some(n)) = (&id, f.get("id")) {
             super::check_unique(w, &mut seen, id, pos(n), &f.child_path("id"), "inject");
+            if is_adhoc_id(id) {
+                w.error(
+                    pos(n),
+                    &f.child_path("id"),
+                    format!("`{id}` is reserved for ad hoc injects (x1, x2…): pick another id"),
+                );
+            }
         }
         let at = match w.required(&f, "at") {
             None => None,

@@ -191,7 +191,7 @@ mod import {
         let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
         expect![[r#"
             chrono.csv:3:0: id: invalid inject id `i 2`: lowercase letters, digits and `-`
-            chrono.csv:3:0: at: bad offset `soon`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`) or `manuel`
+            chrono.csv:3:0: at: bad offset `soon`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`, `01:30`) or `manuel`
             chrono.csv:3:0: from: the sender (persona) is empty
             chrono.csv:3:0: to: unknown recipient `dsii`: a role of playbook `pb` (dsi, com) or `tous`
             chrono.csv:3:0: channel: unknown channel `pigeon`; expected one of: mail, phone, sms, press, social, visit, internal
@@ -223,6 +223,7 @@ injects:
   - {id: i2, at: demain, from: A, to: dsj, channel: pigeon, content: C, after: i3}
   - {id: i3, at: 5m, from: A, to: all, channel: mail, content: C, after: i2, match: {procedure: pd-labo}}
   - {id: i1, at: manuel, from: A, to: all, channel: sms, content: C, colour: red}
+  - {id: x2, at: "01:30", from: A, to: all, channel: sms, content: C}
 "#;
     let diags = super::scenario::parse("sc.yaml", src, &playbooks).unwrap_err();
     let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
@@ -236,6 +237,7 @@ injects:
         sc.yaml:12:97: injects[2].match.procedure: unknown procedure `pd-labo` (did you mean `pd-lab`?) in playbook `pb`
         sc.yaml:13:10: injects[3].id: duplicate inject id `i1`
         sc.yaml:13:70: injects[3].colour: unknown field `colour`; expected one of: id, at, after, from, to, channel, content, expected, objectives, notes, match
+        sc.yaml:14:10: injects[4].id: `x2` is reserved for ad hoc injects (x1, x2…): pick another id
     "#]].assert_eq(&shown);
     let other = super::scenario::parse(
         "sc.yaml",

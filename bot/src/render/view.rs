@@ -612,10 +612,15 @@ pub fn build(
                             id: o.id.clone(),
                             text: o.text.get(lang).to_owned(),
                             played: serving.iter().filter(|o| o.played_at.is_some()).count(),
-                            met: serving
-                                .iter()
-                                .filter(|o| matches!(o.met, Some((true, _))))
-                                .count(),
+                            // Facilitator material: not even computed for the players.
+                            met: if full {
+                                serving
+                                    .iter()
+                                    .filter(|o| matches!(o.met, Some((true, _))))
+                                    .count()
+                            } else {
+                                0
+                            },
                         }
                     })
                     .collect()
