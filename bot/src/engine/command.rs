@@ -373,8 +373,8 @@ impl Keyword {
                 "proc [<procedure>] — lists the procedures, or starts one (e.g. proc pd-lab)",
             ),
             Keyword::Skip => (
-                "passer <proc>.<n> <raison> — étape sans objet",
-                "skip <proc>.<n> <reason> — a step that does not apply",
+                "passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]",
+                "skip <proc>.<n> <reason> — a step that does not apply; in the animation room: skip <inject> [reason]",
             ),
             Keyword::Assign => (
                 "assigner <proc>.<n> @personne — confie une étape",

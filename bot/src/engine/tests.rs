@@ -1695,7 +1695,7 @@ fn exercise_edge_cases_from_review() {
               + 10 {"kind":"improvement","reference":"P2","text":"Revoir l'annuaire","due":"2027-01-31"}
             03:25 alice> !passer pd-lab 2 sans objet
               ⛔ [EXERCICE] Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).
-              !passer <proc>.<n> <raison> — étape sans objet
+              !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
             03:26 anna@anim> !pause
               ✅ [EXERCICE] ⏸️ Pause à T+24 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
               📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
