@@ -12,7 +12,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::command::{Command, RetexArg, fold};
-use super::event::{Event, Record};
+use super::event::Event;
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
 use super::{Ctx, Decision, Effect, Settings, ellipsis, mark_decision, system_record};
@@ -113,22 +113,19 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
             "🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by {who} at {at}.\nThe exercise is frozen: no more injects will be played. Deal with the real emergency.\nOnly a facilitator can resume the exercise ({p}resume, in the animation room)."
         ),
     };
-    let record = Record {
-        seq: crisis.last_seq + 1,
-        ..super::base_record(
-            crisis,
-            input,
-            Event::ExerciseStopped {
-                text: ellipsis(
-                    &text
-                        .chars()
-                        .filter(|c| !super::command::is_forbidden_control(*c))
-                        .collect::<String>(),
-                    200,
-                ),
-            },
-        )
-    };
+    let record = super::base_record(
+        crisis,
+        input,
+        Event::ExerciseStopped {
+            text: ellipsis(
+                &text
+                    .chars()
+                    .filter(|c| !super::command::is_forbidden_control(*c))
+                    .collect::<String>(),
+                200,
+            ),
+        },
+    );
     mark_decision(
         crisis,
         settings,
@@ -748,11 +745,7 @@ impl Ctx<'_> {
             return Decision::default();
         };
         let scenario = self.catalog.scenario(&run.scenario);
-        let seq = crisis.last_seq + 1;
-        let record = |event: Event| Record {
-            seq,
-            ..super::base_record(crisis, self.input, event)
-        };
+        let record = |event: Event| super::base_record(crisis, self.input, event);
         let ack = |event: Event, text: String| Decision {
             records: vec![record(event)],
             effects: vec![Effect::Ack(text)],
@@ -1188,7 +1181,7 @@ impl Ctx<'_> {
                     reply,
                 )
             }
-            Command::Improve { text, owner, due } => self.improve(crisis, seq, text, owner, due),
+            Command::Improve { text, owner, due } => self.improve(crisis, text, owner, due),
             _ => Decision::refuse(self.tp(
                 "Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : {p}chrono, {p}inject, {p}passer, {p}retarder, {p}pause, {p}reprise, {p}improviser, {p}attendu, {p}obs, {p}finex, {p}export ({p}aide pour le détail).",
                 "Animation room: the cell's commands belong in the players' room. Here: {p}schedule, {p}inject, {p}skip, {p}delay, {p}pause, {p}resume, {p}adhoc, {p}expected, {p}obs, {p}finex, {p}export ({p}help for details).",
@@ -1369,7 +1362,6 @@ impl Ctx<'_> {
     pub(super) fn improve(
         &self,
         crisis: &Crisis,
-        seq: u64,
         text: String,
         owner: Option<String>,
         due: Option<chrono::NaiveDate>,
@@ -1394,19 +1386,16 @@ impl Ctx<'_> {
             ));
         }
         reply.push('.');
-        let record = Record {
-            seq,
-            ..super::base_record(
-                crisis,
-                self.input,
-                Event::Improvement {
-                    reference,
-                    text,
-                    owner,
-                    due,
-                },
-            )
-        };
+        let record = super::base_record(
+            crisis,
+            self.input,
+            Event::Improvement {
+                reference,
+                text,
+                owner,
+                due,
+            },
+        );
         Decision {
             records: vec![record],
             effects: vec![Effect::Ack(reply)],
@@ -1414,7 +1403,7 @@ impl Ctx<'_> {
     }
 
     /// `!retex …` in the players' room.
-    pub(super) fn retex(&self, crisis: &Crisis, seq: u64, arg: RetexArg) -> Decision {
+    pub(super) fn retex(&self, crisis: &Crisis, arg: RetexArg) -> Decision {
         let lang = self.lang;
         if let Some(run) = &crisis.run
             && run.ended_at.is_none()
@@ -1424,10 +1413,7 @@ impl Ctx<'_> {
                 "The hot debrief comes after the end of the exercise (FINEX).",
             ));
         }
-        let record = |event: Event| Record {
-            seq,
-            ..super::base_record(crisis, self.input, event)
-        };
+        let record = |event: Event| super::base_record(crisis, self.input, event);
         let topic_text = |n: u32| {
             let (fr, en) = RETEX_TOPICS[(n as usize - 1).min(RETEX_TOPICS.len() - 1)];
             let who = if n >= OBSERVER_TOPIC {

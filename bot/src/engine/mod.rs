@@ -1064,8 +1064,8 @@ impl Ctx<'_> {
                 ),
                 Keyword::Skip.help(self.lang, self.p())
             )),
-            Command::Retex(arg) => self.retex(crisis, seq, arg),
-            Command::Improve { text, owner, due } => self.improve(crisis, seq, text, owner, due),
+            Command::Retex(arg) => self.retex(crisis, arg),
+            Command::Improve { text, owner, due } => self.improve(crisis, text, owner, due),
             Command::Paper {
                 time,
                 kind,
