@@ -162,8 +162,12 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     let animated = world.animated_from(&input.room);
     let text = match &input.body {
         Body::Text(text) => text.as_str(),
-        // Re-reading an edited facilitator command would play it twice.
-        Body::Edit { .. } if let Some(animated) = animated => {
+        // Re-reading an edited facilitator command would play it twice; edited
+        // conversation there is nobody's business.
+        Body::Edit { text, .. } if let Some(animated) = animated => {
+            if !text.trim_start().starts_with(settings.prefix.as_str()) {
+                return Decision::default();
+            }
             return mark_decision(
                 animated,
                 settings,

@@ -164,7 +164,14 @@ fn run(script: &str) -> String {
                         key: key.to_owned(),
                     }
                 }
-                None => Body::Text(text.to_owned()),
+                // `edit <text>`: the author edits an earlier message into <text>.
+                None => match text.strip_prefix("edit ") {
+                    Some(new) => Body::Edit {
+                        original: "$earlier".to_owned(),
+                        text: new.to_owned(),
+                    },
+                    None => Body::Text(text.to_owned()),
+                },
             };
             let input = Input {
                 at,
@@ -1638,6 +1645,9 @@ fn exercise_edge_cases_from_review() {
         03:27 anna@anim> !inject
         03:28 anna@anim> !reprise
         03:29 anna@anim> !retex
+        03:29 anna@anim> edit !improviser téléphone Cadre : encore
+        03:29 anna@anim> edit bonjour, je corrige une faute
+        03:29 bob> edit STOP EXERCICE
         03:40 downtime since 03:30
         03:41 anna@anim> !chrono
         03:50 anna@anim> !reprise
@@ -1708,6 +1718,10 @@ fn exercise_edge_cases_from_review() {
               + 12 {"kind":"exercise_resumed"}
             03:29 anna@anim> !retex
               ⛔ [EXERCICE] Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : !chrono, !inject, !passer, !retarder, !pause, !reprise, !improviser, !attendu, !obs, !finex, !export (!aide pour le détail).
+            03:29 anna@anim> edit !improviser téléphone Cadre : encore
+              ⛔ [EXERCICE] Modification ignorée : une commande d'animation ne se modifie pas. Tapez une nouvelle commande si besoin.
+            03:29 anna@anim> edit bonjour, je corrige une faute
+            03:29 bob> edit STOP EXERCICE
             03:40 downtime since 03:30
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
               📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min) : l'exercice est en pause depuis 03:30, aucun stimulus n'a été joué. !chrono pour voir où il en est, !reprise pour le relancer.
