@@ -251,6 +251,24 @@ impl User {
         .await
     }
 
+    /// The first message from the bot whose text holds `what`.
+    async fn bot_message(&self, bot: &UserId, what: &str) -> Seen {
+        self.bot_message_within(bot, what, TIMEOUT).await
+    }
+
+    async fn bot_message_within(&self, bot: &UserId, what: &str, timeout: Duration) -> Seen {
+        self.wait_longer(
+            &format!("a bot message holding {what:?}"),
+            timeout,
+            |seen| {
+                seen.iter()
+                    .find(|s| s.sender == bot && s.body.contains(what))
+                    .cloned()
+            },
+        )
+        .await
+    }
+
     async fn reaction_on(&self, bot: &UserId, event: &OwnedEventId) -> String {
         self.wait_for(&format!("the bot's reaction on {event}"), |seen| {
             seen.iter().filter(|s| s.sender == bot).find_map(|s| {
@@ -347,13 +365,7 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
     wait_joined(&room, &bot_id).await;
     let bob_room = bob.client.join_room_by_id(room.room_id()).await.unwrap();
     wait_joined(&room, &bob.id()).await;
-    alice
-        .wait_for("the welcome notice", |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains("tocsin est prêt"))
-                .cloned()
-        })
-        .await;
+    alice.bot_message(&bot_id, "tocsin est prêt").await;
 
     // Acknowledgement: ✅ and a reply carrying the reference, in the encrypted room.
     let open = alice.send(&room, "!ouvrir rancongiciel exercice").await;
@@ -477,11 +489,7 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
     // A deleted message stays in the log, marked deleted.
     room.redact(&info, Some("doublon"), None).await.unwrap();
     alice
-        .wait_for("the redaction notice", |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains("Le message de I1 a été supprimé"))
-                .cloned()
-        })
+        .bot_message(&bot_id, "Le message de I1 a été supprimé")
         .await;
 
     // The export arrives as an encrypted attachment that verifies offline.
@@ -821,24 +829,14 @@ async fn a_procedure_to_completion_a_reminder_and_a_handover_by_reaction() {
 
     // The action fell due one minute after it was recorded: the wait is real time.
     let reminder = bob
-        .wait_longer("the overdue reminder", Duration::from_secs(150), |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains("⏰ A1 en retard"))
-                .cloned()
-        })
+        .bot_message_within(&bot_id, "⏰ A1 en retard", Duration::from_secs(150))
         .await;
     assert_eq!(reminder.mentions, vec![bob.id()], "{reminder:?}");
 
     // A handover acknowledged by a ✅ reaction from the incoming lead.
     let handover = alice.send(&room, &format!("!relève {}", bob.id())).await;
     alice.reply_to(&bot_id, &handover).await;
-    let message = bob
-        .wait_for("the handover message", |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains("🔁 Relève :"))
-                .cloned()
-        })
-        .await;
+    let message = bob.bot_message(&bot_id, "🔁 Relève :").await;
     assert!(
         message.body.contains("État de situation"),
         "{}",
@@ -851,13 +849,7 @@ async fn a_procedure_to_completion_a_reminder_and_a_handover_by_reaction() {
         ),
     );
     bob_room.send(reaction).await.unwrap();
-    let done = alice
-        .wait_for("the handover done", |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains("🔁 Relève faite"))
-                .cloned()
-        })
-        .await;
+    let done = alice.bot_message(&bot_id, "🔁 Relève faite").await;
     assert!(
         done.body
             .contains(&format!("{} tient la cellule", bob.id())),
@@ -928,19 +920,9 @@ async fn an_exercise_driven_from_the_animation_room() {
     let debex = anna.send(&anim, "!debex").await;
     anna.reply_to(&bot_id, &debex).await;
     for what in ["DEBEX", "📋 Message interne — Animation"] {
-        bob.wait_for(what, |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains(what))
-                .cloned()
-        })
-        .await;
+        bob.bot_message(&bot_id, what).await;
     }
-    anna.wait_for("the facilitators' note on i01", |seen| {
-        seen.iter()
-            .find(|s| s.sender == bot_id && s.body.contains("▶️ i01 joué"))
-            .cloned()
-    })
-    .await;
+    anna.bot_message(&bot_id, "▶️ i01 joué").await;
 
     // Pause and resume, then an inject fired by hand, and an observation.
     for (command, players_see) in [
@@ -950,12 +932,7 @@ async fn an_exercise_driven_from_the_animation_room() {
     ] {
         let event = anna.send(&anim, command).await;
         anna.reply_to(&bot_id, &event).await;
-        bob.wait_for(players_see, |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains(players_see))
-                .cloned()
-        })
-        .await;
+        bob.bot_message(&bot_id, players_see).await;
     }
     let obs = olga
         .send(
@@ -972,12 +949,7 @@ async fn an_exercise_driven_from_the_animation_room() {
     )
     .await;
     for who in [&bob, &anna] {
-        who.wait_for("the stop notice", |seen| {
-            seen.iter()
-                .find(|s| s.sender == bot_id && s.body.contains("🛑🛑 STOP EXERCICE"))
-                .cloned()
-        })
-        .await;
+        who.bot_message(&bot_id, "🛑🛑 STOP EXERCICE").await;
     }
     let frozen = anna.send(&anim, "!inject").await;
     assert!(
@@ -1010,12 +982,7 @@ async fn an_exercise_driven_from_the_animation_room() {
     .await;
     let finex = anna.send(&anim, "!finex").await;
     anna.reply_to(&bot_id, &finex).await;
-    bob.wait_for("FINEX", |seen| {
-        seen.iter()
-            .find(|s| s.sender == bot_id && s.body.contains("FINEX"))
-            .cloned()
-    })
-    .await;
+    bob.bot_message(&bot_id, "FINEX").await;
 
     // Nothing of the facilitators' material ever reached the players' room.
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();

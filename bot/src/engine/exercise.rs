@@ -541,7 +541,8 @@ pub fn coverage(crisis: &Crisis, scenario: &Scenario) -> (usize, usize) {
     (played, timed.len())
 }
 
-fn percent(part: usize, whole: usize) -> usize {
+/// `part` as a whole percentage of `whole` (0 when there is nothing).
+pub fn percent(part: usize, whole: usize) -> usize {
     (part * 100).checked_div(whole).unwrap_or(0)
 }
 

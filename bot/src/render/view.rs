@@ -647,24 +647,29 @@ pub fn build(
                 .collect(),
         }
     });
+    // What each inject said when played, from one pass over the log.
+    let played_events: std::collections::HashMap<&str, _> = entries
+        .iter()
+        .filter_map(|e| match &e.record.event {
+            Event::InjectPlayed {
+                inject,
+                channel,
+                from,
+                to,
+                text,
+                expected,
+                ..
+            } if full => Some((inject.as_str(), (channel, from, to, text, expected))),
+            _ => None,
+        })
+        .collect();
     let injects: Vec<InjectRow> = match (run, full) {
         (Some(_), true) => outcomes
             .iter()
             .map(|o| {
                 let inject = scenario.and_then(|s| s.inject(&o.inject));
                 // Ad-hoc injects exist only in the log: take what was played.
-                let played_event = entries.iter().find_map(|e| match &e.record.event {
-                    Event::InjectPlayed {
-                        inject,
-                        channel,
-                        from,
-                        to,
-                        text,
-                        expected,
-                        ..
-                    } if *inject == o.inject => Some((channel, from, to, text, expected)),
-                    _ => None,
-                });
+                let played_event = played_events.get(o.inject.as_str()).copied();
                 let (channel, from, to, text, expected) = match (played_event, inject) {
                     (Some((c, f, t, x, e)), _) => (
                         c.clone(),
@@ -857,7 +862,7 @@ pub fn build(
             ),
             value: format!(
                 "{played}/{planned} ({} %)",
-                (played * 100).checked_div(planned).unwrap_or(0)
+                exercise::percent(played, planned)
             ),
         });
         let delays: Vec<i64> = outcomes
