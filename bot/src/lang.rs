@@ -1,7 +1,10 @@
-//! Languages of what users read, and bilingual text from playbooks.
+//! Languages of what users read, bilingual text from playbooks, and how typed
+//! words are matched.
 //!
 //! Everything a person reads in the chat is French by default and English by
 //! configuration. Playbooks carry both; a text given once serves both languages.
+//! [`fold`] is the crate-wide rule for matching what people type (keywords,
+//! channels, levels, stop phrases): case and accents do not count.
 
 use std::fmt;
 
@@ -68,4 +71,25 @@ impl Text {
     pub fn get(&self, lang: Lang) -> &str {
         lang.pick(&self.fr, &self.en)
     }
+}
+
+/// Folds a word for keyword matching: lowercase, accents removed.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let base = match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            'ÿ' => 'y',
+            // Combining accents typed on some keyboards (decomposed form).
+            '\u{0300}'..='\u{036f}' => continue,
+            other => other,
+        };
+        out.push(base);
+    }
+    out
 }

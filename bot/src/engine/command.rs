@@ -7,9 +7,9 @@
 
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
-use crate::lang::Lang;
+use crate::lang::{Lang, fold};
+use crate::playbook::parse_duration;
 use crate::playbook::scenario::Channel;
-use crate::playbook::{parse_duration, yaml::edit_distance};
 
 use super::event::Verification;
 
@@ -492,27 +492,6 @@ impl Refusal {
             None => self.reason.clone(),
         }
     }
-}
-
-/// Folds a word for keyword matching: lowercase, accents removed.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let base = match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ç' => 'c',
-            'ÿ' => 'y',
-            // Combining accents typed on some keyboards (decomposed form).
-            '\u{0300}'..='\u{036f}' => continue,
-            other => other,
-        };
-        out.push(base);
-    }
-    out
 }
 
 /// Parses one message. `None`: not a command. `roles`: the open playbook's role ids,
@@ -1025,7 +1004,7 @@ fn unknown(word: &str, folded: &str, prefix: &str, lang: Lang) -> Refusal {
         .collect();
     let near = names
         .iter()
-        .map(|n| (edit_distance(folded, n), *n))
+        .map(|n| (strsim::levenshtein(folded, n), *n))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d);
     let shown: String = word.chars().take(30).collect();

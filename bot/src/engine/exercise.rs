@@ -11,12 +11,12 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::command::{Command, RetexArg, fold};
+use super::command::{Command, RetexArg};
 use super::event::Event;
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
 use super::{Ctx, Decision, Effect, Settings, ellipsis, mark_decision, system_record};
-use crate::lang::Lang;
+use crate::lang::{Lang, fold};
 use crate::playbook::scenario::{Channel, Inject, Scenario};
 use crate::playbook::{Catalog, Playbook};
 

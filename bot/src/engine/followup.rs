@@ -514,7 +514,7 @@ impl Ctx<'_> {
     }
 
     fn me_or(&self, user: String) -> String {
-        let folded = super::command::fold(&user);
+        let folded = crate::lang::fold(&user);
         if folded == "@moi" || folded == "@me" {
             self.input.author.id.clone()
         } else {

@@ -960,7 +960,7 @@ impl Ctx<'_> {
                         }
                     });
                 };
-                let folded = command::fold(&user);
+                let folded = crate::lang::fold(&user);
                 let user = if folded == "@moi" || folded == "@me" {
                     self.input.author.id.clone()
                 } else {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::scenario::{self, Channel, Level, Offset};
 use super::yaml::{Diagnostic, is_id};
 use super::{Playbook, format_duration};
-use crate::engine::command::fold;
+use crate::lang::fold;
 
 /// What the spreadsheet does not hold: the scenario's identity.
 #[derive(Clone, Debug)]

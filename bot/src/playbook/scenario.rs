@@ -76,7 +76,7 @@ impl Level {
     }
 
     pub fn parse(s: &str) -> Option<Level> {
-        match crate::engine::command::fold(s.trim()).as_str() {
+        match crate::lang::fold(s.trim()).as_str() {
             "debutant" | "beginner" => Some(Level::Beginner),
             "intermediaire" | "intermediate" => Some(Level::Intermediate),
             "confirme" | "advanced" | "expert" => Some(Level::Advanced),
@@ -143,7 +143,7 @@ impl Channel {
 
     pub fn parse(s: &str) -> Option<Channel> {
         Some(
-            match crate::engine::command::fold(s.trim())
+            match crate::lang::fold(s.trim())
                 .replace([' ', '_'], "-")
                 .as_str()
             {
@@ -371,7 +371,7 @@ pub enum Offset {
 
 /// Parses an offset: `0`, `15m`, `T+15`, `1h30`, or `manual`/`manuel`; `None` if unreadable.
 pub fn parse_offset(s: &str) -> Option<Offset> {
-    let folded = crate::engine::command::fold(s.trim());
+    let folded = crate::lang::fold(s.trim());
     if matches!(folded.as_str(), "manual" | "manuel" | "-") {
         return Some(Offset::Manual);
     }
@@ -456,7 +456,7 @@ fn read_injects(
         let to = w.required(&f, "to").and_then(|n| {
             let s = w.string(n, &f.child_path("to"))?;
             if matches!(
-                crate::engine::command::fold(&s).as_str(),
+                crate::lang::fold(&s).as_str(),
                 "all" | "tous" | "cellule" | "cell"
             ) {
                 return Some(None);
@@ -584,7 +584,7 @@ fn read_matches(w: &mut Walker, f: &Fields<'_>, playbook: Option<&Playbook>) -> 
     let keywords = w
         .strings(&mf, "keywords")
         .into_iter()
-        .map(|k| crate::engine::command::fold(&k))
+        .map(|k| crate::lang::fold(&k))
         .collect();
     Matches {
         procedure,
