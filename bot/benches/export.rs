@@ -9,11 +9,12 @@
 use std::time::Instant;
 
 use chrono::{TimeDelta, TimeZone, Utc};
+use tocsin::engine::ExportFormat;
 use tocsin::engine::Settings;
 use tocsin::engine::event::{Author, Event, Owner, RECORD_VERSION, Record};
 use tocsin::journal::Journal;
+use tocsin::render::Renderer;
 use tocsin::render::view::Edition;
-use tocsin::render::{Format, Renderer};
 
 fn record(seq: u64) -> Record {
     let at =
@@ -98,7 +99,7 @@ fn main() {
             journal.close().unwrap();
         }
         let (journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
-        for format in [Format::Html, Format::Json] {
+        for format in [ExportFormat::Html, ExportFormat::Json] {
             let start = Instant::now();
             let entries = journal.entries("20261129-rancongiciel").unwrap();
             let bytes = tocsin::render::export(

@@ -294,12 +294,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             settings,
         } => {
             let settings = settings.settings()?;
-            let Some(format) = tocsin::render::Format::parse(&format) else {
+            let Some(format) = tocsin::engine::ExportFormat::parse(&format) else {
                 bail!("--format: `{format}` is not one of html, md, json, csv");
             };
             let edition = match edition.as_str() {
                 "full" => tocsin::render::view::Edition::Full,
-                "players" if format == tocsin::render::Format::Json => bail!(
+                "players" if format == tocsin::engine::ExportFormat::Json => bail!(
                     "--edition players: the JSON export carries every entry of the hash chain, facilitator material included; give the players html, md or csv"
                 ),
                 "players" => tocsin::render::view::Edition::Players,

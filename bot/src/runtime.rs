@@ -11,8 +11,10 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::engine::event::Event;
-use crate::engine::{self, Decision, Effect, Input, Settings, exercise, schedule, state::World};
+use crate::engine::event::{Event, PostTag};
+use crate::engine::{
+    self, Decision, Effect, ExportFormat, Input, Settings, exercise, schedule, state::World,
+};
 use crate::journal::{self, Journal, Summary};
 use crate::lang::Lang;
 use crate::playbook::Catalog;
@@ -48,14 +50,14 @@ pub enum Output {
         room: String,
         crisis: String,
         text: String,
-        tag: Option<String>,
+        tag: Option<PostTag>,
     },
     /// Replace the text of an earlier message (`event_id`); when it is unknown
     /// (console, or never posted), post the text instead.
     Edit {
         room: String,
         crisis: String,
-        tag: String,
+        tag: PostTag,
         event_id: Option<String>,
         text: String,
     },
@@ -168,7 +170,7 @@ impl Runtime {
     pub fn record_posted(
         &mut self,
         crisis: &str,
-        tag: &str,
+        tag: &PostTag,
         event_id: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
@@ -181,7 +183,7 @@ impl Runtime {
             now,
             &self.settings,
             Event::Posted {
-                tag: tag.to_owned(),
+                tag: tag.clone(),
                 event_id: event_id.to_owned(),
             },
         );
@@ -254,7 +256,7 @@ impl Runtime {
                     crisis,
                     format,
                     players,
-                } => self.export(room, &crisis, &format, players)?,
+                } => self.export(room, &crisis, format, players)?,
             });
         }
         Ok(outputs)
@@ -265,10 +267,9 @@ impl Runtime {
         &self,
         room: String,
         crisis: &str,
-        format: &str,
+        format: ExportFormat,
         players: bool,
     ) -> anyhow::Result<Output> {
-        let format = render::Format::parse(format).unwrap_or(render::Format::Html);
         let entries = self.journal.entries(crisis)?;
         let now = Utc::now();
         let bytes = render::export(

@@ -6,11 +6,12 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use expect_test::expect_file;
 
+use tocsin::engine::ExportFormat;
 use tocsin::engine::event::Author;
 use tocsin::engine::{Body, Input, Settings};
 use tocsin::journal::Entry;
+use tocsin::render::Renderer;
 use tocsin::render::view::Edition;
-use tocsin::render::{Format, Renderer};
 use tocsin::runtime::Runtime;
 
 use crate::support::root;
@@ -101,7 +102,7 @@ fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
     entries
 }
 
-fn export(entries: &[Entry], format: Format) -> String {
+fn export(entries: &[Entry], format: ExportFormat) -> String {
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
     let renderer = Renderer::new(None).unwrap();
     let bytes = tocsin::render::export(
@@ -208,7 +209,7 @@ fn exercise_journal(dir: &Path) -> Vec<Entry> {
     entries
 }
 
-fn export_edition(entries: &[Entry], format: Format, edition: Edition) -> String {
+fn export_edition(entries: &[Entry], format: ExportFormat, edition: Edition) -> String {
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
     let settings = Settings {
         establishment: Some("Centre hospitalier de Démo".to_owned()),
@@ -232,7 +233,7 @@ fn export_edition(entries: &[Entry], format: Format, edition: Edition) -> String
 fn an_exercise_report_has_a_full_and_a_players_edition() {
     let dir = tempfile::tempdir().unwrap();
     let entries = exercise_journal(dir.path());
-    let full = export_edition(&entries, Format::Markdown, Edition::Full);
+    let full = export_edition(&entries, ExportFormat::Markdown, Edition::Full);
     expect_file!["../data/snapshots/exercise-full.md"].assert_eq(&full);
     // Facilitator material: the expected reactions, notes, observations, marks.
     let secret = [
@@ -243,7 +244,7 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
         "réaction évaluée",
         "Stimuli prévus et joués",
     ];
-    for format in [Format::Markdown, Format::Html] {
+    for format in [ExportFormat::Markdown, ExportFormat::Html] {
         let full = export_edition(&entries, format, Edition::Full);
         let players = export_edition(&entries, format, Edition::Players);
         for s in secret {
@@ -262,7 +263,7 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
             "ÉCLAIR",
             "DEBEX",
         ] {
-            let s = if format == Format::Markdown {
+            let s = if format == ExportFormat::Markdown {
                 s.replace("&#x27;", "'")
             } else {
                 s.to_owned()
@@ -280,17 +281,18 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
 fn each_format_of_the_canned_crisis_is_stable() {
     let dir = tempfile::tempdir().unwrap();
     let entries = canned_journal(dir.path(), &[]);
-    expect_file!["../data/snapshots/report.md"].assert_eq(&export(&entries, Format::Markdown));
-    expect_file!["../data/snapshots/report.json"].assert_eq(&export(&entries, Format::Json));
-    expect_file!["../data/snapshots/report.csv"].assert_eq(&export(&entries, Format::Csv));
-    expect_file!["../data/snapshots/report.html"].assert_eq(&export(&entries, Format::Html));
+    expect_file!["../data/snapshots/report.md"]
+        .assert_eq(&export(&entries, ExportFormat::Markdown));
+    expect_file!["../data/snapshots/report.json"].assert_eq(&export(&entries, ExportFormat::Json));
+    expect_file!["../data/snapshots/report.csv"].assert_eq(&export(&entries, ExportFormat::Csv));
+    expect_file!["../data/snapshots/report.html"].assert_eq(&export(&entries, ExportFormat::Html));
 }
 
 #[test]
 fn the_json_export_verifies_offline_and_any_changed_character_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let entries = canned_journal(dir.path(), &[]);
-    let json = export(&entries, Format::Json);
+    let json = export(&entries, ExportFormat::Json);
     let ok = tocsin::export::verify(&json).unwrap();
     assert_eq!(ok.n_entries, entries.len() as u64);
     assert_eq!(
@@ -374,7 +376,7 @@ const HOSTILE: &[(u32, u32, &str, &str)] = &[
 fn hostile_text_renders_inert() {
     let dir = tempfile::tempdir().unwrap();
     let entries = canned_journal(dir.path(), HOSTILE);
-    let html = export(&entries, Format::Html);
+    let html = export(&entries, ExportFormat::Html);
     assert!(!html.contains("<script"), "a script tag survived");
     assert!(!html.contains("<img"), "an img tag survived");
     assert!(!html.contains("onerror=alert"), "an event handler survived");
@@ -388,11 +390,11 @@ fn hostile_text_renders_inert() {
         "bidi controls are neutralised"
     );
     assert!(html.contains("nom[U+202E]txt.exe"));
-    let md = export(&entries, Format::Markdown);
+    let md = export(&entries, ExportFormat::Markdown);
     assert!(!md.contains("<script") && !md.contains("<img"));
     assert!(md.contains("nom[U+202E]txt.exe"));
     assert!(md.contains(r"\| col \|"), "pipes cannot break the tables");
-    let csv = export(&entries, Format::Csv);
+    let csv = export(&entries, ExportFormat::Csv);
     assert!(
         csv.contains("<script>alert('xss')</script>"),
         "CSV keeps the text as typed, quoted"
@@ -462,7 +464,7 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let entries = canned_journal(dir.path(), HOSTILE);
     let report = dir.path().join("report.html");
-    std::fs::write(&report, export(&entries, Format::Html)).unwrap();
+    std::fs::write(&report, export(&entries, ExportFormat::Html)).unwrap();
     let shot = dir.path().join("report.png");
     let Some((dom, log)) = chromium(&report, &shot) else {
         return;
@@ -488,7 +490,11 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     let exercise = dir.path().join("exercise.html");
     std::fs::write(
         &exercise,
-        export_edition(&exercise_journal(data.path()), Format::Html, Edition::Full),
+        export_edition(
+            &exercise_journal(data.path()),
+            ExportFormat::Html,
+            Edition::Full,
+        ),
     )
     .unwrap();
     let (dom, log) = chromium(&exercise, &dir.path().join("exercise.png")).unwrap();
@@ -560,7 +566,7 @@ fn templates_are_strict_and_can_be_overridden() {
         &entries,
         &catalog,
         &Settings::default(),
-        Format::Markdown,
+        ExportFormat::Markdown,
         Edition::Full,
         at(5, 0),
     )

@@ -325,7 +325,14 @@ fn imports_point_down_the_layers() {
 const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     (
         "bot/src/engine/event.rs",
-        &["Author", "Record", "Event", "Owner", "Verification"],
+        &[
+            "Author",
+            "Record",
+            "Event",
+            "PostTag",
+            "Owner",
+            "Verification",
+        ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),

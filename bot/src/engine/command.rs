@@ -11,6 +11,7 @@ use crate::lang::{Lang, fold};
 use crate::playbook::parse_duration;
 use crate::playbook::scenario::Channel;
 
+use super::ExportFormat;
 use super::event::Verification;
 
 /// Longest entry text accepted, in characters. A main-courante line is short;
@@ -89,7 +90,7 @@ pub enum Command {
     /// `!comcheck <message>`, or `!comcheck` for who is missing.
     Comcheck(Option<String>),
     /// `!export [html|md|json|csv]`: the crisis report as a file in the room.
-    Export(Option<String>),
+    Export(Option<ExportFormat>),
     /// `!fait pd-lab.2`: a procedure step done.
     StepDone {
         procedure: String,
@@ -778,13 +779,7 @@ pub fn parse(
         )),
         Keyword::Export => match args.split_whitespace().collect::<Vec<_>>()[..] {
             [] => Ok(Command::Export(None)),
-            [f] if matches!(
-                f.to_ascii_lowercase().as_str(),
-                "html" | "md" | "markdown" | "json" | "csv"
-            ) =>
-            {
-                Ok(Command::Export(Some(f.to_ascii_lowercase())))
-            }
+            [f] if let Some(format) = ExportFormat::parse(f) => Ok(Command::Export(Some(format))),
             _ => refuse(
                 "Format inconnu : html, md, json ou csv.",
                 "Unknown format: html, md, json or csv.",

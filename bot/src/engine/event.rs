@@ -6,6 +6,8 @@
 //! (with `#[serde(default)]`), `v` is raised on any other change, and the
 //! snapshot test in `engine/tests.rs` pins the format.
 
+use std::fmt;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -164,7 +166,7 @@ pub enum Event {
     },
     /// tocsin posted a message it will edit or watch for reactions (`tag` names it).
     Posted {
-        tag: String,
+        tag: PostTag,
         event_id: String,
     },
     /// Something that should be in the log is not: e.g. a message tocsin could not decrypt.
@@ -345,6 +347,61 @@ impl Event {
             | Event::Redaction { target, .. } => Some(target),
             _ => None,
         }
+    }
+}
+
+/// What a message tocsin posted is for, so that it can be edited or its ✅ counted.
+///
+/// Stored as the string it always was (`proc:pd-lab`, `handover:3`, `comcheck:1`),
+/// so journals written before the type read unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum PostTag {
+    /// The checklist of a procedure, edited as its steps are done.
+    Checklist(String),
+    /// A handover message, by the `seq` of the entry that started the handover.
+    Handover(u64),
+    /// A comcheck message, by its number.
+    Comcheck(u32),
+}
+
+impl fmt::Display for PostTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PostTag::Checklist(procedure) => write!(f, "proc:{procedure}"),
+            PostTag::Handover(seq) => write!(f, "handover:{seq}"),
+            PostTag::Comcheck(number) => write!(f, "comcheck:{number}"),
+        }
+    }
+}
+
+impl std::str::FromStr for PostTag {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<PostTag, String> {
+        let bad = || format!("unknown posted-message tag `{s}`");
+        match s.split_once(':') {
+            Some(("proc", procedure)) if !procedure.is_empty() => {
+                Ok(PostTag::Checklist(procedure.to_owned()))
+            }
+            Some(("handover", seq)) => seq.parse().map(PostTag::Handover).map_err(|_| bad()),
+            Some(("comcheck", number)) => number.parse().map(PostTag::Comcheck).map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl TryFrom<String> for PostTag {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<PostTag, String> {
+        s.parse()
+    }
+}
+
+impl From<PostTag> for String {
+    fn from(tag: PostTag) -> String {
+        tag.to_string()
     }
 }
 

@@ -803,7 +803,7 @@ impl Ctx<'_> {
                 effects: vec![Effect::Export {
                     room: self.input.room.clone(),
                     crisis: crisis.id.clone(),
-                    format: format.unwrap_or_else(|| "html".to_owned()),
+                    format: format.unwrap_or_default(),
                     players: false,
                 }],
             },

@@ -3,17 +3,12 @@
 
 use chrono::TimeDelta;
 
-use super::event::{Event, Record};
+use super::event::{Event, PostTag, Record};
 use super::schedule::{self, span};
 use super::state::{Crisis, ProcedureRun};
 use super::{Ctx, Decision, Effect, Input, Settings, base_record, owner_label};
 use crate::lang::Lang;
 use crate::playbook::{Playbook, Procedure};
-
-/// The tag of a procedure's checklist message.
-pub fn checklist_tag(procedure: &str) -> String {
-    format!("proc:{procedure}")
-}
 
 fn ack_and(record: Record, text: String, more: Vec<Effect>) -> Decision {
     let mut effects = vec![Effect::Ack(text)];
@@ -41,14 +36,12 @@ pub fn reaction(
     }
     let who = &input.author.id;
     if let Some(handover) = &crisis.handover
-        && tag == &format!("handover:{}", handover.seq)
+        && *tag == PostTag::Handover(handover.seq)
         && &handover.to == who
     {
         return handover_acknowledged(crisis, settings, input);
     }
-    if let Some(number) = tag
-        .strip_prefix("comcheck:")
-        .and_then(|n| n.parse::<u32>().ok())
+    if let PostTag::Comcheck(number) = *tag
         && let Some(check) = crisis.comchecks.iter().find(|c| c.number == number)
         && !check.acknowledged.contains(who)
     {
@@ -222,7 +215,7 @@ impl Ctx<'_> {
         out
     }
 
-    fn post(&self, crisis: &Crisis, text: String, tag: Option<String>) -> Effect {
+    fn post(&self, crisis: &Crisis, text: String, tag: Option<PostTag>) -> Effect {
         Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
@@ -299,7 +292,7 @@ impl Ctx<'_> {
         ack_and(
             record,
             text,
-            vec![self.post(crisis, checklist, Some(checklist_tag(&proc.id)))],
+            vec![self.post(crisis, checklist, Some(PostTag::Checklist(proc.id.clone())))],
         )
     }
 
@@ -371,7 +364,7 @@ impl Ctx<'_> {
         Effect::Edit {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
-            tag: checklist_tag(&proc.id),
+            tag: PostTag::Checklist(proc.id.clone()),
             text: self.checklist(crisis, proc, after),
         }
     }
@@ -773,7 +766,7 @@ impl Ctx<'_> {
                 self.p()
             ),
         };
-        let tag = format!("handover:{seq}");
+        let tag = PostTag::Handover(seq);
         let ack = match self.lang {
             Lang::Fr => format!("Relève vers {to} enregistrée ; en attente de sa confirmation."),
             Lang::En => format!("Handover to {to} recorded; waiting for their confirmation."),
@@ -911,7 +904,7 @@ impl Ctx<'_> {
         ack_and(
             record,
             ack,
-            vec![self.post(crisis, post, Some(format!("comcheck:{number}")))],
+            vec![self.post(crisis, post, Some(PostTag::Comcheck(number)))],
         )
     }
 }

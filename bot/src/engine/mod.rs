@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use crate::lang::Lang;
 use crate::playbook::{Catalog, Playbook};
 use command::{Command, DueSpec, Keyword, OwnerSpec, PaperKind};
-use event::{Author, Event, Owner, RECORD_VERSION, Record, Verification};
+use event::{Author, Event, Owner, PostTag, RECORD_VERSION, Record, Verification};
 use state::{Crisis, RefKind, World};
 
 /// Settings that shape what users read; from the configuration.
@@ -114,23 +114,73 @@ pub enum Effect {
         room: String,
         crisis: String,
         text: String,
-        tag: Option<String>,
+        tag: Option<PostTag>,
     },
     /// Replace the text of the message posted under `tag` (a checklist as it progresses).
     Edit {
         room: String,
         crisis: String,
-        tag: String,
+        tag: PostTag,
         text: String,
     },
-    /// Render the crisis in `format` (html, md, json, csv) and post it as a file.
+    /// Render the crisis in `format` and post it as a file.
     Export {
         room: String,
         crisis: String,
-        format: String,
+        format: ExportFormat,
         /// The players' edition: no facilitator material.
         players: bool,
     },
+}
+
+/// The formats of a crisis export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The report, one self-contained page (the default).
+    #[default]
+    Html,
+    /// The report in Markdown.
+    Markdown,
+    /// Every entry with its hash chain, verifiable offline.
+    Json,
+    /// Every entry, one row each.
+    Csv,
+}
+
+impl ExportFormat {
+    /// `html`, `md` (or `markdown`), `json`, `csv`, in any case.
+    pub fn parse(s: &str) -> Option<ExportFormat> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "html" => Some(ExportFormat::Html),
+            "md" | "markdown" => Some(ExportFormat::Markdown),
+            "json" => Some(ExportFormat::Json),
+            "csv" => Some(ExportFormat::Csv),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Html => "html",
+            ExportFormat::Markdown => "md",
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Html => "text/html",
+            ExportFormat::Markdown => "text/markdown",
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv",
+        }
+    }
+
+    /// JSON and CSV carry every entry, facilitator material included.
+    pub fn carries_every_entry(self) -> bool {
+        matches!(self, ExportFormat::Json | ExportFormat::Csv)
+    }
 }
 
 /// The engine's answer to one input.
@@ -1131,11 +1181,11 @@ impl Ctx<'_> {
     }
 
     /// `!export` in the players' room: an animated exercise gets the players' edition.
-    fn export(&self, crisis: &Crisis, format: Option<String>) -> Decision {
-        let format = format.unwrap_or_else(|| "html".to_owned());
+    fn export(&self, crisis: &Crisis, format: Option<ExportFormat>) -> Decision {
+        let format = format.unwrap_or_default();
         // The players' room of an animated exercise; the animation room gets everything.
         let players = crisis.run.is_some() && crisis.room == self.input.room;
-        if players && matches!(format.as_str(), "json" | "csv") {
+        if players && format.carries_every_entry() {
             return Decision::refuse(self.t(
                 "Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).",
                 "JSON and CSV carry the whole log, facilitator material included: ask for them in the animation room. Here: export html or md (players' edition).",

@@ -9,7 +9,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::event::{Event, Owner, Verification};
+use super::event::{Event, Owner, PostTag, Verification};
 use super::state::{Crisis, World};
 use super::{Decision, Effect, Settings, owner_label};
 use crate::lang::Lang;
@@ -304,7 +304,7 @@ pub fn downtime(
         .collect()
 }
 
-fn post(crisis: &Crisis, settings: &Settings, text: String, tag: Option<String>) -> Effect {
+fn post(crisis: &Crisis, settings: &Settings, text: String, tag: Option<PostTag>) -> Effect {
     let text = if crisis.exercise {
         format!("[{}] {text}", settings.marking())
     } else {

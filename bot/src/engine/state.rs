@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::event::{Author, Event, Owner, Record, Verification};
+use super::event::{Author, Event, Owner, PostTag, Record, Verification};
 
 /// Every crisis known to this tocsin, and which one is open in each room.
 #[derive(Clone, Debug, Default)]
@@ -584,7 +584,7 @@ pub struct Crisis {
     pub handover: Option<Handover>,
     pub comchecks: Vec<Comcheck>,
     /// Tag → event id of messages tocsin posted and may edit or watch.
-    pub posted: HashMap<String, String>,
+    pub posted: HashMap<PostTag, String>,
     pub n_entries: u64,
     /// The exercise being played, once an animation room is linked.
     pub run: Option<ExerciseRun>,

@@ -157,7 +157,7 @@ fn run(script: &str) -> String {
                 Some((tag, key)) => {
                     let target = world
                         .open_in("!room")
-                        .and_then(|c| c.posted.get(tag).cloned())
+                        .and_then(|c| c.posted.get(&tag.parse().ok()?).cloned())
                         .unwrap_or_default();
                     Body::Reaction {
                         target,
@@ -222,7 +222,7 @@ fn show(
             ),
             Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {text}"),
             Effect::Export { crisis, format, .. } => {
-                format!("📎 export {format} of {crisis}")
+                format!("📎 export {} of {crisis}", format.extension())
             }
         };
         for l in text.lines() {
@@ -1802,5 +1802,36 @@ fn the_animation_room_survives_replay_in_crisis_order() {
     assert_eq!(
         replayed.animated_from("!anim").map(|c| c.id.as_str()),
         Some("20261129-test")
+    );
+}
+
+/// Posted-message tags are typed in memory and the strings they always were on disk.
+#[test]
+fn posted_tags_keep_their_journal_form() {
+    use super::event::{Event, PostTag};
+    for (tag, json) in [
+        (
+            PostTag::Checklist("pd-lab".to_owned()),
+            r#"{"kind":"posted","tag":"proc:pd-lab","event_id":"$e"}"#,
+        ),
+        (
+            PostTag::Handover(3),
+            r#"{"kind":"posted","tag":"handover:3","event_id":"$e"}"#,
+        ),
+        (
+            PostTag::Comcheck(1),
+            r#"{"kind":"posted","tag":"comcheck:1","event_id":"$e"}"#,
+        ),
+    ] {
+        let event = Event::Posted {
+            tag,
+            event_id: "$e".to_owned(),
+        };
+        assert_eq!(serde_json::to_string(&event).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Event>(json).unwrap(), event);
+    }
+    assert!(
+        serde_json::from_str::<Event>(r#"{"kind":"posted","tag":"proc:","event_id":"$e"}"#)
+            .is_err()
     );
 }

@@ -16,6 +16,8 @@ use std::path::Path;
 
 use handlebars::Handlebars;
 
+use crate::engine::ExportFormat;
+
 const TEMPLATES: &[(&str, &str, Output)] = &[
     (
         "report.html",
@@ -168,52 +170,13 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
-/// The formats of a crisis export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Html,
-    Markdown,
-    Json,
-    Csv,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "html" => Some(Format::Html),
-            "md" | "markdown" => Some(Format::Markdown),
-            "json" => Some(Format::Json),
-            "csv" => Some(Format::Csv),
-            _ => None,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Html => "html",
-            Format::Markdown => "md",
-            Format::Json => "json",
-            Format::Csv => "csv",
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            Format::Html => "text/html",
-            Format::Markdown => "text/markdown",
-            Format::Json => "application/json",
-            Format::Csv => "text/csv",
-        }
-    }
-}
-
 /// Renders the export of one crisis from its verified entries.
 pub fn export(
     renderer: &Renderer,
     entries: &[crate::journal::Entry],
     catalog: &crate::playbook::Catalog,
     settings: &crate::engine::Settings,
-    format: Format,
+    format: ExportFormat,
     edition: view::Edition,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<u8>, RenderError> {
@@ -222,20 +185,20 @@ pub fn export(
         .map(|e| e.record.crisis.clone())
         .unwrap_or_default();
     match format {
-        Format::Json => {
+        ExportFormat::Json => {
             let file = crate::export::build(&crisis, entries, now);
             serde_json::to_vec_pretty(&file).map_err(|e| RenderError::Render {
                 name: "json".to_owned(),
                 message: e.to_string(),
             })
         }
-        Format::Html => Ok(renderer
+        ExportFormat::Html => Ok(renderer
             .report_html(&view::build(entries, catalog, settings, edition, now))?
             .into_bytes()),
-        Format::Markdown => Ok(renderer
+        ExportFormat::Markdown => Ok(renderer
             .report_markdown(&view::build(entries, catalog, settings, edition, now))?
             .into_bytes()),
-        Format::Csv => {
+        ExportFormat::Csv => {
             let report = view::build(entries, catalog, settings, edition, now);
             let fail = |e: csv::Error| RenderError::Render {
                 name: "csv".to_owned(),

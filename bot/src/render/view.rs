@@ -1115,7 +1115,7 @@ fn describe(event: &Event, lang: Lang, playbook: Option<&Playbook>) -> (String, 
         Event::HandoverAcknowledged { by } => (String::new(), by.clone()),
         Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
         Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), by.clone()),
-        Event::Posted { tag, event_id } => (tag.clone(), event_id.clone()),
+        Event::Posted { tag, event_id } => (tag.to_string(), event_id.clone()),
         Event::ExerciseLinked {
             scenario,
             scenario_version,
