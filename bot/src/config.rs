@@ -12,6 +12,7 @@ use chrono_tz::Tz;
 
 use crate::engine::Settings;
 use crate::lang::Lang;
+use crate::lang::catalog::Messages;
 
 /// A value that must never reach logs or `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -397,6 +398,7 @@ pub fn parse(
                 marking,
                 stop_phrases,
                 establishment,
+                messages: Messages::builtin(),
             },
         }),
         _ => Err(vec!["incomplete configuration".to_owned()]),

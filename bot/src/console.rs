@@ -13,8 +13,8 @@ use chrono::Utc;
 
 use crate::engine::command::MAX_TEXT_CHARS;
 use crate::engine::event::Author;
-use crate::engine::{Body, Input};
-use crate::lang::Lang;
+use crate::engine::{Body, Input, Settings};
+use crate::lang::speech::msg;
 use crate::runtime::{Output, Runtime};
 
 /// Longest line read whole; longer lines are refused (and skipped without buffering).
@@ -36,7 +36,6 @@ pub fn run(
     input: impl BufRead,
     mut out: impl Write,
 ) -> anyhow::Result<()> {
-    let lang = runtime.settings.lang;
     let mut lines = BoundedLines {
         inner: input,
         max: MAX_LINE_BYTES,
@@ -45,10 +44,10 @@ pub fn run(
         // No background timer here: what fell due since the last line comes first.
         let mut outputs = runtime.tick(Utc::now())?;
         outputs.extend(match line {
-            Line::TooLong(n) => vec![Output::Refuse(too_long(lang, n))],
+            Line::TooLong(n) => vec![Output::Refuse(too_long(&runtime.settings, n))],
             Line::Text(bytes) => match String::from_utf8(bytes) {
                 Err(err) => vec![Output::Refuse(not_utf8(
-                    lang,
+                    &runtime.settings,
                     err.utf8_error().valid_up_to(),
                 ))],
                 Ok(text) => {
@@ -90,26 +89,12 @@ pub fn run(
     Ok(())
 }
 
-fn too_long(lang: Lang, n: usize) -> String {
-    match lang {
-        Lang::Fr => format!(
-            "Ligne ignorée : {n} octets, au plus {MAX_LINE_BYTES}. Rien n'a été enregistré."
-        ),
-        Lang::En => {
-            format!("Line ignored: {n} bytes, at most {MAX_LINE_BYTES}. Nothing was recorded.")
-        }
-    }
+fn too_long(settings: &Settings, n: usize) -> String {
+    settings.say(&msg!("line-too-long", n, max = MAX_LINE_BYTES).into())
 }
 
-fn not_utf8(lang: Lang, at: usize) -> String {
-    match lang {
-        Lang::Fr => format!(
-            "Ligne ignorée : encodage invalide (octet {at}), UTF-8 attendu. Rien n'a été enregistré."
-        ),
-        Lang::En => format!(
-            "Line ignored: invalid encoding (byte {at}), UTF-8 expected. Nothing was recorded."
-        ),
-    }
+fn not_utf8(settings: &Settings, at: usize) -> String {
+    settings.say(&msg!("line-not-utf8", at).into())
 }
 
 enum Line {

@@ -16,7 +16,7 @@ use crate::engine::{
     self, Decision, Effect, ExportFormat, Input, Settings, exercise, schedule, state::World,
 };
 use crate::journal::{self, Journal, Summary};
-use crate::lang::Lang;
+use crate::lang::speech::msg;
 use crate::playbook::Catalog;
 use crate::render::{self, Renderer};
 
@@ -207,20 +207,18 @@ impl Runtime {
         let mut outputs = Vec::new();
         for effect in effects {
             outputs.push(match effect {
-                Effect::Ack(text) => Output::Ack(text),
-                Effect::Refuse(text) => Output::Refuse(text),
-                Effect::Reply(text) => Output::Reply(text),
+                Effect::Ack(text) => Output::Ack(self.settings.say(&text)),
+                Effect::Refuse(text) => Output::Refuse(self.settings.say(&text)),
+                Effect::Reply(text) => Output::Reply(self.settings.say(&text)),
                 Effect::AnnounceDigest { crisis } => {
                     let (seq, digest) = self
                         .journal
                         .head(&crisis)
                         .map_or((0, String::new()), |h| (h.seq, journal::hex(&h.hash)));
-                    Output::Reply(engine::digest_message(
-                        self.settings.lang,
-                        &crisis,
-                        seq,
-                        &digest,
-                    ))
+                    Output::Reply(
+                        self.settings
+                            .say(&engine::digest_message(&crisis, seq, &digest)),
+                    )
                 }
                 Effect::Post {
                     room,
@@ -230,7 +228,7 @@ impl Runtime {
                 } => Output::Post {
                     room,
                     crisis,
-                    text,
+                    text: self.settings.say(&text),
                     tag,
                 },
                 Effect::Edit {
@@ -248,7 +246,7 @@ impl Runtime {
                         crisis,
                         tag,
                         event_id,
-                        text,
+                        text: self.settings.say(&text),
                     }
                 }
                 Effect::Export {
@@ -295,16 +293,15 @@ impl Runtime {
             now.format("%Y%m%dT%H%M"),
             format.extension()
         );
-        let caption = match self.settings.lang {
-            Lang::Fr => format!(
-                "📎 {name} — {} entrées, empreinte finale {short}…",
-                entries.len()
-            ),
-            Lang::En => format!(
-                "📎 {name} — {} entries, final digest {short}…",
-                entries.len()
-            ),
-        };
+        let caption = self.settings.say(
+            &msg!(
+                "export-caption",
+                name = &name,
+                n = entries.len(),
+                digest = short
+            )
+            .into(),
+        );
         Ok(Output::File {
             room,
             name,

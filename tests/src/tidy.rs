@@ -248,6 +248,9 @@ fn each_external_crate_has_one_owning_module() {
         ("matrix_sdk", "bot/src/matrix/"),
         ("ruma", "bot/src/matrix/"),
         ("std::env", "bot/src/config.rs"),
+        ("fluent_bundle", "bot/src/lang/catalog.rs"),
+        ("fluent_syntax", "bot/src/lang/catalog.rs"),
+        ("unic_langid", "bot/src/lang/"),
     ];
     for (rel, text) in library_sources() {
         for path in paths(&text) {
@@ -426,5 +429,82 @@ impl<'ast> syn::visit::Visit<'ast> for SerdeDerives {
 
     fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
         self.check(&item.attrs, &item.ident);
+    }
+}
+
+/// Every `msg!("id", var, …)` in the code, as (file, id, variables).
+fn messages_used() -> Vec<(String, String, std::collections::BTreeSet<String>)> {
+    let mut out = Vec::new();
+    for (rel, text) in library_sources() {
+        let tokens: TokenStream = text.parse().expect("the source tokenizes");
+        collect_messages(tokens, &rel, &mut out);
+    }
+    out
+}
+
+fn collect_messages(
+    tokens: TokenStream,
+    rel: &str,
+    out: &mut Vec<(String, String, std::collections::BTreeSet<String>)>,
+) {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    for (idx, token) in tokens.iter().enumerate() {
+        let TokenTree::Group(group) = token else {
+            continue;
+        };
+        let is_msg = idx >= 2
+            && matches!(&tokens[idx - 2], TokenTree::Ident(i) if i == "msg")
+            && matches!(&tokens[idx - 1], TokenTree::Punct(p) if p.as_char() == '!');
+        if !is_msg {
+            collect_messages(group.stream(), rel, out);
+            continue;
+        }
+        let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+        let Some(TokenTree::Literal(id)) = inner.first() else {
+            // The macro's own definition: `($id:literal …)`.
+            continue;
+        };
+        let id = id.to_string().trim_matches('"').to_owned();
+        // Arguments: `name` or `name = expr`, separated by top-level commas.
+        let mut vars = std::collections::BTreeSet::new();
+        let mut at_start = false;
+        for t in &inner[1..] {
+            match t {
+                TokenTree::Punct(p) if p.as_char() == ',' => at_start = true,
+                TokenTree::Ident(name) if at_start => {
+                    vars.insert(name.to_string());
+                    at_start = false;
+                }
+                _ => at_start = false,
+            }
+        }
+        out.push((rel.to_owned(), id, vars));
+    }
+}
+
+#[test]
+fn every_message_the_code_says_is_in_the_catalogs_with_its_variables() {
+    let messages = tocsin::lang::catalog::Messages::load(None)
+        .unwrap_or_else(|problems| panic!("{}", problems.join("\n")));
+    let used = messages_used();
+    assert!(!used.is_empty(), "no msg! found: the scan is broken");
+    for code in messages.languages() {
+        let schema = messages.schema(code);
+        for (rel, id, vars) in &used {
+            match schema.get(id) {
+                None => panic!("{rel}: message `{id}` is missing from {code}.ftl"),
+                Some(own) => assert_eq!(
+                    own, vars,
+                    "{rel}: message `{id}` is given {vars:?}; {code}.ftl uses {own:?}"
+                ),
+            }
+        }
+    }
+    // And no catalog carries a message nothing says.
+    for id in messages.schema("fr").keys() {
+        assert!(
+            used.iter().any(|(_, u, _)| u == id),
+            "messages/fr.ftl: `{id}` is never said by the code"
+        );
     }
 }

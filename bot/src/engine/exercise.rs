@@ -16,6 +16,7 @@ use super::event::Event;
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
 use super::{Ctx, Decision, Effect, Settings, ellipsis, mark_decision, system_record};
+use crate::lang::speech::{Speech, msg};
 use crate::lang::{Lang, fold};
 use crate::playbook::scenario::{Channel, Inject, Scenario};
 use crate::playbook::{Catalog, Playbook};
@@ -52,11 +53,12 @@ pub const RETEX_TOPICS: [(&str, &str); 6] = [
 const OBSERVER_TOPIC: u32 = 6;
 
 impl Settings {
-    /// The marking of exercise traffic: configured, or « EXERCICE » / "EXERCISE".
-    pub fn marking(&self) -> &str {
-        self.marking
-            .as_deref()
-            .unwrap_or_else(|| self.lang.pick("EXERCICE", "EXERCISE"))
+    /// The marking of exercise traffic: configured, or the catalog's (« EXERCICE »).
+    pub fn marking(&self) -> Speech {
+        match &self.marking {
+            Some(marking) => marking.into(),
+            None => msg!("exercise-marking").into(),
+        }
     }
 
     /// Does a message hold the real-emergency stop phrase? Case, accents and
@@ -135,13 +137,13 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
                 Effect::Post {
                     room: crisis.room.clone(),
                     crisis: crisis.id.clone(),
-                    text: notice.clone(),
+                    text: notice.clone().into(),
                     tag: None,
                 },
                 Effect::Post {
                     room: run.animation_room.clone(),
                     crisis: crisis.id.clone(),
-                    text: notice,
+                    text: notice.into(),
                     tag: None,
                 },
             ],
@@ -357,12 +359,12 @@ fn fire(
     };
     // Fired by hand, the note answers the facilitator's command; on the clock, it is posted.
     let note = if manual {
-        Effect::Ack(note)
+        Effect::Ack(note.into())
     } else {
         Effect::Post {
             room: run.animation_room.clone(),
             crisis: crisis.id.clone(),
-            text: note,
+            text: note.into(),
             tag: None,
         }
     };
@@ -370,7 +372,7 @@ fn fire(
         Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
-            text: players,
+            text: players.into(),
             tag: None,
         },
         note,
@@ -694,7 +696,7 @@ impl Ctx<'_> {
             self.settings,
             Decision {
                 records: vec![record],
-                effects: vec![Effect::Ack(ack), self.post_players(crisis, players)],
+                effects: vec![Effect::Ack(ack.into()), self.post_players(crisis, players)],
             },
         )
     }
@@ -710,7 +712,7 @@ impl Ctx<'_> {
         Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
-            text,
+            text: text.into(),
             tag: None,
         }
     }
@@ -749,7 +751,7 @@ impl Ctx<'_> {
         let record = |event: Event| super::base_record(crisis, self.input, event);
         let ack = |event: Event, text: String| Decision {
             records: vec![record(event)],
-            effects: vec![Effect::Ack(text)],
+            effects: vec![Effect::Ack(text.into())],
         };
         let facilitator = matches!(
             command,
@@ -898,7 +900,7 @@ impl Ctx<'_> {
                 }
                 Decision {
                     records: vec![record(Event::ExerciseStarted {})],
-                    effects: vec![Effect::Ack(text), self.post_players(crisis, players)],
+                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
                 }
             }
             _ if play && run.started_at.is_none() => not_started(),
@@ -933,7 +935,7 @@ impl Ctx<'_> {
                 };
                 Decision {
                     records: vec![record(Event::ExerciseEnded {})],
-                    effects: vec![Effect::Ack(text), self.post_players(crisis, players)],
+                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
                 }
             }
             Command::Pause => {
@@ -966,7 +968,7 @@ impl Ctx<'_> {
                 );
                 Decision {
                     records: vec![record(Event::ExercisePaused {})],
-                    effects: vec![Effect::Ack(text), self.post_players(crisis, players)],
+                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
                 }
             }
             Command::Resume => {
@@ -1004,7 +1006,7 @@ impl Ctx<'_> {
                 );
                 Decision {
                     records: vec![record(Event::ExerciseResumed {})],
-                    effects: vec![Effect::Ack(text), self.post_players(crisis, players)],
+                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
                 }
             }
             _ if play && run.stopped => Decision::refuse(self.tp(
@@ -1125,7 +1127,7 @@ impl Ctx<'_> {
                         adhoc: true,
                         manual: true,
                     })],
-                    effects: vec![Effect::Ack(note), self.post_players(crisis, players)],
+                    effects: vec![Effect::Ack(note.into()), self.post_players(crisis, players)],
                 }
             }
             Command::Expected { inject, met } => {
@@ -1399,7 +1401,7 @@ impl Ctx<'_> {
         );
         Decision {
             records: vec![record],
-            effects: vec![Effect::Ack(reply)],
+            effects: vec![Effect::Ack(reply.into())],
         }
     }
 
@@ -1439,7 +1441,7 @@ impl Ctx<'_> {
                     Effect::Ack(self.t(
                         "RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.",
                         "Hot debrief open: round table, players first, observers last. Contributions go into the log.",
-                    )),
+                    ).into()),
                     self.post_players(crisis, topic_text(1)),
                 ],
             },
@@ -1460,7 +1462,7 @@ impl Ctx<'_> {
                 };
                 Decision {
                     records: vec![record(Event::RetexContribution { topic: r.topic, text })],
-                    effects: vec![Effect::Ack(reply)],
+                    effects: vec![Effect::Ack(reply.into())],
                 }
             }
             (Some(r), RetexArg::Next) if (r.topic as usize) < RETEX_TOPICS.len() => Decision {

@@ -11,7 +11,7 @@ use crate::lang::Lang;
 use crate::playbook::{Playbook, Procedure};
 
 fn ack_and(record: Record, text: String, more: Vec<Effect>) -> Decision {
-    let mut effects = vec![Effect::Ack(text)];
+    let mut effects = vec![Effect::Ack(text.into())];
     effects.extend(more);
     Decision {
         records: vec![record],
@@ -89,7 +89,7 @@ fn handover_acknowledged(crisis: &Crisis, settings: &Settings, input: &Input) ->
         effects: vec![Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
-            text,
+            text: text.into(),
             tag: None,
         }],
     }
@@ -219,7 +219,7 @@ impl Ctx<'_> {
         Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
-            text,
+            text: text.into(),
             tag,
         }
     }
@@ -365,7 +365,7 @@ impl Ctx<'_> {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
             tag: PostTag::Checklist(proc.id.clone()),
-            text: self.checklist(crisis, proc, after),
+            text: self.checklist(crisis, proc, after).into(),
         }
     }
 
@@ -582,7 +582,7 @@ impl Ctx<'_> {
         let record = self.record(&crisis.id, seq, role, Event::SituationPoint { number });
         Decision {
             records: vec![record],
-            effects: vec![Effect::Reply(text)],
+            effects: vec![Effect::Reply(text.into())],
         }
     }
 
@@ -630,7 +630,7 @@ impl Ctx<'_> {
         };
         Decision {
             records: vec![record],
-            effects: vec![Effect::Ack(text)],
+            effects: vec![Effect::Ack(text.into())],
         }
     }
 
@@ -722,7 +722,7 @@ impl Ctx<'_> {
         };
         Decision {
             records: vec![record],
-            effects: vec![Effect::Ack(text)],
+            effects: vec![Effect::Ack(text.into())],
         }
     }
 

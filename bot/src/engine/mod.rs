@@ -20,6 +20,8 @@ use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::lang::Lang;
+use crate::lang::catalog::Messages;
+use crate::lang::speech::{Speech, msg};
 use crate::playbook::{Catalog, Playbook};
 use command::{Command, DueSpec, Keyword, OwnerSpec, PaperKind};
 use event::{Author, Event, Owner, PostTag, RECORD_VERSION, Record, Verification};
@@ -42,6 +44,15 @@ pub struct Settings {
     pub stop_phrases: Vec<String>,
     /// The establishment's name, printed on reports.
     pub establishment: Option<String>,
+    /// The message catalogs; `lang` picks one.
+    pub messages: Messages,
+}
+
+impl Settings {
+    /// Puts what the engine says into words, in the configured language.
+    pub fn say(&self, speech: &Speech) -> String {
+        self.messages.format(&self.lang, speech)
+    }
 }
 
 impl Default for Settings {
@@ -58,6 +69,7 @@ impl Default for Settings {
             marking: None,
             stop_phrases: vec!["STOP EXERCICE".to_owned(), "STOP EXERCISE".to_owned()],
             establishment: None,
+            messages: Messages::builtin(),
         }
     }
 }
@@ -101,11 +113,11 @@ pub enum Body {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
     /// An entry was recorded: ✅ and a short reply carrying its reference.
-    Ack(String),
+    Ack(Speech),
     /// The input was refused; nothing was recorded: ⛔ and the reason.
-    Refuse(String),
+    Refuse(Speech),
     /// Information (help, status); nothing recorded.
-    Reply(String),
+    Reply(Speech),
     /// Announce the final digest of a sealed crisis (known once the journal has it).
     AnnounceDigest { crisis: String },
     /// A message of its own in a crisis room (reminders, checklists, points). With a
@@ -113,7 +125,7 @@ pub enum Effect {
     Post {
         room: String,
         crisis: String,
-        text: String,
+        text: Speech,
         tag: Option<PostTag>,
     },
     /// Replace the text of the message posted under `tag` (a checklist as it progresses).
@@ -121,7 +133,7 @@ pub enum Effect {
         room: String,
         crisis: String,
         tag: PostTag,
-        text: String,
+        text: Speech,
     },
     /// Render the crisis in `format` and post it as a file.
     Export {
@@ -191,17 +203,17 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn refuse(text: String) -> Decision {
+    fn refuse(text: impl Into<Speech>) -> Decision {
         Decision {
             records: Vec::new(),
-            effects: vec![Effect::Refuse(text)],
+            effects: vec![Effect::Refuse(text.into())],
         }
     }
 
-    fn reply(text: String) -> Decision {
+    fn reply(text: impl Into<Speech>) -> Decision {
         Decision {
             records: Vec::new(),
-            effects: vec![Effect::Reply(text)],
+            effects: vec![Effect::Reply(text.into())],
         }
     }
 }
@@ -287,7 +299,7 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     let command = match command::parse(text, &settings.prefix, lang, &roles) {
         None => return Decision::default(),
         Some(Err(refusal)) => {
-            return Decision::refuse(mark(crisis.or(animated), settings, refusal.render()));
+            return Decision::refuse(mark(crisis.or(animated), settings, refusal.render().into()));
         }
         Some(Ok(command)) => command,
     };
@@ -435,7 +447,7 @@ fn edit(
     );
     Decision {
         records: vec![record],
-        effects: vec![Effect::Ack(reply)],
+        effects: vec![Effect::Ack(reply.into())],
     }
 }
 
@@ -471,7 +483,7 @@ fn redaction(
     );
     Decision {
         records: vec![record],
-        effects: vec![Effect::Reply(reply)],
+        effects: vec![Effect::Reply(reply.into())],
     }
 }
 
@@ -499,17 +511,25 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
         settings,
         Decision {
             records: vec![record],
-            effects: vec![Effect::Reply(warning)],
+            effects: vec![Effect::Reply(warning.into())],
         },
     )
 }
 
 /// Prefixes exercise traffic with the exercise marking.
-fn mark(crisis: Option<&Crisis>, settings: &Settings, text: String) -> String {
+fn mark(crisis: Option<&Crisis>, settings: &Settings, text: Speech) -> Speech {
     match crisis {
-        Some(c) if c.exercise => format!("[{}] {text}", settings.marking()),
+        Some(c) if c.exercise => marked(settings, text),
         _ => text,
     }
+}
+
+/// `[EXERCICE] text`.
+fn marked(settings: &Settings, text: Speech) -> Speech {
+    Speech::from("[")
+        .then(settings.marking())
+        .then("] ")
+        .then(text)
 }
 
 fn mark_effect(crisis: Option<&Crisis>, settings: &Settings, effect: Effect) -> Effect {
@@ -744,9 +764,9 @@ impl Ctx<'_> {
         };
         // The opening is itself marked: the crisis is not in the world yet.
         let text = if exercise {
-            format!("[{}] {text}", self.settings.marking())
+            marked(self.settings, text.into())
         } else {
-            text
+            text.into()
         };
         Decision {
             records: vec![record],
@@ -767,7 +787,7 @@ impl Ctx<'_> {
             .map(str::to_owned);
         let ack = |record: Record, text: String| Decision {
             records: vec![record],
-            effects: vec![Effect::Ack(text)],
+            effects: vec![Effect::Ack(text.into())],
         };
         match command {
             Command::Help(_) | Command::Open { .. } => unreachable_help(self),
@@ -803,7 +823,7 @@ impl Ctx<'_> {
                     ),
                 };
                 let mut effects = vec![
-                    Effect::Ack(text),
+                    Effect::Ack(text.into()),
                     Effect::AnnounceDigest {
                         crisis: crisis.id.clone(),
                     },
@@ -818,12 +838,12 @@ impl Ctx<'_> {
                                 "🏁 La cellule a clos l'exercice {} ({seq} entrées). Rapport complet : {p}export, ou {p}export json pour la main courante scellée.",
                                 crisis.id,
                                 p = self.p()
-                            ),
+                            ).into(),
                             Lang::En => format!(
                                 "🏁 The cell closed exercise {} ({seq} entries). Full report: {p}export, or {p}export json for the sealed log.",
                                 crisis.id,
                                 p = self.p()
-                            ),
+                            ).into(),
                         },
                         tag: None,
                     });
@@ -1441,15 +1461,8 @@ pub fn owner_label(crisis: &Crisis, owner: &Owner) -> String {
 }
 
 /// The seal announced when a crisis closes, once the journal knows its head.
-pub fn digest_message(lang: Lang, crisis: &str, n_entries: u64, digest: &str) -> String {
-    match lang {
-        Lang::Fr => format!(
-            "🔏 Main courante de {crisis} scellée : {n_entries} entrées, empreinte finale SHA-256 {digest}. Notez-la : elle permet de vérifier l'export."
-        ),
-        Lang::En => format!(
-            "🔏 Log of {crisis} sealed: {n_entries} entries, final SHA-256 digest {digest}. Note it: it lets anyone verify the export."
-        ),
-    }
+pub fn digest_message(crisis: &str, n_entries: u64, digest: &str) -> Speech {
+    msg!("sealed", crisis, n = n_entries, digest).into()
 }
 
 /// `1 décision`, `2 décisions`.

@@ -13,6 +13,7 @@ use super::event::{Event, Owner, PostTag, Verification};
 use super::state::{Crisis, World};
 use super::{Decision, Effect, Settings, owner_label};
 use crate::lang::Lang;
+use crate::lang::speech::Speech;
 use crate::playbook::{Catalog, Playbook};
 
 /// Something that falls due at a given time.
@@ -304,16 +305,16 @@ pub fn downtime(
         .collect()
 }
 
-fn post(crisis: &Crisis, settings: &Settings, text: String, tag: Option<PostTag>) -> Effect {
-    let text = if crisis.exercise {
-        format!("[{}] {text}", settings.marking())
-    } else {
-        text
-    };
+fn post(
+    crisis: &Crisis,
+    settings: &Settings,
+    text: impl Into<Speech>,
+    tag: Option<PostTag>,
+) -> Effect {
     Effect::Post {
         room: crisis.room.clone(),
         crisis: crisis.id.clone(),
-        text,
+        text: super::mark(Some(crisis), settings, text.into()),
         tag,
     }
 }

@@ -205,22 +205,23 @@ fn show(
 ) {
     for effect in &decision.effects {
         let text = match effect {
-            Effect::Ack(t) => format!("✅ {t}"),
-            Effect::Refuse(t) => format!("⛔ {t}"),
-            Effect::Reply(t) => format!("» {t}"),
+            Effect::Ack(t) => format!("✅ {}", settings.say(t)),
+            Effect::Refuse(t) => format!("⛔ {}", settings.say(t)),
+            Effect::Reply(t) => format!("» {}", settings.say(t)),
             Effect::AnnounceDigest { crisis } => format!("🔏 digest of {crisis}"),
             Effect::Post {
                 text, tag, room, ..
             } => format!(
-                "📌{}{} {text}",
+                "📌{}{} {}",
                 tag.as_ref().map(|t| format!("[{t}]")).unwrap_or_default(),
                 if room == "!room" {
                     String::new()
                 } else {
                     format!("→{room}")
-                }
+                },
+                settings.say(text)
             ),
-            Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {text}"),
+            Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {}", settings.say(text)),
             Effect::Export { crisis, format, .. } => {
                 format!("📎 export {} of {crisis}", format.extension())
             }
@@ -798,7 +799,18 @@ fn edits_redactions_and_undecryptable_messages() {
             .iter()
             .map(|r| serde_json::to_string(&r.event).unwrap())
             .collect();
-        format!("{:?} {}", decision.effects, events.join(" "))
+        // Effects as their variant and the text they say.
+        let effects: Vec<String> = decision
+            .effects
+            .iter()
+            .map(|e| match e {
+                Effect::Ack(t) => format!("Ack({:?})", settings.say(t)),
+                Effect::Refuse(t) => format!("Refuse({:?})", settings.say(t)),
+                Effect::Reply(t) => format!("Reply({:?})", settings.say(t)),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        format!("[{}] {}", effects.join(", "), events.join(" "))
     };
     let steps = [
         (Body::Undecryptable, "$u0"),

@@ -46,7 +46,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::{Config, Credentials};
 use crate::engine::event::Author;
 use crate::engine::{Body, Input};
-use crate::lang::Lang;
+use crate::lang::speech::msg;
 use crate::playbook;
 use crate::runtime::{Output, Runtime};
 
@@ -312,8 +312,9 @@ async fn on_invite(
         }
         return;
     }
-    let lang = config.settings.lang;
-    let prefix = config.settings.prefix.clone();
+    let welcome = config
+        .settings
+        .say(&msg!("welcome", p = &config.settings.prefix).into());
     tokio::spawn(async move {
         // Joining right after the invite can race the server (synapse#4345): retry.
         let mut delay = Duration::from_millis(500);
@@ -321,14 +322,6 @@ async fn on_invite(
             match room.join().await {
                 Ok(()) => {
                     tracing::info!(room = %room.room_id(), "joined");
-                    let welcome = match lang {
-                        Lang::Fr => format!(
-                            "👋 tocsin est prêt : je tiens la main courante de ce salon. {prefix}aide pour les commandes, {prefix}ouvrir <playbook> [exercice] pour ouvrir une crise."
-                        ),
-                        Lang::En => format!(
-                            "👋 tocsin is ready: I keep this room's crisis log. {prefix}help for the commands, {prefix}open <playbook> [exercise] to open a crisis."
-                        ),
-                    };
                     if let Err(err) = room.send(outbound::notice(&welcome)).await {
                         tracing::warn!(error = %err, "could not post the welcome notice");
                     }
@@ -524,11 +517,8 @@ async fn process(
                     error = format!("{err:#}"),
                     "could not record; nothing acknowledged"
                 );
-                let warning = config.settings.lang.pick(
-                    "⚠️ tocsin n'a pas pu enregistrer ce message (erreur du journal) : rien n'a été consigné. Notez-le sur papier et prévenez l'administrateur.",
-                    "⚠️ tocsin could not record this message (journal error): nothing was logged. Write it on paper and alert the administrator.",
-                );
-                vec![Output::Refuse(warning.to_owned())]
+                let warning = config.settings.say(&msg!("journal-error").into());
+                vec![Output::Refuse(warning)]
             }
         };
         send_outputs(&client, &mut runtime, Some(&incoming), outputs).await;

@@ -6,7 +6,15 @@
 //! [`fold`] is the crate-wide rule for matching what people type (keywords,
 //! channels, levels, stop phrases): case and accents do not count.
 
+pub mod catalog;
+pub mod speech;
+
+#[cfg(test)]
+mod tests;
+
 use std::fmt;
+
+use unic_langid::LanguageIdentifier;
 
 /// The language of user-facing text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -39,6 +47,16 @@ impl Lang {
             Lang::Fr => "fr",
             Lang::En => "en",
         }
+    }
+
+    /// The primary language subtag (`fr` of `fr-BE`).
+    pub fn language(self) -> &'static str {
+        self.code()
+    }
+
+    /// The language as Fluent knows it (plural rules).
+    pub fn identifier(self) -> LanguageIdentifier {
+        self.code().parse().unwrap_or_default()
     }
 }
 
