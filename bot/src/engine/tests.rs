@@ -276,6 +276,45 @@ fn summarize(record: &Record) -> String {
 
 fn check(script: &str, expect: Expect) {
     expect.assert_eq(&run(script));
+    check_in_english(script);
+}
+
+/// The same transcript, started in English: pinned in `snapshots/en/<test>.txt`
+/// (`UPDATE_EXPECT=1` writes them), so both catalogs are held to every test.
+fn check_in_english(script: &str) {
+    let name = std::thread::current()
+        .name()
+        .and_then(|n| n.rsplit("::").next())
+        .expect("a test runs on a thread named after it")
+        .to_owned();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/engine/snapshots/en")
+        .join(format!("{name}.txt"));
+    let actual = run(&format!("lang en\n{script}"));
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (bless with UPDATE_EXPECT=1)", path.display()));
+    assert!(
+        expected == actual,
+        "{} differs (bless with UPDATE_EXPECT=1 if the change is meant):\n{}",
+        path.display(),
+        first_difference(&expected, &actual)
+    );
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let idx = e.iter().zip(&a).take_while(|(x, y)| x == y).count();
+    format!(
+        "line {}:\n- {}\n+ {}",
+        idx + 1,
+        e.get(idx).unwrap_or(&"<end>"),
+        a.get(idx).unwrap_or(&"<end>")
+    )
 }
 
 #[test]
