@@ -12,3 +12,174 @@ line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…
 sealed = 🔏 Log of {$crisis} sealed: {$n} entries, final SHA-256 digest {$digest}. Note it: it lets anyone verify the export.
+
+## Command help lines (after the prefix)
+
+help-help = help [command] — the commands, or one in detail
+help-open = open <playbook> [exercise] — opens a crisis (e.g. open rancongiciel exercise)
+help-close = close — closes the crisis and seals the log
+help-status = status — where the crisis stands
+help-info = info <text> — incoming information, "to check"
+help-verify = verify <I1> confirmed|refuted|checking
+help-decision = decision <text> [-- <rationale>]
+help-action = action <text> [@person|role] [by HH:MM | in 30m]
+help-done = done <A1> | <proc>.<n> — action completed, or procedure step done
+help-proc = proc [<procedure>] — lists the procedures, or starts one (e.g. proc pd-lab)
+help-skip = skip <proc>.<n> <reason> — a step that does not apply; in the animation room: skip <inject> [reason]
+help-assign = assign <proc>.<n> @person — gives a step to someone
+help-actions = actions — open actions by owner, overdue first
+help-point = point [every 2h | off] — a situation point now, or its cadence
+help-clocks = clocks — regulatory deadlines; done <clock> when met
+help-handover = handover @person — hands over the cell; they confirm with ack or ✅
+help-export = export [html|md|json|csv] — the crisis report as an attachment (json: verifiable offline)
+help-ack = ack — I take over the cell
+help-comcheck = comcheck <message> — everyone confirms with ✅; comcheck alone: who is missing
+help-role = role <role> @person — assigns a crisis-cell role
+help-correct = correct <ref> <text> — corrects an entry (the original stays)
+help-paper = paper <HH:MM> info|decision|action <text> — enters a paper note
+help-link = animate <crisis|room> <scenario> [manual] — links this animation room to the players' exercise
+help-mode = mode auto|manual — injects fire on time, or only on command
+help-debex = debex — start of the exercise: the exercise clock starts
+help-finex = finex — end of the exercise; players move on to the debrief
+help-pause = pause — stops the exercise clock (the schedule shifts)
+help-resume = resume — restarts the clock after a pause or a STOP EXERCISE
+help-inject = inject [<id>] — fires an inject now (the next one without an id)
+help-delay = delay [<id>] 10m — delays one inject, or everything still to come
+help-adhoc = adhoc <channel> [role] <persona>: <text> — an unscripted inject, fired at once
+help-chrono = schedule — exercise clock, last 5 injects played, next 3
+help-expected = expected <id> yes|no — was the expected reaction met?
+help-obs = obs [<inject>|<objective>] <text> — an observer's note (animation room)
+help-retex = retex [<contribution> | next | end] — guided hot debrief, after FINEX
+help-improve = improve <text> [@who|role] [by YYYY-MM-DD] — improvement plan
+
+## Commands that do not parse
+
+cmd-which-playbook-should-be = Which playbook should be opened?
+cmd-after-playbook-only-exercise = After the playbook only "exercise" is allowed.
+cmd-too-many-words-one = Too many words: one playbook, then "exercise" for an exercise.
+cmd-information-text-missing = The information text is missing.
+cmd-information-reference-missing-i3 = The information reference is missing (e.g. I3).
+cmd-status-missing-confirmed-refuted = The status is missing: confirmed, refuted or checking.
+cmd-unknown-status-confirmed-refuted = Unknown status: confirmed, refuted or checking.
+cmd-decision-text-missing = The decision text is missing.
+cmd-unreadable-step-write-procedure = Unreadable step: write <procedure>.<number> (e.g. pd-lab.2).
+cmd-action-reference-missing-a2 = The action reference is missing (e.g. A2).
+cmd-one-action-reference-only = One action reference only (e.g. A2).
+cmd-write-person-with-alice = Write the person with @ (e.g. @alice:example.org, or @me).
+cmd-role-then-person = A role, then a person.
+cmd-reference-correct-missing-d1 = The reference to correct is missing (e.g. D1).
+cmd-corrected-text-missing = The corrected text is missing.
+cmd-one-procedure-at-time = One procedure at a time (e.g. proc pd-lab).
+cmd-skipping-step-needs-reason = Skipping a step needs a reason.
+cmd-at-least-15-minutes = At least 15 minutes between points.
+cmd-unreadable-cadence-write-for = Unreadable cadence: write for instance "every 2h".
+cmd-hand-over-whom-handover = Hand over to whom? (e.g. handover @bob:example.org)
+cmd-unknown-format-html-md = Unknown format: html, md, json or csv.
+cmd-give-players-crisis-room = Give the players' crisis (or room), the scenario, then optionally "manual".
+cmd-mode-auto-manual = Mode: auto or manual.
+cmd-one-inject-at-time = One inject at a time (e.g. inject i05).
+cmd-unreadable-delay-write-for = Unreadable delay: write for instance "delay 10m" or "delay i05 10m" (at most 12h).
+cmd-answer-yes-no = Answer yes or no.
+cmd-inject-then-yes-no = The inject, then yes or no (e.g. expected i05 yes).
+cmd-observation-text-missing = The observation text is missing.
+cmd-unknown-channel-mail-phone = Unknown channel: mail, phone, sms, press, social, visit or internal.
+cmd-separate-persona-from-text = Separate the persona from the text with ":" (e.g. adhoc phone Night manager: …).
+cmd-persona-text-needed = A persona and a text are needed.
+cmd-improvement-text-missing = The improvement text is missing.
+cmd-unreadable-time-after-by = Unreadable time after "by": write HH:MM (e.g. by 14:30).
+cmd-unreadable-delay-after-in = Unreadable delay after "in": write 30m, 2h or 1h30.
+cmd-lone-names-nobody = A lone @ names nobody.
+cmd-action-text-missing = The action text is missing.
+cmd-time-paper-note-missing = The time of the paper note is missing (HH:MM).
+cmd-unreadable-time-write-hh = Unreadable time: write HH:MM (e.g. 03:55).
+cmd-type-missing-info-decision = The type is missing: info, decision or action.
+cmd-unknown-type-info-decision = Unknown type: info, decision or action.
+cmd-text-note-missing = The text of the note is missing.
+
+## Commands that do not parse (2)
+
+cmd-no-argument = This command takes no argument.
+cmd-unknown-did-you-mean = Unknown command "{$command}". Did you mean {$near}?
+cmd-unknown = Unknown command "{$command}".
+cmd-type-help = Type {$p}help for the list.
+cmd-control-character = The message holds a control character ({$code}): type it again without pasting from a terminal.
+cmd-text-too-long = Text too long ({$n} characters, at most {$max}): split it into several entries.
+
+## The engine: edits, redactions, undecryptable messages, help
+
+edit-animation-command = Edit ignored: an animation command cannot be edited. Type a new command if needed.
+edit-unreadable = Edit ignored: empty, too long, or with control characters.
+edit-recorded = {$new_ref} — edit of the message of {$reference} recorded as a correction; the original stays in the log.
+redaction-recorded = The message of {$reference} was deleted from the room; the log keeps it and records the deletion.
+undecryptable = ⚠️ A message from {$who} could not be decrypted by tocsin: it is not in the log. Send it again (check that your session shares its keys with the bot).
+undecryptable-gap = undecryptable message from {$who} ({$id})
+help-animation-commands = Animation room commands:
+help-commands = tocsin commands:
+
+## The crisis cell's commands in its room
+
+no-playbook-loaded = no playbook loaded
+no-crisis = No crisis is open in this room. To start: {$p}open <playbook> [exercise] (playbooks: {$playbooks}).
+leads-only = {$p}{$command} is for the cell's leads (power level 50 in the room, or a tocsin administrator).
+word-open = open
+word-close = close
+word-role = role
+open-unknown-playbook = Unknown playbook "{$playbook}". Available: {$playbooks}.
+open-already = A crisis is already open in this room ({$crisis}). One room, one cell: close it with {$p}close or use another room.
+exercise-opened =
+    🚨 Exercise opened: {$title} (v{$version}) — crisis {$id}.
+    {$n_roles} roles to fill: {$p}role <role> @person. Start by naming the scribe.
+crisis-opened =
+    🚨 Crisis opened: {$title} (v{$version}) — crisis {$id}.
+    {$n_roles} roles to fill: {$p}role <role> @person. Start by naming the scribe.
+exercise-closed = 🏁 The cell closed exercise {$crisis} ({$seq} entries). Full report: {$p}export, or {$p}export json for the sealed log.
+info-recorded = {$reference} — information recorded, to check ({$at}).
+verify-not-info = {$target} is not an information: only informations (I…) are verified.
+verify-not-back-to-check = Information does not go back to "to check": use "checking".
+verify-already = {$target} is already "{$status}".
+verify-recorded = {$target} — {$status} (was: {$previous}).
+decision-recorded = {$reference} — decision recorded ({$at}), with its rationale.
+decision-recorded-no-rationale = {$reference} — decision recorded ({$at}). No rationale: add "-- why" next time.
+action-recorded = {$reference} — action recorded
+action-owner = owner {$owner}
+action-due = due {$due}
+done-not-action = {$target} is not an action (A…).
+done-already = {$target} is already done (since {$since}).
+done-recorded = {$target} — done ({$at}).
+done-recorded-late = {$target} — done ({$at}), late against {$due}.
+role-playbook-missing = This crisis's playbook "{$playbook}" is no longer loaded: load it again to assign roles.
+role-unknown = Unknown role "{$role}". Roles: {$roles}.
+role-already = {$user} already holds the role {$role}.
+role-assigned = Role {$title} ({$role}) → {$user}.
+role-assigned-instead = Role {$title} ({$role}) → {$user} (instead of {$previous}).
+correction-recorded = {$reference} — correction of {$target} recorded; the original entry stays in the log.
+paper-too-early = That time is more than 24 h before the crisis opened.
+paper-recorded = {$reference} — paper note of {$at} entered (transcribed).
+export-players-no-json = JSON and CSV carry the whole log, facilitator material included: ask for them in the animation room. Here: export html or md (players' edition).
+no-entry-yet = no entry yet
+unknown-reference = Unknown reference "{$target}" in this crisis (latest: {$known}).
+status-head =
+    📋 {$title} — crisis {$crisis}
+    Opened at {$at} by {$by} ({$duration} ago).
+status-roles-none = none
+status-roles = Roles ({$n_held}/{$n_roles}): {$list}
+status-infos = Information: {$n} — {$to_check} to check, {$checking} being checked, {$confirmed} confirmed, {$refuted} refuted
+status-decisions-none = Decisions: none
+status-decisions = Decisions: {$n} — latest {$reference} at {$at}: {$text}
+status-actions = Actions: {$n_open} open of which {$overdue} overdue, {$done} done
+status-more = … and {$n} more
+crisis-closed = 🏁 Crisis {$crisis} closed. Log: {$seq} entries, {$n_decisions} { $n_decisions ->
+        [0] decision
+        [1] decision
+       *[other] decisions
+    }, {$n_actions} { $n_actions ->
+        [0] action
+        [1] action
+       *[other] actions
+    } of which {$n_open} left open.
+verification = { $status ->
+        [to_check] to check
+        [checking] being checked
+        [confirmed] confirmed
+       *[refuted] refuted
+    }

@@ -14,3 +14,178 @@ line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enr
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…
 sealed = 🔏 Main courante de {$crisis} scellée : {$n} entrées, empreinte finale SHA-256 {$digest}. Notez-la : elle permet de vérifier l'export.
+
+## Command help lines (after the prefix)
+
+help-help = aide [commande] — les commandes, ou le détail d'une
+help-open = ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
+help-close = clore — clôt la crise et scelle la main courante
+help-status = statut — où en est la crise
+help-info = info <texte> — une information reçue, « à vérifier »
+help-verify = vérifier <I1> confirmée|infirmée|en cours
+help-decision = décision <texte> [-- <justification>]
+help-action = action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+help-done = fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
+help-proc = proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)
+help-skip = passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
+help-assign = assigner <proc>.<n> @personne — confie une étape
+help-actions = actions — actions ouvertes par responsable, en retard d'abord
+help-point = point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
+help-clocks = horloges — échéances réglementaires ; fait <horloge> quand c'est fait
+help-handover = relève @personne — passe la main ; elle confirme par ack ou ✅
+help-export = export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+help-ack = ack — je prends la relève
+help-comcheck = comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
+help-role = rôle <rôle> @personne — attribue un rôle de la cellule
+help-correct = corriger <réf> <texte> — corrige une entrée (l'originale reste)
+help-paper = papier <HH:MM> info|décision|action <texte> — saisit une note papier
+help-link = animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+help-mode = mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
+help-debex = debex — début de l'exercice : l'horloge d'exercice démarre
+help-finex = finex — fin de l'exercice ; les joueurs passent au RETEX
+help-pause = pause — arrête l'horloge d'exercice (le chronogramme se décale)
+help-resume = reprise — relance l'horloge après une pause ou un STOP EXERCICE
+help-inject = inject [<id>] — joue un stimulus maintenant (le suivant sans id)
+help-delay = retarder [<id>] 10m — retarde un stimulus, ou toute la suite
+help-adhoc = improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt
+help-chrono = chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains
+help-expected = attendu <id> oui|non — la réaction attendue est-elle atteinte ?
+help-obs = obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
+help-retex = retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
+help-improve = amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+
+## Commands that do not parse
+
+cmd-which-playbook-should-be = Quel playbook ouvrir ?
+cmd-after-playbook-only-exercise = Après le playbook, seul « exercice » est permis.
+cmd-too-many-words-one = Trop de mots : un playbook, puis « exercice » s'il s'agit d'un exercice.
+cmd-information-text-missing = Il manque le texte de l'information.
+cmd-information-reference-missing-i3 = Il manque la référence de l'information (ex. I3).
+cmd-status-missing-confirmed-refuted = Il manque le statut : confirmée, infirmée ou en cours.
+cmd-unknown-status-confirmed-refuted = Statut inconnu : confirmée, infirmée ou en cours.
+cmd-decision-text-missing = Il manque le texte de la décision.
+cmd-unreadable-step-write-procedure = Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).
+cmd-action-reference-missing-a2 = Il manque la référence de l'action (ex. A2).
+cmd-one-action-reference-only = Une seule référence d'action (ex. A2).
+cmd-write-person-with-alice = La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).
+cmd-role-then-person = Il faut un rôle puis une personne.
+cmd-reference-correct-missing-d1 = Il manque la référence à corriger (ex. D1).
+cmd-corrected-text-missing = Il manque le texte corrigé.
+cmd-one-procedure-at-time = Une seule procédure à la fois (ex. proc pd-lab).
+cmd-skipping-step-needs-reason = Il faut une raison pour passer une étape.
+cmd-at-least-15-minutes = Au moins 15 minutes entre deux points.
+cmd-unreadable-cadence-write-for = Cadence illisible : écrivez par exemple « toutes 2h ».
+cmd-hand-over-whom-handover = À qui passer la main ? (ex. relève @bob:exemple.fr)
+cmd-unknown-format-html-md = Format inconnu : html, md, json ou csv.
+cmd-give-players-crisis-room = Il faut la crise des joueurs (ou leur salon), le scénario, puis éventuellement « manuel ».
+cmd-mode-auto-manual = Mode : auto ou manuel.
+cmd-one-inject-at-time = Un seul stimulus à la fois (ex. inject i05).
+cmd-unreadable-delay-write-for = Retard illisible : écrivez par exemple « retarder 10m » ou « retarder i05 10m » (au plus 12h).
+cmd-answer-yes-no = Répondez oui ou non.
+cmd-inject-then-yes-no = Il faut le stimulus puis oui ou non (ex. attendu i05 oui).
+cmd-observation-text-missing = Il manque le texte de l'observation.
+cmd-unknown-channel-mail-phone = Canal inconnu : courriel, téléphone, sms, presse, réseaux-sociaux, visite ou interne.
+cmd-separate-persona-from-text = Séparez la persona du texte par « : » (ex. improviser téléphone Cadre de nuit : …).
+cmd-persona-text-needed = Il faut une persona et un texte.
+cmd-improvement-text-missing = Il manque le texte de l'amélioration.
+cmd-unreadable-time-after-by = Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).
+cmd-unreadable-delay-after-in = Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.
+cmd-lone-names-nobody = Un @ seul ne désigne personne.
+cmd-action-text-missing = Il manque le texte de l'action.
+cmd-time-paper-note-missing = Il manque l'heure de la note papier (HH:MM).
+cmd-unreadable-time-write-hh = Heure illisible : écrivez HH:MM (ex. 03:55).
+cmd-type-missing-info-decision = Il manque le type : info, décision ou action.
+cmd-unknown-type-info-decision = Type inconnu : info, décision ou action.
+cmd-text-note-missing = Il manque le texte de la note.
+
+## Commands that do not parse (2)
+
+cmd-no-argument = Cette commande ne prend pas d'argument.
+cmd-unknown-did-you-mean = Commande inconnue « {$command} ». Vouliez-vous dire {$near} ?
+cmd-unknown = Commande inconnue « {$command} ».
+cmd-type-help = Tapez {$p}aide pour la liste.
+cmd-control-character = Le message contient un caractère de contrôle ({$code}) : retapez-le sans le coller depuis un terminal.
+cmd-text-too-long = Texte trop long ({$n} caractères, au plus {$max}) : scindez-le en plusieurs entrées.
+
+## The engine: edits, redactions, undecryptable messages, help
+
+edit-animation-command = Modification ignorée : une commande d'animation ne se modifie pas. Tapez une nouvelle commande si besoin.
+edit-unreadable = Modification ignorée : texte vide, trop long ou avec des caractères de contrôle.
+edit-recorded = {$new_ref} — modification du message de {$reference} enregistrée comme correction ; l'original reste dans la main courante.
+redaction-recorded = Le message de {$reference} a été supprimé du salon ; la main courante le conserve et note la suppression.
+undecryptable = ⚠️ Un message de {$who} n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).
+undecryptable-gap = message de {$who} ({$id}) indéchiffrable
+help-animation-commands = Commandes du salon d'animation :
+help-commands = Commandes tocsin :
+
+## The crisis cell's commands in its room
+
+no-playbook-loaded = aucun playbook chargé
+no-crisis = Aucune crise ouverte dans ce salon. Pour commencer : {$p}ouvrir <playbook> [exercice] (playbooks : {$playbooks}).
+leads-only = {$p}{$command} est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
+word-open = ouvrir
+word-close = clore
+word-role = rôle
+open-unknown-playbook = Playbook inconnu « {$playbook} ». Disponibles : {$playbooks}.
+open-already = Une crise est déjà ouverte dans ce salon ({$crisis}). Un salon = une cellule : fermez-la avec {$p}clore ou ouvrez un autre salon.
+exercise-opened =
+    🚨 Exercice ouvert : {$title} (v{$version}) — crise {$id}.
+    {$n_roles} rôles à pourvoir : {$p}rôle <rôle> @personne. Commencez par nommer l'historien.
+crisis-opened =
+    🚨 Crise ouverte : {$title} (v{$version}) — crise {$id}.
+    {$n_roles} rôles à pourvoir : {$p}rôle <rôle> @personne. Commencez par nommer l'historien.
+exercise-closed = 🏁 La cellule a clos l'exercice {$crisis} ({$seq} entrées). Rapport complet : {$p}export, ou {$p}export json pour la main courante scellée.
+info-recorded = {$reference} — information enregistrée, à vérifier ({$at}).
+verify-not-info = {$target} n'est pas une information : seules les informations (I…) se vérifient.
+verify-not-back-to-check = Une information ne redevient pas « à vérifier » : utilisez « en cours ».
+verify-already = {$target} est déjà « {$status} ».
+verify-recorded = {$target} — {$status} (était : {$previous}).
+decision-recorded = {$reference} — décision enregistrée ({$at}), avec sa justification.
+decision-recorded-no-rationale = {$reference} — décision enregistrée ({$at}). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
+action-recorded = {$reference} — action enregistrée
+action-owner = pour {$owner}
+action-due = échéance {$due}
+done-not-action = {$target} n'est pas une action (A…).
+done-already = {$target} est déjà faite (depuis {$since}).
+done-recorded = {$target} — faite ({$at}).
+done-recorded-late = {$target} — faite ({$at}), en retard sur l'échéance de {$due}.
+role-playbook-missing = Le playbook « {$playbook} » de cette crise n'est plus chargé : rechargez-le pour attribuer des rôles.
+role-unknown = Rôle inconnu « {$role} ». Rôles : {$roles}.
+role-already = {$user} tient déjà le rôle {$role}.
+role-assigned = Rôle {$title} ({$role}) → {$user}.
+role-assigned-instead = Rôle {$title} ({$role}) → {$user} (à la place de {$previous}).
+correction-recorded = {$reference} — correction de {$target} enregistrée ; l'entrée d'origine reste dans la main courante.
+paper-too-early = Cette heure tombe plus de 24 h avant l'ouverture de la crise.
+paper-recorded = {$reference} — note papier de {$at} saisie (transcrite).
+export-players-no-json = Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).
+no-entry-yet = aucune entrée encore
+unknown-reference = Référence inconnue « {$target} » dans cette crise (dernières : {$known}).
+status-head =
+    📋 {$title} — crise {$crisis}
+    Ouverte à {$at} par {$by} (depuis {$duration}).
+status-roles-none = aucun
+status-roles = Rôles ({$n_held}/{$n_roles}) : {$list}
+status-infos = Informations : {$n} — {$to_check} à vérifier, {$checking} en cours, {$confirmed} confirmée(s), {$refuted} infirmée(s)
+status-decisions-none = Décisions : aucune
+status-decisions = Décisions : {$n} — dernière {$reference} à {$at} : {$text}
+status-actions = Actions : {$n_open} ouverte(s) dont {$overdue} en retard, {$done} faite(s)
+status-more = … et {$n} autres
+crisis-closed = 🏁 Crise {$crisis} close. Main courante : {$seq} entrées, {$n_decisions} { $n_decisions ->
+        [0] décision
+        [1] décision
+       *[other] décisions
+    }, {$n_actions} { $n_actions ->
+        [0] action
+        [1] action
+       *[other] actions
+    } dont {$n_open} { $n_open ->
+        [0] restée ouverte
+        [1] restée ouverte
+       *[other] restées ouvertes
+    }.
+verification = { $status ->
+        [to_check] à vérifier
+        [checking] en cours de vérification
+        [confirmed] confirmée
+       *[refuted] infirmée
+    }

@@ -130,6 +130,7 @@ pub fn load(path: &Path) -> Result<Config, Vec<String>> {
 }
 
 /// Parses a configuration. Relative paths are relative to `base`; `env` supplies secrets.
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn parse(
     src: &str,
     base: &Path,

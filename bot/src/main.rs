@@ -1,7 +1,7 @@
 //! The `tocsin` command: run the bot, check playbooks, verify journals, run the console.
 #![recursion_limit = "256"]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -27,98 +27,119 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run the bot on a Matrix homeserver.
-    Run {
-        /// The configuration file (see config.example.toml).
-        #[arg(long, default_value = "tocsin.toml")]
-        config: PathBuf,
-    },
+    Run(RunArgs),
     /// Play a short scripted crisis against a running bot, as a demo user (used by scripts/demo).
     #[command(hide = true)]
-    DemoPlay {
-        #[arg(long)]
-        homeserver: String,
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        password: String,
-        /// The bot's user id.
-        #[arg(long)]
-        bot: String,
-        /// Other users to invite.
-        #[arg(long, value_delimiter = ',')]
-        invite: Vec<String>,
-    },
+    DemoPlay(DemoPlayArgs),
     /// Check playbooks; every problem is reported as file:line:column.
-    Check {
-        /// Files or directories (default: playbooks/).
-        paths: Vec<PathBuf>,
-    },
+    Check(CheckArgs),
     /// Verify every hash chain of a journal; names the first bad entry.
     /// Verify a journal (--data DIR) or a JSON export (FILE.json); names the first bad entry.
-    Verify {
-        /// The data directory holding the journal.
-        #[arg(long, conflicts_with = "file")]
-        data: Option<PathBuf>,
-        /// A JSON export to check offline.
-        file: Option<PathBuf>,
-    },
+    Verify(VerifyArgs),
     /// Export a crisis: the report (html, md), or the full log (json with its hash chain, csv).
-    Export {
-        #[arg(long)]
-        data: PathBuf,
-        /// The crisis id (see `tocsin verify --data DIR`).
-        #[arg(long)]
-        crisis: String,
-        #[arg(long, default_value = "html")]
-        format: String,
-        /// players: no facilitator material; full: everything.
-        #[arg(long, default_value = "full")]
-        edition: String,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long, default_value = "playbooks")]
-        playbooks: PathBuf,
-        /// A directory whose *.hbs files replace the built-in templates.
-        #[arg(long)]
-        templates: Option<PathBuf>,
-        #[command(flatten)]
-        settings: SettingsArgs,
-    },
+    Export(ExportArgs),
     /// Print a playbook as a paper kit: reflex sheets, checklists, blank log sheets, role cards.
-    Kit {
-        #[arg(long)]
-        playbook: String,
-        #[arg(short, long)]
-        output: PathBuf,
-        #[arg(long, default_value = "playbooks")]
-        playbooks: PathBuf,
-        #[arg(long)]
-        templates: Option<PathBuf>,
-        #[arg(long, default_value = "fr")]
-        lang: String,
-    },
+    Kit(KitArgs),
     /// Exercise scenarios.
     Scenario {
         #[command(subcommand)]
         action: ScenarioCmd,
     },
     /// Keep the main courante from a terminal: one command per line on standard input.
-    Console {
-        /// The data directory holding the journal.
-        #[arg(long)]
-        data: PathBuf,
-        /// Your name, as recorded as the author.
-        #[arg(long = "as")]
-        as_name: String,
-        /// The playbooks directory.
-        #[arg(long, default_value = "playbooks")]
-        playbooks: PathBuf,
-        /// The room whose crisis to write to (default: the console's own).
-        #[arg(long, default_value = "console")]
-        room: String,
-        #[command(flatten)]
-        settings: SettingsArgs,
-    },
+    Console(ConsoleArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The configuration file (see config.example.toml).
+    #[arg(long, default_value = "tocsin.toml")]
+    config: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+struct DemoPlayArgs {
+    #[arg(long)]
+    homeserver: String,
+    #[arg(long)]
+    user: String,
+    #[arg(long)]
+    password: String,
+    /// The bot's user id.
+    #[arg(long)]
+    bot: String,
+    /// Other users to invite.
+    #[arg(long, value_delimiter = ',')]
+    invite: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or directories (default: playbooks/).
+    paths: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct VerifyArgs {
+    /// The data directory holding the journal.
+    #[arg(long, conflicts_with = "file")]
+    data: Option<PathBuf>,
+    /// A JSON export to check offline.
+    file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    #[arg(long)]
+    data: PathBuf,
+    /// The crisis id (see `tocsin verify --data DIR`).
+    #[arg(long)]
+    crisis: String,
+    #[arg(long, default_value = "html")]
+    format: String,
+    /// players: no facilitator material; full: everything.
+    #[arg(long, default_value = "full")]
+    edition: String,
+    #[arg(short, long)]
+    output: PathBuf,
+    #[arg(long, default_value = "playbooks")]
+    playbooks: PathBuf,
+    /// A directory whose *.hbs files replace the built-in templates.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct KitArgs {
+    #[arg(long)]
+    playbook: String,
+    #[arg(short, long)]
+    output: PathBuf,
+    #[arg(long, default_value = "playbooks")]
+    playbooks: PathBuf,
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    #[arg(long, default_value = "fr")]
+    lang: String,
+}
+
+#[derive(clap::Args, Debug)]
+struct ConsoleArgs {
+    /// The data directory holding the journal.
+    #[arg(long)]
+    data: PathBuf,
+    /// Your name, as recorded as the author.
+    #[arg(long = "as")]
+    as_name: String,
+    /// The playbooks directory.
+    #[arg(long, default_value = "playbooks")]
+    playbooks: PathBuf,
+    /// The room whose crisis to write to (default: the console's own).
+    #[arg(long, default_value = "console")]
+    room: String,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,31 +147,34 @@ enum ScenarioCmd {
     /// Turn a chronogramme spreadsheet saved as CSV into a scenario file
     /// (columns: id; at; after; from; to; channel; content_fr; content_en;
     /// expected_fr; expected_en; objectives; notes).
-    Import {
-        /// The CSV file (`;` or `,` separated, UTF-8).
-        file: PathBuf,
-        /// The playbook the exercise uses.
-        #[arg(long)]
-        playbook: String,
-        /// The scenario id (lowercase letters, digits, `-`).
-        #[arg(long)]
-        id: String,
-        /// The exercise's code name.
-        #[arg(long)]
-        code_name: String,
-        #[arg(long)]
-        title: Option<String>,
-        /// débutant, intermédiaire or confirmé.
-        #[arg(long, default_value = "intermédiaire")]
-        level: String,
-        #[arg(short, long)]
-        output: PathBuf,
-        /// Replace the output file if it exists.
-        #[arg(long)]
-        force: bool,
-        #[arg(long, default_value = "playbooks")]
-        playbooks: PathBuf,
-    },
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// The CSV file (`;` or `,` separated, UTF-8).
+    file: PathBuf,
+    /// The playbook the exercise uses.
+    #[arg(long)]
+    playbook: String,
+    /// The scenario id (lowercase letters, digits, `-`).
+    #[arg(long)]
+    id: String,
+    /// The exercise's code name.
+    #[arg(long)]
+    code_name: String,
+    #[arg(long)]
+    title: Option<String>,
+    /// débutant, intermédiaire or confirmé.
+    #[arg(long, default_value = "intermédiaire")]
+    level: String,
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    #[arg(long, default_value = "playbooks")]
+    playbooks: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -208,303 +232,291 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Cmd::Run { config } => {
-            let config = match tocsin::config::load(&config) {
-                Ok(config) => config,
-                Err(problems) => {
-                    for p in &problems {
-                        eprintln!("{}: {p}", config.display());
-                    }
-                    bail!("{} problem(s) in the configuration", problems.len());
-                }
-            };
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(async move {
-                let shutdown = tokio_util::sync::CancellationToken::new();
-                let signals = shutdown.clone();
-                tokio::spawn(async move {
-                    wait_for_signal().await;
-                    tracing::info!("stopping");
-                    signals.cancel();
-                });
-                tocsin::matrix::run(config, shutdown).await
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Cmd::DemoPlay {
-            homeserver,
-            user,
-            password,
-            bot,
-            invite,
-        } => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(tocsin::matrix::demo::play(
-                &homeserver,
-                &user,
-                &password,
-                &bot,
-                &invite,
-            ))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Cmd::Check { paths } => Ok(check(paths)),
-        Cmd::Verify {
-            data: None,
-            file: Some(file),
-        } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            match tocsin::export::verify(&text) {
-                Ok(v) => {
-                    println!(
-                        "ok: {} — {} entries, every hash verified",
-                        v.crisis, v.n_entries
-                    );
-                    println!("final digest {}", v.final_digest);
-                    println!("compare it with the digest announced when the crisis was sealed");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(err) => {
-                    eprintln!("tocsin: verification FAILED: {}: {err}", file.display());
-                    Ok(ExitCode::FAILURE)
-                }
-            }
-        }
-        Cmd::Verify {
-            data: None,
-            file: None,
-        } => bail!("give --data DIR (a journal) or FILE.json (an export)"),
-        Cmd::Verify {
-            data: Some(_),
-            file: Some(_),
-        } => bail!("give either --data DIR or FILE.json, not both"),
-        Cmd::Export {
-            data,
-            crisis,
-            format,
-            edition,
-            output,
-            playbooks,
-            templates,
-            settings,
-        } => {
-            let settings = settings.settings()?;
-            let Some(format) = tocsin::engine::ExportFormat::parse(&format) else {
-                bail!("--format: `{format}` is not one of html, md, json, csv");
-            };
-            let edition = match edition.as_str() {
-                "full" => tocsin::render::view::Edition::Full,
-                "players" if format == tocsin::engine::ExportFormat::Json => bail!(
-                    "--edition players: the JSON export carries every entry of the hash chain, facilitator material included; give the players html, md or csv"
-                ),
-                "players" => tocsin::render::view::Edition::Players,
-                other => bail!("--edition: `{other}` is not players or full"),
-            };
-            let renderer = tocsin::render::Renderer::new(templates.as_deref())?;
-            let catalog = playbook::load_dir(&playbooks).ok();
-            let (journal, _) = Journal::open(&data, |_| {})
-                .with_context(|| format!("opening the journal in {}", data.display()))?;
-            let entries = journal.entries(&crisis)?;
-            if entries.is_empty() {
-                let known: Vec<&str> = journal.crises().collect();
-                bail!(
-                    "no crisis `{crisis}` in {} (crises: {})",
-                    data.display(),
-                    known.join(", ")
-                );
-            }
-            let catalog = catalog.unwrap_or_default();
-            let bytes = tocsin::render::export(
-                &renderer,
-                &entries,
-                &catalog,
-                &settings,
-                format,
-                edition,
-                chrono::Utc::now(),
-            )?;
-            std::fs::write(&output, bytes)
-                .with_context(|| format!("writing {}", output.display()))?;
-            println!("wrote {} ({} entries)", output.display(), entries.len());
-            Ok(ExitCode::SUCCESS)
-        }
-        Cmd::Kit {
-            playbook: id,
-            output,
-            playbooks,
-            templates,
-            lang,
-        } => {
-            let Some(lang) = Lang::parse(&lang) else {
-                bail!("--lang: fr or en")
-            };
-            let catalog = playbook::load_dir(&playbooks).map_err(|diags| {
-                anyhow::anyhow!(
-                    "{} problem(s) in the playbooks; run tocsin check {}",
-                    diags.len(),
-                    playbooks.display()
-                )
-            })?;
-            let Some(pb) = catalog.get(&id) else {
-                bail!(
-                    "no playbook `{id}` (playbooks: {})",
-                    catalog.ids().collect::<Vec<_>>().join(", ")
-                );
-            };
-            let renderer = tocsin::render::Renderer::new(templates.as_deref())?;
-            let html = renderer.kit_html(&tocsin::render::kit::build(pb, lang))?;
-            std::fs::write(&output, html)
-                .with_context(|| format!("writing {}", output.display()))?;
-            println!("wrote {}", output.display());
-            Ok(ExitCode::SUCCESS)
-        }
+        Cmd::Run(args) => run_bot(&args),
+        Cmd::DemoPlay(args) => demo_play(&args),
+        Cmd::Check(args) => Ok(check(args.paths)),
+        Cmd::Verify(args) => verify(&args),
+        Cmd::Export(args) => export(&args),
+        Cmd::Kit(args) => kit(&args),
         Cmd::Scenario {
-            action:
-                ScenarioCmd::Import {
-                    file,
-                    playbook: playbook_id,
-                    id,
-                    code_name,
-                    title,
-                    level,
-                    output,
-                    force,
-                    playbooks,
-                },
-        } => {
-            let Some(level) = playbook::scenario::Level::parse(&level) else {
-                bail!("--level: `{level}` is not débutant, intermédiaire or confirmé");
-            };
-            if output.exists() && !force {
-                bail!(
-                    "{} exists; choose another -o or add --force",
-                    output.display()
-                );
+            action: ScenarioCmd::Import(args),
+        } => scenario_import(&args),
+        Cmd::Console(args) => console(&args),
+    }
+}
+
+/// `tocsin run`: the bot, until a signal.
+fn run_bot(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let config = match tocsin::config::load(&args.config) {
+        Ok(config) => config,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{}: {p}", args.config.display());
             }
-            let loaded = playbook::load_paths(std::slice::from_ref(&playbooks));
-            let by_id = loaded
-                .playbooks
-                .into_iter()
-                .map(|p| (p.id.clone(), p))
-                .collect();
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let Ok(src) = String::from_utf8(bytes) else {
-                bail!(
-                    "{}: not valid UTF-8; in the spreadsheet, save as « CSV UTF-8 »",
-                    file.display()
-                );
-            };
-            let header = playbook::import::Header {
-                id,
-                code_name,
-                title,
-                playbook: playbook_id,
-                level,
-            };
-            match playbook::import::csv_to_scenario(
-                &file.display().to_string(),
-                &src,
-                &header,
-                &by_id,
-            ) {
-                Ok(imported) => {
-                    std::fs::write(&output, &imported.yaml)
-                        .with_context(|| format!("writing {}", output.display()))?;
-                    println!(
-                        "wrote {}: {} injects. Write the texts of objectives {} in it, then run tocsin check.",
-                        output.display(),
-                        imported.n_injects,
-                        imported.objectives_to_write.join(", ")
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(diags) => {
-                    for d in &diags {
-                        eprintln!("{d}");
-                    }
-                    eprintln!("{} problem(s); nothing written", diags.len());
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            bail!("{} problem(s) in the configuration", problems.len());
         }
-        Cmd::Verify {
-            data: Some(data),
-            file: None,
-        } => match Journal::verify_dir(&data) {
-            Ok(summary) => {
-                println!(
-                    "ok: {} entries in {} crises, every chain verified",
-                    summary.n_entries,
-                    summary.chains.len()
-                );
-                for (crisis, head) in &summary.chains {
-                    println!(
-                        "  {crisis}: {} entries, final digest {}",
-                        head.seq,
-                        journal::hex(&head.hash)
-                    );
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(err) => {
-                eprintln!("tocsin: verification FAILED: {err}");
-                Ok(ExitCode::FAILURE)
-            }
-        },
-        Cmd::Console {
-            data,
-            as_name,
-            playbooks,
-            room,
-            settings,
-        } => {
-            let settings = settings.settings()?;
-            let catalog = match playbook::load_dir(&playbooks) {
-                Ok(catalog) => catalog,
-                Err(diags) => {
-                    for d in &diags {
-                        eprintln!("{d}");
-                    }
-                    bail!(
-                        "{} problem(s) in the playbooks of {}",
-                        diags.len(),
-                        playbooks.display()
-                    );
-                }
-            };
-            let name = as_name.trim().to_owned();
-            if name.is_empty() {
-                bail!("--as: give your name");
-            }
-            let id = if name.starts_with('@') {
-                name.clone()
-            } else {
-                format!("@{name}")
-            };
-            let session = console::Session {
-                author: Author { id, name },
-                room,
-                exports: data.join("exports"),
-            };
-            let (mut runtime, _) = Runtime::open(&data, catalog, settings, None)?;
-            let stdin = std::io::stdin();
-            let res = console::run(
-                &mut runtime,
-                &session,
-                stdin.lock(),
-                std::io::stdout().lock(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let signals = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping");
+            signals.cancel();
+        });
+        tocsin::matrix::run(config, shutdown).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tocsin demo-play`: the scripted crisis of `scripts/demo`.
+fn demo_play(args: &DemoPlayArgs) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(tocsin::matrix::demo::play(
+        &args.homeserver,
+        &args.user,
+        &args.password,
+        &args.bot,
+        &args.invite,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tocsin verify`: a journal (`--data`) or a JSON export.
+fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    match (&args.data, &args.file) {
+        (None, Some(file)) => verify_export(file),
+        (Some(data), None) => verify_journal(data),
+        (None, None) => bail!("give --data DIR (a journal) or FILE.json (an export)"),
+        (Some(_), Some(_)) => bail!("give either --data DIR or FILE.json, not both"),
+    }
+}
+
+fn verify_export(file: &Path) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    match tocsin::export::verify(&text) {
+        Ok(v) => {
+            println!(
+                "ok: {} — {} entries, every hash verified",
+                v.crisis, v.n_entries
             );
-            runtime.close()?;
-            res.context("console")?;
+            println!("final digest {}", v.final_digest);
+            println!("compare it with the digest announced when the crisis was sealed");
             Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("tocsin: verification FAILED: {}: {err}", file.display());
+            Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn verify_journal(data: &Path) -> anyhow::Result<ExitCode> {
+    match Journal::verify_dir(data) {
+        Ok(summary) => {
+            println!(
+                "ok: {} entries in {} crises, every chain verified",
+                summary.n_entries,
+                summary.chains.len()
+            );
+            for (crisis, head) in &summary.chains {
+                println!(
+                    "  {crisis}: {} entries, final digest {}",
+                    head.seq,
+                    journal::hex(&head.hash)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("tocsin: verification FAILED: {err}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `tocsin export`: a crisis's report or log, from the journal.
+fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let settings = args.settings.settings()?;
+    let Some(format) = tocsin::engine::ExportFormat::parse(&args.format) else {
+        bail!(
+            "--format: `{}` is not one of html, md, json, csv",
+            args.format
+        );
+    };
+    let edition = match args.edition.as_str() {
+        "full" => tocsin::render::view::Edition::Full,
+        "players" if format == tocsin::engine::ExportFormat::Json => bail!(
+            "--edition players: the JSON export carries every entry of the hash chain, facilitator material included; give the players html, md or csv"
+        ),
+        "players" => tocsin::render::view::Edition::Players,
+        other => bail!("--edition: `{other}` is not players or full"),
+    };
+    let renderer = tocsin::render::Renderer::new(args.templates.as_deref())?;
+    let catalog = playbook::load_dir(&args.playbooks).ok();
+    let (journal, _) = Journal::open(&args.data, |_| {})
+        .with_context(|| format!("opening the journal in {}", args.data.display()))?;
+    let entries = journal.entries(&args.crisis)?;
+    if entries.is_empty() {
+        let known: Vec<&str> = journal.crises().collect();
+        bail!(
+            "no crisis `{}` in {} (crises: {})",
+            args.crisis,
+            args.data.display(),
+            known.join(", ")
+        );
+    }
+    let catalog = catalog.unwrap_or_default();
+    let bytes = tocsin::render::export(
+        &renderer,
+        &entries,
+        &catalog,
+        &settings,
+        format,
+        edition,
+        chrono::Utc::now(),
+    )?;
+    std::fs::write(&args.output, bytes)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    println!(
+        "wrote {} ({} entries)",
+        args.output.display(),
+        entries.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tocsin kit`: a playbook's paper kit.
+fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
+    let Some(lang) = Lang::parse(&args.lang) else {
+        bail!("--lang: fr or en")
+    };
+    let catalog = playbook::load_dir(&args.playbooks).map_err(|diags| {
+        anyhow::anyhow!(
+            "{} problem(s) in the playbooks; run tocsin check {}",
+            diags.len(),
+            args.playbooks.display()
+        )
+    })?;
+    let Some(pb) = catalog.get(&args.playbook) else {
+        bail!(
+            "no playbook `{}` (playbooks: {})",
+            args.playbook,
+            catalog.ids().collect::<Vec<_>>().join(", ")
+        );
+    };
+    let renderer = tocsin::render::Renderer::new(args.templates.as_deref())?;
+    let html = renderer.kit_html(&tocsin::render::kit::build(pb, lang))?;
+    std::fs::write(&args.output, html)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    println!("wrote {}", args.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tocsin scenario import`: a chronogramme CSV into a scenario file.
+fn scenario_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let Some(level) = playbook::scenario::Level::parse(&args.level) else {
+        bail!(
+            "--level: `{}` is not débutant, intermédiaire or confirmé",
+            args.level
+        );
+    };
+    if args.output.exists() && !args.force {
+        bail!(
+            "{} exists; choose another -o or add --force",
+            args.output.display()
+        );
+    }
+    let loaded = playbook::load_paths(std::slice::from_ref(&args.playbooks));
+    let by_id = loaded
+        .playbooks
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let file = &args.file;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let Ok(src) = String::from_utf8(bytes) else {
+        bail!(
+            "{}: not valid UTF-8; in the spreadsheet, save as « CSV UTF-8 »",
+            file.display()
+        );
+    };
+    let header = playbook::import::Header {
+        id: args.id.clone(),
+        code_name: args.code_name.clone(),
+        title: args.title.clone(),
+        playbook: args.playbook.clone(),
+        level,
+    };
+    match playbook::import::csv_to_scenario(&file.display().to_string(), &src, &header, &by_id) {
+        Ok(imported) => {
+            std::fs::write(&args.output, &imported.yaml)
+                .with_context(|| format!("writing {}", args.output.display()))?;
+            println!(
+                "wrote {}: {} injects. Write the texts of objectives {} in it, then run tocsin check.",
+                args.output.display(),
+                imported.n_injects,
+                imported.objectives_to_write.join(", ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            eprintln!("{} problem(s); nothing written", diags.len());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `tocsin console`: the log from a terminal.
+fn console(args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
+    let settings = args.settings.settings()?;
+    let catalog = match playbook::load_dir(&args.playbooks) {
+        Ok(catalog) => catalog,
+        Err(diags) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            bail!(
+                "{} problem(s) in the playbooks of {}",
+                diags.len(),
+                args.playbooks.display()
+            );
+        }
+    };
+    let name = args.as_name.trim().to_owned();
+    if name.is_empty() {
+        bail!("--as: give your name");
+    }
+    let id = if name.starts_with('@') {
+        name.clone()
+    } else {
+        format!("@{name}")
+    };
+    let session = console::Session {
+        author: Author { id, name },
+        room: args.room.clone(),
+        exports: args.data.join("exports"),
+    };
+    let (mut runtime, _) = Runtime::open(&args.data, catalog, settings, None)?;
+    let stdin = std::io::stdin();
+    let res = console::run(
+        &mut runtime,
+        &session,
+        stdin.lock(),
+        std::io::stdout().lock(),
+    );
+    runtime.close()?;
+    res.context("console")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn wait_for_signal() {

@@ -2,6 +2,10 @@
 //! real `tocsin` executable where a test is about the command line.
 #![cfg(test)]
 #![recursion_limit = "256"]
+#![allow(
+    clippy::too_many_lines,
+    reason = "integration tests are scenarios, read top to bottom"
+)]
 
 mod console;
 mod crash;

@@ -7,7 +7,8 @@
 
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
-use crate::lang::{Lang, fold};
+use crate::lang::fold;
+use crate::lang::speech::{Message, Speech, msg};
 use crate::playbook::parse_duration;
 use crate::playbook::scenario::Channel;
 
@@ -331,178 +332,69 @@ impl Keyword {
     }
 
     /// One help line: syntax and purpose.
-    pub fn help(self, lang: Lang, prefix: &str) -> String {
-        let (fr, en) = match self {
-            Keyword::Help => (
-                "aide [commande] — les commandes, ou le détail d'une",
-                "help [command] — the commands, or one in detail",
-            ),
-            Keyword::Open => (
-                "ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)",
-                "open <playbook> [exercise] — opens a crisis (e.g. open rancongiciel exercise)",
-            ),
-            Keyword::Close => (
-                "clore — clôt la crise et scelle la main courante",
-                "close — closes the crisis and seals the log",
-            ),
-            Keyword::Status => (
-                "statut — où en est la crise",
-                "status — where the crisis stands",
-            ),
-            Keyword::Info => (
-                "info <texte> — une information reçue, « à vérifier »",
-                "info <text> — incoming information, \"to check\"",
-            ),
-            Keyword::Verify => (
-                "vérifier <I1> confirmée|infirmée|en cours",
-                "verify <I1> confirmed|refuted|checking",
-            ),
-            Keyword::Decision => (
-                "décision <texte> [-- <justification>]",
-                "decision <text> [-- <rationale>]",
-            ),
-            Keyword::Action => (
-                "action <texte> [@personne|rôle] [à HH:MM | dans 30m]",
-                "action <text> [@person|role] [by HH:MM | in 30m]",
-            ),
-            Keyword::Done => (
-                "fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite",
-                "done <A1> | <proc>.<n> — action completed, or procedure step done",
-            ),
-            Keyword::Proc => (
-                "proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)",
-                "proc [<procedure>] — lists the procedures, or starts one (e.g. proc pd-lab)",
-            ),
-            Keyword::Skip => (
-                "passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]",
-                "skip <proc>.<n> <reason> — a step that does not apply; in the animation room: skip <inject> [reason]",
-            ),
-            Keyword::Assign => (
-                "assigner <proc>.<n> @personne — confie une étape",
-                "assign <proc>.<n> @person — gives a step to someone",
-            ),
-            Keyword::Actions => (
-                "actions — actions ouvertes par responsable, en retard d'abord",
-                "actions — open actions by owner, overdue first",
-            ),
-            Keyword::Point => (
-                "point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence",
-                "point [every 2h | off] — a situation point now, or its cadence",
-            ),
-            Keyword::Clocks => (
-                "horloges — échéances réglementaires ; fait <horloge> quand c'est fait",
-                "clocks — regulatory deadlines; done <clock> when met",
-            ),
-            Keyword::Handover => (
-                "relève @personne — passe la main ; elle confirme par ack ou ✅",
-                "handover @person — hands over the cell; they confirm with ack or ✅",
-            ),
-            Keyword::Export => (
-                "export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)",
-                "export [html|md|json|csv] — the crisis report as an attachment (json: verifiable offline)",
-            ),
-            Keyword::Ack => ("ack — je prends la relève", "ack — I take over the cell"),
-            Keyword::Comcheck => (
-                "comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque",
-                "comcheck <message> — everyone confirms with ✅; comcheck alone: who is missing",
-            ),
-            Keyword::Role => (
-                "rôle <rôle> @personne — attribue un rôle de la cellule",
-                "role <role> @person — assigns a crisis-cell role",
-            ),
-            Keyword::Correct => (
-                "corriger <réf> <texte> — corrige une entrée (l'originale reste)",
-                "correct <ref> <text> — corrects an entry (the original stays)",
-            ),
-            Keyword::Paper => (
-                "papier <HH:MM> info|décision|action <texte> — saisit une note papier",
-                "paper <HH:MM> info|decision|action <text> — enters a paper note",
-            ),
-            Keyword::Link => (
-                "animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs",
-                "animate <crisis|room> <scenario> [manual] — links this animation room to the players' exercise",
-            ),
-            Keyword::Mode => (
-                "mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande",
-                "mode auto|manual — injects fire on time, or only on command",
-            ),
-            Keyword::Debex => (
-                "debex — début de l'exercice : l'horloge d'exercice démarre",
-                "debex — start of the exercise: the exercise clock starts",
-            ),
-            Keyword::Finex => (
-                "finex — fin de l'exercice ; les joueurs passent au RETEX",
-                "finex — end of the exercise; players move on to the debrief",
-            ),
-            Keyword::Pause => (
-                "pause — arrête l'horloge d'exercice (le chronogramme se décale)",
-                "pause — stops the exercise clock (the schedule shifts)",
-            ),
-            Keyword::Resume => (
-                "reprise — relance l'horloge après une pause ou un STOP EXERCICE",
-                "resume — restarts the clock after a pause or a STOP EXERCISE",
-            ),
-            Keyword::Inject => (
-                "inject [<id>] — joue un stimulus maintenant (le suivant sans id)",
-                "inject [<id>] — fires an inject now (the next one without an id)",
-            ),
-            Keyword::Delay => (
-                "retarder [<id>] 10m — retarde un stimulus, ou toute la suite",
-                "delay [<id>] 10m — delays one inject, or everything still to come",
-            ),
-            Keyword::Adhoc => (
-                "improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt",
-                "adhoc <channel> [role] <persona>: <text> — an unscripted inject, fired at once",
-            ),
-            Keyword::Chrono => (
-                "chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains",
-                "schedule — exercise clock, last 5 injects played, next 3",
-            ),
-            Keyword::Expected => (
-                "attendu <id> oui|non — la réaction attendue est-elle atteinte ?",
-                "expected <id> yes|no — was the expected reaction met?",
-            ),
-            Keyword::Obs => (
-                "obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)",
-                "obs [<inject>|<objective>] <text> — an observer's note (animation room)",
-            ),
-            Keyword::Retex => (
-                "retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX",
-                "retex [<contribution> | next | end] — guided hot debrief, after FINEX",
-            ),
-            Keyword::Improve => (
-                "amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration",
-                "improve <text> [@who|role] [by YYYY-MM-DD] — improvement plan",
-            ),
+    pub fn help(self, prefix: &str) -> Speech {
+        let line = match self {
+            Keyword::Help => msg!("help-help"),
+            Keyword::Open => msg!("help-open"),
+            Keyword::Close => msg!("help-close"),
+            Keyword::Status => msg!("help-status"),
+            Keyword::Info => msg!("help-info"),
+            Keyword::Verify => msg!("help-verify"),
+            Keyword::Decision => msg!("help-decision"),
+            Keyword::Action => msg!("help-action"),
+            Keyword::Done => msg!("help-done"),
+            Keyword::Proc => msg!("help-proc"),
+            Keyword::Skip => msg!("help-skip"),
+            Keyword::Assign => msg!("help-assign"),
+            Keyword::Actions => msg!("help-actions"),
+            Keyword::Point => msg!("help-point"),
+            Keyword::Clocks => msg!("help-clocks"),
+            Keyword::Handover => msg!("help-handover"),
+            Keyword::Export => msg!("help-export"),
+            Keyword::Ack => msg!("help-ack"),
+            Keyword::Comcheck => msg!("help-comcheck"),
+            Keyword::Role => msg!("help-role"),
+            Keyword::Correct => msg!("help-correct"),
+            Keyword::Paper => msg!("help-paper"),
+            Keyword::Link => msg!("help-link"),
+            Keyword::Mode => msg!("help-mode"),
+            Keyword::Debex => msg!("help-debex"),
+            Keyword::Finex => msg!("help-finex"),
+            Keyword::Pause => msg!("help-pause"),
+            Keyword::Resume => msg!("help-resume"),
+            Keyword::Inject => msg!("help-inject"),
+            Keyword::Delay => msg!("help-delay"),
+            Keyword::Adhoc => msg!("help-adhoc"),
+            Keyword::Chrono => msg!("help-chrono"),
+            Keyword::Expected => msg!("help-expected"),
+            Keyword::Obs => msg!("help-obs"),
+            Keyword::Retex => msg!("help-retex"),
+            Keyword::Improve => msg!("help-improve"),
         };
-        format!("{prefix}{}", lang.pick(fr, en))
+        Speech::from(prefix).then(line)
     }
 }
 
 /// A refusal shown to the user: one line of reason, then the help line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    pub reason: String,
-    pub help: Option<String>,
+    pub reason: Speech,
+    pub help: Option<Speech>,
 }
 
 impl Refusal {
-    pub fn render(&self) -> String {
-        match &self.help {
-            Some(help) => format!("{}\n{help}", self.reason),
-            None => self.reason.clone(),
+    pub fn render(self) -> Speech {
+        match self.help {
+            Some(help) => self.reason.then("\n").then(help),
+            None => self.reason,
         }
     }
 }
 
 /// Parses one message. `None`: not a command. `roles`: the open playbook's role ids,
 /// so that `!action … dsi` reads `dsi` as an owner.
-pub fn parse(
-    text: &str,
-    prefix: &str,
-    lang: Lang,
-    roles: &[&str],
-) -> Option<Result<Command, Refusal>> {
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
+pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command, Refusal>> {
     let trimmed = text.trim_start();
     let rest = trimmed.strip_prefix(prefix)?;
     // "!" alone, or "! text": not a command.
@@ -513,19 +405,19 @@ pub fn parse(
     let (word, args) = split_word(rest);
     let folded = fold(word);
     let Some(keyword) = Keyword::lookup(&folded) else {
-        return Some(Err(unknown(word, &folded, prefix, lang)));
+        return Some(Err(unknown(word, &folded, prefix)));
     };
-    let help = || Some(keyword.help(lang, prefix));
-    if let Some(problem) = check_text(args.trim(), lang) {
+    let help = || Some(keyword.help(prefix));
+    if let Some(problem) = check_text(args.trim()) {
         return Some(Err(Refusal {
-            reason: problem,
+            reason: problem.into(),
             help: None,
         }));
     }
     let args = args.trim();
-    let refuse = |fr: &str, en: &str| {
+    let refuse = |reason: Message| {
         Err(Refusal {
-            reason: lang.pick(fr, en).to_owned(),
+            reason: reason.into(),
             help: help(),
         })
     };
@@ -537,14 +429,14 @@ pub fn parse(
             } else {
                 match Keyword::lookup(&fold(topic)) {
                     Some(k) => Ok(Command::Help(Some(k))),
-                    None => Err(unknown(topic, &fold(topic), prefix, lang)),
+                    None => Err(unknown(topic, &fold(topic), prefix)),
                 }
             }
         }
         Keyword::Open => {
             let mut words = args.split_whitespace();
             match (words.next(), words.next(), words.next()) {
-                (None, ..) => refuse("Quel playbook ouvrir ?", "Which playbook should be opened?"),
+                (None, ..) => refuse(msg!("cmd-which-playbook-should-be")),
                 (Some(pb), mode, None) => match mode.map(fold).as_deref() {
                     None | Some("reel" | "real") => Ok(Command::Open {
                         playbook: pb.to_lowercase(),
@@ -554,25 +446,16 @@ pub fn parse(
                         playbook: pb.to_lowercase(),
                         exercise: true,
                     }),
-                    Some(_) => refuse(
-                        "Après le playbook, seul « exercice » est permis.",
-                        "After the playbook only \"exercise\" is allowed.",
-                    ),
+                    Some(_) => refuse(msg!("cmd-after-playbook-only-exercise")),
                 },
-                _ => refuse(
-                    "Trop de mots : un playbook, puis « exercice » s'il s'agit d'un exercice.",
-                    "Too many words: one playbook, then \"exercise\" for an exercise.",
-                ),
+                _ => refuse(msg!("cmd-too-many-words-one")),
             }
         }
-        Keyword::Close => no_args(args, Command::Close, lang, help()),
-        Keyword::Status => no_args(args, Command::Status, lang, help()),
+        Keyword::Close => no_args(args, Command::Close, help()),
+        Keyword::Status => no_args(args, Command::Status, help()),
         Keyword::Info => {
             if args.is_empty() {
-                refuse(
-                    "Il manque le texte de l'information.",
-                    "The information text is missing.",
-                )
+                refuse(msg!("cmd-information-text-missing"))
             } else {
                 Ok(Command::Info {
                     text: args.to_owned(),
@@ -582,40 +465,30 @@ pub fn parse(
         Keyword::Verify => {
             let (target, status) = split_word(args);
             if target.is_empty() {
-                refuse(
-                    "Il manque la référence de l'information (ex. I3).",
-                    "The information reference is missing (e.g. I3).",
-                )
+                refuse(msg!("cmd-information-reference-missing-i3"))
             } else {
                 match parse_verification(status) {
                     Some(status) => Ok(Command::Verify {
                         target: target.to_uppercase(),
                         status,
                     }),
-                    None if status.trim().is_empty() => refuse(
-                        "Il manque le statut : confirmée, infirmée ou en cours.",
-                        "The status is missing: confirmed, refuted or checking.",
-                    ),
-                    None => refuse(
-                        "Statut inconnu : confirmée, infirmée ou en cours.",
-                        "Unknown status: confirmed, refuted or checking.",
-                    ),
+                    None if status.trim().is_empty() => {
+                        refuse(msg!("cmd-status-missing-confirmed-refuted"))
+                    }
+                    None => refuse(msg!("cmd-unknown-status-confirmed-refuted")),
                 }
             }
         }
         Keyword::Decision => {
             let (text, rationale) = split_rationale(args);
             if text.is_empty() {
-                refuse(
-                    "Il manque le texte de la décision.",
-                    "The decision text is missing.",
-                )
+                refuse(msg!("cmd-decision-text-missing"))
             } else {
                 Ok(Command::Decision { text, rationale })
             }
         }
-        Keyword::Action => parse_action(args, roles).map_err(|(fr, en)| Refusal {
-            reason: lang.pick(fr, en).to_owned(),
+        Keyword::Action => parse_action(args, roles).map_err(|reason| Refusal {
+            reason: reason.into(),
             help: help(),
         }),
         Keyword::Done => match args.split_whitespace().collect::<Vec<_>>()[..] {
@@ -626,10 +499,7 @@ pub fn parse(
                 Some((procedure, Ok(step))) if step > 0 && !procedure.is_empty() => {
                     Ok(Command::StepDone { procedure, step })
                 }
-                _ => refuse(
-                    "Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).",
-                    "Unreadable step: write <procedure>.<number> (e.g. pd-lab.2).",
-                ),
+                _ => refuse(msg!("cmd-unreadable-step-write-procedure")),
             },
             [target] => Ok(Command::Done {
                 target: if is_reference(target) {
@@ -638,42 +508,24 @@ pub fn parse(
                     target.to_lowercase()
                 },
             }),
-            [] => refuse(
-                "Il manque la référence de l'action (ex. A2).",
-                "The action reference is missing (e.g. A2).",
-            ),
-            _ => refuse(
-                "Une seule référence d'action (ex. A2).",
-                "One action reference only (e.g. A2).",
-            ),
+            [] => refuse(msg!("cmd-action-reference-missing-a2")),
+            _ => refuse(msg!("cmd-one-action-reference-only")),
         },
         Keyword::Role => match args.split_whitespace().collect::<Vec<_>>()[..] {
             [role, user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Role {
                 role: role.to_lowercase(),
                 user: user.to_owned(),
             }),
-            [_, _] => refuse(
-                "La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).",
-                "Write the person with @ (e.g. @alice:example.org, or @me).",
-            ),
-            _ => refuse(
-                "Il faut un rôle puis une personne.",
-                "A role, then a person.",
-            ),
+            [_, _] => refuse(msg!("cmd-write-person-with-alice")),
+            _ => refuse(msg!("cmd-role-then-person")),
         },
         Keyword::Correct => {
             let (target, text) = split_word(args);
             let text = text.trim();
             if target.is_empty() {
-                refuse(
-                    "Il manque la référence à corriger (ex. D1).",
-                    "The reference to correct is missing (e.g. D1).",
-                )
+                refuse(msg!("cmd-reference-correct-missing-d1"))
             } else if text.is_empty() {
-                refuse(
-                    "Il manque le texte corrigé.",
-                    "The corrected text is missing.",
-                )
+                refuse(msg!("cmd-corrected-text-missing"))
             } else {
                 Ok(Command::Correct {
                     target: target.to_uppercase(),
@@ -684,10 +536,7 @@ pub fn parse(
         Keyword::Proc => match args.split_whitespace().collect::<Vec<_>>()[..] {
             [] => Ok(Command::Proc(None)),
             [id] => Ok(Command::Proc(Some(id.to_lowercase()))),
-            _ => refuse(
-                "Une seule procédure à la fois (ex. proc pd-lab).",
-                "One procedure at a time (e.g. proc pd-lab).",
-            ),
+            _ => refuse(msg!("cmd-one-procedure-at-time")),
         },
         // `passer i05 [raison]`: an inject rather than a procedure step.
         Keyword::Skip if !split_word(args).0.contains('.') && !args.is_empty() => {
@@ -707,10 +556,9 @@ pub fn parse(
             match (keyword, step) {
                 (_, Some((procedure, Ok(step)))) if step > 0 && !procedure.is_empty() => {
                     match keyword {
-                        Keyword::Skip if rest.is_empty() => refuse(
-                            "Il faut une raison pour passer une étape.",
-                            "Skipping a step needs a reason.",
-                        ),
+                        Keyword::Skip if rest.is_empty() => {
+                            refuse(msg!("cmd-skipping-step-needs-reason"))
+                        }
                         Keyword::Skip => Ok(Command::Skip {
                             procedure,
                             step,
@@ -726,21 +574,15 @@ pub fn parse(
                                 user: rest.to_owned(),
                             })
                         }
-                        _ => refuse(
-                            "La personne s'écrit avec @ (ex. @alice:exemple.fr, ou @moi).",
-                            "Write the person with @ (e.g. @alice:example.org, or @me).",
-                        ),
+                        _ => refuse(msg!("cmd-write-person-with-alice")),
                     }
                 }
-                _ => refuse(
-                    "Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).",
-                    "Unreadable step: write <procedure>.<number> (e.g. pd-lab.2).",
-                ),
+                _ => refuse(msg!("cmd-unreadable-step-write-procedure")),
             }
         }
-        Keyword::Actions => no_args(args, Command::Actions, lang, help()),
-        Keyword::Clocks => no_args(args, Command::Clocks, lang, help()),
-        Keyword::Ack => no_args(args, Command::Ack, lang, help()),
+        Keyword::Actions => no_args(args, Command::Actions, help()),
+        Keyword::Clocks => no_args(args, Command::Clocks, help()),
+        Keyword::Ack => no_args(args, Command::Ack, help()),
         Keyword::Point => {
             let words: Vec<String> = args.split_whitespace().map(fold).collect();
             match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
@@ -750,29 +592,17 @@ pub fn parse(
                 }
                 ["toutes" | "tous" | "every" | "chaque", d] | [d] => match parse_duration(d) {
                     Some(d) if d >= TimeDelta::minutes(15) => Ok(Command::Point(Some(d))),
-                    Some(_) => refuse(
-                        "Au moins 15 minutes entre deux points.",
-                        "At least 15 minutes between points.",
-                    ),
-                    None => refuse(
-                        "Cadence illisible : écrivez par exemple « toutes 2h ».",
-                        "Unreadable cadence: write for instance \"every 2h\".",
-                    ),
+                    Some(_) => refuse(msg!("cmd-at-least-15-minutes")),
+                    None => refuse(msg!("cmd-unreadable-cadence-write-for")),
                 },
-                _ => refuse(
-                    "Cadence illisible : écrivez par exemple « toutes 2h ».",
-                    "Unreadable cadence: write for instance \"every 2h\".",
-                ),
+                _ => refuse(msg!("cmd-unreadable-cadence-write-for")),
             }
         }
         Keyword::Handover => match args.split_whitespace().collect::<Vec<_>>()[..] {
             [user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Handover {
                 to: user.to_owned(),
             }),
-            _ => refuse(
-                "À qui passer la main ? (ex. relève @bob:exemple.fr)",
-                "Hand over to whom? (e.g. handover @bob:example.org)",
-            ),
+            _ => refuse(msg!("cmd-hand-over-whom-handover")),
         },
         Keyword::Comcheck => Ok(Command::Comcheck(
             (!args.is_empty()).then(|| args.to_owned()),
@@ -780,13 +610,10 @@ pub fn parse(
         Keyword::Export => match args.split_whitespace().collect::<Vec<_>>()[..] {
             [] => Ok(Command::Export(None)),
             [f] if let Some(format) = ExportFormat::parse(f) => Ok(Command::Export(Some(format))),
-            _ => refuse(
-                "Format inconnu : html, md, json ou csv.",
-                "Unknown format: html, md, json or csv.",
-            ),
+            _ => refuse(msg!("cmd-unknown-format-html-md")),
         },
-        Keyword::Paper => parse_paper(args).map_err(|(fr, en)| Refusal {
-            reason: lang.pick(fr, en).to_owned(),
+        Keyword::Paper => parse_paper(args).map_err(|reason| Refusal {
+            reason: reason.into(),
             help: help(),
         }),
         Keyword::Link => {
@@ -802,29 +629,23 @@ pub fn parse(
                     scenario: words[1].to_lowercase(),
                     auto,
                 }),
-                _ => refuse(
-                    "Il faut la crise des joueurs (ou leur salon), le scénario, puis éventuellement « manuel ».",
-                    "Give the players' crisis (or room), the scenario, then optionally \"manual\".",
-                ),
+                _ => refuse(msg!("cmd-give-players-crisis-room")),
             }
         }
         Keyword::Mode => match fold(args).as_str() {
             "auto" => Ok(Command::Mode(true)),
             "manuel" | "manual" => Ok(Command::Mode(false)),
-            _ => refuse("Mode : auto ou manuel.", "Mode: auto or manual."),
+            _ => refuse(msg!("cmd-mode-auto-manual")),
         },
-        Keyword::Debex => no_args(args, Command::Debex, lang, help()),
-        Keyword::Finex => no_args(args, Command::Finex, lang, help()),
-        Keyword::Pause => no_args(args, Command::Pause, lang, help()),
-        Keyword::Resume => no_args(args, Command::Resume, lang, help()),
-        Keyword::Chrono => no_args(args, Command::Chrono, lang, help()),
+        Keyword::Debex => no_args(args, Command::Debex, help()),
+        Keyword::Finex => no_args(args, Command::Finex, help()),
+        Keyword::Pause => no_args(args, Command::Pause, help()),
+        Keyword::Resume => no_args(args, Command::Resume, help()),
+        Keyword::Chrono => no_args(args, Command::Chrono, help()),
         Keyword::Inject => match args.split_whitespace().collect::<Vec<_>>()[..] {
             [] => Ok(Command::Inject(None)),
             [id] => Ok(Command::Inject(Some(id.to_lowercase()))),
-            _ => refuse(
-                "Un seul stimulus à la fois (ex. inject i05).",
-                "One inject at a time (e.g. inject i05).",
-            ),
+            _ => refuse(msg!("cmd-one-inject-at-time")),
         },
         Keyword::Delay => {
             let words: Vec<&str> = args.split_whitespace().collect();
@@ -837,14 +658,11 @@ pub fn parse(
                 Some(by) if by > TimeDelta::zero() && by <= TimeDelta::hours(12) => {
                     Ok(Command::Delay { inject, by })
                 }
-                _ => refuse(
-                    "Retard illisible : écrivez par exemple « retarder 10m » ou « retarder i05 10m » (au plus 12h).",
-                    "Unreadable delay: write for instance \"delay 10m\" or \"delay i05 10m\" (at most 12h).",
-                ),
+                _ => refuse(msg!("cmd-unreadable-delay-write-for")),
             }
         }
-        Keyword::Adhoc => parse_adhoc(args, roles).map_err(|(fr, en)| Refusal {
-            reason: lang.pick(fr, en).to_owned(),
+        Keyword::Adhoc => parse_adhoc(args, roles).map_err(|reason| Refusal {
+            reason: reason.into(),
             help: help(),
         }),
         Keyword::Expected => match args.split_whitespace().collect::<Vec<_>>()[..] {
@@ -857,19 +675,13 @@ pub fn parse(
                     inject: id.to_lowercase(),
                     met: false,
                 }),
-                _ => refuse("Répondez oui ou non.", "Answer yes or no."),
+                _ => refuse(msg!("cmd-answer-yes-no")),
             },
-            _ => refuse(
-                "Il faut le stimulus puis oui ou non (ex. attendu i05 oui).",
-                "The inject, then yes or no (e.g. expected i05 yes).",
-            ),
+            _ => refuse(msg!("cmd-inject-then-yes-no")),
         },
         Keyword::Obs => {
             if args.is_empty() {
-                refuse(
-                    "Il manque le texte de l'observation.",
-                    "The observation text is missing.",
-                )
+                refuse(msg!("cmd-observation-text-missing"))
             } else {
                 Ok(Command::Obs(args.to_owned()))
             }
@@ -880,8 +692,8 @@ pub fn parse(
             "fin" | "end" | "terminer" | "stop" => RetexArg::End,
             _ => RetexArg::Say(args.to_owned()),
         })),
-        Keyword::Improve => parse_improvement(args, roles).map_err(|(fr, en)| Refusal {
-            reason: lang.pick(fr, en).to_owned(),
+        Keyword::Improve => parse_improvement(args, roles).map_err(|reason| Refusal {
+            reason: reason.into(),
             help: help(),
         }),
     };
@@ -891,10 +703,7 @@ pub fn parse(
 /// `téléphone dsi Biologiste de garde : Le labo n'a plus de réactifs`.
 fn parse_adhoc(args: &str, roles: &[&str]) -> Result<Command, Problem> {
     let (channel, rest) = split_word(args);
-    let channel = Channel::parse(channel).ok_or((
-        "Canal inconnu : courriel, téléphone, sms, presse, réseaux-sociaux, visite ou interne.",
-        "Unknown channel: mail, phone, sms, press, social, visit or internal.",
-    ))?;
+    let channel = Channel::parse(channel).ok_or(msg!("cmd-unknown-channel-mail-phone"))?;
     let (maybe_role, after_role) = split_word(rest);
     let (to, rest) = if roles.contains(&maybe_role.to_lowercase().as_str()) {
         (Some(maybe_role.to_lowercase()), after_role)
@@ -902,17 +711,11 @@ fn parse_adhoc(args: &str, roles: &[&str]) -> Result<Command, Problem> {
         (None, rest)
     };
     let Some((from, text)) = rest.split_once(':') else {
-        return Err((
-            "Séparez la persona du texte par « : » (ex. improviser téléphone Cadre de nuit : …).",
-            "Separate the persona from the text with \":\" (e.g. adhoc phone Night manager: …).",
-        ));
+        return Err(msg!("cmd-separate-persona-from-text"));
     };
     let (from, text) = (from.trim(), text.trim());
     if from.is_empty() || text.is_empty() {
-        return Err((
-            "Il faut une persona et un texte.",
-            "A persona and a text are needed.",
-        ));
+        return Err(msg!("cmd-persona-text-needed"));
     }
     Ok(Command::Adhoc {
         channel,
@@ -946,10 +749,7 @@ fn parse_improvement(args: &str, roles: &[&str]) -> Result<Command, Problem> {
         words.pop();
     }
     if words.is_empty() {
-        return Err((
-            "Il manque le texte de l'amélioration.",
-            "The improvement text is missing.",
-        ));
+        return Err(msg!("cmd-improvement-text-missing"));
     }
     Ok(Command::Improve {
         text: words.join(" "),
@@ -976,23 +776,18 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     full.or_else(short)
 }
 
-fn no_args(args: &str, cmd: Command, lang: Lang, help: Option<String>) -> Result<Command, Refusal> {
+fn no_args(args: &str, cmd: Command, help: Option<Speech>) -> Result<Command, Refusal> {
     if args.is_empty() {
         Ok(cmd)
     } else {
         Err(Refusal {
-            reason: lang
-                .pick(
-                    "Cette commande ne prend pas d'argument.",
-                    "This command takes no argument.",
-                )
-                .to_owned(),
+            reason: msg!("cmd-no-argument").into(),
             help,
         })
     }
 }
 
-fn unknown(word: &str, folded: &str, prefix: &str, lang: Lang) -> Refusal {
+fn unknown(word: &str, folded: &str, prefix: &str) -> Refusal {
     let names: Vec<&str> = KEYWORDS
         .iter()
         .flat_map(|(_, n)| n.iter().copied())
@@ -1003,54 +798,34 @@ fn unknown(word: &str, folded: &str, prefix: &str, lang: Lang) -> Refusal {
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d);
     let shown: String = word.chars().take(30).collect();
-    let reason = match (near, lang) {
-        (Some((_, n)), Lang::Fr) => {
-            format!("Commande inconnue « {prefix}{shown} ». Vouliez-vous dire {prefix}{n} ?")
-        }
-        (Some((_, n)), Lang::En) => {
-            format!("Unknown command \"{prefix}{shown}\". Did you mean {prefix}{n}?")
-        }
-        (None, Lang::Fr) => format!("Commande inconnue « {prefix}{shown} »."),
-        (None, Lang::En) => format!("Unknown command \"{prefix}{shown}\"."),
+    let command = format!("{prefix}{shown}");
+    let reason = match near {
+        Some((_, n)) => msg!(
+            "cmd-unknown-did-you-mean",
+            command,
+            near = format!("{prefix}{n}")
+        ),
+        None => msg!("cmd-unknown", command),
     };
     let help = match near.and_then(|(_, n)| Keyword::lookup(n)) {
-        Some(k) => k.help(lang, prefix),
-        None => lang
-            .pick(
-                &format!("Tapez {prefix}aide pour la liste."),
-                &format!("Type {prefix}help for the list."),
-            )
-            .to_owned(),
+        Some(k) => k.help(prefix),
+        None => msg!("cmd-type-help", p = prefix).into(),
     };
     Refusal {
-        reason,
+        reason: reason.into(),
         help: Some(help),
     }
 }
 
 /// Refuses text that would corrupt the log's readability: control characters and oversize pastes.
-fn check_text(args: &str, lang: Lang) -> Option<String> {
+fn check_text(args: &str) -> Option<Message> {
     if let Some(c) = args.chars().find(|c| is_forbidden_control(*c)) {
         let code = format!("U+{:04X}", c as u32);
-        return Some(match lang {
-            Lang::Fr => format!(
-                "Le message contient un caractère de contrôle ({code}) : retapez-le sans le coller depuis un terminal."
-            ),
-            Lang::En => format!(
-                "The message holds a control character ({code}): type it again without pasting from a terminal."
-            ),
-        });
+        return Some(msg!("cmd-control-character", code));
     }
     let n = args.chars().count();
     if n > MAX_TEXT_CHARS {
-        return Some(match lang {
-            Lang::Fr => format!(
-                "Texte trop long ({n} caractères, au plus {MAX_TEXT_CHARS}) : scindez-le en plusieurs entrées."
-            ),
-            Lang::En => format!(
-                "Text too long ({n} characters, at most {MAX_TEXT_CHARS}): split it into several entries."
-            ),
-        });
+        return Some(msg!("cmd-text-too-long", n, max = MAX_TEXT_CHARS));
     }
     None
 }
@@ -1122,7 +897,8 @@ pub fn parse_clock(s: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
-type Problem = (&'static str, &'static str);
+/// Why a command's arguments do not parse.
+type Problem = Message;
 
 fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
     let mut words: Vec<&str> = args.split_whitespace().collect();
@@ -1132,19 +908,13 @@ fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
         let value = words[words.len() - 1];
         match marker.as_str() {
             "a" | "by" | "avant" | "before" => {
-                let t = parse_clock(value).ok_or((
-                    "Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).",
-                    "Unreadable time after \"by\": write HH:MM (e.g. by 14:30).",
-                ))?;
+                let t = parse_clock(value).ok_or(msg!("cmd-unreadable-time-after-by"))?;
                 due = Some(DueSpec::At(t));
             }
             "dans" | "in" => {
                 let d = parse_duration(value)
                     .filter(|d| *d > TimeDelta::zero())
-                    .ok_or((
-                        "Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.",
-                        "Unreadable delay after \"in\": write 30m, 2h or 1h30.",
-                    ))?;
+                    .ok_or(msg!("cmd-unreadable-delay-after-in"))?;
                 due = Some(DueSpec::In(d));
             }
             _ => {}
@@ -1163,7 +933,7 @@ fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
             } else if roles.contains(&name_folded.as_str()) {
                 OwnerSpec::Role(name_folded)
             } else if name.is_empty() {
-                return Err(("Un @ seul ne désigne personne.", "A lone @ names nobody."));
+                return Err(msg!("cmd-lone-names-nobody"));
             } else {
                 OwnerSpec::User((*last).to_owned())
             });
@@ -1175,10 +945,7 @@ fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
         }
     }
     if words.is_empty() {
-        return Err((
-            "Il manque le texte de l'action.",
-            "The action text is missing.",
-        ));
+        return Err(msg!("cmd-action-text-missing"));
     }
     Ok(Command::Action {
         text: words.join(" "),
@@ -1190,31 +957,19 @@ fn parse_action(args: &str, roles: &[&str]) -> Result<Command, Problem> {
 fn parse_paper(args: &str) -> Result<Command, Problem> {
     let (time, rest) = split_word(args);
     if time.is_empty() {
-        return Err((
-            "Il manque l'heure de la note papier (HH:MM).",
-            "The time of the paper note is missing (HH:MM).",
-        ));
+        return Err(msg!("cmd-time-paper-note-missing"));
     }
-    let time = parse_clock(time).ok_or((
-        "Heure illisible : écrivez HH:MM (ex. 03:55).",
-        "Unreadable time: write HH:MM (e.g. 03:55).",
-    ))?;
+    let time = parse_clock(time).ok_or(msg!("cmd-unreadable-time-write-hh"))?;
     let (kind, text) = split_word(rest);
     let kind = match fold(kind).as_str() {
         "info" | "information" => PaperKind::Info,
         "decision" => PaperKind::Decision,
         "action" => PaperKind::Action,
         "" => {
-            return Err((
-                "Il manque le type : info, décision ou action.",
-                "The type is missing: info, decision or action.",
-            ));
+            return Err(msg!("cmd-type-missing-info-decision"));
         }
         _ => {
-            return Err((
-                "Type inconnu : info, décision ou action.",
-                "Unknown type: info, decision or action.",
-            ));
+            return Err(msg!("cmd-unknown-type-info-decision"));
         }
     };
     let (text, rationale) = match kind {
@@ -1222,10 +977,7 @@ fn parse_paper(args: &str) -> Result<Command, Problem> {
         _ => (text.trim().to_owned(), None),
     };
     if text.is_empty() {
-        return Err((
-            "Il manque le texte de la note.",
-            "The text of the note is missing.",
-        ));
+        return Err(msg!("cmd-text-note-missing"));
     }
     Ok(Command::Paper {
         time,

@@ -426,6 +426,16 @@ pub enum Verification {
 }
 
 impl Verification {
+    /// The stored name (`to_check`), which the catalogs' `verification` message selects on.
+    pub fn key(self) -> &'static str {
+        match self {
+            Verification::ToCheck => "to_check",
+            Verification::Checking => "checking",
+            Verification::Confirmed => "confirmed",
+            Verification::Refuted => "refuted",
+        }
+    }
+
     pub fn label(self, lang: crate::lang::Lang) -> &'static str {
         use crate::lang::Lang::*;
         match (self, lang) {

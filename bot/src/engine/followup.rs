@@ -801,6 +801,7 @@ impl Ctx<'_> {
         }
     }
 
+    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
     pub(super) fn comcheck(
         &self,
         crisis: &Crisis,

@@ -5,6 +5,11 @@
 //! language. The output echoes each input, then `✅`/`⛔`/`»` effects and `+`
 //! records. Run with `UPDATE_EXPECT=1` to bless new output.
 
+#![expect(
+    clippy::too_many_lines,
+    reason = "transcript tests: a script and its expected output are data, read top to bottom"
+)]
+
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use expect_test::{Expect, expect};
 

@@ -392,6 +392,7 @@ pub fn parse_offset(s: &str) -> Option<Offset> {
         .map(Offset::At)
 }
 
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 fn read_injects(
     w: &mut Walker,
     top: &Fields<'_>,

@@ -60,6 +60,7 @@ pub struct KitClock {
     pub tags: Vec<String>,
 }
 
+#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn build(playbook: &Playbook, lang: Lang) -> KitView {
     let pairs: &[(&str, &str, &str)] = &[
         ("kit", "Kit papier", "Paper kit"),
