@@ -183,3 +183,56 @@ verification = { $status ->
         [confirmed] confirmed
        *[refuted] refuted
     }
+
+## Follow-up: procedures, actions, points, clocks, handovers, comchecks
+
+handover-done = 🔁 Handover done: {$who} holds the cell (after {$from}).
+playbook-not-loaded = This crisis's playbook is no longer loaded.
+proc-unknown = Unknown procedure "{$id}". Procedures: {$procedures}.
+proc-list-head = Procedures (start: {$p}proc <id>):
+proc-not-started = not started
+checklist-head = 📋 {$id} — {$title} (owner: {$owner}{$holder})
+step-done-word = done
+step-skipped-word = skipped
+step-by-word = by
+checklist-progress = Progress: {$closed}/{$total} · {$p}done {$id}.<n> to tick
+proc-already-started =
+    {$id} is already started (since {$since}). Where it stands:
+    {$checklist}
+proc-started = {$id} started — {$holder}, you own it ({$owner}).
+proc-started-unfilled = {$id} started — role {$owner} is unfilled: {$p}role {$owner} @person.
+proc-not-started-yet = {$id} is not started: {$p}proc {$id} first.
+proc-no-such-step = {$id} has {$n_steps} steps: no step {$step}.
+step-already-done = {$id}.{$step} is already done ({$at} by {$by}).
+step-already-skipped = {$id}.{$step} was skipped.
+step-done-complete = {$id}.{$step} done — {$id} complete ({$closed}/{$total}).
+step-done = {$id}.{$step} done ({$closed}/{$total}).
+step-skipped = {$id}.{$step} skipped ({$closed}/{$total}).
+step-assigned = {$id}.{$step} given to {$user}.
+actions-none = No open action.
+actions-no-owner = no owner
+actions-head = Open actions: {$n_open} of which {$overdue} overdue
+point-cadence-off = No more automatic situation points.
+point-cadence = Situation point every {$every}; the next one around {$next}.
+clocks-none = This playbook has no clock.
+clocks-head = Clocks (from the opening at {$at}):
+clocks-foot = {$p}done <clock> when it is met.
+clock-unknown = Unknown clock.
+clock-already-done = {$id} is already done ({$at}).
+clock-done-early = {$id} — {$title}: done, {$left} before the deadline.
+clock-done-late = {$id} — {$title}: done, {$late} after the deadline.
+handover-already = {$to} already holds the cell.
+handover-post =
+    🔁 Handover: {$from} → {$to}. {$to}, confirm with {$p}ack or ✅ on this message.
+    {$situation}
+handover-recorded = Handover to {$to} recorded; waiting for their confirmation.
+handover-not-you = The handover waits for {$to}, not you.
+handover-none = No handover is pending.
+comcheck-none = No comcheck yet: {$p}comcheck <message> to send one.
+comcheck-all-answered = Comcheck #{$number}: everyone answered ({$n}).
+comcheck-missing = Comcheck #{$number}: {$answered}/{$expected} answers; missing {$missing}
+comcheck-no-roles = Nobody holds a role: a comcheck waits for the role holders ({$p}role …).
+comcheck-post =
+    📣 Comcheck #{$number}: {$text}
+    ✅ on this message to confirm — {$names}
+comcheck-sent = Comcheck #{$number} sent to {$n} people.

@@ -189,3 +189,56 @@ verification = { $status ->
         [confirmed] confirmée
        *[refuted] infirmée
     }
+
+## Follow-up: procedures, actions, points, clocks, handovers, comchecks
+
+handover-done = 🔁 Relève faite : {$who} tient la cellule (à la suite de {$from}).
+playbook-not-loaded = Le playbook de cette crise n'est plus chargé.
+proc-unknown = Procédure inconnue « {$id} ». Procédures : {$procedures}.
+proc-list-head = Procédures (lancer : {$p}proc <id>) :
+proc-not-started = non lancée
+checklist-head = 📋 {$id} — {$title} (responsable : {$owner}{$holder})
+step-done-word = fait
+step-skipped-word = sans objet
+step-by-word = avant
+checklist-progress = Progression : {$closed}/{$total} · {$p}fait {$id}.<n> pour cocher
+proc-already-started =
+    {$id} est déjà lancée (depuis {$since}). Où elle en est :
+    {$checklist}
+proc-started = {$id} lancée — {$holder}, vous êtes responsable ({$owner}).
+proc-started-unfilled = {$id} lancée — rôle {$owner} non pourvu : {$p}rôle {$owner} @personne.
+proc-not-started-yet = {$id} n'est pas lancée : {$p}proc {$id} d'abord.
+proc-no-such-step = {$id} a {$n_steps} étapes : pas d'étape {$step}.
+step-already-done = {$id}.{$step} est déjà faite ({$at} par {$by}).
+step-already-skipped = {$id}.{$step} a été passée.
+step-done-complete = {$id}.{$step} faite — {$id} terminée ({$closed}/{$total}).
+step-done = {$id}.{$step} faite ({$closed}/{$total}).
+step-skipped = {$id}.{$step} passée ({$closed}/{$total}).
+step-assigned = {$id}.{$step} confiée à {$user}.
+actions-none = Aucune action ouverte.
+actions-no-owner = sans responsable
+actions-head = Actions ouvertes : {$n_open} dont {$overdue} en retard
+point-cadence-off = Plus de points de situation automatiques.
+point-cadence = Point de situation toutes les {$every} ; le prochain vers {$next}.
+clocks-none = Ce playbook n'a pas d'horloge.
+clocks-head = Horloges (depuis l'ouverture à {$at}) :
+clocks-foot = {$p}fait <horloge> quand c'est fait.
+clock-unknown = Horloge inconnue.
+clock-already-done = {$id} est déjà faite ({$at}).
+clock-done-early = {$id} — {$title} : fait, {$left} avant l'échéance.
+clock-done-late = {$id} — {$title} : fait, {$late} après l'échéance.
+handover-already = {$to} tient déjà la cellule.
+handover-post =
+    🔁 Relève : {$from} → {$to}. {$to}, confirmez par {$p}ack ou ✅ sur ce message.
+    {$situation}
+handover-recorded = Relève vers {$to} enregistrée ; en attente de sa confirmation.
+handover-not-you = La relève attend {$to}, pas vous.
+handover-none = Aucune relève en attente.
+comcheck-none = Aucun comcheck : {$p}comcheck <message> pour en lancer un.
+comcheck-all-answered = Comcheck n°{$number} : tout le monde a répondu ({$n}).
+comcheck-missing = Comcheck n°{$number} : {$answered}/{$expected} réponses ; manquent {$missing}
+comcheck-no-roles = Personne n'a de rôle : le comcheck attend les titulaires des rôles ({$p}rôle …).
+comcheck-post =
+    📣 Comcheck n°{$number} : {$text}
+    ✅ sur ce message pour confirmer réception — {$names}
+comcheck-sent = Comcheck n°{$number} envoyé à {$n} personne(s).

@@ -90,11 +90,11 @@ pub fn run(
 }
 
 fn too_long(settings: &Settings, n: usize) -> String {
-    settings.say(&msg!("line-too-long", n, max = MAX_LINE_BYTES).into())
+    settings.say(msg!("line-too-long", n, max = MAX_LINE_BYTES))
 }
 
 fn not_utf8(settings: &Settings, at: usize) -> String {
-    settings.say(&msg!("line-not-utf8", at).into())
+    settings.say(msg!("line-not-utf8", at))
 }
 
 enum Line {

@@ -207,9 +207,9 @@ impl Runtime {
         let mut outputs = Vec::new();
         for effect in effects {
             outputs.push(match effect {
-                Effect::Ack(text) => Output::Ack(self.settings.say(&text)),
-                Effect::Refuse(text) => Output::Refuse(self.settings.say(&text)),
-                Effect::Reply(text) => Output::Reply(self.settings.say(&text)),
+                Effect::Ack(text) => Output::Ack(self.settings.say(text)),
+                Effect::Refuse(text) => Output::Refuse(self.settings.say(text)),
+                Effect::Reply(text) => Output::Reply(self.settings.say(text)),
                 Effect::AnnounceDigest { crisis } => {
                     let (seq, digest) = self
                         .journal
@@ -217,7 +217,7 @@ impl Runtime {
                         .map_or((0, String::new()), |h| (h.seq, journal::hex(&h.hash)));
                     Output::Reply(
                         self.settings
-                            .say(&engine::digest_message(&crisis, seq, &digest)),
+                            .say(engine::digest_message(&crisis, seq, &digest)),
                     )
                 }
                 Effect::Post {
@@ -228,7 +228,7 @@ impl Runtime {
                 } => Output::Post {
                     room,
                     crisis,
-                    text: self.settings.say(&text),
+                    text: self.settings.say(text),
                     tag,
                 },
                 Effect::Edit {
@@ -246,7 +246,7 @@ impl Runtime {
                         crisis,
                         tag,
                         event_id,
-                        text: self.settings.say(&text),
+                        text: self.settings.say(text),
                     }
                 }
                 Effect::Export {
@@ -293,15 +293,12 @@ impl Runtime {
             now.format("%Y%m%dT%H%M"),
             format.extension()
         );
-        let caption = self.settings.say(
-            &msg!(
-                "export-caption",
-                name = &name,
-                n = entries.len(),
-                digest = short
-            )
-            .into(),
-        );
+        let caption = self.settings.say(msg!(
+            "export-caption",
+            name = &name,
+            n = entries.len(),
+            digest = short
+        ));
         Ok(Output::File {
             room,
             name,

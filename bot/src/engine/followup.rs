@@ -7,7 +7,7 @@ use super::event::{Event, PostTag, Record};
 use super::schedule::{self, span};
 use super::state::{Crisis, ProcedureRun};
 use super::{Ctx, Decision, Effect, Input, Settings, base_record, owner_label};
-use crate::lang::Lang;
+use crate::lang::speech::msg;
 use crate::playbook::{Playbook, Procedure};
 
 fn ack_and(record: Record, text: String, more: Vec<Effect>) -> Decision {
@@ -67,16 +67,7 @@ fn handover_acknowledged(crisis: &Crisis, settings: &Settings, input: &Input) ->
         .as_ref()
         .map(|h| h.from.clone())
         .unwrap_or_default();
-    let text = match settings.lang {
-        Lang::Fr => format!(
-            "🔁 Relève faite : {} tient la cellule (à la suite de {from}).",
-            input.author.id
-        ),
-        Lang::En => format!(
-            "🔁 Handover done: {} holds the cell (after {from}).",
-            input.author.id
-        ),
-    };
+    let text = settings.say(msg!("handover-done", who = &input.author.id, from = &from));
     let record = base_record(
         crisis,
         input,
@@ -102,41 +93,23 @@ impl Ctx<'_> {
         id: &str,
     ) -> Result<&'p Procedure, String> {
         let Some(pb) = playbook else {
-            return Err(self.t(
-                "Le playbook de cette crise n'est plus chargé.",
-                "This crisis's playbook is no longer loaded.",
-            ));
+            return Err(self.say(msg!("playbook-not-loaded")));
         };
         pb.procedure(id).ok_or_else(|| {
             let ids: Vec<&str> = pb.procedures.iter().map(|p| p.id.as_str()).collect();
-            match self.lang {
-                Lang::Fr => format!(
-                    "Procédure inconnue « {id} ». Procédures : {}.",
-                    ids.join(", ")
-                ),
-                Lang::En => format!(
-                    "Unknown procedure \"{id}\". Procedures: {}.",
-                    ids.join(", ")
-                ),
-            }
+            self.say(msg!("proc-unknown", id, procedures = ids.join(", ")))
         })
     }
 
     pub(super) fn procedure_list(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> String {
         let Some(pb) = playbook else {
-            return self.t(
-                "Le playbook de cette crise n'est plus chargé.",
-                "This crisis's playbook is no longer loaded.",
-            );
+            return self.say(msg!("playbook-not-loaded"));
         };
-        let mut out = match self.lang {
-            Lang::Fr => format!("Procédures (lancer : {}proc <id>) :", self.p()),
-            Lang::En => format!("Procedures (start: {}proc <id>):", self.p()),
-        };
+        let mut out = self.say(msg!("proc-list-head", p = self.p()));
         for proc in &pb.procedures {
             let progress = match crisis.procedures.get(&proc.id) {
                 Some(run) => format!("{}/{}", run.n_closed(), proc.steps.len()),
-                None => self.t("non lancée", "not started"),
+                None => self.say(msg!("proc-not-started")),
             };
             out.push_str(&format!(
                 "\n• {} — {} · {progress}",
@@ -154,37 +127,34 @@ impl Ctx<'_> {
             .get(&proc.owner)
             .map(|u| format!(" → {u}"))
             .unwrap_or_default();
-        let mut out = match self.lang {
-            Lang::Fr => format!(
-                "📋 {} — {} (responsable : {}{holder})",
-                proc.id,
-                proc.title.get(self.lang),
-                proc.owner
-            ),
-            Lang::En => format!(
-                "📋 {} — {} (owner: {}{holder})",
-                proc.id,
-                proc.title.get(self.lang),
-                proc.owner
-            ),
-        };
+        let mut out = self.say(msg!(
+            "checklist-head",
+            id = &proc.id,
+            title = proc.title.get(self.lang),
+            owner = &proc.owner,
+            holder = &holder
+        ));
         for (idx, step) in proc.steps.iter().enumerate() {
             let n = idx + 1;
             let (mark, note) = match (run.done.get(&n), run.skipped.get(&n)) {
                 (Some((at, by)), _) => (
                     "☑",
-                    format!(" — {} {} ({by})", self.t("fait", "done"), self.hm(*at)),
+                    format!(
+                        " — {} {} ({by})",
+                        self.say(msg!("step-done-word")),
+                        self.hm(*at)
+                    ),
                 ),
                 (None, Some(reason)) => (
                     "⊘",
-                    format!(" — {} : {reason}", self.t("sans objet", "skipped")),
+                    format!(" — {} : {reason}", self.say(msg!("step-skipped-word"))),
                 ),
                 (None, None) => {
                     let mut note = String::new();
                     if let Some(due) = step.due {
                         note.push_str(&format!(
                             " · {} {}",
-                            self.t("avant", "by"),
+                            self.say(msg!("step-by-word")),
                             self.hm(run.started_at + due)
                         ));
                     }
@@ -196,22 +166,16 @@ impl Ctx<'_> {
             };
             out.push_str(&format!("\n{mark} {n}. {}{note}", step.text.get(self.lang)));
         }
-        out.push_str(&match self.lang {
-            Lang::Fr => format!(
-                "\nProgression : {}/{} · {}fait {}.<n> pour cocher",
-                run.n_closed(),
-                proc.steps.len(),
-                self.p(),
-                proc.id
-            ),
-            Lang::En => format!(
-                "\nProgress: {}/{} · {}done {}.<n> to tick",
-                run.n_closed(),
-                proc.steps.len(),
-                self.p(),
-                proc.id
-            ),
-        });
+        out.push_str(&format!(
+            "\n{}",
+            self.say(msg!(
+                "checklist-progress",
+                closed = run.n_closed(),
+                total = proc.steps.len(),
+                p = self.p(),
+                id = &proc.id
+            ))
+        ));
         out
     }
 
@@ -237,20 +201,12 @@ impl Ctx<'_> {
             Err(refusal) => return Decision::refuse(refusal),
         };
         if let Some(run) = crisis.procedures.get(&proc.id) {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{} est déjà lancée (depuis {}). Où elle en est :\n{}",
-                    proc.id,
-                    self.hm(run.started_at),
-                    self.checklist(crisis, proc, run)
-                ),
-                Lang::En => format!(
-                    "{} is already started (since {}). Where it stands:\n{}",
-                    proc.id,
-                    self.hm(run.started_at),
-                    self.checklist(crisis, proc, run)
-                ),
-            });
+            return Decision::refuse(self.say(msg!(
+                "proc-already-started",
+                id = &proc.id,
+                since = self.hm(run.started_at),
+                checklist = self.checklist(crisis, proc, run)
+            )));
         }
         let run = ProcedureRun {
             started_at: self.input.sent_at,
@@ -265,28 +221,19 @@ impl Ctx<'_> {
             },
         );
         let holder = crisis.roles.get(&proc.owner);
-        let text = match (self.lang, holder) {
-            (Lang::Fr, Some(h)) => format!(
-                "{} lancée — {h}, vous êtes responsable ({}).",
-                proc.id, proc.owner
-            ),
-            (Lang::Fr, None) => format!(
-                "{} lancée — rôle {} non pourvu : {}rôle {} @personne.",
-                proc.id,
-                proc.owner,
-                self.p(),
-                proc.owner
-            ),
-            (Lang::En, Some(h)) => {
-                format!("{} started — {h}, you own it ({}).", proc.id, proc.owner)
-            }
-            (Lang::En, None) => format!(
-                "{} started — role {} is unfilled: {}role {} @person.",
-                proc.id,
-                proc.owner,
-                self.p(),
-                proc.owner
-            ),
+        let text = match holder {
+            Some(h) => self.say(msg!(
+                "proc-started",
+                id = &proc.id,
+                holder = h,
+                owner = &proc.owner
+            )),
+            None => self.say(msg!(
+                "proc-started-unfilled",
+                id = &proc.id,
+                owner = &proc.owner,
+                p = self.p()
+            )),
         };
         let checklist = self.checklist(crisis, proc, &run);
         ack_and(
@@ -308,54 +255,35 @@ impl Ctx<'_> {
             .find_procedure(playbook, id)
             .map_err(Decision::refuse)?;
         let Some(run) = crisis.procedures.get(&proc.id) else {
-            return Err(Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{} n'est pas lancée : {}proc {} d'abord.",
-                    proc.id,
-                    self.p(),
-                    proc.id
-                ),
-                Lang::En => format!(
-                    "{} is not started: {}proc {} first.",
-                    proc.id,
-                    self.p(),
-                    proc.id
-                ),
-            }));
+            return Err(Decision::refuse(self.say(msg!(
+                "proc-not-started-yet",
+                id = &proc.id,
+                p = self.p()
+            ))));
         };
         if step > proc.steps.len() {
-            return Err(Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{} a {} étapes : pas d'étape {step}.",
-                    proc.id,
-                    proc.steps.len()
-                ),
-                Lang::En => format!(
-                    "{} has {} steps: no step {step}.",
-                    proc.id,
-                    proc.steps.len()
-                ),
-            }));
+            return Err(Decision::refuse(self.say(msg!(
+                "proc-no-such-step",
+                id = &proc.id,
+                n_steps = proc.steps.len(),
+                step
+            ))));
         }
         if let Some((at, by)) = run.done.get(&step) {
-            return Err(Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "{}.{step} est déjà faite ({} par {by}).",
-                    proc.id,
-                    self.hm(*at)
-                ),
-                Lang::En => format!(
-                    "{}.{step} is already done ({} by {by}).",
-                    proc.id,
-                    self.hm(*at)
-                ),
-            }));
+            return Err(Decision::refuse(self.say(msg!(
+                "step-already-done",
+                id = &proc.id,
+                step,
+                at = self.hm(*at),
+                by
+            ))));
         }
         if run.skipped.contains_key(&step) {
-            return Err(Decision::refuse(match self.lang {
-                Lang::Fr => format!("{}.{step} a été passée.", proc.id),
-                Lang::En => format!("{}.{step} was skipped.", proc.id),
-            }));
+            return Err(Decision::refuse(self.say(msg!(
+                "step-already-skipped",
+                id = &proc.id,
+                step
+            ))));
         }
         Ok((proc, run))
     }
@@ -396,33 +324,22 @@ impl Ctx<'_> {
             },
         );
         let complete = after.n_closed() == proc.steps.len();
-        let text = match (self.lang, complete) {
-            (Lang::Fr, false) => format!(
-                "{}.{step} faite ({}/{}).",
-                proc.id,
-                after.n_closed(),
-                proc.steps.len()
-            ),
-            (Lang::Fr, true) => format!(
-                "{}.{step} faite — {} terminée ({}/{}).",
-                proc.id,
-                proc.id,
-                after.n_closed(),
-                proc.steps.len()
-            ),
-            (Lang::En, false) => format!(
-                "{}.{step} done ({}/{}).",
-                proc.id,
-                after.n_closed(),
-                proc.steps.len()
-            ),
-            (Lang::En, true) => format!(
-                "{}.{step} done — {} complete ({}/{}).",
-                proc.id,
-                proc.id,
-                after.n_closed(),
-                proc.steps.len()
-            ),
+        let text = if complete {
+            self.say(msg!(
+                "step-done-complete",
+                id = &proc.id,
+                step,
+                closed = after.n_closed(),
+                total = proc.steps.len()
+            ))
+        } else {
+            self.say(msg!(
+                "step-done",
+                id = &proc.id,
+                step,
+                closed = after.n_closed(),
+                total = proc.steps.len()
+            ))
         };
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
@@ -454,20 +371,13 @@ impl Ctx<'_> {
                 reason: reason.to_owned(),
             },
         );
-        let text = match self.lang {
-            Lang::Fr => format!(
-                "{}.{step} passée ({}/{}).",
-                proc.id,
-                after.n_closed(),
-                proc.steps.len()
-            ),
-            Lang::En => format!(
-                "{}.{step} skipped ({}/{}).",
-                proc.id,
-                after.n_closed(),
-                proc.steps.len()
-            ),
-        };
+        let text = self.say(msg!(
+            "step-skipped",
+            id = &proc.id,
+            step,
+            closed = after.n_closed(),
+            total = proc.steps.len()
+        ));
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
 
@@ -499,10 +409,7 @@ impl Ctx<'_> {
                 user: user.clone(),
             },
         );
-        let text = match self.lang {
-            Lang::Fr => format!("{}.{step} confiée à {user}.", proc.id),
-            Lang::En => format!("{}.{step} given to {user}.", proc.id),
-        };
+        let text = self.say(msg!("step-assigned", id = &proc.id, step, user = &user));
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
 
@@ -519,13 +426,13 @@ impl Ctx<'_> {
         let now = self.input.at;
         let open = crisis.open_actions(now);
         if open.is_empty() {
-            return self.t("Aucune action ouverte.", "No open action.");
+            return self.say(msg!("actions-none"));
         }
         // Grouped by owner, overdue first within each group (open_actions is sorted).
         let mut owners: Vec<String> = Vec::new();
         for a in &open {
             let label = a.owner.as_ref().map_or_else(
-                || self.t("sans responsable", "no owner"),
+                || self.say(msg!("actions-no-owner")),
                 |o| owner_label(crisis, o),
             );
             if !owners.contains(&label) {
@@ -533,15 +440,12 @@ impl Ctx<'_> {
             }
         }
         let overdue = open.iter().filter(|a| a.is_overdue(now)).count();
-        let mut out = match self.lang {
-            Lang::Fr => format!("Actions ouvertes : {} dont {overdue} en retard", open.len()),
-            Lang::En => format!("Open actions: {} of which {overdue} overdue", open.len()),
-        };
+        let mut out = self.say(msg!("actions-head", n_open = open.len(), overdue));
         for owner in owners {
             out.push_str(&format!("\n{owner}"));
             for a in open.iter().filter(|a| {
                 a.owner.as_ref().map_or_else(
-                    || self.t("sans responsable", "no owner"),
+                    || self.say(msg!("actions-no-owner")),
                     |o| owner_label(crisis, o),
                 ) == owner
             }) {
@@ -602,31 +506,21 @@ impl Ctx<'_> {
                 every_minutes: minutes,
             },
         );
-        let text = match (self.lang, minutes) {
-            (Lang::Fr, 0) => "Plus de points de situation automatiques.".to_owned(),
-            (Lang::En, 0) => "No more automatic situation points.".to_owned(),
-            (Lang::Fr, _) => format!(
-                "Point de situation toutes les {} ; le prochain vers {}.",
-                span(every, self.lang),
-                self.hm(crisis
-                    .points
-                    .last()
-                    .copied()
-                    .unwrap_or(crisis.opened_at)
-                    .max(self.input.at - every)
-                    + every)
-            ),
-            (Lang::En, _) => format!(
-                "Situation point every {}; the next one around {}.",
-                span(every, self.lang),
-                self.hm(crisis
-                    .points
-                    .last()
-                    .copied()
-                    .unwrap_or(crisis.opened_at)
-                    .max(self.input.at - every)
-                    + every)
-            ),
+        let text = if minutes == 0 {
+            self.say(msg!("point-cadence-off"))
+        } else {
+            let next = crisis
+                .points
+                .last()
+                .copied()
+                .unwrap_or(crisis.opened_at)
+                .max(self.input.at - every)
+                + every;
+            self.say(msg!(
+                "point-cadence",
+                every = span(every, self.lang),
+                next = self.hm(next)
+            ))
         };
         Decision {
             records: vec![record],
@@ -637,21 +531,9 @@ impl Ctx<'_> {
     pub(super) fn clocks_list(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> String {
         let clocks = playbook.map(|p| p.clocks.as_slice()).unwrap_or_default();
         if clocks.is_empty() {
-            return self.t(
-                "Ce playbook n'a pas d'horloge.",
-                "This playbook has no clock.",
-            );
+            return self.say(msg!("clocks-none"));
         }
-        let mut out = match self.lang {
-            Lang::Fr => format!(
-                "Horloges (depuis l'ouverture à {}) :",
-                self.hm(crisis.opened_at)
-            ),
-            Lang::En => format!(
-                "Clocks (from the opening at {}):",
-                self.hm(crisis.opened_at)
-            ),
-        };
+        let mut out = self.say(msg!("clocks-head", at = self.hm(crisis.opened_at)));
         let mut sorted: Vec<_> = clocks.iter().collect();
         sorted.sort_by_key(|c| (crisis.clocks_done.contains_key(&c.id), c.due));
         for clock in sorted {
@@ -664,10 +546,10 @@ impl Ctx<'_> {
                 self.input.at,
             ));
         }
-        out.push_str(&match self.lang {
-            Lang::Fr => format!("\n{}fait <horloge> quand c'est fait.", self.p()),
-            Lang::En => format!("\n{}done <clock> when it is met.", self.p()),
-        });
+        out.push_str(&format!(
+            "\n{}",
+            self.say(msg!("clocks-foot", p = self.p()))
+        ));
         out
     }
 
@@ -680,13 +562,10 @@ impl Ctx<'_> {
         role: Option<String>,
     ) -> Decision {
         let Some(clock) = playbook.and_then(|p| p.clocks.iter().find(|c| c.id == id)) else {
-            return Decision::refuse(self.t("Horloge inconnue.", "Unknown clock."));
+            return Decision::refuse(self.say(msg!("clock-unknown")));
         };
         if let Some(at) = crisis.clocks_done.get(id) {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!("{id} est déjà faite ({}).", self.hm(*at)),
-                Lang::En => format!("{id} is already done ({}).", self.hm(*at)),
-            });
+            return Decision::refuse(self.say(msg!("clock-already-done", id, at = self.hm(*at))));
         }
         let deadline = crisis.opened_at + clock.due;
         let record = self.record(
@@ -698,27 +577,20 @@ impl Ctx<'_> {
             },
         );
         let now = self.input.sent_at;
-        let text = match (self.lang, now <= deadline) {
-            (Lang::Fr, true) => format!(
-                "{id} — {} : fait, {} avant l'échéance.",
-                clock.title.get(self.lang),
-                span(deadline - now, self.lang)
-            ),
-            (Lang::Fr, false) => format!(
-                "{id} — {} : fait, {} après l'échéance.",
-                clock.title.get(self.lang),
-                span(now - deadline, self.lang)
-            ),
-            (Lang::En, true) => format!(
-                "{id} — {}: done, {} before the deadline.",
-                clock.title.get(self.lang),
-                span(deadline - now, self.lang)
-            ),
-            (Lang::En, false) => format!(
-                "{id} — {}: done, {} after the deadline.",
-                clock.title.get(self.lang),
-                span(now - deadline, self.lang)
-            ),
+        let text = if now <= deadline {
+            self.say(msg!(
+                "clock-done-early",
+                id,
+                title = clock.title.get(self.lang),
+                left = span(deadline - now, self.lang)
+            ))
+        } else {
+            self.say(msg!(
+                "clock-done-late",
+                id,
+                title = clock.title.get(self.lang),
+                late = span(now - deadline, self.lang)
+            ))
         };
         Decision {
             records: vec![record],
@@ -741,10 +613,7 @@ impl Ctx<'_> {
             .map(|(u, _)| u.clone())
             .unwrap_or_else(|| self.input.author.id.clone());
         if to == from {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!("{to} tient déjà la cellule."),
-                Lang::En => format!("{to} already holds the cell."),
-            });
+            return Decision::refuse(self.say(msg!("handover-already", to = &to)));
         }
         let record = self.record(
             &crisis.id,
@@ -756,21 +625,15 @@ impl Ctx<'_> {
             },
         );
         let situation = schedule::situation(crisis, playbook, self.settings, None, self.input.at);
-        let text = match self.lang {
-            Lang::Fr => format!(
-                "🔁 Relève : {from} → {to}. {to}, confirmez par {}ack ou ✅ sur ce message.\n{situation}",
-                self.p()
-            ),
-            Lang::En => format!(
-                "🔁 Handover: {from} → {to}. {to}, confirm with {}ack or ✅ on this message.\n{situation}",
-                self.p()
-            ),
-        };
+        let text = self.say(msg!(
+            "handover-post",
+            from = &from,
+            to = &to,
+            p = self.p(),
+            situation = &situation
+        ));
         let tag = PostTag::Handover(seq);
-        let ack = match self.lang {
-            Lang::Fr => format!("Relève vers {to} enregistrée ; en attente de sa confirmation."),
-            Lang::En => format!("Handover to {to} recorded; waiting for their confirmation."),
-        };
+        let ack = self.say(msg!("handover-recorded", to = &to));
         ack_and(record, ack, vec![self.post(crisis, text, Some(tag))])
     }
 
@@ -791,17 +654,11 @@ impl Ctx<'_> {
                     .collect();
                 decision
             }
-            Some(h) => Decision::refuse(match self.lang {
-                Lang::Fr => format!("La relève attend {}, pas vous.", h.to),
-                Lang::En => format!("The handover waits for {}, not you.", h.to),
-            }),
-            None => {
-                Decision::refuse(self.t("Aucune relève en attente.", "No handover is pending."))
-            }
+            Some(h) => Decision::refuse(self.say(msg!("handover-not-you", to = &h.to))),
+            None => Decision::refuse(self.say(msg!("handover-none"))),
         }
     }
 
-    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
     pub(super) fn comcheck(
         &self,
         crisis: &Crisis,
@@ -811,68 +668,35 @@ impl Ctx<'_> {
     ) -> Decision {
         let Some(text) = text else {
             let Some(check) = crisis.comchecks.last() else {
-                return Decision::refuse(match self.lang {
-                    Lang::Fr => format!(
-                        "Aucun comcheck : {}comcheck <message> pour en lancer un.",
-                        self.p()
-                    ),
-                    Lang::En => format!(
-                        "No comcheck yet: {}comcheck <message> to send one.",
-                        self.p()
-                    ),
-                });
+                return Decision::refuse(self.say(msg!("comcheck-none", p = self.p())));
             };
             let missing: Vec<&String> = check
                 .expected
                 .iter()
                 .filter(|u| !check.acknowledged.contains(u))
                 .collect();
-            return Decision::reply(match (self.lang, missing.is_empty()) {
-                (Lang::Fr, true) => format!(
-                    "Comcheck n°{} : tout le monde a répondu ({}).",
-                    check.number,
-                    check.acknowledged.len()
-                ),
-                (Lang::En, true) => format!(
-                    "Comcheck #{}: everyone answered ({}).",
-                    check.number,
-                    check.acknowledged.len()
-                ),
-                (Lang::Fr, false) => format!(
-                    "Comcheck n°{} : {}/{} réponses ; manquent {}",
-                    check.number,
-                    check.expected.len() - missing.len(),
-                    check.expected.len(),
-                    missing
+            return Decision::reply(if missing.is_empty() {
+                self.say(msg!(
+                    "comcheck-all-answered",
+                    number = check.number,
+                    n = check.acknowledged.len()
+                ))
+            } else {
+                self.say(msg!(
+                    "comcheck-missing",
+                    number = check.number,
+                    answered = check.expected.len() - missing.len(),
+                    expected = check.expected.len(),
+                    missing = missing
                         .iter()
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-                (Lang::En, false) => format!(
-                    "Comcheck #{}: {}/{} answers; missing {}",
-                    check.number,
-                    check.expected.len() - missing.len(),
-                    check.expected.len(),
-                    missing
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                ))
             });
         };
         if crisis.roles.is_empty() {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "Personne n'a de rôle : le comcheck attend les titulaires des rôles ({}rôle …).",
-                    self.p()
-                ),
-                Lang::En => format!(
-                    "Nobody holds a role: a comcheck waits for the role holders ({}role …).",
-                    self.p()
-                ),
-            });
+            return Decision::refuse(self.say(msg!("comcheck-no-roles", p = self.p())));
         }
         let number = crisis.comchecks.len() as u32 + 1;
         let mut expected: Vec<&String> = crisis.roles.values().collect();
@@ -888,20 +712,13 @@ impl Ctx<'_> {
                 text: text.clone(),
             },
         );
-        let post = match self.lang {
-            Lang::Fr => format!(
-                "📣 Comcheck n°{number} : {text}\n✅ sur ce message pour confirmer réception — {}",
-                names.join(", ")
-            ),
-            Lang::En => format!(
-                "📣 Comcheck #{number}: {text}\n✅ on this message to confirm — {}",
-                names.join(", ")
-            ),
-        };
-        let ack = match self.lang {
-            Lang::Fr => format!("Comcheck n°{number} envoyé à {} personne(s).", names.len()),
-            Lang::En => format!("Comcheck #{number} sent to {} people.", names.len()),
-        };
+        let post = self.say(msg!(
+            "comcheck-post",
+            number,
+            text = &text,
+            names = names.join(", ")
+        ));
+        let ack = self.say(msg!("comcheck-sent", number, n = names.len()));
         ack_and(
             record,
             ack,

@@ -51,8 +51,8 @@ pub struct Settings {
 
 impl Settings {
     /// Puts what the engine says into words, in the configured language.
-    pub fn say(&self, speech: &Speech) -> String {
-        self.messages.format(&self.lang, speech)
+    pub fn say(&self, speech: impl Into<Speech>) -> String {
+        self.messages.format(&self.lang, &speech.into())
     }
 }
 
@@ -470,7 +470,7 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
         return Decision::reply(warning);
     };
     // The gap's reason is journaled: put into words now, in the configured language.
-    let reason = settings.say(&msg!("undecryptable-gap", who, id = &input.author.id).into());
+    let reason = settings.say(msg!("undecryptable-gap", who, id = &input.author.id));
     let record = base_record(crisis, input, Event::Gap { reason });
     mark_decision(
         crisis,
@@ -583,6 +583,11 @@ impl Ctx<'_> {
 
     fn p(&self) -> &str {
         &self.settings.prefix
+    }
+
+    /// Words now, where a text is still built as a string.
+    fn say(&self, speech: impl Into<Speech>) -> String {
+        self.settings.say(speech)
     }
 
     /// A text naming commands as `{p}retex`: the configured prefix is put in.

@@ -149,6 +149,12 @@ impl From<Message> for Speech {
     }
 }
 
+impl From<&Speech> for Speech {
+    fn from(s: &Speech) -> Speech {
+        s.clone()
+    }
+}
+
 impl From<String> for Speech {
     fn from(s: String) -> Speech {
         Speech(vec![Part::Verbatim(s)])

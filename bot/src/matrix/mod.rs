@@ -314,7 +314,7 @@ async fn on_invite(
     }
     let welcome = config
         .settings
-        .say(&msg!("welcome", p = &config.settings.prefix).into());
+        .say(msg!("welcome", p = &config.settings.prefix));
     tokio::spawn(async move {
         // Joining right after the invite can race the server (synapse#4345): retry.
         let mut delay = Duration::from_millis(500);
@@ -521,7 +521,7 @@ async fn process(
                     error = format!("{err:#}"),
                     "could not record; nothing acknowledged"
                 );
-                let warning = config.settings.say(&msg!("journal-error").into());
+                let warning = config.settings.say(msg!("journal-error"));
                 vec![Output::Refuse(warning)]
             }
         };

@@ -378,7 +378,7 @@ pub fn build(
     let crisis_id = first.map(|r| r.crisis.clone()).unwrap_or_default();
     let crisis = world.crisis(&crisis_id);
     let exercise = crisis.is_some_and(|c| c.exercise);
-    let marking = settings.say(&settings.marking());
+    let marking = settings.say(settings.marking());
     let who = |r: &Record| {
         if r.author.name == r.author.id {
             r.author.id.clone()
