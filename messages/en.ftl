@@ -236,3 +236,32 @@ comcheck-post =
     📣 Comcheck #{$number}: {$text}
     ✅ on this message to confirm — {$names}
 comcheck-sent = Comcheck #{$number} sent to {$n} people.
+
+## Time-driven follow-up: reminders, clocks, situation, downtime
+
+downtime-gap = tocsin was not running from {$from} (at the earliest) to {$to} ({$length}): messages from that time were caught up from the server (at most 200 per room); reminders due were sent on restart
+downtime-warning = ⚠️ tocsin was stopped from {$from} to {$to} ({$length}). Messages sent meanwhile are caught up; check that nothing is missing ({$p}status) and enter paper notes ({$p}paper).
+downtime-gap-paused = ; the exercise was paused
+downtime-animation-paused = ⚠️ tocsin was stopped from {$from} to {$to} ({$length}): the exercise is paused since {$from}, no inject was played. {$p}schedule to see where it stands, {$p}resume to restart it.
+downtime-animation = ⚠️ tocsin was stopped from {$from} to {$to} ({$length}).
+span-days = {$days} d {$hours}h
+reminder-action = ⏰ {$reference} overdue (due {$due}) : {$text}{$label}
+reminder-step = ⏰ {$id}.{$n} was due at {$due} : {$text}{$label}
+reminder-handover = ⏰ {$to}: the handover awaits your confirmation ({$p}ack or ✅ on the handover message).
+reminder-comcheck = ⏰ Comcheck #{$number}: no answer from {$missing} — ✅ on the message to confirm.
+clock-line-done-late = ☑️ {$id} — {$title}: done {$done} (after the {$deadline} deadline)
+clock-line-done = ✅ {$id} — {$title}: done {$done}
+clock-line-passed = ⌛ {$id} — {$title}: deadline PASSED ({$deadline}, {$ago} ago){$owner}
+clock-line-left = ⏳ {$id} — {$title}: {$left} left (due {$deadline}){$owner}
+situation-point-head = 🕐 Situation point #{$n} — {$at} (crisis {$crisis})
+situation-head = 🕐 Situation report — {$at} (crisis {$crisis})
+situation-infos = Info: {$to_check} to check{$to_check_list}, {$checking} being checked{$checking_list}, {$confirmed} confirmed, {$refuted} refuted
+situation-decisions-since-point = Decisions since the last point
+situation-decisions = Decisions
+situation-decisions-none = {$label}: none
+situation-decisions-list = {$label}:
+situation-actions = Actions: {$n_open} open, {$overdue} overdue
+situation-procedures = Procedures:{" "}
+situation-clock-passed = PASSED
+situation-clocks = Clocks:{" "}
+situation-lead = Cell held by {$lead} since {$since}

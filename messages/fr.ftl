@@ -242,3 +242,32 @@ comcheck-post =
     📣 Comcheck n°{$number} : {$text}
     ✅ sur ce message pour confirmer réception — {$names}
 comcheck-sent = Comcheck n°{$number} envoyé à {$n} personne(s).
+
+## Time-driven follow-up: reminders, clocks, situation, downtime
+
+downtime-gap = tocsin ne tournait pas de {$from} (au plus tôt) à {$to} ({$length}) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage
+downtime-warning = ⚠️ tocsin était arrêté de {$from} à {$to} ({$length}). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque ({$p}statut) et saisissez les notes papier ({$p}papier).
+downtime-gap-paused = {" "}; l'exercice a été mis en pause
+downtime-animation-paused = ⚠️ tocsin était arrêté de {$from} à {$to} ({$length}) : l'exercice est en pause depuis {$from}, aucun stimulus n'a été joué. {$p}chrono pour voir où il en est, {$p}reprise pour le relancer.
+downtime-animation = ⚠️ tocsin était arrêté de {$from} à {$to} ({$length}).
+span-days = {$days} j {$hours}h
+reminder-action = ⏰ {$reference} en retard (échéance {$due}) : {$text}{$label}
+reminder-step = ⏰ {$id}.{$n} attendue pour {$due} : {$text}{$label}
+reminder-handover = ⏰ {$to} : la relève attend votre confirmation ({$p}ack ou ✅ sur le message de relève).
+reminder-comcheck = ⏰ Comcheck n°{$number} : sans réponse de {$missing} — ✅ sur le message pour confirmer.
+clock-line-done-late = ☑️ {$id} — {$title} : fait {$done} (après l'échéance {$deadline})
+clock-line-done = ✅ {$id} — {$title} : fait {$done}
+clock-line-passed = ⌛ {$id} — {$title} : échéance DÉPASSÉE ({$deadline}, il y a {$ago}){$owner}
+clock-line-left = ⏳ {$id} — {$title} : reste {$left} (échéance {$deadline}){$owner}
+situation-point-head = 🕐 Point de situation n°{$n} — {$at} (crise {$crisis})
+situation-head = 🕐 État de situation — {$at} (crise {$crisis})
+situation-infos = Infos : {$to_check} à vérifier{$to_check_list}, {$checking} en cours{$checking_list}, {$confirmed} confirmée(s), {$refuted} infirmée(s)
+situation-decisions-since-point = Décisions depuis le dernier point
+situation-decisions = Décisions
+situation-decisions-none = {$label} : aucune
+situation-decisions-list = {$label} :
+situation-actions = Actions : {$n_open} ouverte(s), {$overdue} en retard
+situation-procedures = Procédures :{" "}
+situation-clock-passed = DÉPASSÉE
+situation-clocks = Horloges :{" "}
+situation-lead = Cellule tenue par {$lead} depuis {$since}

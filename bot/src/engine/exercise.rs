@@ -91,7 +91,7 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
         return Decision::default();
     };
     let lang = settings.lang;
-    let at = super::schedule::when(settings.tz, lang, input.sent_at, input.at);
+    let at = super::schedule::when(settings.tz, input.sent_at, input.at);
     if run.stopped {
         return mark_decision(
             crisis,
@@ -312,13 +312,13 @@ fn fire(
         Lang::Fr => format!(
             "▶️ {} joué à T+{} — {} {from}",
             inject.id,
-            span(t_plus, lang),
+            span(t_plus, settings),
             inject.channel.icon()
         ),
         Lang::En => format!(
             "▶️ {} played at T+{} — {} {from}",
             inject.id,
-            span(t_plus, lang),
+            span(t_plus, settings),
             inject.channel.icon()
         ),
     };
@@ -389,9 +389,13 @@ fn next_line(run: &ExerciseRun, next: &Inject, settings: &Settings, now: DateTim
         Some(offset) => {
             let wall = run
                 .wall_time(offset)
-                .map(|w| format!(" ({})", super::schedule::when(settings.tz, lang, w, now)))
+                .map(|w| format!(" ({})", super::schedule::when(settings.tz, w, now)))
                 .unwrap_or_default();
-            format!("{} T+{}{wall}", lang.pick("à", "at"), span(offset, lang))
+            format!(
+                "{} T+{}{wall}",
+                lang.pick("à", "at"),
+                span(offset, settings)
+            )
         }
     };
     let dep = next
@@ -667,7 +671,7 @@ impl Ctx<'_> {
                 scenario.level.label(lang),
                 scenario.injects.len(),
                 scenario.n_timed(),
-                span(scenario.length(), lang),
+                span(scenario.length(), self.settings),
                 objectives.join("\n")
             ),
             Lang::En => format!(
@@ -679,7 +683,7 @@ impl Ctx<'_> {
                 scenario.level.label(lang),
                 scenario.injects.len(),
                 scenario.n_timed(),
-                span(scenario.length(), lang),
+                span(scenario.length(), self.settings),
                 objectives.join("\n")
             ),
         };
@@ -911,7 +915,7 @@ impl Ctx<'_> {
             Command::Finex => {
                 let p = self.p();
                 let (played, planned) = scenario.map_or((0, 0), |s| coverage(crisis, s));
-                let t = span(run.clock(now), lang);
+                let t = span(run.clock(now), self.settings);
                 let players = match lang {
                     Lang::Fr => format!(
                         "🏁 FINEX — fin de l'exercice « {} ». Merci à tous.\nRETEX à chaud maintenant : tapez {p}retex pour le tour de table (joueurs d'abord, puis observateurs).",
@@ -958,11 +962,11 @@ impl Ctx<'_> {
                 let text = match lang {
                     Lang::Fr => format!(
                         "⏸️ Pause à T+{} : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.",
-                        span(run.clock(now), lang)
+                        span(run.clock(now), self.settings)
                     ),
                     Lang::En => format!(
                         "⏸️ Paused at T+{}: the exercise clock stops; the schedule shifts by the pause.",
-                        span(run.clock(now), lang)
+                        span(run.clock(now), self.settings)
                     ),
                 };
                 let players = self.t(
@@ -984,23 +988,23 @@ impl Ctx<'_> {
                 let text = match (lang, run.stopped) {
                     (Lang::Fr, true) => format!(
                         "▶️ Reprise après le STOP (gelé {}) : horloge d'exercice à T+{}.",
-                        span(now - since, lang),
-                        span(run.clock(since), lang)
+                        span(now - since, self.settings),
+                        span(run.clock(since), self.settings)
                     ),
                     (Lang::En, true) => format!(
                         "▶️ Resumed after the STOP (frozen {}): exercise clock at T+{}.",
-                        span(now - since, lang),
-                        span(run.clock(since), lang)
+                        span(now - since, self.settings),
+                        span(run.clock(since), self.settings)
                     ),
                     (Lang::Fr, false) => format!(
                         "▶️ Reprise après {} de pause : horloge d'exercice à T+{}.",
-                        span(now - since, lang),
-                        span(run.clock(since), lang)
+                        span(now - since, self.settings),
+                        span(run.clock(since), self.settings)
                     ),
                     (Lang::En, false) => format!(
                         "▶️ Resumed after a {} pause: exercise clock at T+{}.",
-                        span(now - since, lang),
-                        span(run.clock(since), lang)
+                        span(now - since, self.settings),
+                        span(run.clock(since), self.settings)
                     ),
                 };
                 let players = self.t(
@@ -1043,8 +1047,8 @@ impl Ctx<'_> {
                 };
                 if let Some(p) = run.played(&inject.id) {
                     return Decision::refuse(match lang {
-                        Lang::Fr => format!("{} a déjà été joué à T+{}.", inject.id, span(p.t_plus, lang)),
-                        Lang::En => format!("{} was already played at T+{}.", inject.id, span(p.t_plus, lang)),
+                        Lang::Fr => format!("{} a déjà été joué à T+{}.", inject.id, span(p.t_plus, self.settings)),
+                        Lang::En => format!("{} was already played at T+{}.", inject.id, span(p.t_plus, self.settings)),
                     });
                 }
                 if run.skipped.contains_key(&inject.id) {
@@ -1098,10 +1102,10 @@ impl Ctx<'_> {
                 }
                 let minutes = by.num_minutes();
                 let text = match (&inject, lang) {
-                    (Some(id), Lang::Fr) => format!("{id} retardé de {}.", span(by, lang)),
-                    (Some(id), Lang::En) => format!("{id} delayed by {}.", span(by, lang)),
-                    (None, Lang::Fr) => format!("Toute la suite du chronogramme est retardée de {}.", span(by, lang)),
-                    (None, Lang::En) => format!("Everything still to come is delayed by {}.", span(by, lang)),
+                    (Some(id), Lang::Fr) => format!("{id} retardé de {}.", span(by, self.settings)),
+                    (Some(id), Lang::En) => format!("{id} delayed by {}.", span(by, self.settings)),
+                    (None, Lang::Fr) => format!("Toute la suite du chronogramme est retardée de {}.", span(by, self.settings)),
+                    (None, Lang::En) => format!("Everything still to come is delayed by {}.", span(by, self.settings)),
                 };
                 ack(Event::InjectDelayed { inject, minutes }, text)
             }
@@ -1116,8 +1120,8 @@ impl Ctx<'_> {
                 let players =
                     stimulus_text(crisis, playbook, lang, channel, &from, to.as_deref(), &text);
                 let note = match lang {
-                    Lang::Fr => format!("{id} (improvisé) joué à T+{}.", span(run.clock(now), lang)),
-                    Lang::En => format!("{id} (ad hoc) played at T+{}.", span(run.clock(now), lang)),
+                    Lang::Fr => format!("{id} (improvisé) joué à T+{}.", span(run.clock(now), self.settings)),
+                    Lang::En => format!("{id} (ad hoc) played at T+{}.", span(run.clock(now), self.settings)),
                 };
                 Decision {
                     records: vec![record(Event::InjectPlayed {
@@ -1174,8 +1178,8 @@ impl Ctx<'_> {
                     .map(|t| format!(" ({t})"))
                     .unwrap_or_default();
                 let reply = match lang {
-                    Lang::Fr => format!("{reference}{tied} — observation notée à T+{}.", span(run.clock(now), lang)),
-                    Lang::En => format!("{reference}{tied} — observation noted at T+{}.", span(run.clock(now), lang)),
+                    Lang::Fr => format!("{reference}{tied} — observation notée à T+{}.", span(run.clock(now), self.settings)),
+                    Lang::En => format!("{reference}{tied} — observation noted at T+{}.", span(run.clock(now), self.settings)),
                 };
                 ack(
                     Event::Observation {
@@ -1254,7 +1258,7 @@ impl Ctx<'_> {
             },
             run.scenario,
             run.scenario_version,
-            span(run.clock(now), lang),
+            span(run.clock(now), self.settings),
             lang.pick("mode", "mode"),
         );
         if let Some(sc) = scenario
@@ -1287,7 +1291,7 @@ impl Ctx<'_> {
                 Some((r, d)) => format!(
                     " · {} {} ({r})",
                     lang.pick("réaction", "reaction"),
-                    span(*d, lang)
+                    span(*d, self.settings)
                 ),
                 None => format!(
                     " · {}",
@@ -1306,7 +1310,7 @@ impl Ctx<'_> {
             out.push_str(&format!(
                 "\n  {} T+{}{what}{reaction}{met}",
                 p.inject,
-                span(p.t_plus, lang)
+                span(p.t_plus, self.settings)
             ));
         }
         if let Some(sc) = scenario {
@@ -1321,13 +1325,10 @@ impl Ctx<'_> {
                         let wall = run
                             .wall_time(offset)
                             .map(|w| {
-                                format!(
-                                    " ({})",
-                                    super::schedule::when(self.settings.tz, lang, w, now)
-                                )
+                                format!(" ({})", super::schedule::when(self.settings.tz, w, now))
                             })
                             .unwrap_or_default();
-                        format!("T+{}{wall}", span(offset, lang))
+                        format!("T+{}{wall}", span(offset, self.settings))
                     }
                     None => lang.pick("sur commande", "on command").to_owned(),
                 };

@@ -518,7 +518,7 @@ impl Ctx<'_> {
                 + every;
             self.say(msg!(
                 "point-cadence",
-                every = span(every, self.lang),
+                every = span(every, self.settings),
                 next = self.hm(next)
             ))
         };
@@ -582,14 +582,14 @@ impl Ctx<'_> {
                 "clock-done-early",
                 id,
                 title = clock.title.get(self.lang),
-                left = span(deadline - now, self.lang)
+                left = span(deadline - now, self.settings)
             ))
         } else {
             self.say(msg!(
                 "clock-done-late",
                 id,
                 title = clock.title.get(self.lang),
-                late = span(now - deadline, self.lang)
+                late = span(now - deadline, self.settings)
             ))
         };
         Decision {

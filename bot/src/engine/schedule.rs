@@ -12,8 +12,7 @@ use chrono_tz::Tz;
 use super::event::{Event, Owner, PostTag, Verification};
 use super::state::{Crisis, World};
 use super::{Decision, Effect, Settings, owner_label};
-use crate::lang::Lang;
-use crate::lang::speech::Speech;
+use crate::lang::speech::{Speech, msg};
 use crate::playbook::{Catalog, Playbook};
 
 /// Something that falls due at a given time.
@@ -214,37 +213,30 @@ pub fn tick(
 
 /// tocsin was not running from `since` (its last sign of life) to `until`:
 /// a gap entry and a warning in every open crisis, and in its animation room.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn downtime(
     world: &World,
     settings: &Settings,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Vec<Decision> {
-    let lang = settings.lang;
     let (from, to) = (
-        when(settings.tz, lang, since, until),
-        when(settings.tz, lang, until, until),
+        when(settings.tz, since, until),
+        when(settings.tz, until, until),
     );
-    let length = span(until - since, lang);
-    let reason = match lang {
-        Lang::Fr => format!(
-            "tocsin ne tournait pas de {from} (au plus tôt) à {to} ({length}) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage"
-        ),
-        Lang::En => format!(
-            "tocsin was not running from {from} (at the earliest) to {to} ({length}): messages from that time were caught up from the server (at most 200 per room); reminders due were sent on restart"
-        ),
-    };
-    let warning = match lang {
-        Lang::Fr => format!(
-            "⚠️ tocsin était arrêté de {from} à {to} ({length}). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque ({p}statut) et saisissez les notes papier ({p}papier).",
-            p = settings.prefix
-        ),
-        Lang::En => format!(
-            "⚠️ tocsin was stopped from {from} to {to} ({length}). Messages sent meanwhile are caught up; check that nothing is missing ({p}status) and enter paper notes ({p}paper).",
-            p = settings.prefix
-        ),
-    };
+    let length = span(until - since, settings);
+    let reason = settings.say(msg!(
+        "downtime-gap",
+        from = &from,
+        to = &to,
+        length = &length
+    ));
+    let warning = settings.say(msg!(
+        "downtime-warning",
+        from = &from,
+        to = &to,
+        length = &length,
+        p = &settings.prefix
+    ));
     world
         .crises
         .values()
@@ -267,30 +259,34 @@ pub fn downtime(
                 let paused = run.running();
                 if paused {
                     if let Event::Gap { reason } = &mut records[0].event {
-                        reason.push_str(lang.pick(
-                            " ; l'exercice a été mis en pause",
-                            "; the exercise was paused",
-                        ));
+                        reason.push_str(&settings.say(msg!("downtime-gap-paused")));
                     }
-                    let mut pause =
-                        super::system_record(&crisis.id, crisis.last_seq + 2, until, settings, Event::ExercisePaused {});
+                    let mut pause = super::system_record(
+                        &crisis.id,
+                        crisis.last_seq + 2,
+                        until,
+                        settings,
+                        Event::ExercisePaused {},
+                    );
                     pause.occurred_at = since;
                     records.push(pause);
                 }
                 let p = &settings.prefix;
-                let text = match (lang, paused) {
-                    (Lang::Fr, true) => format!(
-                        "⚠️ tocsin était arrêté de {from} à {to} ({length}) : l'exercice est en pause depuis {from}, aucun stimulus n'a été joué. {p}chrono pour voir où il en est, {p}reprise pour le relancer."
-                    ),
-                    (Lang::En, true) => format!(
-                        "⚠️ tocsin was stopped from {from} to {to} ({length}): the exercise is paused since {from}, no inject was played. {p}schedule to see where it stands, {p}resume to restart it."
-                    ),
-                    (Lang::Fr, false) => format!(
-                        "⚠️ tocsin était arrêté de {from} à {to} ({length})."
-                    ),
-                    (Lang::En, false) => format!(
-                        "⚠️ tocsin was stopped from {from} to {to} ({length})."
-                    ),
+                let text = if paused {
+                    settings.say(msg!(
+                        "downtime-animation-paused",
+                        from = &from,
+                        to = &to,
+                        length = &length,
+                        p = p
+                    ))
+                } else {
+                    settings.say(msg!(
+                        "downtime-animation",
+                        from = &from,
+                        to = &to,
+                        length = &length
+                    ))
                 };
                 if let Effect::Post { text: marked, .. } = post(crisis, settings, text, None) {
                     effects.push(Effect::Post {
@@ -320,26 +316,24 @@ fn post(
     }
 }
 
-/// `14:30`, or `lun. 14:30` / `Mon 14:30` when not the same day as `now`.
-pub fn when(tz: Tz, lang: Lang, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+/// `14:30`, or `28/11 14:30` when not the same day as `now`.
+pub fn when(tz: Tz, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let local = at.with_timezone(&tz);
     if local.date_naive() == now.with_timezone(&tz).date_naive() {
         local.format("%H:%M").to_string()
     } else {
-        local
-            .format(lang.pick("%d/%m %H:%M", "%d/%m %H:%M"))
-            .to_string()
+        local.format("%d/%m %H:%M").to_string()
     }
 }
 
 /// `2h05`, `35 min`, `3 j 4h`.
-pub fn span(d: TimeDelta, lang: Lang) -> String {
+pub fn span(d: TimeDelta, settings: &Settings) -> String {
     let minutes = d.num_minutes().abs();
     let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
     match (days, hours) {
         (0, 0) => format!("{mins} min"),
         (0, h) => format!("{h}h{mins:02}"),
-        (d, h) => format!("{d} {} {h}h", lang.pick("j", "d")),
+        (days, hours) => settings.say(msg!("span-days", days, hours)),
     }
 }
 
@@ -360,7 +354,7 @@ fn reminder(
     now: DateTime<Utc>,
 ) -> (String, Option<String>, String) {
     let lang = settings.lang;
-    let at = |t| when(settings.tz, lang, t, now);
+    let at = |t| when(settings.tz, t, now);
     match item {
         Item::Action(reference) => {
             let action = crisis.action(reference);
@@ -373,13 +367,13 @@ fn reminder(
             let label = owner
                 .map(|o| format!(" · {}", owner_label(crisis, o)))
                 .unwrap_or_default();
-            let line = match lang {
-                Lang::Fr => format!(
-                    "⏰ {reference} en retard (échéance {}) : {text}{label}",
-                    at(due)
-                ),
-                Lang::En => format!("⏰ {reference} overdue (due {}) : {text}{label}", at(due)),
-            };
+            let line = settings.say(msg!(
+                "reminder-action",
+                reference,
+                due = at(due),
+                text = &text,
+                label = &label
+            ));
             (reference.clone(), who, line)
         }
         Item::Step(id, n) => {
@@ -401,10 +395,14 @@ fn reminder(
                 .or_else(|| proc.map(|p| p.owner.clone()))
                 .map(|w| format!(" · {w}"))
                 .unwrap_or_default();
-            let line = match lang {
-                Lang::Fr => format!("⏰ {id}.{n} attendue pour {} : {text}{label}", at(due)),
-                Lang::En => format!("⏰ {id}.{n} was due at {} : {text}{label}", at(due)),
-            };
+            let line = settings.say(msg!(
+                "reminder-step",
+                id,
+                n,
+                due = at(due),
+                text = &text,
+                label = &label
+            ));
             (format!("{id}.{n}"), who, line)
         }
         Item::Handover => {
@@ -413,16 +411,7 @@ fn reminder(
                 .as_ref()
                 .map(|h| h.to.clone())
                 .unwrap_or_default();
-            let line = match lang {
-                Lang::Fr => format!(
-                    "⏰ {to} : la relève attend votre confirmation ({}ack ou ✅ sur le message de relève).",
-                    settings.prefix
-                ),
-                Lang::En => format!(
-                    "⏰ {to}: the handover awaits your confirmation ({}ack or ✅ on the handover message).",
-                    settings.prefix
-                ),
-            };
+            let line = settings.say(msg!("reminder-handover", to = &to, p = &settings.prefix));
             ("handover".to_owned(), Some(to), line)
         }
         Item::Comcheck(number) => {
@@ -436,16 +425,11 @@ fn reminder(
                         .collect()
                 })
                 .unwrap_or_default();
-            let line = match lang {
-                Lang::Fr => format!(
-                    "⏰ Comcheck n°{number} : sans réponse de {} — ✅ sur le message pour confirmer.",
-                    missing.join(", ")
-                ),
-                Lang::En => format!(
-                    "⏰ Comcheck #{number}: no answer from {} — ✅ on the message to confirm.",
-                    missing.join(", ")
-                ),
-            };
+            let line = settings.say(msg!(
+                "reminder-comcheck",
+                number,
+                missing = missing.join(", ")
+            ));
             (format!("comcheck-{number}"), None, line)
         }
         Item::Point | Item::Clock(..) => (String::new(), None, String::new()),
@@ -471,58 +455,44 @@ pub fn clock_line(
         })
         .unwrap_or_default();
     let title = clock.title.get(lang);
-    let at = when(settings.tz, lang, deadline, now);
+    let at = when(settings.tz, deadline, now);
     if let Some(done) = crisis.clocks_done.get(&clock.id) {
         let late = *done > deadline;
-        return match (lang, late) {
-            (Lang::Fr, false) => format!(
-                "✅ {} — {title} : fait {}",
-                clock.id,
-                when(settings.tz, lang, *done, now)
-            ),
-            (Lang::Fr, true) => format!(
-                "☑️ {} — {title} : fait {} (après l'échéance {at})",
-                clock.id,
-                when(settings.tz, lang, *done, now)
-            ),
-            (Lang::En, false) => format!(
-                "✅ {} — {title}: done {}",
-                clock.id,
-                when(settings.tz, lang, *done, now)
-            ),
-            (Lang::En, true) => format!(
-                "☑️ {} — {title}: done {} (after the {at} deadline)",
-                clock.id,
-                when(settings.tz, lang, *done, now)
-            ),
+        return if late {
+            settings.say(msg!(
+                "clock-line-done-late",
+                id = &clock.id,
+                title,
+                done = when(settings.tz, *done, now),
+                deadline = &at
+            ))
+        } else {
+            settings.say(msg!(
+                "clock-line-done",
+                id = &clock.id,
+                title,
+                done = when(settings.tz, *done, now)
+            ))
         };
     }
     if now >= deadline {
-        match lang {
-            Lang::Fr => format!(
-                "⌛ {} — {title} : échéance DÉPASSÉE ({at}, il y a {}){owner}",
-                clock.id,
-                span(now - deadline, lang)
-            ),
-            Lang::En => format!(
-                "⌛ {} — {title}: deadline PASSED ({at}, {} ago){owner}",
-                clock.id,
-                span(now - deadline, lang)
-            ),
-        }
+        settings.say(msg!(
+            "clock-line-passed",
+            id = &clock.id,
+            title,
+            deadline = &at,
+            ago = span(now - deadline, settings),
+            owner = &owner
+        ))
     } else {
-        match lang {
-            Lang::Fr => format!(
-                "⏳ {} — {title} : reste {} (échéance {at}){owner}",
-                clock.id,
-                span(deadline - now, lang)
-            ),
-            Lang::En => format!(
-                "⏳ {} — {title}: {} left (due {at}){owner}",
-                clock.id,
-                span(deadline - now, lang)
-            ),
-        }
+        settings.say(msg!(
+            "clock-line-left",
+            id = &clock.id,
+            title,
+            left = span(deadline - now, settings),
+            deadline = &at,
+            owner = &owner
+        ))
     }
 }
 
@@ -536,21 +506,15 @@ pub fn situation(
     point: Option<(u32, DateTime<Utc>)>,
     now: DateTime<Utc>,
 ) -> String {
-    let lang = settings.lang;
-    let at = |t| when(settings.tz, lang, t, now);
-    let mut out = match (point, lang) {
-        (Some((n, _)), Lang::Fr) => format!(
-            "🕐 Point de situation n°{n} — {} (crise {})",
-            at(now),
-            crisis.id
-        ),
-        (Some((n, _)), Lang::En) => format!(
-            "🕐 Situation point #{n} — {} (crisis {})",
-            at(now),
-            crisis.id
-        ),
-        (None, Lang::Fr) => format!("🕐 État de situation — {} (crise {})", at(now), crisis.id),
-        (None, Lang::En) => format!("🕐 Situation report — {} (crisis {})", at(now), crisis.id),
+    let at = |t| when(settings.tz, t, now);
+    let mut out = match point {
+        Some((n, _)) => settings.say(msg!(
+            "situation-point-head",
+            n,
+            at = at(now),
+            crisis = &crisis.id
+        )),
+        None => settings.say(msg!("situation-head", at = at(now), crisis = &crisis.id)),
     };
     let refs = |s: Verification| -> Vec<&str> {
         crisis
@@ -568,26 +532,18 @@ pub fn situation(
             format!(" ({})", v.join(", "))
         }
     };
-    out.push_str(&match lang {
-        Lang::Fr => format!(
-            "\nInfos : {} à vérifier{}, {} en cours{}, {} confirmée(s), {} infirmée(s)",
-            to_check.len(),
-            list(&to_check),
-            checking.len(),
-            list(&checking),
-            refs(Verification::Confirmed).len(),
-            refs(Verification::Refuted).len()
-        ),
-        Lang::En => format!(
-            "\nInfo: {} to check{}, {} being checked{}, {} confirmed, {} refuted",
-            to_check.len(),
-            list(&to_check),
-            checking.len(),
-            list(&checking),
-            refs(Verification::Confirmed).len(),
-            refs(Verification::Refuted).len()
-        ),
-    });
+    out.push_str(&format!(
+        "\n{}",
+        settings.say(msg!(
+            "situation-infos",
+            to_check = to_check.len(),
+            to_check_list = list(&to_check),
+            checking = checking.len(),
+            checking_list = list(&checking),
+            confirmed = refs(Verification::Confirmed).len(),
+            refuted = refs(Verification::Refuted).len()
+        ))
+    ));
     let since = point.map(|(_, since)| since).unwrap_or(crisis.opened_at);
     let recent: Vec<String> = crisis
         .decisions
@@ -601,19 +557,17 @@ pub fn situation(
             )
         })
         .collect();
-    let label = match (point.is_some(), lang) {
-        (true, Lang::Fr) => "Décisions depuis le dernier point",
-        (true, Lang::En) => "Decisions since the last point",
-        (false, Lang::Fr) => "Décisions",
-        (false, Lang::En) => "Decisions",
+    let label = if point.is_some() {
+        msg!("situation-decisions-since-point")
+    } else {
+        msg!("situation-decisions")
     };
     if recent.is_empty() {
-        out.push_str(
-            &format!("\n{label} : {}", lang.pick("aucune", "none"))
-                .replace(" : ", lang.pick(" : ", ": ")),
-        );
+        out.push('\n');
+        out.push_str(&settings.say(msg!("situation-decisions-none", label)));
     } else {
-        out.push_str(&format!("\n{label}{}", lang.pick(" :", ":")));
+        out.push('\n');
+        out.push_str(&settings.say(msg!("situation-decisions-list", label)));
         for d in recent.iter().take(6) {
             out.push_str(&format!("\n  {d}"));
         }
@@ -623,10 +577,10 @@ pub fn situation(
     }
     let open = crisis.open_actions(now);
     let overdue = open.iter().filter(|a| a.is_overdue(now)).count();
-    out.push_str(&match lang {
-        Lang::Fr => format!("\nActions : {} ouverte(s), {overdue} en retard", open.len()),
-        Lang::En => format!("\nActions: {} open, {overdue} overdue", open.len()),
-    });
+    out.push_str(&format!(
+        "\n{}",
+        settings.say(msg!("situation-actions", n_open = open.len(), overdue))
+    ));
     for action in open.iter().take(5) {
         let mut line = format!(
             "\n  {} {}",
@@ -665,7 +619,7 @@ pub fn situation(
             .collect();
         out.push_str(&format!(
             "\n{}{}",
-            lang.pick("Procédures : ", "Procedures: "),
+            &settings.say(msg!("situation-procedures")),
             progress.join(", ")
         ));
     }
@@ -677,25 +631,25 @@ pub fn situation(
             .map(|c| {
                 let deadline = crisis.opened_at + c.due;
                 if now >= deadline {
-                    format!("{} {}", c.id, lang.pick("DÉPASSÉE", "PASSED"))
+                    format!("{} {}", c.id, settings.say(msg!("situation-clock-passed")))
                 } else {
-                    format!("{} {}", c.id, span(deadline - now, lang))
+                    format!("{} {}", c.id, span(deadline - now, settings))
                 }
             })
             .collect();
         if !running.is_empty() {
             out.push_str(&format!(
                 "\n{}{}",
-                lang.pick("Horloges : ", "Clocks: "),
+                &settings.say(msg!("situation-clocks")),
                 running.join(", ")
             ));
         }
     }
     if let Some((lead, since)) = crisis.leads.last() {
-        out.push_str(&match lang {
-            Lang::Fr => format!("\nCellule tenue par {lead} depuis {}", at(*since)),
-            Lang::En => format!("\nCell held by {lead} since {}", at(*since)),
-        });
+        out.push_str(&format!(
+            "\n{}",
+            settings.say(msg!("situation-lead", lead, since = at(*since)))
+        ));
     }
     out
 }

@@ -401,7 +401,7 @@ pub fn build(
         if edition == Edition::Players && r.event.is_facilitator_material() {
             continue;
         }
-        let (reference, text) = describe(&r.event, lang, playbook);
+        let (reference, text) = describe(&r.event, settings, playbook);
         let row = LogRow {
             seq: r.seq,
             occurred_at: iso(r.occurred_at),
@@ -596,7 +596,7 @@ pub fn build(
     let outcomes = crisis
         .map(|c| exercise::outcomes(c, scenario))
         .unwrap_or_default();
-    let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, lang));
+    let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, settings));
     let run_view = run.map(|r| {
         let objectives = scenario
             .map(|sc| {
@@ -641,7 +641,7 @@ pub fn build(
             objectives,
             debex: r.started_at.map(iso).unwrap_or_default(),
             finex: r.ended_at.map(iso).unwrap_or_default(),
-            paused: schedule::span(r.paused_total, lang),
+            paused: schedule::span(r.paused_total, settings),
             stops: r
                 .stops
                 .iter()
@@ -731,7 +731,7 @@ pub fn build(
                     reaction: o
                         .first_reaction
                         .as_ref()
-                        .map(|(r, d)| format!("{} ({r})", schedule::span(*d, lang)))
+                        .map(|(r, d)| format!("{} ({r})", schedule::span(*d, settings)))
                         .unwrap_or_default(),
                     met: match o.met {
                         Some((true, by)) => format!(
@@ -819,7 +819,10 @@ pub fn build(
 
     let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
     let since_open = |t: Option<DateTime<Utc>>| {
-        t.map_or_else(|| "—".to_owned(), |t| schedule::span(t - opened_at, lang))
+        t.map_or_else(
+            || "—".to_owned(),
+            |t| schedule::span(t - opened_at, settings),
+        )
     };
     let late = actions.iter().filter(|a: &&ActionRow| a.late).count();
     let mut metrics = vec![
@@ -878,7 +881,7 @@ pub fn build(
                     "Délai moyen de première réaction à un stimulus",
                     "Mean time to first reaction to an inject",
                 ),
-                value: schedule::span(chrono::TimeDelta::seconds(mean), lang),
+                value: schedule::span(chrono::TimeDelta::seconds(mean), settings),
             });
         }
         metrics.push(MetricRow {
@@ -995,7 +998,8 @@ fn kind_label(event: &Event, lang: Lang) -> &'static str {
     clippy::too_many_lines,
     reason = "a flat match: one arm per event kind"
 )]
-fn describe(event: &Event, lang: Lang, playbook: Option<&Playbook>) -> (String, String) {
+fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> (String, String) {
+    let lang = settings.lang;
     match event {
         Event::CrisisOpened {
             playbook: id,
@@ -1107,14 +1111,14 @@ fn describe(event: &Event, lang: Lang, playbook: Option<&Playbook>) -> (String, 
                 format!(
                     "{} {}",
                     lang.pick("seuil", "threshold"),
-                    schedule::span(chrono::TimeDelta::minutes(*left_minutes), lang)
+                    schedule::span(chrono::TimeDelta::minutes(*left_minutes), settings)
                 )
             },
         ),
         Event::Reminder { target, who } => (target.clone(), who.clone().unwrap_or_default()),
         Event::PointCadence { every_minutes } => (
             String::new(),
-            schedule::span(chrono::TimeDelta::minutes(*every_minutes), lang),
+            schedule::span(chrono::TimeDelta::minutes(*every_minutes), settings),
         ),
         Event::SituationPoint { number } => (format!("#{number}"), String::new()),
         Event::HandoverStarted { from, to } => (String::new(), format!("{from} → {to}")),
@@ -1185,7 +1189,7 @@ fn describe(event: &Event, lang: Lang, playbook: Option<&Playbook>) -> (String, 
             inject.clone().unwrap_or_default(),
             format!(
                 "+{}",
-                schedule::span(chrono::TimeDelta::minutes(*minutes), lang)
+                schedule::span(chrono::TimeDelta::minutes(*minutes), settings)
             ),
         ),
         Event::ReactionMarked { inject, met } => (
