@@ -265,3 +265,139 @@ situation-procedures = Procedures:{" "}
 situation-clock-passed = PASSED
 situation-clocks = Clocks:{" "}
 situation-lead = Cell held by {$lead} since {$since}
+
+## Exercises: the animation room, injects, the stop phrase, the hot debrief
+
+stop-already-frozen = The exercise is already frozen by a STOP. Only a facilitator can resume it.
+stop-notice =
+    🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by {$who} at {$at}.
+    The exercise is frozen: no more injects will be played. Deal with the real emergency.
+    Only a facilitator can resume the exercise ({$p}resume, in the animation room).
+inject-played-note = ▶️ {$id} played at T+{$t_plus} — {$icon} {$from}
+inject-expected-label = Expected:
+inject-notes-label = Notes:
+on-command = on command
+next-at = at
+after-word = after
+next-label = Next:
+facilitators-only = Facilitators only (power level 50 in the animation room). Observers take notes with {$p}obs.
+link-no-crisis = No open crisis "{$target}". Open exercises: {$open}.
+link-players-room = This is the players' room: link the exercise from a separate animation room.
+link-already-animated = Exercise {$crisis} is already animated (scenario {$scenario}) from another room.
+link-unknown-scenario = Unknown scenario "{$scenario}". Available: {$known}.
+link-wrong-playbook = Scenario {$scenario} is written for playbook {$scenario_playbook}, the exercise uses {$playbook}.
+mode-auto-label = auto (injects fire on time)
+mode-manual-label = manual (injects on command)
+link-ack =
+    🎬 Animation room linked to exercise {$crisis} — scenario "{$code_name}" {$scenario} v{$version} ({$level}, {$n_injects} injects, {$n_timed} timed, last at T+{$last}). Mode {$mode}.
+    Objectives:
+    {$objectives}
+    When the players are ready: {$p}debex.
+link-players = 🎬 Exercise "{$code_name}": the animation cell is in place. The start of play (DEBEX) will be announced here.
+real-crisis-no-exercise = Real crisis: exercise commands are refused.
+players-link-first = To animate this exercise, open an animation room (facilitators and observers) and type there: {$p}animate {$crisis} <scenario>.
+players-animation-command = An animation-room command: type it there, not in the players' room.
+exercise-not-started = The exercise has not started: {$p}debex first.
+exercise-ended = The exercise has ended (FINEX).
+animation-already-linked = This room already animates exercise {$crisis} (scenario {$scenario}).
+mode-already = Already in that mode.
+mode-overdue = Already due: {$overdue}. In auto they would all fire at once: play them ({$p}inject), skip them ({$p}skip) or delay the rest ({$p}delay 15m), then switch to auto.
+mode-auto = Auto mode: injects fire at their planned time.
+mode-manual = Manual mode: injects fire only on command ({$p}inject).
+debex-already = The exercise has already started.
+stop-phrases-or = " or "
+debex-players =
+    🎬 DEBEX — exercise "{$code}" starts at {$at}.
+    Everything that follows is fictitious, except a real emergency: then type "{$phrase}" here; the exercise stops at once.
+debex-ack = DEBEX at {$at}: exercise clock at T+0.
+finex-players =
+    🏁 FINEX — end of exercise "{$code_name}". Thank you all.
+    Hot debrief now: type {$p}debrief for the round table (players first, then observers).
+finex-ack = FINEX at T+{$t}. Coverage: {$played}/{$planned} planned injects played ({$percent} %), {$adhoc} ad hoc, {$skipped} skipped.
+pause-already-stopped = The exercise is already frozen by a STOP.
+pause-already = The exercise is already paused.
+pause-ack = ⏸️ Paused at T+{$t}: the exercise clock stops; the schedule shifts by the pause.
+pause-players = ⏸️ Exercise paused. It will resume on announcement.
+resume-not-paused = The exercise is not paused.
+resume-after-stop = ▶️ Resumed after the STOP (frozen {$frozen}): exercise clock at T+{$t}.
+resume-after-pause = ▶️ Resumed after a {$paused} pause: exercise clock at T+{$t}.
+resume-players = ▶️ The exercise resumes.
+play-frozen = The exercise is frozen by a STOP: {$p}resume first, once the real emergency is over.
+play-paused = The exercise is paused: {$p}resume first.
+inject-none-left = Every inject of the scenario is played or skipped.
+inject-already-played = {$id} was already played at T+{$t}.
+inject-skipped-already = {$id} was skipped: it will not be played.
+skip-already-closed = {$inject} is already played or skipped.
+skip-ack = {$inject} skipped: it will not be played.
+delay-not-timed = {$id} is not a timed inject still to come.
+adhoc-ack = {$id} (ad hoc) played at T+{$t}.
+expected-not-played = {$inject} was not played: nothing to assess.
+expected-met = {$inject}: expected reaction met.
+expected-not-met = {$inject}: expected reaction not met.
+obs-ack = {$reference}{$tied} — observation noted at T+{$t}.
+animation-room-commands = Animation room: the cell's commands belong in the players' room. Here: {$p}schedule, {$p}inject, {$p}skip, {$p}delay, {$p}pause, {$p}resume, {$p}adhoc, {$p}expected, {$p}obs, {$p}finex, {$p}export ({$p}help for details).
+none-word = none
+scenario-not-loaded = Scenario "{$scenario}" is no longer loaded: load it again.
+inject-unknown = Unknown inject "{$id}". Injects: {$injects}.
+chrono-not-started = not started (debex)
+chrono-ended = ended (FINEX)
+chrono-frozen = 🛑 FROZEN by a STOP
+chrono-paused = ⏸️ paused
+chrono-running = running
+manual-word = manual
+chrono-exercise = Exercise "{$code_name}"
+mode-word = mode
+chrono-version-changed = ⚠️ The exercise was linked to v{$linked} of the scenario; the file loaded is v{$loaded}, whose schedule applies.
+chrono-last-played = Last played:
+reaction-word = reaction
+no-reaction-yet = no reaction yet
+adhoc-word = (ad hoc)
+chrono-coming-up = Coming up:
+nothing-word = nothing
+all-word = all
+chrono-coverage = Coverage: {$n_played}/{$planned} planned injects played ({$percent} %), {$skipped} skipped, {$adhoc} ad hoc. Observations: {$observations}.
+improve-ack = {$reference} — improvement added to the plan
+improve-owner-word = owner
+improve-no-owner = {" "}· no owner: add @who next time
+improve-due-word = due
+date = {$year}-{$month}-{$day}
+retex-after-finex = The hot debrief comes after the end of the exercise (FINEX).
+retex-observers = observers
+retex-players = players
+retex-each-in-turn = Each in turn: {$p}debrief <your contribution>. Then {$p}debrief next.
+retex-open = Hot debrief open: round table, players first, observers last. Contributions go into the log.
+retex-not-open = The debrief is not open: type {$p}debrief to start it.
+retex-closed-already = The debrief is closed. The improvement plan stays open: {$p}improve <text> @who [by YYYY-MM-DD].
+retex-contribution = Contribution {$n} noted (topic {$topic}/{$total}).
+retex-closed = ✅ Debrief closed: {$n} contribution(s). Improvement plan: {$p}improve <text> @owner [by YYYY-MM-DD] ({$n_improvements} so far). The report: {$p}export.
+player-text = {$icon} {$channel} — {$from}: {$text}
+
+## Exercises (2): RETEX topics, channels and levels
+
+retex-topic = { $n ->
+        [1] Alert and mobilisation: how was the incident detected, escalated, the cell set up?
+        [2] How the cell worked: roles, log, situation points — what worked, what was missing?
+        [3] Decisions and continuity of care: did the degraded modes hold? What did we discover?
+        [4] Communication and partners: staff, patients, press, ARS, CERT Santé, CNIL, police complaint.
+        [5] Keep and change: the three priorities for next time.
+       *[6] Observers and facilitators: what they saw.
+    }
+channel = { $channel ->
+        [mail] Email
+        [phone] Call
+        [sms] Text message
+        [press] Press
+        [social] Social media
+        [visit] Visit
+       *[internal] Internal message
+    }
+level = { $level ->
+        [beginner] beginner
+        [intermediate] intermediate
+       *[advanced] advanced
+    }
+
+## Exercises (3)
+
+delay-one = {$id} delayed by {$by}.
+delay-all = Everything still to come is delayed by {$by}.

@@ -271,3 +271,139 @@ situation-procedures = Procédures :{" "}
 situation-clock-passed = DÉPASSÉE
 situation-clocks = Horloges :{" "}
 situation-lead = Cellule tenue par {$lead} depuis {$since}
+
+## Exercises: the animation room, injects, the stop phrase, the hot debrief
+
+stop-already-frozen = L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.
+stop-notice =
+    🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par {$who} à {$at}.
+    L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+    Seul un animateur peut reprendre l'exercice ({$p}reprise, dans le salon d'animation).
+inject-played-note = ▶️ {$id} joué à T+{$t_plus} — {$icon} {$from}
+inject-expected-label = Attendu :
+inject-notes-label = Notes :
+on-command = sur commande
+next-at = à
+after-word = après
+next-label = Suivant :
+facilitators-only = Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec {$p}obs.
+link-no-crisis = Aucune crise ouverte « {$target} ». Exercices ouverts : {$open}.
+link-players-room = Ce salon est celui des joueurs : liez l'exercice depuis un salon d'animation à part.
+link-already-animated = L'exercice {$crisis} est déjà animé (scénario {$scenario}) depuis un autre salon.
+link-unknown-scenario = Scénario inconnu « {$scenario} ». Disponibles : {$known}.
+link-wrong-playbook = Le scénario {$scenario} est écrit pour le playbook {$scenario_playbook}, l'exercice utilise {$playbook}.
+mode-auto-label = auto (stimuli joués à l'heure)
+mode-manual-label = manuel (stimuli sur commande)
+link-ack =
+    🎬 Salon d'animation lié à l'exercice {$crisis} — scénario « {$code_name} » {$scenario} v{$version} ({$level}, {$n_injects} stimuli, {$n_timed} à l'heure, dernier à T+{$last}). Mode {$mode}.
+    Objectifs :
+    {$objectives}
+    Quand les joueurs sont prêts : {$p}debex.
+link-players = 🎬 Exercice « {$code_name} » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+real-crisis-no-exercise = Crise réelle : les commandes d'exercice sont refusées.
+players-link-first = Pour animer cet exercice, ouvrez un salon d'animation (animateurs et observateurs) et tapez-y : {$p}animer {$crisis} <scénario>.
+players-animation-command = Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.
+exercise-not-started = L'exercice n'a pas commencé : {$p}debex d'abord.
+exercise-ended = L'exercice est terminé (FINEX).
+animation-already-linked = Ce salon anime déjà l'exercice {$crisis} (scénario {$scenario}).
+mode-already = C'est déjà le mode.
+mode-overdue = Déjà dus : {$overdue}. En auto, ils partiraient tous d'un coup : jouez-les ({$p}inject), passez-les ({$p}passer) ou retardez la suite ({$p}retarder 15m), puis repassez en auto.
+mode-auto = Mode auto : les stimuli sont joués à l'heure prévue.
+mode-manual = Mode manuel : les stimuli ne sont joués que sur commande ({$p}inject).
+debex-already = L'exercice a déjà commencé.
+stop-phrases-or = {" "}» ou «{" "}
+debex-players =
+    🎬 DEBEX — début de l'exercice « {$code} » à {$at}.
+    Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « {$phrase} » ici ; l'exercice s'arrête aussitôt.
+debex-ack = DEBEX à {$at} : horloge d'exercice à T+0.
+finex-players =
+    🏁 FINEX — fin de l'exercice « {$code_name} ». Merci à tous.
+    RETEX à chaud maintenant : tapez {$p}retex pour le tour de table (joueurs d'abord, puis observateurs).
+finex-ack = FINEX à T+{$t}. Couverture : {$played}/{$planned} stimuli prévus joués ({$percent} %), {$adhoc} improvisé(s), {$skipped} passé(s).
+pause-already-stopped = L'exercice est déjà gelé par un STOP.
+pause-already = L'exercice est déjà en pause.
+pause-ack = ⏸️ Pause à T+{$t} : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
+pause-players = ⏸️ Exercice en pause. Il reprendra sur annonce.
+resume-not-paused = L'exercice n'est pas en pause.
+resume-after-stop = ▶️ Reprise après le STOP (gelé {$frozen}) : horloge d'exercice à T+{$t}.
+resume-after-pause = ▶️ Reprise après {$paused} de pause : horloge d'exercice à T+{$t}.
+resume-players = ▶️ L'exercice reprend.
+play-frozen = L'exercice est gelé par un STOP : {$p}reprise d'abord, si l'urgence réelle est close.
+play-paused = L'exercice est en pause : {$p}reprise d'abord.
+inject-none-left = Tous les stimuli du scénario sont joués ou passés.
+inject-already-played = {$id} a déjà été joué à T+{$t}.
+inject-skipped-already = {$id} a été passé : il ne sera pas joué.
+skip-already-closed = {$inject} est déjà joué ou passé.
+skip-ack = {$inject} passé : il ne sera pas joué.
+delay-not-timed = {$id} n'est pas un stimulus à venir à heure fixe.
+adhoc-ack = {$id} (improvisé) joué à T+{$t}.
+expected-not-played = {$inject} n'a pas été joué : rien à évaluer.
+expected-met = {$inject} : réaction attendue atteinte.
+expected-not-met = {$inject} : réaction attendue non atteinte.
+obs-ack = {$reference}{$tied} — observation notée à T+{$t}.
+animation-room-commands = Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : {$p}chrono, {$p}inject, {$p}passer, {$p}retarder, {$p}pause, {$p}reprise, {$p}improviser, {$p}attendu, {$p}obs, {$p}finex, {$p}export ({$p}aide pour le détail).
+none-word = aucun
+scenario-not-loaded = Le scénario « {$scenario} » n'est plus chargé : rechargez-le.
+inject-unknown = Stimulus inconnu « {$id} ». Stimuli : {$injects}.
+chrono-not-started = pas commencé (debex)
+chrono-ended = terminé (FINEX)
+chrono-frozen = 🛑 GELÉ par un STOP
+chrono-paused = ⏸️ en pause
+chrono-running = en cours
+manual-word = manuel
+chrono-exercise = Exercice « {$code_name} »
+mode-word = mode
+chrono-version-changed = ⚠️ L'exercice a été lié à la v{$linked} du scénario ; le fichier chargé est la v{$loaded}, dont le chronogramme s'applique.
+chrono-last-played = Derniers joués :
+reaction-word = réaction
+no-reaction-yet = pas encore de réaction
+adhoc-word = (improvisé)
+chrono-coming-up = À venir :
+nothing-word = rien
+all-word = tous
+chrono-coverage = Couverture : {$n_played}/{$planned} stimuli prévus joués ({$percent} %), {$skipped} passé(s), {$adhoc} improvisé(s). Observations : {$observations}.
+improve-ack = {$reference} — amélioration inscrite au plan
+improve-owner-word = pilote
+improve-no-owner = {" "}· sans pilote : précisez @qui la prochaine fois
+improve-due-word = échéance
+date = {$day}/{$month}/{$year}
+retex-after-finex = Le RETEX à chaud vient après la fin de l'exercice (FINEX).
+retex-observers = observateurs
+retex-players = joueurs
+retex-each-in-turn = Chacun à son tour : {$p}retex <votre contribution>. Puis {$p}retex suivant.
+retex-open = RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
+retex-not-open = Le RETEX n'est pas ouvert : tapez {$p}retex pour le commencer.
+retex-closed-already = Le RETEX est clos. Le plan d'amélioration reste ouvert : {$p}amélioration <texte> @qui [avant JJ/MM/AAAA].
+retex-contribution = Contribution {$n} notée (thème {$topic}/{$total}).
+retex-closed = ✅ RETEX clos : {$n} contribution(s). Plan d'amélioration : {$p}amélioration <texte> @pilote [avant JJ/MM/AAAA] ({$n_improvements} inscrite(s)). Le rapport : {$p}export.
+player-text = {$icon} {$channel} — {$from} : {$text}
+
+## Exercises (2): RETEX topics, channels and levels
+
+retex-topic = { $n ->
+        [1] Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
+        [2] Fonctionnement de la cellule : rôles, main courante, points de situation — qu'est-ce qui a marché, qu'est-ce qui a manqué ?
+        [3] Décisions et continuité des soins : les modes dégradés ont-ils tenu ? Qu'a-t-on découvert ?
+        [4] Communication et partenaires : personnels, patients, presse, ARS, CERT Santé, CNIL, plainte.
+        [5] À garder, à changer : les trois points prioritaires pour la prochaine fois.
+       *[6] Tour des observateurs et des animateurs : ce qu'ils ont vu.
+    }
+channel = { $channel ->
+        [mail] Courriel
+        [phone] Appel
+        [sms] SMS
+        [press] Presse
+        [social] Réseaux sociaux
+        [visit] Visite
+       *[internal] Message interne
+    }
+level = { $level ->
+        [beginner] débutant
+        [intermediate] intermédiaire
+       *[advanced] confirmé
+    }
+
+## Exercises (3)
+
+delay-one = {$id} retardé de {$by}.
+delay-all = Toute la suite du chronogramme est retardée de {$by}.

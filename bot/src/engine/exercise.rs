@@ -16,38 +16,18 @@ use super::event::Event;
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
 use super::{Ctx, Decision, Effect, Settings, ellipsis, mark_decision, system_record};
-use crate::lang::speech::{Speech, msg};
-use crate::lang::{Lang, fold};
+use crate::lang::speech::{Message, Speech, msg};
+use crate::lang::fold;
 use crate::playbook::scenario::{Channel, Inject, Scenario};
 use crate::playbook::{Catalog, Playbook};
 
-/// The round-table topics of the hot debrief: players first, observers last.
-pub const RETEX_TOPICS: [(&str, &str); 6] = [
-    (
-        "Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?",
-        "Alert and mobilisation: how was the incident detected, escalated, the cell set up?",
-    ),
-    (
-        "Fonctionnement de la cellule : rôles, main courante, points de situation — qu'est-ce qui a marché, qu'est-ce qui a manqué ?",
-        "How the cell worked: roles, log, situation points — what worked, what was missing?",
-    ),
-    (
-        "Décisions et continuité des soins : les modes dégradés ont-ils tenu ? Qu'a-t-on découvert ?",
-        "Decisions and continuity of care: did the degraded modes hold? What did we discover?",
-    ),
-    (
-        "Communication et partenaires : personnels, patients, presse, ARS, CERT Santé, CNIL, plainte.",
-        "Communication and partners: staff, patients, press, ARS, CERT Santé, CNIL, police complaint.",
-    ),
-    (
-        "À garder, à changer : les trois points prioritaires pour la prochaine fois.",
-        "Keep and change: the three priorities for next time.",
-    ),
-    (
-        "Tour des observateurs et des animateurs : ce qu'ils ont vu.",
-        "Observers and facilitators: what they saw.",
-    ),
-];
+/// The number of round-table topics of the hot debrief: players first, observers last.
+pub const N_RETEX_TOPICS: u32 = 6;
+
+/// A round-table topic of the hot debrief (1 to [`N_RETEX_TOPICS`]).
+pub fn retex_topic(n: u32) -> Message {
+    msg!("retex-topic", n = n.clamp(1, N_RETEX_TOPICS))
+}
 
 /// The first topic reserved to observers.
 const OBSERVER_TOPIC: u32 = 6;
@@ -90,31 +70,17 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
     let Some(run) = &crisis.run else {
         return Decision::default();
     };
-    let lang = settings.lang;
     let at = super::schedule::when(settings.tz, input.sent_at, input.at);
     if run.stopped {
         return mark_decision(
             crisis,
             settings,
-            Decision::reply(
-                lang.pick(
-                    "L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.",
-                    "The exercise is already frozen by a STOP. Only a facilitator can resume it.",
-                )
-                .to_owned(),
-            ),
+            Decision::reply(settings.say(msg!("stop-already-frozen")).to_owned()),
         );
     }
     let who = &input.author.name;
     let p = &settings.prefix;
-    let notice = match lang {
-        Lang::Fr => format!(
-            "🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par {who} à {at}.\nL'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.\nSeul un animateur peut reprendre l'exercice ({p}reprise, dans le salon d'animation)."
-        ),
-        Lang::En => format!(
-            "🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by {who} at {at}.\nThe exercise is frozen: no more injects will be played. Deal with the real emergency.\nOnly a facilitator can resume the exercise ({p}resume, in the animation room)."
-        ),
-    };
+    let notice = settings.say(msg!("stop-notice", who, at = &at, p));
     let record = super::base_record(
         crisis,
         input,
@@ -261,7 +227,7 @@ pub fn tick(
 fn stimulus_text(
     crisis: &Crisis,
     playbook: Option<&Playbook>,
-    lang: Lang,
+    settings: &Settings,
     channel: Channel,
     from: &str,
     to: Option<&str>,
@@ -271,7 +237,7 @@ fn stimulus_text(
         Some(role) => {
             let title = playbook
                 .and_then(|p| p.role(role))
-                .map_or(role, |r| r.title.get(lang));
+                .map_or(role, |r| r.title.get(settings.lang));
             match crisis.roles.get(role) {
                 Some(holder) => format!(" → {title} ({holder})"),
                 None => format!(" → {title}"),
@@ -279,12 +245,11 @@ fn stimulus_text(
         }
         None => String::new(),
     };
-    player_text(lang, channel.id(), &format!("{from}{to}"), content)
+    player_text(settings, channel.id(), &format!("{from}{to}"), content)
 }
 
 /// The record and the posts of one scenario inject played now.
 #[allow(clippy::too_many_arguments)]
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 fn fire(
     crisis: &Crisis,
     run: &ExerciseRun,
@@ -301,38 +266,31 @@ fn fire(
     let players = stimulus_text(
         crisis,
         playbook,
-        lang,
+        settings,
         inject.channel,
         from,
         inject.to.as_deref(),
         content,
     );
     let t_plus = run.clock(now);
-    let mut note = match lang {
-        Lang::Fr => format!(
-            "▶️ {} joué à T+{} — {} {from}",
-            inject.id,
-            span(t_plus, settings),
-            inject.channel.icon()
-        ),
-        Lang::En => format!(
-            "▶️ {} played at T+{} — {} {from}",
-            inject.id,
-            span(t_plus, settings),
-            inject.channel.icon()
-        ),
-    };
+    let mut note = settings.say(msg!(
+        "inject-played-note",
+        id = &inject.id,
+        t_plus = span(t_plus, settings),
+        icon = inject.channel.icon(),
+        from
+    ));
     if let Some(expected) = &inject.expected {
         note.push_str(&format!(
             "\n{} {}",
-            lang.pick("Attendu :", "Expected:"),
+            settings.say(msg!("inject-expected-label")),
             expected.get(lang)
         ));
     }
     if let Some(notes) = &inject.notes {
         note.push_str(&format!(
             "\n{} {}",
-            lang.pick("Notes :", "Notes:"),
+            settings.say(msg!("inject-notes-label")),
             notes.get(lang)
         ));
     }
@@ -383,9 +341,8 @@ fn fire(
 
 /// `Suivant : i06 à T+20 (14:35)`.
 fn next_line(run: &ExerciseRun, next: &Inject, settings: &Settings, now: DateTime<Utc>) -> String {
-    let lang = settings.lang;
     let when = match planned(run, next) {
-        None => format!("({})", lang.pick("sur commande", "on command")),
+        None => format!("({})", settings.say(msg!("on-command"))),
         Some(offset) => {
             let wall = run
                 .wall_time(offset)
@@ -393,7 +350,7 @@ fn next_line(run: &ExerciseRun, next: &Inject, settings: &Settings, now: DateTim
                 .unwrap_or_default();
             format!(
                 "{} T+{}{wall}",
-                lang.pick("à", "at"),
+                settings.say(msg!("next-at")),
                 span(offset, settings)
             )
         }
@@ -401,11 +358,11 @@ fn next_line(run: &ExerciseRun, next: &Inject, settings: &Settings, now: DateTim
     let dep = next
         .after
         .as_ref()
-        .map(|d| format!(", {} {d}", lang.pick("après", "after")))
+        .map(|d| format!(", {} {d}", settings.say(msg!("after-word"))))
         .unwrap_or_default();
     format!(
         "{} {} {when}{dep}",
-        lang.pick("Suivant :", "Next:"),
+        settings.say(msg!("next-label")),
         next.id
     )
 }
@@ -556,12 +513,8 @@ pub fn percent(part: usize, whole: usize) -> usize {
 impl Ctx<'_> {
     /// A facilitator-only command from someone who is not one.
     fn require_facilitator(&self) -> Option<Decision> {
-        (!self.input.privileged).then(|| {
-            Decision::refuse(self.tp(
-                "Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec {p}obs.",
-                "Facilitators only (power level 50 in the animation room). Observers take notes with {p}obs.",
-            ))
-        })
+        (!self.input.privileged)
+            .then(|| Decision::refuse(self.say(msg!("facilitators-only", p = self.p()))))
     }
 
     /// `!animer <crise|salon> <scénario>` in a room with no crisis: link it as the animation room.
@@ -584,53 +537,37 @@ impl Ctx<'_> {
                 .map(|c| c.id.as_str())
                 .collect();
             let open = self.list_or_none(&open);
-            return Decision::refuse(match self.lang {
-                Lang::Fr => {
-                    format!("Aucune crise ouverte « {target} ». Exercices ouverts : {open}.")
-                }
-                Lang::En => format!("No open crisis \"{target}\". Open exercises: {open}."),
-            });
+            return Decision::refuse(self.say(msg!("link-no-crisis", target, open = &open)));
         };
         if !crisis.exercise {
             return Decision::refuse(self.real_crisis());
         }
         if crisis.room == self.input.room {
-            return Decision::refuse(self.t(
-                "Ce salon est celui des joueurs : liez l'exercice depuis un salon d'animation à part.",
-                "This is the players' room: link the exercise from a separate animation room.",
-            ));
+            return Decision::refuse(self.say(msg!("link-players-room")));
         }
         if let Some(run) = &crisis.run {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "L'exercice {} est déjà animé (scénario {}) depuis un autre salon.",
-                    crisis.id, run.scenario
-                ),
-                Lang::En => format!(
-                    "Exercise {} is already animated (scenario {}) from another room.",
-                    crisis.id, run.scenario
-                ),
-            });
+            return Decision::refuse(self.say(msg!(
+                "link-already-animated",
+                crisis = &crisis.id,
+                scenario = &run.scenario
+            )));
         }
         let Some(scenario) = self.catalog.scenario(scenario_id) else {
             let known: Vec<&str> = self.catalog.scenarios().map(|s| s.id.as_str()).collect();
             let known = self.list_or_none(&known);
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!("Scénario inconnu « {scenario_id} ». Disponibles : {known}."),
-                Lang::En => format!("Unknown scenario \"{scenario_id}\". Available: {known}."),
-            });
+            return Decision::refuse(self.say(msg!(
+                "link-unknown-scenario",
+                scenario = scenario_id,
+                known = &known
+            )));
         };
         if scenario.playbook != crisis.playbook {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "Le scénario {} est écrit pour le playbook {}, l'exercice utilise {}.",
-                    scenario.id, scenario.playbook, crisis.playbook
-                ),
-                Lang::En => format!(
-                    "Scenario {} is written for playbook {}, the exercise uses {}.",
-                    scenario.id, scenario.playbook, crisis.playbook
-                ),
-            });
+            return Decision::refuse(self.say(msg!(
+                "link-wrong-playbook",
+                scenario = &scenario.id,
+                scenario_playbook = &scenario.playbook,
+                playbook = &crisis.playbook
+            )));
         }
         let lang = self.lang;
         let p = self.p();
@@ -651,52 +588,25 @@ impl Ctx<'_> {
             .map(|o| format!("  {} {}", o.id, o.text.get(lang)))
             .collect();
         let mode = if auto {
-            lang.pick(
-                "auto (stimuli joués à l'heure)",
-                "auto (injects fire on time)",
-            )
+            self.say(msg!("mode-auto-label"))
         } else {
-            lang.pick(
-                "manuel (stimuli sur commande)",
-                "manual (injects on command)",
-            )
+            self.say(msg!("mode-manual-label"))
         };
-        let ack = match lang {
-            Lang::Fr => format!(
-                "🎬 Salon d'animation lié à l'exercice {} — scénario « {} » {} v{} ({}, {} stimuli, {} à l'heure, dernier à T+{}). Mode {mode}.\nObjectifs :\n{}\nQuand les joueurs sont prêts : {p}debex.",
-                crisis.id,
-                scenario.code_name,
-                scenario.id,
-                scenario.version,
-                scenario.level.label(lang),
-                scenario.injects.len(),
-                scenario.n_timed(),
-                span(scenario.length(), self.settings),
-                objectives.join("\n")
-            ),
-            Lang::En => format!(
-                "🎬 Animation room linked to exercise {} — scenario \"{}\" {} v{} ({}, {} injects, {} timed, last at T+{}). Mode {mode}.\nObjectives:\n{}\nWhen the players are ready: {p}debex.",
-                crisis.id,
-                scenario.code_name,
-                scenario.id,
-                scenario.version,
-                scenario.level.label(lang),
-                scenario.injects.len(),
-                scenario.n_timed(),
-                span(scenario.length(), self.settings),
-                objectives.join("\n")
-            ),
-        };
-        let players = match lang {
-            Lang::Fr => format!(
-                "🎬 Exercice « {} » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.",
-                scenario.code_name
-            ),
-            Lang::En => format!(
-                "🎬 Exercise \"{}\": the animation cell is in place. The start of play (DEBEX) will be announced here.",
-                scenario.code_name
-            ),
-        };
+        let ack = self.say(msg!(
+            "link-ack",
+            crisis = &crisis.id,
+            code_name = &scenario.code_name,
+            scenario = &scenario.id,
+            version = &scenario.version,
+            level = msg!("level", level = scenario.level.id()),
+            n_injects = scenario.injects.len(),
+            n_timed = scenario.n_timed(),
+            last = span(scenario.length(), self.settings),
+            mode = &mode,
+            objectives = objectives.join("\n"),
+            p
+        ));
+        let players = self.say(msg!("link-players", code_name = &scenario.code_name));
         mark_decision(
             crisis,
             self.settings,
@@ -708,10 +618,7 @@ impl Ctx<'_> {
     }
 
     fn real_crisis(&self) -> String {
-        self.t(
-            "Crise réelle : les commandes d'exercice sont refusées.",
-            "Real crisis: exercise commands are refused.",
-        )
+        self.say(msg!("real-crisis-no-exercise"))
     }
 
     fn post_players(&self, crisis: &Crisis, text: String) -> Effect {
@@ -729,23 +636,13 @@ impl Ctx<'_> {
             return Decision::refuse(self.real_crisis());
         }
         if crisis.run.is_none() {
-            return Decision::refuse(match self.lang {
-                Lang::Fr => format!(
-                    "Pour animer cet exercice, ouvrez un salon d'animation (animateurs et observateurs) et tapez-y : {}animer {} <scénario>.",
-                    self.p(),
-                    crisis.id
-                ),
-                Lang::En => format!(
-                    "To animate this exercise, open an animation room (facilitators and observers) and type there: {}animate {} <scenario>.",
-                    self.p(),
-                    crisis.id
-                ),
-            });
+            return Decision::refuse(self.say(msg!(
+                "players-link-first",
+                p = self.p(),
+                crisis = &crisis.id
+            )));
         }
-        Decision::refuse(self.t(
-            "Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.",
-            "An animation-room command: type it there, not in the players' room.",
-        ))
+        Decision::refuse(self.say(msg!("players-animation-command")))
     }
 
     /// A command typed in the animation room of `crisis`.
@@ -776,14 +673,8 @@ impl Ctx<'_> {
         if facilitator && let Some(refusal) = self.require_facilitator() {
             return refusal;
         }
-        let lang = self.lang;
         let now = self.input.sent_at;
-        let not_started = || {
-            Decision::refuse(self.tp(
-                "L'exercice n'a pas commencé : {p}debex d'abord.",
-                "The exercise has not started: {p}debex first.",
-            ))
-        };
+        let not_started = || Decision::refuse(self.say(msg!("exercise-not-started", p = self.p())));
         // Commands that play the exercise: only between DEBEX and FINEX.
         let play = matches!(
             command,
@@ -796,12 +687,7 @@ impl Ctx<'_> {
                 | Command::Delay { .. }
                 | Command::Adhoc { .. }
         );
-        let ended = || {
-            Decision::refuse(self.t(
-                "L'exercice est terminé (FINEX).",
-                "The exercise has ended (FINEX).",
-            ))
-        };
+        let ended = || Decision::refuse(self.say(msg!("exercise-ended")));
         match command {
             Command::Help(topic) => Decision::reply(super::help_for(self.settings, topic, true)),
             Command::Status | Command::Chrono => {
@@ -816,19 +702,14 @@ impl Ctx<'_> {
                     players: false,
                 }],
             },
-            Command::Link { .. } | Command::Open { .. } => Decision::refuse(match lang {
-                Lang::Fr => format!(
-                    "Ce salon anime déjà l'exercice {} (scénario {}).",
-                    crisis.id, run.scenario
-                ),
-                Lang::En => format!(
-                    "This room already animates exercise {} (scenario {}).",
-                    crisis.id, run.scenario
-                ),
-            }),
+            Command::Link { .. } | Command::Open { .. } => Decision::refuse(self.say(msg!(
+                "animation-already-linked",
+                crisis = &crisis.id,
+                scenario = &run.scenario
+            ))),
             Command::Mode(auto) => {
                 if run.auto == auto {
-                    return Decision::refuse(self.t("C'est déjà le mode.", "Already in that mode."));
+                    return Decision::refuse(self.say(msg!("mode-already")));
                 }
                 // Back to auto: injects already due would all fire at once.
                 let overdue: Vec<String> = scenario
@@ -845,58 +726,35 @@ impl Ctx<'_> {
                     })
                     .unwrap_or_default();
                 if auto && !overdue.is_empty() {
-                    return Decision::refuse(match lang {
-                        Lang::Fr => format!(
-                            "Déjà dus : {}. En auto, ils partiraient tous d'un coup : jouez-les ({p}inject), passez-les ({p}passer) ou retardez la suite ({p}retarder 15m), puis repassez en auto.",
-                            overdue.join(", "),
-                            p = self.p()
-                        ),
-                        Lang::En => format!(
-                            "Already due: {}. In auto they would all fire at once: play them ({p}inject), skip them ({p}skip) or delay the rest ({p}delay 15m), then switch to auto.",
-                            overdue.join(", "),
-                            p = self.p()
-                        ),
-                    });
+                    return Decision::refuse(self.say(msg!(
+                        "mode-overdue",
+                        overdue = overdue.join(", "),
+                        p = self.p()
+                    )));
                 }
                 let text = if auto {
-                    self.t(
-                        "Mode auto : les stimuli sont joués à l'heure prévue.",
-                        "Auto mode: injects fire at their planned time.",
-                    )
+                    self.say(msg!("mode-auto"))
                 } else {
-                    self.tp(
-                        "Mode manuel : les stimuli ne sont joués que sur commande ({p}inject).",
-                        "Manual mode: injects fire only on command ({p}inject).",
-                    )
+                    self.say(msg!("mode-manual", p = self.p()))
                 };
                 ack(Event::ExerciseMode { auto }, text)
             }
             Command::Debex => {
                 if run.started_at.is_some() {
-                    return Decision::refuse(self.t(
-                        "L'exercice a déjà commencé.",
-                        "The exercise has already started.",
-                    ));
+                    return Decision::refuse(self.say(msg!("debex-already")));
                 }
                 let code = &run.code_name;
-                let phrase = match lang {
-                    Lang::Fr => self.settings.stop_phrases.join(" » ou « "),
-                    Lang::En => self.settings.stop_phrases.join("\" or \""),
-                };
-                let players = match lang {
-                    Lang::Fr => format!(
-                        "🎬 DEBEX — début de l'exercice « {code} » à {}.\nTout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « {phrase} » ici ; l'exercice s'arrête aussitôt.",
-                        self.hm(now)
-                    ),
-                    Lang::En => format!(
-                        "🎬 DEBEX — exercise \"{code}\" starts at {}.\nEverything that follows is fictitious, except a real emergency: then type \"{phrase}\" here; the exercise stops at once.",
-                        self.hm(now)
-                    ),
-                };
-                let mut text = match lang {
-                    Lang::Fr => format!("DEBEX à {} : horloge d'exercice à T+0.", self.hm(now)),
-                    Lang::En => format!("DEBEX at {}: exercise clock at T+0.", self.hm(now)),
-                };
+                let phrase = self
+                    .settings
+                    .stop_phrases
+                    .join(&self.say(msg!("stop-phrases-or")));
+                let players = self.say(msg!(
+                    "debex-players",
+                    code,
+                    at = self.hm(now),
+                    phrase = &phrase
+                ));
+                let mut text = self.say(msg!("debex-ack", at = self.hm(now)));
                 if let Some(sc) = scenario {
                     let mut started = run.clone();
                     started.started_at = Some(now);
@@ -913,33 +771,22 @@ impl Ctx<'_> {
             _ if play && run.started_at.is_none() => not_started(),
             _ if play && run.ended_at.is_some() => ended(),
             Command::Finex => {
-                let p = self.p();
                 let (played, planned) = scenario.map_or((0, 0), |s| coverage(crisis, s));
                 let t = span(run.clock(now), self.settings);
-                let players = match lang {
-                    Lang::Fr => format!(
-                        "🏁 FINEX — fin de l'exercice « {} ». Merci à tous.\nRETEX à chaud maintenant : tapez {p}retex pour le tour de table (joueurs d'abord, puis observateurs).",
-                        run.code_name
-                    ),
-                    Lang::En => format!(
-                        "🏁 FINEX — end of exercise \"{}\". Thank you all.\nHot debrief now: type {p}debrief for the round table (players first, then observers).",
-                        run.code_name
-                    ),
-                };
-                let text = match lang {
-                    Lang::Fr => format!(
-                        "FINEX à T+{t}. Couverture : {played}/{planned} stimuli prévus joués ({} %), {} improvisé(s), {} passé(s).",
-                        percent(played, planned),
-                        run.played.iter().filter(|p| p.adhoc).count(),
-                        run.skipped.len()
-                    ),
-                    Lang::En => format!(
-                        "FINEX at T+{t}. Coverage: {played}/{planned} planned injects played ({} %), {} ad hoc, {} skipped.",
-                        percent(played, planned),
-                        run.played.iter().filter(|p| p.adhoc).count(),
-                        run.skipped.len()
-                    ),
-                };
+                let players = self.say(msg!(
+                    "finex-players",
+                    code_name = &run.code_name,
+                    p = self.p()
+                ));
+                let text = self.say(msg!(
+                    "finex-ack",
+                    t = &t,
+                    played,
+                    planned,
+                    percent = percent(played, planned),
+                    adhoc = run.played.iter().filter(|p| p.adhoc).count(),
+                    skipped = run.skipped.len()
+                ));
                 Decision {
                     records: vec![record(Event::ExerciseEnded {})],
                     effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
@@ -948,31 +795,13 @@ impl Ctx<'_> {
             Command::Pause => {
                 if run.paused_since.is_some() {
                     return Decision::refuse(if run.stopped {
-                        self.t(
-                            "L'exercice est déjà gelé par un STOP.",
-                            "The exercise is already frozen by a STOP.",
-                        )
+                        self.say(msg!("pause-already-stopped"))
                     } else {
-                        self.t(
-                            "L'exercice est déjà en pause.",
-                            "The exercise is already paused.",
-                        )
+                        self.say(msg!("pause-already"))
                     });
                 }
-                let text = match lang {
-                    Lang::Fr => format!(
-                        "⏸️ Pause à T+{} : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.",
-                        span(run.clock(now), self.settings)
-                    ),
-                    Lang::En => format!(
-                        "⏸️ Paused at T+{}: the exercise clock stops; the schedule shifts by the pause.",
-                        span(run.clock(now), self.settings)
-                    ),
-                };
-                let players = self.t(
-                    "⏸️ Exercice en pause. Il reprendra sur annonce.",
-                    "⏸️ Exercise paused. It will resume on announcement.",
-                );
+                let text = self.say(msg!("pause-ack", t = span(run.clock(now), self.settings)));
+                let players = self.say(msg!("pause-players"));
                 Decision {
                     records: vec![record(Event::ExercisePaused {})],
                     effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
@@ -980,51 +809,32 @@ impl Ctx<'_> {
             }
             Command::Resume => {
                 let Some(since) = run.paused_since else {
-                    return Decision::refuse(self.t(
-                        "L'exercice n'est pas en pause.",
-                        "The exercise is not paused.",
-                    ));
+                    return Decision::refuse(self.say(msg!("resume-not-paused")));
                 };
-                let text = match (lang, run.stopped) {
-                    (Lang::Fr, true) => format!(
-                        "▶️ Reprise après le STOP (gelé {}) : horloge d'exercice à T+{}.",
-                        span(now - since, self.settings),
-                        span(run.clock(since), self.settings)
-                    ),
-                    (Lang::En, true) => format!(
-                        "▶️ Resumed after the STOP (frozen {}): exercise clock at T+{}.",
-                        span(now - since, self.settings),
-                        span(run.clock(since), self.settings)
-                    ),
-                    (Lang::Fr, false) => format!(
-                        "▶️ Reprise après {} de pause : horloge d'exercice à T+{}.",
-                        span(now - since, self.settings),
-                        span(run.clock(since), self.settings)
-                    ),
-                    (Lang::En, false) => format!(
-                        "▶️ Resumed after a {} pause: exercise clock at T+{}.",
-                        span(now - since, self.settings),
-                        span(run.clock(since), self.settings)
-                    ),
+                let text = if run.stopped {
+                    self.say(msg!(
+                        "resume-after-stop",
+                        frozen = span(now - since, self.settings),
+                        t = span(run.clock(since), self.settings)
+                    ))
+                } else {
+                    self.say(msg!(
+                        "resume-after-pause",
+                        paused = span(now - since, self.settings),
+                        t = span(run.clock(since), self.settings)
+                    ))
                 };
-                let players = self.t(
-                    "▶️ L'exercice reprend.",
-                    "▶️ The exercise resumes.",
-                );
+                let players = self.say(msg!("resume-players"));
                 Decision {
                     records: vec![record(Event::ExerciseResumed {})],
                     effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
                 }
             }
-            _ if play && run.stopped => Decision::refuse(self.tp(
-                "L'exercice est gelé par un STOP : {p}reprise d'abord, si l'urgence réelle est close.",
-                "The exercise is frozen by a STOP: {p}resume first, once the real emergency is over.",
-            )),
+            _ if play && run.stopped => {
+                Decision::refuse(self.say(msg!("play-frozen", p = self.p())))
+            }
             Command::Inject(_) | Command::Adhoc { .. } if run.paused_since.is_some() => {
-                Decision::refuse(self.tp(
-                    "L'exercice est en pause : {p}reprise d'abord.",
-                    "The exercise is paused: {p}resume first.",
-                ))
+                Decision::refuse(self.say(msg!("play-paused", p = self.p())))
             }
             Command::Inject(id) => {
                 let Some(sc) = scenario else {
@@ -1038,24 +848,21 @@ impl Ctx<'_> {
                     None => match upcoming(run, sc).first() {
                         Some(i) => *i,
                         None => {
-                            return Decision::refuse(self.t(
-                                "Tous les stimuli du scénario sont joués ou passés.",
-                                "Every inject of the scenario is played or skipped.",
-                            ));
+                            return Decision::refuse(self.say(msg!("inject-none-left")));
                         }
                     },
                 };
                 if let Some(p) = run.played(&inject.id) {
-                    return Decision::refuse(match lang {
-                        Lang::Fr => format!("{} a déjà été joué à T+{}.", inject.id, span(p.t_plus, self.settings)),
-                        Lang::En => format!("{} was already played at T+{}.", inject.id, span(p.t_plus, self.settings)),
-                    });
+                    return Decision::refuse(self.say(msg!(
+                        "inject-already-played",
+                        id = &inject.id,
+                        t = span(p.t_plus, self.settings)
+                    )));
                 }
                 if run.skipped.contains_key(&inject.id) {
-                    return Decision::refuse(match lang {
-                        Lang::Fr => format!("{} a été passé : il ne sera pas joué.", inject.id),
-                        Lang::En => format!("{} was skipped: it will not be played.", inject.id),
-                    });
+                    return Decision::refuse(
+                        self.say(msg!("inject-skipped-already", id = &inject.id)),
+                    );
                 }
                 let playbook = self.catalog.get(&crisis.playbook);
                 let (event, effects) =
@@ -1073,15 +880,11 @@ impl Ctx<'_> {
                     return Decision::refuse(self.unknown_inject(sc, &inject));
                 }
                 if run.is_closed(&inject) {
-                    return Decision::refuse(match lang {
-                        Lang::Fr => format!("{inject} est déjà joué ou passé."),
-                        Lang::En => format!("{inject} is already played or skipped."),
-                    });
+                    return Decision::refuse(
+                        self.say(msg!("skip-already-closed", inject = &inject)),
+                    );
                 }
-                let text = match lang {
-                    Lang::Fr => format!("{inject} passé : il ne sera pas joué."),
-                    Lang::En => format!("{inject} skipped: it will not be played."),
-                };
+                let text = self.say(msg!("skip-ack", inject = &inject));
                 ack(Event::InjectSkipped { inject, reason }, text)
             }
             Command::Delay { inject, by } => {
@@ -1092,20 +895,16 @@ impl Ctx<'_> {
                     match sc.inject(id) {
                         None => return Decision::refuse(self.unknown_inject(sc, id)),
                         Some(i) if run.is_closed(id) || i.at.is_none() => {
-                            return Decision::refuse(match lang {
-                                Lang::Fr => format!("{id} n'est pas un stimulus à venir à heure fixe."),
-                                Lang::En => format!("{id} is not a timed inject still to come."),
-                            });
+                            return Decision::refuse(self.say(msg!("delay-not-timed", id)));
                         }
                         Some(_) => {}
                     }
                 }
                 let minutes = by.num_minutes();
-                let text = match (&inject, lang) {
-                    (Some(id), Lang::Fr) => format!("{id} retardé de {}.", span(by, self.settings)),
-                    (Some(id), Lang::En) => format!("{id} delayed by {}.", span(by, self.settings)),
-                    (None, Lang::Fr) => format!("Toute la suite du chronogramme est retardée de {}.", span(by, self.settings)),
-                    (None, Lang::En) => format!("Everything still to come is delayed by {}.", span(by, self.settings)),
+                let by = span(by, self.settings);
+                let text = match &inject {
+                    Some(id) => self.say(msg!("delay-one", id, by)),
+                    None => self.say(msg!("delay-all", by)),
                 };
                 ack(Event::InjectDelayed { inject, minutes }, text)
             }
@@ -1117,12 +916,20 @@ impl Ctx<'_> {
             } => {
                 let id = run.next_adhoc();
                 let playbook = self.catalog.get(&crisis.playbook);
-                let players =
-                    stimulus_text(crisis, playbook, lang, channel, &from, to.as_deref(), &text);
-                let note = match lang {
-                    Lang::Fr => format!("{id} (improvisé) joué à T+{}.", span(run.clock(now), self.settings)),
-                    Lang::En => format!("{id} (ad hoc) played at T+{}.", span(run.clock(now), self.settings)),
-                };
+                let players = stimulus_text(
+                    crisis,
+                    playbook,
+                    self.settings,
+                    channel,
+                    &from,
+                    to.as_deref(),
+                    &text,
+                );
+                let note = self.say(msg!(
+                    "adhoc-ack",
+                    id = &id,
+                    t = span(run.clock(now), self.settings)
+                ));
                 Decision {
                     records: vec![record(Event::InjectPlayed {
                         inject: id,
@@ -1140,16 +947,14 @@ impl Ctx<'_> {
             Command::Expected { inject, met } => {
                 let known = run.played(&inject).is_some();
                 if !known {
-                    return Decision::refuse(match lang {
-                        Lang::Fr => format!("{inject} n'a pas été joué : rien à évaluer."),
-                        Lang::En => format!("{inject} was not played: nothing to assess."),
-                    });
+                    return Decision::refuse(
+                        self.say(msg!("expected-not-played", inject = &inject)),
+                    );
                 }
-                let text = match (lang, met) {
-                    (Lang::Fr, true) => format!("{inject} : réaction attendue atteinte."),
-                    (Lang::Fr, false) => format!("{inject} : réaction attendue non atteinte."),
-                    (Lang::En, true) => format!("{inject}: expected reaction met."),
-                    (Lang::En, false) => format!("{inject}: expected reaction not met."),
+                let text = if met {
+                    self.say(msg!("expected-met", inject = &inject))
+                } else {
+                    self.say(msg!("expected-not-met", inject = &inject))
                 };
                 ack(Event::ReactionMarked { inject, met }, text)
             }
@@ -1177,10 +982,12 @@ impl Ctx<'_> {
                     .or(objective.as_ref())
                     .map(|t| format!(" ({t})"))
                     .unwrap_or_default();
-                let reply = match lang {
-                    Lang::Fr => format!("{reference}{tied} — observation notée à T+{}.", span(run.clock(now), self.settings)),
-                    Lang::En => format!("{reference}{tied} — observation noted at T+{}.", span(run.clock(now), self.settings)),
-                };
+                let reply = self.say(msg!(
+                    "obs-ack",
+                    reference = &reference,
+                    tied = &tied,
+                    t = span(run.clock(now), self.settings)
+                ));
                 ack(
                     Event::Observation {
                         reference,
@@ -1192,41 +999,26 @@ impl Ctx<'_> {
                 )
             }
             Command::Improve { text, owner, due } => self.improve(crisis, text, owner, due),
-            _ => Decision::refuse(self.tp(
-                "Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : {p}chrono, {p}inject, {p}passer, {p}retarder, {p}pause, {p}reprise, {p}improviser, {p}attendu, {p}obs, {p}finex, {p}export ({p}aide pour le détail).",
-                "Animation room: the cell's commands belong in the players' room. Here: {p}schedule, {p}inject, {p}skip, {p}delay, {p}pause, {p}resume, {p}adhoc, {p}expected, {p}obs, {p}finex, {p}export ({p}help for details).",
-            )),
+            _ => Decision::refuse(self.say(msg!("animation-room-commands", p = self.p()))),
         }
     }
 
     /// `a, b, c`, or « aucun » / "none".
     fn list_or_none(&self, items: &[&str]) -> String {
         if items.is_empty() {
-            self.t("aucun", "none")
+            self.say(msg!("none-word"))
         } else {
             items.join(", ")
         }
     }
 
     fn missing_scenario(&self, run: &ExerciseRun) -> String {
-        match self.lang {
-            Lang::Fr => format!(
-                "Le scénario « {} » n'est plus chargé : rechargez-le.",
-                run.scenario
-            ),
-            Lang::En => format!(
-                "Scenario \"{}\" is no longer loaded: load it again.",
-                run.scenario
-            ),
-        }
+        self.say(msg!("scenario-not-loaded", scenario = &run.scenario))
     }
 
     fn unknown_inject(&self, scenario: &Scenario, id: &str) -> String {
         let ids: Vec<&str> = scenario.injects.iter().map(|i| i.id.as_str()).collect();
-        match self.lang {
-            Lang::Fr => format!("Stimulus inconnu « {id} ». Stimuli : {}.", ids.join(", ")),
-            Lang::En => format!("Unknown inject \"{id}\". Injects: {}.", ids.join(", ")),
-        }
+        self.say(msg!("inject-unknown", id, injects = ids.join(", ")))
     }
 
     /// The schedule view: clock, last 5 played, next 3 due, coverage.
@@ -1235,68 +1027,57 @@ impl Ctx<'_> {
         let lang = self.lang;
         let now = self.input.at;
         let state = if run.started_at.is_none() {
-            self.t("pas commencé (debex)", "not started (debex)")
+            self.say(msg!("chrono-not-started"))
         } else if run.ended_at.is_some() {
-            self.t("terminé (FINEX)", "ended (FINEX)")
+            self.say(msg!("chrono-ended"))
         } else if run.stopped {
-            self.t("🛑 GELÉ par un STOP", "🛑 FROZEN by a STOP")
+            self.say(msg!("chrono-frozen"))
         } else if run.paused_since.is_some() {
-            self.t("⏸️ en pause", "⏸️ paused")
+            self.say(msg!("chrono-paused"))
         } else {
-            self.t("en cours", "running")
+            self.say(msg!("chrono-running"))
         };
         let mode = if run.auto {
-            "auto"
+            "auto".to_owned()
         } else {
-            lang.pick("manuel", "manual")
+            self.say(msg!("manual-word"))
         };
         let mut out = format!(
             "⏱️ {} ({} v{}) — T+{} · {state} · {} {mode}",
-            match lang {
-                Lang::Fr => format!("Exercice « {} »", run.code_name),
-                Lang::En => format!("Exercise \"{}\"", run.code_name),
-            },
+            self.say(msg!("chrono-exercise", code_name = &run.code_name)),
             run.scenario,
             run.scenario_version,
             span(run.clock(now), self.settings),
-            lang.pick("mode", "mode"),
+            self.say(msg!("mode-word")),
         );
         if let Some(sc) = scenario
             && sc.version != run.scenario_version
         {
-            out.push_str(&match lang {
-                Lang::Fr => format!(
-                    "\n⚠️ L'exercice a été lié à la v{} du scénario ; le fichier chargé est la v{}, dont le chronogramme s'applique.",
-                    run.scenario_version, sc.version
-                ),
-                Lang::En => format!(
-                    "\n⚠️ The exercise was linked to v{} of the scenario; the file loaded is v{}, whose schedule applies.",
-                    run.scenario_version, sc.version
-                ),
-            });
+            out.push_str(&format!(
+                "\n{}",
+                self.say(msg!(
+                    "chrono-version-changed",
+                    linked = &run.scenario_version,
+                    loaded = &sc.version
+                ))
+            ));
         }
         let outcomes = outcomes(crisis, scenario);
         let mut played: Vec<&super::state::Played> = run.played.iter().collect();
         played.sort_by_key(|p| p.at);
-        out.push_str(&format!(
-            "\n{}",
-            lang.pick("Derniers joués :", "Last played:")
-        ));
+        out.push_str(&format!("\n{}", self.say(msg!("chrono-last-played"))));
         if played.is_empty() {
-            out.push_str(&format!(" {}", lang.pick("aucun", "none")));
+            out.push_str(&format!(" {}", self.say(msg!("none-word"))));
         }
         for p in played.iter().rev().take(5).rev() {
             let o = outcomes.iter().find(|o| o.inject == p.inject);
             let reaction = match o.and_then(|o| o.first_reaction.as_ref()) {
                 Some((r, d)) => format!(
                     " · {} {} ({r})",
-                    lang.pick("réaction", "reaction"),
+                    self.say(msg!("reaction-word")),
                     span(*d, self.settings)
                 ),
-                None => format!(
-                    " · {}",
-                    lang.pick("pas encore de réaction", "no reaction yet")
-                ),
+                None => format!(" · {}", self.say(msg!("no-reaction-yet"))),
             };
             let met = match o.and_then(|o| o.met) {
                 Some((true, _)) => " · ✅",
@@ -1306,7 +1087,7 @@ impl Ctx<'_> {
             let what = scenario
                 .and_then(|s| s.inject(&p.inject))
                 .map(|i| format!(" {} {}", i.channel.icon(), ellipsis(i.from.get(lang), 30)))
-                .unwrap_or_else(|| format!(" {}", lang.pick("(improvisé)", "(ad hoc)")));
+                .unwrap_or_else(|| format!(" {}", self.say(msg!("adhoc-word"))));
             out.push_str(&format!(
                 "\n  {} T+{}{what}{reaction}{met}",
                 p.inject,
@@ -1315,9 +1096,9 @@ impl Ctx<'_> {
         }
         if let Some(sc) = scenario {
             let next = upcoming(run, sc);
-            out.push_str(&format!("\n{}", lang.pick("À venir :", "Coming up:")));
+            out.push_str(&format!("\n{}", self.say(msg!("chrono-coming-up"))));
             if next.is_empty() {
-                out.push_str(&format!(" {}", lang.pick("rien", "nothing")));
+                out.push_str(&format!(" {}", self.say(msg!("nothing-word"))));
             }
             for inject in next.iter().take(3) {
                 let when = match planned(run, inject) {
@@ -1330,38 +1111,34 @@ impl Ctx<'_> {
                             .unwrap_or_default();
                         format!("T+{}{wall}", span(offset, self.settings))
                     }
-                    None => lang.pick("sur commande", "on command").to_owned(),
+                    None => self.say(msg!("on-command")).to_owned(),
                 };
                 let dep = inject
                     .after
                     .as_ref()
-                    .map(|d| format!(" · {} {d}", lang.pick("après", "after")))
+                    .map(|d| format!(" · {} {d}", self.say(msg!("after-word"))))
                     .unwrap_or_default();
                 out.push_str(&format!(
                     "\n  {} {when} {} {} → {}{dep}",
                     inject.id,
                     inject.channel.icon(),
                     ellipsis(inject.from.get(lang), 30),
-                    inject.to.as_deref().unwrap_or(lang.pick("tous", "all"))
+                    inject.to.as_deref().unwrap_or(&self.say(msg!("all-word")))
                 ));
             }
             let (n_played, planned) = coverage(crisis, sc);
-            out.push_str(&match lang {
-                Lang::Fr => format!(
-                    "\nCouverture : {n_played}/{planned} stimuli prévus joués ({} %), {} passé(s), {} improvisé(s). Observations : {}.",
-                    percent(n_played, planned),
-                    run.skipped.len(),
-                    run.played.iter().filter(|p| p.adhoc).count(),
-                    crisis.observations.len()
-                ),
-                Lang::En => format!(
-                    "\nCoverage: {n_played}/{planned} planned injects played ({} %), {} skipped, {} ad hoc. Observations: {}.",
-                    percent(n_played, planned),
-                    run.skipped.len(),
-                    run.played.iter().filter(|p| p.adhoc).count(),
-                    crisis.observations.len()
-                ),
-            });
+            out.push_str(&format!(
+                "\n{}",
+                self.say(msg!(
+                    "chrono-coverage",
+                    n_played,
+                    planned,
+                    percent = percent(n_played, planned),
+                    skipped = run.skipped.len(),
+                    adhoc = run.played.iter().filter(|p| p.adhoc).count(),
+                    observations = crisis.observations.len()
+                ))
+            ));
         }
         out
     }
@@ -1375,22 +1152,21 @@ impl Ctx<'_> {
         due: Option<chrono::NaiveDate>,
     ) -> Decision {
         let reference = format!("P{}", crisis.improvements.len() + 1);
-        let mut reply = match self.lang {
-            Lang::Fr => format!("{reference} — amélioration inscrite au plan"),
-            Lang::En => format!("{reference} — improvement added to the plan"),
-        };
+        let mut reply = self.say(msg!("improve-ack", reference = &reference));
         match &owner {
-            Some(o) => reply.push_str(&format!(" · {} {o}", self.t("pilote", "owner"))),
-            None => reply.push_str(&self.t(
-                " · sans pilote : précisez @qui la prochaine fois",
-                " · no owner: add @who next time",
-            )),
+            Some(o) => reply.push_str(&format!(" · {} {o}", self.say(msg!("improve-owner-word")))),
+            None => reply.push_str(&self.say(msg!("improve-no-owner"))),
         }
         if let Some(due) = due {
             reply.push_str(&format!(
                 " · {} {}",
-                self.t("échéance", "due"),
-                due.format(self.lang.pick("%d/%m/%Y", "%Y-%m-%d"))
+                self.say(msg!("improve-due-word")),
+                self.say(msg!(
+                    "date",
+                    day = due.format("%d").to_string(),
+                    month = due.format("%m").to_string(),
+                    year = due.format("%Y").to_string()
+                ))
             ));
         }
         reply.push('.');
@@ -1411,84 +1187,74 @@ impl Ctx<'_> {
     }
 
     /// `!retex …` in the players' room.
-    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
     pub(super) fn retex(&self, crisis: &Crisis, arg: RetexArg) -> Decision {
-        let lang = self.lang;
         if let Some(run) = &crisis.run
             && run.ended_at.is_none()
         {
-            return Decision::refuse(self.t(
-                "Le RETEX à chaud vient après la fin de l'exercice (FINEX).",
-                "The hot debrief comes after the end of the exercise (FINEX).",
-            ));
+            return Decision::refuse(self.say(msg!("retex-after-finex")));
         }
         let record = |event: Event| super::base_record(crisis, self.input, event);
         let topic_text = |n: u32| {
-            let (fr, en) = RETEX_TOPICS[(n as usize - 1).min(RETEX_TOPICS.len() - 1)];
             let who = if n >= OBSERVER_TOPIC {
-                lang.pick("observateurs", "observers")
+                self.say(msg!("retex-observers"))
             } else {
-                lang.pick("joueurs", "players")
+                self.say(msg!("retex-players"))
             };
             format!(
                 "🗣️ RETEX {n}/{} ({who}) — {}\n{}",
-                RETEX_TOPICS.len(),
-                lang.pick(fr, en),
-                self.tp(
-                    "Chacun à son tour : {p}retex <votre contribution>. Puis {p}retex suivant.",
-                    "Each in turn: {p}debrief <your contribution>. Then {p}debrief next."
-                )
+                N_RETEX_TOPICS,
+                self.say(retex_topic(n)),
+                self.say(msg!("retex-each-in-turn", p = self.p()))
             )
         };
         match (&crisis.retex, arg) {
             (None, RetexArg::Start) => Decision {
                 records: vec![record(Event::RetexStarted {})],
                 effects: vec![
-                    Effect::Ack(self.t(
-                        "RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.",
-                        "Hot debrief open: round table, players first, observers last. Contributions go into the log.",
-                    ).into()),
+                    Effect::Ack(self.say(msg!("retex-open")).into()),
                     self.post_players(crisis, topic_text(1)),
                 ],
             },
-            (None, _) => Decision::refuse(self.tp(
-                "Le RETEX n'est pas ouvert : tapez {p}retex pour le commencer.",
-                "The debrief is not open: type {p}debrief to start it.",
-            )),
-            (Some(r), _) if r.ended_at.is_some() => Decision::refuse(self.tp(
-                "Le RETEX est clos. Le plan d'amélioration reste ouvert : {p}amélioration <texte> @qui [avant JJ/MM/AAAA].",
-                "The debrief is closed. The improvement plan stays open: {p}improve <text> @who [by YYYY-MM-DD].",
-            )),
+            (None, _) => Decision::refuse(self.say(msg!("retex-not-open", p = self.p()))),
+            (Some(r), _) if r.ended_at.is_some() => {
+                Decision::refuse(self.say(msg!("retex-closed-already", p = self.p())))
+            }
             (Some(r), RetexArg::Start) => Decision::reply(topic_text(r.topic)),
             (Some(r), RetexArg::Say(text)) => {
-                let n = r.contributions.iter().filter(|c| c.topic == r.topic).count() + 1;
-                let reply = match lang {
-                    Lang::Fr => format!("Contribution {n} notée (thème {}/{}).", r.topic, RETEX_TOPICS.len()),
-                    Lang::En => format!("Contribution {n} noted (topic {}/{}).", r.topic, RETEX_TOPICS.len()),
-                };
+                let n = r
+                    .contributions
+                    .iter()
+                    .filter(|c| c.topic == r.topic)
+                    .count()
+                    + 1;
+                let reply = self.say(msg!(
+                    "retex-contribution",
+                    n,
+                    topic = r.topic,
+                    total = N_RETEX_TOPICS
+                ));
                 Decision {
-                    records: vec![record(Event::RetexContribution { topic: r.topic, text })],
+                    records: vec![record(Event::RetexContribution {
+                        topic: r.topic,
+                        text,
+                    })],
                     effects: vec![Effect::Ack(reply.into())],
                 }
             }
-            (Some(r), RetexArg::Next) if (r.topic as usize) < RETEX_TOPICS.len() => Decision {
-                records: vec![record(Event::RetexTopic { number: r.topic + 1 })],
+            (Some(r), RetexArg::Next) if r.topic < N_RETEX_TOPICS => Decision {
+                records: vec![record(Event::RetexTopic {
+                    number: r.topic + 1,
+                })],
                 effects: vec![self.post_players(crisis, topic_text(r.topic + 1))],
             },
             (Some(r), RetexArg::Next | RetexArg::End) => {
                 let p = self.p();
-                let text = match lang {
-                    Lang::Fr => format!(
-                        "✅ RETEX clos : {} contribution(s). Plan d'amélioration : {p}amélioration <texte> @pilote [avant JJ/MM/AAAA] ({} inscrite(s)). Le rapport : {p}export.",
-                        r.contributions.len(),
-                        crisis.improvements.len()
-                    ),
-                    Lang::En => format!(
-                        "✅ Debrief closed: {} contribution(s). Improvement plan: {p}improve <text> @owner [by YYYY-MM-DD] ({} so far). The report: {p}export.",
-                        r.contributions.len(),
-                        crisis.improvements.len()
-                    ),
-                };
+                let text = self.say(msg!(
+                    "retex-closed",
+                    n = r.contributions.len(),
+                    n_improvements = crisis.improvements.len(),
+                    p
+                ));
                 Decision {
                     records: vec![record(Event::RetexEnded {})],
                     effects: vec![self.post_players(crisis, text)],
@@ -1499,12 +1265,18 @@ impl Ctx<'_> {
 }
 
 /// A scenario inject's text as the players read it (for reports).
-pub fn player_text(lang: Lang, channel: &str, from: &str, text: &str) -> String {
+pub fn player_text(settings: &Settings, channel: &str, from: &str, text: &str) -> String {
     let channel = Channel::parse(channel).unwrap_or(Channel::Internal);
-    format!(
-        "{} {} — {from}{} {text}",
-        channel.icon(),
-        channel.label(lang),
-        lang.pick(" :", ":")
-    )
+    settings.say(msg!(
+        "player-text",
+        icon = channel.icon(),
+        channel = channel_label(channel),
+        from,
+        text
+    ))
+}
+
+/// How a channel is named to people (« Appel », "Call").
+pub fn channel_label(channel: Channel) -> Message {
+    msg!("channel", channel = channel.id())
 }

@@ -577,10 +577,6 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn t(&self, fr: &str, en: &str) -> String {
-        self.lang.pick(fr, en).to_owned()
-    }
-
     fn p(&self) -> &str {
         &self.settings.prefix
     }
@@ -588,11 +584,6 @@ impl Ctx<'_> {
     /// Words now, where a text is still built as a string.
     fn say(&self, speech: impl Into<Speech>) -> String {
         self.settings.say(speech)
-    }
-
-    /// A text naming commands as `{p}retex`: the configured prefix is put in.
-    fn tp(&self, fr: &str, en: &str) -> String {
-        self.lang.pick(fr, en).replace("{p}", self.p())
     }
 
     fn local(&self, at: DateTime<Utc>) -> DateTime<Tz> {

@@ -397,10 +397,7 @@ fn write_yaml(header: &Header, objectives: &[String], injects: &[Row]) -> String
         .unwrap_or_else(|| header.code_name.clone());
     out.push_str(&format!("title: {}\n", q(&title)));
     out.push_str(&format!("playbook: {}\n", q(&header.playbook)));
-    out.push_str(&format!(
-        "level: {}\n",
-        q(header.level.label(crate::lang::Lang::En))
-    ));
+    out.push_str(&format!("level: {}\n", q(header.level.id())));
     out.push_str("objectives:\n");
     for o in objectives {
         out.push_str(&format!(

@@ -12,7 +12,7 @@ use chrono::TimeDelta;
 
 use super::Playbook;
 use super::yaml::{self, Diagnostic, Fields, Walker, closest, pos};
-use crate::lang::{Lang, Text};
+use crate::lang::Text;
 
 /// A validated exercise scenario.
 #[derive(Clone, Debug)]
@@ -64,14 +64,12 @@ pub enum Level {
 }
 
 impl Level {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Level::Beginner, Lang::Fr) => "débutant",
-            (Level::Beginner, Lang::En) => "beginner",
-            (Level::Intermediate, Lang::Fr) => "intermédiaire",
-            (Level::Intermediate, Lang::En) => "intermediate",
-            (Level::Advanced, Lang::Fr) => "confirmé",
-            (Level::Advanced, Lang::En) => "advanced",
+    /// The level's id in scenario files (`beginner`), which the catalogs' `level` message selects on.
+    pub fn id(self) -> &'static str {
+        match self {
+            Level::Beginner => "beginner",
+            Level::Intermediate => "intermediate",
+            Level::Advanced => "advanced",
         }
     }
 
@@ -173,19 +171,6 @@ impl Channel {
             Channel::Visit => "🚪",
             Channel::Internal => "📋",
         }
-    }
-
-    pub fn label(self, lang: Lang) -> &'static str {
-        let (fr, en) = match self {
-            Channel::Mail => ("Courriel", "Email"),
-            Channel::Phone => ("Appel", "Call"),
-            Channel::Sms => ("SMS", "Text message"),
-            Channel::Press => ("Presse", "Press"),
-            Channel::Social => ("Réseaux sociaux", "Social media"),
-            Channel::Visit => ("Visite", "Visit"),
-            Channel::Internal => ("Message interne", "Internal message"),
-        };
-        lang.pick(fr, en)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::engine::state::World;
 use crate::engine::{Settings, schedule};
 use crate::journal::{self, Entry};
 use crate::lang::Lang;
+use crate::lang::speech::msg;
 use crate::playbook::{Catalog, Playbook};
 
 /// Which report: the players' (no facilitator material) or the full one.
@@ -636,7 +637,7 @@ pub fn build(
                 .map(|s| s.title.get(lang).to_owned())
                 .unwrap_or_default(),
             level: scenario
-                .map(|s| s.level.label(lang).to_owned())
+                .map(|s| settings.say(msg!("level", level = s.level.id())))
                 .unwrap_or_default(),
             objectives,
             debex: r.started_at.map(iso).unwrap_or_default(),
@@ -778,25 +779,20 @@ pub fn build(
     let retex: Vec<RetexTopicView> = crisis
         .and_then(|c| c.retex.as_ref())
         .map(|r| {
-            exercise::RETEX_TOPICS
-                .iter()
-                .enumerate()
-                .map(|(idx, (fr, en))| {
-                    let number = idx as u32 + 1;
-                    RetexTopicView {
-                        number,
-                        title: lang.pick(fr, en).to_owned(),
-                        contributions: r
-                            .contributions
-                            .iter()
-                            .filter(|c| c.topic == number)
-                            .map(|c| ContributionRow {
-                                at: iso(c.at),
-                                author: c.by.name.clone(),
-                                text: c.text.clone(),
-                            })
-                            .collect(),
-                    }
+            (1..=exercise::N_RETEX_TOPICS)
+                .map(|number| RetexTopicView {
+                    number,
+                    title: settings.say(exercise::retex_topic(number)),
+                    contributions: r
+                        .contributions
+                        .iter()
+                        .filter(|c| c.topic == number)
+                        .map(|c| ContributionRow {
+                            at: iso(c.at),
+                            author: c.by.name.clone(),
+                            text: c.text.clone(),
+                        })
+                        .collect(),
                 })
                 .filter(|t| !t.contributions.is_empty())
                 .collect()
@@ -1170,7 +1166,7 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
         } => {
             let to = to.as_ref().map(|t| format!(" → {t}")).unwrap_or_default();
             let player = super::super::engine::exercise::player_text(
-                lang,
+                settings,
                 channel,
                 &format!("{from}{to}"),
                 text,
