@@ -401,3 +401,204 @@ level = { $level ->
 
 delay-one = {$id} delayed by {$by}.
 delay-all = Everything still to come is delayed by {$by}.
+
+## Report
+
+kind = { $kind ->
+        [crisis_opened] opening
+        [crisis_closed] closing
+        [info] information
+        [verification] verification
+        [decision] decision
+        [action] action
+        [action_done] action done
+        [role_assigned] role
+        [correction] correction
+        [redaction] deletion
+        [gap] gap
+        [procedure_started] procedure
+        [step_done] step done
+        [step_skipped] step skipped
+        [step_assigned] step assigned
+        [clock_done] clock met
+        [clock_warning] clock warning
+        [reminder] reminder
+        [point_cadence] point cadence
+        [situation_point] situation point
+        [handover_started] handover
+        [handover_acknowledged] handover confirmed
+        [comcheck_started] comcheck
+        [comcheck_acknowledged] comcheck received
+        [posted] bot message
+        [exercise_linked] animation linked
+        [exercise_mode] animation mode
+        [exercise_started] DEBEX
+        [exercise_paused] pause
+        [exercise_resumed] resumed
+        [exercise_stopped] STOP EXERCISE
+        [exercise_ended] FINEX
+        [inject_played] inject
+        [inject_skipped] inject skipped
+        [inject_delayed] inject delayed
+        [reaction_marked] reaction assessed
+        [observation] observation
+        [retex_started] debrief opened
+        [retex_topic] debrief topic
+        [retex_contribution] debrief
+        [retex_ended] debrief closed
+       *[improvement] improvement
+    }
+
+## Report labels (templates read them as t.<key>)
+
+report-report = Crisis report
+report-exercise-report = Exercise report
+report-identity = Identity
+report-crisis = Crisis
+report-playbook = Playbook
+report-tags = References
+report-opened = Opened
+report-closed = Closed
+report-still-open = still open
+report-generated = Report generated
+report-time-zone = Time zone
+report-integrity = Integrity
+report-integrity-text = Each entry is chained to the previous one by SHA-256. The final digest below must match the one announced at closing; the JSON export is checked with "tocsin verify FILE.json".
+report-final-digest = Final digest
+report-entries = Entries
+report-participants = Participants and roles
+report-role = Role
+report-person = Person
+report-since = Since
+report-assigned-by = Assigned by
+report-leads = Who held the cell (handovers)
+report-metrics = Metrics
+report-log = Log
+report-seq = #
+report-occurred = Occurred
+report-recorded = Recorded
+report-author = Author
+report-kind = Kind
+report-ref = Ref.
+report-text = Text
+report-transcribed = transcribed from paper
+report-decisions = Decision register
+report-rationale = Rationale
+report-context = Latest information known
+report-corrected = Corrected
+report-actions = Action register
+report-owner = Owner
+report-due = Due
+report-done = Done
+report-status = Status
+report-procedures = Procedures
+report-started = Started
+report-step = Step
+report-clocks = Regulatory clocks
+report-deadline = Deadline
+report-corrections = Corrections and deletions
+report-gaps = Gaps
+report-no-gaps = No known gap.
+report-none = None.
+report-marking-note = Exercise document: nothing below is real.
+report-establishment = Establishment
+report-exercise = Exercise
+report-code-name = Code name
+report-scenario = Scenario
+report-level = Level
+report-objectives = Objectives
+report-debex = DEBEX
+report-finex = FINEX
+report-paused = Paused
+report-stops = Stops for a real emergency
+report-edition = Edition
+report-edition-players = players (no facilitator material)
+report-edition-full = full
+report-injects = Injects planned and played
+report-planned = Planned
+report-played = Played
+report-from-to = From → to
+report-expected = Expected reaction
+report-reaction = First reaction
+report-met = Expected met
+report-observations = Observations
+report-about = About
+report-retex = Hot debrief
+report-improvements = Improvement plan
+report-played-met = Injects played / expected met
+
+## Report: statuses, metrics, log texts
+
+report-word-done = done
+report-word-done-late = done late
+report-word-overdue = overdue
+report-word-open = open
+report-word-done-2 = done
+report-word-skipped = skipped
+report-word-not-done = not done
+report-word-met = met
+report-word-met-late = met late
+report-word-missed = MISSED
+report-word-running = running
+report-played-ad-hoc = played (ad hoc)
+report-word-played = played
+report-word-skipped-2 = skipped
+report-word-not-played = not played
+report-word-on-command = on command
+report-word-all = all
+report-word-yes = yes
+report-word-facilitator = facilitator
+report-word-procedure-started = procedure started
+report-word-decision = decision
+report-word-no = no
+report-time-constitute-cell-first = Time to constitute the cell (first role assigned)
+report-time-first-decision = Time to first decision
+report-word-information = Information
+report-word-decisions = Decisions
+report-word-actions-late = Actions (late)
+report-word-reminders-sent = Reminders sent
+report-word-situation-points = Situation points
+report-coverage-planned-injects-played = Coverage (planned injects played)
+report-mean-time-first-reaction = Mean time to first reaction to an inject
+report-stops-for-real-emergency = Stops for a real emergency
+report-word-exercise = {" "}— exercise
+report-word-rationale = rationale
+report-word-due = due
+report-word-corrects = corrects
+report-message-deleted-from-room = message deleted from the room; the original entry is kept
+report-word-deadline-reached = deadline reached
+report-word-threshold = threshold
+report-word-manual = manual
+report-word-ad-hoc = {" "}(ad hoc)
+report-word-expected-met = expected met
+report-expected-not-met = expected not met
+
+## Paper kit (templates read them as t.<key>)
+
+kit-kit = Paper kit
+kit-intro = Print in advance and keep in every unit: it is for when the IT is down. What is written on paper is re-entered later with "!paper HH:MM info|decision|action …".
+kit-reflexes = Reflex sheets
+kit-procedures = Degraded-mode procedures
+kit-service = Service
+kit-owner = Owner
+kit-done-by = Done at (time) / by (initials)
+kit-within = within
+kit-log = Paper log
+kit-sheet = Sheet # ____  ·  Cell: ______________  ·  Date: ____/____/______
+kit-time = Time
+kit-author = Author
+kit-type = Type (I/D/A)
+kit-text = Text
+kit-initials = Initials
+kit-roles = Role cards
+kit-holder = Holder: ______________________  from ____:____  to ____:____
+kit-clocks = Regulatory clocks
+kit-from-opening = after the crisis opens
+kit-warn = Warnings at
+kit-opened-at = Crisis opened on ____/____ at ____:____ → deadline on ____/____ at ____:____
+kit-contacts = Crisis directory
+kit-name = Name
+kit-function = Function
+kit-mobile = Mobile
+kit-other = Other means
+kit-version = version

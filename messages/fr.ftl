@@ -407,3 +407,204 @@ level = { $level ->
 
 delay-one = {$id} retardé de {$by}.
 delay-all = Toute la suite du chronogramme est retardée de {$by}.
+
+## Report
+
+kind = { $kind ->
+        [crisis_opened] ouverture
+        [crisis_closed] clôture
+        [info] information
+        [verification] vérification
+        [decision] décision
+        [action] action
+        [action_done] action faite
+        [role_assigned] rôle
+        [correction] correction
+        [redaction] suppression
+        [gap] lacune
+        [procedure_started] procédure
+        [step_done] étape faite
+        [step_skipped] étape passée
+        [step_assigned] étape confiée
+        [clock_done] horloge tenue
+        [clock_warning] alerte horloge
+        [reminder] rappel
+        [point_cadence] cadence des points
+        [situation_point] point de situation
+        [handover_started] relève
+        [handover_acknowledged] relève confirmée
+        [comcheck_started] comcheck
+        [comcheck_acknowledged] comcheck reçu
+        [posted] message du bot
+        [exercise_linked] animation liée
+        [exercise_mode] mode d'animation
+        [exercise_started] DEBEX
+        [exercise_paused] pause
+        [exercise_resumed] reprise
+        [exercise_stopped] STOP EXERCICE
+        [exercise_ended] FINEX
+        [inject_played] stimulus
+        [inject_skipped] stimulus passé
+        [inject_delayed] stimulus retardé
+        [reaction_marked] réaction évaluée
+        [observation] observation
+        [retex_started] RETEX ouvert
+        [retex_topic] RETEX thème
+        [retex_contribution] RETEX
+        [retex_ended] RETEX clos
+       *[improvement] amélioration
+    }
+
+## Report labels (templates read them as t.<key>)
+
+report-report = Rapport de crise
+report-exercise-report = Rapport d'exercice
+report-identity = Identité
+report-crisis = Crise
+report-playbook = Playbook
+report-tags = Références
+report-opened = Ouverte
+report-closed = Close
+report-still-open = en cours
+report-generated = Rapport produit
+report-time-zone = Fuseau horaire
+report-integrity = Intégrité
+report-integrity-text = Chaque entrée est chaînée à la précédente par SHA-256. L'empreinte finale ci-dessous doit être celle annoncée à la clôture ; l'export JSON se vérifie avec « tocsin verify FICHIER.json ».
+report-final-digest = Empreinte finale
+report-entries = Entrées
+report-participants = Participants et rôles
+report-role = Rôle
+report-person = Personne
+report-since = Depuis
+report-assigned-by = Attribué par
+report-leads = Tenue de la cellule (relèves)
+report-metrics = Indicateurs
+report-log = Main courante
+report-seq = N°
+report-occurred = Survenu
+report-recorded = Enregistré
+report-author = Auteur
+report-kind = Type
+report-ref = Réf.
+report-text = Texte
+report-transcribed = transcrit du papier
+report-decisions = Registre des décisions
+report-rationale = Justification
+report-context = Dernière information connue
+report-corrected = Corrigée
+report-actions = Registre des actions
+report-owner = Responsable
+report-due = Échéance
+report-done = Faite
+report-status = Statut
+report-procedures = Procédures
+report-started = Lancée
+report-step = Étape
+report-clocks = Horloges réglementaires
+report-deadline = Échéance
+report-corrections = Corrections et suppressions
+report-gaps = Lacunes
+report-no-gaps = Aucune lacune connue.
+report-none = Aucune.
+report-marking-note = Document d'exercice : rien de ce qui suit n'est réel.
+report-establishment = Établissement
+report-exercise = Exercice
+report-code-name = Nom de code
+report-scenario = Scénario
+report-level = Niveau
+report-objectives = Objectifs
+report-debex = DEBEX
+report-finex = FINEX
+report-paused = Pauses
+report-stops = Arrêts pour urgence réelle
+report-edition = Édition
+report-edition-players = joueurs (sans le matériel d'animation)
+report-edition-full = complète
+report-injects = Stimuli prévus et joués
+report-planned = Prévu
+report-played = Joué
+report-from-to = De → à
+report-expected = Réaction attendue
+report-reaction = Première réaction
+report-met = Attendu atteint
+report-observations = Observations
+report-about = Sur
+report-retex = RETEX à chaud
+report-improvements = Plan d'amélioration
+report-played-met = Stimuli joués / attendus atteints
+
+## Report: statuses, metrics, log texts
+
+report-word-done = faite
+report-word-done-late = faite en retard
+report-word-overdue = en retard
+report-word-open = ouverte
+report-word-done-2 = fait
+report-word-skipped = sans objet
+report-word-not-done = non fait
+report-word-met = tenue
+report-word-met-late = tenue en retard
+report-word-missed = MANQUÉE
+report-word-running = en cours
+report-played-ad-hoc = joué (improvisé)
+report-word-played = joué
+report-word-skipped-2 = passé
+report-word-not-played = non joué
+report-word-on-command = sur commande
+report-word-all = tous
+report-word-yes = oui
+report-word-facilitator = animateur
+report-word-procedure-started = procédure lancée
+report-word-decision = décision
+report-word-no = non
+report-time-constitute-cell-first = Délai de constitution de la cellule (1er rôle attribué)
+report-time-first-decision = Délai avant la première décision
+report-word-information = Informations
+report-word-decisions = Décisions
+report-word-actions-late = Actions (dont en retard)
+report-word-reminders-sent = Rappels envoyés
+report-word-situation-points = Points de situation
+report-coverage-planned-injects-played = Couverture (stimuli prévus joués)
+report-mean-time-first-reaction = Délai moyen de première réaction à un stimulus
+report-stops-for-real-emergency = Arrêts pour urgence réelle
+report-word-exercise = {" "}— exercice
+report-word-rationale = justification
+report-word-due = échéance
+report-word-corrects = corrige
+report-message-deleted-from-room = message supprimé du salon ; l'entrée d'origine est conservée
+report-word-deadline-reached = échéance atteinte
+report-word-threshold = seuil
+report-word-manual = manuel
+report-word-ad-hoc = {" "}(improvisé)
+report-word-expected-met = attendue atteinte
+report-expected-not-met = attendue non atteinte
+
+## Paper kit (templates read them as t.<key>)
+
+kit-kit = Kit papier
+kit-intro = À imprimer à l'avance et à garder dans chaque service : il sert quand l'informatique est coupée. Ce qui est noté sur papier se ressaisit ensuite avec « !papier HH:MM info|décision|action … ».
+kit-reflexes = Fiches réflexes
+kit-procedures = Procédures en mode dégradé
+kit-service = Service
+kit-owner = Responsable
+kit-done-by = Fait à (heure) / par (initiales)
+kit-within = dans les
+kit-log = Main courante papier
+kit-sheet = Feuille n° ____  ·  Cellule : ______________  ·  Date : ____/____/______
+kit-time = Heure
+kit-author = Auteur
+kit-type = Type (I/D/A)
+kit-text = Texte
+kit-initials = Visa
+kit-roles = Fiches de rôle
+kit-holder = Titulaire : ______________________  de ____h____  à ____h____
+kit-clocks = Horloges réglementaires
+kit-from-opening = après l'ouverture de la crise
+kit-warn = Alertes à
+kit-opened-at = Crise ouverte le ____/____ à ____h____ → échéance le ____/____ à ____h____
+kit-contacts = Annuaire de crise
+kit-name = Nom
+kit-function = Fonction
+kit-mobile = Mobile
+kit-other = Autre moyen
+kit-version = version

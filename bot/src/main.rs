@@ -412,7 +412,11 @@ fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
         );
     };
     let renderer = tocsin::render::Renderer::new(args.templates.as_deref())?;
-    let html = renderer.kit_html(&tocsin::render::kit::build(pb, lang))?;
+    let settings = Settings {
+        lang,
+        ..Settings::default()
+    };
+    let html = renderer.kit_html(&tocsin::render::kit::build(pb, &settings))?;
     std::fs::write(&args.output, html)
         .with_context(|| format!("writing {}", args.output.display()))?;
     println!("wrote {}", args.output.display());

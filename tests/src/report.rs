@@ -517,8 +517,10 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     );
 
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
-    let kit =
-        tocsin::render::kit::build(catalog.get("rancongiciel").unwrap(), tocsin::lang::Lang::Fr);
+    let kit = tocsin::render::kit::build(
+        catalog.get("rancongiciel").unwrap(),
+        &tocsin::engine::Settings::default(),
+    );
     let kit_path = dir.path().join("kit.html");
     std::fs::write(
         &kit_path,

@@ -435,18 +435,4 @@ impl Verification {
             Verification::Refuted => "refuted",
         }
     }
-
-    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
-        use crate::lang::Lang::*;
-        match (self, lang) {
-            (Verification::ToCheck, Fr) => "à vérifier",
-            (Verification::ToCheck, En) => "to check",
-            (Verification::Checking, Fr) => "en cours de vérification",
-            (Verification::Checking, En) => "being checked",
-            (Verification::Confirmed, Fr) => "confirmée",
-            (Verification::Confirmed, En) => "confirmed",
-            (Verification::Refuted, Fr) => "infirmée",
-            (Verification::Refuted, En) => "refuted",
-        }
-    }
 }

@@ -16,8 +16,8 @@ use super::event::Event;
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
 use super::{Ctx, Decision, Effect, Settings, ellipsis, mark_decision, system_record};
-use crate::lang::speech::{Message, Speech, msg};
 use crate::lang::fold;
+use crate::lang::speech::{Message, Speech, msg};
 use crate::playbook::scenario::{Channel, Inject, Scenario};
 use crate::playbook::{Catalog, Playbook};
 

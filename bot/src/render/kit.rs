@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::engine::Settings;
 use crate::lang::Lang;
+use crate::lang::speech::{Message, msg};
 use crate::playbook::{Playbook, ProcedureKind, format_duration};
 
 #[derive(Debug, Serialize)]
 pub struct KitView {
     pub lang: &'static str,
-    pub t: BTreeMap<&'static str, &'static str>,
+    pub t: BTreeMap<&'static str, String>,
     pub playbook: String,
     pub version: String,
     pub title: String,
@@ -60,69 +62,46 @@ pub struct KitClock {
     pub tags: Vec<String>,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
-pub fn build(playbook: &Playbook, lang: Lang) -> KitView {
-    let pairs: &[(&str, &str, &str)] = &[
-        ("kit", "Kit papier", "Paper kit"),
-        (
-            "intro",
-            "À imprimer à l'avance et à garder dans chaque service : il sert quand l'informatique est coupée. Ce qui est noté sur papier se ressaisit ensuite avec « !papier HH:MM info|décision|action … ».",
-            "Print in advance and keep in every unit: it is for when the IT is down. What is written on paper is re-entered later with \"!paper HH:MM info|decision|action …\".",
-        ),
-        ("reflexes", "Fiches réflexes", "Reflex sheets"),
-        (
-            "procedures",
-            "Procédures en mode dégradé",
-            "Degraded-mode procedures",
-        ),
-        ("service", "Service", "Service"),
-        ("owner", "Responsable", "Owner"),
-        (
-            "done_by",
-            "Fait à (heure) / par (initiales)",
-            "Done at (time) / by (initials)",
-        ),
-        ("within", "dans les", "within"),
-        ("log", "Main courante papier", "Paper log"),
-        (
-            "sheet",
-            "Feuille n° ____  ·  Cellule : ______________  ·  Date : ____/____/______",
-            "Sheet # ____  ·  Cell: ______________  ·  Date: ____/____/______",
-        ),
-        ("time", "Heure", "Time"),
-        ("author", "Auteur", "Author"),
-        ("type", "Type (I/D/A)", "Type (I/D/A)"),
-        ("text", "Texte", "Text"),
-        ("initials", "Visa", "Initials"),
-        ("roles", "Fiches de rôle", "Role cards"),
-        (
-            "holder",
-            "Titulaire : ______________________  de ____h____  à ____h____",
-            "Holder: ______________________  from ____:____  to ____:____",
-        ),
-        ("clocks", "Horloges réglementaires", "Regulatory clocks"),
-        (
-            "from_opening",
-            "après l'ouverture de la crise",
-            "after the crisis opens",
-        ),
-        ("warn", "Alertes à", "Warnings at"),
-        (
-            "opened_at",
-            "Crise ouverte le ____/____ à ____h____ → échéance le ____/____ à ____h____",
-            "Crisis opened on ____/____ at ____:____ → deadline on ____/____ at ____:____",
-        ),
-        ("contacts", "Annuaire de crise", "Crisis directory"),
-        ("name", "Nom", "Name"),
-        ("function", "Fonction", "Function"),
-        ("mobile", "Mobile", "Mobile"),
-        ("other", "Autre moyen", "Other means"),
-        ("version", "version", "version"),
+/// The templates' labels, `t.<key>`.
+fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
+    let labels: [(&str, Message); 27] = [
+        ("kit", msg!("kit-kit")),
+        ("intro", msg!("kit-intro")),
+        ("reflexes", msg!("kit-reflexes")),
+        ("procedures", msg!("kit-procedures")),
+        ("service", msg!("kit-service")),
+        ("owner", msg!("kit-owner")),
+        ("done_by", msg!("kit-done-by")),
+        ("within", msg!("kit-within")),
+        ("log", msg!("kit-log")),
+        ("sheet", msg!("kit-sheet")),
+        ("time", msg!("kit-time")),
+        ("author", msg!("kit-author")),
+        ("type", msg!("kit-type")),
+        ("text", msg!("kit-text")),
+        ("initials", msg!("kit-initials")),
+        ("roles", msg!("kit-roles")),
+        ("holder", msg!("kit-holder")),
+        ("clocks", msg!("kit-clocks")),
+        ("from_opening", msg!("kit-from-opening")),
+        ("warn", msg!("kit-warn")),
+        ("opened_at", msg!("kit-opened-at")),
+        ("contacts", msg!("kit-contacts")),
+        ("name", msg!("kit-name")),
+        ("function", msg!("kit-function")),
+        ("mobile", msg!("kit-mobile")),
+        ("other", msg!("kit-other")),
+        ("version", msg!("kit-version")),
     ];
-    let t = pairs
-        .iter()
-        .map(|(k, fr, en)| (*k, lang.pick(fr, en)))
-        .collect();
+    labels
+        .into_iter()
+        .map(|(key, label)| (key, settings.say(label)))
+        .collect()
+}
+
+pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
+    let t = labels(settings);
+    let lang = settings.lang;
     let procedure = |p: &crate::playbook::Procedure| KitProcedure {
         id: p.id.clone(),
         title: p.title.get(lang).to_owned(),
@@ -166,44 +145,54 @@ pub fn build(playbook: &Playbook, lang: Lang) -> KitView {
             .filter(|p| p.kind == ProcedureKind::Degraded)
             .map(procedure)
             .collect(),
-        roles: playbook
-            .roles
-            .iter()
-            .map(|r| KitRole {
-                id: r.id.clone(),
-                title: r.title.get(lang).to_owned(),
-                duties: r.duties.get(lang).to_owned(),
-                procedures: playbook
-                    .procedures
-                    .iter()
-                    .filter(|p| p.owner == r.id)
-                    .map(|p| format!("{} — {}", p.id, p.title.get(lang)))
-                    .collect(),
-            })
-            .collect(),
-        clocks: playbook
-            .clocks
-            .iter()
-            .map(|c| KitClock {
-                id: c.id.clone(),
-                title: c.title.get(lang).to_owned(),
-                due: format_duration(c.due),
-                warn: c
-                    .warn
-                    .iter()
-                    .map(|w| format_duration(*w))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                owner: c
-                    .owner
-                    .as_ref()
-                    .and_then(|o| playbook.role(o))
-                    .map(|r| r.title.get(lang).to_owned())
-                    .unwrap_or_default(),
-                tags: c.tags.clone(),
-            })
-            .collect(),
+        roles: role_cards(playbook, lang),
+        clocks: clocks(playbook, lang),
         log_rows: (1..=22).collect(),
         contact_rows: (1..=24).collect(),
     }
+}
+
+/// One card per role: duties and the procedures it owns.
+fn role_cards(playbook: &Playbook, lang: Lang) -> Vec<KitRole> {
+    playbook
+        .roles
+        .iter()
+        .map(|r| KitRole {
+            id: r.id.clone(),
+            title: r.title.get(lang).to_owned(),
+            duties: r.duties.get(lang).to_owned(),
+            procedures: playbook
+                .procedures
+                .iter()
+                .filter(|p| p.owner == r.id)
+                .map(|p| format!("{} — {}", p.id, p.title.get(lang)))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The regulatory clocks, with their warning thresholds.
+fn clocks(playbook: &Playbook, lang: Lang) -> Vec<KitClock> {
+    playbook
+        .clocks
+        .iter()
+        .map(|c| KitClock {
+            id: c.id.clone(),
+            title: c.title.get(lang).to_owned(),
+            due: format_duration(c.due),
+            warn: c
+                .warn
+                .iter()
+                .map(|w| format_duration(*w))
+                .collect::<Vec<_>>()
+                .join(", "),
+            owner: c
+                .owner
+                .as_ref()
+                .and_then(|o| playbook.role(o))
+                .map(|r| r.title.get(lang).to_owned())
+                .unwrap_or_default(),
+            tags: c.tags.clone(),
+        })
+        .collect()
 }

@@ -11,8 +11,7 @@ use crate::engine::exercise::{self, MetBy};
 use crate::engine::state::World;
 use crate::engine::{Settings, schedule};
 use crate::journal::{self, Entry};
-use crate::lang::Lang;
-use crate::lang::speech::msg;
+use crate::lang::speech::{Message, msg};
 use crate::playbook::{Catalog, Playbook};
 
 /// Which report: the players' (no facilitator material) or the full one.
@@ -26,7 +25,7 @@ pub enum Edition {
 #[derive(Debug, Serialize)]
 pub struct ReportView {
     pub lang: &'static str,
-    pub t: BTreeMap<&'static str, &'static str>,
+    pub t: BTreeMap<&'static str, String>,
     pub edition: Edition,
     pub crisis: String,
     pub title: String,
@@ -219,136 +218,93 @@ pub struct ClockRow {
 
 #[derive(Debug, Serialize)]
 pub struct MetricRow {
-    pub name: &'static str,
+    pub name: String,
     pub value: String,
 }
 
 #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
-fn labels(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    let pairs: &[(&str, &str, &str)] = &[
-        ("report", "Rapport de crise", "Crisis report"),
-        ("exercise_report", "Rapport d'exercice", "Exercise report"),
-        ("identity", "Identité", "Identity"),
-        ("crisis", "Crise", "Crisis"),
-        ("playbook", "Playbook", "Playbook"),
-        ("tags", "Références", "References"),
-        ("opened", "Ouverte", "Opened"),
-        ("closed", "Close", "Closed"),
-        ("still_open", "en cours", "still open"),
-        ("generated", "Rapport produit", "Report generated"),
-        ("time_zone", "Fuseau horaire", "Time zone"),
-        ("integrity", "Intégrité", "Integrity"),
-        (
-            "integrity_text",
-            "Chaque entrée est chaînée à la précédente par SHA-256. L'empreinte finale ci-dessous doit être celle annoncée à la clôture ; l'export JSON se vérifie avec « tocsin verify FICHIER.json ».",
-            "Each entry is chained to the previous one by SHA-256. The final digest below must match the one announced at closing; the JSON export is checked with \"tocsin verify FILE.json\".",
-        ),
-        ("final_digest", "Empreinte finale", "Final digest"),
-        ("entries", "Entrées", "Entries"),
-        (
-            "participants",
-            "Participants et rôles",
-            "Participants and roles",
-        ),
-        ("role", "Rôle", "Role"),
-        ("person", "Personne", "Person"),
-        ("since", "Depuis", "Since"),
-        ("assigned_by", "Attribué par", "Assigned by"),
-        (
-            "leads",
-            "Tenue de la cellule (relèves)",
-            "Who held the cell (handovers)",
-        ),
-        ("metrics", "Indicateurs", "Metrics"),
-        ("log", "Main courante", "Log"),
-        ("seq", "N°", "#"),
-        ("occurred", "Survenu", "Occurred"),
-        ("recorded", "Enregistré", "Recorded"),
-        ("author", "Auteur", "Author"),
-        ("kind", "Type", "Kind"),
-        ("ref", "Réf.", "Ref."),
-        ("text", "Texte", "Text"),
-        (
-            "transcribed",
-            "transcrit du papier",
-            "transcribed from paper",
-        ),
-        ("decisions", "Registre des décisions", "Decision register"),
-        ("rationale", "Justification", "Rationale"),
-        (
-            "context",
-            "Dernière information connue",
-            "Latest information known",
-        ),
-        ("corrected", "Corrigée", "Corrected"),
-        ("actions", "Registre des actions", "Action register"),
-        ("owner", "Responsable", "Owner"),
-        ("due", "Échéance", "Due"),
-        ("done", "Faite", "Done"),
-        ("status", "Statut", "Status"),
-        ("procedures", "Procédures", "Procedures"),
-        ("started", "Lancée", "Started"),
-        ("step", "Étape", "Step"),
-        ("clocks", "Horloges réglementaires", "Regulatory clocks"),
-        ("deadline", "Échéance", "Deadline"),
-        (
-            "corrections",
-            "Corrections et suppressions",
-            "Corrections and deletions",
-        ),
-        ("gaps", "Lacunes", "Gaps"),
-        ("no_gaps", "Aucune lacune connue.", "No known gap."),
-        ("none", "Aucune.", "None."),
-        (
-            "marking_note",
-            "Document d'exercice : rien de ce qui suit n'est réel.",
-            "Exercise document: nothing below is real.",
-        ),
-        ("establishment", "Établissement", "Establishment"),
-        ("exercise", "Exercice", "Exercise"),
-        ("code_name", "Nom de code", "Code name"),
-        ("scenario", "Scénario", "Scenario"),
-        ("level", "Niveau", "Level"),
-        ("objectives", "Objectifs", "Objectives"),
-        ("debex", "DEBEX", "DEBEX"),
-        ("finex", "FINEX", "FINEX"),
-        ("paused", "Pauses", "Paused"),
-        (
-            "stops",
-            "Arrêts pour urgence réelle",
-            "Stops for a real emergency",
-        ),
-        ("edition", "Édition", "Edition"),
-        (
-            "edition_players",
-            "joueurs (sans le matériel d'animation)",
-            "players (no facilitator material)",
-        ),
-        ("edition_full", "complète", "full"),
-        (
-            "injects",
-            "Stimuli prévus et joués",
-            "Injects planned and played",
-        ),
-        ("planned", "Prévu", "Planned"),
-        ("played", "Joué", "Played"),
-        ("from_to", "De → à", "From → to"),
-        ("expected", "Réaction attendue", "Expected reaction"),
-        ("reaction", "Première réaction", "First reaction"),
-        ("met", "Attendu atteint", "Expected met"),
-        ("observations", "Observations", "Observations"),
-        ("about", "Sur", "About"),
-        ("retex", "RETEX à chaud", "Hot debrief"),
-        ("improvements", "Plan d'amélioration", "Improvement plan"),
-        (
-            "played_met",
-            "Stimuli joués / attendus atteints",
-            "Injects played / expected met",
-        ),
+/// The templates' labels, `t.<key>`.
+fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
+    let labels: [(&str, Message); 75] = [
+        ("report", msg!("report-report")),
+        ("exercise_report", msg!("report-exercise-report")),
+        ("identity", msg!("report-identity")),
+        ("crisis", msg!("report-crisis")),
+        ("playbook", msg!("report-playbook")),
+        ("tags", msg!("report-tags")),
+        ("opened", msg!("report-opened")),
+        ("closed", msg!("report-closed")),
+        ("still_open", msg!("report-still-open")),
+        ("generated", msg!("report-generated")),
+        ("time_zone", msg!("report-time-zone")),
+        ("integrity", msg!("report-integrity")),
+        ("integrity_text", msg!("report-integrity-text")),
+        ("final_digest", msg!("report-final-digest")),
+        ("entries", msg!("report-entries")),
+        ("participants", msg!("report-participants")),
+        ("role", msg!("report-role")),
+        ("person", msg!("report-person")),
+        ("since", msg!("report-since")),
+        ("assigned_by", msg!("report-assigned-by")),
+        ("leads", msg!("report-leads")),
+        ("metrics", msg!("report-metrics")),
+        ("log", msg!("report-log")),
+        ("seq", msg!("report-seq")),
+        ("occurred", msg!("report-occurred")),
+        ("recorded", msg!("report-recorded")),
+        ("author", msg!("report-author")),
+        ("kind", msg!("report-kind")),
+        ("ref", msg!("report-ref")),
+        ("text", msg!("report-text")),
+        ("transcribed", msg!("report-transcribed")),
+        ("decisions", msg!("report-decisions")),
+        ("rationale", msg!("report-rationale")),
+        ("context", msg!("report-context")),
+        ("corrected", msg!("report-corrected")),
+        ("actions", msg!("report-actions")),
+        ("owner", msg!("report-owner")),
+        ("due", msg!("report-due")),
+        ("done", msg!("report-done")),
+        ("status", msg!("report-status")),
+        ("procedures", msg!("report-procedures")),
+        ("started", msg!("report-started")),
+        ("step", msg!("report-step")),
+        ("clocks", msg!("report-clocks")),
+        ("deadline", msg!("report-deadline")),
+        ("corrections", msg!("report-corrections")),
+        ("gaps", msg!("report-gaps")),
+        ("no_gaps", msg!("report-no-gaps")),
+        ("none", msg!("report-none")),
+        ("marking_note", msg!("report-marking-note")),
+        ("establishment", msg!("report-establishment")),
+        ("exercise", msg!("report-exercise")),
+        ("code_name", msg!("report-code-name")),
+        ("scenario", msg!("report-scenario")),
+        ("level", msg!("report-level")),
+        ("objectives", msg!("report-objectives")),
+        ("debex", msg!("report-debex")),
+        ("finex", msg!("report-finex")),
+        ("paused", msg!("report-paused")),
+        ("stops", msg!("report-stops")),
+        ("edition", msg!("report-edition")),
+        ("edition_players", msg!("report-edition-players")),
+        ("edition_full", msg!("report-edition-full")),
+        ("injects", msg!("report-injects")),
+        ("planned", msg!("report-planned")),
+        ("played", msg!("report-played")),
+        ("from_to", msg!("report-from-to")),
+        ("expected", msg!("report-expected")),
+        ("reaction", msg!("report-reaction")),
+        ("met", msg!("report-met")),
+        ("observations", msg!("report-observations")),
+        ("about", msg!("report-about")),
+        ("retex", msg!("report-retex")),
+        ("improvements", msg!("report-improvements")),
+        ("played_met", msg!("report-played-met")),
     ];
-    pairs
-        .iter()
-        .map(|(k, fr, en)| (*k, lang.pick(fr, en)))
+    labels
+        .into_iter()
+        .map(|(key, label)| (key, settings.say(label)))
         .collect()
 }
 
@@ -409,7 +365,7 @@ pub fn build(
             recorded_at: iso(r.recorded_at),
             author: who(r),
             role: r.role.clone().unwrap_or_default(),
-            kind: kind_label(&r.event, lang).to_owned(),
+            kind: kind_label(&r.event, settings),
             reference,
             text,
             transcribed: r.transcribed,
@@ -482,10 +438,10 @@ pub fn build(
                         _ => false,
                     };
                     let status = match (a.done_at.is_some(), late) {
-                        (true, false) => lang.pick("faite", "done"),
-                        (true, true) => lang.pick("faite en retard", "done late"),
-                        (false, true) => lang.pick("en retard", "overdue"),
-                        (false, false) => lang.pick("ouverte", "open"),
+                        (true, false) => settings.say(msg!("report-word-done")),
+                        (true, true) => settings.say(msg!("report-word-done-late")),
+                        (false, true) => settings.say(msg!("report-word-overdue")),
+                        (false, false) => settings.say(msg!("report-word-open")),
                     };
                     ActionRow {
                         reference: a.reference.clone(),
@@ -524,14 +480,15 @@ pub fn build(
                                     let (status, detail) =
                                         match (run.done.get(&n), run.skipped.get(&n)) {
                                             (Some((at, by)), _) => (
-                                                lang.pick("fait", "done"),
+                                                settings.say(msg!("report-word-done-2")),
                                                 format!("{} — {by}", iso(*at)),
                                             ),
-                                            (None, Some(reason)) => {
-                                                (lang.pick("sans objet", "skipped"), reason.clone())
-                                            }
+                                            (None, Some(reason)) => (
+                                                settings.say(msg!("report-word-skipped")),
+                                                reason.clone(),
+                                            ),
                                             (None, None) => (
-                                                lang.pick("non fait", "not done"),
+                                                settings.say(msg!("report-word-not-done")),
                                                 run.assigned.get(&n).cloned().unwrap_or_default(),
                                             ),
                                         };
@@ -567,17 +524,22 @@ pub fn build(
                 let deadline = c.opened_at + clock.due;
                 let done = c.clocks_done.get(&clock.id);
                 let (status, met) = match done {
-                    Some(at) if *at <= deadline => {
-                        (format!("{} {}", lang.pick("tenue", "met"), iso(*at)), true)
-                    }
+                    Some(at) if *at <= deadline => (
+                        format!("{} {}", settings.say(msg!("report-word-met")), iso(*at)),
+                        true,
+                    ),
                     Some(at) => (
-                        format!("{} {}", lang.pick("tenue en retard", "met late"), iso(*at)),
+                        format!(
+                            "{} {}",
+                            settings.say(msg!("report-word-met-late")),
+                            iso(*at)
+                        ),
                         false,
                     ),
                     None if now_or_close > deadline => {
-                        (lang.pick("MANQUÉE", "MISSED").to_owned(), false)
+                        (settings.say(msg!("report-word-missed")).to_owned(), false)
                     }
-                    None => (lang.pick("en cours", "running").to_owned(), false),
+                    None => (settings.say(msg!("report-word-running")).to_owned(), false),
                 };
                 ClockRow {
                     id: clock.id.clone(),
@@ -695,14 +657,14 @@ pub fn build(
                 };
                 let status = if o.played_at.is_some() {
                     if o.adhoc {
-                        lang.pick("joué (improvisé)", "played (ad hoc)")
+                        settings.say(msg!("report-played-ad-hoc"))
                     } else {
-                        lang.pick("joué", "played")
+                        settings.say(msg!("report-word-played"))
                     }
                 } else if o.skipped {
-                    lang.pick("passé", "skipped")
+                    settings.say(msg!("report-word-skipped-2"))
                 } else {
-                    lang.pick("non joué", "not played")
+                    settings.say(msg!("report-word-not-played"))
                 };
                 InjectRow {
                     id: o.inject.clone(),
@@ -711,7 +673,7 @@ pub fn build(
                             if o.adhoc {
                                 "—".to_owned()
                             } else {
-                                lang.pick("sur commande", "on command").to_owned()
+                                settings.say(msg!("report-word-on-command")).to_owned()
                             }
                         },
                         t_plus,
@@ -723,7 +685,7 @@ pub fn build(
                     channel,
                     from,
                     to: if to.is_empty() {
-                        lang.pick("tous", "all").to_owned()
+                        settings.say(msg!("report-word-all")).to_owned()
                     } else {
                         to
                     },
@@ -737,15 +699,15 @@ pub fn build(
                     met: match o.met {
                         Some((true, by)) => format!(
                             "{} ({})",
-                            lang.pick("oui", "yes"),
+                            settings.say(msg!("report-word-yes")),
                             match by {
-                                MetBy::Facilitator => lang.pick("animateur", "facilitator"),
+                                MetBy::Facilitator => settings.say(msg!("report-word-facilitator")),
                                 MetBy::Procedure =>
-                                    lang.pick("procédure lancée", "procedure started"),
-                                MetBy::Decision => lang.pick("décision", "decision"),
+                                    settings.say(msg!("report-word-procedure-started")),
+                                MetBy::Decision => settings.say(msg!("report-word-decision")),
                             }
                         ),
-                        Some((false, _)) => lang.pick("non", "no").to_owned(),
+                        Some((false, _)) => settings.say(msg!("report-word-no")).to_owned(),
                         None => String::new(),
                     },
                     status: status.to_owned(),
@@ -823,44 +785,38 @@ pub fn build(
     let late = actions.iter().filter(|a: &&ActionRow| a.late).count();
     let mut metrics = vec![
         MetricRow {
-            name: lang.pick(
-                "Délai de constitution de la cellule (1er rôle attribué)",
-                "Time to constitute the cell (first role assigned)",
-            ),
+            name: settings.say(msg!("report-time-constitute-cell-first")),
             value: since_open(first_role),
         },
         MetricRow {
-            name: lang.pick("Délai avant la première décision", "Time to first decision"),
+            name: settings.say(msg!("report-time-first-decision")),
             value: since_open(first_decision),
         },
         MetricRow {
-            name: lang.pick("Informations", "Information"),
+            name: settings.say(msg!("report-word-information")),
             value: crisis.map_or(0, |c| c.infos.len()).to_string(),
         },
         MetricRow {
-            name: lang.pick("Décisions", "Decisions"),
+            name: settings.say(msg!("report-word-decisions")),
             value: decisions.len().to_string(),
         },
         MetricRow {
-            name: lang.pick("Actions (dont en retard)", "Actions (late)"),
+            name: settings.say(msg!("report-word-actions-late")),
             value: format!("{} ({late})", actions.len()),
         },
         MetricRow {
-            name: lang.pick("Rappels envoyés", "Reminders sent"),
+            name: settings.say(msg!("report-word-reminders-sent")),
             value: n_reminders.to_string(),
         },
         MetricRow {
-            name: lang.pick("Points de situation", "Situation points"),
+            name: settings.say(msg!("report-word-situation-points")),
             value: crisis.map_or(0, |c| c.points.len()).to_string(),
         },
     ];
     if let (Some(c), Some(r), Some(sc)) = (crisis, run, scenario) {
         let (played, planned) = exercise::coverage(c, sc);
         metrics.push(MetricRow {
-            name: lang.pick(
-                "Couverture (stimuli prévus joués)",
-                "Coverage (planned injects played)",
-            ),
+            name: settings.say(msg!("report-coverage-planned-injects-played")),
             value: format!(
                 "{played}/{planned} ({} %)",
                 exercise::percent(played, planned)
@@ -873,22 +829,19 @@ pub fn build(
         if full && !delays.is_empty() {
             let mean = delays.iter().sum::<i64>() / delays.len() as i64;
             metrics.push(MetricRow {
-                name: lang.pick(
-                    "Délai moyen de première réaction à un stimulus",
-                    "Mean time to first reaction to an inject",
-                ),
+                name: settings.say(msg!("report-mean-time-first-reaction")),
                 value: schedule::span(chrono::TimeDelta::seconds(mean), settings),
             });
         }
         metrics.push(MetricRow {
-            name: lang.pick("Arrêts pour urgence réelle", "Stops for a real emergency"),
+            name: settings.say(msg!("report-stops-for-real-emergency")),
             value: r.stops.len().to_string(),
         });
     }
 
     ReportView {
         lang: lang.code(),
-        t: labels(lang),
+        t: labels(settings),
         edition,
         crisis: crisis_id,
         title: playbook
@@ -941,52 +894,9 @@ pub fn build(
     }
 }
 
-fn kind_label(event: &Event, lang: Lang) -> &'static str {
-    let (fr, en) = match event {
-        Event::CrisisOpened { .. } => ("ouverture", "opening"),
-        Event::CrisisClosed {} => ("clôture", "closing"),
-        Event::Info { .. } => ("information", "information"),
-        Event::Verification { .. } => ("vérification", "verification"),
-        Event::Decision { .. } => ("décision", "decision"),
-        Event::Action { .. } => ("action", "action"),
-        Event::ActionDone { .. } => ("action faite", "action done"),
-        Event::RoleAssigned { .. } => ("rôle", "role"),
-        Event::Correction { .. } => ("correction", "correction"),
-        Event::Redaction { .. } => ("suppression", "deletion"),
-        Event::Gap { .. } => ("lacune", "gap"),
-        Event::ProcedureStarted { .. } => ("procédure", "procedure"),
-        Event::StepDone { .. } => ("étape faite", "step done"),
-        Event::StepSkipped { .. } => ("étape passée", "step skipped"),
-        Event::StepAssigned { .. } => ("étape confiée", "step assigned"),
-        Event::ClockDone { .. } => ("horloge tenue", "clock met"),
-        Event::ClockWarning { .. } => ("alerte horloge", "clock warning"),
-        Event::Reminder { .. } => ("rappel", "reminder"),
-        Event::PointCadence { .. } => ("cadence des points", "point cadence"),
-        Event::SituationPoint { .. } => ("point de situation", "situation point"),
-        Event::HandoverStarted { .. } => ("relève", "handover"),
-        Event::HandoverAcknowledged { .. } => ("relève confirmée", "handover confirmed"),
-        Event::ComcheckStarted { .. } => ("comcheck", "comcheck"),
-        Event::ComcheckAcknowledged { .. } => ("comcheck reçu", "comcheck received"),
-        Event::Posted { .. } => ("message du bot", "bot message"),
-        Event::ExerciseLinked { .. } => ("animation liée", "animation linked"),
-        Event::ExerciseMode { .. } => ("mode d'animation", "animation mode"),
-        Event::ExerciseStarted {} => ("DEBEX", "DEBEX"),
-        Event::ExercisePaused {} => ("pause", "pause"),
-        Event::ExerciseResumed {} => ("reprise", "resumed"),
-        Event::ExerciseStopped { .. } => ("STOP EXERCICE", "STOP EXERCISE"),
-        Event::ExerciseEnded {} => ("FINEX", "FINEX"),
-        Event::InjectPlayed { .. } => ("stimulus", "inject"),
-        Event::InjectSkipped { .. } => ("stimulus passé", "inject skipped"),
-        Event::InjectDelayed { .. } => ("stimulus retardé", "inject delayed"),
-        Event::ReactionMarked { .. } => ("réaction évaluée", "reaction assessed"),
-        Event::Observation { .. } => ("observation", "observation"),
-        Event::RetexStarted {} => ("RETEX ouvert", "debrief opened"),
-        Event::RetexTopic { .. } => ("RETEX thème", "debrief topic"),
-        Event::RetexContribution { .. } => ("RETEX", "debrief"),
-        Event::RetexEnded {} => ("RETEX clos", "debrief closed"),
-        Event::Improvement { .. } => ("amélioration", "improvement"),
-    };
-    lang.pick(fr, en)
+/// What kind of entry, as people read it.
+fn kind_label(event: &Event, settings: &Settings) -> String {
+    settings.say(msg!("kind", kind = event.kind()))
 }
 
 /// The reference an entry creates or concerns, and its text for the log.
@@ -1007,9 +917,9 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
                 .map(|p| p.title.get(lang).to_owned())
                 .unwrap_or_default();
             let mode = if *exercise {
-                lang.pick(" — exercice", " — exercise")
+                settings.say(msg!("report-word-exercise"))
             } else {
-                ""
+                String::new()
             };
             (
                 String::new(),
@@ -1018,7 +928,10 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
         }
         Event::CrisisClosed {} => (String::new(), String::new()),
         Event::Info { reference, text } => (reference.clone(), text.clone()),
-        Event::Verification { target, status } => (target.clone(), status.label(lang).to_owned()),
+        Event::Verification { target, status } => (
+            target.clone(),
+            settings.say(msg!("verification", status = status.key())),
+        ),
         Event::Decision {
             reference,
             text,
@@ -1028,7 +941,7 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             match rationale {
                 Some(why) => format!(
                     "{text} — {}: {why}",
-                    lang.pick("justification", "rationale")
+                    settings.say(msg!("report-word-rationale"))
                 ),
                 None => text.clone(),
             },
@@ -1051,7 +964,7 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             if let Some(d) = due {
                 s.push_str(&format!(
                     " · {} {}",
-                    lang.pick("échéance", "due"),
+                    settings.say(msg!("report-word-due")),
                     d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ));
             }
@@ -1065,16 +978,16 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             text,
         } => (
             reference.clone(),
-            format!("{} {target} : {text}", lang.pick("corrige", "corrects")),
+            format!(
+                "{} {target} : {text}",
+                settings.say(msg!("report-word-corrects"))
+            ),
         ),
         Event::Redaction { target, reason } => (
             target.clone(),
             format!(
                 "{}{}",
-                lang.pick(
-                    "message supprimé du salon ; l'entrée d'origine est conservée",
-                    "message deleted from the room; the original entry is kept"
-                ),
+                settings.say(msg!("report-message-deleted-from-room")),
                 reason
                     .as_ref()
                     .map(|r| format!(" ({r})"))
@@ -1101,12 +1014,13 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
         } => (
             clock.clone(),
             if *left_minutes <= 0 {
-                lang.pick("échéance atteinte", "deadline reached")
+                settings
+                    .say(msg!("report-word-deadline-reached"))
                     .to_owned()
             } else {
                 format!(
                     "{} {}",
-                    lang.pick("seuil", "threshold"),
+                    settings.say(msg!("report-word-threshold")),
                     schedule::span(chrono::TimeDelta::minutes(*left_minutes), settings)
                 )
             },
@@ -1133,18 +1047,18 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             format!(
                 "{scenario} v{scenario_version} « {code_name} » · {}",
                 if *auto {
-                    "auto"
+                    "auto".to_owned()
                 } else {
-                    lang.pick("manuel", "manual")
+                    settings.say(msg!("report-word-manual"))
                 }
             ),
         ),
         Event::ExerciseMode { auto } => (
             String::new(),
             if *auto {
-                "auto"
+                "auto".to_owned()
             } else {
-                lang.pick("manuel", "manual")
+                settings.say(msg!("report-word-manual"))
             }
             .to_owned(),
         ),
@@ -1172,9 +1086,9 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
                 text,
             );
             let adhoc = if *adhoc {
-                lang.pick(" (improvisé)", " (ad hoc)")
+                settings.say(msg!("report-word-ad-hoc"))
             } else {
-                ""
+                String::new()
             };
             (inject.clone(), format!("{player}{adhoc}"))
         }
@@ -1191,9 +1105,9 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
         Event::ReactionMarked { inject, met } => (
             inject.clone(),
             if *met {
-                lang.pick("attendue atteinte", "expected met")
+                settings.say(msg!("report-word-expected-met"))
             } else {
-                lang.pick("attendue non atteinte", "expected not met")
+                settings.say(msg!("report-expected-not-met"))
             }
             .to_owned(),
         ),
@@ -1223,7 +1137,7 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
                 s.push_str(&format!(" · {o}"));
             }
             if let Some(d) = due {
-                s.push_str(&format!(" · {} {d}", lang.pick("échéance", "due")));
+                s.push_str(&format!(" · {} {d}", settings.say(msg!("report-word-due"))));
             }
             (reference.clone(), s)
         }
