@@ -75,6 +75,8 @@ pub struct Config {
     pub playbooks_dir: PathBuf,
     /// Templates that replace the built-in report templates.
     pub templates_dir: Option<PathBuf>,
+    /// Message catalogs (`<lang>.ftl`) that override built-in messages or add languages.
+    pub messages_dir: Option<PathBuf>,
     pub allowed_inviters: Vec<Inviter>,
     /// Users who may open, close and assign roles whatever their power level.
     pub admins: Vec<String>,
@@ -103,6 +105,7 @@ const BOT_KEYS: &[&str] = &[
     "data_dir",
     "playbooks_dir",
     "templates_dir",
+    "messages_dir",
     "language",
     "timezone",
     "command_prefix",
@@ -232,14 +235,22 @@ pub fn parse(
     let playbooks_dir = string(&bot, "bot", "playbooks_dir", &mut problems)
         .map_or_else(|| base.join("playbooks"), |d| base.join(d));
     let templates_dir = string(&bot, "bot", "templates_dir", &mut problems).map(|d| base.join(d));
+    let messages_dir = string(&bot, "bot", "messages_dir", &mut problems).map(|d| base.join(d));
+    let messages = Messages::load(messages_dir.as_deref()).unwrap_or_else(|found| {
+        problems.extend(found.into_iter().map(|p| format!("bot.messages_dir: {p}")));
+        Messages::builtin()
+    });
     let lang = match string(&bot, "bot", "language", &mut problems) {
-        None => Lang::Fr,
-        Some(l) => Lang::parse(&l).unwrap_or_else(|| {
-            problems.push(format!(
-                "bot.language: `{l}` is not supported; use \"fr\" or \"en\""
-            ));
-            Lang::Fr
-        }),
+        None => Lang::fr(),
+        Some(l) => Lang::parse(&l)
+            .and_then(|lang| messages.resolve(lang))
+            .unwrap_or_else(|| {
+                problems.push(format!(
+                    "bot.language: `{l}` is not supported; use {}",
+                    messages.describe_languages(true)
+                ));
+                Lang::fr()
+            }),
     };
     let tz = match string(&bot, "bot", "timezone", &mut problems) {
         None => chrono_tz::Europe::Paris,
@@ -385,6 +396,7 @@ pub fn parse(
             data_dir,
             playbooks_dir,
             templates_dir,
+            messages_dir,
             allowed_inviters,
             admins,
             settings: Settings {
@@ -399,7 +411,7 @@ pub fn parse(
                 marking,
                 stop_phrases,
                 establishment,
-                messages: Messages::builtin(),
+                messages,
             },
         }),
         _ => Err(vec!["incomplete configuration".to_owned()]),

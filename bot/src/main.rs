@@ -11,6 +11,7 @@ use tocsin::engine::Settings;
 use tocsin::engine::event::Author;
 use tocsin::journal::{self, Journal};
 use tocsin::lang::Lang;
+use tocsin::lang::catalog::Messages;
 use tocsin::{console, playbook, runtime::Runtime};
 
 #[derive(Parser, Debug)]
@@ -122,6 +123,9 @@ struct KitArgs {
     templates: Option<PathBuf>,
     #[arg(long, default_value = "fr")]
     lang: String,
+    /// A directory of message catalogs (<lang>.ftl) overriding or adding to the built-in ones.
+    #[arg(long)]
+    messages: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -179,9 +183,12 @@ struct ImportArgs {
 
 #[derive(clap::Args, Debug)]
 struct SettingsArgs {
-    /// Language of replies: fr or en.
+    /// Language of replies: fr, en, or one that --messages adds.
     #[arg(long, default_value = "fr")]
     lang: String,
+    /// A directory of message catalogs (<lang>.ftl) overriding or adding to the built-in ones.
+    #[arg(long)]
+    messages: Option<PathBuf>,
     /// Time zone for times shown and typed.
     #[arg(long, default_value = "Europe/Paris")]
     tz: String,
@@ -192,12 +199,7 @@ struct SettingsArgs {
 
 impl SettingsArgs {
     fn settings(&self) -> anyhow::Result<Settings> {
-        let Some(lang) = Lang::parse(&self.lang) else {
-            bail!(
-                "--lang: unknown language `{}`, expected fr or en",
-                self.lang
-            );
-        };
+        let (lang, messages) = language(&self.lang, self.messages.as_deref())?;
         let tz = self.tz.parse().map_err(|_| {
             anyhow::anyhow!("--tz: unknown time zone `{}` (e.g. Europe/Paris)", self.tz)
         })?;
@@ -208,9 +210,28 @@ impl SettingsArgs {
             lang,
             tz,
             prefix: self.prefix.clone(),
+            messages,
             ..Settings::default()
         })
     }
+}
+
+/// `--lang` and `--messages`: the language, which a catalog must speak, and the catalogs.
+fn language(lang: &str, messages: Option<&Path>) -> anyhow::Result<(Lang, Messages)> {
+    let messages = Messages::load(messages).map_err(|problems| {
+        anyhow::anyhow!(
+            "{} problem(s) in the message catalogs:\n{}",
+            problems.len(),
+            problems.join("\n")
+        )
+    })?;
+    let Some(lang) = Lang::parse(lang).and_then(|l| messages.resolve(l)) else {
+        bail!(
+            "--lang: unknown language `{lang}`, expected {}",
+            messages.describe_languages(false)
+        );
+    };
+    Ok((lang, messages))
 }
 
 fn main() -> ExitCode {
@@ -394,9 +415,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
 
 /// `tocsin kit`: a playbook's paper kit.
 fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
-    let Some(lang) = Lang::parse(&args.lang) else {
-        bail!("--lang: fr or en")
-    };
+    let (lang, messages) = language(&args.lang, args.messages.as_deref())?;
     let catalog = playbook::load_dir(&args.playbooks).map_err(|diags| {
         anyhow::anyhow!(
             "{} problem(s) in the playbooks; run tocsin check {}",
@@ -414,6 +433,7 @@ fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
     let renderer = tocsin::render::Renderer::new(args.templates.as_deref())?;
     let settings = Settings {
         lang,
+        messages,
         ..Settings::default()
     };
     let html = renderer.kit_html(&tocsin::render::kit::build(pb, &settings))?;

@@ -59,7 +59,7 @@ impl Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            lang: Lang::Fr,
+            lang: Lang::fr(),
             tz: chrono_tz::Europe::Paris,
             prefix: "!".to_owned(),
             reminder_interval: chrono::TimeDelta::minutes(30),

@@ -102,8 +102,11 @@ fn catalog() -> Catalog {
 }
 
 fn run(script: &str) -> String {
+    run_with(Settings::default(), script)
+}
+
+fn run_with(mut settings: Settings, script: &str) -> String {
     let catalog = catalog();
-    let mut settings = Settings::default();
     let mut world = World::default();
     let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let mut out = String::new();
@@ -1890,4 +1893,50 @@ fn posted_tags_keep_their_journal_form() {
         serde_json::from_str::<Event>(r#"{"kind":"posted","tag":"proc:","event_id":"$e"}"#)
             .is_err()
     );
+}
+
+/// Adding a language is adding a catalog: a third one, written from the French
+/// reference's ids and variables, is what the engine speaks, with no code of its own.
+#[test]
+fn a_third_catalog_is_spoken_without_code() {
+    use crate::lang::catalog::Messages;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ftl = String::new();
+    for (id, vars) in Messages::builtin().schema("fr") {
+        ftl.push_str(&format!("{id} = DE:{id}"));
+        for var in vars {
+            ftl.push_str(&format!(" {{${var}}}"));
+        }
+        ftl.push('\n');
+    }
+    std::fs::write(dir.path().join("de.ftl"), ftl).unwrap();
+    let messages = Messages::load(Some(dir.path())).unwrap();
+    let settings = Settings {
+        lang: Lang::parse("de").unwrap(),
+        messages,
+        ..Settings::default()
+    };
+    expect![[r#"
+        03:40 alice> !ouvrir test exercice
+          ✅ [DE:exercise-marking] DE:exercise-opened 20261129-test 3 ! Crise de test 2
+          + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+        03:41 alice> !info Le labo est en panne
+          ✅ [DE:exercise-marking] DE:info-recorded 03:41 I1
+          + 2 {"kind":"info","reference":"I1","text":"Le labo est en panne"}
+        03:42 alice> !inconnu
+          ⛔ [DE:exercise-marking] DE:cmd-unknown !inconnu
+          DE:cmd-type-help !
+        03:43 alice> !clore
+          ✅ [DE:exercise-marking] DE:crisis-closed 20261129-test 0 0 0 3
+          🔏 digest of 20261129-test
+          + 3 {"kind":"crisis_closed"}
+    "#]].assert_eq(&run_with(
+        settings,
+        r#"
+        03:40 alice> !ouvrir test exercice
+        03:41 alice> !info Le labo est en panne
+        03:42 alice> !inconnu
+        03:43 alice> !clore
+        "#,
+    ));
 }

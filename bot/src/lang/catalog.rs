@@ -144,15 +144,39 @@ impl Messages {
     }
 
     /// Is there a catalog for `lang` (its full tag, or its language)?
-    pub fn supports(&self, lang: &Lang) -> bool {
-        self.bundle(lang).is_some()
+    pub fn supports(&self, lang: Lang) -> bool {
+        self.resolve(lang).is_some()
     }
 
     fn bundle(&self, lang: &Lang) -> Option<&Bundle> {
-        self.catalogs
-            .get(lang.code())
-            .or_else(|| self.catalogs.get(lang.language()))
-            .map(|c| &c.bundle)
+        let lang = self.resolve(*lang)?;
+        self.catalogs.get(&lang.code()).map(|c| &c.bundle)
+    }
+
+    /// The language whose catalog speaks for `lang`: its own (`fr-BE`), or its
+    /// language's (`fr`), if there is one.
+    pub fn resolve(&self, lang: Lang) -> Option<Lang> {
+        [lang, lang.language()]
+            .into_iter()
+            .find(|l| self.catalogs.contains_key(&l.code()))
+    }
+
+    /// The languages with a catalog, for messages: `"fr" or "en"` (quoted) or
+    /// `fr or en`; French first.
+    pub fn describe_languages(&self, quoted: bool) -> String {
+        let quote = |c: &str| {
+            if quoted {
+                format!("\"{c}\"")
+            } else {
+                c.to_owned()
+            }
+        };
+        let mut codes: Vec<String> = vec![quote(REFERENCE)];
+        codes.extend(self.languages().filter(|c| *c != REFERENCE).map(quote));
+        match codes.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => codes.concat(),
+        }
     }
 
     /// The message ids of a language's catalog, with the variables each uses.

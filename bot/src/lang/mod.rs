@@ -14,55 +14,81 @@ mod tests;
 
 use std::fmt;
 
-use unic_langid::LanguageIdentifier;
+use unic_langid::{LanguageIdentifier, subtags};
 
-/// The language of user-facing text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
+/// The language of user-facing text: a language tag (`fr`, `en`, `de`,
+/// `fr-BE`…) whose catalog [`catalog::Messages`] formats what tocsin says.
+/// French by default. Adding a language is adding a catalog file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Lang {
+    language: subtags::Language,
+    region: Option<subtags::Region>,
+}
+
+impl Default for Lang {
+    fn default() -> Lang {
+        Lang::fr()
+    }
 }
 
 impl Lang {
-    /// Parses `fr` or `en` (any case).
+    /// French, the default and the reference catalog.
+    pub fn fr() -> Lang {
+        Lang::parse("fr").unwrap_or_else(|| unreachable!("`fr` is a language tag"))
+    }
+
+    /// English.
+    pub fn en() -> Lang {
+        Lang::parse("en").unwrap_or_else(|| unreachable!("`en` is a language tag"))
+    }
+
+    /// Parses a language tag (`fr`, `en-GB`, `de`), or the names « français »
+    /// and "english". French and English regions (`fr-FR`, `en-US`) read as
+    /// the language itself: their catalog is the same.
     pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "fr" | "fr-fr" | "français" | "francais" => Some(Lang::Fr),
-            "en" | "en-gb" | "en-us" | "english" => Some(Lang::En),
-            _ => None,
+        let s = s.trim().to_ascii_lowercase();
+        let tag = match s.as_str() {
+            "français" | "francais" | "fr-fr" => "fr",
+            "english" | "en-gb" | "en-us" => "en",
+            other => other,
+        };
+        let id: LanguageIdentifier = tag.parse().ok()?;
+        if id.language.as_str() == "und" || id.script.is_some() || id.variants().next().is_some() {
+            return None;
         }
+        Some(Lang {
+            language: id.language,
+            region: id.region,
+        })
     }
 
-    /// Picks the French or the English string.
-    pub fn pick<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Fr => fr,
-            Lang::En => en,
-        }
+    /// The tag, as catalogs are named: `fr`, `fr-BE`.
+    pub fn code(self) -> String {
+        self.identifier().to_string()
     }
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
+    /// The language alone, without its region.
+    pub fn language(self) -> Lang {
+        Lang {
+            language: self.language,
+            region: None,
         }
-    }
-
-    /// The primary language subtag (`fr` of `fr-BE`).
-    pub fn language(self) -> &'static str {
-        self.code()
     }
 
     /// The language as Fluent knows it (plural rules).
     pub fn identifier(self) -> LanguageIdentifier {
-        self.code().parse().unwrap_or_default()
+        LanguageIdentifier::from_parts(self.language, None, self.region, &[])
+    }
+
+    /// Playbooks are written in French and English: which of the two this language reads.
+    pub fn is_english(self) -> bool {
+        self.language.as_str() == "en"
     }
 }
 
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+        f.write_str(&self.code())
     }
 }
 
@@ -86,8 +112,13 @@ impl Text {
         }
     }
 
+    /// The English text for English, the French one for every other language.
     pub fn get(&self, lang: Lang) -> &str {
-        lang.pick(&self.fr, &self.en)
+        if lang.is_english() {
+            &self.en
+        } else {
+            &self.fr
+        }
     }
 }
 

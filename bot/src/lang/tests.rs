@@ -15,7 +15,7 @@ fn the_builtin_catalogs_have_every_message_with_its_variables() {
 fn placeables_are_not_isolated_and_numbers_are_plain() {
     let messages = Messages::builtin();
     let text = messages.format(
-        &Lang::Fr,
+        &Lang::fr(),
         &Speech::from("« ").then(msg!("line-too-long", n = 123_456usize, max = 12u64)),
     );
     assert_eq!(
@@ -30,11 +30,11 @@ fn a_directory_overrides_messages_and_a_missing_one_is_named() {
     std::fs::write(dir.path().join("en.ftl"), "journal-error = Journal down.\n").unwrap();
     let messages = Messages::load(Some(dir.path())).unwrap();
     assert_eq!(
-        messages.format(&Lang::En, &msg!("journal-error").into()),
+        messages.format(&Lang::en(), &msg!("journal-error").into()),
         "Journal down."
     );
     assert_eq!(
-        messages.format(&Lang::En, &msg!("exercise-marking").into()),
+        messages.format(&Lang::en(), &msg!("exercise-marking").into()),
         "EXERCISE"
     );
     std::fs::write(dir.path().join("en.ftl"), "journal-error = { $oops }\n").unwrap();

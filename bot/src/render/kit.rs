@@ -11,7 +11,7 @@ use crate::playbook::{Playbook, ProcedureKind, format_duration};
 
 #[derive(Debug, Serialize)]
 pub struct KitView {
-    pub lang: &'static str,
+    pub lang: String,
     pub t: BTreeMap<&'static str, String>,
     pub playbook: String,
     pub version: String,

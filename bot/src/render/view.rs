@@ -24,7 +24,7 @@ pub enum Edition {
 
 #[derive(Debug, Serialize)]
 pub struct ReportView {
-    pub lang: &'static str,
+    pub lang: String,
     pub t: BTreeMap<&'static str, String>,
     pub edition: Edition,
     pub crisis: String,
