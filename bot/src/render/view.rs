@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::engine::event::{Event, Owner, Record};
-use crate::engine::exercise::{self, MetBy};
+use crate::engine::exercise::debrief;
+use crate::engine::exercise::measures::{self, MetBy};
 use crate::engine::state::World;
 use crate::engine::{Settings, schedule};
 use crate::journal::{self, Entry};
@@ -557,7 +558,7 @@ pub fn build(
     let run = crisis.and_then(|c| c.run.as_ref());
     let scenario = run.and_then(|r| catalog.scenario(&r.scenario));
     let outcomes = crisis
-        .map(|c| exercise::outcomes(c, scenario))
+        .map(|c| measures::outcomes(c, scenario))
         .unwrap_or_default();
     let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, settings));
     let run_view = run.map(|r| {
@@ -566,7 +567,7 @@ pub fn build(
                 sc.objectives
                     .iter()
                     .map(|o| {
-                        let serving: Vec<&exercise::Outcome> = outcomes
+                        let serving: Vec<&measures::Outcome> = outcomes
                             .iter()
                             .filter(|out| {
                                 sc.inject(&out.inject)
@@ -741,10 +742,10 @@ pub fn build(
     let retex: Vec<RetexTopicView> = crisis
         .and_then(|c| c.retex.as_ref())
         .map(|r| {
-            (1..=exercise::N_RETEX_TOPICS)
+            (1..=debrief::N_RETEX_TOPICS)
                 .map(|number| RetexTopicView {
                     number,
-                    title: settings.say(exercise::retex_topic(number)),
+                    title: settings.say(debrief::retex_topic(number)),
                     contributions: r
                         .contributions
                         .iter()
@@ -814,12 +815,12 @@ pub fn build(
         },
     ];
     if let (Some(c), Some(r), Some(sc)) = (crisis, run, scenario) {
-        let (played, planned) = exercise::coverage(c, sc);
+        let (played, planned) = measures::coverage(c, sc);
         metrics.push(MetricRow {
             name: settings.say(msg!("report-coverage-planned-injects-played")),
             value: format!(
                 "{played}/{planned} ({} %)",
-                exercise::percent(played, planned)
+                measures::percent(played, planned)
             ),
         });
         let delays: Vec<i64> = outcomes
