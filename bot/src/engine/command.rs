@@ -146,6 +146,40 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Animation-room commands only a facilitator may type (observers may not).
+    pub fn is_for_facilitators(&self) -> bool {
+        matches!(
+            self,
+            Command::Mode(_)
+                | Command::Debex
+                | Command::Finex
+                | Command::Pause
+                | Command::Resume
+                | Command::Inject(_)
+                | Command::SkipInject { .. }
+                | Command::Delay { .. }
+                | Command::Adhoc { .. }
+                | Command::Expected { .. }
+        )
+    }
+
+    /// Commands that play the exercise: only between DEBEX and FINEX.
+    pub fn plays_the_exercise(&self) -> bool {
+        matches!(
+            self,
+            Command::Mode(_)
+                | Command::Finex
+                | Command::Pause
+                | Command::Resume
+                | Command::Inject(_)
+                | Command::SkipInject { .. }
+                | Command::Delay { .. }
+                | Command::Adhoc { .. }
+        )
+    }
+}
+
 /// What `!retex` was asked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RetexArg {

@@ -11,7 +11,7 @@ use crate::engine::schedule::span;
 use crate::engine::state::{Crisis, ExerciseRun};
 use crate::engine::{Ctx, Decision, Effect, ellipsis, mark_decision};
 use crate::lang::speech::msg;
-use crate::playbook::scenario::Scenario;
+use crate::playbook::scenario::{Channel, Scenario};
 
 impl Ctx<'_> {
     /// A facilitator-only command from someone who is not one.
@@ -148,48 +148,21 @@ impl Ctx<'_> {
         Decision::refuse(self.say(msg!("players-animation-command")))
     }
 
-    /// A command typed in the animation room of `crisis`.
-    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
+    /// A command typed in the animation room of `crisis`: who may, when in
+    /// the exercise it may, then one call per command.
     pub(in crate::engine) fn animation(&self, crisis: &Crisis, command: Command) -> Decision {
         let Some(run) = &crisis.run else {
             return Decision::default();
         };
         let scenario = self.catalog.scenario(&run.scenario);
-        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
-        let ack = |event: Event, text: String| Decision {
-            records: vec![record(event)],
-            effects: vec![Effect::Ack(text.into())],
-        };
-        let facilitator = matches!(
-            command,
-            Command::Mode(_)
-                | Command::Debex
-                | Command::Finex
-                | Command::Pause
-                | Command::Resume
-                | Command::Inject(_)
-                | Command::SkipInject { .. }
-                | Command::Delay { .. }
-                | Command::Adhoc { .. }
-                | Command::Expected { .. }
-        );
-        if facilitator && let Some(refusal) = self.require_facilitator() {
+        if command.is_for_facilitators()
+            && let Some(refusal) = self.require_facilitator()
+        {
             return refusal;
         }
-        let now = self.input.sent_at;
         let not_started = || Decision::refuse(self.say(msg!("exercise-not-started", p = self.p())));
         // Commands that play the exercise: only between DEBEX and FINEX.
-        let play = matches!(
-            command,
-            Command::Mode(_)
-                | Command::Finex
-                | Command::Pause
-                | Command::Resume
-                | Command::Inject(_)
-                | Command::SkipInject { .. }
-                | Command::Delay { .. }
-                | Command::Adhoc { .. }
-        );
+        let play = command.plays_the_exercise();
         let ended = || Decision::refuse(self.say(msg!("exercise-ended")));
         match command {
             Command::Help(topic) => {
@@ -212,297 +185,32 @@ impl Ctx<'_> {
                 crisis = &crisis.id,
                 scenario = &run.scenario
             ))),
-            Command::Mode(auto) => {
-                if run.auto == auto {
-                    return Decision::refuse(self.say(msg!("mode-already")));
-                }
-                // Back to auto: injects already due would all fire at once.
-                let overdue: Vec<String> = scenario
-                    .map(|sc| {
-                        let mut auto_run = run.clone();
-                        auto_run.auto = true;
-                        let mut with = crisis.clone();
-                        with.run = Some(auto_run);
-                        due_injects(&with, sc)
-                            .into_iter()
-                            .filter(|(at, _)| *at <= now)
-                            .map(|(_, id)| id)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if auto && !overdue.is_empty() {
-                    return Decision::refuse(self.say(msg!(
-                        "mode-overdue",
-                        overdue = overdue.join(", "),
-                        p = self.p()
-                    )));
-                }
-                let text = if auto {
-                    self.say(msg!("mode-auto"))
-                } else {
-                    self.say(msg!("mode-manual", p = self.p()))
-                };
-                ack(Event::ExerciseMode { auto }, text)
-            }
-            Command::Debex => {
-                if run.started_at.is_some() {
-                    return Decision::refuse(self.say(msg!("debex-already")));
-                }
-                let code = &run.code_name;
-                let phrase = self
-                    .settings
-                    .stop_phrases
-                    .join(&self.say(msg!("stop-phrases-or")));
-                let players = self.say(msg!(
-                    "debex-players",
-                    code,
-                    at = self.hm(now),
-                    phrase = &phrase
-                ));
-                let mut text = self.say(msg!("debex-ack", at = self.hm(now)));
-                if let Some(sc) = scenario {
-                    let mut started = run.clone();
-                    started.started_at = Some(now);
-                    if let Some(next) = upcoming(&started, sc).first() {
-                        text.push('\n');
-                        text.push_str(&next_line(&started, next, self.settings, now));
-                    }
-                }
-                Decision {
-                    records: vec![record(Event::ExerciseStarted {})],
-                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
-                }
-            }
+            Command::Mode(auto) => self.mode(crisis, run, scenario, auto),
+            Command::Debex => self.debex(crisis, run, scenario),
             _ if play && run.started_at.is_none() => not_started(),
             _ if play && run.ended_at.is_some() => ended(),
-            Command::Finex => {
-                let (played, planned) = scenario.map_or((0, 0), |s| coverage(crisis, s));
-                let t = span(run.clock(now), self.settings);
-                let players = self.say(msg!(
-                    "finex-players",
-                    code_name = &run.code_name,
-                    p = self.p()
-                ));
-                let text = self.say(msg!(
-                    "finex-ack",
-                    t = &t,
-                    played,
-                    planned,
-                    percent = percent(played, planned),
-                    adhoc = run.played.iter().filter(|p| p.adhoc).count(),
-                    skipped = run.skipped.len()
-                ));
-                Decision {
-                    records: vec![record(Event::ExerciseEnded {})],
-                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
-                }
-            }
-            Command::Pause => {
-                if run.paused_since.is_some() {
-                    return Decision::refuse(if run.stopped {
-                        self.say(msg!("pause-already-stopped"))
-                    } else {
-                        self.say(msg!("pause-already"))
-                    });
-                }
-                let text = self.say(msg!("pause-ack", t = span(run.clock(now), self.settings)));
-                let players = self.say(msg!("pause-players"));
-                Decision {
-                    records: vec![record(Event::ExercisePaused {})],
-                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
-                }
-            }
-            Command::Resume => {
-                let Some(since) = run.paused_since else {
-                    return Decision::refuse(self.say(msg!("resume-not-paused")));
-                };
-                let text = if run.stopped {
-                    self.say(msg!(
-                        "resume-after-stop",
-                        frozen = span(now - since, self.settings),
-                        t = span(run.clock(since), self.settings)
-                    ))
-                } else {
-                    self.say(msg!(
-                        "resume-after-pause",
-                        paused = span(now - since, self.settings),
-                        t = span(run.clock(since), self.settings)
-                    ))
-                };
-                let players = self.say(msg!("resume-players"));
-                Decision {
-                    records: vec![record(Event::ExerciseResumed {})],
-                    effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
-                }
-            }
+            Command::Finex => self.finex(crisis, run, scenario),
+            Command::Pause => self.pause(crisis, run),
+            Command::Resume => self.resume(crisis, run),
             _ if play && run.stopped => {
                 Decision::refuse(self.say(msg!("play-frozen", p = self.p())))
             }
             Command::Inject(_) | Command::Adhoc { .. } if run.paused_since.is_some() => {
                 Decision::refuse(self.say(msg!("play-paused", p = self.p())))
             }
-            Command::Inject(id) => {
-                let Some(sc) = scenario else {
-                    return Decision::refuse(self.missing_scenario(run));
-                };
-                let inject = match &id {
-                    Some(id) => match sc.inject(id) {
-                        Some(i) => i,
-                        None => return Decision::refuse(self.unknown_inject(sc, id)),
-                    },
-                    None => match upcoming(run, sc).first() {
-                        Some(i) => *i,
-                        None => {
-                            return Decision::refuse(self.say(msg!("inject-none-left")));
-                        }
-                    },
-                };
-                if let Some(p) = run.played(&inject.id) {
-                    return Decision::refuse(self.say(msg!(
-                        "inject-already-played",
-                        id = &inject.id,
-                        t = span(p.t_plus, self.settings)
-                    )));
-                }
-                if run.skipped.contains_key(&inject.id) {
-                    return Decision::refuse(
-                        self.say(msg!("inject-skipped-already", id = &inject.id)),
-                    );
-                }
-                let playbook = self.catalog.get(&crisis.playbook);
-                let (event, effects) =
-                    fire(crisis, run, sc, playbook, self.settings, inject, now, true);
-                Decision {
-                    records: vec![record(event)],
-                    effects,
-                }
-            }
+            Command::Inject(id) => self.fire_inject(crisis, run, scenario, id),
             Command::SkipInject { inject, reason } => {
-                let Some(sc) = scenario else {
-                    return Decision::refuse(self.missing_scenario(run));
-                };
-                if sc.inject(&inject).is_none() {
-                    return Decision::refuse(self.unknown_inject(sc, &inject));
-                }
-                if run.is_closed(&inject) {
-                    return Decision::refuse(
-                        self.say(msg!("skip-already-closed", inject = &inject)),
-                    );
-                }
-                let text = self.say(msg!("skip-ack", inject = &inject));
-                ack(Event::InjectSkipped { inject, reason }, text)
+                self.skip_inject(crisis, run, scenario, inject, reason)
             }
-            Command::Delay { inject, by } => {
-                if let Some(id) = &inject {
-                    let Some(sc) = scenario else {
-                        return Decision::refuse(self.missing_scenario(run));
-                    };
-                    match sc.inject(id) {
-                        None => return Decision::refuse(self.unknown_inject(sc, id)),
-                        Some(i) if run.is_closed(id) || i.at.is_none() => {
-                            return Decision::refuse(self.say(msg!("delay-not-timed", id)));
-                        }
-                        Some(_) => {}
-                    }
-                }
-                let minutes = by.num_minutes();
-                let by = span(by, self.settings);
-                let text = match &inject {
-                    Some(id) => self.say(msg!("delay-one", id, by)),
-                    None => self.say(msg!("delay-all", by)),
-                };
-                ack(Event::InjectDelayed { inject, minutes }, text)
-            }
+            Command::Delay { inject, by } => self.delay(crisis, run, scenario, inject, by),
             Command::Adhoc {
                 channel,
                 to,
                 from,
                 text,
-            } => {
-                let id = run.next_adhoc();
-                let playbook = self.catalog.get(&crisis.playbook);
-                let players = stimulus_text(
-                    crisis,
-                    playbook,
-                    self.settings,
-                    channel,
-                    &from,
-                    to.as_deref(),
-                    &text,
-                );
-                let note = self.say(msg!(
-                    "adhoc-ack",
-                    id = &id,
-                    t = span(run.clock(now), self.settings)
-                ));
-                Decision {
-                    records: vec![record(Event::InjectPlayed {
-                        inject: id,
-                        channel: channel.id().to_owned(),
-                        from,
-                        to,
-                        text,
-                        expected: None,
-                        adhoc: true,
-                        manual: true,
-                    })],
-                    effects: vec![Effect::Ack(note.into()), self.post_players(crisis, players)],
-                }
-            }
-            Command::Expected { inject, met } => {
-                let known = run.played(&inject).is_some();
-                if !known {
-                    return Decision::refuse(
-                        self.say(msg!("expected-not-played", inject = &inject)),
-                    );
-                }
-                let text = if met {
-                    self.say(msg!("expected-met", inject = &inject))
-                } else {
-                    self.say(msg!("expected-not-met", inject = &inject))
-                };
-                ack(Event::ReactionMarked { inject, met }, text)
-            }
-            Command::Obs(text) => {
-                let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
-                let first_l = first.to_lowercase();
-                let (inject, objective, text) = match scenario {
-                    Some(sc) if !rest.trim().is_empty() && sc.inject(&first_l).is_some() => {
-                        (Some(first_l), None, rest.trim().to_owned())
-                    }
-                    Some(sc) if !rest.trim().is_empty() && sc.objective(&first_l).is_some() => {
-                        (None, Some(first_l), rest.trim().to_owned())
-                    }
-                    _ if !rest.trim().is_empty()
-                        && first_l.starts_with('x')
-                        && run.played(&first_l).is_some() =>
-                    {
-                        (Some(first_l), None, rest.trim().to_owned())
-                    }
-                    _ => (None, None, text),
-                };
-                let reference = format!("O{}", crisis.observations.len() + 1);
-                let tied = inject
-                    .as_ref()
-                    .or(objective.as_ref())
-                    .map(|t| format!(" ({t})"))
-                    .unwrap_or_default();
-                let reply = self.say(msg!(
-                    "obs-ack",
-                    reference = &reference,
-                    tied = &tied,
-                    t = span(run.clock(now), self.settings)
-                ));
-                ack(
-                    Event::Observation {
-                        reference,
-                        text,
-                        inject,
-                        objective,
-                    },
-                    reply,
-                )
-            }
+            } => self.adhoc(crisis, run, channel, to, from, text),
+            Command::Expected { inject, met } => self.mark_expected(crisis, run, inject, met),
+            Command::Obs(text) => self.observe(crisis, run, scenario, text),
             Command::Improve { text, owner, due } => self.improve(crisis, text, owner, due),
             _ => Decision::refuse(self.say(msg!("animation-room-commands", p = self.p()))),
         }
@@ -654,5 +362,378 @@ impl Ctx<'_> {
             ));
         }
         out
+    }
+
+    /// `!mode auto|manuel`: injects on the clock, or only on command.
+    fn mode(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        scenario: Option<&Scenario>,
+        auto: bool,
+    ) -> Decision {
+        let now = self.input.sent_at;
+        let ack = |event: Event, text: String| Decision {
+            records: vec![crate::engine::base_record(crisis, self.input, event)],
+            effects: vec![Effect::Ack(text.into())],
+        };
+        if run.auto == auto {
+            return Decision::refuse(self.say(msg!("mode-already")));
+        }
+        // Back to auto: injects already due would all fire at once.
+        let overdue: Vec<String> = scenario
+            .map(|sc| {
+                let mut auto_run = run.clone();
+                auto_run.auto = true;
+                let mut with = crisis.clone();
+                with.run = Some(auto_run);
+                due_injects(&with, sc)
+                    .into_iter()
+                    .filter(|(at, _)| *at <= now)
+                    .map(|(_, id)| id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if auto && !overdue.is_empty() {
+            return Decision::refuse(self.say(msg!(
+                "mode-overdue",
+                overdue = overdue.join(", "),
+                p = self.p()
+            )));
+        }
+        let text = if auto {
+            self.say(msg!("mode-auto"))
+        } else {
+            self.say(msg!("mode-manual", p = self.p()))
+        };
+        ack(Event::ExerciseMode { auto }, text)
+    }
+
+    /// `!debex`: the exercise clock starts at T+0.
+    fn debex(&self, crisis: &Crisis, run: &ExerciseRun, scenario: Option<&Scenario>) -> Decision {
+        let now = self.input.sent_at;
+        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
+        if run.started_at.is_some() {
+            return Decision::refuse(self.say(msg!("debex-already")));
+        }
+        let code = &run.code_name;
+        let phrase = self
+            .settings
+            .stop_phrases
+            .join(&self.say(msg!("stop-phrases-or")));
+        let players = self.say(msg!(
+            "debex-players",
+            code,
+            at = self.hm(now),
+            phrase = &phrase
+        ));
+        let mut text = self.say(msg!("debex-ack", at = self.hm(now)));
+        if let Some(sc) = scenario {
+            let mut started = run.clone();
+            started.started_at = Some(now);
+            if let Some(next) = upcoming(&started, sc).first() {
+                text.push('\n');
+                text.push_str(&next_line(&started, next, self.settings, now));
+            }
+        }
+        Decision {
+            records: vec![record(Event::ExerciseStarted {})],
+            effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
+        }
+    }
+
+    /// `!finex`: end of play, with its coverage; the players move on to the debrief.
+    fn finex(&self, crisis: &Crisis, run: &ExerciseRun, scenario: Option<&Scenario>) -> Decision {
+        let now = self.input.sent_at;
+        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
+        let (played, planned) = scenario.map_or((0, 0), |s| coverage(crisis, s));
+        let t = span(run.clock(now), self.settings);
+        let players = self.say(msg!(
+            "finex-players",
+            code_name = &run.code_name,
+            p = self.p()
+        ));
+        let text = self.say(msg!(
+            "finex-ack",
+            t = &t,
+            played,
+            planned,
+            percent = percent(played, planned),
+            adhoc = run.played.iter().filter(|p| p.adhoc).count(),
+            skipped = run.skipped.len()
+        ));
+        Decision {
+            records: vec![record(Event::ExerciseEnded {})],
+            effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
+        }
+    }
+
+    /// `!pause`: the exercise clock stops; the schedule shifts by the pause.
+    fn pause(&self, crisis: &Crisis, run: &ExerciseRun) -> Decision {
+        let now = self.input.sent_at;
+        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
+        if run.paused_since.is_some() {
+            return Decision::refuse(if run.stopped {
+                self.say(msg!("pause-already-stopped"))
+            } else {
+                self.say(msg!("pause-already"))
+            });
+        }
+        let text = self.say(msg!("pause-ack", t = span(run.clock(now), self.settings)));
+        let players = self.say(msg!("pause-players"));
+        Decision {
+            records: vec![record(Event::ExercisePaused {})],
+            effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
+        }
+    }
+
+    /// `!reprise`: after a pause or a STOP, the clock runs again.
+    fn resume(&self, crisis: &Crisis, run: &ExerciseRun) -> Decision {
+        let now = self.input.sent_at;
+        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
+        let Some(since) = run.paused_since else {
+            return Decision::refuse(self.say(msg!("resume-not-paused")));
+        };
+        let text = if run.stopped {
+            self.say(msg!(
+                "resume-after-stop",
+                frozen = span(now - since, self.settings),
+                t = span(run.clock(since), self.settings)
+            ))
+        } else {
+            self.say(msg!(
+                "resume-after-pause",
+                paused = span(now - since, self.settings),
+                t = span(run.clock(since), self.settings)
+            ))
+        };
+        let players = self.say(msg!("resume-players"));
+        Decision {
+            records: vec![record(Event::ExerciseResumed {})],
+            effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
+        }
+    }
+
+    /// `!inject [id]`: a scenario inject fired by hand (the next one without an id).
+    fn fire_inject(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        scenario: Option<&Scenario>,
+        id: Option<String>,
+    ) -> Decision {
+        let now = self.input.sent_at;
+        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
+        let Some(sc) = scenario else {
+            return Decision::refuse(self.missing_scenario(run));
+        };
+        let inject = match &id {
+            Some(id) => match sc.inject(id) {
+                Some(i) => i,
+                None => return Decision::refuse(self.unknown_inject(sc, id)),
+            },
+            None => match upcoming(run, sc).first() {
+                Some(i) => *i,
+                None => {
+                    return Decision::refuse(self.say(msg!("inject-none-left")));
+                }
+            },
+        };
+        if let Some(p) = run.played(&inject.id) {
+            return Decision::refuse(self.say(msg!(
+                "inject-already-played",
+                id = &inject.id,
+                t = span(p.t_plus, self.settings)
+            )));
+        }
+        if run.skipped.contains_key(&inject.id) {
+            return Decision::refuse(self.say(msg!("inject-skipped-already", id = &inject.id)));
+        }
+        let playbook = self.catalog.get(&crisis.playbook);
+        let (event, effects) = fire(crisis, run, sc, playbook, self.settings, inject, now, true);
+        Decision {
+            records: vec![record(event)],
+            effects,
+        }
+    }
+
+    /// `!passer i05`: an inject that will not be played.
+    fn skip_inject(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        scenario: Option<&Scenario>,
+        inject: String,
+        reason: Option<String>,
+    ) -> Decision {
+        let ack = |event: Event, text: String| Decision {
+            records: vec![crate::engine::base_record(crisis, self.input, event)],
+            effects: vec![Effect::Ack(text.into())],
+        };
+        let Some(sc) = scenario else {
+            return Decision::refuse(self.missing_scenario(run));
+        };
+        if sc.inject(&inject).is_none() {
+            return Decision::refuse(self.unknown_inject(sc, &inject));
+        }
+        if run.is_closed(&inject) {
+            return Decision::refuse(self.say(msg!("skip-already-closed", inject = &inject)));
+        }
+        let text = self.say(msg!("skip-ack", inject = &inject));
+        ack(Event::InjectSkipped { inject, reason }, text)
+    }
+
+    /// `!retarder [i05] 10m`: one inject, or everything still to come, later.
+    fn delay(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        scenario: Option<&Scenario>,
+        inject: Option<String>,
+        by: chrono::TimeDelta,
+    ) -> Decision {
+        let ack = |event: Event, text: String| Decision {
+            records: vec![crate::engine::base_record(crisis, self.input, event)],
+            effects: vec![Effect::Ack(text.into())],
+        };
+        if let Some(id) = &inject {
+            let Some(sc) = scenario else {
+                return Decision::refuse(self.missing_scenario(run));
+            };
+            match sc.inject(id) {
+                None => return Decision::refuse(self.unknown_inject(sc, id)),
+                Some(i) if run.is_closed(id) || i.at.is_none() => {
+                    return Decision::refuse(self.say(msg!("delay-not-timed", id)));
+                }
+                Some(_) => {}
+            }
+        }
+        let minutes = by.num_minutes();
+        let by = span(by, self.settings);
+        let text = match &inject {
+            Some(id) => self.say(msg!("delay-one", id, by)),
+            None => self.say(msg!("delay-all", by)),
+        };
+        ack(Event::InjectDelayed { inject, minutes }, text)
+    }
+
+    /// `!improviser`: an unscripted inject, fired at once.
+    fn adhoc(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        channel: Channel,
+        to: Option<String>,
+        from: String,
+        text: String,
+    ) -> Decision {
+        let now = self.input.sent_at;
+        let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
+        let id = run.next_adhoc();
+        let playbook = self.catalog.get(&crisis.playbook);
+        let players = stimulus_text(
+            crisis,
+            playbook,
+            self.settings,
+            channel,
+            &from,
+            to.as_deref(),
+            &text,
+        );
+        let note = self.say(msg!(
+            "adhoc-ack",
+            id = &id,
+            t = span(run.clock(now), self.settings)
+        ));
+        Decision {
+            records: vec![record(Event::InjectPlayed {
+                inject: id,
+                channel: channel.id().to_owned(),
+                from,
+                to,
+                text,
+                expected: None,
+                adhoc: true,
+                manual: true,
+            })],
+            effects: vec![Effect::Ack(note.into()), self.post_players(crisis, players)],
+        }
+    }
+
+    /// `!attendu i05 oui|non`: the facilitator's judgement on the expected reaction.
+    fn mark_expected(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        inject: String,
+        met: bool,
+    ) -> Decision {
+        let ack = |event: Event, text: String| Decision {
+            records: vec![crate::engine::base_record(crisis, self.input, event)],
+            effects: vec![Effect::Ack(text.into())],
+        };
+        let known = run.played(&inject).is_some();
+        if !known {
+            return Decision::refuse(self.say(msg!("expected-not-played", inject = &inject)));
+        }
+        let text = if met {
+            self.say(msg!("expected-met", inject = &inject))
+        } else {
+            self.say(msg!("expected-not-met", inject = &inject))
+        };
+        ack(Event::ReactionMarked { inject, met }, text)
+    }
+
+    /// `!obs [i05|o2] <texte>`: an observer's note, tied to an inject or an objective.
+    fn observe(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        scenario: Option<&Scenario>,
+        text: String,
+    ) -> Decision {
+        let now = self.input.sent_at;
+        let ack = |event: Event, text: String| Decision {
+            records: vec![crate::engine::base_record(crisis, self.input, event)],
+            effects: vec![Effect::Ack(text.into())],
+        };
+        let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
+        let first_l = first.to_lowercase();
+        let (inject, objective, text) = match scenario {
+            Some(sc) if !rest.trim().is_empty() && sc.inject(&first_l).is_some() => {
+                (Some(first_l), None, rest.trim().to_owned())
+            }
+            Some(sc) if !rest.trim().is_empty() && sc.objective(&first_l).is_some() => {
+                (None, Some(first_l), rest.trim().to_owned())
+            }
+            _ if !rest.trim().is_empty()
+                && first_l.starts_with('x')
+                && run.played(&first_l).is_some() =>
+            {
+                (Some(first_l), None, rest.trim().to_owned())
+            }
+            _ => (None, None, text),
+        };
+        let reference = format!("O{}", crisis.observations.len() + 1);
+        let tied = inject
+            .as_ref()
+            .or(objective.as_ref())
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        let reply = self.say(msg!(
+            "obs-ack",
+            reference = &reference,
+            tied = &tied,
+            t = span(run.clock(now), self.settings)
+        ));
+        ack(
+            Event::Observation {
+                reference,
+                text,
+                inject,
+                objective,
+            },
+            reply,
+        )
     }
 }
