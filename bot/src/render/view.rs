@@ -1,7 +1,7 @@
 //! The report's view model: what the templates show, built from a crisis's
 //! verified entries. Displayed types derive `Serialize`; nothing here is stored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -9,10 +9,11 @@ use serde::Serialize;
 use crate::engine::event::{Event, Owner, Record};
 use crate::engine::exercise::debrief;
 use crate::engine::exercise::measures::{self, MetBy};
-use crate::engine::state::World;
+use crate::engine::state::{Crisis, ExerciseRun, World};
 use crate::engine::{Settings, schedule};
 use crate::journal::{self, Entry};
 use crate::lang::speech::{Message, msg};
+use crate::playbook::scenario::Scenario;
 use crate::playbook::{Catalog, Playbook};
 
 /// Which report: the players' (no facilitator material) or the full one.
@@ -428,353 +429,31 @@ pub fn build(
     }
 
     let now_or_close = crisis.and_then(|c| c.closed_at).unwrap_or(now);
-    let actions: Vec<ActionRow> = crisis
-        .map(|c| {
-            c.actions
-                .iter()
-                .map(|a| {
-                    let late = match (a.due, a.done_at) {
-                        (Some(due), Some(done)) => done > due,
-                        (Some(due), None) => due < now_or_close,
-                        _ => false,
-                    };
-                    let status = match (a.done_at.is_some(), late) {
-                        (true, false) => settings.say(msg!("report-word-done")),
-                        (true, true) => settings.say(msg!("report-word-done-late")),
-                        (false, true) => settings.say(msg!("report-word-overdue")),
-                        (false, false) => settings.say(msg!("report-word-open")),
-                    };
-                    ActionRow {
-                        reference: a.reference.clone(),
-                        text: c.current_text(&a.reference, &a.text).to_owned(),
-                        owner: a
-                            .owner
-                            .as_ref()
-                            .map(|o| match o {
-                                Owner::User(u) => u.clone(),
-                                Owner::Role(r) => r.clone(),
-                            })
-                            .unwrap_or_default(),
-                        due: a.due.map(iso).unwrap_or_default(),
-                        done: a.done_at.map(iso).unwrap_or_default(),
-                        late,
-                        status: status.to_owned(),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let procedures = crisis
-        .map(|c| {
-            c.procedures
-                .iter()
-                .map(|(id, run)| {
-                    let proc = playbook.and_then(|p| p.procedure(id));
-                    let steps = proc
-                        .map(|p| {
-                            p.steps
-                                .iter()
-                                .enumerate()
-                                .map(|(idx, s)| {
-                                    let n = idx + 1;
-                                    let (status, detail) =
-                                        match (run.done.get(&n), run.skipped.get(&n)) {
-                                            (Some((at, by)), _) => (
-                                                settings.say(msg!("report-word-done-2")),
-                                                format!("{} — {by}", iso(*at)),
-                                            ),
-                                            (None, Some(reason)) => (
-                                                settings.say(msg!("report-word-skipped")),
-                                                reason.clone(),
-                                            ),
-                                            (None, None) => (
-                                                settings.say(msg!("report-word-not-done")),
-                                                run.assigned.get(&n).cloned().unwrap_or_default(),
-                                            ),
-                                        };
-                                    StepRow {
-                                        n,
-                                        text: s.text.get(lang).to_owned(),
-                                        status: status.to_owned(),
-                                        detail,
-                                    }
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default();
-                    ProcedureView {
-                        id: id.clone(),
-                        title: proc
-                            .map(|p| p.title.get(lang).to_owned())
-                            .unwrap_or_default(),
-                        started_at: iso(run.started_at),
-                        progress: format!("{}/{}", run.n_closed(), steps.len()),
-                        steps,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let clocks = match (crisis, playbook) {
-        (Some(c), Some(p)) => p
-            .clocks
-            .iter()
-            .map(|clock| {
-                let deadline = c.opened_at + clock.due;
-                let done = c.clocks_done.get(&clock.id);
-                let (status, met) = match done {
-                    Some(at) if *at <= deadline => (
-                        format!("{} {}", settings.say(msg!("report-word-met")), iso(*at)),
-                        true,
-                    ),
-                    Some(at) => (
-                        format!(
-                            "{} {}",
-                            settings.say(msg!("report-word-met-late")),
-                            iso(*at)
-                        ),
-                        false,
-                    ),
-                    None if now_or_close > deadline => {
-                        (settings.say(msg!("report-word-missed")).to_owned(), false)
-                    }
-                    None => (settings.say(msg!("report-word-running")).to_owned(), false),
-                };
-                ClockRow {
-                    id: clock.id.clone(),
-                    title: clock.title.get(lang).to_owned(),
-                    deadline: iso(deadline),
-                    status,
-                    met,
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-
     let full = edition == Edition::Full;
     let run = crisis.and_then(|c| c.run.as_ref());
     let scenario = run.and_then(|r| catalog.scenario(&r.scenario));
     let outcomes = crisis
         .map(|c| measures::outcomes(c, scenario))
         .unwrap_or_default();
-    let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, settings));
-    let run_view = run.map(|r| {
-        let objectives = scenario
-            .map(|sc| {
-                sc.objectives
-                    .iter()
-                    .map(|o| {
-                        let serving: Vec<&measures::Outcome> = outcomes
-                            .iter()
-                            .filter(|out| {
-                                sc.inject(&out.inject)
-                                    .is_some_and(|i| i.objectives.contains(&o.id))
-                            })
-                            .collect();
-                        ObjectiveRow {
-                            id: o.id.clone(),
-                            text: o.text.get(lang).to_owned(),
-                            played: serving.iter().filter(|o| o.played_at.is_some()).count(),
-                            // Facilitator material: not even computed for the players.
-                            met: if full {
-                                serving
-                                    .iter()
-                                    .filter(|o| matches!(o.met, Some((true, _))))
-                                    .count()
-                            } else {
-                                0
-                            },
-                        }
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        RunView {
-            code_name: r.code_name.clone(),
-            scenario: r.scenario.clone(),
-            scenario_version: r.scenario_version.clone(),
-            scenario_title: scenario
-                .map(|s| s.title.get(lang).to_owned())
-                .unwrap_or_default(),
-            level: scenario
-                .map(|s| settings.say(msg!("level", level = s.level.id())))
-                .unwrap_or_default(),
-            objectives,
-            debex: r.started_at.map(iso).unwrap_or_default(),
-            finex: r.ended_at.map(iso).unwrap_or_default(),
-            paused: schedule::span(r.paused_total, settings),
-            stops: r
-                .stops
-                .iter()
-                .map(|(at, who)| format!("{} — {who}", iso(*at)))
-                .collect(),
-        }
-    });
-    // What each inject said when played, from one pass over the log.
-    let played_events: std::collections::HashMap<&str, _> = entries
-        .iter()
-        .filter_map(|e| match &e.record.event {
-            Event::InjectPlayed {
-                inject,
-                channel,
-                from,
-                to,
-                text,
-                expected,
-                ..
-            } if full => Some((inject.as_str(), (channel, from, to, text, expected))),
-            _ => None,
-        })
-        .collect();
-    let injects: Vec<InjectRow> = match (run, full) {
-        (Some(_), true) => outcomes
-            .iter()
-            .map(|o| {
-                let inject = scenario.and_then(|s| s.inject(&o.inject));
-                // Ad-hoc injects exist only in the log: take what was played.
-                let played_event = played_events.get(o.inject.as_str()).copied();
-                let (channel, from, to, text, expected) = match (played_event, inject) {
-                    (Some((c, f, t, x, e)), _) => (
-                        c.clone(),
-                        f.clone(),
-                        t.clone().unwrap_or_default(),
-                        x.clone(),
-                        e.clone().unwrap_or_default(),
-                    ),
-                    (None, Some(i)) => (
-                        i.channel.id().to_owned(),
-                        i.from.get(lang).to_owned(),
-                        i.to.clone().unwrap_or_default(),
-                        i.content.get(lang).to_owned(),
-                        i.expected
-                            .as_ref()
-                            .map(|e| e.get(lang).to_owned())
-                            .unwrap_or_default(),
-                    ),
-                    (None, None) => Default::default(),
-                };
-                let status = if o.played_at.is_some() {
-                    if o.adhoc {
-                        settings.say(msg!("report-played-ad-hoc"))
-                    } else {
-                        settings.say(msg!("report-word-played"))
-                    }
-                } else if o.skipped {
-                    settings.say(msg!("report-word-skipped-2"))
-                } else {
-                    settings.say(msg!("report-word-not-played"))
-                };
-                InjectRow {
-                    id: o.inject.clone(),
-                    planned: o.planned.map_or_else(
-                        || {
-                            if o.adhoc {
-                                "—".to_owned()
-                            } else {
-                                settings.say(msg!("report-word-on-command")).to_owned()
-                            }
-                        },
-                        t_plus,
-                    ),
-                    played: match (o.played_at, o.t_plus) {
-                        (Some(at), Some(t)) => format!("{} · {}", t_plus(t), iso(at)),
-                        _ => String::new(),
-                    },
-                    channel,
-                    from,
-                    to: if to.is_empty() {
-                        settings.say(msg!("report-word-all")).to_owned()
-                    } else {
-                        to
-                    },
-                    text,
-                    expected,
-                    reaction: o
-                        .first_reaction
-                        .as_ref()
-                        .map(|(r, d)| format!("{} ({r})", schedule::span(*d, settings)))
-                        .unwrap_or_default(),
-                    met: match o.met {
-                        Some((true, by)) => format!(
-                            "{} ({})",
-                            settings.say(msg!("report-word-yes")),
-                            match by {
-                                MetBy::Facilitator => settings.say(msg!("report-word-facilitator")),
-                                MetBy::Procedure =>
-                                    settings.say(msg!("report-word-procedure-started")),
-                                MetBy::Decision => settings.say(msg!("report-word-decision")),
-                            }
-                        ),
-                        Some((false, _)) => settings.say(msg!("report-word-no")).to_owned(),
-                        None => String::new(),
-                    },
-                    status: status.to_owned(),
-                    objectives: inject.map(|i| i.objectives.join(", ")).unwrap_or_default(),
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
+    let src = Sources {
+        entries,
+        settings,
+        playbook,
+        crisis,
+        full,
+        now_or_close,
+        run,
+        scenario,
+        outcomes: &outcomes,
     };
-    let observations: Vec<ObservationRow> = match (crisis, full) {
-        (Some(c), true) => c
-            .observations
-            .iter()
-            .map(|o| ObservationRow {
-                reference: o.reference.clone(),
-                at: match run {
-                    Some(r) => format!("{} · {}", t_plus(r.clock(o.at)), iso(o.at)),
-                    None => iso(o.at),
-                },
-                author: o.by.name.clone(),
-                about: o
-                    .inject
-                    .clone()
-                    .or_else(|| o.objective.clone())
-                    .unwrap_or_default(),
-                text: o.text.clone(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let retex: Vec<RetexTopicView> = crisis
-        .and_then(|c| c.retex.as_ref())
-        .map(|r| {
-            (1..=debrief::N_RETEX_TOPICS)
-                .map(|number| RetexTopicView {
-                    number,
-                    title: settings.say(debrief::retex_topic(number)),
-                    contributions: r
-                        .contributions
-                        .iter()
-                        .filter(|c| c.topic == number)
-                        .map(|c| ContributionRow {
-                            at: iso(c.at),
-                            author: c.by.name.clone(),
-                            text: c.text.clone(),
-                        })
-                        .collect(),
-                })
-                .filter(|t| !t.contributions.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let improvements: Vec<ImprovementRow> = crisis
-        .map(|c| {
-            c.improvements
-                .iter()
-                .map(|i| ImprovementRow {
-                    reference: i.reference.clone(),
-                    text: i.text.clone(),
-                    owner: i.owner.clone().unwrap_or_default(),
-                    due: i.due.map(|d| d.to_string()).unwrap_or_default(),
-                    at: iso(i.at),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let actions = actions(&src);
+    let procedures = procedures(&src);
+    let clocks = clocks(&src);
+    let run_view = run_view(&src);
+    let injects = injects(&src);
+    let observations = observations(&src);
+    let retex = retex(&src);
+    let improvements = improvements(&src);
 
     let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
     let since_open = |t: Option<DateTime<Utc>>| {
@@ -893,6 +572,477 @@ pub fn build(
         retex,
         improvements,
     }
+}
+
+/// What every section of the report is built from.
+#[derive(Clone, Copy)]
+struct Sources<'a> {
+    entries: &'a [Entry],
+    settings: &'a Settings,
+    playbook: Option<&'a Playbook>,
+    crisis: Option<&'a Crisis>,
+    /// The full edition carries facilitator material.
+    full: bool,
+    /// The close of the crisis, or now: what counts as late.
+    now_or_close: DateTime<Utc>,
+    run: Option<&'a ExerciseRun>,
+    scenario: Option<&'a Scenario>,
+    outcomes: &'a [measures::Outcome],
+}
+
+impl Sources<'_> {
+    /// An instant in the configured zone, to the second.
+    fn iso(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.settings.tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    }
+}
+
+/// The action register: status and lateness of every action.
+fn actions(src: &Sources) -> Vec<ActionRow> {
+    let Sources {
+        settings,
+        crisis,
+        now_or_close,
+        ..
+    } = *src;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    crisis
+        .map(|c| {
+            c.actions
+                .iter()
+                .map(|a| {
+                    let late = match (a.due, a.done_at) {
+                        (Some(due), Some(done)) => done > due,
+                        (Some(due), None) => due < now_or_close,
+                        _ => false,
+                    };
+                    let status = match (a.done_at.is_some(), late) {
+                        (true, false) => settings.say(msg!("report-word-done")),
+                        (true, true) => settings.say(msg!("report-word-done-late")),
+                        (false, true) => settings.say(msg!("report-word-overdue")),
+                        (false, false) => settings.say(msg!("report-word-open")),
+                    };
+                    ActionRow {
+                        reference: a.reference.clone(),
+                        text: c.current_text(&a.reference, &a.text).to_owned(),
+                        owner: a
+                            .owner
+                            .as_ref()
+                            .map(|o| match o {
+                                Owner::User(u) => u.clone(),
+                                Owner::Role(r) => r.clone(),
+                            })
+                            .unwrap_or_default(),
+                        due: a.due.map(iso).unwrap_or_default(),
+                        done: a.done_at.map(iso).unwrap_or_default(),
+                        late,
+                        status: status.to_owned(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The procedures started, step by step.
+fn procedures(src: &Sources) -> Vec<ProcedureView> {
+    let Sources {
+        settings,
+        playbook,
+        crisis,
+        ..
+    } = *src;
+    let lang = src.settings.lang;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    crisis
+        .map(|c| {
+            c.procedures
+                .iter()
+                .map(|(id, run)| {
+                    let proc = playbook.and_then(|p| p.procedure(id));
+                    let steps = proc
+                        .map(|p| {
+                            p.steps
+                                .iter()
+                                .enumerate()
+                                .map(|(idx, s)| {
+                                    let n = idx + 1;
+                                    let (status, detail) =
+                                        match (run.done.get(&n), run.skipped.get(&n)) {
+                                            (Some((at, by)), _) => (
+                                                settings.say(msg!("report-word-done-2")),
+                                                format!("{} — {by}", iso(*at)),
+                                            ),
+                                            (None, Some(reason)) => (
+                                                settings.say(msg!("report-word-skipped")),
+                                                reason.clone(),
+                                            ),
+                                            (None, None) => (
+                                                settings.say(msg!("report-word-not-done")),
+                                                run.assigned.get(&n).cloned().unwrap_or_default(),
+                                            ),
+                                        };
+                                    StepRow {
+                                        n,
+                                        text: s.text.get(lang).to_owned(),
+                                        status: status.to_owned(),
+                                        detail,
+                                    }
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default();
+                    ProcedureView {
+                        id: id.clone(),
+                        title: proc
+                            .map(|p| p.title.get(lang).to_owned())
+                            .unwrap_or_default(),
+                        started_at: iso(run.started_at),
+                        progress: format!("{}/{}", run.n_closed(), steps.len()),
+                        steps,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The regulatory clocks: met, late, missed or running.
+fn clocks(src: &Sources) -> Vec<ClockRow> {
+    let Sources {
+        settings,
+        playbook,
+        crisis,
+        now_or_close,
+        ..
+    } = *src;
+    let lang = src.settings.lang;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    match (crisis, playbook) {
+        (Some(c), Some(p)) => p
+            .clocks
+            .iter()
+            .map(|clock| {
+                let deadline = c.opened_at + clock.due;
+                let done = c.clocks_done.get(&clock.id);
+                let (status, met) = match done {
+                    Some(at) if *at <= deadline => (
+                        format!("{} {}", settings.say(msg!("report-word-met")), iso(*at)),
+                        true,
+                    ),
+                    Some(at) => (
+                        format!(
+                            "{} {}",
+                            settings.say(msg!("report-word-met-late")),
+                            iso(*at)
+                        ),
+                        false,
+                    ),
+                    None if now_or_close > deadline => {
+                        (settings.say(msg!("report-word-missed")).to_owned(), false)
+                    }
+                    None => (settings.say(msg!("report-word-running")).to_owned(), false),
+                };
+                ClockRow {
+                    id: clock.id.clone(),
+                    title: clock.title.get(lang).to_owned(),
+                    deadline: iso(deadline),
+                    status,
+                    met,
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The exercise's identity and course, with its objectives.
+fn run_view(src: &Sources) -> Option<RunView> {
+    let Sources {
+        settings,
+        full,
+        run,
+        scenario,
+        outcomes,
+        ..
+    } = *src;
+    let lang = src.settings.lang;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    run.map(|r| {
+        let objectives = scenario
+            .map(|sc| {
+                sc.objectives
+                    .iter()
+                    .map(|o| {
+                        let serving: Vec<&measures::Outcome> = outcomes
+                            .iter()
+                            .filter(|out| {
+                                sc.inject(&out.inject)
+                                    .is_some_and(|i| i.objectives.contains(&o.id))
+                            })
+                            .collect();
+                        ObjectiveRow {
+                            id: o.id.clone(),
+                            text: o.text.get(lang).to_owned(),
+                            played: serving.iter().filter(|o| o.played_at.is_some()).count(),
+                            // Facilitator material: not even computed for the players.
+                            met: if full {
+                                serving
+                                    .iter()
+                                    .filter(|o| matches!(o.met, Some((true, _))))
+                                    .count()
+                            } else {
+                                0
+                            },
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        RunView {
+            code_name: r.code_name.clone(),
+            scenario: r.scenario.clone(),
+            scenario_version: r.scenario_version.clone(),
+            scenario_title: scenario
+                .map(|s| s.title.get(lang).to_owned())
+                .unwrap_or_default(),
+            level: scenario
+                .map(|s| settings.say(msg!("level", level = s.level.id())))
+                .unwrap_or_default(),
+            objectives,
+            debex: r.started_at.map(iso).unwrap_or_default(),
+            finex: r.ended_at.map(iso).unwrap_or_default(),
+            paused: schedule::span(r.paused_total, settings),
+            stops: r
+                .stops
+                .iter()
+                .map(|(at, who)| format!("{} — {who}", iso(*at)))
+                .collect(),
+        }
+    })
+}
+
+/// Injects planned and played, with their measures (full edition only).
+/// An inject as played: channel, from, to, text, expected.
+type PlayedEvent<'a> = (
+    &'a String,
+    &'a String,
+    &'a Option<String>,
+    &'a String,
+    &'a Option<String>,
+);
+
+/// What each inject said when played (scenario ones and ad-hoc ones), from one pass over the log.
+fn played_events(entries: &[Entry], full: bool) -> HashMap<&str, PlayedEvent<'_>> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.record.event {
+            Event::InjectPlayed {
+                inject,
+                channel,
+                from,
+                to,
+                text,
+                expected,
+                ..
+            } if full => Some((inject.as_str(), (channel, from, to, text, expected))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Played (ad hoc or not), skipped, or not played.
+fn inject_status(settings: &Settings, o: &measures::Outcome) -> String {
+    if o.played_at.is_some() {
+        if o.adhoc {
+            settings.say(msg!("report-played-ad-hoc"))
+        } else {
+            settings.say(msg!("report-word-played"))
+        }
+    } else if o.skipped {
+        settings.say(msg!("report-word-skipped-2"))
+    } else {
+        settings.say(msg!("report-word-not-played"))
+    }
+}
+
+/// Whether the expected reaction was met, and how that is known.
+fn inject_met(settings: &Settings, o: &measures::Outcome) -> String {
+    match o.met {
+        Some((true, by)) => format!(
+            "{} ({})",
+            settings.say(msg!("report-word-yes")),
+            match by {
+                MetBy::Facilitator => settings.say(msg!("report-word-facilitator")),
+                MetBy::Procedure => settings.say(msg!("report-word-procedure-started")),
+                MetBy::Decision => settings.say(msg!("report-word-decision")),
+            }
+        ),
+        Some((false, _)) => settings.say(msg!("report-word-no")),
+        None => String::new(),
+    }
+}
+
+fn injects(src: &Sources) -> Vec<InjectRow> {
+    let Sources {
+        entries,
+        settings,
+        full,
+        run,
+        scenario,
+        outcomes,
+        ..
+    } = *src;
+    let lang = src.settings.lang;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, src.settings));
+    let played_events = played_events(entries, full);
+    match (run, full) {
+        (Some(_), true) => outcomes
+            .iter()
+            .map(|o| {
+                let inject = scenario.and_then(|s| s.inject(&o.inject));
+                // Ad-hoc injects exist only in the log: take what was played.
+                let played_event = played_events.get(o.inject.as_str()).copied();
+                let (channel, from, to, text, expected) = match (played_event, inject) {
+                    (Some((c, f, t, x, e)), _) => (
+                        c.clone(),
+                        f.clone(),
+                        t.clone().unwrap_or_default(),
+                        x.clone(),
+                        e.clone().unwrap_or_default(),
+                    ),
+                    (None, Some(i)) => (
+                        i.channel.id().to_owned(),
+                        i.from.get(lang).to_owned(),
+                        i.to.clone().unwrap_or_default(),
+                        i.content.get(lang).to_owned(),
+                        i.expected
+                            .as_ref()
+                            .map(|e| e.get(lang).to_owned())
+                            .unwrap_or_default(),
+                    ),
+                    (None, None) => Default::default(),
+                };
+                InjectRow {
+                    id: o.inject.clone(),
+                    planned: o.planned.map_or_else(
+                        || {
+                            if o.adhoc {
+                                "—".to_owned()
+                            } else {
+                                settings.say(msg!("report-word-on-command")).to_owned()
+                            }
+                        },
+                        t_plus,
+                    ),
+                    played: match (o.played_at, o.t_plus) {
+                        (Some(at), Some(t)) => format!("{} · {}", t_plus(t), iso(at)),
+                        _ => String::new(),
+                    },
+                    channel,
+                    from,
+                    to: if to.is_empty() {
+                        settings.say(msg!("report-word-all")).to_owned()
+                    } else {
+                        to
+                    },
+                    text,
+                    expected,
+                    reaction: o
+                        .first_reaction
+                        .as_ref()
+                        .map(|(r, d)| format!("{} ({r})", schedule::span(*d, settings)))
+                        .unwrap_or_default(),
+                    met: inject_met(settings, o),
+                    status: inject_status(settings, o),
+                    objectives: inject.map(|i| i.objectives.join(", ")).unwrap_or_default(),
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Observers' notes (full edition only).
+fn observations(src: &Sources) -> Vec<ObservationRow> {
+    let Sources {
+        crisis, full, run, ..
+    } = *src;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    let t_plus = |d: chrono::TimeDelta| format!("T+{}", schedule::span(d, src.settings));
+    match (crisis, full) {
+        (Some(c), true) => c
+            .observations
+            .iter()
+            .map(|o| ObservationRow {
+                reference: o.reference.clone(),
+                at: match run {
+                    Some(r) => format!("{} · {}", t_plus(r.clock(o.at)), iso(o.at)),
+                    None => iso(o.at),
+                },
+                author: o.by.name.clone(),
+                about: o
+                    .inject
+                    .clone()
+                    .or_else(|| o.objective.clone())
+                    .unwrap_or_default(),
+                text: o.text.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The hot debrief, topic by topic.
+fn retex(src: &Sources) -> Vec<RetexTopicView> {
+    let Sources {
+        settings, crisis, ..
+    } = *src;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    crisis
+        .and_then(|c| c.retex.as_ref())
+        .map(|r| {
+            (1..=debrief::N_RETEX_TOPICS)
+                .map(|number| RetexTopicView {
+                    number,
+                    title: settings.say(debrief::retex_topic(number)),
+                    contributions: r
+                        .contributions
+                        .iter()
+                        .filter(|c| c.topic == number)
+                        .map(|c| ContributionRow {
+                            at: iso(c.at),
+                            author: c.by.name.clone(),
+                            text: c.text.clone(),
+                        })
+                        .collect(),
+                })
+                .filter(|t| !t.contributions.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The improvement plan.
+fn improvements(src: &Sources) -> Vec<ImprovementRow> {
+    let Sources { crisis, .. } = *src;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    crisis
+        .map(|c| {
+            c.improvements
+                .iter()
+                .map(|i| ImprovementRow {
+                    reference: i.reference.clone(),
+                    text: i.text.clone(),
+                    owner: i.owner.clone().unwrap_or_default(),
+                    due: i.due.map(|d| d.to_string()).unwrap_or_default(),
+                    at: iso(i.at),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What kind of entry, as people read it.
