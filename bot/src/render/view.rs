@@ -224,8 +224,11 @@ pub struct MetricRow {
     pub value: String,
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 /// The templates' labels, `t.<key>`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table: one line per label the templates read"
+)]
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
     let labels: [(&str, Message); 75] = [
         ("report", msg!("report-report")),
@@ -311,7 +314,10 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
 }
 
 /// Everything the report needs, from the verified entries of one crisis.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "assembles ReportView: one line per field, each section built by a function of its own"
+)]
 pub fn build(
     entries: &[Entry],
     catalog: &Catalog,
@@ -325,10 +331,7 @@ pub fn build(
         _ => None,
     });
     let playbook = opened.and_then(|id| catalog.get(id));
-    let iso = |t: DateTime<Utc>| {
-        t.with_timezone(&settings.tz)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-    };
+    let iso = |t: DateTime<Utc>| iso(settings, t);
     let mut world = World::default();
     for e in entries {
         world.apply(&e.record);
@@ -338,14 +341,165 @@ pub fn build(
     let crisis = world.crisis(&crisis_id);
     let exercise = crisis.is_some_and(|c| c.exercise);
     let marking = settings.say(settings.marking());
-    let who = |r: &Record| {
-        if r.author.name == r.author.id {
-            r.author.id.clone()
-        } else {
-            format!("{} ({})", r.author.name, r.author.id)
-        }
-    };
 
+    let LogSections {
+        roles,
+        log,
+        decisions,
+        corrections,
+        gaps,
+        first_role,
+        first_decision,
+        n_reminders,
+    } = log_sections(entries, settings, playbook, edition);
+    let now_or_close = crisis.and_then(|c| c.closed_at).unwrap_or(now);
+    let full = edition == Edition::Full;
+    let run = crisis.and_then(|c| c.run.as_ref());
+    let scenario = run.and_then(|r| catalog.scenario(&r.scenario));
+    let outcomes = crisis
+        .map(|c| measures::outcomes(c, scenario))
+        .unwrap_or_default();
+    let src = Sources {
+        entries,
+        settings,
+        playbook,
+        crisis,
+        full,
+        now_or_close,
+        run,
+        scenario,
+        outcomes: &outcomes,
+    };
+    let actions = actions(&src);
+    let procedures = procedures(&src);
+    let clocks = clocks(&src);
+    let run_view = run_view(&src);
+    let injects = injects(&src);
+    let observations = observations(&src);
+    let retex = retex(&src);
+    let improvements = improvements(&src);
+
+    let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
+    let metrics = metrics(
+        &src,
+        opened_at,
+        first_role,
+        first_decision,
+        n_reminders,
+        &decisions,
+        &actions,
+    );
+
+    ReportView {
+        lang: lang.code(),
+        t: labels(settings),
+        edition,
+        crisis: crisis_id,
+        title: playbook
+            .map(|p| p.title.get(lang).to_owned())
+            .unwrap_or_else(|| crisis.map(|c| c.playbook.clone()).unwrap_or_default()),
+        exercise,
+        marking,
+        playbook: crisis.map(|c| c.playbook.clone()).unwrap_or_default(),
+        playbook_version: crisis
+            .map(|c| c.playbook_version.clone())
+            .unwrap_or_default(),
+        tags: playbook.map(|p| p.tags.clone()).unwrap_or_default(),
+        time_zone: settings.tz.name().to_owned(),
+        opened_at: iso(opened_at),
+        opened_by: first.map(who).unwrap_or_default(),
+        closed_at: crisis.and_then(|c| c.closed_at).map(iso),
+        generated_at: iso(now),
+        n_entries: entries.len() as u64,
+        final_digest: entries
+            .last()
+            .map(|e| journal::hex(&e.hash))
+            .unwrap_or_default(),
+        roles,
+        leads: crisis
+            .map(|c| {
+                c.leads
+                    .iter()
+                    .map(|(u, at)| LeadRow {
+                        user: u.clone(),
+                        since: iso(*at),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        log,
+        decisions,
+        actions,
+        procedures,
+        clocks,
+        corrections,
+        gaps,
+        metrics,
+        establishment: settings.establishment.clone().unwrap_or_default(),
+        full,
+        run: run_view,
+        injects,
+        observations,
+        retex,
+        improvements,
+    }
+}
+
+/// An instant in the configured zone, to the second.
+fn iso(settings: &Settings, t: DateTime<Utc>) -> String {
+    t.with_timezone(&settings.tz)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// `Claire Martin (@claire:chu.fr)`, or the id alone when it is the name.
+fn who(r: &Record) -> String {
+    if r.author.name == r.author.id {
+        r.author.id.clone()
+    } else {
+        format!("{} ({})", r.author.name, r.author.id)
+    }
+}
+
+/// One entry as the log shows it.
+fn log_row(e: &Entry, settings: &Settings, playbook: Option<&Playbook>) -> LogRow {
+    let r = &e.record;
+    let (reference, text) = describe(&r.event, settings, playbook);
+    LogRow {
+        seq: r.seq,
+        occurred_at: iso(settings, r.occurred_at),
+        recorded_at: iso(settings, r.recorded_at),
+        author: who(r),
+        role: r.role.clone().unwrap_or_default(),
+        kind: kind_label(&r.event, settings),
+        reference,
+        text,
+        transcribed: r.transcribed,
+        source: r.source.clone().unwrap_or_default(),
+        hash: journal::hex(&e.hash)[..16].to_owned(),
+    }
+}
+
+/// The log and what is read from it in one pass: roles, decisions with
+/// their context and corrections, corrections and deletions, gaps.
+struct LogSections {
+    roles: Vec<RoleRow>,
+    log: Vec<LogRow>,
+    decisions: Vec<DecisionRow>,
+    corrections: Vec<LogRow>,
+    gaps: Vec<LogRow>,
+    first_role: Option<DateTime<Utc>>,
+    first_decision: Option<DateTime<Utc>>,
+    n_reminders: usize,
+}
+
+fn log_sections(
+    entries: &[Entry],
+    settings: &Settings,
+    playbook: Option<&Playbook>,
+    edition: Edition,
+) -> LogSections {
+    let lang = settings.lang;
+    let iso = |t: DateTime<Utc>| iso(settings, t);
     let mut roles = Vec::new();
     let mut log = Vec::new();
     let mut decisions: Vec<DecisionRow> = Vec::new();
@@ -360,20 +514,7 @@ pub fn build(
         if edition == Edition::Players && r.event.is_facilitator_material() {
             continue;
         }
-        let (reference, text) = describe(&r.event, settings, playbook);
-        let row = LogRow {
-            seq: r.seq,
-            occurred_at: iso(r.occurred_at),
-            recorded_at: iso(r.recorded_at),
-            author: who(r),
-            role: r.role.clone().unwrap_or_default(),
-            kind: kind_label(&r.event, settings),
-            reference,
-            text,
-            transcribed: r.transcribed,
-            source: r.source.clone().unwrap_or_default(),
-            hash: journal::hex(&e.hash)[..16].to_owned(),
-        };
+        let row = log_row(e, settings, playbook);
         match &r.event {
             Event::RoleAssigned { role, user } => {
                 first_role.get_or_insert(r.occurred_at);
@@ -428,34 +569,37 @@ pub fn build(
         log.push(row);
     }
 
-    let now_or_close = crisis.and_then(|c| c.closed_at).unwrap_or(now);
-    let full = edition == Edition::Full;
-    let run = crisis.and_then(|c| c.run.as_ref());
-    let scenario = run.and_then(|r| catalog.scenario(&r.scenario));
-    let outcomes = crisis
-        .map(|c| measures::outcomes(c, scenario))
-        .unwrap_or_default();
-    let src = Sources {
-        entries,
+    LogSections {
+        roles,
+        log,
+        decisions,
+        corrections,
+        gaps,
+        first_role,
+        first_decision,
+        n_reminders,
+    }
+}
+
+/// The report's indicators: delays, counts, and the exercise's coverage.
+fn metrics(
+    src: &Sources,
+    opened_at: DateTime<Utc>,
+    first_role: Option<DateTime<Utc>>,
+    first_decision: Option<DateTime<Utc>>,
+    n_reminders: usize,
+    decisions: &[DecisionRow],
+    actions: &[ActionRow],
+) -> Vec<MetricRow> {
+    let Sources {
         settings,
-        playbook,
         crisis,
         full,
-        now_or_close,
         run,
         scenario,
-        outcomes: &outcomes,
-    };
-    let actions = actions(&src);
-    let procedures = procedures(&src);
-    let clocks = clocks(&src);
-    let run_view = run_view(&src);
-    let injects = injects(&src);
-    let observations = observations(&src);
-    let retex = retex(&src);
-    let improvements = improvements(&src);
-
-    let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
+        outcomes,
+        ..
+    } = *src;
     let since_open = |t: Option<DateTime<Utc>>| {
         t.map_or_else(
             || "—".to_owned(),
@@ -518,60 +662,7 @@ pub fn build(
             value: r.stops.len().to_string(),
         });
     }
-
-    ReportView {
-        lang: lang.code(),
-        t: labels(settings),
-        edition,
-        crisis: crisis_id,
-        title: playbook
-            .map(|p| p.title.get(lang).to_owned())
-            .unwrap_or_else(|| crisis.map(|c| c.playbook.clone()).unwrap_or_default()),
-        exercise,
-        marking,
-        playbook: crisis.map(|c| c.playbook.clone()).unwrap_or_default(),
-        playbook_version: crisis
-            .map(|c| c.playbook_version.clone())
-            .unwrap_or_default(),
-        tags: playbook.map(|p| p.tags.clone()).unwrap_or_default(),
-        time_zone: settings.tz.name().to_owned(),
-        opened_at: iso(opened_at),
-        opened_by: first.map(who).unwrap_or_default(),
-        closed_at: crisis.and_then(|c| c.closed_at).map(iso),
-        generated_at: iso(now),
-        n_entries: entries.len() as u64,
-        final_digest: entries
-            .last()
-            .map(|e| journal::hex(&e.hash))
-            .unwrap_or_default(),
-        roles,
-        leads: crisis
-            .map(|c| {
-                c.leads
-                    .iter()
-                    .map(|(u, at)| LeadRow {
-                        user: u.clone(),
-                        since: iso(*at),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        log,
-        decisions,
-        actions,
-        procedures,
-        clocks,
-        corrections,
-        gaps,
-        metrics,
-        establishment: settings.establishment.clone().unwrap_or_default(),
-        full,
-        run: run_view,
-        injects,
-        observations,
-        retex,
-        improvements,
-    }
+    metrics
 }
 
 /// What every section of the report is built from.
@@ -593,8 +684,7 @@ struct Sources<'a> {
 impl Sources<'_> {
     /// An instant in the configured zone, to the second.
     fn iso(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.settings.tz)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        iso(self.settings, t)
     }
 }
 
