@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 use crate::lang::Lang;
 use crate::lang::catalog::Messages;
 use crate::lang::speech::{Speech, msg};
-use crate::playbook::Catalog;
+use crate::playbook::{Catalog, Playbook};
 use command::{Command, Keyword};
 use event::{Author, Event, Owner, PostTag, RECORD_VERSION, Record};
 use state::{Crisis, RefKind, World};
@@ -220,61 +220,12 @@ impl Decision {
 }
 
 /// Decides what an input means. Pure.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
     let crisis = world.open_in(&input.room);
     let animated = world.animated_from(&input.room);
-    let text = match &input.body {
-        Body::Text(text) => text.as_str(),
-        // Re-reading an edited facilitator command would play it twice; edited
-        // conversation there is nobody's business.
-        Body::Edit { text, .. } if let Some(animated) = animated => {
-            if !text.trim_start().starts_with(settings.prefix.as_str()) {
-                return Decision::default();
-            }
-            return mark_decision(
-                animated,
-                settings,
-                Decision::refuse(msg!("edit-animation-command")),
-            );
-        }
-        Body::Edit { original, text } => {
-            match crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r))) {
-                Some((crisis, reference)) => {
-                    return mark_decision(
-                        crisis,
-                        settings,
-                        edit(crisis, settings, input, reference, text),
-                    );
-                }
-                // An edit of a message that recorded nothing (conversation, a refused
-                // command) is read as a new message: fixing a typo makes it count.
-                None => text.as_str(),
-            }
-        }
-        Body::Redaction { original, reason } => {
-            let Some((crisis, reference)) =
-                crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r)))
-            else {
-                return Decision::default();
-            };
-            return mark_decision(
-                crisis,
-                settings,
-                redaction(crisis, input, reference, reason.clone()),
-            );
-        }
-        Body::Undecryptable => return undecryptable(crisis, settings, input),
-        Body::Reaction { target, key } => {
-            let Some(crisis) = crisis else {
-                return Decision::default();
-            };
-            return mark_decision(
-                crisis,
-                settings,
-                followup::reaction(crisis, settings, input, target, key),
-            );
-        }
+    let text = match message_text(world, settings, input) {
+        Ok(text) => text,
+        Err(decision) => return decision,
     };
     // The real-emergency stop phrase, typed by anyone in either room, comes first:
     // in a message of its own (not a command, not an edit, not a quoted line).
@@ -307,39 +258,7 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     if let Some(animated) = animated {
         return mark_decision(animated, settings, ctx.animation(animated, command));
     }
-    let decision = match (command, crisis) {
-        (Command::Help(topic), _) => Decision::reply(help(settings, topic)),
-        (Command::Open { playbook, exercise }, None) => ctx.open(&playbook, exercise),
-        (Command::Open { .. }, Some(c)) => {
-            Decision::refuse(msg!("open-already", crisis = &c.id, p = &settings.prefix))
-        }
-        (Command::Status, None) => Decision::reply(ctx.no_crisis()),
-        // After the close, the cell still wants its report: the room's latest crisis.
-        (Command::Export(format), None) => match world
-            .crises
-            .values()
-            .filter(|c| {
-                c.room == input.room
-                    || c.run
-                        .as_ref()
-                        .is_some_and(|r| r.animation_room == input.room)
-            })
-            .max_by_key(|c| c.opened_at)
-        {
-            Some(last) => ctx.export(last, format),
-            None => Decision::refuse(ctx.no_crisis()),
-        },
-        (
-            Command::Link {
-                target,
-                scenario,
-                auto,
-            },
-            None,
-        ) => ctx.link(&target, &scenario, auto),
-        (_, None) => Decision::refuse(ctx.no_crisis()),
-        (command, Some(crisis)) => ctx.in_crisis(crisis, playbook, command),
-    };
+    let decision = ctx.outside_or_in_crisis(crisis, playbook, command);
     Decision {
         records: decision.records,
         effects: decision
@@ -347,6 +266,117 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             .into_iter()
             .map(|e| mark_effect(crisis, settings, e))
             .collect(),
+    }
+}
+
+/// The text to read as a command, or what an edit, a redaction, a reaction or
+/// an undecryptable message decides on its own.
+fn message_text<'i>(
+    world: &World,
+    settings: &Settings,
+    input: &'i Input,
+) -> Result<&'i str, Decision> {
+    let crisis = world.open_in(&input.room);
+    let animated = world.animated_from(&input.room);
+    match &input.body {
+        Body::Text(text) => Ok(text.as_str()),
+        // Re-reading an edited facilitator command would play it twice; edited
+        // conversation there is nobody's business.
+        Body::Edit { text, .. } if let Some(animated) = animated => {
+            if !text.trim_start().starts_with(settings.prefix.as_str()) {
+                return Err(Decision::default());
+            }
+            Err(mark_decision(
+                animated,
+                settings,
+                Decision::refuse(msg!("edit-animation-command")),
+            ))
+        }
+        Body::Edit { original, text } => {
+            match crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r))) {
+                Some((crisis, reference)) => Err(mark_decision(
+                    crisis,
+                    settings,
+                    edit(crisis, settings, input, reference, text),
+                )),
+                // An edit of a message that recorded nothing (conversation, a refused
+                // command) is read as a new message: fixing a typo makes it count.
+                None => Ok(text.as_str()),
+            }
+        }
+        Body::Redaction { original, reason } => {
+            let Some((crisis, reference)) =
+                crisis.and_then(|c| c.by_source.get(original).map(|r| (c, r)))
+            else {
+                return Err(Decision::default());
+            };
+            Err(mark_decision(
+                crisis,
+                settings,
+                redaction(crisis, input, reference, reason.clone()),
+            ))
+        }
+        Body::Undecryptable => Err(undecryptable(crisis, settings, input)),
+        Body::Reaction { target, key } => {
+            let Some(crisis) = crisis else {
+                return Err(Decision::default());
+            };
+            Err(mark_decision(
+                crisis,
+                settings,
+                followup::reaction(crisis, settings, input, target, key),
+            ))
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// A command in a room: those that need no crisis, then the crisis's own.
+    fn outside_or_in_crisis(
+        &self,
+        crisis: Option<&Crisis>,
+        playbook: Option<&Playbook>,
+        command: Command,
+    ) -> Decision {
+        match (command, crisis) {
+            (Command::Help(topic), _) => Decision::reply(help(self.settings, topic)),
+            (Command::Open { playbook, exercise }, None) => self.open(&playbook, exercise),
+            (Command::Open { .. }, Some(c)) => Decision::refuse(msg!(
+                "open-already",
+                crisis = &c.id,
+                p = &self.settings.prefix
+            )),
+            (Command::Status, None) => Decision::reply(self.no_crisis()),
+            // After the close, the cell still wants its report: the room's latest crisis.
+            (Command::Export(format), None) => match self.latest_crisis() {
+                Some(last) => self.export(last, format),
+                None => Decision::refuse(self.no_crisis()),
+            },
+            (
+                Command::Link {
+                    target,
+                    scenario,
+                    auto,
+                },
+                None,
+            ) => self.link(&target, &scenario, auto),
+            (_, None) => Decision::refuse(self.no_crisis()),
+            (command, Some(crisis)) => self.in_crisis(crisis, playbook, command),
+        }
+    }
+
+    /// The room's latest crisis, closed or not: after the close, the cell still wants its report.
+    fn latest_crisis(&self) -> Option<&Crisis> {
+        self.world
+            .crises
+            .values()
+            .filter(|c| {
+                c.room == self.input.room
+                    || c.run
+                        .as_ref()
+                        .is_some_and(|r| r.animation_room == self.input.room)
+            })
+            .max_by_key(|c| c.opened_at)
     }
 }
 
