@@ -1,7 +1,7 @@
 //! tocsin runs a hospital's cyber crisis cell inside a Matrix room.
 //!
 //! Layout, in reading order:
-//! - [`lang`]: French and English text.
+//! - [`lang`]: languages, the message catalogs (Fluent) and how typed words match.
 //! - [`playbook`]: crisis playbooks from YAML, with precise diagnostics.
 //! - [`engine`]: the functional core; commands in, records and effects out.
 //! - [`journal`]: the durable, hash-chained, append-only log on sled.

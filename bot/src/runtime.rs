@@ -1,7 +1,8 @@
 //! The imperative shell: engine + journal, one input at a time.
 //!
 //! [`Runtime::handle`] is the loop body every front end uses (console, Matrix):
-//! decide → append (flushed) → apply → return the outputs to carry out.
+//! decide → append (flushed) → apply → return the outputs to carry out, their
+//! speech put into words in the configured language.
 //! [`Runtime::tick`] does the same for what falls due with time (reminders,
 //! clock warnings, situation points); [`Runtime::next_due`] says when.
 //! State is owned here, not shared behind a lock.

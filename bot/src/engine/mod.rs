@@ -1,8 +1,11 @@
 //! The functional core: an input in, records and effects (or a refusal) out.
 //!
 //! No I/O, no clock reads, no randomness: time arrives in [`Input`], and the
-//! state is a [`World`] folded from the journal. [`decide`] holds the
-//! business rules; [`World::apply`] only records facts. The runtime appends
+//! state is a [`World`] folded from the journal. [`decide`] dispatches to the
+//! business rules (one function per command, in `cell.rs`, `followup.rs` and
+//! `exercise/`); [`World::apply`] only records facts. What the engine says is
+//! [`Speech`]: catalog message ids with typed arguments, put into words by
+//! the runtime. The runtime appends
 //! the records to the journal, waits for the flush, applies them, and only
 //! then carries out the effects: nothing is acknowledged before it is durable.
 

@@ -3,8 +3,9 @@
 //! Sync handlers only translate events and push them, in timeline order, into
 //! one channel. A single task owns the [`Runtime`] (journal + state) and
 //! handles them one at a time: decide, append (fsync), then acknowledge with
-//! ✅ and a notice, or refuse with ⛔. Sends carry transaction ids derived from
-//! the source event, so a retried send never posts twice.
+//! ✅ and a notice, or refuse with ⛔. Replies to an event, and the posts it
+//! causes, carry transaction ids derived from it, so a retried send never posts
+//! twice; posts made by a tick, edits and files carry none yet.
 //!
 //! Handlers are registered before the first sync when a session is restored,
 //! so commands sent while the bot was down are handled on restart, in order,
