@@ -205,8 +205,10 @@ proc-not-started-yet = {$id} is not started: {$p}proc {$id} first.
 proc-no-such-step = {$id} has {$n_steps} steps: no step {$step}.
 step-already-done = {$id}.{$step} is already done ({$at} by {$by}).
 step-already-skipped = {$id}.{$step} was skipped.
-step-done-complete = {$id}.{$step} done — {$id} complete ({$closed}/{$total}).
-step-done = {$id}.{$step} done ({$closed}/{$total}).
+step-done = {$id}.{$step} done{ $complete ->
+        [yes] {" "}— {$id} complete
+       *[no] {""}
+    } ({$closed}/{$total}).
 step-skipped = {$id}.{$step} skipped ({$closed}/{$total}).
 step-assigned = {$id}.{$step} given to {$user}.
 actions-none = No open action.

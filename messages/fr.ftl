@@ -211,8 +211,10 @@ proc-not-started-yet = {$id} n'est pas lancée : {$p}proc {$id} d'abord.
 proc-no-such-step = {$id} a {$n_steps} étapes : pas d'étape {$step}.
 step-already-done = {$id}.{$step} est déjà faite ({$at} par {$by}).
 step-already-skipped = {$id}.{$step} a été passée.
-step-done-complete = {$id}.{$step} faite — {$id} terminée ({$closed}/{$total}).
-step-done = {$id}.{$step} faite ({$closed}/{$total}).
+step-done = {$id}.{$step} faite{ $complete ->
+        [yes] {" "}— {$id} terminée
+       *[no] {""}
+    } ({$closed}/{$total}).
 step-skipped = {$id}.{$step} passée ({$closed}/{$total}).
 step-assigned = {$id}.{$step} confiée à {$user}.
 actions-none = Aucune action ouverte.

@@ -166,17 +166,7 @@ impl Command {
 
     /// Commands that play the exercise: only between DEBEX and FINEX.
     pub fn plays_the_exercise(&self) -> bool {
-        matches!(
-            self,
-            Command::Mode(_)
-                | Command::Finex
-                | Command::Pause
-                | Command::Resume
-                | Command::Inject(_)
-                | Command::SkipInject { .. }
-                | Command::Delay { .. }
-                | Command::Adhoc { .. }
-        )
+        self.is_for_facilitators() && !matches!(self, Command::Debex | Command::Expected { .. })
     }
 }
 

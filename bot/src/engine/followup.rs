@@ -324,23 +324,14 @@ impl Ctx<'_> {
             },
         );
         let complete = after.n_closed() == proc.steps.len();
-        let text = if complete {
-            self.say(msg!(
-                "step-done-complete",
-                id = &proc.id,
-                step,
-                closed = after.n_closed(),
-                total = proc.steps.len()
-            ))
-        } else {
-            self.say(msg!(
-                "step-done",
-                id = &proc.id,
-                step,
-                closed = after.n_closed(),
-                total = proc.steps.len()
-            ))
-        };
+        let text = self.say(msg!(
+            "step-done",
+            id = &proc.id,
+            step,
+            complete = if complete { "yes" } else { "no" },
+            closed = after.n_closed(),
+            total = proc.steps.len()
+        ));
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
 

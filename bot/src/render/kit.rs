@@ -93,10 +93,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("other", msg!("kit-other")),
         ("version", msg!("kit-version")),
     ];
-    labels
-        .into_iter()
-        .map(|(key, label)| (key, settings.say(label)))
-        .collect()
+    super::labels(settings, labels)
 }
 
 pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {

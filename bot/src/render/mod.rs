@@ -116,6 +116,17 @@ fn render(
         })
 }
 
+/// Labels for a template (`t.<key>`), put into words.
+fn labels(
+    settings: &crate::engine::Settings,
+    labels: impl IntoIterator<Item = (&'static str, crate::lang::speech::Message)>,
+) -> std::collections::BTreeMap<&'static str, String> {
+    labels
+        .into_iter()
+        .map(|(key, label)| (key, settings.say(label)))
+        .collect()
+}
+
 /// Bidirectional controls and other invisible format characters, shown as a visible code.
 fn neutralise(c: char) -> Option<String> {
     let suspicious = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')

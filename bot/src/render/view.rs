@@ -225,10 +225,6 @@ pub struct MetricRow {
 }
 
 /// The templates' labels, `t.<key>`.
-#[expect(
-    clippy::too_many_lines,
-    reason = "a table: one line per label the templates read"
-)]
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
     let labels: [(&str, Message); 75] = [
         ("report", msg!("report-report")),
@@ -307,10 +303,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("improvements", msg!("report-improvements")),
         ("played_met", msg!("report-played-met")),
     ];
-    labels
-        .into_iter()
-        .map(|(key, label)| (key, settings.say(label)))
-        .collect()
+    super::labels(settings, labels)
 }
 
 /// Everything the report needs, from the verified entries of one crisis.
