@@ -455,7 +455,7 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
 }
 
 /// Prefixes exercise traffic with the exercise marking.
-fn mark(crisis: Option<&Crisis>, settings: &Settings, text: String) -> String {
+pub fn mark(crisis: Option<&Crisis>, settings: &Settings, text: String) -> String {
     match crisis {
         Some(c) if c.exercise => format!("[{}] {text}", settings.marking()),
         _ => text,
