@@ -7,7 +7,7 @@ exercise-marking = EXERCISE
 ## Front ends and runtime
 
 welcome = 👋 tocsin is ready: I keep this room's crisis log. {$p}help for the commands, {$p}open <playbook> [exercise] to open a crisis.
-journal-error = ⚠️ tocsin could not record this message (journal error): nothing was logged. Write it on paper and alert the administrator.
+journal-error = ⚠️ tocsin could not write to its journal: this message may not be on record. tocsin is restarting and will take it up again; meanwhile, write it on paper and alert the administrator.
 line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…

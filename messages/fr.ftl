@@ -9,7 +9,7 @@ exercise-marking = EXERCICE
 ## Front ends and runtime
 
 welcome = 👋 tocsin est prêt : je tiens la main courante de ce salon. {$p}aide pour les commandes, {$p}ouvrir <playbook> [exercice] pour ouvrir une crise.
-journal-error = ⚠️ tocsin n'a pas pu enregistrer ce message (erreur du journal) : rien n'a été consigné. Notez-le sur papier et prévenez l'administrateur.
+journal-error = ⚠️ tocsin n'a pas pu écrire dans son journal : ce message n'est peut-être pas consigné. tocsin redémarre et le reprendra ; en attendant, notez-le sur papier et prévenez l'administrateur.
 line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enregistré.
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…

@@ -42,14 +42,11 @@ pub fn run(
     };
     while let Some(line) = lines.next_line().context("reading standard input")? {
         // No background timer here: what fell due since the last line comes first.
-        let mut outputs = runtime.tick(Utc::now())?;
-        outputs.extend(match line {
-            Line::TooLong(n) => vec![Output::Refuse(too_long(&runtime.settings, n))],
+        let mut deliveries = runtime.tick(Utc::now())?;
+        let local = match line {
+            Line::TooLong(n) => Some(too_long(&runtime.settings, n)),
             Line::Text(bytes) => match String::from_utf8(bytes) {
-                Err(err) => vec![Output::Refuse(not_utf8(
-                    &runtime.settings,
-                    err.utf8_error().valid_up_to(),
-                ))],
+                Err(err) => Some(not_utf8(&runtime.settings, err.utf8_error().valid_up_to())),
                 Ok(text) => {
                     let now = Utc::now();
                     let input = Input {
@@ -61,28 +58,34 @@ pub fn run(
                         source: None,
                         privileged: true,
                     };
-                    runtime.handle(&input)?
+                    deliveries.extend(runtime.handle(&input, None)?);
+                    None
                 }
             },
-        });
-        for output in outputs {
-            let text = match output {
+        };
+        if let Some(refusal) = local {
+            writeln!(out, "⛔ {refusal}")?;
+        }
+        for delivery in deliveries {
+            let text = match delivery.output {
                 Output::Ack(t) => format!("✅ {t}"),
                 Output::Refuse(t) => format!("⛔ {t}"),
                 Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
-                Output::File {
-                    name,
-                    bytes,
-                    caption,
+                Output::Export {
+                    crisis,
+                    format,
+                    players,
                     ..
                 } => {
+                    let file = runtime.render_export(&crisis, &format, players, Utc::now())?;
                     std::fs::create_dir_all(&session.exports)?;
-                    let path = session.exports.join(&name);
-                    std::fs::write(&path, bytes)?;
-                    format!("{caption}\n{}", path.display())
+                    let path = session.exports.join(&file.name);
+                    std::fs::write(&path, file.bytes)?;
+                    format!("{}\n{}", file.caption, path.display())
                 }
             };
             writeln!(out, "{text}")?;
+            runtime.delivered(delivery.id)?;
         }
         out.flush()?;
     }

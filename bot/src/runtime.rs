@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::engine::event::{Event, PostTag};
 use crate::engine::{
@@ -36,8 +37,11 @@ pub struct Runtime {
 /// Below this, a restart is not worth a gap entry.
 const DOWNTIME_REPORTED: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
-/// An effect ready for a front end, with everything resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An effect ready for a front end, with everything resolved that must be
+/// fixed when it is decided. Persisted in the journal's outbox until carried
+/// out, so its serialized form is a compatibility boundary (snapshot-tested).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Output {
     /// Reply to the input with ✅.
     Ack(String),
@@ -51,25 +55,71 @@ pub enum Output {
         room: String,
         crisis: String,
         text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         tag: Option<PostTag>,
     },
-    /// Replace the text of an earlier message (`event_id`); when it is unknown
-    /// (console, or never posted), post the text instead.
+    /// Replace the text of the message posted under `tag`
+    /// ([`Runtime::posted_event`]); when there is none (console, or never
+    /// posted), post the text instead.
     Edit {
         room: String,
         crisis: String,
         tag: PostTag,
-        event_id: Option<String>,
         text: String,
     },
-    /// A file to post in the room (an export), with a line saying what it is.
-    File {
+    /// A report to render ([`Runtime::render_export`]) and post in the room
+    /// as a file, with a line saying what it is in answer to the input.
+    Export {
         room: String,
-        name: String,
-        mime: &'static str,
-        bytes: Vec<u8>,
-        caption: String,
+        crisis: String,
+        format: String,
+        /// The players' edition: no facilitator material.
+        players: bool,
     },
+}
+
+/// An output to carry out, and what it answers. Durable in the journal's
+/// outbox from the moment its records are, until the front end reports it
+/// done with [`Runtime::delivered`]: a crash in between means it is carried
+/// out again at the next start ([`Runtime::undelivered`]), with the same
+/// transaction ids, so the homeserver never shows it twice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Its key in the outbox.
+    #[serde(skip)]
+    pub id: u64,
+    /// Unique to this output, derived from the journal (crisis, seq, index) or
+    /// the source event: the base of the transaction ids of its sends.
+    pub txn: String,
+    /// The chat message it answers, if it came from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
+    pub output: Output,
+}
+
+/// The chat message an answer replies to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyTo {
+    pub room: String,
+    pub event_id: String,
+    /// The root of the thread the message was in: the answer goes there too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
+    /// A message (answered as a reply, with a ✅ or ⛔ reaction) rather than a
+    /// reaction or a redaction (answered with a plain notice).
+    pub message: bool,
+}
+
+/// A rendered export, ready to post.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportFile {
+    pub name: String,
+    /// The name as shown with the file: marked in an exercise.
+    pub title: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+    /// What it is (name, entries, final digest), marked in an exercise.
+    pub caption: String,
 }
 
 impl Runtime {
@@ -106,8 +156,14 @@ impl Runtime {
         &self.journal
     }
 
-    /// Handles one input. Records are durable before any output is returned.
-    pub fn handle(&mut self, input: &Input) -> anyhow::Result<Vec<Output>> {
+    /// Handles one input that answers `reply_to` (if it came from a chat
+    /// message). Records and the outputs answering them are durable before any
+    /// output is returned.
+    pub fn handle(
+        &mut self,
+        input: &Input,
+        reply_to: Option<ReplyTo>,
+    ) -> anyhow::Result<Vec<Delivery>> {
         if let Some(source) = &input.source
             && self.journal.has_source(source)?
         {
@@ -115,7 +171,35 @@ impl Runtime {
             return Ok(Vec::new());
         }
         let decision = engine::decide(&self.world, &self.catalog, &self.settings, input);
-        self.commit(decision)
+        self.commit(decision, input.source.as_deref(), reply_to)
+    }
+
+    /// What earlier runs decided but did not report carried out, oldest first:
+    /// a front end carries these out at start, before anything new.
+    pub fn undelivered(&self) -> anyhow::Result<Vec<Delivery>> {
+        let mut out = Vec::new();
+        for (id, bytes) in self.journal.outbox()? {
+            match serde_json::from_slice::<Delivery>(&bytes) {
+                Ok(delivery) => out.push(Delivery { id, ..delivery }),
+                Err(err) => {
+                    tracing::error!(id, error = %err, "unreadable outbox item dropped");
+                    self.journal.outbox_done(id)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Notes that a delivery was carried out.
+    pub fn delivered(&self, id: u64) -> anyhow::Result<()> {
+        Ok(self.journal.outbox_done(id)?)
+    }
+
+    /// The event id of the message posted under `tag` in a crisis, if known.
+    pub fn posted_event(&self, crisis: &str, tag: &PostTag) -> Option<String> {
+        self.world
+            .crisis(crisis)
+            .and_then(|c| c.posted.get(tag).cloned())
     }
 
     /// When something next falls due (a reminder, a point, an inject), if ever.
@@ -126,13 +210,13 @@ impl Runtime {
     }
 
     /// Carries out what is due at `now`: follow-up first, then the injects on the exercise clock.
-    pub fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
+    pub fn tick(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Delivery>> {
         let mut outputs = Vec::new();
         for decision in schedule::tick(&self.world, &self.catalog, &self.settings, now) {
-            outputs.extend(self.commit(decision)?);
+            outputs.extend(self.commit(decision, None, None)?);
         }
         for decision in exercise::tick(&self.world, &self.catalog, &self.settings, now) {
-            outputs.extend(self.commit(decision)?);
+            outputs.extend(self.commit(decision, None, None)?);
         }
         Ok(outputs)
     }
@@ -149,7 +233,7 @@ impl Runtime {
 
     /// At start-up: if tocsin was down for a while since its last heartbeat,
     /// records a gap in every open crisis and warns the rooms.
-    pub fn record_downtime(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Output>> {
+    pub fn record_downtime(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Delivery>> {
         let last = std::fs::read_to_string(&self.alive_path)
             .ok()
             .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
@@ -159,7 +243,7 @@ impl Runtime {
             && now - last >= DOWNTIME_REPORTED
         {
             for decision in schedule::downtime(&self.world, &self.settings, last, now) {
-                outputs.extend(self.commit(decision)?);
+                outputs.extend(self.commit(decision, None, None)?);
             }
         }
         self.heartbeat(now)?;
@@ -188,89 +272,75 @@ impl Runtime {
                 event_id: event_id.to_owned(),
             },
         );
-        self.commit(Decision {
-            records: vec![record],
-            effects: Vec::new(),
-        })?;
+        self.commit(
+            Decision {
+                records: vec![record],
+                effects: Vec::new(),
+            },
+            None,
+            None,
+        )?;
         Ok(())
     }
 
-    fn commit(&mut self, decision: Decision) -> anyhow::Result<Vec<Output>> {
+    /// Appends the decision's records and, in the same durable write, the
+    /// outputs that answer them; then folds the records into the state.
+    fn commit(
+        &mut self,
+        decision: Decision,
+        source: Option<&str>,
+        reply_to: Option<ReplyTo>,
+    ) -> anyhow::Result<Vec<Delivery>> {
         let Decision { records, effects } = decision;
-        let entries = self
+        let digests: Vec<Option<journal::Head>> = effects
+            .iter()
+            .map(|effect| match effect {
+                Effect::AnnounceDigest { crisis } => self.journal.head(crisis),
+                _ => None,
+            })
+            .collect();
+        let mut deliveries = Vec::new();
+        let (settings, world) = (&self.settings, &self.world);
+        let (entries, ids) = self
             .journal
-            .append(&records)
+            .append_with_outbox(&records, |entries| {
+                deliveries = effects
+                    .into_iter()
+                    .zip(digests)
+                    .enumerate()
+                    .map(|(idx, (effect, head))| Delivery {
+                        id: 0,
+                        txn: txn_base(entries, source, idx),
+                        reply_to: reply_to.clone(),
+                        output: output(settings, world, effect, entries, head),
+                    })
+                    .collect();
+                deliveries
+                    .iter()
+                    .map(|d| serde_json::to_vec(d).unwrap_or_default())
+                    .collect()
+            })
             .context("recording in the journal")?;
         for entry in &entries {
             self.world.apply(&entry.record);
             tracing::info!(crisis = %entry.record.crisis, seq = entry.record.seq, kind = entry.record.event.kind(), "recorded");
         }
-        let mut outputs = Vec::new();
-        for effect in effects {
-            outputs.push(match effect {
-                Effect::Ack(text) => Output::Ack(self.settings.say(text)),
-                Effect::Refuse(text) => Output::Refuse(self.settings.say(text)),
-                Effect::Reply(text) => Output::Reply(self.settings.say(text)),
-                Effect::AnnounceDigest { crisis } => {
-                    let (seq, digest) = self
-                        .journal
-                        .head(&crisis)
-                        .map_or((0, String::new()), |h| (h.seq, journal::hex(&h.hash)));
-                    Output::Reply(
-                        self.settings
-                            .say(engine::digest_message(&crisis, seq, &digest)),
-                    )
-                }
-                Effect::Post {
-                    room,
-                    crisis,
-                    text,
-                    tag,
-                } => Output::Post {
-                    room,
-                    crisis,
-                    text: self.settings.say(text),
-                    tag,
-                },
-                Effect::Edit {
-                    room,
-                    crisis,
-                    tag,
-                    text,
-                } => {
-                    let event_id = self
-                        .world
-                        .crisis(&crisis)
-                        .and_then(|c| c.posted.get(&tag).cloned());
-                    Output::Edit {
-                        room,
-                        crisis,
-                        tag,
-                        event_id,
-                        text: self.settings.say(text),
-                    }
-                }
-                Effect::Export {
-                    room,
-                    crisis,
-                    format,
-                    players,
-                } => self.export(room, &crisis, format, players)?,
-            });
+        for (delivery, id) in deliveries.iter_mut().zip(ids) {
+            delivery.id = id;
         }
-        Ok(outputs)
+        Ok(deliveries)
     }
 
     /// Renders a crisis for `!export`, from its verified entries.
-    fn export(
+    pub fn render_export(
         &self,
-        room: String,
         crisis: &str,
-        format: ExportFormat,
+        format: &str,
         players: bool,
-    ) -> anyhow::Result<Output> {
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<ExportFile> {
+        let format = ExportFormat::parse(format).unwrap_or_default();
         let entries = self.journal.entries(crisis)?;
-        let now = Utc::now();
         let bytes = render::export(
             &self.renderer,
             &entries,
@@ -294,23 +364,99 @@ impl Runtime {
             now.format("%Y%m%dT%H%M"),
             format.extension()
         );
-        let caption = self.settings.say(msg!(
+        let caption = msg!(
             "export-caption",
             name = &name,
             n = entries.len(),
             digest = short
-        ));
-        Ok(Output::File {
-            room,
+        );
+        let crisis = self.world.crisis(crisis);
+        Ok(ExportFile {
+            title: self
+                .settings
+                .say(engine::mark(crisis, &self.settings, name.clone().into())),
             name,
             mime: format.mime(),
             bytes,
-            caption,
+            caption: self
+                .settings
+                .say(engine::mark(crisis, &self.settings, caption.into())),
         })
     }
 
     /// Flushes and closes the journal.
     pub fn close(self) -> anyhow::Result<()> {
         self.journal.close().context("closing the journal")
+    }
+}
+
+/// The base of an output's transaction ids: from the first record it answers
+/// (crisis, seq) or else its source event, and its index among the outputs.
+/// Deterministic, so an input handled again after a crash gives the same ids.
+fn txn_base(entries: &[journal::Entry], source: Option<&str>, idx: usize) -> String {
+    match (entries.first(), source) {
+        (Some(first), _) => format!("{}/{}/{idx}", first.record.crisis, first.record.seq),
+        (None, Some(source)) => format!("{source}/{idx}"),
+        (None, None) => format!("local/{idx}"),
+    }
+}
+
+/// An effect as a front end carries it out. `entries` were just appended;
+/// `head` is the chain's head before them, for a digest announcement.
+fn output(
+    settings: &Settings,
+    world: &World,
+    effect: Effect,
+    entries: &[journal::Entry],
+    head: Option<journal::Head>,
+) -> Output {
+    match effect {
+        Effect::Ack(text) => Output::Ack(settings.say(text)),
+        Effect::Refuse(text) => Output::Refuse(settings.say(text)),
+        Effect::Reply(text) => Output::Reply(settings.say(text)),
+        Effect::AnnounceDigest { crisis } => {
+            let (seq, hash) = entries
+                .iter()
+                .rev()
+                .find(|e| e.record.crisis == crisis)
+                .map(|e| (e.record.seq, e.hash))
+                .or(head.map(|h| (h.seq, h.hash)))
+                .map_or((0, String::new()), |(seq, hash)| (seq, journal::hex(&hash)));
+            let text = engine::digest_message(&crisis, seq, &hash);
+            Output::Reply(settings.say(engine::mark(world.crisis(&crisis), settings, text)))
+        }
+        Effect::Post {
+            room,
+            crisis,
+            text,
+            tag,
+        } => Output::Post {
+            room,
+            crisis,
+            text: settings.say(text),
+            tag,
+        },
+        Effect::Edit {
+            room,
+            crisis,
+            tag,
+            text,
+        } => Output::Edit {
+            room,
+            crisis,
+            tag,
+            text: settings.say(text),
+        },
+        Effect::Export {
+            room,
+            crisis,
+            format,
+            players,
+        } => Output::Export {
+            room,
+            crisis,
+            format: format.extension().to_owned(),
+            players,
+        },
     }
 }

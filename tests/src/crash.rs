@@ -87,7 +87,7 @@ fn a_restart_after_downtime_records_a_gap_in_open_crises() {
     use chrono::{TimeDelta, Utc};
     use tocsin::engine::event::{Author, Event};
     use tocsin::engine::{Body, Input, Settings};
-    use tocsin::runtime::{Output, Runtime};
+    use tocsin::runtime::{Delivery, Output, Runtime};
 
     let dir = tempfile::tempdir().unwrap();
     let catalog = || tocsin::playbook::load_dir(&crate::support::root().join("playbooks")).unwrap();
@@ -112,14 +112,14 @@ fn a_restart_after_downtime_records_a_gap_in_open_crises() {
         source: Some("$open".into()),
         privileged: true,
     };
-    runtime.handle(&open).unwrap();
+    runtime.handle(&open, None).unwrap();
     runtime.heartbeat(now - TimeDelta::minutes(50)).unwrap();
     runtime.close().unwrap();
 
     let (mut runtime, _) = Runtime::open(dir.path(), catalog(), Settings::default(), None).unwrap();
     let outputs = runtime.record_downtime(now).unwrap();
     assert!(
-        matches!(&outputs[..], [Output::Post { text, room, .. }] if room == "!cell:chu.fr" && text.contains("tocsin était arrêté") && text.contains("(50 min)")),
+        matches!(&outputs[..], [Delivery { output: Output::Post { text, room, .. }, .. }] if room == "!cell:chu.fr" && text.contains("tocsin était arrêté") && text.contains("(50 min)")),
         "{outputs:?}"
     );
     // The heartbeat is now fresh: a quick restart reports nothing.

@@ -9,6 +9,7 @@
 
 mod console;
 mod crash;
+mod outbox;
 mod playbooks;
 mod report;
 mod support;

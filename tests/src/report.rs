@@ -88,11 +88,11 @@ fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
             source: Some(format!("$event{n}")),
             privileged: *who == "alice",
         };
-        let outputs = runtime.handle(&input).unwrap();
+        let outputs = runtime.handle(&input, None).unwrap();
         assert!(
             !outputs
                 .iter()
-                .any(|o| matches!(o, tocsin::runtime::Output::Refuse(_))),
+                .any(|o| matches!(o.output, tocsin::runtime::Output::Refuse(_))),
             "{text}: {outputs:?}"
         );
     }
@@ -195,11 +195,11 @@ fn exercise_journal(dir: &Path) -> Vec<Entry> {
             source: Some(format!("$ex{n}")),
             privileged: matches!(*who, "alice" | "anna"),
         };
-        let outputs = runtime.handle(&input).unwrap();
+        let outputs = runtime.handle(&input, None).unwrap();
         assert!(
             !outputs
                 .iter()
-                .any(|o| matches!(o, tocsin::runtime::Output::Refuse(_))),
+                .any(|o| matches!(o.output, tocsin::runtime::Output::Refuse(_))),
             "{text}: {outputs:?}"
         );
     }

@@ -5,6 +5,8 @@
 //! sets `TOCSIN_SYNAPSE_URL`. Without it they print "skipped" and pass, unless
 //! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
 
+mod outage;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,9 +30,9 @@ use tocsin::journal::Journal;
 
 use crate::support::{root, tocsin_bin};
 
-const TIMEOUT: Duration = Duration::from_secs(45);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(45);
 
-fn homeserver(test: &str) -> Option<String> {
+pub(crate) fn homeserver(test: &str) -> Option<String> {
     match std::env::var("TOCSIN_SYNAPSE_URL") {
         Ok(url) if !url.is_empty() => {
             eprintln!("synapse test {test}: running against {url}");
@@ -49,7 +51,7 @@ fn homeserver(test: &str) -> Option<String> {
     }
 }
 
-fn unique(name: &str) -> String {
+pub(crate) fn unique(name: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
@@ -65,7 +67,7 @@ fn unique(name: &str) -> String {
 
 /// What a driver user saw in the room.
 #[derive(Clone, Debug)]
-struct Seen {
+pub(crate) struct Seen {
     event_id: OwnedEventId,
     sender: OwnedUserId,
     notice: bool,
@@ -81,14 +83,14 @@ struct Seen {
 }
 
 /// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
-struct User {
-    client: Client,
-    seen: Arc<Mutex<Vec<Seen>>>,
+pub(crate) struct User {
+    pub(crate) client: Client,
+    pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
     _sync: tokio::task::JoinHandle<()>,
 }
 
 impl User {
-    async fn register(url: &str, name: &str, password: &str) -> User {
+    pub(crate) async fn register(url: &str, name: &str, password: &str) -> User {
         let client = Client::builder().homeserver_url(url).build().await.unwrap();
         let mut request = RegistrationRequest::new();
         request.username = Some(name.to_owned());
@@ -186,11 +188,11 @@ impl User {
         }
     }
 
-    fn id(&self) -> OwnedUserId {
+    pub(crate) fn id(&self) -> OwnedUserId {
         self.client.user_id().unwrap().to_owned()
     }
 
-    async fn create_encrypted_room(&self, invite: &[&UserId]) -> Room {
+    pub(crate) async fn create_encrypted_room(&self, invite: &[&UserId]) -> Room {
         let mut request = CreateRoom::new();
         request.preset = Some(RoomPreset::PrivateChat);
         request.invite = invite.iter().map(|u| (*u).to_owned()).collect();
@@ -205,7 +207,7 @@ impl User {
         room
     }
 
-    async fn send(&self, room: &Room, text: &str) -> OwnedEventId {
+    pub(crate) async fn send(&self, room: &Room, text: &str) -> OwnedEventId {
         room.send(RoomMessageEventContent::text_plain(text))
             .await
             .unwrap()
@@ -214,11 +216,11 @@ impl User {
     }
 
     /// Polls what this user saw until `pick` finds something, or fails after the timeout.
-    async fn wait_for<T>(&self, what: &str, pick: impl Fn(&[Seen]) -> Option<T>) -> T {
+    pub(crate) async fn wait_for<T>(&self, what: &str, pick: impl Fn(&[Seen]) -> Option<T>) -> T {
         self.wait_longer(what, TIMEOUT, pick).await
     }
 
-    async fn wait_longer<T>(
+    pub(crate) async fn wait_longer<T>(
         &self,
         what: &str,
         timeout: Duration,
@@ -242,7 +244,7 @@ impl User {
     }
 
     /// The bot's notice replying to `event`.
-    async fn reply_to(&self, bot: &UserId, event: &OwnedEventId) -> Seen {
+    pub(crate) async fn reply_to(&self, bot: &UserId, event: &OwnedEventId) -> Seen {
         self.wait_for(&format!("the bot's reply to {event}"), |seen| {
             seen.iter()
                 .find(|s| s.sender == bot && s.notice && s.in_reply_to.as_ref() == Some(event))
@@ -282,7 +284,7 @@ impl User {
     }
 }
 
-async fn wait_joined(room: &Room, user: &UserId) {
+pub(crate) async fn wait_joined(room: &Room, user: &UserId) {
     let deadline = tokio::time::Instant::now() + TIMEOUT;
     loop {
         let members = room.members(RoomMemberships::JOIN).await.unwrap();
@@ -298,13 +300,23 @@ async fn wait_joined(room: &Room, user: &UserId) {
 }
 
 /// A bot account and its configuration file in a temporary directory.
-struct BotSetup {
-    dir: tempfile::TempDir,
-    user_id: OwnedUserId,
-    config_path: std::path::PathBuf,
+pub(crate) struct BotSetup {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) user_id: OwnedUserId,
+    pub(crate) config_path: std::path::PathBuf,
 }
 
-async fn bot_setup(url: &str, inviters: &[&UserId]) -> BotSetup {
+impl Drop for BotSetup {
+    /// A failed test keeps the bot's directory (configuration, journal, log) for a post-mortem.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.dir.disable_cleanup(true);
+            eprintln!("bot directory kept: {}", self.dir.path().display());
+        }
+    }
+}
+
+pub(crate) async fn bot_setup(url: &str, inviters: &[&UserId]) -> BotSetup {
     let name = unique("tocsin");
     let password = "bot-password-for-tests";
     let registrar = Client::builder().homeserver_url(url).build().await.unwrap();
@@ -496,7 +508,7 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
     let export = alice.send(&room, "!export json").await;
     let caption = alice.reply_to(&bot_id, &export).await;
     assert!(
-        caption.body.starts_with("📎 ") && caption.body.contains("7 entrées"),
+        caption.body.starts_with("[EXERCICE] 📎 ") && caption.body.contains("7 entrées"),
         "{}",
         caption.body
     );
@@ -577,12 +589,22 @@ async fn invitations_from_others_are_refused() {
     bot.stop().await;
 }
 
-fn spawn_bot_process(setup: &BotSetup) -> std::process::Child {
+pub(crate) fn spawn_bot_process(setup: &BotSetup) -> std::process::Child {
     std::process::Command::new(tocsin_bin())
         .args(["run", "--config", setup.config_path.to_str().unwrap()])
-        .env("RUST_LOG", "tocsin=info")
+        .env(
+            "RUST_LOG",
+            std::env::var("TOCSIN_TEST_BOT_LOG").unwrap_or_else(|_| "tocsin=info".to_owned()),
+        )
         .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(setup.dir.path().join("bot.log")).unwrap())
+        .stderr(
+            // Appended to, so that the log of every run since the setup is kept.
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(setup.dir.path().join("bot.log"))
+                .unwrap(),
+        )
         .spawn()
         .expect("starting tocsin run")
 }
@@ -675,7 +697,7 @@ async fn commands_sent_while_the_bot_was_killed_are_recorded_once_in_order() {
 }
 
 /// Stops the bot with SIGTERM and waits for it, so its journal can be opened.
-fn terminate(child: &mut std::process::Child) {
+pub(crate) fn terminate(child: &mut std::process::Child) {
     let pid = child.id().to_string();
     let _ = std::process::Command::new("kill").arg(&pid).status();
     let deadline = std::time::Instant::now() + TIMEOUT;
@@ -984,6 +1006,20 @@ async fn an_exercise_driven_from_the_animation_room() {
     anna.reply_to(&bot_id, &finex).await;
     bob.bot_message(&bot_id, "FINEX").await;
 
+    // Exports from both rooms: the files and their captions are marked too.
+    let export = alice.send(&players, "!export").await;
+    alice.reply_to(&bot_id, &export).await;
+    let export = anna.send(&anim, "!export json").await;
+    anna.reply_to(&bot_id, &export).await;
+    for who in [&bob, &anna] {
+        who.wait_for("the export file", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.file.is_some())
+                .cloned()
+        })
+        .await;
+    }
+
     // Nothing of the facilitators' material ever reached the players' room.
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
     let scenario = catalog.scenario("demo-20min").unwrap();
@@ -1005,12 +1041,25 @@ async fn an_exercise_driven_from_the_animation_room() {
         .skip_while(|s| !s.body.contains("Exercice ouvert"))
         .collect();
     assert!(from_bot.len() >= 8, "{from_bot:?}");
-    for s in &from_bot {
+    // Every message of the exercise, in both rooms, is marked: notices and files alike.
+    let anim_seen = anna.seen.lock().unwrap().clone();
+    let anim_from_bot = anim_seen
+        .iter()
+        .filter(|s| s.sender == bot_id && s.reaction.is_none())
+        .skip_while(|s| !s.body.contains("Salon d'animation lié"));
+    for s in from_bot.iter().copied().chain(anim_from_bot) {
         assert!(
             s.body.starts_with("[EXERCICE]"),
-            "unmarked in the players' room: {}",
+            "unmarked exercise message: {}",
             s.body
         );
+    }
+    assert_eq!(
+        from_bot.iter().filter(|s| s.file.is_some()).count(),
+        1,
+        "the players' export"
+    );
+    for s in &from_bot {
         for secret in &secrets {
             assert!(
                 !s.body.contains(secret.as_str()),

@@ -323,7 +323,7 @@ fn imports_point_down_the_layers() {
 }
 
 /// Types that may derive serde: persisted (journal records, the export file,
-/// the journal's watermark) or displayed (the report and kit view models).
+/// the journal's watermark, the outbox) or displayed (the report and kit view models).
 /// A derive marks a compatibility boundary; add one here knowingly.
 const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     (
@@ -338,6 +338,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
+    // The outbox: outputs durable until carried out.
+    ("bot/src/runtime.rs", &["Output", "Delivery", "ReplyTo"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),
     (
         "bot/src/render/view.rs",

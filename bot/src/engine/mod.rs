@@ -516,7 +516,7 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
 }
 
 /// Prefixes exercise traffic with the exercise marking.
-fn mark(crisis: Option<&Crisis>, settings: &Settings, text: Speech) -> Speech {
+pub fn mark(crisis: Option<&Crisis>, settings: &Settings, text: Speech) -> Speech {
     match crisis {
         Some(c) if c.exercise => marked(settings, text),
         _ => text,

@@ -1,18 +1,20 @@
 //! The Matrix front end: the only module that knows matrix-sdk and ruma.
 //!
-//! Sync handlers only translate events and push them, in timeline order, into
-//! one channel. A single task owns the [`Runtime`] (journal + state) and
-//! handles them one at a time: decide, append (fsync), then acknowledge with
-//! ✅ and a notice, or refuse with ⛔. Replies to an event, and the posts it
-//! causes, carry transaction ids derived from it, so a retried send never posts
-//! twice; posts made by a tick, edits and files carry none yet.
-//!
-//! Handlers are registered before the first sync when a session is restored,
-//! so commands sent while the bot was down are handled on restart, in order,
-//! with their original server timestamps; the journal's event-id index makes
-//! that exactly-once.
+//! The sync loop ([`feed`]) reads the homeserver from a position tocsin keeps
+//! itself and hands every event, in timeline order, to one task that owns the
+//! [`Runtime`] (journal + state). That task handles them one at a time —
+//! decide, append with the outputs that answer them (fsync), then carry the
+//! outputs out ([`deliver`]): ✅ and a notice, or ⛔ — and stores the sync
+//! position once everything before it is handled. Sends carry transaction ids
+//! derived from the journal, so an output carried out again after a crash is
+//! not posted twice. Commands sent while tocsin was down, however long, are
+//! handled at the next start, in order, with their original server times.
+//! If that task fails (a journal error, a panic), tocsin stops with an error
+//! so that its supervisor restarts it.
 
+pub mod deliver;
 pub mod demo;
+pub mod feed;
 pub mod inbound;
 pub mod outbound;
 
@@ -22,52 +24,31 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
-use matrix_sdk::attachment::AttachmentConfig;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::event_handler::Ctx;
-use matrix_sdk::room::edit::EditedContent;
+use matrix_sdk::ruma::UInt;
 use matrix_sdk::ruma::api::client::filter::FilterDefinition;
-use matrix_sdk::ruma::events::reaction::{OriginalSyncReactionEvent, ReactionEventContent};
-use matrix_sdk::ruma::events::relation::Annotation;
-use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
-use matrix_sdk::ruma::events::room::message::{
-    AddMentions, ForwardThread, OriginalSyncRoomMessageEvent,
-    RoomMessageEventContentWithoutRelation,
-};
 use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
-use matrix_sdk::ruma::events::room::redaction::OriginalSyncRoomRedactionEvent;
-use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, OwnedUserId, UInt};
-use matrix_sdk::{Client, Room, RoomState, SessionMeta, SessionTokens};
-use sha2::{Digest, Sha256};
+use matrix_sdk::store::{StateStoreDataKey, StateStoreDataValue};
+use matrix_sdk::{Client, Room, SessionMeta, SessionTokens};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Credentials};
+use crate::engine::Input;
 use crate::engine::event::Author;
-use crate::engine::{Body, Input};
 use crate::lang::speech::msg;
 use crate::playbook;
-use crate::runtime::{Output, Runtime};
+use crate::runtime::Runtime;
+use feed::{Feed, Incoming};
 
 /// Power level needed to open and close crises and assign roles.
 pub const LEAD_POWER_LEVEL: i64 = 50;
 
 /// How often the runtime notes that tocsin is alive (see `Runtime::heartbeat`).
 const HEARTBEAT: Duration = Duration::from_secs(60);
-
-/// An event for the runtime task, in timeline order.
-#[derive(Debug)]
-struct Incoming {
-    room: Room,
-    event_id: OwnedEventId,
-    sender: OwnedUserId,
-    sent_at: chrono::DateTime<Utc>,
-    body: Body,
-    /// The message to reply to (and whose thread to answer in).
-    reply_to: Option<OriginalSyncRoomMessageEvent>,
-}
 
 /// Runs the bot until `shutdown` is cancelled.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -91,85 +72,59 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         "journal verified"
     );
 
-    let (client, restored) = connect(&config).await?;
+    let position = feed::Position::new(&matrix_dir(&config));
+    let (client, restored) = connect(&config, position.load().as_deref()).await?;
     let config = Arc::new(config);
-    let (tx, rx) = mpsc::unbounded_channel();
-    client.add_event_handler_context(tx);
     client.add_event_handler_context(config.clone());
     client.add_event_handler(on_invite);
 
     let filter = {
         let mut filter = FilterDefinition::with_lazy_loading();
-        // Enough timeline per room to catch up on what was said while the bot was down.
+        // A gap longer than this is read back with /messages (see `feed`).
         filter.room.timeline.limit = Some(UInt::from(200u32));
         filter
     };
     let settings = SyncSettings::default()
         .filter(filter.into())
         .timeout(Duration::from_secs(30));
-    if restored {
-        add_message_handlers(&client);
-    } else {
+    let start = feed::Start {
+        position: position.load(),
         // A fresh device: skip the rooms' history, only join pending invitations.
-        sync_with_retry(&client, settings.clone(), &shutdown).await?;
-        add_message_handlers(&client);
-    }
-
-    let worker = tokio::spawn(process(
+        skip_history: !restored,
+        known: runtime.journal().source_index(),
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut worker = tokio::spawn(process(
         runtime,
         rx,
         client.clone(),
         config.clone(),
+        position,
         shutdown.clone(),
     ));
     tracing::info!(user = %config.user_id, "tocsin is listening");
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => break,
-            res = client.sync_once(settings.clone()) => match res {
-                Ok(_) => backoff = Duration::from_secs(1),
-                Err(err) => {
-                    tracing::warn!(error = %err, retry_in = ?backoff, "sync failed; the homeserver may be unreachable");
-                    tokio::select! {
-                        () = shutdown.cancelled() => break,
-                        () = tokio::time::sleep(backoff) => {}
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
-                }
-            }
+    let stopped = tokio::select! {
+        res = &mut worker => Some(res),
+        () = feed::run(&client, settings, start, &tx, &shutdown) => None,
+    };
+    drop(tx);
+    let res = match stopped {
+        Some(res) => res,
+        None => worker.await,
+    };
+    match res {
+        Ok(Ok(())) if shutdown.is_cancelled() => Ok(()),
+        Ok(Ok(())) => bail!("the runtime task stopped unexpectedly"),
+        Ok(Err(err)) => {
+            tracing::error!(
+                error = format!("{err:#}"),
+                "the runtime task failed; stopping"
+            );
+            Err(err.context("the runtime task failed"))
         }
-    }
-    // The handlers hold the channel's senders; dropping the client's handlers ends the worker.
-    drop(client);
-    worker.await.context("the runtime task failed")??;
-    Ok(())
-}
-
-fn add_message_handlers(client: &Client) {
-    client.add_event_handler(on_message);
-    client.add_event_handler(on_reaction);
-    client.add_event_handler(on_undecryptable);
-    client.add_event_handler(on_redaction);
-}
-
-async fn sync_with_retry(
-    client: &Client,
-    settings: SyncSettings,
-    shutdown: &CancellationToken,
-) -> anyhow::Result<()> {
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        match client.sync_once(settings.clone()).await {
-            Ok(_) => return Ok(()),
-            Err(err) => {
-                tracing::warn!(error = %err, retry_in = ?backoff, "first sync failed");
-                tokio::select! {
-                    () = shutdown.cancelled() => bail!("stopped before the first sync"),
-                    () = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-            }
+        Err(join) => {
+            tracing::error!(error = %join, "the runtime task panicked; stopping");
+            Err(anyhow::anyhow!("the runtime task panicked: {join}"))
         }
     }
 }
@@ -178,8 +133,9 @@ fn matrix_dir(config: &Config) -> PathBuf {
     config.data_dir.join("matrix")
 }
 
-/// Logs in once, then reuses the saved session and store on every restart.
-async fn connect(config: &Config) -> anyhow::Result<(Client, bool)> {
+/// Logs in once, then reuses the saved session and store on every restart,
+/// resuming from tocsin's own sync `position` if it has one.
+async fn connect(config: &Config, position: Option<&str>) -> anyhow::Result<(Client, bool)> {
     let dir = matrix_dir(config);
     let session_file = dir.join("session.json");
     let store = dir.join("store");
@@ -194,6 +150,23 @@ async fn connect(config: &Config) -> anyhow::Result<(Client, bool)> {
         let session: MatrixSession = serde_json::from_str(&std::fs::read_to_string(&session_file)?)
             .with_context(|| format!("reading the saved session {}", session_file.display()))?;
         let client = build_client(config, &store, passphrase).await?;
+        if let Some(position) = position {
+            // matrix-sdk (0.18) ignores a sync response whose `next_batch` is
+            // the token it saved last ("Got the same sync response twice"). Its
+            // token may be ahead of tocsin's position (it is saved before the
+            // events are handled), and syncing from our position would then
+            // drop the very response that holds the events never handled. The
+            // SDK reads its token from the store when the session is restored:
+            // make it ours first.
+            client
+                .state_store()
+                .set_kv_data(
+                    StateStoreDataKey::SyncToken,
+                    StateStoreDataValue::SyncToken(position.to_owned()),
+                )
+                .await
+                .context("aligning the Matrix store's sync position with tocsin's")?;
+        }
         client
             .restore_session(session)
             .await
@@ -338,118 +311,31 @@ async fn on_invite(
     });
 }
 
-/// Events tocsin handles: in rooms it has joined, from anyone but itself.
-fn from_others_in_joined(room: &Room, client: &Client, sender: &matrix_sdk::ruma::UserId) -> bool {
-    room.state() == RoomState::Joined && Some(sender) != client.user_id()
-}
-
-async fn on_message(
-    ev: OriginalSyncRoomMessageEvent,
-    room: Room,
-    client: Client,
-    Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
-) {
-    if !from_others_in_joined(&room, &client, &ev.sender) {
-        return;
-    }
-    let Some(body) = inbound::message_body(&ev) else {
-        return;
-    };
-    let _ = tx.send(Incoming {
-        room,
-        event_id: ev.event_id.clone(),
-        sender: ev.sender.clone(),
-        sent_at: inbound::timestamp(ev.origin_server_ts),
-        body,
-        reply_to: Some(ev),
-    });
-}
-
-async fn on_undecryptable(
-    ev: OriginalSyncRoomEncryptedEvent,
-    room: Room,
-    client: Client,
-    Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
-) {
-    if !from_others_in_joined(&room, &client, &ev.sender) {
-        return;
-    }
-    tracing::warn!(room = %room.room_id(), event = %ev.event_id, "message could not be decrypted");
-    let _ = tx.send(Incoming {
-        room,
-        event_id: ev.event_id.clone(),
-        sender: ev.sender.clone(),
-        sent_at: inbound::timestamp(ev.origin_server_ts),
-        body: Body::Undecryptable,
-        reply_to: None,
-    });
-}
-
-async fn on_redaction(
-    ev: OriginalSyncRoomRedactionEvent,
-    room: Room,
-    client: Client,
-    Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
-) {
-    if !from_others_in_joined(&room, &client, &ev.sender) {
-        return;
-    }
-    let Some(original) = ev.content.redacts.clone().or_else(|| ev.redacts.clone()) else {
-        return;
-    };
-    let _ = tx.send(Incoming {
-        room,
-        event_id: ev.event_id.clone(),
-        sender: ev.sender.clone(),
-        sent_at: inbound::timestamp(ev.origin_server_ts),
-        body: Body::Redaction {
-            original: original.to_string(),
-            reason: ev.content.reason.clone(),
-        },
-        reply_to: None,
-    });
-}
-
-async fn on_reaction(
-    ev: OriginalSyncReactionEvent,
-    room: Room,
-    client: Client,
-    Ctx(tx): Ctx<mpsc::UnboundedSender<Incoming>>,
-) {
-    if !from_others_in_joined(&room, &client, &ev.sender) {
-        return;
-    }
-    let _ = tx.send(Incoming {
-        room,
-        event_id: ev.event_id.clone(),
-        sender: ev.sender.clone(),
-        sent_at: inbound::timestamp(ev.origin_server_ts),
-        body: Body::Reaction {
-            target: ev.content.relates_to.event_id.to_string(),
-            key: ev.content.relates_to.key.clone(),
-        },
-        reply_to: None,
-    });
-}
-
-/// The runtime task: one input at a time, durable before acknowledged; and
-/// the timer: it wakes when the runtime says something falls due.
-#[allow(
-    clippy::too_many_lines,
-    reason = "the runtime task's loop; to be split with the delivery-guarantee work on this file"
-)]
+/// The runtime task: what an earlier run left undelivered, the downtime, then
+/// one input at a time, durable before acknowledged; and the timer, which
+/// wakes when the runtime says something falls due, once the first catch-up
+/// is handled.
 async fn process(
     mut runtime: Runtime,
-    mut rx: mpsc::UnboundedReceiver<Incoming>,
+    mut rx: mpsc::UnboundedReceiver<Feed>,
     client: Client,
     config: Arc<Config>,
+    position: feed::Position,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    // How long tocsin was down goes on record before what was said meanwhile.
-    match tokio::task::block_in_place(|| runtime.record_downtime(Utc::now())) {
-        Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,
-        Err(err) => tracing::error!(error = format!("{err:#}"), "could not record the downtime"),
+    // Acknowledgements and posts decided before a crash go out first.
+    for delivery in runtime.undelivered()? {
+        deliver::deliver(&client, &mut runtime, delivery).await?;
     }
+    // How long tocsin was down goes on record before what was said meanwhile.
+    let deliveries = tokio::task::block_in_place(|| runtime.record_downtime(Utc::now()))
+        .context("recording the downtime")?;
+    for delivery in deliveries {
+        deliver::deliver(&client, &mut runtime, delivery).await?;
+    }
+    // No timer before the first catch-up: a `!fait` sent while tocsin was
+    // down must be handled before the reminder it makes unnecessary.
+    let mut caught_up = false;
     let mut beat = tokio::time::Instant::now();
     loop {
         // Note that tocsin is alive at least every minute, busy or idle.
@@ -463,190 +349,100 @@ async fn process(
         let heartbeat = beat + HEARTBEAT;
         let wake = runtime
             .next_due()
+            .filter(|_| caught_up)
             .map(|at| {
                 let wait = (at - Utc::now()).to_std().unwrap_or_default();
                 tokio::time::Instant::now() + wait
             })
             .map_or(heartbeat, |due| due.min(heartbeat));
-        let incoming = tokio::select! {
+        let feed = tokio::select! {
+            biased;
             () = shutdown.cancelled() => break,
-            () = tokio::time::sleep_until(wake) => None,
             next = rx.recv() => match next {
-                Some(incoming) => Some(incoming),
+                Some(feed) => feed,
                 None => break,
+            },
+            () = tokio::time::sleep_until(wake) => {
+                if caught_up {
+                    let deliveries = tokio::task::block_in_place(|| runtime.tick(Utc::now()))
+                        .context("recording what fell due")?;
+                    for delivery in deliveries {
+                        deliver::deliver(&client, &mut runtime, delivery).await?;
+                    }
+                }
+                continue;
             }
         };
-        let Some(incoming) = incoming else {
-            let outputs = tokio::task::block_in_place(|| runtime.tick(Utc::now()));
-            match outputs {
-                Ok(outputs) => send_outputs(&client, &mut runtime, None, outputs).await,
-                Err(err) => {
-                    tracing::error!(error = format!("{err:#}"), "could not record what fell due")
+        match feed {
+            Feed::Events(batch) => {
+                for incoming in batch {
+                    handle(&mut runtime, &client, &config, incoming).await?;
                 }
             }
-            continue;
-        };
-        let member = incoming
-            .room
-            .get_member(&incoming.sender)
-            .await
-            .ok()
-            .flatten();
-        let name = member.as_ref().map_or_else(
-            || incoming.sender.localpart().to_owned(),
-            |m| m.name().to_owned(),
-        );
-        let lead = member.as_ref().is_some_and(|m| match m.power_level() {
-            UserPowerLevel::Infinite => true,
-            UserPowerLevel::Int(level) => i64::from(level) >= LEAD_POWER_LEVEL,
-            _ => false,
-        });
-        let input = Input {
-            at: Utc::now(),
-            sent_at: incoming.sent_at,
-            author: Author {
-                id: incoming.sender.to_string(),
-                name,
-            },
-            room: incoming.room.room_id().to_string(),
-            body: incoming.body.clone(),
-            source: Some(incoming.event_id.to_string()),
-            privileged: lead || config.is_admin(incoming.sender.as_str()),
-        };
-        let span = tracing::info_span!("input", room = %incoming.room.room_id(), event = %incoming.event_id);
-        let outputs = span.in_scope(|| tokio::task::block_in_place(|| runtime.handle(&input)));
-        let outputs = match outputs {
-            Ok(outputs) => outputs,
-            Err(err) => {
-                tracing::error!(
-                    error = format!("{err:#}"),
-                    "could not record; nothing acknowledged"
-                );
-                let warning = config.settings.say(msg!("journal-error"));
-                vec![Output::Refuse(warning)]
+            Feed::Synced {
+                token,
+                caught_up: now_caught_up,
+            } => {
+                tokio::task::block_in_place(|| position.store(&token))
+                    .context("storing the sync position")?;
+                caught_up |= now_caught_up;
             }
-        };
-        send_outputs(&client, &mut runtime, Some(&incoming), outputs).await;
+        }
     }
     drop(client);
     runtime.close()
 }
 
-async fn send_outputs(
-    client: &Client,
+/// Handles one event and carries out what answers it. A journal failure is
+/// told to the room (best effort) and stops the runtime.
+async fn handle(
     runtime: &mut Runtime,
-    incoming: Option<&Incoming>,
-    outputs: Vec<Output>,
-) {
-    for (idx, output) in outputs.into_iter().enumerate() {
-        if let Err(err) = send_output(client, runtime, incoming, idx, output).await {
-            tracing::warn!(error = format!("{err:#}"), "could not send a message");
-        }
-    }
-}
-
-/// A transaction id unique to (source event, output index): a retried send is not posted twice.
-fn txn_id(event_id: &OwnedEventId, idx: usize, what: &str) -> OwnedTransactionId {
-    let digest = Sha256::digest(format!("{event_id}/{idx}/{what}").as_bytes());
-    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    OwnedTransactionId::from(format!("tocsin-{hex}"))
-}
-
-async fn send_output(
     client: &Client,
-    runtime: &mut Runtime,
-    incoming: Option<&Incoming>,
-    idx: usize,
-    output: Output,
+    config: &Config,
+    incoming: Incoming,
 ) -> anyhow::Result<()> {
-    let (reaction, text) = match output {
-        Output::File {
-            room,
+    let member = incoming
+        .room
+        .get_member(&incoming.sender)
+        .await
+        .ok()
+        .flatten();
+    let name = member.as_ref().map_or_else(
+        || incoming.sender.localpart().to_owned(),
+        |m| m.name().to_owned(),
+    );
+    let lead = member.as_ref().is_some_and(|m| match m.power_level() {
+        UserPowerLevel::Infinite => true,
+        UserPowerLevel::Int(level) => i64::from(level) >= LEAD_POWER_LEVEL,
+        _ => false,
+    });
+    let input = Input {
+        at: Utc::now(),
+        sent_at: incoming.sent_at,
+        author: Author {
+            id: incoming.sender.to_string(),
             name,
-            mime,
-            bytes,
-            caption,
-        } => {
-            let room = room_of(client, &room)?;
-            let mime: mime::Mime = mime.parse().context("bad mime type")?;
-            // Encrypted by the SDK when the room is.
-            room.send_attachment(name, &mime, bytes, AttachmentConfig::new())
-                .await?;
-            (None, caption)
-        }
-        Output::Ack(text) => (Some("✅"), text),
-        Output::Refuse(text) => (Some("⛔"), text),
-        Output::Reply(text) => (None, text),
-        Output::Post {
-            room,
-            crisis,
-            text,
-            tag,
-        } => {
-            let room = room_of(client, &room)?;
-            let mut send = room.send(outbound::notice(&text));
-            if let Some(incoming) = incoming {
-                send = send.with_transaction_id(txn_id(&incoming.event_id, idx, "post"));
-            }
-            let event_id = send.await?.response.event_id;
-            if let Some(tag) = tag {
-                tokio::task::block_in_place(|| {
-                    runtime.record_posted(&crisis, &tag, event_id.as_str(), Utc::now())
-                })?;
-            }
-            return Ok(());
-        }
-        Output::Edit {
-            room,
-            crisis,
-            tag,
-            event_id,
-            text,
-        } => {
-            let room = room_of(client, &room)?;
-            let Some(event_id) = event_id.and_then(|e| OwnedEventId::try_from(e).ok()) else {
-                // Never posted (or posted before an upgrade): post it now, and edit it from then on.
-                let event_id = room.send(outbound::notice(&text)).await?.response.event_id;
-                tokio::task::block_in_place(|| {
-                    runtime.record_posted(&crisis, &tag, event_id.as_str(), Utc::now())
-                })?;
-                return Ok(());
-            };
-            let content = RoomMessageEventContentWithoutRelation::from(outbound::notice(&text));
-            let edit = room
-                .make_edit_event(&event_id, EditedContent::RoomMessage(content))
-                .await?;
-            room.send(edit).await?;
-            return Ok(());
+        },
+        room: incoming.room.room_id().to_string(),
+        body: incoming.body,
+        source: Some(incoming.event_id.to_string()),
+        privileged: lead || config.is_admin(incoming.sender.as_str()),
+    };
+    let span =
+        tracing::info_span!("input", room = %incoming.room.room_id(), event = %incoming.event_id);
+    let handled = span.in_scope(|| {
+        tokio::task::block_in_place(|| runtime.handle(&input, Some(incoming.reply_to.clone())))
+    });
+    let deliveries = match handled {
+        Ok(deliveries) => deliveries,
+        Err(err) => {
+            let warning = config.settings.say(msg!("journal-error"));
+            deliver::warn(client, &incoming.reply_to, &warning).await;
+            return Err(err.context(format!("recording event {}", incoming.event_id)));
         }
     };
-    let Some(incoming) = incoming else {
-        return Ok(());
-    };
-    let room = &incoming.room;
-    let mut content = outbound::notice(&text);
-    if let Some(original) = &incoming.reply_to {
-        // Keeps the original's thread when it was in one.
-        content = content.make_reply_to(original, ForwardThread::Yes, AddMentions::No);
-    }
-    // The notice first: it is what people read; the reaction follows.
-    room.send(content)
-        .with_transaction_id(txn_id(&incoming.event_id, idx, "notice"))
-        .await?;
-    if let (Some(key), Some(_)) = (reaction, &incoming.reply_to) {
-        let content =
-            ReactionEventContent::new(Annotation::new(incoming.event_id.clone(), key.to_owned()));
-        room.send(content)
-            .with_transaction_id(txn_id(&incoming.event_id, idx, "reaction"))
-            .await?;
+    for delivery in deliveries {
+        deliver::deliver(client, runtime, delivery).await?;
     }
     Ok(())
-}
-
-fn room_of(client: &Client, room: &str) -> anyhow::Result<Room> {
-    let id =
-        matrix_sdk::ruma::RoomId::parse(room).with_context(|| format!("bad room id {room}"))?;
-    client
-        .get_room(&id)
-        .with_context(|| format!("not in room {room}"))
 }

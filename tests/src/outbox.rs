@@ -1,0 +1,141 @@
+//! The outbox: what tocsin decided to say is durable with the records it
+//! answers, and said again after a crash, under the same transaction ids.
+
+use chrono::{TimeZone, Utc};
+use expect_test::expect;
+
+use tocsin::engine::event::{Author, PostTag};
+use tocsin::engine::{Body, Input, Settings};
+use tocsin::runtime::{Delivery, Output, ReplyTo, Runtime};
+
+use crate::support::root;
+
+fn open(dir: &std::path::Path) -> Runtime {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    Runtime::open(dir, catalog, Settings::default(), None)
+        .unwrap()
+        .0
+}
+
+fn input(n: u32, text: &str) -> (Input, ReplyTo) {
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 40, n).unwrap();
+    let event = format!("$event{n}");
+    let input = Input {
+        at,
+        sent_at: at,
+        author: Author {
+            id: "@alice:chu.fr".into(),
+            name: "alice".into(),
+        },
+        room: "!cell:chu.fr".into(),
+        body: Body::Text(text.into()),
+        source: Some(event.clone()),
+        privileged: true,
+    };
+    let reply_to = ReplyTo {
+        room: "!cell:chu.fr".into(),
+        event_id: event,
+        thread: None,
+        message: true,
+    };
+    (input, reply_to)
+}
+
+#[test]
+fn an_answer_not_carried_out_is_handed_back_after_a_restart_then_never_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    assert!(
+        runtime.undelivered().unwrap().is_empty(),
+        "a new journal has nothing to deliver"
+    );
+    let (open_crisis, reply) = input(1, "!ouvrir rancongiciel");
+    for delivery in runtime.handle(&open_crisis, Some(reply)).unwrap() {
+        runtime.delivered(delivery.id).unwrap();
+    }
+    let (info, reply) = input(2, "!info Le standard ne répond plus");
+    let decided = runtime.handle(&info, Some(reply.clone())).unwrap();
+    assert!(
+        matches!(&decided[..], [Delivery { output: Output::Ack(text), .. }] if text.contains("I1")),
+        "{decided:?}"
+    );
+    // A crash before the ✅ went out: the answer is still owed.
+    runtime.close().unwrap();
+    let mut runtime = open(dir.path());
+    let owed = runtime.undelivered().unwrap();
+    assert_eq!(owed, decided, "handed back whole, with its transaction id");
+    assert_eq!(owed[0].reply_to.as_ref(), Some(&reply));
+    // The same event delivered again by the homeserver is not recorded twice
+    // and answers nothing new.
+    assert!(runtime.handle(&info, Some(reply)).unwrap().is_empty());
+    runtime.delivered(owed[0].id).unwrap();
+    runtime.close().unwrap();
+    let runtime = open(dir.path());
+    assert!(runtime.undelivered().unwrap().is_empty());
+    runtime.close().unwrap();
+}
+
+#[test]
+fn a_refusal_handled_again_keeps_its_transaction_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    let (typo, reply) = input(1, "!decison oups");
+    let first = runtime.handle(&typo, Some(reply.clone())).unwrap();
+    let again = runtime.handle(&typo, Some(reply)).unwrap();
+    assert!(matches!(first[0].output, Output::Refuse(_)), "{first:?}");
+    assert_eq!(first[0].txn, again[0].txn);
+    assert_ne!(first[0].id, again[0].id, "two outbox items");
+    runtime.close().unwrap();
+}
+
+#[test]
+fn the_outbox_format_is_stable() {
+    // Outbox items outlive a tocsin version across an upgrade: pin their JSON.
+    let delivery = Delivery {
+        id: 7,
+        txn: "20261129-rancongiciel/2/0".into(),
+        reply_to: Some(ReplyTo {
+            room: "!cell:chu.fr".into(),
+            event_id: "$e".into(),
+            thread: Some("$root".into()),
+            message: true,
+        }),
+        output: Output::Ack("I1 — information enregistrée".into()),
+    };
+    let outputs = [
+        delivery.output.clone(),
+        Output::Refuse("non".into()),
+        Output::Reply("aide".into()),
+        Output::Post {
+            room: "!r".into(),
+            crisis: "c".into(),
+            text: "rappel".into(),
+            tag: Some(PostTag::Checklist("pd-lab".into())),
+        },
+        Output::Edit {
+            room: "!r".into(),
+            crisis: "c".into(),
+            tag: PostTag::Checklist("pd-lab".into()),
+            text: "liste".into(),
+        },
+        Output::Export {
+            room: "!r".into(),
+            crisis: "c".into(),
+            format: "json".into(),
+            players: false,
+        },
+    ];
+    let json: Vec<String> = std::iter::once(serde_json::to_string(&delivery).unwrap())
+        .chain(outputs.iter().map(|o| serde_json::to_string(o).unwrap()))
+        .collect();
+    expect![[r#"
+        {"txn":"20261129-rancongiciel/2/0","reply_to":{"room":"!cell:chu.fr","event_id":"$e","thread":"$root","message":true},"output":{"ack":"I1 — information enregistrée"}}
+        {"ack":"I1 — information enregistrée"}
+        {"refuse":"non"}
+        {"reply":"aide"}
+        {"post":{"room":"!r","crisis":"c","text":"rappel","tag":"proc:pd-lab"}}
+        {"edit":{"room":"!r","crisis":"c","tag":"proc:pd-lab","text":"liste"}}
+        {"export":{"room":"!r","crisis":"c","format":"json","players":false}}"#]].assert_eq(&json.join("\n"));
+    let back: Delivery = serde_json::from_str(&json[0]).unwrap();
+    assert_eq!(back, Delivery { id: 0, ..delivery });
+}
