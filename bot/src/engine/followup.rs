@@ -201,12 +201,12 @@ impl Ctx<'_> {
             Err(refusal) => return Decision::refuse(refusal),
         };
         if let Some(run) = crisis.procedures.get(&proc.id) {
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "proc-already-started",
                 id = &proc.id,
                 since = self.hm(run.started_at),
                 checklist = self.checklist(crisis, proc, run)
-            )));
+            ));
         }
         let run = ProcedureRun {
             started_at: self.input.sent_at,
@@ -255,35 +255,35 @@ impl Ctx<'_> {
             .find_procedure(playbook, id)
             .map_err(Decision::refuse)?;
         let Some(run) = crisis.procedures.get(&proc.id) else {
-            return Err(Decision::refuse(self.say(msg!(
+            return Err(Decision::refuse(msg!(
                 "proc-not-started-yet",
                 id = &proc.id,
                 p = self.p()
-            ))));
+            )));
         };
         if step > proc.steps.len() {
-            return Err(Decision::refuse(self.say(msg!(
+            return Err(Decision::refuse(msg!(
                 "proc-no-such-step",
                 id = &proc.id,
                 n_steps = proc.steps.len(),
                 step
-            ))));
+            )));
         }
         if let Some((at, by)) = run.done.get(&step) {
-            return Err(Decision::refuse(self.say(msg!(
+            return Err(Decision::refuse(msg!(
                 "step-already-done",
                 id = &proc.id,
                 step,
                 at = self.hm(*at),
                 by
-            ))));
+            )));
         }
         if run.skipped.contains_key(&step) {
-            return Err(Decision::refuse(self.say(msg!(
+            return Err(Decision::refuse(msg!(
                 "step-already-skipped",
                 id = &proc.id,
                 step
-            ))));
+            )));
         }
         Ok((proc, run))
     }
@@ -553,10 +553,10 @@ impl Ctx<'_> {
         role: Option<String>,
     ) -> Decision {
         let Some(clock) = playbook.and_then(|p| p.clocks.iter().find(|c| c.id == id)) else {
-            return Decision::refuse(self.say(msg!("clock-unknown")));
+            return Decision::refuse(msg!("clock-unknown"));
         };
         if let Some(at) = crisis.clocks_done.get(id) {
-            return Decision::refuse(self.say(msg!("clock-already-done", id, at = self.hm(*at))));
+            return Decision::refuse(msg!("clock-already-done", id, at = self.hm(*at)));
         }
         let deadline = crisis.opened_at + clock.due;
         let record = self.record(
@@ -604,7 +604,7 @@ impl Ctx<'_> {
             .map(|(u, _)| u.clone())
             .unwrap_or_else(|| self.input.author.id.clone());
         if to == from {
-            return Decision::refuse(self.say(msg!("handover-already", to = &to)));
+            return Decision::refuse(msg!("handover-already", to = &to));
         }
         let record = self.record(
             &crisis.id,
@@ -645,8 +645,8 @@ impl Ctx<'_> {
                     .collect();
                 decision
             }
-            Some(h) => Decision::refuse(self.say(msg!("handover-not-you", to = &h.to))),
-            None => Decision::refuse(self.say(msg!("handover-none"))),
+            Some(h) => Decision::refuse(msg!("handover-not-you", to = &h.to)),
+            None => Decision::refuse(msg!("handover-none")),
         }
     }
 
@@ -659,7 +659,7 @@ impl Ctx<'_> {
     ) -> Decision {
         let Some(text) = text else {
             let Some(check) = crisis.comchecks.last() else {
-                return Decision::refuse(self.say(msg!("comcheck-none", p = self.p())));
+                return Decision::refuse(msg!("comcheck-none", p = self.p()));
             };
             let missing: Vec<&String> = check
                 .expected
@@ -687,7 +687,7 @@ impl Ctx<'_> {
             });
         };
         if crisis.roles.is_empty() {
-            return Decision::refuse(self.say(msg!("comcheck-no-roles", p = self.p())));
+            return Decision::refuse(msg!("comcheck-no-roles", p = self.p()));
         }
         let number = crisis.comchecks.len() as u32 + 1;
         let mut expected: Vec<&String> = crisis.roles.values().collect();

@@ -16,8 +16,7 @@ use crate::playbook::scenario::{Channel, Scenario};
 impl Ctx<'_> {
     /// A facilitator-only command from someone who is not one.
     pub(in crate::engine) fn require_facilitator(&self) -> Option<Decision> {
-        (!self.input.privileged)
-            .then(|| Decision::refuse(self.say(msg!("facilitators-only", p = self.p()))))
+        (!self.input.privileged).then(|| Decision::refuse(msg!("facilitators-only", p = self.p())))
     }
 
     /// `!animer <crise|salon> <scénario>` in a room with no crisis: link it as the animation room.
@@ -40,37 +39,37 @@ impl Ctx<'_> {
                 .map(|c| c.id.as_str())
                 .collect();
             let open = self.list_or_none(&open);
-            return Decision::refuse(self.say(msg!("link-no-crisis", target, open = &open)));
+            return Decision::refuse(msg!("link-no-crisis", target, open = &open));
         };
         if !crisis.exercise {
             return Decision::refuse(self.real_crisis());
         }
         if crisis.room == self.input.room {
-            return Decision::refuse(self.say(msg!("link-players-room")));
+            return Decision::refuse(msg!("link-players-room"));
         }
         if let Some(run) = &crisis.run {
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "link-already-animated",
                 crisis = &crisis.id,
                 scenario = &run.scenario
-            )));
+            ));
         }
         let Some(scenario) = self.catalog.scenario(scenario_id) else {
             let known: Vec<&str> = self.catalog.scenarios().map(|s| s.id.as_str()).collect();
             let known = self.list_or_none(&known);
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "link-unknown-scenario",
                 scenario = scenario_id,
                 known = &known
-            )));
+            ));
         };
         if scenario.playbook != crisis.playbook {
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "link-wrong-playbook",
                 scenario = &scenario.id,
                 scenario_playbook = &scenario.playbook,
                 playbook = &crisis.playbook
-            )));
+            ));
         }
         let lang = self.lang;
         let p = self.p();
@@ -139,13 +138,13 @@ impl Ctx<'_> {
             return Decision::refuse(self.real_crisis());
         }
         if crisis.run.is_none() {
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "players-link-first",
                 p = self.p(),
                 crisis = &crisis.id
-            )));
+            ));
         }
-        Decision::refuse(self.say(msg!("players-animation-command")))
+        Decision::refuse(msg!("players-animation-command"))
     }
 
     /// A command typed in the animation room of `crisis`: who may, when in
@@ -160,10 +159,10 @@ impl Ctx<'_> {
         {
             return refusal;
         }
-        let not_started = || Decision::refuse(self.say(msg!("exercise-not-started", p = self.p())));
+        let not_started = || Decision::refuse(msg!("exercise-not-started", p = self.p()));
         // Commands that play the exercise: only between DEBEX and FINEX.
         let play = command.plays_the_exercise();
-        let ended = || Decision::refuse(self.say(msg!("exercise-ended")));
+        let ended = || Decision::refuse(msg!("exercise-ended"));
         match command {
             Command::Help(topic) => {
                 Decision::reply(crate::engine::help_for(self.settings, topic, true))
@@ -180,11 +179,11 @@ impl Ctx<'_> {
                     players: false,
                 }],
             },
-            Command::Link { .. } | Command::Open { .. } => Decision::refuse(self.say(msg!(
+            Command::Link { .. } | Command::Open { .. } => Decision::refuse(msg!(
                 "animation-already-linked",
                 crisis = &crisis.id,
                 scenario = &run.scenario
-            ))),
+            )),
             Command::Mode(auto) => self.mode(crisis, run, scenario, auto),
             Command::Debex => self.debex(crisis, run, scenario),
             _ if play && run.started_at.is_none() => not_started(),
@@ -192,11 +191,9 @@ impl Ctx<'_> {
             Command::Finex => self.finex(crisis, run, scenario),
             Command::Pause => self.pause(crisis, run),
             Command::Resume => self.resume(crisis, run),
-            _ if play && run.stopped => {
-                Decision::refuse(self.say(msg!("play-frozen", p = self.p())))
-            }
+            _ if play && run.stopped => Decision::refuse(msg!("play-frozen", p = self.p())),
             Command::Inject(_) | Command::Adhoc { .. } if run.paused_since.is_some() => {
-                Decision::refuse(self.say(msg!("play-paused", p = self.p())))
+                Decision::refuse(msg!("play-paused", p = self.p()))
             }
             Command::Inject(id) => self.fire_inject(crisis, run, scenario, id),
             Command::SkipInject { inject, reason } => {
@@ -212,7 +209,7 @@ impl Ctx<'_> {
             Command::Expected { inject, met } => self.mark_expected(crisis, run, inject, met),
             Command::Obs(text) => self.observe(crisis, run, scenario, text),
             Command::Improve { text, owner, due } => self.improve(crisis, text, owner, due),
-            _ => Decision::refuse(self.say(msg!("animation-room-commands", p = self.p()))),
+            _ => Decision::refuse(msg!("animation-room-commands", p = self.p())),
         }
     }
 
@@ -378,7 +375,7 @@ impl Ctx<'_> {
             effects: vec![Effect::Ack(text.into())],
         };
         if run.auto == auto {
-            return Decision::refuse(self.say(msg!("mode-already")));
+            return Decision::refuse(msg!("mode-already"));
         }
         // Back to auto: injects already due would all fire at once.
         let overdue: Vec<String> = scenario
@@ -395,11 +392,11 @@ impl Ctx<'_> {
             })
             .unwrap_or_default();
         if auto && !overdue.is_empty() {
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "mode-overdue",
                 overdue = overdue.join(", "),
                 p = self.p()
-            )));
+            ));
         }
         let text = if auto {
             self.say(msg!("mode-auto"))
@@ -414,7 +411,7 @@ impl Ctx<'_> {
         let now = self.input.sent_at;
         let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
         if run.started_at.is_some() {
-            return Decision::refuse(self.say(msg!("debex-already")));
+            return Decision::refuse(msg!("debex-already"));
         }
         let code = &run.code_name;
         let phrase = self
@@ -492,7 +489,7 @@ impl Ctx<'_> {
         let now = self.input.sent_at;
         let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
         let Some(since) = run.paused_since else {
-            return Decision::refuse(self.say(msg!("resume-not-paused")));
+            return Decision::refuse(msg!("resume-not-paused"));
         };
         let text = if run.stopped {
             self.say(msg!(
@@ -535,19 +532,19 @@ impl Ctx<'_> {
             None => match upcoming(run, sc).first() {
                 Some(i) => *i,
                 None => {
-                    return Decision::refuse(self.say(msg!("inject-none-left")));
+                    return Decision::refuse(msg!("inject-none-left"));
                 }
             },
         };
         if let Some(p) = run.played(&inject.id) {
-            return Decision::refuse(self.say(msg!(
+            return Decision::refuse(msg!(
                 "inject-already-played",
                 id = &inject.id,
                 t = span(p.t_plus, self.settings)
-            )));
+            ));
         }
         if run.skipped.contains_key(&inject.id) {
-            return Decision::refuse(self.say(msg!("inject-skipped-already", id = &inject.id)));
+            return Decision::refuse(msg!("inject-skipped-already", id = &inject.id));
         }
         let playbook = self.catalog.get(&crisis.playbook);
         let (event, effects) = fire(crisis, run, sc, playbook, self.settings, inject, now, true);
@@ -577,7 +574,7 @@ impl Ctx<'_> {
             return Decision::refuse(self.unknown_inject(sc, &inject));
         }
         if run.is_closed(&inject) {
-            return Decision::refuse(self.say(msg!("skip-already-closed", inject = &inject)));
+            return Decision::refuse(msg!("skip-already-closed", inject = &inject));
         }
         let text = self.say(msg!("skip-ack", inject = &inject));
         ack(Event::InjectSkipped { inject, reason }, text)
@@ -603,7 +600,7 @@ impl Ctx<'_> {
             match sc.inject(id) {
                 None => return Decision::refuse(self.unknown_inject(sc, id)),
                 Some(i) if run.is_closed(id) || i.at.is_none() => {
-                    return Decision::refuse(self.say(msg!("delay-not-timed", id)));
+                    return Decision::refuse(msg!("delay-not-timed", id));
                 }
                 Some(_) => {}
             }
@@ -674,7 +671,7 @@ impl Ctx<'_> {
         };
         let known = run.played(&inject).is_some();
         if !known {
-            return Decision::refuse(self.say(msg!("expected-not-played", inject = &inject)));
+            return Decision::refuse(msg!("expected-not-played", inject = &inject));
         }
         let text = if met {
             self.say(msg!("expected-met", inject = &inject))

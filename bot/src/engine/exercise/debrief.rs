@@ -67,7 +67,7 @@ impl Ctx<'_> {
         if let Some(run) = &crisis.run
             && run.ended_at.is_none()
         {
-            return Decision::refuse(self.say(msg!("retex-after-finex")));
+            return Decision::refuse(msg!("retex-after-finex"));
         }
         let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
         let topic_text = |n: u32| {
@@ -91,9 +91,9 @@ impl Ctx<'_> {
                     self.post_players(crisis, topic_text(1)),
                 ],
             },
-            (None, _) => Decision::refuse(self.say(msg!("retex-not-open", p = self.p()))),
+            (None, _) => Decision::refuse(msg!("retex-not-open", p = self.p())),
             (Some(r), _) if r.ended_at.is_some() => {
-                Decision::refuse(self.say(msg!("retex-closed-already", p = self.p())))
+                Decision::refuse(msg!("retex-closed-already", p = self.p()))
             }
             (Some(r), RetexArg::Start) => Decision::reply(topic_text(r.topic)),
             (Some(r), RetexArg::Say(text)) => {
