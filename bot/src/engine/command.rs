@@ -417,7 +417,6 @@ impl Refusal {
 
 /// Parses one message. `None`: not a command. `roles`: the open playbook's role ids,
 /// so that `!action … dsi` reads `dsi` as an owner.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command, Refusal>> {
     let trimmed = text.trim_start();
     let rest = trimmed.strip_prefix(prefix)?;
@@ -439,289 +438,348 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         }));
     }
     let args = args.trim();
-    let refuse = |reason: Message| {
-        Err(Refusal {
-            reason: reason.into(),
-            help: help(),
-        })
-    };
-    let res = match keyword {
-        Keyword::Help => {
-            let topic = args.trim_start_matches(prefix);
-            if topic.is_empty() {
-                Ok(Command::Help(None))
-            } else {
-                match Keyword::lookup(&fold(topic)) {
-                    Some(k) => Ok(Command::Help(Some(k))),
-                    None => Err(unknown(topic, &fold(topic), prefix)),
-                }
-            }
-        }
-        Keyword::Open => {
-            let mut words = args.split_whitespace();
-            match (words.next(), words.next(), words.next()) {
-                (None, ..) => refuse(msg!("cmd-which-playbook-should-be")),
-                (Some(pb), mode, None) => match mode.map(fold).as_deref() {
-                    None | Some("reel" | "real") => Ok(Command::Open {
-                        playbook: pb.to_lowercase(),
-                        exercise: false,
-                    }),
-                    Some("exercice" | "exercise") => Ok(Command::Open {
-                        playbook: pb.to_lowercase(),
-                        exercise: true,
-                    }),
-                    Some(_) => refuse(msg!("cmd-after-playbook-only-exercise")),
-                },
-                _ => refuse(msg!("cmd-too-many-words-one")),
-            }
-        }
-        Keyword::Close => no_args(args, Command::Close, help()),
-        Keyword::Status => no_args(args, Command::Status, help()),
-        Keyword::Info => {
-            if args.is_empty() {
-                refuse(msg!("cmd-information-text-missing"))
-            } else {
-                Ok(Command::Info {
-                    text: args.to_owned(),
-                })
-            }
-        }
-        Keyword::Verify => {
-            let (target, status) = split_word(args);
-            if target.is_empty() {
-                refuse(msg!("cmd-information-reference-missing-i3"))
-            } else {
-                match parse_verification(status) {
-                    Some(status) => Ok(Command::Verify {
-                        target: target.to_uppercase(),
-                        status,
-                    }),
-                    None if status.trim().is_empty() => {
-                        refuse(msg!("cmd-status-missing-confirmed-refuted"))
-                    }
-                    None => refuse(msg!("cmd-unknown-status-confirmed-refuted")),
-                }
-            }
-        }
-        Keyword::Decision => {
-            let (text, rationale) = split_rationale(args);
-            if text.is_empty() {
-                refuse(msg!("cmd-decision-text-missing"))
-            } else {
-                Ok(Command::Decision { text, rationale })
-            }
-        }
-        Keyword::Action => parse_action(args, roles).map_err(|reason| Refusal {
-            reason: reason.into(),
-            help: help(),
-        }),
-        Keyword::Done => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [target] if target.contains('.') => match target
-                .rsplit_once('.')
-                .map(|(p, n)| (p.to_lowercase(), n.parse::<usize>()))
-            {
-                Some((procedure, Ok(step))) if step > 0 && !procedure.is_empty() => {
-                    Ok(Command::StepDone { procedure, step })
-                }
-                _ => refuse(msg!("cmd-unreadable-step-write-procedure")),
-            },
-            [target] => Ok(Command::Done {
-                target: if is_reference(target) {
-                    target.to_uppercase()
-                } else {
-                    target.to_lowercase()
-                },
-            }),
-            [] => refuse(msg!("cmd-action-reference-missing-a2")),
-            _ => refuse(msg!("cmd-one-action-reference-only")),
-        },
-        Keyword::Role => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [role, user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Role {
-                role: role.to_lowercase(),
-                user: user.to_owned(),
-            }),
-            [_, _] => refuse(msg!("cmd-write-person-with-alice")),
-            _ => refuse(msg!("cmd-role-then-person")),
-        },
-        Keyword::Correct => {
-            let (target, text) = split_word(args);
-            let text = text.trim();
-            if target.is_empty() {
-                refuse(msg!("cmd-reference-correct-missing-d1"))
-            } else if text.is_empty() {
-                refuse(msg!("cmd-corrected-text-missing"))
-            } else {
-                Ok(Command::Correct {
-                    target: target.to_uppercase(),
-                    text: text.to_owned(),
-                })
-            }
-        }
-        Keyword::Proc => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [] => Ok(Command::Proc(None)),
-            [id] => Ok(Command::Proc(Some(id.to_lowercase()))),
-            _ => refuse(msg!("cmd-one-procedure-at-time")),
-        },
+    let res: Result<Command, Problem> = match keyword {
+        Keyword::Help => return Some(parse_help(args, prefix)),
+        Keyword::Open => parse_open(args),
+        Keyword::Close => no_args(args, Command::Close),
+        Keyword::Status => no_args(args, Command::Status),
+        Keyword::Info => parse_info(args),
+        Keyword::Verify => parse_verify(args),
+        Keyword::Decision => parse_decision(args),
+        Keyword::Action => parse_action(args, roles),
+        Keyword::Done => parse_done(args),
+        Keyword::Role => parse_role(args),
+        Keyword::Correct => parse_correct(args),
+        Keyword::Proc => parse_proc(args),
         // `passer i05 [raison]`: an inject rather than a procedure step.
         Keyword::Skip if !split_word(args).0.contains('.') && !args.is_empty() => {
-            let (target, rest) = split_word(args);
-            let rest = rest.trim();
-            Ok(Command::SkipInject {
-                inject: target.to_lowercase(),
-                reason: (!rest.is_empty()).then(|| rest.to_owned()),
-            })
+            parse_skip_inject(args)
         }
-        Keyword::Skip | Keyword::Assign => {
-            let (target, rest) = split_word(args);
-            let rest = rest.trim();
-            let step = target
-                .rsplit_once('.')
-                .map(|(p, n)| (p.to_lowercase(), n.parse::<usize>()));
-            match (keyword, step) {
-                (_, Some((procedure, Ok(step)))) if step > 0 && !procedure.is_empty() => {
-                    match keyword {
-                        Keyword::Skip if rest.is_empty() => {
-                            refuse(msg!("cmd-skipping-step-needs-reason"))
-                        }
-                        Keyword::Skip => Ok(Command::Skip {
-                            procedure,
-                            step,
-                            reason: rest.to_owned(),
-                        }),
-                        _ if rest.starts_with('@')
-                            && rest.len() > 1
-                            && !rest.contains(char::is_whitespace) =>
-                        {
-                            Ok(Command::Assign {
-                                procedure,
-                                step,
-                                user: rest.to_owned(),
-                            })
-                        }
-                        _ => refuse(msg!("cmd-write-person-with-alice")),
-                    }
-                }
-                _ => refuse(msg!("cmd-unreadable-step-write-procedure")),
-            }
-        }
-        Keyword::Actions => no_args(args, Command::Actions, help()),
-        Keyword::Clocks => no_args(args, Command::Clocks, help()),
-        Keyword::Ack => no_args(args, Command::Ack, help()),
-        Keyword::Point => {
-            let words: Vec<String> = args.split_whitespace().map(fold).collect();
-            match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-                [] => Ok(Command::Point(None)),
-                ["arret" | "off" | "stop" | "aucun" | "none"] => {
-                    Ok(Command::Point(Some(TimeDelta::zero())))
-                }
-                ["toutes" | "tous" | "every" | "chaque", d] | [d] => match parse_duration(d) {
-                    Some(d) if d >= TimeDelta::minutes(15) => Ok(Command::Point(Some(d))),
-                    Some(_) => refuse(msg!("cmd-at-least-15-minutes")),
-                    None => refuse(msg!("cmd-unreadable-cadence-write-for")),
-                },
-                _ => refuse(msg!("cmd-unreadable-cadence-write-for")),
-            }
-        }
-        Keyword::Handover => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Handover {
-                to: user.to_owned(),
-            }),
-            _ => refuse(msg!("cmd-hand-over-whom-handover")),
-        },
+        Keyword::Skip | Keyword::Assign => parse_step_target(args, keyword),
+        Keyword::Actions => no_args(args, Command::Actions),
+        Keyword::Clocks => no_args(args, Command::Clocks),
+        Keyword::Ack => no_args(args, Command::Ack),
+        Keyword::Point => parse_point(args),
+        Keyword::Handover => parse_handover(args),
         Keyword::Comcheck => Ok(Command::Comcheck(
             (!args.is_empty()).then(|| args.to_owned()),
         )),
-        Keyword::Export => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [] => Ok(Command::Export(None)),
-            [f] if let Some(format) = ExportFormat::parse(f) => Ok(Command::Export(Some(format))),
-            _ => refuse(msg!("cmd-unknown-format-html-md")),
-        },
-        Keyword::Paper => parse_paper(args).map_err(|reason| Refusal {
-            reason: reason.into(),
-            help: help(),
-        }),
-        Keyword::Link => {
-            let words: Vec<&str> = args.split_whitespace().collect();
-            let auto = match words.get(2).map(|w| fold(w)).as_deref() {
-                None | Some("auto") => Some(true),
-                Some("manuel" | "manual") => Some(false),
-                Some(_) => None,
-            };
-            match (words.len(), auto) {
-                (2 | 3, Some(auto)) => Ok(Command::Link {
-                    target: words[0].to_owned(),
-                    scenario: words[1].to_lowercase(),
-                    auto,
-                }),
-                _ => refuse(msg!("cmd-give-players-crisis-room")),
-            }
-        }
-        Keyword::Mode => match fold(args).as_str() {
-            "auto" => Ok(Command::Mode(true)),
-            "manuel" | "manual" => Ok(Command::Mode(false)),
-            _ => refuse(msg!("cmd-mode-auto-manual")),
-        },
-        Keyword::Debex => no_args(args, Command::Debex, help()),
-        Keyword::Finex => no_args(args, Command::Finex, help()),
-        Keyword::Pause => no_args(args, Command::Pause, help()),
-        Keyword::Resume => no_args(args, Command::Resume, help()),
-        Keyword::Chrono => no_args(args, Command::Chrono, help()),
-        Keyword::Inject => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [] => Ok(Command::Inject(None)),
-            [id] => Ok(Command::Inject(Some(id.to_lowercase()))),
-            _ => refuse(msg!("cmd-one-inject-at-time")),
-        },
-        Keyword::Delay => {
-            let words: Vec<&str> = args.split_whitespace().collect();
-            let (inject, amount) = match words[..] {
-                [d] => (None, d),
-                [id, d] => (Some(id.to_lowercase()), d),
-                _ => (None, ""),
-            };
-            match parse_duration(amount) {
-                Some(by) if by > TimeDelta::zero() && by <= TimeDelta::hours(12) => {
-                    Ok(Command::Delay { inject, by })
-                }
-                _ => refuse(msg!("cmd-unreadable-delay-write-for")),
-            }
-        }
-        Keyword::Adhoc => parse_adhoc(args, roles).map_err(|reason| Refusal {
-            reason: reason.into(),
-            help: help(),
-        }),
-        Keyword::Expected => match args.split_whitespace().collect::<Vec<_>>()[..] {
-            [id, answer] => match fold(answer).as_str() {
-                "oui" | "yes" | "atteint" | "atteinte" | "met" | "ok" => Ok(Command::Expected {
-                    inject: id.to_lowercase(),
-                    met: true,
-                }),
-                "non" | "no" | "manque" | "missed" => Ok(Command::Expected {
-                    inject: id.to_lowercase(),
-                    met: false,
-                }),
-                _ => refuse(msg!("cmd-answer-yes-no")),
-            },
-            _ => refuse(msg!("cmd-inject-then-yes-no")),
-        },
-        Keyword::Obs => {
-            if args.is_empty() {
-                refuse(msg!("cmd-observation-text-missing"))
-            } else {
-                Ok(Command::Obs(args.to_owned()))
-            }
-        }
-        Keyword::Retex => Ok(Command::Retex(match fold(args).as_str() {
-            "" => RetexArg::Start,
-            "suivant" | "next" | "suite" => RetexArg::Next,
-            "fin" | "end" | "terminer" | "stop" => RetexArg::End,
-            _ => RetexArg::Say(args.to_owned()),
-        })),
-        Keyword::Improve => parse_improvement(args, roles).map_err(|reason| Refusal {
-            reason: reason.into(),
-            help: help(),
-        }),
+        Keyword::Export => parse_export(args),
+        Keyword::Paper => parse_paper(args),
+        Keyword::Link => parse_link(args),
+        Keyword::Mode => parse_mode(args),
+        Keyword::Debex => no_args(args, Command::Debex),
+        Keyword::Finex => no_args(args, Command::Finex),
+        Keyword::Pause => no_args(args, Command::Pause),
+        Keyword::Resume => no_args(args, Command::Resume),
+        Keyword::Chrono => no_args(args, Command::Chrono),
+        Keyword::Inject => parse_inject(args),
+        Keyword::Delay => parse_delay(args),
+        Keyword::Adhoc => parse_adhoc(args, roles),
+        Keyword::Expected => parse_expected(args),
+        Keyword::Obs => parse_obs(args),
+        Keyword::Retex => parse_retex(args),
+        Keyword::Improve => parse_improvement(args, roles),
     };
-    Some(res)
+    Some(res.map_err(|reason| Refusal {
+        reason: reason.into(),
+        help: help(),
+    }))
+}
+
+/// `!aide [commande]`.
+fn parse_help(args: &str, prefix: &str) -> Result<Command, Refusal> {
+    let topic = args.trim_start_matches(prefix);
+    if topic.is_empty() {
+        Ok(Command::Help(None))
+    } else {
+        match Keyword::lookup(&fold(topic)) {
+            Some(k) => Ok(Command::Help(Some(k))),
+            None => Err(unknown(topic, &fold(topic), prefix)),
+        }
+    }
+}
+
+/// The arguments of `!ouvrir`.
+fn parse_open(args: &str) -> Result<Command, Problem> {
+    let mut words = args.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (None, ..) => Err(msg!("cmd-which-playbook-should-be")),
+        (Some(pb), mode, None) => match mode.map(fold).as_deref() {
+            None | Some("reel" | "real") => Ok(Command::Open {
+                playbook: pb.to_lowercase(),
+                exercise: false,
+            }),
+            Some("exercice" | "exercise") => Ok(Command::Open {
+                playbook: pb.to_lowercase(),
+                exercise: true,
+            }),
+            Some(_) => Err(msg!("cmd-after-playbook-only-exercise")),
+        },
+        _ => Err(msg!("cmd-too-many-words-one")),
+    }
+}
+
+/// The arguments of `!info`.
+fn parse_info(args: &str) -> Result<Command, Problem> {
+    if args.is_empty() {
+        Err(msg!("cmd-information-text-missing"))
+    } else {
+        Ok(Command::Info {
+            text: args.to_owned(),
+        })
+    }
+}
+
+/// The arguments of `!vérifier`.
+fn parse_verify(args: &str) -> Result<Command, Problem> {
+    let (target, status) = split_word(args);
+    if target.is_empty() {
+        Err(msg!("cmd-information-reference-missing-i3"))
+    } else {
+        match parse_verification(status) {
+            Some(status) => Ok(Command::Verify {
+                target: target.to_uppercase(),
+                status,
+            }),
+            None if status.trim().is_empty() => Err(msg!("cmd-status-missing-confirmed-refuted")),
+            None => Err(msg!("cmd-unknown-status-confirmed-refuted")),
+        }
+    }
+}
+
+/// The arguments of `!décision`.
+fn parse_decision(args: &str) -> Result<Command, Problem> {
+    let (text, rationale) = split_rationale(args);
+    if text.is_empty() {
+        Err(msg!("cmd-decision-text-missing"))
+    } else {
+        Ok(Command::Decision { text, rationale })
+    }
+}
+
+/// The arguments of `!fait`.
+fn parse_done(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [target] if target.contains('.') => match target
+            .rsplit_once('.')
+            .map(|(p, n)| (p.to_lowercase(), n.parse::<usize>()))
+        {
+            Some((procedure, Ok(step))) if step > 0 && !procedure.is_empty() => {
+                Ok(Command::StepDone { procedure, step })
+            }
+            _ => Err(msg!("cmd-unreadable-step-write-procedure")),
+        },
+        [target] => Ok(Command::Done {
+            target: if is_reference(target) {
+                target.to_uppercase()
+            } else {
+                target.to_lowercase()
+            },
+        }),
+        [] => Err(msg!("cmd-action-reference-missing-a2")),
+        _ => Err(msg!("cmd-one-action-reference-only")),
+    }
+}
+
+/// The arguments of `!rôle`.
+fn parse_role(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [role, user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Role {
+            role: role.to_lowercase(),
+            user: user.to_owned(),
+        }),
+        [_, _] => Err(msg!("cmd-write-person-with-alice")),
+        _ => Err(msg!("cmd-role-then-person")),
+    }
+}
+
+/// The arguments of `!corriger`.
+fn parse_correct(args: &str) -> Result<Command, Problem> {
+    let (target, text) = split_word(args);
+    let text = text.trim();
+    if target.is_empty() {
+        Err(msg!("cmd-reference-correct-missing-d1"))
+    } else if text.is_empty() {
+        Err(msg!("cmd-corrected-text-missing"))
+    } else {
+        Ok(Command::Correct {
+            target: target.to_uppercase(),
+            text: text.to_owned(),
+        })
+    }
+}
+
+/// The arguments of `!proc`.
+fn parse_proc(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [] => Ok(Command::Proc(None)),
+        [id] => Ok(Command::Proc(Some(id.to_lowercase()))),
+        _ => Err(msg!("cmd-one-procedure-at-time")),
+    }
+}
+
+/// The arguments of `!passer`.
+fn parse_skip_inject(args: &str) -> Result<Command, Problem> {
+    let (target, rest) = split_word(args);
+    let rest = rest.trim();
+    Ok(Command::SkipInject {
+        inject: target.to_lowercase(),
+        reason: (!rest.is_empty()).then(|| rest.to_owned()),
+    })
+}
+
+/// The arguments of `!passer`/`!assigner`.
+fn parse_step_target(args: &str, keyword: Keyword) -> Result<Command, Problem> {
+    let (target, rest) = split_word(args);
+    let rest = rest.trim();
+    let step = target
+        .rsplit_once('.')
+        .map(|(p, n)| (p.to_lowercase(), n.parse::<usize>()));
+    match (keyword, step) {
+        (_, Some((procedure, Ok(step)))) if step > 0 && !procedure.is_empty() => match keyword {
+            Keyword::Skip if rest.is_empty() => Err(msg!("cmd-skipping-step-needs-reason")),
+            Keyword::Skip => Ok(Command::Skip {
+                procedure,
+                step,
+                reason: rest.to_owned(),
+            }),
+            _ if rest.starts_with('@') && rest.len() > 1 && !rest.contains(char::is_whitespace) => {
+                Ok(Command::Assign {
+                    procedure,
+                    step,
+                    user: rest.to_owned(),
+                })
+            }
+            _ => Err(msg!("cmd-write-person-with-alice")),
+        },
+        _ => Err(msg!("cmd-unreadable-step-write-procedure")),
+    }
+}
+
+/// The arguments of `!point`.
+fn parse_point(args: &str) -> Result<Command, Problem> {
+    let words: Vec<String> = args.split_whitespace().map(fold).collect();
+    match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => Ok(Command::Point(None)),
+        ["arret" | "off" | "stop" | "aucun" | "none"] => {
+            Ok(Command::Point(Some(TimeDelta::zero())))
+        }
+        ["toutes" | "tous" | "every" | "chaque", d] | [d] => match parse_duration(d) {
+            Some(d) if d >= TimeDelta::minutes(15) => Ok(Command::Point(Some(d))),
+            Some(_) => Err(msg!("cmd-at-least-15-minutes")),
+            None => Err(msg!("cmd-unreadable-cadence-write-for")),
+        },
+        _ => Err(msg!("cmd-unreadable-cadence-write-for")),
+    }
+}
+
+/// The arguments of `!relève`.
+fn parse_handover(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [user] if user.starts_with('@') && user.len() > 1 => Ok(Command::Handover {
+            to: user.to_owned(),
+        }),
+        _ => Err(msg!("cmd-hand-over-whom-handover")),
+    }
+}
+
+/// The arguments of `!export`.
+fn parse_export(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [] => Ok(Command::Export(None)),
+        [f] if let Some(format) = ExportFormat::parse(f) => Ok(Command::Export(Some(format))),
+        _ => Err(msg!("cmd-unknown-format-html-md")),
+    }
+}
+
+/// The arguments of `!animer`.
+fn parse_link(args: &str) -> Result<Command, Problem> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let auto = match words.get(2).map(|w| fold(w)).as_deref() {
+        None | Some("auto") => Some(true),
+        Some("manuel" | "manual") => Some(false),
+        Some(_) => None,
+    };
+    match (words.len(), auto) {
+        (2 | 3, Some(auto)) => Ok(Command::Link {
+            target: words[0].to_owned(),
+            scenario: words[1].to_lowercase(),
+            auto,
+        }),
+        _ => Err(msg!("cmd-give-players-crisis-room")),
+    }
+}
+
+/// The arguments of `!mode`.
+fn parse_mode(args: &str) -> Result<Command, Problem> {
+    match fold(args).as_str() {
+        "auto" => Ok(Command::Mode(true)),
+        "manuel" | "manual" => Ok(Command::Mode(false)),
+        _ => Err(msg!("cmd-mode-auto-manual")),
+    }
+}
+
+/// The arguments of `!inject`.
+fn parse_inject(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [] => Ok(Command::Inject(None)),
+        [id] => Ok(Command::Inject(Some(id.to_lowercase()))),
+        _ => Err(msg!("cmd-one-inject-at-time")),
+    }
+}
+
+/// The arguments of `!retarder`.
+fn parse_delay(args: &str) -> Result<Command, Problem> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let (inject, amount) = match words[..] {
+        [d] => (None, d),
+        [id, d] => (Some(id.to_lowercase()), d),
+        _ => (None, ""),
+    };
+    match parse_duration(amount) {
+        Some(by) if by > TimeDelta::zero() && by <= TimeDelta::hours(12) => {
+            Ok(Command::Delay { inject, by })
+        }
+        _ => Err(msg!("cmd-unreadable-delay-write-for")),
+    }
+}
+
+/// The arguments of `!attendu`.
+fn parse_expected(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [id, answer] => match fold(answer).as_str() {
+            "oui" | "yes" | "atteint" | "atteinte" | "met" | "ok" => Ok(Command::Expected {
+                inject: id.to_lowercase(),
+                met: true,
+            }),
+            "non" | "no" | "manque" | "missed" => Ok(Command::Expected {
+                inject: id.to_lowercase(),
+                met: false,
+            }),
+            _ => Err(msg!("cmd-answer-yes-no")),
+        },
+        _ => Err(msg!("cmd-inject-then-yes-no")),
+    }
+}
+
+/// The arguments of `!obs`.
+fn parse_obs(args: &str) -> Result<Command, Problem> {
+    if args.is_empty() {
+        Err(msg!("cmd-observation-text-missing"))
+    } else {
+        Ok(Command::Obs(args.to_owned()))
+    }
+}
+
+/// The arguments of `!retex`.
+fn parse_retex(args: &str) -> Result<Command, Problem> {
+    Ok(Command::Retex(match fold(args).as_str() {
+        "" => RetexArg::Start,
+        "suivant" | "next" | "suite" => RetexArg::Next,
+        "fin" | "end" | "terminer" | "stop" => RetexArg::End,
+        _ => RetexArg::Say(args.to_owned()),
+    }))
 }
 
 /// `téléphone dsi Biologiste de garde : Le labo n'a plus de réactifs`.
@@ -800,14 +858,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     full.or_else(short)
 }
 
-fn no_args(args: &str, cmd: Command, help: Option<Speech>) -> Result<Command, Refusal> {
+fn no_args(args: &str, cmd: Command) -> Result<Command, Problem> {
     if args.is_empty() {
         Ok(cmd)
     } else {
-        Err(Refusal {
-            reason: msg!("cmd-no-argument").into(),
-            help,
-        })
+        Err(msg!("cmd-no-argument"))
     }
 }
 
