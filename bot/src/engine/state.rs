@@ -35,60 +35,71 @@ impl World {
         self.animation.get(room).and_then(|id| self.crises.get(id))
     }
 
-    /// Applies one durable record.
-    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
-    pub fn apply(&mut self, record: &Record) {
-        if let Event::CrisisOpened {
+    /// A `crisis_opened` record: a new crisis, open in its room.
+    fn open_crisis(&mut self, record: &Record) {
+        let Event::CrisisOpened {
             room,
             playbook,
             playbook_version,
             exercise,
         } = &record.event
-        {
-            let crisis = Crisis {
-                id: record.crisis.clone(),
-                room: room.clone(),
-                playbook: playbook.clone(),
-                playbook_version: playbook_version.clone(),
-                exercise: *exercise,
-                opened_at: record.occurred_at,
-                opened_by: record.author.clone(),
-                closed_at: None,
-                last_seq: 0,
-                roles: BTreeMap::new(),
-                infos: Vec::new(),
-                decisions: Vec::new(),
-                actions: Vec::new(),
-                corrections: Vec::new(),
-                by_source: HashMap::new(),
-                redacted: Vec::new(),
-                gaps: 0,
-                procedures: BTreeMap::new(),
-                clocks_done: BTreeMap::new(),
-                clocks_warned: BTreeMap::new(),
-                reminded: HashMap::new(),
-                point_cadence: None,
-                points: Vec::new(),
-                leads: vec![(record.author.id.clone(), record.occurred_at)],
-                handover: None,
-                comchecks: Vec::new(),
-                posted: HashMap::new(),
-                n_entries: 0,
-                run: None,
-                observations: Vec::new(),
-                retex: None,
-                improvements: Vec::new(),
-            };
-            // Only one crisis is open per room; a closed one replayed later must not hide it.
-            let current_open = self
-                .open
-                .get(room)
-                .and_then(|id| self.crises.get(id))
-                .is_some_and(|c| c.closed_at.is_none());
-            if !current_open {
-                self.open.insert(room.clone(), record.crisis.clone());
-            }
-            self.crises.insert(record.crisis.clone(), crisis);
+        else {
+            return;
+        };
+        let crisis = Crisis {
+            id: record.crisis.clone(),
+            room: room.clone(),
+            playbook: playbook.clone(),
+            playbook_version: playbook_version.clone(),
+            exercise: *exercise,
+            opened_at: record.occurred_at,
+            opened_by: record.author.clone(),
+            closed_at: None,
+            last_seq: 0,
+            roles: BTreeMap::new(),
+            infos: Vec::new(),
+            decisions: Vec::new(),
+            actions: Vec::new(),
+            corrections: Vec::new(),
+            by_source: HashMap::new(),
+            redacted: Vec::new(),
+            gaps: 0,
+            procedures: BTreeMap::new(),
+            clocks_done: BTreeMap::new(),
+            clocks_warned: BTreeMap::new(),
+            reminded: HashMap::new(),
+            point_cadence: None,
+            points: Vec::new(),
+            leads: vec![(record.author.id.clone(), record.occurred_at)],
+            handover: None,
+            comchecks: Vec::new(),
+            posted: HashMap::new(),
+            n_entries: 0,
+            run: None,
+            observations: Vec::new(),
+            retex: None,
+            improvements: Vec::new(),
+        };
+        // Only one crisis is open per room; a closed one replayed later must not hide it.
+        let current_open = self
+            .open
+            .get(room)
+            .and_then(|id| self.crises.get(id))
+            .is_some_and(|c| c.closed_at.is_none());
+        if !current_open {
+            self.open.insert(room.clone(), record.crisis.clone());
+        }
+        self.crises.insert(record.crisis.clone(), crisis);
+    }
+
+    /// Applies one durable record.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a flat match: one arm per event kind, each a few lines of state"
+    )]
+    pub fn apply(&mut self, record: &Record) {
+        if let Event::CrisisOpened { .. } = &record.event {
+            self.open_crisis(record);
         }
         // Chains replay one crisis after the other, not in time order: an exercise
         // replayed later (and closed later in its chain) must not take the
