@@ -345,7 +345,10 @@ fn owner_user(crisis: &Crisis, owner: &Owner) -> Option<String> {
     }
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "a flat match: one arm per kind of reminder"
+)]
 fn reminder(
     crisis: &Crisis,
     playbook: Option<&Playbook>,
@@ -498,7 +501,6 @@ pub fn clock_line(
 
 /// The état de situation: what a point, a handover or `!statut` posts.
 /// `point`: the point's number and the time of the previous one.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn situation(
     crisis: &Crisis,
     playbook: Option<&Playbook>,
@@ -544,6 +546,27 @@ pub fn situation(
             refuted = refs(Verification::Refuted).len()
         ))
     ));
+    out.push_str(&situation_decisions(crisis, settings, point));
+    out.push_str(&situation_actions(crisis, settings, now));
+    out.push_str(&situation_procedures_and_clocks(
+        crisis, playbook, settings, now,
+    ));
+    if let Some((lead, since)) = crisis.leads.last() {
+        out.push_str(&format!(
+            "\n{}",
+            settings.say(msg!("situation-lead", lead, since = at(*since)))
+        ));
+    }
+    out
+}
+
+/// The état de situation's decisions: since the last point, or all of them.
+fn situation_decisions(
+    crisis: &Crisis,
+    settings: &Settings,
+    point: Option<(u32, DateTime<Utc>)>,
+) -> String {
+    let mut out = String::new();
     let since = point.map(|(_, since)| since).unwrap_or(crisis.opened_at);
     let recent: Vec<String> = crisis
         .decisions
@@ -575,6 +598,13 @@ pub fn situation(
             out.push_str(&format!("\n  … +{}", recent.len() - 6));
         }
     }
+    out
+}
+
+/// The état de situation's open actions, overdue first.
+fn situation_actions(crisis: &Crisis, settings: &Settings, now: DateTime<Utc>) -> String {
+    let at = |t| when(settings.tz, t, now);
+    let mut out = String::new();
     let open = crisis.open_actions(now);
     let overdue = open.iter().filter(|a| a.is_overdue(now)).count();
     out.push_str(&format!(
@@ -603,6 +633,17 @@ pub fn situation(
         }
         out.push_str(&line);
     }
+    out
+}
+
+/// The état de situation's procedures in progress and clocks still running.
+fn situation_procedures_and_clocks(
+    crisis: &Crisis,
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> String {
+    let mut out = String::new();
     if let Some(pb) = playbook
         && !crisis.procedures.is_empty()
     {
@@ -644,12 +685,6 @@ pub fn situation(
                 running.join(", ")
             ));
         }
-    }
-    if let Some((lead, since)) = crisis.leads.last() {
-        out.push_str(&format!(
-            "\n{}",
-            settings.say(msg!("situation-lead", lead, since = at(*since)))
-        ));
     }
     out
 }
