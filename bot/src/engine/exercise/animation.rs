@@ -20,57 +20,14 @@ impl Ctx<'_> {
     }
 
     /// `!animer <crise|salon> <scénario>` in a room with no crisis: link it as the animation room.
-    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
     pub(in crate::engine) fn link(&self, target: &str, scenario_id: &str, auto: bool) -> Decision {
         if let Some(refusal) = self.require_facilitator() {
             return refusal;
         }
-        let crisis = self
-            .world
-            .crisis(target)
-            .or_else(|| self.world.open_in(target))
-            .filter(|c| c.closed_at.is_none());
-        let Some(crisis) = crisis else {
-            let open: Vec<&str> = self
-                .world
-                .crises
-                .values()
-                .filter(|c| c.closed_at.is_none() && c.exercise)
-                .map(|c| c.id.as_str())
-                .collect();
-            let open = self.list_or_none(&open);
-            return Decision::refuse(msg!("link-no-crisis", target, open = &open));
+        let (crisis, scenario) = match self.link_target(target, scenario_id) {
+            Ok(found) => found,
+            Err(refusal) => return refusal,
         };
-        if !crisis.exercise {
-            return Decision::refuse(self.real_crisis());
-        }
-        if crisis.room == self.input.room {
-            return Decision::refuse(msg!("link-players-room"));
-        }
-        if let Some(run) = &crisis.run {
-            return Decision::refuse(msg!(
-                "link-already-animated",
-                crisis = &crisis.id,
-                scenario = &run.scenario
-            ));
-        }
-        let Some(scenario) = self.catalog.scenario(scenario_id) else {
-            let known: Vec<&str> = self.catalog.scenarios().map(|s| s.id.as_str()).collect();
-            let known = self.list_or_none(&known);
-            return Decision::refuse(msg!(
-                "link-unknown-scenario",
-                scenario = scenario_id,
-                known = &known
-            ));
-        };
-        if scenario.playbook != crisis.playbook {
-            return Decision::refuse(msg!(
-                "link-wrong-playbook",
-                scenario = &scenario.id,
-                scenario_playbook = &scenario.playbook,
-                playbook = &crisis.playbook
-            ));
-        }
         let lang = self.lang;
         let p = self.p();
         let record = crate::engine::base_record(
@@ -117,6 +74,65 @@ impl Ctx<'_> {
                 effects: vec![Effect::Ack(ack.into()), self.post_players(crisis, players)],
             },
         )
+    }
+
+    /// The players' open exercise and the scenario to link it to, or why not.
+    fn link_target(
+        &self,
+        target: &str,
+        scenario_id: &str,
+    ) -> Result<(&Crisis, &Scenario), Decision> {
+        let crisis = self
+            .world
+            .crisis(target)
+            .or_else(|| self.world.open_in(target))
+            .filter(|c| c.closed_at.is_none());
+        let Some(crisis) = crisis else {
+            let open: Vec<&str> = self
+                .world
+                .crises
+                .values()
+                .filter(|c| c.closed_at.is_none() && c.exercise)
+                .map(|c| c.id.as_str())
+                .collect();
+            let open = self.list_or_none(&open);
+            return Err(Decision::refuse(msg!(
+                "link-no-crisis",
+                target,
+                open = &open
+            )));
+        };
+        if !crisis.exercise {
+            return Err(Decision::refuse(self.real_crisis()));
+        }
+        if crisis.room == self.input.room {
+            return Err(Decision::refuse(msg!("link-players-room")));
+        }
+        if let Some(run) = &crisis.run {
+            return Err(Decision::refuse(msg!(
+                "link-already-animated",
+                crisis = &crisis.id,
+                scenario = &run.scenario
+            )));
+        }
+        let Some(scenario) = self.catalog.scenario(scenario_id) else {
+            let known: Vec<&str> = self.catalog.scenarios().map(|s| s.id.as_str()).collect();
+            let known = self.list_or_none(&known);
+            return Err(Decision::refuse(msg!(
+                "link-unknown-scenario",
+                scenario = scenario_id,
+                known = &known
+            )));
+        };
+        if scenario.playbook != crisis.playbook {
+            return Err(Decision::refuse(msg!(
+                "link-wrong-playbook",
+                scenario = &scenario.id,
+                scenario_playbook = &scenario.playbook,
+                playbook = &crisis.playbook
+            )));
+        }
+        Ok((crisis, scenario))
     }
 
     pub(in crate::engine) fn real_crisis(&self) -> String {
