@@ -248,14 +248,12 @@ impl Ctx<'_> {
     }
 
     /// The schedule view: clock, last 5 played, next 3 due, coverage.
-    #[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
     pub(in crate::engine) fn chrono(
         &self,
         crisis: &Crisis,
         run: &ExerciseRun,
         scenario: Option<&Scenario>,
     ) -> String {
-        let lang = self.lang;
         let now = self.input.at;
         let state = if run.started_at.is_none() {
             self.say(msg!("chrono-not-started"))
@@ -293,6 +291,22 @@ impl Ctx<'_> {
                 ))
             ));
         }
+        out.push_str(&self.chrono_last_played(crisis, run, scenario));
+        if let Some(sc) = scenario {
+            out.push_str(&self.chrono_coming_up(crisis, run, sc));
+        }
+        out
+    }
+
+    /// The schedule view's last five injects played, with their reactions.
+    fn chrono_last_played(
+        &self,
+        crisis: &Crisis,
+        run: &ExerciseRun,
+        scenario: Option<&Scenario>,
+    ) -> String {
+        let lang = self.lang;
+        let mut out = String::new();
         let outcomes = outcomes(crisis, scenario);
         let mut played: Vec<&crate::engine::state::Played> = run.played.iter().collect();
         played.sort_by_key(|p| p.at);
@@ -325,55 +339,61 @@ impl Ctx<'_> {
                 span(p.t_plus, self.settings)
             ));
         }
-        if let Some(sc) = scenario {
-            let next = upcoming(run, sc);
-            out.push_str(&format!("\n{}", self.say(msg!("chrono-coming-up"))));
-            if next.is_empty() {
-                out.push_str(&format!(" {}", self.say(msg!("nothing-word"))));
-            }
-            for inject in next.iter().take(3) {
-                let when = match planned(run, inject) {
-                    Some(offset) => {
-                        let wall = run
-                            .wall_time(offset)
-                            .map(|w| {
-                                format!(
-                                    " ({})",
-                                    crate::engine::schedule::when(self.settings.tz, w, now)
-                                )
-                            })
-                            .unwrap_or_default();
-                        format!("T+{}{wall}", span(offset, self.settings))
-                    }
-                    None => self.say(msg!("on-command")).to_owned(),
-                };
-                let dep = inject
-                    .after
-                    .as_ref()
-                    .map(|d| format!(" · {} {d}", self.say(msg!("after-word"))))
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "\n  {} {when} {} {} → {}{dep}",
-                    inject.id,
-                    inject.channel.icon(),
-                    ellipsis(inject.from.get(lang), 30),
-                    inject.to.as_deref().unwrap_or(&self.say(msg!("all-word")))
-                ));
-            }
-            let (n_played, planned) = coverage(crisis, sc);
+        out
+    }
+
+    /// The schedule view's next three injects and the coverage so far.
+    fn chrono_coming_up(&self, crisis: &Crisis, run: &ExerciseRun, sc: &Scenario) -> String {
+        let lang = self.lang;
+        let now = self.input.at;
+        let mut out = String::new();
+        let next = upcoming(run, sc);
+        out.push_str(&format!("\n{}", self.say(msg!("chrono-coming-up"))));
+        if next.is_empty() {
+            out.push_str(&format!(" {}", self.say(msg!("nothing-word"))));
+        }
+        for inject in next.iter().take(3) {
+            let when = match planned(run, inject) {
+                Some(offset) => {
+                    let wall = run
+                        .wall_time(offset)
+                        .map(|w| {
+                            format!(
+                                " ({})",
+                                crate::engine::schedule::when(self.settings.tz, w, now)
+                            )
+                        })
+                        .unwrap_or_default();
+                    format!("T+{}{wall}", span(offset, self.settings))
+                }
+                None => self.say(msg!("on-command")).to_owned(),
+            };
+            let dep = inject
+                .after
+                .as_ref()
+                .map(|d| format!(" · {} {d}", self.say(msg!("after-word"))))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "\n{}",
-                self.say(msg!(
-                    "chrono-coverage",
-                    n_played,
-                    planned,
-                    percent = percent(n_played, planned),
-                    skipped = run.skipped.len(),
-                    adhoc = run.played.iter().filter(|p| p.adhoc).count(),
-                    observations = crisis.observations.len()
-                ))
+                "\n  {} {when} {} {} → {}{dep}",
+                inject.id,
+                inject.channel.icon(),
+                ellipsis(inject.from.get(lang), 30),
+                inject.to.as_deref().unwrap_or(&self.say(msg!("all-word")))
             ));
         }
+        let (n_played, planned) = coverage(crisis, sc);
+        out.push_str(&format!(
+            "\n{}",
+            self.say(msg!(
+                "chrono-coverage",
+                n_played,
+                planned,
+                percent = percent(n_played, planned),
+                skipped = run.skipped.len(),
+                adhoc = run.played.iter().filter(|p| p.adhoc).count(),
+                observations = crisis.observations.len()
+            ))
+        ));
         out
     }
 
