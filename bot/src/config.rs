@@ -133,7 +133,6 @@ pub fn load(path: &Path) -> Result<Config, Vec<String>> {
 }
 
 /// Parses a configuration. Relative paths are relative to `base`; `env` supplies secrets.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn parse(
     src: &str,
     base: &Path,
@@ -143,89 +142,14 @@ pub fn parse(
         .parse()
         .map_err(|e: toml::de::Error| vec![format!("invalid TOML: {}", e.message())])?;
     let mut problems = Vec::new();
-    for key in table.keys() {
-        if key != "matrix" && key != "bot" {
-            problems.push(format!(
-                "{key}: unknown section; expected [matrix] and [bot]"
-            ));
-        }
-    }
-    let empty = toml::Table::new();
-    let section = |name: &str, problems: &mut Vec<String>| -> toml::Table {
-        match table.get(name) {
-            Some(toml::Value::Table(t)) => t.clone(),
-            Some(_) => {
-                problems.push(format!("{name}: must be a section [{name}]"));
-                empty.clone()
-            }
-            None => {
-                problems.push(format!("[{name}]: missing section"));
-                empty.clone()
-            }
-        }
-    };
-    let matrix = section("matrix", &mut problems);
-    let bot = section("bot", &mut problems);
-    for (name, t, keys) in [("matrix", &matrix, MATRIX_KEYS), ("bot", &bot, BOT_KEYS)] {
-        for key in t.keys() {
-            if !keys.contains(&key.as_str()) {
-                problems.push(format!(
-                    "{name}.{key}: unknown field; expected one of: {}",
-                    keys.join(", ")
-                ));
-            }
-        }
-    }
-    let string =
-        |t: &toml::Table, section: &str, key: &str, problems: &mut Vec<String>| -> Option<String> {
-            match t.get(key) {
-                None => None,
-                Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-                Some(toml::Value::String(_)) => {
-                    problems.push(format!("{section}.{key}: must not be empty"));
-                    None
-                }
-                Some(_) => {
-                    problems.push(format!("{section}.{key}: must be a string"));
-                    None
-                }
-            }
-        };
-
-    let homeserver = string(&matrix, "matrix", "homeserver", &mut problems);
-    match &homeserver {
-        None => problems
-            .push("matrix.homeserver: missing (e.g. \"https://matrix.example.org\")".to_owned()),
-        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => problems.push(
-            format!("matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"),
-        ),
-        Some(_) => {}
-    }
-    let user_id = string(&matrix, "matrix", "user_id", &mut problems);
-    match &user_id {
-        None => problems.push("matrix.user_id: missing (e.g. \"@tocsin:example.org\")".to_owned()),
-        Some(id) if !is_user_id(id) => problems.push(format!(
-            "matrix.user_id: `{id}` is not a Matrix user id like @tocsin:example.org"
-        )),
-        Some(_) => {}
-    }
-    let password =
-        env(ENV_PASSWORD).or_else(|| string(&matrix, "matrix", "password", &mut problems));
-    let token =
-        env(ENV_ACCESS_TOKEN).or_else(|| string(&matrix, "matrix", "access_token", &mut problems));
-    let credentials = match (password, token) {
-        (Some(p), _) => Some(Credentials::Password(Secret(p))),
-        (None, Some(t)) => Some(Credentials::AccessToken(Secret(t))),
-        (None, None) => {
-            problems.push(format!("matrix.password: missing; give matrix.password or matrix.access_token, or set {ENV_PASSWORD} or {ENV_ACCESS_TOKEN}"));
-            None
-        }
-    };
-    let device_name = string(&matrix, "matrix", "device_name", &mut problems)
-        .unwrap_or_else(|| "tocsin".to_owned());
-    let store_passphrase = env(ENV_STORE_PASSPHRASE)
-        .or_else(|| string(&matrix, "matrix", "store_passphrase", &mut problems))
-        .map(Secret);
+    let (matrix, bot) = sections(&table, &mut problems);
+    let Login {
+        homeserver,
+        user_id,
+        credentials,
+        device_name,
+        store_passphrase,
+    } = login(&matrix, env, &mut problems);
 
     let data_dir = string(&bot, "bot", "data_dir", &mut problems).map(|d| base.join(d));
     if data_dir.is_none() && !bot.contains_key("data_dir") {
@@ -240,105 +164,13 @@ pub fn parse(
         problems.extend(found.into_iter().map(|p| format!("bot.messages_dir: {p}")));
         Messages::builtin()
     });
-    let lang = match string(&bot, "bot", "language", &mut problems) {
-        None => Lang::fr(),
-        Some(l) => Lang::parse(&l)
-            .and_then(|lang| messages.resolve(lang))
-            .unwrap_or_else(|| {
-                problems.push(format!(
-                    "bot.language: `{l}` is not supported; use {}",
-                    messages.describe_languages(true)
-                ));
-                Lang::fr()
-            }),
-    };
-    let tz = match string(&bot, "bot", "timezone", &mut problems) {
-        None => chrono_tz::Europe::Paris,
-        Some(z) => z.parse::<Tz>().unwrap_or_else(|_| {
-            problems.push(format!(
-                "bot.timezone: `{z}` is not a time zone name like \"Europe/Paris\""
-            ));
-            chrono_tz::Europe::Paris
-        }),
-    };
-    let prefix = match bot.get("command_prefix") {
-        None => "!".to_owned(),
-        Some(toml::Value::String(p))
-            if !p.is_empty() && !p.chars().any(char::is_whitespace) && p.chars().count() <= 3 =>
-        {
-            p.clone()
-        }
-        Some(_) => {
-            problems.push(
-                "bot.command_prefix: must be 1 to 3 characters without spaces, e.g. \"!\""
-                    .to_owned(),
-            );
-            "!".to_owned()
-        }
-    };
-    let reminder_interval = match string(&bot, "bot", "reminder_interval", &mut problems) {
-        None => chrono::TimeDelta::minutes(30),
-        Some(d) => {
-            match crate::playbook::parse_duration(&d) {
-                Some(d) if d >= chrono::TimeDelta::minutes(5) => d,
-                _ => {
-                    problems.push(format!("bot.reminder_interval: `{d}` must be a duration of at least 5m, e.g. \"30m\""));
-                    chrono::TimeDelta::minutes(30)
-                }
-            }
-        }
-    };
-    let list = |key: &str, problems: &mut Vec<String>| -> Vec<String> {
-        match bot.get(key) {
-            None => Vec::new(),
-            Some(toml::Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(idx, v)| match v.as_str() {
-                    Some(s) => Some(s.trim().to_owned()),
-                    None => {
-                        problems.push(format!("bot.{key}[{idx}]: must be a string"));
-                        None
-                    }
-                })
-                .collect(),
-            Some(_) => {
-                problems.push(format!("bot.{key}: must be a list of strings"));
-                Vec::new()
-            }
-        }
-    };
-    let mut allowed_inviters = Vec::new();
-    for (idx, item) in list("allowed_inviters", &mut problems)
-        .into_iter()
-        .enumerate()
-    {
-        if item.starts_with('@') {
-            if is_user_id(&item) {
-                allowed_inviters.push(Inviter::User(item));
-            } else {
-                problems.push(format!(
-                    "bot.allowed_inviters[{idx}]: `{item}` is not a user id like @alice:example.org"
-                ));
-            }
-        } else if !item.is_empty() && !item.contains(char::is_whitespace) && !item.contains('@') {
-            allowed_inviters.push(Inviter::Server(item));
-        } else {
-            problems.push(format!(
-                "bot.allowed_inviters[{idx}]: `{item}` is neither a user id nor a server name"
-            ));
-        }
-    }
-    if allowed_inviters.is_empty()
-        && !problems
-            .iter()
-            .any(|p| p.starts_with("bot.allowed_inviters"))
-    {
-        problems.push(
-            "bot.allowed_inviters: empty; name the users or servers allowed to invite the bot"
-                .to_owned(),
-        );
-    }
+    let Speaking {
+        lang,
+        tz,
+        prefix,
+        reminder_interval,
+    } = speaking(&bot, &messages, &mut problems);
+    let allowed_inviters = inviters(&bot, &mut problems);
     let marking = match string(&bot, "bot", "exercise_marking", &mut problems) {
         None => None,
         Some(m) if (1..=40).contains(&m.chars().count()) && !m.chars().any(char::is_control) => {
@@ -352,37 +184,8 @@ pub fn parse(
     let establishment = string(&bot, "bot", "establishment", &mut problems)
         .filter(|e| !e.trim().is_empty())
         .map(|e| e.trim().to_owned());
-    let mut stop_phrases = Vec::new();
-    let has_stop_phrases = bot.contains_key("stop_phrases");
-    for (idx, item) in list("stop_phrases", &mut problems).into_iter().enumerate() {
-        // A phrase shorter than two words would fire on ordinary talk.
-        if item.split_whitespace().count() >= 2 {
-            stop_phrases.push(item);
-        } else {
-            problems.push(format!(
-                "bot.stop_phrases[{idx}]: `{item}` is too short; use at least two words, e.g. \"STOP EXERCICE\""
-            ));
-        }
-    }
-    if !has_stop_phrases {
-        stop_phrases = Settings::default().stop_phrases;
-    } else if stop_phrases.is_empty() && !problems.iter().any(|p| p.starts_with("bot.stop_phrases"))
-    {
-        problems.push(
-            "bot.stop_phrases: empty; an exercise needs a stop phrase for real emergencies"
-                .to_owned(),
-        );
-    }
-    let mut admins = Vec::new();
-    for (idx, item) in list("admins", &mut problems).into_iter().enumerate() {
-        if is_user_id(&item) {
-            admins.push(item);
-        } else {
-            problems.push(format!(
-                "bot.admins[{idx}]: `{item}` is not a user id like @alice:example.org"
-            ));
-        }
-    }
+    let stop_phrases = stop_phrases(&bot, &mut problems);
+    let admins = admins(&bot, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -416,6 +219,280 @@ pub fn parse(
         }),
         _ => Err(vec!["incomplete configuration".to_owned()]),
     }
+}
+
+/// A string field of a section: trimmed, and not empty.
+fn string(t: &toml::Table, section: &str, key: &str, problems: &mut Vec<String>) -> Option<String> {
+    match t.get(key) {
+        None => None,
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(toml::Value::String(_)) => {
+            problems.push(format!("{section}.{key}: must not be empty"));
+            None
+        }
+        Some(_) => {
+            problems.push(format!("{section}.{key}: must be a string"));
+            None
+        }
+    }
+}
+
+/// A list of strings of `[bot]`, each trimmed.
+fn list(bot: &toml::Table, key: &str, problems: &mut Vec<String>) -> Vec<String> {
+    match bot.get(key) {
+        None => Vec::new(),
+        Some(toml::Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(idx, v)| match v.as_str() {
+                Some(s) => Some(s.trim().to_owned()),
+                None => {
+                    problems.push(format!("bot.{key}[{idx}]: must be a string"));
+                    None
+                }
+            })
+            .collect(),
+        Some(_) => {
+            problems.push(format!("bot.{key}: must be a list of strings"));
+            Vec::new()
+        }
+    }
+}
+
+/// What `[matrix]` says about logging in.
+struct Login {
+    homeserver: Option<String>,
+    user_id: Option<String>,
+    credentials: Option<Credentials>,
+    device_name: String,
+    store_passphrase: Option<Secret>,
+}
+
+fn login(
+    matrix: &toml::Table,
+    env: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> Login {
+    let homeserver = string(matrix, "matrix", "homeserver", problems);
+    match &homeserver {
+        None => problems
+            .push("matrix.homeserver: missing (e.g. \"https://matrix.example.org\")".to_owned()),
+        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => problems.push(
+            format!("matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"),
+        ),
+        Some(_) => {}
+    }
+    let user_id = string(matrix, "matrix", "user_id", problems);
+    match &user_id {
+        None => problems.push("matrix.user_id: missing (e.g. \"@tocsin:example.org\")".to_owned()),
+        Some(id) if !is_user_id(id) => problems.push(format!(
+            "matrix.user_id: `{id}` is not a Matrix user id like @tocsin:example.org"
+        )),
+        Some(_) => {}
+    }
+    let password = env(ENV_PASSWORD).or_else(|| string(matrix, "matrix", "password", problems));
+    let token =
+        env(ENV_ACCESS_TOKEN).or_else(|| string(matrix, "matrix", "access_token", problems));
+    let credentials = match (password, token) {
+        (Some(p), _) => Some(Credentials::Password(Secret(p))),
+        (None, Some(t)) => Some(Credentials::AccessToken(Secret(t))),
+        (None, None) => {
+            problems.push(format!("matrix.password: missing; give matrix.password or matrix.access_token, or set {ENV_PASSWORD} or {ENV_ACCESS_TOKEN}"));
+            None
+        }
+    };
+    let device_name =
+        string(matrix, "matrix", "device_name", problems).unwrap_or_else(|| "tocsin".to_owned());
+    let store_passphrase = env(ENV_STORE_PASSPHRASE)
+        .or_else(|| string(matrix, "matrix", "store_passphrase", problems))
+        .map(Secret);
+    Login {
+        homeserver,
+        user_id,
+        credentials,
+        device_name,
+        store_passphrase,
+    }
+}
+
+/// `bot.allowed_inviters`: user ids and server names, at least one.
+fn inviters(bot: &toml::Table, problems: &mut Vec<String>) -> Vec<Inviter> {
+    let mut allowed_inviters = Vec::new();
+    for (idx, item) in list(bot, "allowed_inviters", problems)
+        .into_iter()
+        .enumerate()
+    {
+        if item.starts_with('@') {
+            if is_user_id(&item) {
+                allowed_inviters.push(Inviter::User(item));
+            } else {
+                problems.push(format!(
+                    "bot.allowed_inviters[{idx}]: `{item}` is not a user id like @alice:example.org"
+                ));
+            }
+        } else if !item.is_empty() && !item.contains(char::is_whitespace) && !item.contains('@') {
+            allowed_inviters.push(Inviter::Server(item));
+        } else {
+            problems.push(format!(
+                "bot.allowed_inviters[{idx}]: `{item}` is neither a user id nor a server name"
+            ));
+        }
+    }
+    if allowed_inviters.is_empty()
+        && !problems
+            .iter()
+            .any(|p| p.starts_with("bot.allowed_inviters"))
+    {
+        problems.push(
+            "bot.allowed_inviters: empty; name the users or servers allowed to invite the bot"
+                .to_owned(),
+        );
+    }
+    allowed_inviters
+}
+
+/// `bot.stop_phrases`: each of two words at least; the defaults when not given.
+fn stop_phrases(bot: &toml::Table, problems: &mut Vec<String>) -> Vec<String> {
+    let mut stop_phrases = Vec::new();
+    let has_stop_phrases = bot.contains_key("stop_phrases");
+    for (idx, item) in list(bot, "stop_phrases", problems).into_iter().enumerate() {
+        // A phrase shorter than two words would fire on ordinary talk.
+        if item.split_whitespace().count() >= 2 {
+            stop_phrases.push(item);
+        } else {
+            problems.push(format!(
+                "bot.stop_phrases[{idx}]: `{item}` is too short; use at least two words, e.g. \"STOP EXERCICE\""
+            ));
+        }
+    }
+    if !has_stop_phrases {
+        stop_phrases = Settings::default().stop_phrases;
+    } else if stop_phrases.is_empty() && !problems.iter().any(|p| p.starts_with("bot.stop_phrases"))
+    {
+        problems.push(
+            "bot.stop_phrases: empty; an exercise needs a stop phrase for real emergencies"
+                .to_owned(),
+        );
+    }
+    stop_phrases
+}
+
+/// How tocsin speaks and counts time: `[bot]`'s language, time zone, prefix, reminder interval.
+struct Speaking {
+    lang: Lang,
+    tz: Tz,
+    prefix: String,
+    reminder_interval: chrono::TimeDelta,
+}
+
+fn speaking(bot: &toml::Table, messages: &Messages, problems: &mut Vec<String>) -> Speaking {
+    let lang = match string(bot, "bot", "language", problems) {
+        None => Lang::fr(),
+        Some(l) => Lang::parse(&l)
+            .and_then(|lang| messages.resolve(lang))
+            .unwrap_or_else(|| {
+                problems.push(format!(
+                    "bot.language: `{l}` is not supported; use {}",
+                    messages.describe_languages(true)
+                ));
+                Lang::fr()
+            }),
+    };
+    let tz = match string(bot, "bot", "timezone", problems) {
+        None => chrono_tz::Europe::Paris,
+        Some(z) => z.parse::<Tz>().unwrap_or_else(|_| {
+            problems.push(format!(
+                "bot.timezone: `{z}` is not a time zone name like \"Europe/Paris\""
+            ));
+            chrono_tz::Europe::Paris
+        }),
+    };
+    let prefix = match bot.get("command_prefix") {
+        None => "!".to_owned(),
+        Some(toml::Value::String(p))
+            if !p.is_empty() && !p.chars().any(char::is_whitespace) && p.chars().count() <= 3 =>
+        {
+            p.clone()
+        }
+        Some(_) => {
+            problems.push(
+                "bot.command_prefix: must be 1 to 3 characters without spaces, e.g. \"!\""
+                    .to_owned(),
+            );
+            "!".to_owned()
+        }
+    };
+    let reminder_interval = match string(bot, "bot", "reminder_interval", problems) {
+        None => chrono::TimeDelta::minutes(30),
+        Some(d) => {
+            match crate::playbook::parse_duration(&d) {
+                Some(d) if d >= chrono::TimeDelta::minutes(5) => d,
+                _ => {
+                    problems.push(format!("bot.reminder_interval: `{d}` must be a duration of at least 5m, e.g. \"30m\""));
+                    chrono::TimeDelta::minutes(30)
+                }
+            }
+        }
+    };
+    Speaking {
+        lang,
+        tz,
+        prefix,
+        reminder_interval,
+    }
+}
+
+/// `bot.admins`: user ids.
+fn admins(bot: &toml::Table, problems: &mut Vec<String>) -> Vec<String> {
+    let mut admins = Vec::new();
+    for (idx, item) in list(bot, "admins", problems).into_iter().enumerate() {
+        if is_user_id(&item) {
+            admins.push(item);
+        } else {
+            problems.push(format!(
+                "bot.admins[{idx}]: `{item}` is not a user id like @alice:example.org"
+            ));
+        }
+    }
+    admins
+}
+
+/// `[matrix]` and `[bot]`, with every unknown section or field named.
+fn sections(table: &toml::Table, problems: &mut Vec<String>) -> (toml::Table, toml::Table) {
+    for key in table.keys() {
+        if key != "matrix" && key != "bot" {
+            problems.push(format!(
+                "{key}: unknown section; expected [matrix] and [bot]"
+            ));
+        }
+    }
+    let empty = toml::Table::new();
+    let section = |name: &str, problems: &mut Vec<String>| -> toml::Table {
+        match table.get(name) {
+            Some(toml::Value::Table(t)) => t.clone(),
+            Some(_) => {
+                problems.push(format!("{name}: must be a section [{name}]"));
+                empty.clone()
+            }
+            None => {
+                problems.push(format!("[{name}]: missing section"));
+                empty.clone()
+            }
+        }
+    };
+    let matrix = section("matrix", problems);
+    let bot = section("bot", problems);
+    for (name, t, keys) in [("matrix", &matrix, MATRIX_KEYS), ("bot", &bot, BOT_KEYS)] {
+        for key in t.keys() {
+            if !keys.contains(&key.as_str()) {
+                problems.push(format!(
+                    "{name}.{key}: unknown field; expected one of: {}",
+                    keys.join(", ")
+                ));
+            }
+        }
+    }
+    (matrix, bot)
 }
 
 fn is_user_id(s: &str) -> bool {
