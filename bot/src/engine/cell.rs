@@ -2,7 +2,7 @@
 //! decisions, actions, roles, corrections, paper notes), closing, status and
 //! export. [`Ctx::in_crisis`] dispatches; each command's rule is a function
 //! named after it. Follow-up commands live in `followup.rs`, exercise ones in
-//! `exercise.rs`.
+//! `exercise/`.
 
 use chrono::{DateTime, Utc};
 
