@@ -99,13 +99,7 @@ pub fn csv_to_scenario(
     header: &Header,
     playbooks: &BTreeMap<String, Playbook>,
 ) -> Result<Imported, Vec<Diagnostic>> {
-    let diag = |line: u64, path: &str, message: String| Diagnostic {
-        origin: origin.to_owned(),
-        line: line as u32,
-        column: 0,
-        path: path.to_owned(),
-        message,
-    };
+    let diag = |line: u64, path: &str, message: String| diagnostic(origin, line, path, message);
     let Some(playbook) = playbooks.get(&header.playbook) else {
         let known: Vec<&str> = playbooks.keys().map(String::as_str).collect();
         return Err(vec![diag(
@@ -143,61 +137,28 @@ pub fn csv_to_scenario(
         Ok(h) => h.clone(),
         Err(err) => return Err(vec![diag(1, "", format!("unreadable header line: {err}"))]),
     };
-    let mut problems = Vec::new();
-    // Canonical column name → index in the sheet.
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for (idx, name) in headers.iter().enumerate() {
-        let folded = fold(name.trim());
-        match COLUMNS
-            .iter()
-            .find(|(_, names)| names.contains(&folded.as_str()))
-        {
-            Some((canon, _)) => {
-                if index.insert(canon, idx).is_some() {
-                    problems.push(diag(1, name, format!("column `{canon}` appears twice")));
-                }
-            }
-            None if folded.is_empty() => {}
-            None => problems.push(diag(
-                1,
-                name,
-                format!(
-                    "unknown column `{name}`; columns: {}",
-                    COLUMNS
-                        .iter()
-                        .map(|(c, _)| *c)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
-        }
-    }
-    for req in REQUIRED {
-        if !index.contains_key(req) {
-            problems.push(diag(1, "", format!("missing column `{req}`")));
-        }
-    }
-    if !index.contains_key("content_fr") && !index.contains_key("content_en") {
-        problems.push(diag(
-            1,
-            "",
-            "missing column `content_fr` (or `content_en`)".to_owned(),
-        ));
-    }
+    let (index, problems) = column_index(&headers, origin);
     if !problems.is_empty() {
         return Err(problems);
     }
     let roles: Vec<&str> = playbook.roles.iter().map(|r| r.id.as_str()).collect();
-    let mut seen = HashSet::new();
-    let mut objectives: Vec<String> = Vec::new();
+    let mut rows = Rows {
+        origin,
+        playbook,
+        roles: &roles,
+        seen: HashSet::new(),
+        objectives: Vec::new(),
+        afters: Vec::new(),
+        problems,
+    };
     let mut injects = Vec::new();
-    let mut afters = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(err) => {
                 let line = err.position().map_or(0, |p| p.line());
-                problems.push(diag(line, "", format!("unreadable line: {err}")));
+                rows.problems
+                    .push(diag(line, "", format!("unreadable line: {err}")));
                 continue;
             }
         };
@@ -213,116 +174,17 @@ pub fn csv_to_scenario(
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let before = problems.len();
-        let id = cell("id").to_lowercase();
-        if scenario::is_adhoc_id(&id) {
-            problems.push(diag(
-                line,
-                "id",
-                format!("`{id}` is reserved for ad hoc injects (x1, x2…): pick another id"),
-            ));
-        } else if !is_id(&id) {
-            problems.push(diag(
-                line,
-                "id",
-                format!("invalid inject id `{id}`: lowercase letters, digits and `-`"),
-            ));
-        } else if !seen.insert(id.clone()) {
-            problems.push(diag(line, "id", format!("duplicate inject id `{id}`")));
+        if let Some(row) = rows.read(line, &cell) {
+            injects.push(row);
         }
-        let at = cell("at");
-        let offset = scenario::parse_offset(&at);
-        if offset.is_none() {
-            problems.push(diag(
-                line,
-                "at",
-                format!(
-                    "bad offset `{at}`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`, `01:30`) or `manuel`"
-                ),
-            ));
-        }
-        let after = cell("after").to_lowercase();
-        if !after.is_empty() {
-            afters.push((line, id.clone(), after.clone()));
-        }
-        let from = cell("from");
-        if from.is_empty() {
-            problems.push(diag(
-                line,
-                "from",
-                "the sender (persona) is empty".to_owned(),
-            ));
-        }
-        let to = cell("to");
-        let to_folded = fold(&to);
-        let to = if matches!(to_folded.as_str(), "" | "all" | "tous" | "cellule" | "cell") {
-            "all".to_owned()
-        } else if roles.contains(&to_folded.as_str()) {
-            to_folded
-        } else {
-            problems.push(diag(
-                line,
-                "to",
-                format!(
-                    "unknown recipient `{to}`: a role of playbook `{}` ({}) or `tous`",
-                    playbook.id,
-                    roles.join(", ")
-                ),
-            ));
-            String::new()
-        };
-        let channel = cell("channel");
-        let parsed_channel = Channel::parse(&channel);
-        if parsed_channel.is_none() {
-            problems.push(diag(
-                line,
-                "channel",
-                format!(
-                    "unknown channel `{channel}`; expected one of: {}",
-                    Channel::NAMES.join(", ")
-                ),
-            ));
-        }
-        let (content_fr, content_en) = (cell("content_fr"), cell("content_en"));
-        if content_fr.is_empty() && content_en.is_empty() {
-            problems.push(diag(
-                line,
-                "content_fr",
-                "the stimulus text is empty".to_owned(),
-            ));
-        }
-        let served: Vec<String> = cell("objectives")
-            .split([',', ' ', ';'])
-            .filter(|s| !s.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        for o in &served {
-            if !is_id(o) {
-                problems.push(diag(
-                    line,
-                    "objectives",
-                    format!("invalid objective id `{o}`"),
-                ));
-            } else if !objectives.contains(o) {
-                objectives.push(o.clone());
-            }
-        }
-        if problems.len() > before {
-            continue;
-        }
-        injects.push(Row {
-            id,
-            at: offset.unwrap_or(Offset::Manual),
-            after: (!after.is_empty()).then_some(after),
-            from,
-            to,
-            channel: parsed_channel.unwrap_or(Channel::Internal),
-            content: (content_fr, content_en),
-            expected: (cell("expected_fr"), cell("expected_en")),
-            objectives: served,
-            notes: cell("notes"),
-        });
     }
+    let Rows {
+        seen,
+        mut objectives,
+        afters,
+        mut problems,
+        ..
+    } = rows;
     for (line, id, after) in afters {
         if !seen.contains(&after) {
             problems.push(diag(
@@ -368,6 +230,208 @@ struct Row {
     expected: (String, String),
     objectives: Vec<String>,
     notes: String,
+}
+
+/// Canonical column name → index in the sheet, and the header's problems.
+fn column_index(
+    headers: &csv::StringRecord,
+    origin: &str,
+) -> (BTreeMap<&'static str, usize>, Vec<Diagnostic>) {
+    let diag = |line: u64, path: &str, message: String| diagnostic(origin, line, path, message);
+    let mut problems = Vec::new();
+    // Canonical column name → index in the sheet.
+    let mut index: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (idx, name) in headers.iter().enumerate() {
+        let folded = fold(name.trim());
+        match COLUMNS
+            .iter()
+            .find(|(_, names)| names.contains(&folded.as_str()))
+        {
+            Some((canon, _)) => {
+                if index.insert(canon, idx).is_some() {
+                    problems.push(diag(1, name, format!("column `{canon}` appears twice")));
+                }
+            }
+            None if folded.is_empty() => {}
+            None => problems.push(diag(
+                1,
+                name,
+                format!(
+                    "unknown column `{name}`; columns: {}",
+                    COLUMNS
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+    for req in REQUIRED {
+        if !index.contains_key(req) {
+            problems.push(diag(1, "", format!("missing column `{req}`")));
+        }
+    }
+    if !index.contains_key("content_fr") && !index.contains_key("content_en") {
+        problems.push(diag(
+            1,
+            "",
+            "missing column `content_fr` (or `content_en`)".to_owned(),
+        ));
+    }
+    (index, problems)
+}
+
+/// Reading the sheet's rows: what earlier rows declared, and every problem.
+struct Rows<'a> {
+    origin: &'a str,
+    playbook: &'a Playbook,
+    roles: &'a [&'a str],
+    /// Inject ids seen so far.
+    seen: HashSet<String>,
+    /// Objective ids, in order of first mention.
+    objectives: Vec<String>,
+    /// (line, inject, the inject it waits for), checked once every id is known.
+    afters: Vec<(u64, String, String)>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Rows<'_> {
+    fn diag(&self, line: u64, path: &str, message: String) -> Diagnostic {
+        diagnostic(self.origin, line, path, message)
+    }
+
+    /// One row as an inject, or `None` with its problems noted.
+    fn read(&mut self, line: u64, cell: &dyn Fn(&str) -> String) -> Option<Row> {
+        let before = self.problems.len();
+        let id = cell("id").to_lowercase();
+        if scenario::is_adhoc_id(&id) {
+            self.problems.push(self.diag(
+                line,
+                "id",
+                format!("`{id}` is reserved for ad hoc injects (x1, x2…): pick another id"),
+            ));
+        } else if !is_id(&id) {
+            self.problems.push(self.diag(
+                line,
+                "id",
+                format!("invalid inject id `{id}`: lowercase letters, digits and `-`"),
+            ));
+        } else if !self.seen.insert(id.clone()) {
+            self.problems
+                .push(self.diag(line, "id", format!("duplicate inject id `{id}`")));
+        }
+        let at = cell("at");
+        let offset = scenario::parse_offset(&at);
+        if offset.is_none() {
+            self.problems.push(self.diag(
+            line,
+            "at",
+            format!(
+                "bad offset `{at}`: minutes from DEBEX (`0`, `15`, `T+15`, `1h30`, `01:30`) or `manuel`"
+            ),
+        ));
+        }
+        let after = cell("after").to_lowercase();
+        if !after.is_empty() {
+            self.afters.push((line, id.clone(), after.clone()));
+        }
+        let from = cell("from");
+        if from.is_empty() {
+            self.problems
+                .push(self.diag(line, "from", "the sender (persona) is empty".to_owned()));
+        }
+        let to = self.recipient(line, &cell("to"));
+        let channel = cell("channel");
+        let parsed_channel = Channel::parse(&channel);
+        if parsed_channel.is_none() {
+            self.problems.push(self.diag(
+                line,
+                "channel",
+                format!(
+                    "unknown channel `{channel}`; expected one of: {}",
+                    Channel::NAMES.join(", ")
+                ),
+            ));
+        }
+        let (content_fr, content_en) = (cell("content_fr"), cell("content_en"));
+        if content_fr.is_empty() && content_en.is_empty() {
+            self.problems.push(self.diag(
+                line,
+                "content_fr",
+                "the stimulus text is empty".to_owned(),
+            ));
+        }
+        let served = self.served(line, &cell("objectives"));
+        if self.problems.len() > before {
+            return None;
+        }
+        Some(Row {
+            id,
+            at: offset.unwrap_or(Offset::Manual),
+            after: (!after.is_empty()).then_some(after),
+            from,
+            to,
+            channel: parsed_channel.unwrap_or(Channel::Internal),
+            content: (content_fr, content_en),
+            expected: (cell("expected_fr"), cell("expected_en")),
+            objectives: served,
+            notes: cell("notes"),
+        })
+    }
+
+    /// `to`: a role of the playbook, or everyone (`all`); empty when unknown.
+    fn recipient(&mut self, line: u64, to: &str) -> String {
+        let to_folded = fold(to);
+        if matches!(to_folded.as_str(), "" | "all" | "tous" | "cellule" | "cell") {
+            "all".to_owned()
+        } else if self.roles.contains(&to_folded.as_str()) {
+            to_folded
+        } else {
+            self.problems.push(self.diag(
+                line,
+                "to",
+                format!(
+                    "unknown recipient `{to}`: a role of playbook `{}` ({}) or `tous`",
+                    self.playbook.id,
+                    self.roles.join(", ")
+                ),
+            ));
+            String::new()
+        }
+    }
+
+    /// `objectives`: ids, each noted the first time it is served.
+    fn served(&mut self, line: u64, objectives: &str) -> Vec<String> {
+        let served: Vec<String> = objectives
+            .split([',', ' ', ';'])
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        for o in &served {
+            if !is_id(o) {
+                self.problems.push(self.diag(
+                    line,
+                    "objectives",
+                    format!("invalid objective id `{o}`"),
+                ));
+            } else if !self.objectives.contains(o) {
+                self.objectives.push(o.clone());
+            }
+        }
+        served
+    }
+}
+
+/// A problem at `line` of the sheet, in column `path`.
+fn diagnostic(origin: &str, line: u64, path: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        origin: origin.to_owned(),
+        line: line as u32,
+        column: 0,
+        path: path.to_owned(),
+        message,
+    }
 }
 
 /// A YAML scalar: JSON string syntax is valid YAML and escapes everything.
