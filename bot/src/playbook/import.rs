@@ -92,7 +92,6 @@ pub struct Imported {
 }
 
 /// Converts a chronogramme. `origin` names the file in diagnostics.
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 pub fn csv_to_scenario(
     origin: &str,
     src: &str,
@@ -100,39 +99,8 @@ pub fn csv_to_scenario(
     playbooks: &BTreeMap<String, Playbook>,
 ) -> Result<Imported, Vec<Diagnostic>> {
     let diag = |line: u64, path: &str, message: String| diagnostic(origin, line, path, message);
-    let Some(playbook) = playbooks.get(&header.playbook) else {
-        let known: Vec<&str> = playbooks.keys().map(String::as_str).collect();
-        return Err(vec![diag(
-            0,
-            "",
-            format!(
-                "unknown playbook `{}`; playbooks loaded: {}",
-                header.playbook,
-                known.join(", ")
-            ),
-        )]);
-    };
-    if !is_id(&header.id) {
-        return Err(vec![diag(
-            0,
-            "",
-            format!(
-                "invalid scenario id `{}`: use lowercase letters a-z, digits and `-`",
-                header.id
-            ),
-        )]);
-    }
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let first_line = src.lines().next().unwrap_or_default();
-    let delimiter = if first_line.matches(';').count() >= first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(src.as_bytes());
+    let playbook = check_header(origin, header, playbooks)?;
+    let mut reader = reader(src);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(err) => return Err(vec![diag(1, "", format!("unreadable header line: {err}"))]),
@@ -178,22 +146,12 @@ pub fn csv_to_scenario(
             injects.push(row);
         }
     }
+    rows.check_afters();
     let Rows {
-        seen,
         mut objectives,
-        afters,
         mut problems,
         ..
     } = rows;
-    for (line, id, after) in afters {
-        if !seen.contains(&after) {
-            problems.push(diag(
-                line,
-                "after",
-                format!("inject `{id}` depends on unknown inject `{after}`"),
-            ));
-        }
-    }
     if injects.is_empty() && problems.is_empty() {
         problems.push(diag(
             1,
@@ -380,6 +338,19 @@ impl Rows<'_> {
         })
     }
 
+    /// Every `after` names an inject of the sheet.
+    fn check_afters(&mut self) {
+        for (line, id, after) in std::mem::take(&mut self.afters) {
+            if !self.seen.contains(&after) {
+                self.problems.push(self.diag(
+                    line,
+                    "after",
+                    format!("inject `{id}` depends on unknown inject `{after}`"),
+                ));
+            }
+        }
+    }
+
     /// `to`: a role of the playbook, or everyone (`all`); empty when unknown.
     fn recipient(&mut self, line: u64, to: &str) -> String {
         let to_folded = fold(to);
@@ -421,6 +392,53 @@ impl Rows<'_> {
         }
         served
     }
+}
+
+/// The playbook the header names, and a valid scenario id.
+fn check_header<'p>(
+    origin: &str,
+    header: &Header,
+    playbooks: &'p BTreeMap<String, Playbook>,
+) -> Result<&'p Playbook, Vec<Diagnostic>> {
+    let diag = |line: u64, path: &str, message: String| diagnostic(origin, line, path, message);
+    let Some(playbook) = playbooks.get(&header.playbook) else {
+        let known: Vec<&str> = playbooks.keys().map(String::as_str).collect();
+        return Err(vec![diag(
+            0,
+            "",
+            format!(
+                "unknown playbook `{}`; playbooks loaded: {}",
+                header.playbook,
+                known.join(", ")
+            ),
+        )]);
+    };
+    if !is_id(&header.id) {
+        return Err(vec![diag(
+            0,
+            "",
+            format!(
+                "invalid scenario id `{}`: use lowercase letters a-z, digits and `-`",
+                header.id
+            ),
+        )]);
+    }
+    Ok(playbook)
+}
+
+/// A CSV reader for the sheet: `;` or `,` separated (whichever the header uses more), UTF-8 with or without a BOM.
+fn reader(src: &str) -> csv::Reader<&[u8]> {
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let first_line = src.lines().next().unwrap_or_default();
+    let delimiter = if first_line.matches(';').count() >= first_line.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(src.as_bytes())
 }
 
 /// A problem at `line` of the sheet, in column `path`.
