@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::TimeDelta;
 
 use super::Playbook;
-use super::yaml::{self, Diagnostic, Fields, Walker, closest, pos};
+use super::yaml::{self, Diagnostic, Fields, Pos, Walker, closest, pos};
 use crate::lang::Text;
 
 /// A validated exercise scenario.
@@ -377,7 +377,6 @@ pub fn parse_offset(s: &str) -> Option<Offset> {
         .map(Offset::At)
 }
 
-#[expect(clippy::too_many_lines, reason = "not yet split (issue 11)")]
 fn read_injects(
     w: &mut Walker,
     top: &Fields<'_>,
@@ -411,94 +410,20 @@ fn read_injects(
                 );
             }
         }
-        let at = match w.required(&f, "at") {
-            None => None,
-            Some(n) => {
-                let s = w.string(n, &f.child_path("at"));
-                match s.as_deref().map(parse_offset) {
-                    Some(Some(Offset::At(at))) => Some(Some(at)),
-                    Some(Some(Offset::Manual)) => Some(None),
-                    Some(None) => {
-                        w.error(
-                            pos(n),
-                            &f.child_path("at"),
-                            format!(
-                                "bad offset `{}`: write minutes from DEBEX (`0`, `15m`, `1h30`, at most 72h) or `manual`",
-                                s.unwrap_or_default()
-                            ),
-                        );
-                        None
-                    }
-                    None => None,
-                }
-            }
-        };
+        let at = read_at(w, &f);
         let after = f.get("after").and_then(|n| {
             let a = w.id(n, &f.child_path("after"))?;
             deps.push((id.clone(), a.clone(), pos(n), f.child_path("after")));
             Some(a)
         });
         let from = w.req_text(&f, "from");
-        let to = w.required(&f, "to").and_then(|n| {
-            let s = w.string(n, &f.child_path("to"))?;
-            if matches!(
-                crate::lang::fold(&s).as_str(),
-                "all" | "tous" | "cellule" | "cell"
-            ) {
-                return Some(None);
-            }
-            let pb = playbook?;
-            if pb.role(&s).is_some() {
-                Some(Some(s))
-            } else {
-                let known: Vec<&str> = pb.roles.iter().map(|r| r.id.as_str()).collect();
-                let hint = closest(&s, &known)
-                    .map(|k| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
-                w.error(
-                    pos(n),
-                    &f.child_path("to"),
-                    format!(
-                        "unknown recipient `{s}`{hint}: a role of playbook `{}` ({}) or `all`",
-                        pb.id,
-                        known.join(", ")
-                    ),
-                );
-                None
-            }
-        });
-        let channel = w.required(&f, "channel").and_then(|n| {
-            let s = w.string(n, &f.child_path("channel"))?;
-            let c = Channel::parse(&s);
-            if c.is_none() {
-                w.error(
-                    pos(n),
-                    &f.child_path("channel"),
-                    format!(
-                        "unknown channel `{s}`; expected one of: {}",
-                        Channel::NAMES.join(", ")
-                    ),
-                );
-            }
-            c
-        });
+        let to = read_to(w, &f, playbook);
+        let channel = read_channel(w, &f);
         let content = w.req_text(&f, "content");
         let expected = w.opt_text(&f, "expected");
         let notes = w.opt_text(&f, "notes");
         let served = w.strings(&f, "objectives");
-        if let Some(n) = f.get("objectives") {
-            for o in &served {
-                if !objectives.contains(o.as_str()) {
-                    let mut known: Vec<&str> = objectives.iter().copied().collect();
-                    known.sort_unstable();
-                    w.error(
-                        pos(n),
-                        &f.child_path("objectives"),
-                        format!("unknown objective `{o}`; objectives: {}", known.join(", ")),
-                    );
-                }
-            }
-        }
+        check_served(w, &f, objectives, &served);
         let matches = read_matches(w, &f, playbook);
         if let (Some(id), Some(at), Some(from), Some(to), Some(channel), Some(content)) =
             (id, at, from, to, channel, content)
@@ -518,6 +443,111 @@ fn read_injects(
             });
         }
     }
+    check_dependencies(w, deps, &seen, &out);
+    out
+}
+
+/// `at`: an offset on the exercise clock (`Some(Some(_))`), `manual` (`Some(None)`), or a problem (`None`).
+fn read_at(w: &mut Walker, f: &Fields<'_>) -> Option<Option<TimeDelta>> {
+    match w.required(f, "at") {
+        None => None,
+        Some(n) => {
+            let s = w.string(n, &f.child_path("at"));
+            match s.as_deref().map(parse_offset) {
+                Some(Some(Offset::At(at))) => Some(Some(at)),
+                Some(Some(Offset::Manual)) => Some(None),
+                Some(None) => {
+                    w.error(
+                        pos(n),
+                        &f.child_path("at"),
+                        format!(
+                            "bad offset `{}`: write minutes from DEBEX (`0`, `15m`, `1h30`, at most 72h) or `manual`",
+                            s.unwrap_or_default()
+                        ),
+                    );
+                    None
+                }
+                None => None,
+            }
+        }
+    }
+}
+
+/// `to`: a role of the playbook (`Some(Some(_))`), everyone (`Some(None)`), or a problem (`None`).
+fn read_to(w: &mut Walker, f: &Fields<'_>, playbook: Option<&Playbook>) -> Option<Option<String>> {
+    w.required(f, "to").and_then(|n| {
+        let s = w.string(n, &f.child_path("to"))?;
+        if matches!(
+            crate::lang::fold(&s).as_str(),
+            "all" | "tous" | "cellule" | "cell"
+        ) {
+            return Some(None);
+        }
+        let pb = playbook?;
+        if pb.role(&s).is_some() {
+            Some(Some(s))
+        } else {
+            let known: Vec<&str> = pb.roles.iter().map(|r| r.id.as_str()).collect();
+            let hint = closest(&s, &known)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            w.error(
+                pos(n),
+                &f.child_path("to"),
+                format!(
+                    "unknown recipient `{s}`{hint}: a role of playbook `{}` ({}) or `all`",
+                    pb.id,
+                    known.join(", ")
+                ),
+            );
+            None
+        }
+    })
+}
+
+/// `channel`: one of [`Channel::NAMES`].
+fn read_channel(w: &mut Walker, f: &Fields<'_>) -> Option<Channel> {
+    w.required(f, "channel").and_then(|n| {
+        let s = w.string(n, &f.child_path("channel"))?;
+        let c = Channel::parse(&s);
+        if c.is_none() {
+            w.error(
+                pos(n),
+                &f.child_path("channel"),
+                format!(
+                    "unknown channel `{s}`; expected one of: {}",
+                    Channel::NAMES.join(", ")
+                ),
+            );
+        }
+        c
+    })
+}
+
+/// Every objective an inject serves is one of the scenario's.
+fn check_served(w: &mut Walker, f: &Fields<'_>, objectives: &HashSet<&str>, served: &[String]) {
+    if let Some(n) = f.get("objectives") {
+        for o in served {
+            if !objectives.contains(o.as_str()) {
+                let mut known: Vec<&str> = objectives.iter().copied().collect();
+                known.sort_unstable();
+                w.error(
+                    pos(n),
+                    &f.child_path("objectives"),
+                    format!("unknown objective `{o}`; objectives: {}", known.join(", ")),
+                );
+            }
+        }
+    }
+}
+
+/// Every `after` names an inject, and following them never loops back.
+fn check_dependencies(
+    w: &mut Walker,
+    deps: Vec<(Option<String>, String, Pos, String)>,
+    seen: &HashSet<String>,
+    out: &[Inject],
+) {
     for (id, after, at, path) in deps {
         if !seen.contains(&after) {
             w.error(at, &path, format!("unknown inject `{after}`"));
@@ -538,7 +568,6 @@ fn read_injects(
                 .and_then(|i| i.after.clone());
         }
     }
-    out
 }
 
 fn read_matches(w: &mut Walker, f: &Fields<'_>, playbook: Option<&Playbook>) -> Matches {
