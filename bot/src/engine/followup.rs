@@ -6,11 +6,11 @@ use chrono::TimeDelta;
 use super::event::{Event, PostTag, Record};
 use super::schedule::{self, span};
 use super::state::{Crisis, ProcedureRun};
-use super::{Ctx, Decision, Effect, Input, Settings, base_record, owner_label};
-use crate::lang::speech::msg;
+use super::{Ctx, Decision, Effect, Input, base_record, owner_label};
+use crate::lang::speech::{Speech, msg};
 use crate::playbook::{Playbook, Procedure};
 
-fn ack_and(record: Record, text: String, more: Vec<Effect>) -> Decision {
+fn ack_and(record: Record, text: impl Into<Speech>, more: Vec<Effect>) -> Decision {
     let mut effects = vec![Effect::Ack(text.into())];
     effects.extend(more);
     Decision {
@@ -20,13 +20,7 @@ fn ack_and(record: Record, text: String, more: Vec<Effect>) -> Decision {
 }
 
 /// A ✅ on a handover or comcheck message acknowledges it.
-pub fn reaction(
-    crisis: &Crisis,
-    settings: &Settings,
-    input: &Input,
-    target: &str,
-    key: &str,
-) -> Decision {
+pub fn reaction(crisis: &Crisis, input: &Input, target: &str, key: &str) -> Decision {
     let is_yes = matches!(key.trim_end_matches('\u{fe0f}'), "✅" | "✔" | "👍" | "☑");
     let Some((tag, _)) = crisis.posted.iter().find(|(_, id)| id.as_str() == target) else {
         return Decision::default();
@@ -39,7 +33,7 @@ pub fn reaction(
         && *tag == PostTag::Handover(handover.seq)
         && &handover.to == who
     {
-        return handover_acknowledged(crisis, settings, input);
+        return handover_acknowledged(crisis, input);
     }
     if let PostTag::Comcheck(number) = *tag
         && let Some(check) = crisis.comchecks.iter().find(|c| c.number == number)
@@ -61,13 +55,13 @@ pub fn reaction(
     Decision::default()
 }
 
-fn handover_acknowledged(crisis: &Crisis, settings: &Settings, input: &Input) -> Decision {
+fn handover_acknowledged(crisis: &Crisis, input: &Input) -> Decision {
     let from = crisis
         .handover
         .as_ref()
         .map(|h| h.from.clone())
         .unwrap_or_default();
-    let text = settings.say(msg!("handover-done", who = &input.author.id, from = &from));
+    let text = msg!("handover-done", who = &input.author.id, from = &from);
     let record = base_record(
         crisis,
         input,
@@ -179,7 +173,7 @@ impl Ctx<'_> {
         out
     }
 
-    fn post(&self, crisis: &Crisis, text: String, tag: Option<PostTag>) -> Effect {
+    fn post(&self, crisis: &Crisis, text: impl Into<Speech>, tag: Option<PostTag>) -> Effect {
         Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
@@ -222,18 +216,18 @@ impl Ctx<'_> {
         );
         let holder = crisis.roles.get(&proc.owner);
         let text = match holder {
-            Some(h) => self.say(msg!(
+            Some(h) => msg!(
                 "proc-started",
                 id = &proc.id,
                 holder = h,
                 owner = &proc.owner
-            )),
-            None => self.say(msg!(
+            ),
+            None => msg!(
                 "proc-started-unfilled",
                 id = &proc.id,
                 owner = &proc.owner,
                 p = self.p()
-            )),
+            ),
         };
         let checklist = self.checklist(crisis, proc, &run);
         ack_and(
@@ -324,14 +318,14 @@ impl Ctx<'_> {
             },
         );
         let complete = after.n_closed() == proc.steps.len();
-        let text = self.say(msg!(
+        let text = msg!(
             "step-done",
             id = &proc.id,
             step,
             complete = if complete { "yes" } else { "no" },
             closed = after.n_closed(),
             total = proc.steps.len()
-        ));
+        );
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
 
@@ -362,13 +356,13 @@ impl Ctx<'_> {
                 reason: reason.to_owned(),
             },
         );
-        let text = self.say(msg!(
+        let text = msg!(
             "step-skipped",
             id = &proc.id,
             step,
             closed = after.n_closed(),
             total = proc.steps.len()
-        ));
+        );
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
 
@@ -400,7 +394,7 @@ impl Ctx<'_> {
                 user: user.clone(),
             },
         );
-        let text = self.say(msg!("step-assigned", id = &proc.id, step, user = &user));
+        let text = msg!("step-assigned", id = &proc.id, step, user = &user);
         ack_and(record, text, vec![self.refresh(crisis, proc, &after)])
     }
 
@@ -498,7 +492,7 @@ impl Ctx<'_> {
             },
         );
         let text = if minutes == 0 {
-            self.say(msg!("point-cadence-off"))
+            msg!("point-cadence-off")
         } else {
             let next = crisis
                 .points
@@ -507,11 +501,11 @@ impl Ctx<'_> {
                 .unwrap_or(crisis.opened_at)
                 .max(self.input.at - every)
                 + every;
-            self.say(msg!(
+            msg!(
                 "point-cadence",
                 every = span(every, self.settings),
                 next = self.hm(next)
-            ))
+            )
         };
         Decision {
             records: vec![record],
@@ -569,19 +563,19 @@ impl Ctx<'_> {
         );
         let now = self.input.sent_at;
         let text = if now <= deadline {
-            self.say(msg!(
+            msg!(
                 "clock-done-early",
                 id,
                 title = clock.title.get(self.lang),
                 left = span(deadline - now, self.settings)
-            ))
+            )
         } else {
-            self.say(msg!(
+            msg!(
                 "clock-done-late",
                 id,
                 title = clock.title.get(self.lang),
                 late = span(now - deadline, self.settings)
-            ))
+            )
         };
         Decision {
             records: vec![record],
@@ -616,22 +610,22 @@ impl Ctx<'_> {
             },
         );
         let situation = schedule::situation(crisis, playbook, self.settings, None, self.input.at);
-        let text = self.say(msg!(
+        let text = msg!(
             "handover-post",
             from = &from,
             to = &to,
             p = self.p(),
             situation = &situation
-        ));
+        );
         let tag = PostTag::Handover(seq);
-        let ack = self.say(msg!("handover-recorded", to = &to));
+        let ack = msg!("handover-recorded", to = &to);
         ack_and(record, ack, vec![self.post(crisis, text, Some(tag))])
     }
 
     pub(super) fn handover_ack(&self, crisis: &Crisis, seq: u64, role: Option<String>) -> Decision {
         match &crisis.handover {
             Some(h) if h.to == self.input.author.id => {
-                let mut decision = handover_acknowledged(crisis, self.settings, self.input);
+                let mut decision = handover_acknowledged(crisis, self.input);
                 decision.records[0].seq = seq;
                 decision.records[0].role = role;
                 // Answering the command itself: a reply with ✅ rather than a loose post.
@@ -667,13 +661,13 @@ impl Ctx<'_> {
                 .filter(|u| !check.acknowledged.contains(u))
                 .collect();
             return Decision::reply(if missing.is_empty() {
-                self.say(msg!(
+                msg!(
                     "comcheck-all-answered",
                     number = check.number,
                     n = check.acknowledged.len()
-                ))
+                )
             } else {
-                self.say(msg!(
+                msg!(
                     "comcheck-missing",
                     number = check.number,
                     answered = check.expected.len() - missing.len(),
@@ -683,7 +677,7 @@ impl Ctx<'_> {
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ))
+                )
             });
         };
         if crisis.roles.is_empty() {
@@ -703,13 +697,13 @@ impl Ctx<'_> {
                 text: text.clone(),
             },
         );
-        let post = self.say(msg!(
+        let post = msg!(
             "comcheck-post",
             number,
             text = &text,
             names = names.join(", ")
-        ));
-        let ack = self.say(msg!("comcheck-sent", number, n = names.len()));
+        );
+        let ack = msg!("comcheck-sent", number, n = names.len());
         ack_and(
             record,
             ack,

@@ -327,7 +327,7 @@ fn message_text<'i>(
             Err(mark_decision(
                 crisis,
                 settings,
-                followup::reaction(crisis, settings, input, target, key),
+                followup::reaction(crisis, input, target, key),
             ))
         }
     }
