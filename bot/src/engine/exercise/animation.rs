@@ -10,7 +10,7 @@ use crate::engine::event::Event;
 use crate::engine::schedule::span;
 use crate::engine::state::{Crisis, ExerciseRun};
 use crate::engine::{Ctx, Decision, Effect, ellipsis, mark_decision};
-use crate::lang::speech::msg;
+use crate::lang::speech::{Speech, msg};
 use crate::playbook::scenario::{Channel, Scenario};
 
 impl Ctx<'_> {
@@ -51,7 +51,7 @@ impl Ctx<'_> {
         } else {
             self.say(msg!("mode-manual-label"))
         };
-        let ack = self.say(msg!(
+        let ack = msg!(
             "link-ack",
             crisis = &crisis.id,
             code_name = &scenario.code_name,
@@ -64,8 +64,8 @@ impl Ctx<'_> {
             mode = &mode,
             objectives = objectives.join("\n"),
             p
-        ));
-        let players = self.say(msg!("link-players", code_name = &scenario.code_name));
+        );
+        let players = msg!("link-players", code_name = &scenario.code_name);
         mark_decision(
             crisis,
             self.settings,
@@ -139,7 +139,11 @@ impl Ctx<'_> {
         self.say(msg!("real-crisis-no-exercise"))
     }
 
-    pub(in crate::engine) fn post_players(&self, crisis: &Crisis, text: String) -> Effect {
+    pub(in crate::engine) fn post_players(
+        &self,
+        crisis: &Crisis,
+        text: impl Into<Speech>,
+    ) -> Effect {
         Effect::Post {
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
@@ -406,9 +410,9 @@ impl Ctx<'_> {
         auto: bool,
     ) -> Decision {
         let now = self.input.sent_at;
-        let ack = |event: Event, text: String| Decision {
+        let ack = |event: Event, text: Speech| Decision {
             records: vec![crate::engine::base_record(crisis, self.input, event)],
-            effects: vec![Effect::Ack(text.into())],
+            effects: vec![Effect::Ack(text)],
         };
         if run.auto == auto {
             return Decision::refuse(msg!("mode-already"));
@@ -439,7 +443,7 @@ impl Ctx<'_> {
         } else {
             self.say(msg!("mode-manual", p = self.p()))
         };
-        ack(Event::ExerciseMode { auto }, text)
+        ack(Event::ExerciseMode { auto }, text.into())
     }
 
     /// `!debex`: the exercise clock starts at T+0.
@@ -454,12 +458,7 @@ impl Ctx<'_> {
             .settings
             .stop_phrases
             .join(&self.say(msg!("stop-phrases-or")));
-        let players = self.say(msg!(
-            "debex-players",
-            code,
-            at = self.hm(now),
-            phrase = &phrase
-        ));
+        let players = msg!("debex-players", code, at = self.hm(now), phrase = &phrase);
         let mut text = self.say(msg!("debex-ack", at = self.hm(now)));
         if let Some(sc) = scenario {
             let mut started = run.clone();
@@ -481,12 +480,8 @@ impl Ctx<'_> {
         let record = |event: Event| crate::engine::base_record(crisis, self.input, event);
         let (played, planned) = scenario.map_or((0, 0), |s| coverage(crisis, s));
         let t = span(run.clock(now), self.settings);
-        let players = self.say(msg!(
-            "finex-players",
-            code_name = &run.code_name,
-            p = self.p()
-        ));
-        let text = self.say(msg!(
+        let players = msg!("finex-players", code_name = &run.code_name, p = self.p());
+        let text = msg!(
             "finex-ack",
             t = &t,
             played,
@@ -494,7 +489,7 @@ impl Ctx<'_> {
             percent = percent(played, planned),
             adhoc = run.played.iter().filter(|p| p.adhoc).count(),
             skipped = run.skipped.len()
-        ));
+        );
         Decision {
             records: vec![record(Event::ExerciseEnded {})],
             effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
@@ -512,8 +507,8 @@ impl Ctx<'_> {
                 self.say(msg!("pause-already"))
             });
         }
-        let text = self.say(msg!("pause-ack", t = span(run.clock(now), self.settings)));
-        let players = self.say(msg!("pause-players"));
+        let text = msg!("pause-ack", t = span(run.clock(now), self.settings));
+        let players = msg!("pause-players");
         Decision {
             records: vec![record(Event::ExercisePaused {})],
             effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
@@ -540,7 +535,7 @@ impl Ctx<'_> {
                 t = span(run.clock(since), self.settings)
             ))
         };
-        let players = self.say(msg!("resume-players"));
+        let players = msg!("resume-players");
         Decision {
             records: vec![record(Event::ExerciseResumed {})],
             effects: vec![Effect::Ack(text.into()), self.post_players(crisis, players)],
@@ -599,9 +594,9 @@ impl Ctx<'_> {
         inject: String,
         reason: Option<String>,
     ) -> Decision {
-        let ack = |event: Event, text: String| Decision {
+        let ack = |event: Event, text: Speech| Decision {
             records: vec![crate::engine::base_record(crisis, self.input, event)],
-            effects: vec![Effect::Ack(text.into())],
+            effects: vec![Effect::Ack(text)],
         };
         let Some(sc) = scenario else {
             return Decision::refuse(self.missing_scenario(run));
@@ -612,8 +607,8 @@ impl Ctx<'_> {
         if run.is_closed(&inject) {
             return Decision::refuse(msg!("skip-already-closed", inject = &inject));
         }
-        let text = self.say(msg!("skip-ack", inject = &inject));
-        ack(Event::InjectSkipped { inject, reason }, text)
+        let text = msg!("skip-ack", inject = &inject);
+        ack(Event::InjectSkipped { inject, reason }, text.into())
     }
 
     /// `!retarder [i05] 10m`: one inject, or everything still to come, later.
@@ -625,9 +620,9 @@ impl Ctx<'_> {
         inject: Option<String>,
         by: chrono::TimeDelta,
     ) -> Decision {
-        let ack = |event: Event, text: String| Decision {
+        let ack = |event: Event, text: Speech| Decision {
             records: vec![crate::engine::base_record(crisis, self.input, event)],
-            effects: vec![Effect::Ack(text.into())],
+            effects: vec![Effect::Ack(text)],
         };
         if let Some(id) = &inject {
             let Some(sc) = scenario else {
@@ -647,7 +642,7 @@ impl Ctx<'_> {
             Some(id) => self.say(msg!("delay-one", id, by)),
             None => self.say(msg!("delay-all", by)),
         };
-        ack(Event::InjectDelayed { inject, minutes }, text)
+        ack(Event::InjectDelayed { inject, minutes }, text.into())
     }
 
     /// `!improviser`: an unscripted inject, fired at once.
@@ -673,11 +668,11 @@ impl Ctx<'_> {
             to.as_deref(),
             &text,
         );
-        let note = self.say(msg!(
+        let note = msg!(
             "adhoc-ack",
             id = &id,
             t = span(run.clock(now), self.settings)
-        ));
+        );
         Decision {
             records: vec![record(Event::InjectPlayed {
                 inject: id,
@@ -701,9 +696,9 @@ impl Ctx<'_> {
         inject: String,
         met: bool,
     ) -> Decision {
-        let ack = |event: Event, text: String| Decision {
+        let ack = |event: Event, text: Speech| Decision {
             records: vec![crate::engine::base_record(crisis, self.input, event)],
-            effects: vec![Effect::Ack(text.into())],
+            effects: vec![Effect::Ack(text)],
         };
         let known = run.played(&inject).is_some();
         if !known {
@@ -714,7 +709,7 @@ impl Ctx<'_> {
         } else {
             self.say(msg!("expected-not-met", inject = &inject))
         };
-        ack(Event::ReactionMarked { inject, met }, text)
+        ack(Event::ReactionMarked { inject, met }, text.into())
     }
 
     /// `!obs [i05|o2] <texte>`: an observer's note, tied to an inject or an objective.
@@ -726,9 +721,9 @@ impl Ctx<'_> {
         text: String,
     ) -> Decision {
         let now = self.input.sent_at;
-        let ack = |event: Event, text: String| Decision {
+        let ack = |event: Event, text: Speech| Decision {
             records: vec![crate::engine::base_record(crisis, self.input, event)],
-            effects: vec![Effect::Ack(text.into())],
+            effects: vec![Effect::Ack(text)],
         };
         let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
         let first_l = first.to_lowercase();
@@ -766,7 +761,7 @@ impl Ctx<'_> {
                 inject,
                 objective,
             },
-            reply,
+            reply.into(),
         )
     }
 }

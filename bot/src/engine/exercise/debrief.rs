@@ -125,12 +125,12 @@ impl Ctx<'_> {
             },
             (Some(r), RetexArg::Next | RetexArg::End) => {
                 let p = self.p();
-                let text = self.say(msg!(
+                let text = msg!(
                     "retex-closed",
                     n = r.contributions.len(),
                     n_improvements = crisis.improvements.len(),
                     p
-                ));
+                );
                 Decision {
                     records: vec![record(Event::RetexEnded {})],
                     effects: vec![self.post_players(crisis, text)],
