@@ -119,6 +119,19 @@ impl SourceIndex {
     }
 }
 
+/// The outbox seen from another task: items carried out are removed there
+/// (the Matrix senders), while the runtime task goes on appending.
+#[derive(Clone, Debug)]
+pub struct OutboxHandle(sled::Tree);
+
+impl OutboxHandle {
+    /// Removes a carried-out item; see [`Journal::outbox_done`].
+    pub fn done(&self, id: u64) -> Result<(), JournalError> {
+        self.0.remove(id.to_be_bytes())?;
+        Ok(())
+    }
+}
+
 /// What a verification found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -183,6 +196,11 @@ impl Journal {
 
     pub fn crises(&self) -> impl Iterator<Item = &str> {
         self.heads.keys().map(String::as_str)
+    }
+
+    /// The outbox, for the task that carries its items out.
+    pub fn outbox_handle(&self) -> OutboxHandle {
+        OutboxHandle(self.outbox.clone())
     }
 
     /// A view of the recorded chat events that other tasks can read.

@@ -31,7 +31,7 @@ use matrix_sdk::ruma::events::{
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UInt};
 use matrix_sdk::sync::SyncResponse;
 use matrix_sdk::{Client, Room, RoomState};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::inbound;
@@ -118,8 +118,9 @@ const PAGE: u32 = 100;
 /// Catch-up syncs (no waiting on the server) before going live anyway.
 const CATCH_UP_ROUNDS: u32 = 20;
 
-/// Syncs until `shutdown`, handing each response's events to the runtime task.
-/// Returns when shutdown is asked or the runtime task is gone.
+/// Syncs until `shutdown`, handing each response's events to the runtime task,
+/// and counting completed syncs in `synced`. Returns when shutdown is asked or
+/// the runtime task is gone.
 ///
 /// At start, it catches up without long-polling (timeout 0) until a response
 /// brings no timeline event: only then is the runtime told it is caught up. A
@@ -135,6 +136,7 @@ pub async fn run(
     settings: SyncSettings,
     start: Start,
     tx: &mpsc::UnboundedSender<Feed>,
+    synced: &watch::Sender<u64>,
     shutdown: &CancellationToken,
 ) {
     let Start {
@@ -170,6 +172,7 @@ pub async fn run(
         let response = match response {
             Ok(response) => {
                 backoff = Duration::from_secs(1);
+                synced.send_modify(|n| *n += 1);
                 response
             }
             Err(err) => {

@@ -27,13 +27,13 @@ use chrono::Utc;
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::event_handler::Ctx;
-use matrix_sdk::ruma::UInt;
 use matrix_sdk::ruma::api::client::filter::FilterDefinition;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
+use matrix_sdk::ruma::{OwnedTransactionId, UInt};
 use matrix_sdk::store::{StateStoreDataKey, StateStoreDataValue};
 use matrix_sdk::{Client, Room, SessionMeta, SessionTokens};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Credentials};
@@ -41,7 +41,7 @@ use crate::engine::Input;
 use crate::engine::event::Author;
 use crate::lang::speech::msg;
 use crate::playbook;
-use crate::runtime::Runtime;
+use crate::runtime::{Delivery, Output, Runtime};
 use feed::{Feed, Incoming};
 
 /// Power level needed to open and close crises and assign roles.
@@ -76,10 +76,16 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     let (client, restored) = connect(&config, position.load().as_deref()).await?;
     let config = Arc::new(config);
     client.add_event_handler_context(config.clone());
+    let (synced_tx, synced_rx) = watch::channel(0u64);
+    client.add_event_handler_context(synced_rx);
     client.add_event_handler(on_invite);
 
     let filter = {
-        let mut filter = FilterDefinition::with_lazy_loading();
+        // No lazy-loading of members: with it, Synapse re-sends a member's
+        // state, and flags their devices as changed, whenever they speak in a
+        // different room from their last message (its lazy-load cache is per
+        // user, not per room), which cost a /keys/query per command or so.
+        let mut filter = FilterDefinition::default();
         // A gap longer than this is read back with /messages (see `feed`).
         filter.room.timeline.limit = Some(UInt::from(200u32));
         filter
@@ -105,7 +111,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     tracing::info!(user = %config.user_id, "tocsin is listening");
     let stopped = tokio::select! {
         res = &mut worker => Some(res),
-        () = feed::run(&client, settings, start, &tx, &shutdown) => None,
+        () = feed::run(&client, settings, start, &tx, &synced_tx, &shutdown) => None,
     };
     drop(tx);
     let res = match stopped {
@@ -273,6 +279,7 @@ async fn on_invite(
     client: Client,
     room: Room,
     Ctx(config): Ctx<Arc<Config>>,
+    Ctx(synced): Ctx<watch::Receiver<u64>>,
 ) {
     if Some(ev.state_key.as_ref()) != client.user_id()
         || ev.content.membership != MembershipState::Invite
@@ -296,7 +303,31 @@ async fn on_invite(
             match room.join().await {
                 Ok(()) => {
                     tracing::info!(room = %room.room_id(), "joined");
-                    if let Err(err) = room.send(outbound::notice(&welcome)).await {
+                    // The first message in a new encrypted room shares its
+                    // key, which (matrix-sdk 0.18) claims one-time keys under
+                    // a lock and then waits up to 5 s for a /keys/query of our
+                    // own devices that only the sync loop sends, while the
+                    // sync loop waits for that same lock: every room froze
+                    // for 5 s. Waiting for one more completed sync (which
+                    // sends the pending key queries) avoids it. Upstream:
+                    // matrix-rust-sdk #2236, element-web #26439; drop this
+                    // wait when the SDK no longer needs it.
+                    let mut synced = synced.clone();
+                    let joined_at = *synced.borrow_and_update();
+                    let next_sync = synced.wait_for(|n| *n > joined_at);
+                    if tokio::time::timeout(Duration::from_secs(40), next_sync)
+                        .await
+                        .is_err()
+                    {
+                        tracing::warn!(room = %room.room_id(), "no sync since joining; welcoming anyway");
+                    }
+                    let txn =
+                        OwnedTransactionId::from(format!("tocsin-welcome-{}", room.room_id()));
+                    if let Err(err) = room
+                        .send(outbound::notice(&welcome))
+                        .with_transaction_id(txn)
+                        .await
+                    {
                         tracing::warn!(error = %err, "could not post the welcome notice");
                     }
                     return;
@@ -312,9 +343,10 @@ async fn on_invite(
 }
 
 /// The runtime task: what an earlier run left undelivered, the downtime, then
-/// one input at a time, durable before acknowledged; and the timer, which
-/// wakes when the runtime says something falls due, once the first catch-up
-/// is handled.
+/// one input at a time, durable before acknowledged; the timer, which wakes
+/// when the runtime says something falls due, once the first catch-up is
+/// handled; and what the senders report back. Sending itself is the
+/// [`deliver::Dispatcher`]'s: it never holds this loop up.
 async fn process(
     mut runtime: Runtime,
     mut rx: mpsc::UnboundedReceiver<Feed>,
@@ -323,16 +355,55 @@ async fn process(
     position: feed::Position,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    let (feedback_tx, mut feedback) = mpsc::unbounded_channel();
+    let mut dispatcher = deliver::Dispatcher::new(
+        client.clone(),
+        feedback_tx,
+        runtime.journal().outbox_handle(),
+        shutdown.clone(),
+    );
+    let res = run_runtime(
+        &mut runtime,
+        &mut rx,
+        &mut feedback,
+        &mut dispatcher,
+        &client,
+        &config,
+        &position,
+        &shutdown,
+    )
+    .await;
+    // Queued messages get a moment to go out; the rest wait in the outbox.
+    dispatcher.finish(SEND_GRACE).await;
+    drop(client);
+    let closed = runtime.close();
+    res.and(closed)
+}
+
+/// How long queued messages may still go out once tocsin is stopping.
+const SEND_GRACE: Duration = Duration::from_secs(5);
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the runtime task's parts, named once"
+)]
+async fn run_runtime(
+    runtime: &mut Runtime,
+    rx: &mut mpsc::UnboundedReceiver<Feed>,
+    feedback: &mut mpsc::UnboundedReceiver<deliver::Feedback>,
+    dispatcher: &mut deliver::Dispatcher,
+    client: &Client,
+    config: &Config,
+    position: &feed::Position,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
     // Acknowledgements and posts decided before a crash go out first.
-    for delivery in runtime.undelivered()? {
-        deliver::deliver(&client, &mut runtime, delivery).await?;
-    }
+    let owed = runtime.undelivered()?;
+    dispatch(runtime, dispatcher, owed)?;
     // How long tocsin was down goes on record before what was said meanwhile.
     let deliveries = tokio::task::block_in_place(|| runtime.record_downtime(Utc::now()))
         .context("recording the downtime")?;
-    for delivery in deliveries {
-        deliver::deliver(&client, &mut runtime, delivery).await?;
-    }
+    dispatch(runtime, dispatcher, deliveries)?;
     // No timer before the first catch-up: a `!fait` sent while tocsin was
     // down must be handled before the reminder it makes unnecessary.
     let mut caught_up = false;
@@ -355,48 +426,99 @@ async fn process(
                 tokio::time::Instant::now() + wait
             })
             .map_or(heartbeat, |due| due.min(heartbeat));
-        let feed = tokio::select! {
+        tokio::select! {
             biased;
-            () = shutdown.cancelled() => break,
+            () = shutdown.cancelled() => return Ok(()),
+            Some(report) = feedback.recv() => settle(runtime, report)?,
             next = rx.recv() => match next {
-                Some(feed) => feed,
-                None => break,
+                Some(Feed::Events(batch)) => {
+                    for incoming in batch {
+                        handle(runtime, dispatcher, client, config, incoming).await?;
+                    }
+                }
+                Some(Feed::Synced { token, caught_up: now_caught_up }) => {
+                    tokio::task::block_in_place(|| position.store(&token))
+                        .context("storing the sync position")?;
+                    caught_up |= now_caught_up;
+                }
+                None => return Ok(()),
             },
             () = tokio::time::sleep_until(wake) => {
                 if caught_up {
                     let deliveries = tokio::task::block_in_place(|| runtime.tick(Utc::now()))
                         .context("recording what fell due")?;
-                    for delivery in deliveries {
-                        deliver::deliver(&client, &mut runtime, delivery).await?;
-                    }
+                    dispatch(runtime, dispatcher, deliveries)?;
                 }
-                continue;
-            }
-        };
-        match feed {
-            Feed::Events(batch) => {
-                for incoming in batch {
-                    handle(&mut runtime, &client, &config, incoming).await?;
-                }
-            }
-            Feed::Synced {
-                token,
-                caught_up: now_caught_up,
-            } => {
-                tokio::task::block_in_place(|| position.store(&token))
-                    .context("storing the sync position")?;
-                caught_up |= now_caught_up;
             }
         }
     }
-    drop(client);
-    runtime.close()
 }
 
-/// Handles one event and carries out what answers it. A journal failure is
-/// told to the room (best effort) and stops the runtime.
+/// Prepares deliveries (renders files, finds the message an edit replaces)
+/// and queues them for sending.
+fn dispatch(
+    runtime: &Runtime,
+    dispatcher: &mut deliver::Dispatcher,
+    deliveries: Vec<Delivery>,
+) -> anyhow::Result<()> {
+    for delivery in deliveries {
+        let (file, target) = match &delivery.output {
+            Output::Export {
+                crisis,
+                format,
+                players,
+                ..
+            } => {
+                let file = tokio::task::block_in_place(|| {
+                    runtime.render_export(crisis, format, *players, Utc::now())
+                });
+                match file {
+                    Ok(file) => (Some(file), None),
+                    Err(err) => {
+                        tracing::error!(error = format!("{err:#}"), "could not render an export");
+                        (None, None)
+                    }
+                }
+            }
+            Output::Edit { crisis, tag, .. } => (None, runtime.posted_event(crisis, tag)),
+            _ => (None, None),
+        };
+        dispatcher.dispatch(deliver::Job {
+            delivery,
+            file,
+            target,
+        })?;
+    }
+    Ok(())
+}
+
+/// What a sender reported: a posted message's id to record, or a refusal.
+fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()> {
+    match report {
+        deliver::Feedback::Posted {
+            crisis,
+            tag,
+            event_id,
+            delivery,
+        } => {
+            tokio::task::block_in_place(|| {
+                runtime.record_posted(&crisis, &tag, &event_id, Utc::now())
+            })
+            .context("recording a posted message")?;
+            runtime.delivered(delivery)
+        }
+        deliver::Feedback::Refused { txn, reason } => {
+            tracing::warn!(txn, reason, "a message will not reach the room");
+            Ok(())
+        }
+    }
+}
+
+/// Handles one event and queues what answers it. A journal failure is told
+/// to the room (best effort) and stops the runtime.
 async fn handle(
     runtime: &mut Runtime,
+    dispatcher: &mut deliver::Dispatcher,
     client: &Client,
     config: &Config,
     incoming: Incoming,
@@ -441,8 +563,5 @@ async fn handle(
             return Err(err.context(format!("recording event {}", incoming.event_id)));
         }
     };
-    for delivery in deliveries {
-        deliver::deliver(client, runtime, delivery).await?;
-    }
-    Ok(())
+    dispatch(runtime, dispatcher, deliveries)
 }

@@ -458,3 +458,40 @@ async fn a_journal_that_cannot_be_written_stops_the_bot_and_nothing_is_lost() {
     let (infos, _) = journal_infos(&setup);
     assert_eq!(infos.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_commands_at_once_get_twenty_answers_in_order() {
+    let Some(url) = homeserver("twenty_commands_at_once_get_twenty_answers_in_order") else {
+        return;
+    };
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let setup = bot_setup(&url, &[&alice.id()]).await;
+    let bot_id = setup.user_id.clone();
+    let mut bot = spawn_bot_process(&setup);
+    let room = crisis_room(&alice, &[], &bot_id).await;
+    // Sent back to back, without waiting for any answer.
+    let mut sent = Vec::new();
+    for n in 1..=20 {
+        sent.push(alice.send(&room, &format!("!info rafale {n}")).await);
+    }
+    let history = wait_answered(&room, &bot_id, &sent, TIMEOUT).await;
+    terminate(&mut bot);
+    let answers = answers(&history, &bot_id);
+    for (n, event) in sent.iter().enumerate() {
+        let notices = &answers.notices[event];
+        assert_eq!(notices.len(), 1, "one answer for command {}", n + 1);
+        assert!(
+            notices[0].starts_with(&format!("I{} — information enregistrée", n + 1)),
+            "{notices:?}"
+        );
+        assert_eq!(answers.checks[event], 1);
+    }
+    // The answers reach the room in the order the commands were sent.
+    let order: Vec<&OwnedEventId> = history
+        .iter()
+        .filter(|p| p.sender == bot_id && p.notice)
+        .filter_map(|p| p.in_reply_to.as_ref())
+        .filter(|target| sent.contains(target))
+        .collect();
+    assert_eq!(order, sent.iter().collect::<Vec<_>>());
+}
