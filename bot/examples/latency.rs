@@ -63,7 +63,10 @@ async fn main() -> anyhow::Result<()> {
             "--config",
             dir.path().join("tocsin.toml").to_str().unwrap(),
         ])
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("TOCSIN_BOT_LOG").unwrap_or_else(|_| "error".to_owned()),
+        )
         .spawn()
         .context("starting the bot")?;
 
