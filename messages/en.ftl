@@ -241,7 +241,7 @@ comcheck-sent = Comcheck #{$number} sent to {$n} people.
 
 ## Time-driven follow-up: reminders, clocks, situation, downtime
 
-downtime-gap = tocsin was not running from {$from} (at the earliest) to {$to} ({$length}): messages from that time were caught up from the server (at most 200 per room); reminders due were sent on restart
+downtime-gap = tocsin was not running from {$from} (at the earliest) to {$to} ({$length}): every message from that time was caught up from the server, in order; reminders due were sent after it
 downtime-warning = ⚠️ tocsin was stopped from {$from} to {$to} ({$length}). Messages sent meanwhile are caught up; check that nothing is missing ({$p}status) and enter paper notes ({$p}paper).
 downtime-gap-paused = ; the exercise was paused
 downtime-animation-paused = ⚠️ tocsin was stopped from {$from} to {$to} ({$length}): the exercise is paused since {$from}, no inject was played. {$p}schedule to see where it stands, {$p}resume to restart it.

@@ -247,7 +247,7 @@ comcheck-sent = Comcheck n°{$number} envoyé à {$n} personne(s).
 
 ## Time-driven follow-up: reminders, clocks, situation, downtime
 
-downtime-gap = tocsin ne tournait pas de {$from} (au plus tôt) à {$to} ({$length}) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage
+downtime-gap = tocsin ne tournait pas de {$from} (au plus tôt) à {$to} ({$length}) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite
 downtime-warning = ⚠️ tocsin était arrêté de {$from} à {$to} ({$length}). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque ({$p}statut) et saisissez les notes papier ({$p}papier).
 downtime-gap-paused = {" "}; l'exercice a été mis en pause
 downtime-animation-paused = ⚠️ tocsin était arrêté de {$from} à {$to} ({$length}) : l'exercice est en pause depuis {$from}, aucun stimulus n'a été joué. {$p}chrono pour voir où il en est, {$p}reprise pour le relancer.

@@ -1677,7 +1677,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
             03:40 downtime since 03:05
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
               📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min).
-              + 3 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tôt) à 03:40 (35 min) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage"}
+              + 3 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tôt) à 03:40 (35 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite"}
         "#]],
     );
 }
@@ -1784,7 +1784,7 @@ fn exercise_edge_cases_from_review() {
             03:40 downtime since 03:30
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
               📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min) : l'exercice est en pause depuis 03:30, aucun stimulus n'a été joué. !chrono pour voir où il en est, !reprise pour le relancer.
-              + 13 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : les messages de cette période ont été rattrapés depuis le serveur (200 au plus par salon) ; les rappels dus ont été envoyés au redémarrage ; l'exercice a été mis en pause"}
+              + 13 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite ; l'exercice a été mis en pause"}
               + 14 {"kind":"exercise_paused"}
             03:41 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+26 min · ⏸️ en pause · mode manuel
