@@ -1284,6 +1284,10 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             };
             (item.clone(), text)
         }
+        Event::Undelivered { txn, reason } => (
+            String::new(),
+            settings.say(msg!("report-undelivered", txn, reason)),
+        ),
         Event::PlanCarried { items } => {
             let ids: Vec<&str> = items.iter().map(|i| i.item.as_str()).collect();
             (String::new(), ids.join(", "))
