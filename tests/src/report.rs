@@ -579,3 +579,35 @@ fn templates_are_strict_and_can_be_overridden() {
     let err = Renderer::new(Some(dir.path())).unwrap_err().to_string();
     assert!(err.starts_with("template report.html"), "{err}");
 }
+
+#[test]
+fn the_command_line_gives_players_neither_json_nor_csv() {
+    // As in the room: JSON and CSV carry every entry, facilitator material included.
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("out");
+    for format in ["json", "csv"] {
+        let out = crate::support::tocsin(
+            &[
+                "export",
+                "--data",
+                dir.path().to_str().unwrap(),
+                "--crisis",
+                "c",
+                "--format",
+                format,
+                "--edition",
+                "players",
+                "-o",
+                out_file.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert!(!out.status.success(), "{format} for players");
+        let stderr = crate::support::text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("the {format} export carries every entry")),
+            "{stderr}"
+        );
+        assert!(!out_file.exists());
+    }
+}
