@@ -114,6 +114,7 @@ redaction-recorded = The message of {$reference} was deleted from the room; the 
 undecryptable = ⚠️ A message from {$who} could not be decrypted by tocsin: it is not in the log. Send it again (check that your session shares its keys with the bot).
 undecryptable-gap = undecryptable message from {$who} ({$id})
 help-animation-commands = Animation room commands:
+help-animation-after-link = In an animation room, once linked to the exercise ({$p}animate):
 help-commands = tocsin commands:
 
 ## The crisis cell's commands in its room
@@ -155,6 +156,7 @@ role-assigned-instead = Role {$title} ({$role}) → {$user} (instead of {$previo
 correction-recorded = {$reference} — correction of {$target} recorded; the original entry stays in the log.
 paper-too-early = That time is more than 24 h before the crisis opened.
 paper-recorded = {$reference} — paper note of {$at} entered (transcribed).
+paper-recorded-before-opening = {$reference} — paper note of {$at} entered (transcribed). ⚠️ It precedes the opening of the crisis ({$opened}): flagged as such, it counts neither as the latest decision nor in the timings.
 export-players-no-json = JSON and CSV carry the whole log, facilitator material included: ask for them in the animation room. Here: export html or md (players' edition).
 no-entry-yet = no entry yet
 unknown-reference = Unknown reference "{$target}" in this crisis (latest: {$known}).
@@ -483,6 +485,7 @@ report-author = Author
 report-kind = Kind
 report-ref = Ref.
 report-text = Text
+report-before-opening = before the crisis was opened
 report-transcribed = transcribed from paper
 report-decisions = Decision register
 report-rationale = Rationale

@@ -117,6 +117,7 @@ undecryptable = ⚠️ Un message de {$who} n'a pas pu être déchiffré par toc
 undecryptable-gap = message de {$who} ({$id}) indéchiffrable
 help-animation-commands = Commandes du salon d'animation :
 help-commands = Commandes tocsin :
+help-animation-after-link = Dans un salon d'animation, une fois lié à l'exercice ({$p}animer) :
 
 ## The crisis cell's commands in its room
 
@@ -157,6 +158,7 @@ role-assigned-instead = Rôle {$title} ({$role}) → {$user} (à la place de {$p
 correction-recorded = {$reference} — correction de {$target} enregistrée ; l'entrée d'origine reste dans la main courante.
 paper-too-early = Cette heure tombe plus de 24 h avant l'ouverture de la crise.
 paper-recorded = {$reference} — note papier de {$at} saisie (transcrite).
+paper-recorded-before-opening = {$reference} — note papier de {$at} saisie (transcrite). ⚠️ Elle précède l'ouverture de la crise ({$opened}) : signalée comme telle, elle ne compte ni comme dernière décision ni dans les délais.
 export-players-no-json = Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).
 no-entry-yet = aucune entrée encore
 unknown-reference = Référence inconnue « {$target} » dans cette crise (dernières : {$known}).
@@ -490,6 +492,7 @@ report-kind = Type
 report-ref = Réf.
 report-text = Texte
 report-transcribed = transcrit du papier
+report-before-opening = avant l'ouverture de la crise
 report-decisions = Registre des décisions
 report-rationale = Justification
 report-context = Dernière information connue

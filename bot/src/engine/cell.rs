@@ -503,7 +503,16 @@ impl Ctx<'_> {
         let mut record = base_record(crisis, self.input, event);
         record.occurred_at = occurred;
         record.transcribed = true;
-        let reply = msg!("paper-recorded", reference, at = self.hm(occurred));
+        let reply = if occurred < crisis.opened_at {
+            msg!(
+                "paper-recorded-before-opening",
+                reference,
+                at = self.hm(occurred),
+                opened = self.hm(crisis.opened_at)
+            )
+        } else {
+            msg!("paper-recorded", reference, at = self.hm(occurred))
+        };
         ack(record, reply)
     }
 
@@ -589,7 +598,7 @@ impl Ctx<'_> {
             refuted = count(Verification::Refuted)
         ));
         // Decisions.
-        match crisis.decisions.last() {
+        match crisis.latest_decision() {
             None => out.line(msg!("status-decisions-none")),
             Some(last) => out.line(msg!(
                 "status-decisions",

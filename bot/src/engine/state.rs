@@ -669,6 +669,15 @@ impl Crisis {
             .map_or(original, |c| c.text.as_str())
     }
 
+    /// The decision taken last since the opening: a paper note timed before
+    /// the opening, or entered late, does not pass for it.
+    pub fn latest_decision(&self) -> Option<&DecisionItem> {
+        self.decisions
+            .iter()
+            .filter(|d| d.at >= self.opened_at)
+            .max_by_key(|d| d.at)
+    }
+
     pub fn action(&self, reference: &str) -> Option<&ActionItem> {
         self.actions.iter().find(|a| a.reference == reference)
     }

@@ -625,6 +625,8 @@ fn paper_notes_keep_their_stated_time() {
         04:11 alice> !papier 03:58 décision Passer aux bons papier -- automate HS
         04:12 alice> !papier 4h05 action Coursier vers le labo
         04:13 alice> !papier 23:50 info Veille : rien à signaler
+        04:14 alice> !papier 23:55 décision Appeler l'astreinte -- alerte de la veille
+        04:15 alice> !statut
         "#,
         expect![[r#"
             03:40 alice> !ouvrir test
@@ -641,8 +643,19 @@ fn paper_notes_keep_their_stated_time() {
               ✅ A1 — note papier de 04:05 saisie (transcrite).
               + 4 {"kind":"action","reference":"A1","text":"Coursier vers le labo"} transcribed occurred_at=2026-11-29T03:05:00+00:00
             04:13 alice> !papier 23:50 info Veille : rien à signaler
-              ✅ I2 — note papier de 28/11 23:50 saisie (transcrite).
+              ✅ I2 — note papier de 28/11 23:50 saisie (transcrite). ⚠️ Elle précède l'ouverture de la crise (03:40) : signalée comme telle, elle ne compte ni comme dernière décision ni dans les délais.
               + 5 {"kind":"info","reference":"I2","text":"Veille : rien à signaler"} transcribed occurred_at=2026-11-28T22:50:00+00:00
+            04:14 alice> !papier 23:55 décision Appeler l'astreinte -- alerte de la veille
+              ✅ D2 — note papier de 28/11 23:55 saisie (transcrite). ⚠️ Elle précède l'ouverture de la crise (03:40) : signalée comme telle, elle ne compte ni comme dernière décision ni dans les délais.
+              + 6 {"kind":"decision","reference":"D2","text":"Appeler l'astreinte","rationale":"alerte de la veille"} transcribed occurred_at=2026-11-28T22:55:00+00:00
+            04:15 alice> !statut
+              » 📋 Crise de test — crise 20261129-test
+              Ouverte à 03:40 par alice (depuis 0h35).
+              Rôles (0/3) : aucun
+              Informations : 2 — 2 à vérifier, 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions : 2 — dernière D1 à 03:58 : Passer aux bons papier
+              Actions : 1 ouverte(s) dont 0 en retard, 0 faite(s)
+                A1 Coursier vers le labo
         "#]],
     );
 }
@@ -1939,4 +1952,94 @@ fn a_third_catalog_is_spoken_without_code() {
         03:43 alice> !clore
         "#,
     ));
+}
+
+#[test]
+fn help_in_a_room_about_to_animate_an_exercise() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 anna@anim> !aide
+        03:02 anna@anim> !animer 20261129-test drill
+        03:03 alice> !clore
+        03:04 anna@anim> !aide
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !aide
+              » Commandes tocsin :
+              !aide [commande] — les commandes, ou le détail d'une
+              !ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
+              !clore — clôt la crise et scelle la main courante
+              !statut — où en est la crise
+              !info <texte> — une information reçue, « à vérifier »
+              !vérifier <I1> confirmée|infirmée|en cours
+              !décision <texte> [-- <justification>]
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+              !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
+              !rôle <rôle> @personne — attribue un rôle de la cellule
+              !corriger <réf> <texte> — corrige une entrée (l'originale reste)
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+              !proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)
+              !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
+              !assigner <proc>.<n> @personne — confie une étape
+              !actions — actions ouvertes par responsable, en retard d'abord
+              !point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
+              !horloges — échéances réglementaires ; fait <horloge> quand c'est fait
+              !relève @personne — passe la main ; elle confirme par ack ou ✅
+              !ack — je prends la relève
+              !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
+              !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
+              !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+              Dans un salon d'animation, une fois lié à l'exercice (!animer) :
+              !mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
+              !debex — début de l'exercice : l'horloge d'exercice démarre
+              !finex — fin de l'exercice ; les joueurs passent au RETEX
+              !pause — arrête l'horloge d'exercice (le chronogramme se décale)
+              !reprise — relance l'horloge après une pause ou un STOP EXERCICE
+              !inject [<id>] — joue un stimulus maintenant (le suivant sans id)
+              !retarder [<id>] 10m — retarde un stimulus, ou toute la suite
+              !improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt
+              !chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains
+              !attendu <id> oui|non — la réaction attendue est-elle atteinte ?
+              !obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
+            03:02 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:03 alice> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 3 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (3 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 3 {"kind":"crisis_closed"}
+            03:04 anna@anim> !aide
+              » Commandes du salon d'animation :
+              !aide [commande] — les commandes, ou le détail d'une
+              !statut — où en est la crise
+              !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
+              !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
+              !debex — début de l'exercice : l'horloge d'exercice démarre
+              !finex — fin de l'exercice ; les joueurs passent au RETEX
+              !pause — arrête l'horloge d'exercice (le chronogramme se décale)
+              !reprise — relance l'horloge après une pause ou un STOP EXERCICE
+              !inject [<id>] — joue un stimulus maintenant (le suivant sans id)
+              !retarder [<id>] 10m — retarde un stimulus, ou toute la suite
+              !improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt
+              !chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains
+              !attendu <id> oui|non — la réaction attendue est-elle atteinte ?
+              !obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
+              !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+        "#]],
+    );
 }

@@ -164,6 +164,8 @@ pub struct LogRow {
     pub reference: String,
     pub text: String,
     pub transcribed: bool,
+    /// A paper note timed before the crisis was opened.
+    pub before_opening: bool,
     pub source: String,
     pub hash: String,
 }
@@ -226,7 +228,7 @@ pub struct MetricRow {
 
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
-    let labels: [(&str, Message); 75] = [
+    let labels: [(&str, Message); 76] = [
         ("report", msg!("report-report")),
         ("exercise_report", msg!("report-exercise-report")),
         ("identity", msg!("report-identity")),
@@ -258,6 +260,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("ref", msg!("report-ref")),
         ("text", msg!("report-text")),
         ("transcribed", msg!("report-transcribed")),
+        ("before_opening", msg!("report-before-opening")),
         ("decisions", msg!("report-decisions")),
         ("rationale", msg!("report-rationale")),
         ("context", msg!("report-context")),
@@ -454,7 +457,13 @@ fn who(r: &Record) -> String {
 }
 
 /// One entry as the log shows it.
-fn log_row(e: &Entry, settings: &Settings, playbook: Option<&Playbook>) -> LogRow {
+/// `opened`: when the crisis was opened, to flag paper notes timed before.
+fn log_row(
+    e: &Entry,
+    settings: &Settings,
+    playbook: Option<&Playbook>,
+    opened: Option<DateTime<Utc>>,
+) -> LogRow {
     let r = &e.record;
     let (reference, text) = describe(&r.event, settings, playbook);
     LogRow {
@@ -467,8 +476,29 @@ fn log_row(e: &Entry, settings: &Settings, playbook: Option<&Playbook>) -> LogRo
         reference,
         text,
         transcribed: r.transcribed,
+        before_opening: opened.is_some_and(|o| r.occurred_at < o),
         source: r.source.clone().unwrap_or_default(),
         hash: journal::hex(&e.hash)[..16].to_owned(),
+    }
+}
+
+/// A role as it was given.
+fn role_row(
+    r: &Record,
+    role: &str,
+    user: &str,
+    settings: &Settings,
+    playbook: Option<&Playbook>,
+) -> RoleRow {
+    RoleRow {
+        role: role.to_owned(),
+        title: playbook
+            .and_then(|p| p.role(role))
+            .map(|d| d.title.get(settings.lang).to_owned())
+            .unwrap_or_default(),
+        user: user.to_owned(),
+        since: iso(settings, r.occurred_at),
+        by: who(r),
     }
 }
 
@@ -491,7 +521,6 @@ fn log_sections(
     playbook: Option<&Playbook>,
     edition: Edition,
 ) -> LogSections {
-    let lang = settings.lang;
     let iso = |t: DateTime<Utc>| iso(settings, t);
     let mut roles = Vec::new();
     let mut log = Vec::new();
@@ -502,25 +531,17 @@ fn log_sections(
     let mut first_role = None;
     let mut first_decision = None;
     let mut n_reminders = 0;
+    let opened = entries.first().map(|e| e.record.occurred_at);
     for e in entries {
         let r = &e.record;
         if edition == Edition::Players && r.event.is_facilitator_material() {
             continue;
         }
-        let row = log_row(e, settings, playbook);
+        let row = log_row(e, settings, playbook, opened);
         match &r.event {
             Event::RoleAssigned { role, user } => {
                 first_role.get_or_insert(r.occurred_at);
-                roles.push(RoleRow {
-                    role: role.clone(),
-                    title: playbook
-                        .and_then(|p| p.role(role))
-                        .map(|d| d.title.get(lang).to_owned())
-                        .unwrap_or_default(),
-                    user: user.clone(),
-                    since: iso(r.occurred_at),
-                    by: who(r),
-                });
+                roles.push(role_row(r, role, user, settings, playbook));
             }
             Event::Info { reference, text } => last_info = Some(format!("{reference} {text}")),
             Event::Decision {
@@ -528,7 +549,7 @@ fn log_sections(
                 text,
                 rationale,
             } => {
-                first_decision.get_or_insert(r.occurred_at);
+                first_decision = first_decision.or((!row.before_opening).then_some(r.occurred_at));
                 decisions.push(DecisionRow {
                     reference: reference.clone(),
                     at: iso(r.occurred_at),
