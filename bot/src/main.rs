@@ -583,6 +583,10 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
             pb.n_steps(),
             pb.clocks.len()
         );
+        // Warnings do not fail the check: the playbook is usable, but says less than it should.
+        for w in &pb.warnings {
+            eprintln!("{w}");
+        }
     }
     for sc in &loaded.scenarios {
         println!(

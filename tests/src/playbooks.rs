@@ -30,7 +30,8 @@ fn every_shipped_playbook_loads_clean() {
         rancon
             .clocks
             .iter()
-            .any(|c| c.due == chrono::TimeDelta::hours(72)),
+            .any(|c| c.stages[0].due
+                == tocsin::playbook::Delay::span(chrono::TimeDelta::hours(72))),
         "the 72 h CNIL clock"
     );
 }

@@ -361,12 +361,20 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "ProcedureView",
             "StepRow",
             "ClockRow",
+            "SourceRow",
             "MetricRow",
         ],
     ),
     (
         "bot/src/render/kit.rs",
-        &["KitView", "KitProcedure", "KitStep", "KitRole", "KitClock"],
+        &[
+            "KitView",
+            "KitProcedure",
+            "KitStep",
+            "KitRole",
+            "KitClock",
+            "KitStage",
+        ],
     ),
 ];
 

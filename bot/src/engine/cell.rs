@@ -117,10 +117,13 @@ impl Ctx<'_> {
             Command::Verify { target, status } => self.verify(crisis, target, status),
             Command::Decision { text, rationale } => self.decision(crisis, text, rationale),
             Command::Action { text, owner, due } => self.action(crisis, text, owner, due),
-            Command::Done { target }
-                if playbook.is_some_and(|p| p.clocks.iter().any(|c| c.id == target)) =>
+            Command::Done { target } if playbook.is_some_and(|p| p.clock(&target).is_some()) => {
+                self.clock_done(crisis, playbook, &target, None, seq, role)
+            }
+            Command::StepDone { procedure, step }
+                if playbook.is_some_and(|p| p.clock(&procedure).is_some()) =>
             {
-                self.clock_done(crisis, playbook, &target, seq, role)
+                self.clock_done(crisis, playbook, &procedure, Some(step), seq, role)
             }
             Command::Done { target } => self.done(crisis, target),
             Command::Role {
@@ -146,7 +149,11 @@ impl Ctx<'_> {
             Command::Actions => Decision::reply(self.actions_list(crisis)),
             Command::Point(None) => self.point_now(crisis, playbook, seq, role),
             Command::Point(Some(every)) => self.point_cadence(crisis, every, seq, role),
-            Command::Clocks => Decision::reply(self.clocks_list(crisis, playbook)),
+            Command::Clocks
+            | Command::Clock(_)
+            | Command::ClockFrom { .. }
+            | Command::ClockActivate { .. }
+            | Command::ClockStop { .. } => self.clock_command(crisis, playbook, command),
             Command::Handover { to } => self.handover(crisis, playbook, to, seq, role),
             Command::Ack => self.handover_ack(crisis, seq, role),
             Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),

@@ -10,6 +10,7 @@
 //! then carries out the effects: nothing is acknowledged before it is durable.
 
 mod cell;
+pub mod clock;
 pub mod command;
 pub mod event;
 pub mod exercise;

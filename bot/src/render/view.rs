@@ -10,7 +10,7 @@ use crate::engine::event::{Event, Owner, Record};
 use crate::engine::exercise::debrief;
 use crate::engine::exercise::measures::{self, MetBy};
 use crate::engine::state::{Crisis, ExerciseRun, World};
-use crate::engine::{Settings, schedule};
+use crate::engine::{Settings, clock as engine_clock, schedule};
 use crate::journal::{self, Entry};
 use crate::lang::speech::{Message, msg};
 use crate::playbook::scenario::Scenario;
@@ -201,6 +201,8 @@ pub struct ProcedureView {
     pub started_at: String,
     pub progress: String,
     pub steps: Vec<StepRow>,
+    /// Where its legal statements come from.
+    pub sources: Vec<SourceRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -218,6 +220,28 @@ pub struct ClockRow {
     pub deadline: String,
     pub status: String,
     pub met: bool,
+    /// Ran out without being met: shown as a failure.
+    pub missed: bool,
+    /// Where the delay comes from.
+    pub sources: Vec<SourceRow>,
+}
+
+/// A source as the report and the kit print it.
+#[derive(Debug, Serialize)]
+pub struct SourceRow {
+    pub text: String,
+    pub url: String,
+}
+
+/// A playbook item's sources, in the report's language.
+pub fn source_rows(sources: &[crate::playbook::Source], lang: crate::lang::Lang) -> Vec<SourceRow> {
+    sources
+        .iter()
+        .map(|s| SourceRow {
+            text: s.text.get(lang).to_owned(),
+            url: s.url.clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -228,7 +252,7 @@ pub struct MetricRow {
 
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
-    let labels: [(&str, Message); 76] = [
+    let labels: [(&str, Message); 77] = [
         ("report", msg!("report-report")),
         ("exercise_report", msg!("report-exercise-report")),
         ("identity", msg!("report-identity")),
@@ -274,6 +298,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("started", msg!("report-started")),
         ("step", msg!("report-step")),
         ("clocks", msg!("report-clocks")),
+        ("source", msg!("report-source")),
         ("deadline", msg!("report-deadline")),
         ("corrections", msg!("report-corrections")),
         ("gaps", msg!("report-gaps")),
@@ -454,6 +479,11 @@ fn who(r: &Record) -> String {
     } else {
         format!("{} ({})", r.author.name, r.author.id)
     }
+}
+
+/// `nis2.2` for a stage, `cnil-72h` for a clock without stages.
+fn stage_ref(clock: &str, stage: Option<usize>) -> String {
+    stage.map_or_else(|| clock.to_owned(), |n| format!("{clock}.{n}"))
 }
 
 /// One entry as the log shows it.
@@ -805,6 +835,9 @@ fn procedures(src: &Sources) -> Vec<ProcedureView> {
                         started_at: iso(run.started_at),
                         progress: format!("{}/{}", run.n_closed(), steps.len()),
                         steps,
+                        sources: proc
+                            .map(|p| source_rows(&p.source, lang))
+                            .unwrap_or_default(),
                     }
                 })
                 .collect()
@@ -812,52 +845,161 @@ fn procedures(src: &Sources) -> Vec<ProcedureView> {
         .unwrap_or_default()
 }
 
-/// The regulatory clocks: met, late, missed or running.
+/// The regulatory clocks, one row per deadline: met, late, missed, running,
+/// stopped at the closure, stopped by the cell, or never activated.
 fn clocks(src: &Sources) -> Vec<ClockRow> {
     let Sources {
-        settings,
-        playbook,
-        crisis,
-        now_or_close,
-        ..
+        playbook, crisis, ..
     } = *src;
-    let lang = src.settings.lang;
-    let iso = |t: DateTime<Utc>| src.iso(t);
     match (crisis, playbook) {
         (Some(c), Some(p)) => p
             .clocks
             .iter()
-            .map(|clock| {
-                let deadline = c.opened_at + clock.due;
-                let done = c.clocks_done.get(&clock.id);
-                let (status, met) = match done {
-                    Some(at) if *at <= deadline => (
-                        format!("{} {}", settings.say(msg!("report-word-met")), iso(*at)),
-                        true,
-                    ),
-                    Some(at) => (
-                        format!(
-                            "{} {}",
-                            settings.say(msg!("report-word-met-late")),
-                            iso(*at)
-                        ),
-                        false,
-                    ),
-                    None if now_or_close > deadline => {
-                        (settings.say(msg!("report-word-missed")).to_owned(), false)
-                    }
-                    None => (settings.say(msg!("report-word-running")).to_owned(), false),
-                };
-                ClockRow {
-                    id: clock.id.clone(),
-                    title: clock.title.get(lang).to_owned(),
-                    deadline: iso(deadline),
-                    status,
-                    met,
-                }
-            })
+            .flat_map(|clock| clock_rows(src, c, clock))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The rows of one clock: each stage, each occurrence of a recurring one.
+fn clock_rows(src: &Sources, c: &Crisis, clock: &crate::playbook::Clock) -> Vec<ClockRow> {
+    let settings = src.settings;
+    let lang = settings.lang;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    let word = |m: Message| settings.say(m).to_owned();
+    let row =
+        |id: String, title: String, deadline: String, status: String, met: bool, missed: bool| {
+            ClockRow {
+                id,
+                title,
+                deadline,
+                status,
+                met,
+                missed,
+                sources: source_rows(&clock.source, lang),
+            }
+        };
+    match engine_clock::phase(c, clock) {
+        engine_clock::Phase::Inactive => {
+            return vec![row(
+                clock.id.clone(),
+                clock.title.get(lang).to_owned(),
+                String::new(),
+                word(msg!("report-clock-inactive")),
+                false,
+                false,
+            )];
+        }
+        engine_clock::Phase::Stopped(..) | engine_clock::Phase::Running => {}
+    }
+    let stopped = match engine_clock::phase(c, clock) {
+        engine_clock::Phase::Stopped(at, reason) => Some((at, reason)),
+        _ => None,
+    };
+    let mut rows = Vec::new();
+    // The occurrences of a recurring clock already met.
+    if let Some(every) = clock.every {
+        let state = engine_clock::state(c, clock);
+        let mut base = engine_clock::start(c, clock).unwrap_or(c.opened_at);
+        let mut due = clock.stages[0].due;
+        for (idx, met) in state.met.iter().enumerate() {
+            let deadline = c.shifted(base, due.after(base, settings.tz));
+            let late = *met > deadline;
+            rows.push(row(
+                format!("{} #{}", clock.id, idx + 1),
+                clock.title.get(lang).to_owned(),
+                iso(deadline),
+                format!(
+                    "{} {}",
+                    word(if late {
+                        msg!("report-word-met-late")
+                    } else {
+                        msg!("report-word-met")
+                    }),
+                    iso(*met)
+                ),
+                !late,
+                false,
+            ));
+            base = *met;
+            due = crate::playbook::Delay::span(every);
+        }
+    }
+    for view in engine_clock::stages(c, clock, settings.tz) {
+        let mut id = engine_clock::stage_id(clock, view.n);
+        if clock.every.is_some() {
+            id = format!("{id} #{}", engine_clock::state(c, clock).met.len() + 1);
+        }
+        let title = engine_clock::stage_title(clock, view.stage, lang);
+        let (status, met, missed) = stage_status(src, c, &view, stopped.as_ref());
+        rows.push(row(
+            id,
+            title,
+            view.deadline.map(iso).unwrap_or_default(),
+            status,
+            met,
+            missed,
+        ));
+    }
+    rows
+}
+
+/// How a stage ended, or stands.
+fn stage_status(
+    src: &Sources,
+    c: &Crisis,
+    view: &engine_clock::StageView<'_>,
+    stopped: Option<&(DateTime<Utc>, Option<String>)>,
+) -> (String, bool, bool) {
+    let settings = src.settings;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    let word = |m: Message| settings.say(m).to_owned();
+    // Where the clock stopped counting: stopped by the cell, closed, or now.
+    let end = stopped
+        .map(|(at, _)| *at)
+        .or(c.closed_at)
+        .unwrap_or(src.now_or_close)
+        .min(src.now_or_close);
+    match (view.done, view.deadline) {
+        (Some(at), Some(deadline)) if at > deadline => (
+            format!("{} {}", word(msg!("report-word-met-late")), iso(at)),
+            false,
+            false,
+        ),
+        (Some(at), _) => (
+            format!("{} {}", word(msg!("report-word-met")), iso(at)),
+            true,
+            false,
+        ),
+        (None, Some(deadline)) if end > deadline => (word(msg!("report-word-missed")), false, true),
+        (None, deadline) => match (stopped, c.closed_at) {
+            (Some((at, reason)), _) => (
+                format!(
+                    "{} {}{}",
+                    word(msg!("report-clock-stopped")),
+                    iso(*at),
+                    reason
+                        .as_ref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                ),
+                false,
+                false,
+            ),
+            (None, Some(closed)) => (
+                format!(
+                    "{} {}",
+                    word(msg!("report-clock-stopped-at-close")),
+                    iso(closed)
+                ),
+                false,
+                false,
+            ),
+            (None, None) if deadline.is_none() => {
+                (word(msg!("report-clock-waiting")), false, false)
+            }
+            (None, None) => (word(msg!("report-word-running")), false, false),
+        },
     }
 }
 
@@ -1262,12 +1404,43 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             step,
             user,
         } => (format!("{procedure}.{step}"), user.clone()),
-        Event::ClockDone { clock } => (clock.clone(), String::new()),
+        Event::ClockDone { clock, stage } => (stage_ref(clock, *stage), String::new()),
+        Event::ClockAnchored { clock, at, entry } => (
+            clock.clone(),
+            format!(
+                "{} {}{}",
+                settings.say(msg!("report-word-counted-from")),
+                iso(settings, *at),
+                entry
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        Event::ClockActivated { clock, from, entry } => (
+            clock.clone(),
+            from.map(|at| {
+                format!(
+                    "{} {}{}",
+                    settings.say(msg!("report-word-counted-from")),
+                    iso(settings, at),
+                    entry
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+        ),
+        Event::ClockStopped { clock, reason } => {
+            (clock.clone(), reason.clone().unwrap_or_default())
+        }
         Event::ClockWarning {
             clock,
             left_minutes,
+            stage,
         } => (
-            clock.clone(),
+            stage_ref(clock, *stage),
             if *left_minutes <= 0 {
                 settings
                     .say(msg!("report-word-deadline-reached"))
