@@ -241,6 +241,9 @@ pub enum Event {
         /// Fired by a facilitator rather than by the exercise clock.
         #[serde(default, skip_serializing_if = "is_false")]
         manual: bool,
+        /// Who held the `to` role when it was played: the players' message mentions them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recipient: Option<String>,
     },
     InjectSkipped {
         inject: String,

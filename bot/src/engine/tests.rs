@@ -808,6 +808,15 @@ fn the_record_format_is_stable() {
             stage: None
         }
     );
+    // Inject entries written before the recipient was recorded.
+    let inject: super::event::Event = serde_json::from_str(
+        r#"{"kind":"inject_played","inject":"i1","channel":"phone","from":"SAMU","to":"dsi","text":"t"}"#,
+    )
+    .unwrap();
+    assert!(
+        matches!(&inject, super::event::Event::InjectPlayed { to: Some(to), recipient: None, .. } if to == "dsi"),
+        "{inject:?}"
+    );
 }
 
 #[test]
@@ -1464,7 +1473,7 @@ fn an_exercise_from_the_animation_room() {
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:33), après i2
-              + 9 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+              + 9 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo","recipient":"@bob"}
             03:25 bob> !proc pd-lab
               ✅ [EXERCICE] pd-lab lancée — @bob, vous êtes responsable (dsi).
               📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi → @bob)
@@ -1509,7 +1518,7 @@ fn an_exercise_from_the_animation_room() {
             03:55 anna@anim> !improviser visite dsi Directeur adjoint : Je veux un point maintenant
               ✅ [EXERCICE] x1 (improvisé) joué à T+27 min.
               📌 [EXERCICE] 🚪 Visite — Directeur adjoint → DSI (@bob) : Je veux un point maintenant
-              + 18 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true}
+              + 18 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true,"recipient":"@bob"}
             03:56 anna@anim> !attendu i1 oui
               ✅ [EXERCICE] i1 : réaction attendue atteinte.
               + 19 {"kind":"reaction_marked","inject":"i1","met":true}

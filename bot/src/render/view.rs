@@ -1070,14 +1070,22 @@ fn run_view(src: &Sources) -> Option<RunView> {
 }
 
 /// Injects planned and played, with their measures (full edition only).
-/// An inject as played: channel, from, to, text, expected.
+/// An inject as played: channel, from, to (the role and who held it), text, expected.
 type PlayedEvent<'a> = (
     &'a String,
     &'a String,
-    &'a Option<String>,
+    Option<String>,
     &'a String,
     &'a Option<String>,
 );
+
+/// `dsi (@bob:chu.fr)`: the role an inject went to, and who held it then.
+fn recipient_label(to: Option<&String>, recipient: Option<&String>) -> Option<String> {
+    to.map(|role| match recipient {
+        Some(holder) => format!("{role} ({holder})"),
+        None => role.clone(),
+    })
+}
 
 /// What each inject said when played (scenario ones and ad-hoc ones), from one pass over the log.
 fn played_events(entries: &[Entry], full: bool) -> HashMap<&str, PlayedEvent<'_>> {
@@ -1091,8 +1099,18 @@ fn played_events(entries: &[Entry], full: bool) -> HashMap<&str, PlayedEvent<'_>
                 to,
                 text,
                 expected,
+                recipient,
                 ..
-            } if full => Some((inject.as_str(), (channel, from, to, text, expected))),
+            } if full => Some((
+                inject.as_str(),
+                (
+                    channel,
+                    from,
+                    recipient_label(to.as_ref(), recipient.as_ref()),
+                    text,
+                    expected,
+                ),
+            )),
             _ => None,
         })
         .collect()
@@ -1150,14 +1168,14 @@ fn injects(src: &Sources) -> Vec<InjectRow> {
             .map(|o| {
                 let inject = scenario.and_then(|s| s.inject(&o.inject));
                 // Ad-hoc injects exist only in the log: take what was played.
-                let played_event = played_events.get(o.inject.as_str()).copied();
+                let played_event = played_events.get(o.inject.as_str());
                 let (channel, from, to, text, expected) = match (played_event, inject) {
                     (Some((c, f, t, x, e)), _) => (
-                        c.clone(),
-                        f.clone(),
+                        String::clone(c),
+                        String::clone(f),
                         t.clone().unwrap_or_default(),
-                        x.clone(),
-                        e.clone().unwrap_or_default(),
+                        String::clone(x),
+                        Option::clone(e).unwrap_or_default(),
                     ),
                     (None, Some(i)) => (
                         i.channel.id().to_owned(),
@@ -1504,9 +1522,12 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             to,
             text,
             adhoc,
+            recipient,
             ..
         } => {
-            let to = to.as_ref().map(|t| format!(" → {t}")).unwrap_or_default();
+            let to = recipient_label(to.as_ref(), recipient.as_ref())
+                .map(|t| format!(" → {t}"))
+                .unwrap_or_default();
             let player = super::super::engine::exercise::player_text(
                 settings,
                 channel,
