@@ -676,34 +676,24 @@ impl Crisis {
             .is_some_and(|r| r.in_play() && r.paused_since.is_some())
     }
 
-    /// How long the exercise stood still between `from` and `until` (pauses
-    /// and stops that ended): a follow-up counted from `from` comes that much later.
-    pub fn paused_between(&self, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> TimeDelta {
-        let Some(run) = &self.run else {
-            return TimeDelta::zero();
-        };
-        run.pauses
-            .iter()
-            .map(|(start, end)| {
-                let start = (*start).max(from);
-                let end = until.map_or(*end, |u| (*end).min(u));
-                (end - start).max(TimeDelta::zero())
-            })
-            .sum()
-    }
-
-    /// A follow-up due at `due`, counted from `from`, once the exercise's pauses are added.
+    /// A follow-up due at `due`, counted from `from`, once the exercise's
+    /// pauses are added: every pause (or stop) that began after `from` and
+    /// before the deadline, as moved by the pauses before it, pushes it back
+    /// by its whole length, since the follow-up's time stood still with it.
     pub fn shifted(&self, from: DateTime<Utc>, due: DateTime<Utc>) -> DateTime<Utc> {
-        // Only pauses before the (moved) due time move it: a fixed point,
-        // reached after at most one step per pause.
+        let Some(run) = &self.run else {
+            return due;
+        };
+        // Pauses come in order and do not overlap: one pass is enough.
         let mut at = due;
-        loop {
-            let next = due + self.paused_between(from, Some(at));
-            if next == at {
-                return at;
+        for (start, end) in &run.pauses {
+            let start = (*start).max(from);
+            if start >= at {
+                break;
             }
-            at = next;
+            at += (*end - start).max(TimeDelta::zero());
         }
+        at
     }
 
     /// The roles a user holds, in the order given.
