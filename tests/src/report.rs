@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use expect_test::expect_file;
+use expect_test::{expect, expect_file};
 
 use tocsin::engine::ExportFormat;
 use tocsin::engine::event::Author;
@@ -286,6 +286,49 @@ fn each_format_of_the_canned_crisis_is_stable() {
     expect_file!["../data/snapshots/report.json"].assert_eq(&export(&entries, ExportFormat::Json));
     expect_file!["../data/snapshots/report.csv"].assert_eq(&export(&entries, ExportFormat::Csv));
     expect_file!["../data/snapshots/report.html"].assert_eq(&export(&entries, ExportFormat::Html));
+}
+
+#[test]
+fn the_report_says_how_each_clock_stood_at_closure() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = canned_journal(
+        dir.path(),
+        &[
+            (3, 50, "alice", "!horloge cnil-72h depuis I1"),
+            (3, 51, "alice", "!horloge nis2 activer depuis 03:30"),
+            (3, 52, "alice", "!fait nis2.1"),
+            (
+                3,
+                53,
+                "alice",
+                "!horloge plainte arrêter pas de contrat d'assurance cyber",
+            ),
+            (4, 0, "alice", "!fait urgences-reevaluation"),
+            (4, 10, "alice", "!fait point-ars"),
+        ],
+    );
+    let md = export(&entries, ExportFormat::Markdown);
+    let start = md.find("### Horloges réglementaires").unwrap();
+    let end = start + md[start..].find("\n## ").unwrap();
+    let clocks: String = md[start..end]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("Source :"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    expect![[r#"
+        ### Horloges réglementaires
+
+        - Premier point de situation à l'ARS (délai choisi par l'établissement) (point-ars), Échéance 2026-11-29T05:40:00+01:00: tenue 2026-11-29T04:10:00+01:00
+        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#1), Échéance 2026-11-29T15:40:00+01:00: tenue 2026-11-29T04:00:00+01:00
+        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#2), Échéance 2026-11-29T16:00:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
+        - Signalement au CERT Santé via le portail : obligatoire « sans délai » (CSP L.1111-8-2), cible interne 2 h (signalement-cert-sante), Échéance 2026-11-29T05:40:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
+        - Dépôt de plainte au plus tard 72 h après connaissance de l'atteinte, condition de l'indemnisation cyber (C. assur. L.12-10-1) (plainte), Échéance 2026-12-02T03:40:00+01:00: arrêtée 2026-11-29T03:53:00+01:00 (pas de contrat d'assurance cyber)
+        - Notification à la CNIL de la violation de données personnelles, au plus tard 72 h après en avoir pris connaissance (RGPD art. 33) (cnil-72h), Échéance 2026-12-02T03:42:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Alerte précoce (nis2.1), Échéance 2026-11-30T03:30:00+01:00: tenue 2026-11-29T03:52:00+01:00
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Notification d'incident (nis2.2), Échéance 2026-12-02T03:30:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Rapport final (nis2.3): arrêtée à la clôture 2026-11-29T04:40:00+01:00
+    "#]]
+    .assert_eq(&clocks);
 }
 
 #[test]
