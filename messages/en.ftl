@@ -229,6 +229,7 @@ clock-source = Source: {$text}{$url}
 clock-inactive = {$id} is not activated ({$condition}): {$p}clock {$id} activate [since HH:MM|I7].
 clock-is-stopped = {$id} is stopped (since {$at}).
 clock-no-such-stage = {$id} has {$n} stages: no stage with that number.
+clock-single-deadline = {$id} has a single deadline, no stages: {$p}done {$id}.
 clock-staged-which = {$id} has several stages; which one is done? {$stages}
 clock-since-future = {$at} is in the future: give the time the hospital became aware.
 clock-anchored =

@@ -235,6 +235,7 @@ clock-source = Source : {$text}{$url}
 clock-inactive = {$id} n'est pas activée ({$condition}) : {$p}horloge {$id} activer [depuis HH:MM|I7].
 clock-is-stopped = {$id} est arrêtée (depuis {$at}).
 clock-no-such-stage = {$id} a {$n} étapes : pas d'étape de ce numéro.
+clock-single-deadline = {$id} n'a qu'une échéance, sans étapes : {$p}fait {$id}.
 clock-staged-which = {$id} a plusieurs étapes ; laquelle est faite ? {$stages}
 clock-since-future = {$at} est dans le futur : donnez l'heure où l'établissement en a pris connaissance.
 clock-anchored =

@@ -661,7 +661,10 @@ impl Ctx<'_> {
             (Some(_), true) => {
                 return Decision::refuse(msg!("clock-no-such-stage", id, n = stages.len()));
             }
-            (_, _) => return Decision::refuse(self.which_stage(clock)),
+            (Some(_), false) => {
+                return Decision::refuse(msg!("clock-single-deadline", id, p = self.p()));
+            }
+            (None, true) => return Decision::refuse(self.which_stage(clock)),
         };
         let view = &stages[n - 1];
         let stage_id = clock::stage_id(clock, n);

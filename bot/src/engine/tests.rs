@@ -2142,6 +2142,7 @@ fn conditional_clocks_wait_for_the_cell_and_stages_follow_each_other() {
         02/12 10:00 bob> !fait nis2.2
         02/12 10:01 bob> !fait nis2.2
         02/12 10:02 bob> !fait nis2.4
+        02/12 10:02 bob> !fait cnil-72h.2
         02/12 10:03 bob> !horloge nis2
         26/12 10:00 tick
         02/01 10:00 tick
@@ -2207,6 +2208,8 @@ fn conditional_clocks_wait_for_the_cell_and_stages_follow_each_other() {
               ⛔ nis2.2 est déjà faite (10:00).
             02/12 10:02 bob> !fait nis2.4
               ⛔ nis2 a 3 étapes : pas d'étape de ce numéro.
+            02/12 10:02 bob> !fait cnil-72h.2
+              ⛔ cnil-72h n'a qu'une échéance, sans étapes : !fait cnil-72h.
             02/12 10:03 bob> !horloge nis2
               » ✅ nis2.1 — NIS 2 — Alerte précoce : fait 30/11 08:30
               ☑️ nis2.2 — NIS 2 — Notification : fait 10:00 (après l'échéance 09:00)
