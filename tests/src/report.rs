@@ -595,6 +595,30 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
 }
 
 #[test]
+fn the_paper_kit_shows_sources_stages_and_conditions() {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let kit = tocsin::render::kit::build(
+        catalog.get("rancongiciel").unwrap(),
+        &tocsin::engine::Settings::default(),
+    );
+    let html = Renderer::new(None).unwrap().kit_html(&kit).unwrap();
+    for expected in [
+        // A clock's source, with its address.
+        "Source : Règlement (UE) 2016/679 (RGPD), art. 33 — https://eur-lex.europa.eu/eli/reg/2016/679/oj",
+        // A procedure's source.
+        "Source : Code civil, art. 55 (déclaration de naissance dans les cinq jours)",
+        // A conditional clock with stages, the last counted from the one before.
+        "Condition : si",
+        "<b>nis2.1</b> Alerte précoce",
+        "1 mois</span> après que nis2.2 est fait",
+        // A recurring clock.
+        "Récurrente : toutes les 12h",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from the kit");
+    }
+}
+
+#[test]
 fn templates_are_strict_and_can_be_overridden() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
