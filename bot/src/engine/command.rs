@@ -768,7 +768,10 @@ fn parse_clock_command(args: &str) -> Result<Command, Problem> {
 /// `14:30`, `28/11 14:30`, or an entry reference (`I7`).
 fn parse_since(args: &str) -> Result<Since, Problem> {
     match args.split_whitespace().collect::<Vec<_>>()[..] {
-        [entry] if is_reference(entry) => Ok(Since::Entry(entry.to_uppercase())),
+        // An information, decision or action, or a message (N) or file (F) put on record.
+        [entry] if is_reference(entry) || is_record_reference(entry) => {
+            Ok(Since::Entry(entry.to_uppercase()))
+        }
         [time] => parse_clock(time)
             .map(Since::At)
             .ok_or(msg!("cmd-clock-since-unreadable")),
@@ -1121,6 +1124,14 @@ pub fn is_forbidden_control(c: char) -> bool {
 fn is_reference(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| "IDACidac".contains(c))
+        && s.len() > 1
+        && chars.all(|c| c.is_ascii_digit())
+}
+
+/// `N3`, `F1`: a message or a file put on record.
+fn is_record_reference(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| "NFnf".contains(c))
         && s.len() > 1
         && chars.all(|c| c.is_ascii_digit())
 }

@@ -757,25 +757,7 @@ impl Ctx<'_> {
                 }
             }
             Since::Entry(reference) => {
-                let at = crisis
-                    .infos
-                    .iter()
-                    .find(|i| &i.reference == reference)
-                    .map(|i| i.at)
-                    .or_else(|| {
-                        crisis
-                            .decisions
-                            .iter()
-                            .find(|d| &d.reference == reference)
-                            .map(|d| d.at)
-                    })
-                    .or_else(|| {
-                        crisis
-                            .actions
-                            .iter()
-                            .find(|a| &a.reference == reference)
-                            .map(|a| a.at)
-                    });
+                let at = crisis.time_of(reference);
                 let Some(at) = at else {
                     return Err(Decision::refuse(self.unknown_ref(crisis, reference)));
                 };

@@ -2838,3 +2838,40 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
         "#]],
     );
 }
+
+/// A clock can count from a message put on record (`!consigner`), not only from an entry.
+#[test]
+fn a_clock_counts_from_a_message_put_on_record() {
+    check_on(
+        &law_catalog(),
+        r#"
+        03:00 alice> !ouvrir loi
+        03:00 alice> !point arrêt
+        03:00 alice> !horloge reeval arrêter
+        09:30 alice> !consigner Appel du DPO : des dossiers patients circulent sur un forum
+        09:31 alice> !horloge cnil-72h depuis n1
+        09:32 alice> !horloge nis2 activer depuis N2
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir loi
+              ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:00 alice> !horloge reeval arrêter
+              ✅ reeval arrêtée : plus d'alerte pour elle.
+              + 3 {"kind":"clock_stopped","clock":"reeval"}
+            09:30 alice> !consigner Appel du DPO : des dossiers patients circulent sur un forum
+              ✅ N1 — message consigné (09:30).
+              + 4 {"kind":"note","reference":"N1","text":"Appel du DPO : des dossiers patients circulent sur un forum"}
+            09:31 alice> !horloge cnil-72h depuis n1
+              ✅ cnil-72h compte désormais depuis 09:30 (N1).
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 09:30) · dpo · comptée depuis 09:30 (N1)
+              + 5 {"kind":"clock_anchored","clock":"cnil-72h","at":"2026-11-29T08:30:00Z","entry":"N1"}
+            09:32 alice> !horloge nis2 activer depuis N2
+              ⛔ Référence inconnue « N2 » dans cette crise (dernières : N1).
+        "#]],
+    );
+}
