@@ -335,6 +335,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "PostTag",
             "Owner",
             "Verification",
+            "PlanState",
+            "CarriedItem",
         ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
@@ -365,6 +367,7 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "MetricRow",
         ],
     ),
+    ("bot/src/render/plan.rs", &["PlanView", "PlanRow"]),
     (
         "bot/src/render/kit.rs",
         &[
