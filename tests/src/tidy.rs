@@ -335,6 +335,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "PostTag",
             "Owner",
             "Verification",
+            "PlanState",
+            "CarriedItem",
         ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
@@ -361,12 +363,21 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "ProcedureView",
             "StepRow",
             "ClockRow",
+            "SourceRow",
             "MetricRow",
         ],
     ),
+    ("bot/src/render/plan.rs", &["PlanView", "PlanRow"]),
     (
         "bot/src/render/kit.rs",
-        &["KitView", "KitProcedure", "KitStep", "KitRole", "KitClock"],
+        &[
+            "KitView",
+            "KitProcedure",
+            "KitStep",
+            "KitRole",
+            "KitClock",
+            "KitStage",
+        ],
     ),
 ];
 

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::Settings;
+use super::view::{SourceRow, source_rows};
+use crate::engine::{Settings, clock};
 use crate::lang::Lang;
 use crate::lang::speech::{Message, msg};
-use crate::playbook::{Playbook, ProcedureKind, format_duration};
+use crate::playbook::{Delay, Playbook, ProcedureKind, format_duration};
 
 #[derive(Debug, Serialize)]
 pub struct KitView {
@@ -34,6 +35,7 @@ pub struct KitProcedure {
     pub service: String,
     pub owner: String,
     pub tags: Vec<String>,
+    pub sources: Vec<SourceRow>,
     pub steps: Vec<KitStep>,
 }
 
@@ -56,15 +58,31 @@ pub struct KitRole {
 pub struct KitClock {
     pub id: String,
     pub title: String,
-    pub due: String,
-    pub warn: String,
+    /// When it applies, for a clock the cell activates.
+    pub condition: String,
+    /// `toutes les 12h` for a recurring clock.
+    pub every: String,
+    pub stages: Vec<KitStage>,
     pub owner: String,
     pub tags: Vec<String>,
+    pub sources: Vec<SourceRow>,
+}
+
+/// One deadline of a clock, with the blank to fill in on paper.
+#[derive(Debug, Serialize)]
+pub struct KitStage {
+    pub id: String,
+    /// The stage's own title (empty for a clock with one deadline).
+    pub title: String,
+    pub due: String,
+    /// « après l'ouverture… », or « après <stage> fait ».
+    pub from: String,
+    pub warn: String,
 }
 
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
-    let labels: [(&str, Message); 27] = [
+    let labels: [(&str, Message); 29] = [
         ("kit", msg!("kit-kit")),
         ("intro", msg!("kit-intro")),
         ("reflexes", msg!("kit-reflexes")),
@@ -92,6 +110,8 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("mobile", msg!("kit-mobile")),
         ("other", msg!("kit-other")),
         ("version", msg!("kit-version")),
+        ("source", msg!("kit-source")),
+        ("condition", msg!("kit-condition")),
     ];
     super::labels(settings, labels)
 }
@@ -107,6 +127,7 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
             .role(&p.owner)
             .map_or_else(|| p.owner.clone(), |r| r.title.get(lang).to_owned()),
         tags: p.tags.clone(),
+        sources: source_rows(&p.source, lang),
         steps: p
             .steps
             .iter()
@@ -143,7 +164,7 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
             .map(procedure)
             .collect(),
         roles: role_cards(playbook, lang),
-        clocks: clocks(playbook, lang),
+        clocks: clocks(playbook, settings),
         log_rows: (1..=22).collect(),
         contact_rows: (1..=24).collect(),
     }
@@ -168,21 +189,51 @@ fn role_cards(playbook: &Playbook, lang: Lang) -> Vec<KitRole> {
         .collect()
 }
 
-/// The regulatory clocks, with their warning thresholds.
-fn clocks(playbook: &Playbook, lang: Lang) -> Vec<KitClock> {
+/// The regulatory clocks, with their stages, warning thresholds and sources.
+fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
+    let lang = settings.lang;
     playbook
         .clocks
         .iter()
         .map(|c| KitClock {
             id: c.id.clone(),
             title: c.title.get(lang).to_owned(),
-            due: format_duration(c.due),
-            warn: c
-                .warn
+            condition: c
+                .condition
+                .as_ref()
+                .map(|t| t.get(lang).to_owned())
+                .unwrap_or_default(),
+            every: c
+                .every
+                .map(|e| settings.say(msg!("kit-every", every = format_duration(e))))
+                .unwrap_or_default(),
+            stages: c
+                .stages
                 .iter()
-                .map(|w| format_duration(*w))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .enumerate()
+                .map(|(idx, s)| KitStage {
+                    id: clock::stage_id(c, idx + 1),
+                    title: if c.is_staged() {
+                        s.title.get(lang).to_owned()
+                    } else {
+                        String::new()
+                    },
+                    due: delay_words(s.due, settings),
+                    from: match s.after {
+                        Some(after) => {
+                            settings.say(msg!("kit-after-stage", stage = clock::stage_id(c, after)))
+                        }
+                        None if c.condition.is_some() => settings.say(msg!("kit-from-activation")),
+                        None => settings.say(msg!("kit-from-opening")),
+                    },
+                    warn: s
+                        .warn
+                        .iter()
+                        .map(|w| format_duration(*w))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
             owner: c
                 .owner
                 .as_ref()
@@ -190,6 +241,20 @@ fn clocks(playbook: &Playbook, lang: Lang) -> Vec<KitClock> {
                 .map(|r| r.title.get(lang).to_owned())
                 .unwrap_or_default(),
             tags: c.tags.clone(),
+            sources: source_rows(&c.source, lang),
         })
         .collect()
+}
+
+/// `3d`, `2h`, `1 mois`: a stage's delay as the kit prints it.
+fn delay_words(delay: Delay, settings: &Settings) -> String {
+    if delay.months == 0 {
+        return format_duration(delay.span);
+    }
+    let months = settings.say(msg!("delay-months", months = delay.months));
+    if delay.span.is_zero() {
+        months
+    } else {
+        format!("{months} + {}", format_duration(delay.span))
+    }
 }

@@ -10,7 +10,7 @@ use crate::engine::event::{Event, Owner, PlanState, Record};
 use crate::engine::exercise::debrief;
 use crate::engine::exercise::measures::{self, MetBy};
 use crate::engine::state::{Crisis, ExerciseRun, World};
-use crate::engine::{Settings, schedule};
+use crate::engine::{Settings, clock as engine_clock, schedule};
 use crate::journal::{self, Entry};
 use crate::lang::speech::{Message, msg};
 use crate::playbook::scenario::Scenario;
@@ -172,6 +172,8 @@ pub struct LogRow {
     pub reference: String,
     pub text: String,
     pub transcribed: bool,
+    /// A paper note timed before the crisis was opened.
+    pub before_opening: bool,
     pub source: String,
     pub hash: String,
 }
@@ -207,6 +209,8 @@ pub struct ProcedureView {
     pub started_at: String,
     pub progress: String,
     pub steps: Vec<StepRow>,
+    /// Where its legal statements come from.
+    pub sources: Vec<SourceRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -224,6 +228,28 @@ pub struct ClockRow {
     pub deadline: String,
     pub status: String,
     pub met: bool,
+    /// Ran out without being met: shown as a failure.
+    pub missed: bool,
+    /// Where the delay comes from.
+    pub sources: Vec<SourceRow>,
+}
+
+/// A source as the report and the kit print it.
+#[derive(Debug, Serialize)]
+pub struct SourceRow {
+    pub text: String,
+    pub url: String,
+}
+
+/// A playbook item's sources, in the report's language.
+pub fn source_rows(sources: &[crate::playbook::Source], lang: crate::lang::Lang) -> Vec<SourceRow> {
+    sources
+        .iter()
+        .map(|s| SourceRow {
+            text: s.text.get(lang).to_owned(),
+            url: s.url.clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -244,7 +270,7 @@ fn plan_labels() -> [(&'static str, Message); 4] {
 
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
-    let labels: [(&str, Message); 75] = [
+    let labels: [(&str, Message); 77] = [
         ("report", msg!("report-report")),
         ("exercise_report", msg!("report-exercise-report")),
         ("identity", msg!("report-identity")),
@@ -276,6 +302,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("ref", msg!("report-ref")),
         ("text", msg!("report-text")),
         ("transcribed", msg!("report-transcribed")),
+        ("before_opening", msg!("report-before-opening")),
         ("decisions", msg!("report-decisions")),
         ("rationale", msg!("report-rationale")),
         ("context", msg!("report-context")),
@@ -289,6 +316,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("started", msg!("report-started")),
         ("step", msg!("report-step")),
         ("clocks", msg!("report-clocks")),
+        ("source", msg!("report-source")),
         ("deadline", msg!("report-deadline")),
         ("corrections", msg!("report-corrections")),
         ("gaps", msg!("report-gaps")),
@@ -472,8 +500,19 @@ fn who(r: &Record) -> String {
     }
 }
 
+/// `nis2.2` for a stage, `cnil-72h` for a clock without stages.
+fn stage_ref(clock: &str, stage: Option<usize>) -> String {
+    stage.map_or_else(|| clock.to_owned(), |n| format!("{clock}.{n}"))
+}
+
 /// One entry as the log shows it.
-fn log_row(e: &Entry, settings: &Settings, playbook: Option<&Playbook>) -> LogRow {
+/// `opened`: when the crisis was opened, to flag paper notes timed before.
+fn log_row(
+    e: &Entry,
+    settings: &Settings,
+    playbook: Option<&Playbook>,
+    opened: Option<DateTime<Utc>>,
+) -> LogRow {
     let r = &e.record;
     let (reference, text) = describe(&r.event, settings, playbook);
     LogRow {
@@ -493,8 +532,29 @@ fn log_row(e: &Entry, settings: &Settings, playbook: Option<&Playbook>) -> LogRo
         reference,
         text,
         transcribed: r.transcribed,
+        before_opening: opened.is_some_and(|o| r.occurred_at < o),
         source: r.source.clone().unwrap_or_default(),
         hash: journal::hex(&e.hash)[..16].to_owned(),
+    }
+}
+
+/// A role as it was given.
+fn role_row(
+    r: &Record,
+    role: &str,
+    user: &str,
+    settings: &Settings,
+    playbook: Option<&Playbook>,
+) -> RoleRow {
+    RoleRow {
+        role: role.to_owned(),
+        title: playbook
+            .and_then(|p| p.role(role))
+            .map(|d| d.title.get(settings.lang).to_owned())
+            .unwrap_or_default(),
+        user: user.to_owned(),
+        since: iso(settings, r.occurred_at),
+        by: who(r),
     }
 }
 
@@ -518,7 +578,6 @@ fn log_sections(
     playbook: Option<&Playbook>,
     edition: Edition,
 ) -> LogSections {
-    let lang = settings.lang;
     let iso = |t: DateTime<Utc>| iso(settings, t);
     let mut roles = Vec::new();
     let mut log = Vec::new();
@@ -529,29 +588,24 @@ fn log_sections(
     let mut role_times = Vec::new();
     let mut decision_times = Vec::new();
     let mut n_reminders = 0;
+    let opened = entries.first().map(|e| e.record.occurred_at);
     for e in entries {
         let r = &e.record;
         if edition == Edition::Players && r.event.is_facilitator_material() {
             continue;
         }
-        let row = log_row(e, settings, playbook);
+        let row = log_row(e, settings, playbook, opened);
         match &r.event {
             Event::RoleAssigned { role, user } => {
                 role_times.push(r.occurred_at);
-                roles.push(RoleRow {
-                    role: role.clone(),
-                    title: playbook
-                        .and_then(|p| p.role(role))
-                        .map(|d| d.title.get(lang).to_owned())
-                        .unwrap_or_default(),
-                    user: user.clone(),
-                    since: iso(r.occurred_at),
-                    by: who(r),
-                });
+                roles.push(role_row(r, role, user, settings, playbook));
             }
             Event::Info { reference, text } => last_info = Some(format!("{reference} {text}")),
             Event::Decision { .. } => {
-                decision_times.push(r.occurred_at);
+                // A paper note timed before the opening is never the first decision.
+                if !row.before_opening {
+                    decision_times.push(r.occurred_at);
+                }
                 decisions.extend(decision_row(r, settings, last_info.as_deref()));
             }
             Event::Correction {
@@ -836,6 +890,9 @@ fn procedures(src: &Sources) -> Vec<ProcedureView> {
                         started_at: iso(run.started_at),
                         progress: format!("{}/{}", run.n_closed(), steps.len()),
                         steps,
+                        sources: proc
+                            .map(|p| source_rows(&p.source, lang))
+                            .unwrap_or_default(),
                     }
                 })
                 .collect()
@@ -843,52 +900,161 @@ fn procedures(src: &Sources) -> Vec<ProcedureView> {
         .unwrap_or_default()
 }
 
-/// The regulatory clocks: met, late, missed or running.
+/// The regulatory clocks, one row per deadline: met, late, missed, running,
+/// stopped at the closure, stopped by the cell, or never activated.
 fn clocks(src: &Sources) -> Vec<ClockRow> {
     let Sources {
-        settings,
-        playbook,
-        crisis,
-        now_or_close,
-        ..
+        playbook, crisis, ..
     } = *src;
-    let lang = src.settings.lang;
-    let iso = |t: DateTime<Utc>| src.iso(t);
     match (crisis, playbook) {
         (Some(c), Some(p)) => p
             .clocks
             .iter()
-            .map(|clock| {
-                let deadline = c.opened_at + clock.due;
-                let done = c.clocks_done.get(&clock.id);
-                let (status, met) = match done {
-                    Some(at) if *at <= deadline => (
-                        format!("{} {}", settings.say(msg!("report-word-met")), iso(*at)),
-                        true,
-                    ),
-                    Some(at) => (
-                        format!(
-                            "{} {}",
-                            settings.say(msg!("report-word-met-late")),
-                            iso(*at)
-                        ),
-                        false,
-                    ),
-                    None if now_or_close > deadline => {
-                        (settings.say(msg!("report-word-missed")).to_owned(), false)
-                    }
-                    None => (settings.say(msg!("report-word-running")).to_owned(), false),
-                };
-                ClockRow {
-                    id: clock.id.clone(),
-                    title: clock.title.get(lang).to_owned(),
-                    deadline: iso(deadline),
-                    status,
-                    met,
-                }
-            })
+            .flat_map(|clock| clock_rows(src, c, clock))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The rows of one clock: each stage, each occurrence of a recurring one.
+fn clock_rows(src: &Sources, c: &Crisis, clock: &crate::playbook::Clock) -> Vec<ClockRow> {
+    let settings = src.settings;
+    let lang = settings.lang;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    let word = |m: Message| settings.say(m).to_owned();
+    let row =
+        |id: String, title: String, deadline: String, status: String, met: bool, missed: bool| {
+            ClockRow {
+                id,
+                title,
+                deadline,
+                status,
+                met,
+                missed,
+                sources: source_rows(&clock.source, lang),
+            }
+        };
+    match engine_clock::phase(c, clock) {
+        engine_clock::Phase::Inactive => {
+            return vec![row(
+                clock.id.clone(),
+                clock.title.get(lang).to_owned(),
+                String::new(),
+                word(msg!("report-clock-inactive")),
+                false,
+                false,
+            )];
+        }
+        engine_clock::Phase::Stopped(..) | engine_clock::Phase::Running => {}
+    }
+    let stopped = match engine_clock::phase(c, clock) {
+        engine_clock::Phase::Stopped(at, reason) => Some((at, reason)),
+        _ => None,
+    };
+    let mut rows = Vec::new();
+    // The occurrences of a recurring clock already met.
+    if let Some(every) = clock.every {
+        let state = engine_clock::state(c, clock);
+        let mut base = engine_clock::start(c, clock).unwrap_or(c.opened_at);
+        let mut due = clock.stages[0].due;
+        for (idx, met) in state.met.iter().enumerate() {
+            let deadline = c.shifted(base, due.after(base, settings.tz));
+            let late = *met > deadline;
+            rows.push(row(
+                format!("{} #{}", clock.id, idx + 1),
+                clock.title.get(lang).to_owned(),
+                iso(deadline),
+                format!(
+                    "{} {}",
+                    word(if late {
+                        msg!("report-word-met-late")
+                    } else {
+                        msg!("report-word-met")
+                    }),
+                    iso(*met)
+                ),
+                !late,
+                false,
+            ));
+            base = *met;
+            due = crate::playbook::Delay::span(every);
+        }
+    }
+    for view in engine_clock::stages(c, clock, settings.tz) {
+        let mut id = engine_clock::stage_id(clock, view.n);
+        if clock.every.is_some() {
+            id = format!("{id} #{}", engine_clock::state(c, clock).met.len() + 1);
+        }
+        let title = engine_clock::stage_title(clock, view.stage, lang);
+        let (status, met, missed) = stage_status(src, c, &view, stopped.as_ref());
+        rows.push(row(
+            id,
+            title,
+            view.deadline.map(iso).unwrap_or_default(),
+            status,
+            met,
+            missed,
+        ));
+    }
+    rows
+}
+
+/// How a stage ended, or stands.
+fn stage_status(
+    src: &Sources,
+    c: &Crisis,
+    view: &engine_clock::StageView<'_>,
+    stopped: Option<&(DateTime<Utc>, Option<String>)>,
+) -> (String, bool, bool) {
+    let settings = src.settings;
+    let iso = |t: DateTime<Utc>| src.iso(t);
+    let word = |m: Message| settings.say(m).to_owned();
+    // Where the clock stopped counting: stopped by the cell, closed, or now.
+    let end = stopped
+        .map(|(at, _)| *at)
+        .or(c.closed_at)
+        .unwrap_or(src.now_or_close)
+        .min(src.now_or_close);
+    match (view.done, view.deadline) {
+        (Some(at), Some(deadline)) if at > deadline => (
+            format!("{} {}", word(msg!("report-word-met-late")), iso(at)),
+            false,
+            false,
+        ),
+        (Some(at), _) => (
+            format!("{} {}", word(msg!("report-word-met")), iso(at)),
+            true,
+            false,
+        ),
+        (None, Some(deadline)) if end > deadline => (word(msg!("report-word-missed")), false, true),
+        (None, deadline) => match (stopped, c.closed_at) {
+            (Some((at, reason)), _) => (
+                format!(
+                    "{} {}{}",
+                    word(msg!("report-clock-stopped")),
+                    iso(*at),
+                    reason
+                        .as_ref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                ),
+                false,
+                false,
+            ),
+            (None, Some(closed)) => (
+                format!(
+                    "{} {}",
+                    word(msg!("report-clock-stopped-at-close")),
+                    iso(closed)
+                ),
+                false,
+                false,
+            ),
+            (None, None) if deadline.is_none() => {
+                (word(msg!("report-clock-waiting")), false, false)
+            }
+            (None, None) => (word(msg!("report-word-running")), false, false),
+        },
     }
 }
 
@@ -959,14 +1125,22 @@ fn run_view(src: &Sources) -> Option<RunView> {
 }
 
 /// Injects planned and played, with their measures (full edition only).
-/// An inject as played: channel, from, to, text, expected.
+/// An inject as played: channel, from, to (the role and who held it), text, expected.
 type PlayedEvent<'a> = (
     &'a String,
     &'a String,
-    &'a Option<String>,
+    Option<String>,
     &'a String,
     &'a Option<String>,
 );
+
+/// `dsi (@bob:chu.fr)`: the role an inject went to, and who held it then.
+fn recipient_label(to: Option<&String>, recipient: Option<&String>) -> Option<String> {
+    to.map(|role| match recipient {
+        Some(holder) => format!("{role} ({holder})"),
+        None => role.clone(),
+    })
+}
 
 /// What each inject said when played (scenario ones and ad-hoc ones), from one pass over the log.
 fn played_events(entries: &[Entry], full: bool) -> HashMap<&str, PlayedEvent<'_>> {
@@ -980,8 +1154,18 @@ fn played_events(entries: &[Entry], full: bool) -> HashMap<&str, PlayedEvent<'_>
                 to,
                 text,
                 expected,
+                recipient,
                 ..
-            } if full => Some((inject.as_str(), (channel, from, to, text, expected))),
+            } if full => Some((
+                inject.as_str(),
+                (
+                    channel,
+                    from,
+                    recipient_label(to.as_ref(), recipient.as_ref()),
+                    text,
+                    expected,
+                ),
+            )),
             _ => None,
         })
         .collect()
@@ -1039,14 +1223,14 @@ fn injects(src: &Sources) -> Vec<InjectRow> {
             .map(|o| {
                 let inject = scenario.and_then(|s| s.inject(&o.inject));
                 // Ad-hoc injects exist only in the log: take what was played.
-                let played_event = played_events.get(o.inject.as_str()).copied();
+                let played_event = played_events.get(o.inject.as_str());
                 let (channel, from, to, text, expected) = match (played_event, inject) {
                     (Some((c, f, t, x, e)), _) => (
-                        c.clone(),
-                        f.clone(),
+                        String::clone(c),
+                        String::clone(f),
                         t.clone().unwrap_or_default(),
-                        x.clone(),
-                        e.clone().unwrap_or_default(),
+                        String::clone(x),
+                        Option::clone(e).unwrap_or_default(),
                     ),
                     (None, Some(i)) => (
                         i.channel.id().to_owned(),
@@ -1365,12 +1549,43 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             step,
             user,
         } => (format!("{procedure}.{step}"), user.clone()),
-        Event::ClockDone { clock } => (clock.clone(), String::new()),
+        Event::ClockDone { clock, stage } => (stage_ref(clock, *stage), String::new()),
+        Event::ClockAnchored { clock, at, entry } => (
+            clock.clone(),
+            format!(
+                "{} {}{}",
+                settings.say(msg!("report-word-counted-from")),
+                iso(settings, *at),
+                entry
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        Event::ClockActivated { clock, from, entry } => (
+            clock.clone(),
+            from.map(|at| {
+                format!(
+                    "{} {}{}",
+                    settings.say(msg!("report-word-counted-from")),
+                    iso(settings, at),
+                    entry
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+        ),
+        Event::ClockStopped { clock, reason } => {
+            (clock.clone(), reason.clone().unwrap_or_default())
+        }
         Event::ClockWarning {
             clock,
             left_minutes,
+            stage,
         } => (
-            clock.clone(),
+            stage_ref(clock, *stage),
             if *left_minutes <= 0 {
                 settings
                     .say(msg!("report-word-deadline-reached"))
@@ -1434,9 +1649,12 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             to,
             text,
             adhoc,
+            recipient,
             ..
         } => {
-            let to = to.as_ref().map(|t| format!(" → {t}")).unwrap_or_default();
+            let to = recipient_label(to.as_ref(), recipient.as_ref())
+                .map(|t| format!(" → {t}"))
+                .unwrap_or_default();
             let player = super::super::engine::exercise::player_text(
                 settings,
                 channel,
