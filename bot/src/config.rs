@@ -35,6 +35,34 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A configuration mistake found after parsing (the store passphrase does
+/// not open the store, the homeserver URL is wrong): restarting will not
+/// help, so the command line exits with its own code.
+#[derive(Debug)]
+pub struct Misconfigured(pub String);
+
+impl fmt::Display for Misconfigured {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Misconfigured {}
+
+/// Values of the example configuration and other well-known placeholders,
+/// refused as secrets (compared case-insensitively).
+const PLACEHOLDERS: &[&str] = &[
+    "change-me",
+    "change-me-too",
+    "changeme",
+    "password",
+    "passphrase",
+    "secret",
+    "syt_...",
+    "...",
+    "xxx",
+];
+
 /// How the bot logs in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credentials {
@@ -140,7 +168,7 @@ pub fn parse(
 ) -> Result<Config, Vec<String>> {
     let table: toml::Table = src
         .parse()
-        .map_err(|e: toml::de::Error| vec![format!("invalid TOML: {}", e.message())])?;
+        .map_err(|e: toml::de::Error| vec![toml_error(src, &e)])?;
     let mut problems = Vec::new();
     let (matrix, bot) = sections(&table, &mut problems);
     let Login {
@@ -221,6 +249,89 @@ pub fn parse(
     }
 }
 
+/// A TOML syntax error with its line and column.
+fn toml_error(src: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end_matches('\n');
+    match err.span() {
+        Some(span) => {
+            let before = &src[..span.start.min(src.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("line {line}, column {column}: invalid TOML: {message}")
+        }
+        None => format!("invalid TOML: {message}"),
+    }
+}
+
+/// Problems with the homeserver URL: not https (off loopback), or not the base URL.
+fn check_homeserver(url: &str, problems: &mut Vec<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        problems.push(format!(
+            "matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"
+        ));
+        return;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    match scheme {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => problems.push(format!(
+            "matrix.homeserver: `{url}` is plain HTTP: the bot's password, its access token and every message would cross the network in clear; use https:// (http:// is only accepted for localhost, 127.0.0.1 and ::1)"
+        )),
+        _ => problems.push(format!(
+            "matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"
+        )),
+    }
+    if host.is_empty() {
+        problems.push(format!("matrix.homeserver: `{url}` names no server"));
+    }
+    if let Some(idx) = rest.find("/_matrix") {
+        let base = format!("{scheme}://{}", &rest[..idx]);
+        problems.push(format!(
+            "matrix.homeserver: give the homeserver's base URL, without `{}`: \"{base}\"",
+            &rest[idx..]
+        ));
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A secret from the file or the environment, refused if it is a placeholder.
+fn secret(
+    matrix: &toml::Table,
+    key: &str,
+    var: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    let (value, from) = match env(var) {
+        Some(v) => (Some(v), var.to_owned()),
+        None => (
+            string(matrix, "matrix", key, problems),
+            format!("matrix.{key}"),
+        ),
+    };
+    let value = value?;
+    let lower = value.trim().to_lowercase();
+    if PLACEHOLDERS.contains(&lower.as_str()) || lower.starts_with("change-me") {
+        problems.push(format!(
+            "{from}: `{value}` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set {var}"
+        ));
+        return None;
+    }
+    Some(value)
+}
+
 /// A string field of a section: trimmed, and not empty.
 fn string(t: &toml::Table, section: &str, key: &str, problems: &mut Vec<String>) -> Option<String> {
     match t.get(key) {
@@ -277,10 +388,7 @@ fn login(
     match &homeserver {
         None => problems
             .push("matrix.homeserver: missing (e.g. \"https://matrix.example.org\")".to_owned()),
-        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => problems.push(
-            format!("matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"),
-        ),
-        Some(_) => {}
+        Some(url) => check_homeserver(url, problems),
     }
     let user_id = string(matrix, "matrix", "user_id", problems);
     match &user_id {
@@ -290,12 +398,13 @@ fn login(
         )),
         Some(_) => {}
     }
-    let password = env(ENV_PASSWORD).or_else(|| string(matrix, "matrix", "password", problems));
-    let token =
-        env(ENV_ACCESS_TOKEN).or_else(|| string(matrix, "matrix", "access_token", problems));
+    let n_problems = problems.len();
+    let password = secret(matrix, "password", ENV_PASSWORD, env, problems);
+    let token = secret(matrix, "access_token", ENV_ACCESS_TOKEN, env, problems);
     let credentials = match (password, token) {
         (Some(p), _) => Some(Credentials::Password(Secret(p))),
         (None, Some(t)) => Some(Credentials::AccessToken(Secret(t))),
+        (None, None) if problems.len() > n_problems => None,
         (None, None) => {
             problems.push(format!("matrix.password: missing; give matrix.password or matrix.access_token, or set {ENV_PASSWORD} or {ENV_ACCESS_TOKEN}"));
             None
@@ -303,9 +412,14 @@ fn login(
     };
     let device_name =
         string(matrix, "matrix", "device_name", problems).unwrap_or_else(|| "tocsin".to_owned());
-    let store_passphrase = env(ENV_STORE_PASSPHRASE)
-        .or_else(|| string(matrix, "matrix", "store_passphrase", problems))
-        .map(Secret);
+    let store_passphrase = secret(
+        matrix,
+        "store_passphrase",
+        ENV_STORE_PASSPHRASE,
+        env,
+        problems,
+    )
+    .map(Secret);
     Login {
         homeserver,
         user_id,
@@ -514,9 +628,18 @@ mod tests {
 
     const EXAMPLE: &str = include_str!("../../config.example.toml");
 
+    /// The secrets an administrator sets in the environment.
+    fn real_secrets(name: &str) -> Option<String> {
+        match name {
+            "TOCSIN_PASSWORD" => Some("hunter2-from-env".to_owned()),
+            "TOCSIN_STORE_PASSPHRASE" => Some("a long passphrase from the environment".to_owned()),
+            _ => None,
+        }
+    }
+
     #[test]
-    fn the_example_parses() {
-        let config = parse(EXAMPLE, Path::new("/etc/tocsin"), &|_| None).unwrap();
+    fn the_example_parses_once_its_placeholders_are_replaced() {
+        let config = parse(EXAMPLE, Path::new("/etc/tocsin"), &real_secrets).unwrap();
         assert_eq!(config.user_id, "@tocsin:chu-exemple.fr");
         assert!(config.may_invite("@dsi:chu-exemple.fr"));
         assert!(config.may_invite("@anyone:ars-exemple.fr"));
@@ -525,8 +648,7 @@ mod tests {
 
     #[test]
     fn secrets_come_from_the_environment_and_never_print() {
-        let env = |name: &str| (name == "TOCSIN_PASSWORD").then(|| "hunter2-from-env".to_owned());
-        let config = parse(EXAMPLE, Path::new("."), &env).unwrap();
+        let config = parse(EXAMPLE, Path::new("."), &real_secrets).unwrap();
         assert_eq!(
             config.credentials,
             Credentials::Password(super::Secret::new("hunter2-from-env"))
@@ -564,5 +686,57 @@ mod tests {
             bot.command_prefix: must be 1 to 3 characters without spaces, e.g. "!"
             bot.allowed_inviters[1]: must be a string
             bot.allowed_inviters[0]: `@alice` is not a user id like @alice:example.org"#]].assert_eq(&text);
+    }
+
+    #[test]
+    fn the_example_placeholders_are_refused() {
+        let problems = parse(EXAMPLE, Path::new("."), &|_| None).unwrap_err();
+        expect_test::expect![[r#"
+            matrix.password: `change-me` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set TOCSIN_PASSWORD
+            matrix.store_passphrase: `change-me-too` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set TOCSIN_STORE_PASSPHRASE"#]]
+        .assert_eq(&problems.join("\n"));
+    }
+
+    #[test]
+    fn homeserver_urls_in_clear_or_with_an_api_path_are_refused() {
+        let problems = |url: &str| {
+            let src = format!(
+                "[matrix]\nhomeserver = \"{url}\"\nuser_id = \"@t:x.org\"\npassword = \"pw-1\"\n[bot]\ndata_dir = \"d\"\nallowed_inviters = [\"x.org\"]\n"
+            );
+            match parse(&src, Path::new("."), &|_| None) {
+                Ok(_) => String::new(),
+                Err(problems) => problems.join("\n"),
+            }
+        };
+        for ok in [
+            "https://matrix.x.org",
+            "http://127.0.0.1:8008",
+            "http://localhost:8008",
+            "http://[::1]:8008",
+        ] {
+            assert_eq!(problems(ok), "", "{ok}");
+        }
+        expect_test::expect![[r#"
+            matrix.homeserver: `http://matrix.x.org` is plain HTTP: the bot's password, its access token and every message would cross the network in clear; use https:// (http:// is only accepted for localhost, 127.0.0.1 and ::1)"#]]
+        .assert_eq(&problems("http://matrix.x.org"));
+        expect_test::expect![[r#"
+            matrix.homeserver: give the homeserver's base URL, without `/_matrix/client`: "https://matrix.x.org""#]]
+        .assert_eq(&problems("https://matrix.x.org/_matrix/client"));
+    }
+
+    #[test]
+    fn a_toml_syntax_error_has_its_line_and_column() {
+        let problems = parse(
+            "[matrix]\nhomeserver = https://x.org\n",
+            Path::new("."),
+            &|_| None,
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("line 2, column 14: invalid TOML: "),
+            "{}",
+            problems[0]
+        );
     }
 }
