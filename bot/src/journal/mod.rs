@@ -28,6 +28,7 @@ use std::fs;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -91,6 +92,9 @@ pub enum JournalError {
     /// A batch that does not continue its chain; a bug in the caller.
     #[error("refused to append: {0}")]
     Rejected(String),
+    /// The directory holds no journal.
+    #[error("no journal in {path}")]
+    Missing { path: PathBuf },
     #[error("journal I/O error: {0}")]
     Io(String),
 }
@@ -148,6 +152,51 @@ pub struct Journal {
     outbox: sled::Tree,
     dir: PathBuf,
     heads: BTreeMap<String, Head>,
+    /// Held while appending, and by a [`Snapshotter`] while it copies, so
+    /// that a snapshot never holds half of an append.
+    gate: Arc<Mutex<()>>,
+    /// The next outbox id is at least this: a journal restored from a
+    /// snapshot has outbox items but a fresh id generator.
+    next_id: u64,
+}
+
+/// Takes consistent copies of the journal from another task while the
+/// runtime task goes on appending (see `backup`).
+#[derive(Clone, Debug)]
+pub struct Snapshotter {
+    db: sled::Db,
+    gate: Arc<Mutex<()>>,
+}
+
+impl Snapshotter {
+    /// Copies every tree into a new journal in `dest` (which must not hold
+    /// one yet), appends waiting meanwhile, then verifies the copy and
+    /// writes its watermark. Returns what the copy holds.
+    pub fn write(&self, dest: &Path) -> Result<Summary, JournalError> {
+        let db_path = dest.join(DB_DIR);
+        if db_path.exists() {
+            return Err(JournalError::Rejected(format!(
+                "{} already holds a journal",
+                dest.display()
+            )));
+        }
+        {
+            let _appends_wait = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+            let copy = sled::Config::new().path(&db_path).open()?;
+            for name in self.db.tree_names() {
+                let from = self.db.open_tree(&name)?;
+                let to = copy.open_tree(&name)?;
+                for item in from.iter() {
+                    let (key, value) = item?;
+                    to.insert(key, value)?;
+                }
+            }
+            copy.flush()?;
+        }
+        let (journal, summary) = Journal::open(dest, |_| {})?;
+        journal.close()?;
+        Ok(summary)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -168,12 +217,19 @@ impl Journal {
         let db = open_db(&db_path)?;
         let sources = db.open_tree(SOURCES)?;
         let outbox = db.open_tree(OUTBOX)?;
+        let next_id = match outbox.last()? {
+            Some((key, _)) => <[u8; 8]>::try_from(key.as_ref())
+                .map_or(0, |k| u64::from_be_bytes(k).saturating_add(1)),
+            None => 0,
+        };
         let mut journal = Journal {
             db,
             sources,
             outbox,
             dir: dir.to_path_buf(),
             heads: BTreeMap::new(),
+            gate: Arc::default(),
+            next_id,
         };
         let summary = journal.verify_all(&mut visit)?;
         journal.heads = summary.chains.clone();
@@ -183,11 +239,26 @@ impl Journal {
 
     /// Opens the journal and verifies it, for `tocsin verify`.
     pub fn verify_dir(dir: &Path) -> Result<Summary, JournalError> {
-        if !dir.join(DB_DIR).exists() {
-            return Err(JournalError::Io(format!("no journal in {}", dir.display())));
+        if !Journal::exists(dir) {
+            return Err(JournalError::Missing {
+                path: dir.to_path_buf(),
+            });
         }
         let (_journal, summary) = Journal::open(dir, |_| {})?;
         Ok(summary)
+    }
+
+    /// Whether `dir` holds a journal (opening a directory without one creates one).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(DB_DIR).is_dir()
+    }
+
+    /// What takes consistent copies of this journal from another task.
+    pub fn snapshotter(&self) -> Snapshotter {
+        Snapshotter {
+            db: self.db.clone(),
+            gate: self.gate.clone(),
+        }
     }
 
     pub fn head(&self, crisis: &str) -> Option<Head> {
@@ -238,6 +309,8 @@ impl Journal {
         records: &[Record],
         outbox: impl FnOnce(&[Entry]) -> Vec<Vec<u8>>,
     ) -> Result<(Vec<Entry>, Vec<u64>), JournalError> {
+        let gate = self.gate.clone();
+        let _snapshots_wait = gate.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(first) = records.first() else {
             let items = outbox(&[]);
             let ids = self.outbox_ids(items.len())?;
@@ -326,10 +399,14 @@ impl Journal {
         Ok((entries, ids))
     }
 
-    fn outbox_ids(&self, n: usize) -> Result<Vec<u64>, JournalError> {
-        (0..n)
-            .map(|_| self.db.generate_id().map_err(JournalError::from))
-            .collect()
+    fn outbox_ids(&mut self, n: usize) -> Result<Vec<u64>, JournalError> {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = self.db.generate_id()?.max(self.next_id);
+            self.next_id = id + 1;
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     /// The outbox items not yet carried out, oldest first.
