@@ -9,6 +9,7 @@
 
 mod console;
 mod crash;
+mod ops;
 mod outbox;
 mod playbooks;
 mod report;
