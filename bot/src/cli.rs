@@ -365,3 +365,42 @@ pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every visible subcommand and option says what it is for, and every
+    /// subcommand but the groups shows an example in its long help.
+    #[test]
+    fn every_option_is_documented_and_every_subcommand_has_examples() {
+        let cli = Cli::command();
+        cli.clone().debug_assert();
+        let mut stack = vec![(String::from("tocsin"), cli)];
+        while let Some((name, cmd)) = stack.pop() {
+            if cmd.is_hide_set() {
+                continue;
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" || arg.is_hide_set() {
+                    continue;
+                }
+                assert!(arg.get_help().is_some(), "{name} {id}: no help text");
+            }
+            let is_group = cmd.get_subcommands().next().is_some();
+            if name != "tocsin" && !is_group && cmd.get_name() != "help" {
+                let long = cmd
+                    .get_after_long_help()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                assert!(long.contains("Example"), "{name}: no example");
+            }
+            for sub in cmd.get_subcommands() {
+                stack.push((format!("{name} {}", sub.get_name()), sub.clone()));
+            }
+        }
+    }
+}

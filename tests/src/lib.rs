@@ -13,6 +13,7 @@ mod ops;
 mod outbox;
 mod playbooks;
 mod report;
+mod schemas;
 mod support;
 mod synapse;
 mod tidy;
