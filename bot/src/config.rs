@@ -2,8 +2,9 @@
 //!
 //! Every field is documented in `config.example.toml`. [`parse`] reports every
 //! problem at once, each naming its field. Secrets ([`Secret`]) never print:
-//! their `Debug` is `[redacted]`. This module is the only reader of
-//! `std::env`, through [`load`].
+//! their `Debug` is `[redacted]`; they may come from the environment or, under
+//! systemd's `LoadCredential=`, from files named after the same variables.
+//! This module is the only reader of `std::env`, through [`load`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -150,14 +151,65 @@ pub const ENV_PASSWORD: &str = "TOCSIN_PASSWORD";
 pub const ENV_ACCESS_TOKEN: &str = "TOCSIN_ACCESS_TOKEN";
 pub const ENV_STORE_PASSPHRASE: &str = "TOCSIN_STORE_PASSPHRASE";
 
-/// Reads and validates a configuration file, with secrets from the process environment.
+/// The variable systemd's `LoadCredential=` sets to the directory of the
+/// service's credentials, one file per secret.
+pub const CREDENTIALS_DIRECTORY: &str = "CREDENTIALS_DIRECTORY";
+
+/// Reads and validates a configuration file, with secrets from the process
+/// environment or, failing that, from the credentials directory.
 pub fn load(path: &Path) -> Result<Config, Vec<String>> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;
     let base = path.parent().unwrap_or(Path::new("."));
-    parse(&src, base, &|name| {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    })
+    let directory = std::env::var_os(CREDENTIALS_DIRECTORY).map(PathBuf::from);
+    let (credentials, mut problems) = match &directory {
+        Some(dir) => read_credentials(dir),
+        None => (Vec::new(), Vec::new()),
+    };
+    let config = parse(&src, base, &|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                credentials
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+            })
+    });
+    match config {
+        Ok(config) if problems.is_empty() => Ok(config),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
+    }
+}
+
+/// The secrets in a credentials directory, each in a file named like its
+/// environment variable (a trailing newline is not part of it), and the
+/// files that exist but cannot be read.
+fn read_credentials(dir: &Path) -> (Vec<(&'static str, String)>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for name in [ENV_PASSWORD, ENV_ACCESS_TOKEN, ENV_STORE_PASSPHRASE] {
+        let file = dir.join(name);
+        match std::fs::read_to_string(&file) {
+            Ok(value) => {
+                let value = value.trim_end_matches(['\r', '\n']);
+                if !value.is_empty() {
+                    found.push((name, value.to_owned()));
+                }
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => problems.push(format!(
+                "{name}: the credential {} cannot be read: {err} ({CREDENTIALS_DIRECTORY} is set, by systemd's LoadCredential=)",
+                file.display()
+            )),
+        }
+    }
+    (found, problems)
 }
 
 /// Parses a configuration. Relative paths are relative to `base`; `env` supplies secrets.
@@ -635,6 +687,26 @@ mod tests {
             "TOCSIN_STORE_PASSPHRASE" => Some("a long passphrase from the environment".to_owned()),
             _ => None,
         }
+    }
+
+    #[test]
+    fn credentials_are_read_one_file_per_secret_without_the_final_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("TOCSIN_PASSWORD"), "from a credential\n").unwrap();
+        std::fs::write(dir.path().join("TOCSIN_ACCESS_TOKEN"), "").unwrap();
+        std::fs::create_dir(dir.path().join("TOCSIN_STORE_PASSPHRASE")).unwrap();
+        std::fs::write(dir.path().join("OTHER"), "not a secret of tocsin").unwrap();
+        let (found, problems) = super::read_credentials(dir.path());
+        assert_eq!(
+            found,
+            vec![("TOCSIN_PASSWORD", "from a credential".to_owned())]
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("TOCSIN_STORE_PASSPHRASE: the credential ")
+                && problems[0].contains("cannot be read"),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -125,6 +125,50 @@ fn the_example_placeholders_are_refused_from_the_file_and_the_environment() {
     );
 }
 
+/// Under systemd's `LoadCredential=` (contrib/tocsin.service), the secrets
+/// are files in `$CREDENTIALS_DIRECTORY`; the environment still wins.
+#[test]
+fn secrets_are_read_from_the_credentials_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    config(dir.path(), "https://matrix.chu.fr", "");
+    let credentials = dir.path().join("credentials");
+    std::fs::create_dir(&credentials).unwrap();
+    std::fs::write(credentials.join("TOCSIN_PASSWORD"), "change-me\n").unwrap();
+    std::fs::write(
+        credentials.join("TOCSIN_STORE_PASSPHRASE"),
+        "a real passphrase\n",
+    )
+    .unwrap();
+    let from_credentials = [("CREDENTIALS_DIRECTORY", credentials.to_str().unwrap())];
+    let (code, stderr) = run_config(dir.path(), &from_credentials);
+    assert_eq!(code, CONFIG_ERROR, "{stderr}");
+    expect_test::expect![[r#"
+        tocsin.toml: TOCSIN_PASSWORD: `change-me` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set TOCSIN_PASSWORD
+        tocsin: 1 problem(s) in the configuration tocsin.toml
+    "#]]
+    .assert_eq(&stderr);
+
+    let env_first = [from_credentials[0], ("TOCSIN_PASSWORD", "changeme")];
+    let (code, stderr) = run_config(dir.path(), &env_first);
+    assert_eq!(code, CONFIG_ERROR, "{stderr}");
+    assert!(
+        stderr.starts_with("tocsin.toml: TOCSIN_PASSWORD: `changeme` is a placeholder"),
+        "{stderr}"
+    );
+
+    std::fs::remove_file(credentials.join("TOCSIN_PASSWORD")).unwrap();
+    std::fs::create_dir(credentials.join("TOCSIN_PASSWORD")).unwrap();
+    let (code, stderr) = run_config(dir.path(), &from_credentials);
+    assert_eq!(code, CONFIG_ERROR, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "tocsin.toml: TOCSIN_PASSWORD: the credential {} cannot be read: ",
+            credentials.join("TOCSIN_PASSWORD").display()
+        )),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_homeserver_url_with_the_client_api_path_names_the_base_url() {
     let dir = tempfile::tempdir().unwrap();
