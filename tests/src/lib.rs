@@ -9,6 +9,7 @@
 
 mod console;
 mod crash;
+mod deploy;
 mod ops;
 mod outbox;
 mod playbooks;
