@@ -275,3 +275,143 @@ fn build_if_an_engine_is_available(context: &Path) {
     let _ = Command::new(engine).args(["rmi", &tag]).output();
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+/// The shell blocks of a Markdown file, continuation lines joined.
+fn shell_lines(markdown: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut in_sh = false;
+    for line in markdown.replace("\\\n", " ").lines() {
+        if line.starts_with("```") {
+            in_sh = !in_sh && line.trim() == "```sh";
+            continue;
+        }
+        if in_sh {
+            lines.push(line.to_owned());
+        }
+    }
+    lines
+}
+
+/// Each `tocsin SUBCOMMAND --option…` in `lines`: the subcommand and the
+/// options written after it, up to the end of the shell command.
+fn invocations(lines: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut found = Vec::new();
+    for line in lines {
+        let line = line.split(" #").next().unwrap();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for (i, word) in words.iter().enumerate() {
+            let Some(sub) = words.get(i + 1) else {
+                continue;
+            };
+            let is_subcommand =
+                sub.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !sub.starts_with('-');
+            if !(word.ends_with("tocsin") && is_subcommand) || *sub == "tocsin" {
+                continue;
+            }
+            let options = words[i + 2..]
+                .iter()
+                .take_while(|w| !["|", ">", "&&", ";", "||"].contains(w) && !w.ends_with(')'))
+                .filter(|w| w.starts_with('-'))
+                .map(|w| w.split('=').next().unwrap().to_owned())
+                .collect();
+            found.push((sub.to_string(), options));
+        }
+    }
+    found
+}
+
+/// The deployment guide, the unit's and the Containerfile's install notes
+/// and the README use tocsin's real subcommands and options, and name files
+/// that exist.
+#[test]
+fn the_guides_commands_and_files_are_real() {
+    let guide = std::fs::read_to_string(root().join("docs/deploying.md")).unwrap();
+    let mut lines = shell_lines(&guide);
+    lines.extend(shell_lines(
+        &std::fs::read_to_string(root().join("README.md")).unwrap(),
+    ));
+    for file in ["contrib/tocsin.service", "Containerfile"] {
+        let src = std::fs::read_to_string(root().join(file)).unwrap();
+        lines.extend(
+            src.lines()
+                .filter_map(|l| l.strip_prefix("#   "))
+                .map(str::to_owned),
+        );
+    }
+    let found = invocations(&lines);
+    for sub in [
+        "backup",
+        "restore",
+        "verify",
+        "check",
+        "completions",
+        "man",
+        "run",
+    ] {
+        assert!(
+            found.iter().any(|(s, _)| s == sub),
+            "no `tocsin {sub}` found: {found:?}"
+        );
+    }
+    for (sub, options) in &found {
+        let out = Command::new(tocsin_bin())
+            .args(["help", sub])
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "`tocsin {sub}` is not a subcommand");
+        let help = text(&out.stdout);
+        for option in options {
+            assert!(
+                help.split(|c: char| c.is_whitespace() || c == ',')
+                    .any(|w| w == option),
+                "`tocsin {sub}` has no option {option}:\n{help}"
+            );
+        }
+    }
+
+    // Files the guide names by their path in the repository.
+    let mut named = 0;
+    for quoted in guide.split('`').skip(1).step_by(2) {
+        let top = quoted.split('/').next().unwrap();
+        let in_repo = [
+            "contrib",
+            "docs",
+            "schemas",
+            "scripts",
+            "tests",
+            "playbooks",
+        ]
+        .contains(&top)
+            || [
+                "config.example.toml",
+                "CHANGELOG.md",
+                "Containerfile",
+                "README.md",
+            ]
+            .contains(&quoted);
+        if in_repo && !quoted.contains(' ') {
+            named += 1;
+            assert!(root().join(quoted).exists(), "the guide names {quoted}");
+        }
+    }
+    assert!(named >= 5, "{named}");
+    // The editors' modeline resolves from where playbooks and scenarios live.
+    for (from, modeline) in [
+        ("playbooks", "../schemas/playbook.schema.json"),
+        ("playbooks/scenarios", "../../schemas/scenario.schema.json"),
+    ] {
+        assert!(guide.contains(modeline), "{modeline}");
+        assert!(
+            root().join(from).join(modeline).exists(),
+            "{from}/{modeline}"
+        );
+    }
+    // Section references point at sections.
+    for part in guide.split("(section ").skip(1) {
+        let n: String = part.chars().take_while(char::is_ascii_digit).collect();
+        assert!(guide.contains(&format!("\n## {n}. ")), "section {n}");
+    }
+    // The data directory the unit makes is the one the guide configures.
+    assert!(guide.contains("data_dir = \"/var/lib/tocsin\""));
+}
