@@ -113,6 +113,9 @@ edit-recorded = {$new_ref} — edit of the message of {$reference} recorded as a
 redaction-recorded = The message of {$reference} was deleted from the room; the log keeps it and records the deletion.
 undecryptable = ⚠️ A message from {$who} could not be decrypted by tocsin: it is not in the log. Send it again (check that your session shares its keys with the bot).
 undecryptable-gap = undecryptable message from {$who} ({$id})
+joined-briefing = 👋 Welcome {$who}: crisis {$crisis} has been open since {$since}. What was said before you joined may stay unreadable to you (end-to-end encryption): here is where the cell stands.
+    {$situation}
+    For the details: {$p}status, {$p}actions, {$p}clocks; the full report: {$p}export.
 help-animation-commands = Animation room commands:
 help-commands = tocsin commands:
 
@@ -418,6 +421,7 @@ kind = { $kind ->
         [correction] correction
         [redaction] deletion
         [gap] gap
+        [member_joined] joined the room
         [procedure_started] procedure
         [step_done] step done
         [step_skipped] step skipped

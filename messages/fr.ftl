@@ -115,6 +115,9 @@ edit-recorded = {$new_ref} — modification du message de {$reference} enregistr
 redaction-recorded = Le message de {$reference} a été supprimé du salon ; la main courante le conserve et note la suppression.
 undecryptable = ⚠️ Un message de {$who} n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).
 undecryptable-gap = message de {$who} ({$id}) indéchiffrable
+joined-briefing = 👋 Bienvenue {$who} : la crise {$crisis} est ouverte depuis {$since}. Ce qui a été dit avant votre arrivée peut vous rester illisible (chiffrement de bout en bout) : voici où en est la cellule.
+    {$situation}
+    Pour le détail : {$p}statut, {$p}actions, {$p}horloges ; le rapport complet : {$p}export.
 help-animation-commands = Commandes du salon d'animation :
 help-commands = Commandes tocsin :
 
@@ -424,6 +427,7 @@ kind = { $kind ->
         [correction] correction
         [redaction] suppression
         [gap] lacune
+        [member_joined] arrivée dans le salon
         [procedure_started] procédure
         [step_done] étape faite
         [step_skipped] étape passée

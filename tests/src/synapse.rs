@@ -6,6 +6,7 @@
 //! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
 
 mod deploy;
+mod newcomers;
 mod outage;
 
 use std::sync::{Arc, Mutex};

@@ -169,6 +169,9 @@ pub enum Event {
         tag: PostTag,
         event_id: String,
     },
+    /// Someone joined the crisis room while the crisis was open (the author);
+    /// tocsin briefed them.
+    MemberJoined {},
     /// Something that should be in the log is not: e.g. a message tocsin could not decrypt.
     Gap {
         reason: String,
@@ -278,6 +281,7 @@ impl Event {
             Event::RoleAssigned { .. } => "role_assigned",
             Event::Correction { .. } => "correction",
             Event::Redaction { .. } => "redaction",
+            Event::MemberJoined {} => "member_joined",
             Event::Gap { .. } => "gap",
             Event::ProcedureStarted { .. } => "procedure_started",
             Event::StepDone { .. } => "step_done",

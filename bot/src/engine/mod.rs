@@ -109,6 +109,8 @@ pub enum Body {
     },
     /// A message tocsin could not decrypt.
     Undecryptable,
+    /// The author joined the room.
+    Joined,
     /// A reaction (`key`, e.g. ✅) to the message `target`.
     Reaction { target: String, key: String },
 }
@@ -224,6 +226,9 @@ impl Decision {
 
 /// Decides what an input means. Pure.
 pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
+    if input.body == Body::Joined {
+        return joined(world, catalog, settings, input);
+    }
     let crisis = world.open_in(&input.room);
     let animated = world.animated_from(&input.room);
     let text = match message_text(world, settings, input) {
@@ -320,6 +325,8 @@ fn message_text<'i>(
             ))
         }
         Body::Undecryptable => Err(undecryptable(crisis, settings, input)),
+        // Handled in `decide`, which knows the playbooks.
+        Body::Joined => Err(Decision::default()),
         Body::Reaction { target, key } => {
             let Some(crisis) = crisis else {
                 return Err(Decision::default());
@@ -511,6 +518,35 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
         Decision {
             records: vec![record],
             effects: vec![Effect::Reply(warning.into())],
+        },
+    )
+}
+
+/// Someone joined a room where a crisis is open: on record, and briefed.
+/// They cannot read what was said before they joined (end-to-end encryption
+/// keys are not shared with newcomers by most clients), so tocsin tells them
+/// where the crisis stands and how to get the rest.
+fn joined(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
+    let Some(crisis) = world.open_in(&input.room) else {
+        return Decision::default();
+    };
+    let record = base_record(crisis, input, Event::MemberJoined {});
+    let playbook = catalog.get(&crisis.playbook);
+    let situation = schedule::situation(crisis, playbook, settings, None, input.at);
+    let briefing = msg!(
+        "joined-briefing",
+        who = &input.author.id,
+        crisis = &crisis.id,
+        since = schedule::when(settings.tz, crisis.opened_at, input.at),
+        situation = &situation,
+        p = &settings.prefix
+    );
+    mark_decision(
+        crisis,
+        settings,
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Reply(briefing.into())],
         },
     )
 }

@@ -191,6 +191,7 @@ impl World {
             }),
             Event::Redaction { target, .. } => crisis.redacted.push(target.clone()),
             Event::Gap { .. } => crisis.gaps += 1,
+            Event::MemberJoined {} => {}
             Event::ProcedureStarted { procedure } => {
                 crisis.procedures.insert(
                     procedure.clone(),

@@ -818,26 +818,28 @@ fn procedures_are_started_and_ticked() {
     );
 }
 
-#[test]
-fn edits_redactions_and_undecryptable_messages() {
+/// Runs inputs of every kind (not only text) through `decide` at 03:40, in
+/// room `!room`; each line shows the effects and the recorded events.
+fn run_bodies(steps: Vec<(&str, Body, &str)>) -> String {
     let catalog = catalog();
     let settings = Settings::default();
     let mut world = World::default();
     let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap();
-    let input = |body: Body, source: &str| Input {
-        at,
-        sent_at: at,
-        author: Author {
-            id: "@alice:x".into(),
-            name: "Alice".into(),
-        },
-        room: "!room".into(),
-        body,
-        source: Some(source.into()),
-        privileged: true,
-    };
-    let mut run = |body: Body, source: &str| {
-        let decision = decide(&world, &catalog, &settings, &input(body, source));
+    let mut out = Vec::new();
+    for (who, body, source) in steps {
+        let input = Input {
+            at,
+            sent_at: at,
+            author: Author {
+                id: format!("@{}:x", who.to_lowercase()),
+                name: who.into(),
+            },
+            room: "!room".into(),
+            body,
+            source: Some(source.into()),
+            privileged: true,
+        };
+        let decision = decide(&world, &catalog, &settings, &input);
         for record in &decision.records {
             world.apply(record);
         }
@@ -857,13 +859,23 @@ fn edits_redactions_and_undecryptable_messages() {
                 other => format!("{other:?}"),
             })
             .collect();
-        format!("[{}] {}", effects.join(", "), events.join(" "))
-    };
-    let steps = [
-        (Body::Undecryptable, "$u0"),
-        (Body::Text("!ouvrir test".into()), "$open"),
-        (Body::Text("!décision Couper X -- urgence".into()), "$d1"),
+        out.push(format!("[{}] {}", effects.join(", "), events.join(" ")));
+    }
+    out.join("\n")
+}
+
+#[test]
+fn edits_redactions_and_undecryptable_messages() {
+    let out = run_bodies(vec![
+        ("Alice", Body::Undecryptable, "$u0"),
+        ("Alice", Body::Text("!ouvrir test".into()), "$open"),
         (
+            "Alice",
+            Body::Text("!décision Couper X -- urgence".into()),
+            "$d1",
+        ),
+        (
+            "Alice",
             Body::Edit {
                 original: "$d1".into(),
                 text: "!décision Couper Y -- urgence".into(),
@@ -871,6 +883,7 @@ fn edits_redactions_and_undecryptable_messages() {
             "$e1",
         ),
         (
+            "Alice",
             Body::Edit {
                 original: "$chat".into(),
                 text: "!info devenu une commande".into(),
@@ -878,6 +891,7 @@ fn edits_redactions_and_undecryptable_messages() {
             "$e2",
         ),
         (
+            "Alice",
             Body::Redaction {
                 original: "$d1".into(),
                 reason: Some("erreur".into()),
@@ -885,19 +899,15 @@ fn edits_redactions_and_undecryptable_messages() {
             "$r1",
         ),
         (
+            "Alice",
             Body::Redaction {
                 original: "$never-logged".into(),
                 reason: None,
             },
             "$r2",
         ),
-        (Body::Undecryptable, "$u1"),
-    ];
-    let out: Vec<String> = steps
-        .into_iter()
-        .map(|(body, source)| run(body, source))
-        .collect();
-    let out = out.join("\n");
+        ("Alice", Body::Undecryptable, "$u1"),
+    ]);
     expect![[r#"
         [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] 
         [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -907,6 +917,28 @@ fn edits_redactions_and_undecryptable_messages() {
         [Reply("Le message de D1 a été supprimé du salon ; la main courante le conserve et note la suppression.")] {"kind":"redaction","target":"D1","reason":"erreur"}
         [] 
         [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] {"kind":"gap","reason":"message de Alice (@alice:x) indéchiffrable"}"#]].assert_eq(&out);
+}
+
+#[test]
+fn a_member_who_joins_during_a_crisis_is_briefed_and_on_record() {
+    let out = run_bodies(vec![
+        // Before any crisis, joining is not news.
+        ("Bob", Body::Joined, "$j0"),
+        ("Alice", Body::Text("!ouvrir test".into()), "$open"),
+        ("Alice", Body::Text("!info Le labo est coupé".into()), "$i1"),
+        (
+            "Alice",
+            Body::Text("!décision Passer au papier -- réseau coupé".into()),
+            "$d1",
+        ),
+        ("Carol", Body::Joined, "$j1"),
+    ]);
+    expect![[r#"
+        [] 
+        [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+        [Ack("I1 — information enregistrée, à vérifier (03:40).")] {"kind":"info","reference":"I1","text":"Le labo est coupé"}
+        [Ack("D1 — décision enregistrée (03:40), avec sa justification.")] {"kind":"decision","reference":"D1","text":"Passer au papier","rationale":"réseau coupé"}
+        [Reply("👋 Bienvenue @carol:x : la crise 20261129-test est ouverte depuis 03:40. Ce qui a été dit avant votre arrivée peut vous rester illisible (chiffrement de bout en bout) : voici où en est la cellule.\n🕐 État de situation — 03:40 (crise 20261129-test)\nInfos : 1 à vérifier (I1), 0 en cours, 0 confirmée(s), 0 infirmée(s)\nDécisions :\n  D1 Passer au papier\nActions : 0 ouverte(s), 0 en retard\nHorloges : cnil-72h 3 j 0h, point-ars 2h00\nCellule tenue par @alice:x depuis 03:40\nPour le détail : !statut, !actions, !horloges ; le rapport complet : !export.")] {"kind":"member_joined"}"#]].assert_eq(&out);
 }
 
 #[test]

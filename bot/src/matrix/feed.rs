@@ -23,10 +23,12 @@ use matrix_sdk::config::SyncSettings;
 use matrix_sdk::deserialized_responses::{TimelineEvent, TimelineEventKind};
 use matrix_sdk::room::MessagesOptions;
 use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
+use matrix_sdk::ruma::events::room::member::{MembershipChange, OriginalSyncRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::Relation;
 use matrix_sdk::ruma::events::room::redaction::SyncRoomRedactionEvent;
 use matrix_sdk::ruma::events::{
-    AnySyncMessageLikeEvent, AnySyncTimelineEvent, SyncMessageLikeEvent,
+    AnySyncMessageLikeEvent, AnySyncStateEvent, AnySyncTimelineEvent, SyncMessageLikeEvent,
+    SyncStateEvent,
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UInt};
 use matrix_sdk::sync::SyncResponse;
@@ -351,8 +353,12 @@ fn incoming_inner(room: &Room, own: &OwnedUserId, ev: &TimelineEvent) -> Option<
             body: Body::Undecryptable,
         });
     }
-    let AnySyncTimelineEvent::MessageLike(event) = ev.raw().deserialize().ok()? else {
-        return None;
+    let event = match ev.raw().deserialize().ok()? {
+        AnySyncTimelineEvent::MessageLike(event) => event,
+        AnySyncTimelineEvent::State(AnySyncStateEvent::RoomMember(SyncStateEvent::Original(
+            member,
+        ))) => return joined(room, own, &member),
+        AnySyncTimelineEvent::State(_) => return None,
     };
     if event.sender() == own {
         return None;
@@ -397,6 +403,29 @@ fn incoming_inner(room: &Room, own: &OwnedUserId, ev: &TimelineEvent) -> Option<
         sent_at: inbound::timestamp(event.origin_server_ts()),
         reply_to: reply_to(room, event.event_id(), thread, message),
         body,
+    })
+}
+
+/// Someone else's arrival in the room (not a profile change, not an invite).
+fn joined(
+    room: &Room,
+    own: &OwnedUserId,
+    member: &OriginalSyncRoomMemberEvent,
+) -> Option<Incoming> {
+    let arrived = matches!(
+        member.membership_change(),
+        MembershipChange::Joined | MembershipChange::InvitationAccepted
+    );
+    if member.state_key == *own || !arrived {
+        return None;
+    }
+    Some(Incoming {
+        room: room.clone(),
+        event_id: member.event_id.clone(),
+        sender: member.state_key.clone(),
+        sent_at: inbound::timestamp(member.origin_server_ts),
+        reply_to: reply_to(room, &member.event_id, None, false),
+        body: Body::Joined,
     })
 }
 

@@ -1229,6 +1229,7 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             ),
         ),
         Event::Gap { reason } => (String::new(), reason.clone()),
+        Event::MemberJoined {} => (String::new(), String::new()),
         Event::ProcedureStarted { procedure } => (procedure.clone(), String::new()),
         Event::StepDone { procedure, step } => (format!("{procedure}.{step}"), String::new()),
         Event::StepSkipped {
