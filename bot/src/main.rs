@@ -133,7 +133,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("tocsin: {err:#}");
-            let misconfigured = err.chain().any(|e| e.is::<Misconfigured>());
+            // A journal from a newer tocsin: restarting this one will not help either.
+            let misconfigured = err.chain().any(|e| {
+                e.is::<Misconfigured>()
+                    || e.downcast_ref::<JournalError>()
+                        .is_some_and(|j| matches!(j, JournalError::Newer { .. }))
+            });
             let in_use = err.chain().any(|e| {
                 e.downcast_ref::<JournalError>()
                     .is_some_and(|j| matches!(j, JournalError::Locked { .. }))
@@ -334,6 +339,11 @@ fn verify_journal(data: &Path) -> anyhow::Result<ExitCode> {
             "no journal in {}; give the data directory (bot.data_dir in the configuration)",
             data.display()
         ),
+        // Not a failed verification: this tocsin is too old to read it.
+        Err(err @ JournalError::Newer { .. }) => {
+            eprintln!("tocsin: not verified: {err}");
+            Ok(ExitCode::FAILURE)
+        }
         Err(err) => {
             eprintln!("tocsin: verification FAILED: {err}");
             Ok(ExitCode::FAILURE)

@@ -549,3 +549,54 @@ fn logs_carry_no_escape_codes_off_a_terminal_and_can_be_json() {
         }
     }
 }
+
+/// A journal written by a newer tocsin: `verify` says it was not verified
+/// and why, rather than "FAILED"; `run` exits with the configuration code,
+/// so that the supervisor does not restart it in a loop.
+#[test]
+fn a_journal_from_a_newer_tocsin_is_named_not_called_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    Holder::start(&data).stop();
+    let crisis = {
+        let db = sled::open(data.join("journal")).unwrap();
+        let name = db
+            .tree_names()
+            .into_iter()
+            .find(|n| n.starts_with(b"chain/"))
+            .expect("a crisis chain");
+        let tree = db.open_tree(&name).unwrap();
+        let mut value = tree.get(1u64.to_be_bytes()).unwrap().unwrap().to_vec();
+        let payload = String::from_utf8(value[65..].to_vec()).unwrap();
+        let newer = payload.replacen("\"v\":1,", "\"v\":2,", 1);
+        assert_ne!(newer, payload);
+        let hash = tocsin::journal::chain_hash(&tocsin::journal::GENESIS, 1, newer.as_bytes());
+        value.truncate(33);
+        value.extend_from_slice(&hash);
+        value.extend_from_slice(newer.as_bytes());
+        tree.insert(1u64.to_be_bytes(), value).unwrap();
+        db.flush().unwrap();
+        String::from_utf8(name.strip_prefix(b"chain/").unwrap().to_vec()).unwrap()
+    };
+    let out = tocsin_in(dir.path(), &["verify", "--data", "data"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "tocsin: not verified: the journal was written by a newer tocsin: crisis {crisis}, entry 1: \
+             record version 2 is newer than this tocsin (1); run that version or a later one \
+             (see docs/deploying.md, \"Upgrades\")\n"
+        )
+    );
+    config(
+        dir.path(),
+        "http://127.0.0.1:9",
+        "password = \"s3cret-Bot\"",
+    );
+    let (code, stderr) = run_config(dir.path(), &[]);
+    assert_eq!(code, CONFIG_ERROR, "{stderr}");
+    assert!(
+        stderr.contains("the journal was written by a newer tocsin"),
+        "{stderr}"
+    );
+}

@@ -79,6 +79,16 @@ pub enum JournalError {
         seq: u64,
         reason: String,
     },
+    /// An entry written by a newer tocsin, which this one cannot read.
+    #[error(
+        "the journal was written by a newer tocsin: crisis {crisis}, entry {seq}: {reason}; \
+         run that version or a later one (see docs/deploying.md, \"Upgrades\")"
+    )]
+    Newer {
+        crisis: String,
+        seq: u64,
+        reason: String,
+    },
     /// The storage itself is damaged (sled refused it, or its files were altered).
     #[error("journal storage damaged in {path}: {reason}")]
     Damaged { path: PathBuf, reason: String },
@@ -677,7 +687,14 @@ fn verify_chain(
                 format!("missing (next stored entry is {seq})"),
             ));
         }
-        let entry = decode(crisis, seq, &value, &prev).map_err(|reason| corrupt(seq, reason))?;
+        let entry = decode(crisis, seq, &value, &prev).map_err(|unread| match unread {
+            Unread::Corrupt(reason) => corrupt(seq, reason),
+            Unread::Newer(reason) => JournalError::Newer {
+                crisis: crisis.to_owned(),
+                seq,
+                reason,
+            },
+        })?;
         visit(&entry);
         prev = entry.hash;
         expected += 1;
@@ -688,15 +705,32 @@ fn verify_chain(
     }))
 }
 
-fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, String> {
+/// Why a stored entry is not read.
+enum Unread {
+    /// Damaged or altered.
+    Corrupt(String),
+    /// Written by a newer tocsin.
+    Newer(String),
+}
+
+impl From<String> for Unread {
+    fn from(reason: String) -> Unread {
+        Unread::Corrupt(reason)
+    }
+}
+
+fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, Unread> {
     if value.len() < HEADER {
-        return Err("truncated value".to_owned());
+        return Err("truncated value".to_owned().into());
+    }
+    if value[0] > FORMAT {
+        return Err(Unread::Newer(format!(
+            "storage format {} is newer than this tocsin ({FORMAT})",
+            value[0]
+        )));
     }
     if value[0] != FORMAT {
-        return Err(format!(
-            "unknown storage format {} (written by a newer tocsin?)",
-            value[0]
-        ));
+        return Err(format!("unknown storage format {}", value[0]).into());
     }
     let prev_hash: Hash = value[1..33]
         .try_into()
@@ -705,26 +739,48 @@ fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, St
         .try_into()
         .map_err(|_| "bad header".to_owned())?;
     if &prev_hash != prev {
-        return Err("its link to the previous entry is broken".to_owned());
+        return Err("its link to the previous entry is broken".to_owned().into());
     }
     let payload = &value[HEADER..];
     if chain_hash(prev, seq, payload) != hash {
-        return Err("its content does not match its hash (altered after writing)".to_owned());
+        return Err(
+            "its content does not match its hash (altered after writing)"
+                .to_owned()
+                .into(),
+        );
     }
     let payload = std::str::from_utf8(payload).map_err(|_| "payload is not UTF-8".to_owned())?;
-    let record: Record =
-        serde_json::from_str(payload).map_err(|e| format!("unreadable record: {e}"))?;
+    let newer = |v: u64| {
+        Unread::Newer(format!(
+            "record version {v} is newer than this tocsin ({RECORD_VERSION})"
+        ))
+    };
+    let record: Record = match serde_json::from_str(payload) {
+        Ok(record) => record,
+        // A newer record may hold what this version cannot parse: its
+        // version says so, rather than "unreadable".
+        Err(err) => {
+            let version = serde_json::from_str::<serde_json::Value>(payload)
+                .ok()
+                .and_then(|r| r.get("v").and_then(serde_json::Value::as_u64));
+            return Err(match version {
+                Some(v) if v > u64::from(RECORD_VERSION) => newer(v),
+                _ => Unread::Corrupt(format!("unreadable record: {err}")),
+            });
+        }
+    };
     if record.v > RECORD_VERSION {
-        return Err(format!(
-            "record version {} is newer than this tocsin ({RECORD_VERSION})",
-            record.v
-        ));
+        return Err(newer(u64::from(record.v)));
     }
     if record.seq != seq || record.crisis != crisis {
-        return Err("record does not match its place in the chain".to_owned());
+        return Err("record does not match its place in the chain"
+            .to_owned()
+            .into());
     }
     if seq == 1 && !matches!(record.event, Event::CrisisOpened { .. }) {
-        return Err("a chain must start with the crisis opening".to_owned());
+        return Err("a chain must start with the crisis opening"
+            .to_owned()
+            .into());
     }
     Ok(Entry {
         record,
