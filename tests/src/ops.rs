@@ -378,6 +378,18 @@ fn verify_on_a_journal_in_use_says_so_and_how_to_verify_anyway() {
         "{}",
         text(&out.stderr)
     );
+    // Nor does the bot start on it: 75, which a supervisor may retry later.
+    config(
+        dir.path(),
+        "http://127.0.0.1:9",
+        "password = \"s3cret-Bot\"",
+    );
+    let (code, stderr) = run_config(dir.path(), &[]);
+    assert_eq!(code, IN_USE, "{stderr}");
+    assert!(
+        stderr.contains("is in use by another tocsin process"),
+        "{stderr}"
+    );
     holder.stop();
     let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
