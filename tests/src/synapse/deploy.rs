@@ -188,6 +188,13 @@ async fn the_guide_creates_the_bot_account_and_a_crisis_room() {
     let open = lead.send(&lead_room, "!ouvrir rancongiciel").await;
     let reply = lead.reply_to(&bot_user, &open).await;
     assert!(reply.body.contains("🚨 Crise ouverte"), "{}", reply.body);
+    let said = lead
+        .send(&lead_room, "!info Texte confidentiel du laboratoire")
+        .await;
+    lead.reply_to(&bot_user, &said).await;
+    let close = lead.send(&lead_room, "!clore").await;
+    let reply = lead.reply_to(&bot_user, &close).await;
+    assert!(reply.body.contains("🏁 Crise"), "{}", reply.body);
     terminate(&mut bot_process);
     // What the guide says a start logs, and no secret.
     let log = std::fs::read_to_string(&log).unwrap();
@@ -196,11 +203,13 @@ async fn the_guide_creates_the_bot_account_and_a_crisis_room() {
         "connected and listening",
         "joined a room",
         "crisis opened",
+        "crisis closed",
     ] {
         assert!(log.contains(line), "no `{line}` in the log:\n{log}");
     }
+    // Ids only: neither secrets nor what people wrote.
     assert!(
-        !log.contains(password) && !log.contains(PASSPHRASE),
+        !log.contains(password) && !log.contains(PASSPHRASE) && !log.contains("confidentiel"),
         "{log}"
     );
     assert!(
