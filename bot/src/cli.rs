@@ -57,7 +57,7 @@ pub enum Cmd {
         tocsin check                       # the playbooks/ directory\n  \
         tocsin check playbooks/rancongiciel.yaml playbooks/scenarios/")]
     Check(CheckArgs),
-    /// Verify a journal, a backup or a JSON export; names the first altered entry.
+    /// Verify a journal, a backup, a JSON export or an export directory; names the first altered entry or file.
     #[command(
         after_long_help = "A journal in use by a running tocsin cannot be opened: verify a \
         backup of it instead (tocsin backup), or an export (!export json in the room).\n\n\
@@ -165,7 +165,8 @@ pub struct VerifyArgs {
     /// A data directory whose journal to verify (the bot must not be running).
     #[arg(long, value_name = "DIR", conflicts_with = "file")]
     pub data: Option<PathBuf>,
-    /// A backup (.tar, from tocsin backup) or a JSON export (.json, from !export json).
+    /// A backup (.tar, from tocsin backup), a JSON export (.json, from !export json), or an
+    /// export directory (its *.json and, in files/, the copies of the files they put on record).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
 }

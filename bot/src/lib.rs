@@ -19,6 +19,7 @@ pub mod backup;
 pub mod config;
 pub mod console;
 pub mod engine;
+pub mod evidence;
 pub mod export;
 pub mod journal;
 pub mod lang;

@@ -341,8 +341,8 @@ pub fn build(
         decisions,
         corrections,
         gaps,
-        first_role,
-        first_decision,
+        role_times,
+        decision_times,
         n_reminders,
     } = log_sections(entries, settings, playbook, edition);
     let now_or_close = crisis.and_then(|c| c.closed_at).unwrap_or(now);
@@ -376,8 +376,8 @@ pub fn build(
     let metrics = metrics(
         &src,
         opened_at,
-        first_role,
-        first_decision,
+        &role_times,
+        &decision_times,
         n_reminders,
         &decisions,
         &actions,
@@ -461,7 +461,14 @@ fn log_row(e: &Entry, settings: &Settings, playbook: Option<&Playbook>) -> LogRo
         seq: r.seq,
         occurred_at: iso(settings, r.occurred_at),
         recorded_at: iso(settings, r.recorded_at),
-        author: who(r),
+        author: match &r.recorded_by {
+            Some(by) => format!(
+                "{} — {}",
+                who(r),
+                settings.say(msg!("report-recorded-by", by = &by.id))
+            ),
+            None => who(r),
+        },
         role: r.role.clone().unwrap_or_default(),
         kind: kind_label(&r.event, settings),
         reference,
@@ -480,8 +487,9 @@ struct LogSections {
     decisions: Vec<DecisionRow>,
     corrections: Vec<LogRow>,
     gaps: Vec<LogRow>,
-    first_role: Option<DateTime<Utc>>,
-    first_decision: Option<DateTime<Utc>>,
+    /// When roles were given and decisions taken, in journal order.
+    role_times: Vec<DateTime<Utc>>,
+    decision_times: Vec<DateTime<Utc>>,
     n_reminders: usize,
 }
 
@@ -499,8 +507,8 @@ fn log_sections(
     let mut corrections = Vec::new();
     let mut gaps = Vec::new();
     let mut last_info: Option<String> = None;
-    let mut first_role = None;
-    let mut first_decision = None;
+    let mut role_times = Vec::new();
+    let mut decision_times = Vec::new();
     let mut n_reminders = 0;
     for e in entries {
         let r = &e.record;
@@ -510,7 +518,7 @@ fn log_sections(
         let row = log_row(e, settings, playbook);
         match &r.event {
             Event::RoleAssigned { role, user } => {
-                first_role.get_or_insert(r.occurred_at);
+                role_times.push(r.occurred_at);
                 roles.push(RoleRow {
                     role: role.clone(),
                     title: playbook
@@ -523,22 +531,9 @@ fn log_sections(
                 });
             }
             Event::Info { reference, text } => last_info = Some(format!("{reference} {text}")),
-            Event::Decision {
-                reference,
-                text,
-                rationale,
-            } => {
-                first_decision.get_or_insert(r.occurred_at);
-                decisions.push(DecisionRow {
-                    reference: reference.clone(),
-                    at: iso(r.occurred_at),
-                    author: who(r),
-                    role: r.role.clone().unwrap_or_default(),
-                    text: text.clone(),
-                    rationale: rationale.clone().unwrap_or_default(),
-                    context: last_info.clone().unwrap_or_default(),
-                    corrections: Vec::new(),
-                });
+            Event::Decision { .. } => {
+                decision_times.push(r.occurred_at);
+                decisions.extend(decision_row(r, settings, last_info.as_deref()));
             }
             Event::Correction {
                 reference,
@@ -568,18 +563,54 @@ fn log_sections(
         decisions,
         corrections,
         gaps,
-        first_role,
-        first_decision,
+        role_times,
+        decision_times,
         n_reminders,
     }
+}
+
+/// A decision for the register: who decided (and who recorded it, when not
+/// the same), what it answers, or else what the cell knew just before.
+fn decision_row(r: &Record, settings: &Settings, last_info: Option<&str>) -> Option<DecisionRow> {
+    let Event::Decision {
+        reference,
+        text,
+        rationale,
+        decided_by,
+        trigger,
+    } = &r.event
+    else {
+        return None;
+    };
+    let context = match trigger {
+        Some(to) => settings.say(msg!("report-answers", to)),
+        None => last_info.unwrap_or_default().to_owned(),
+    };
+    let author = match decided_by {
+        Some(d) => {
+            let by = settings.say(msg!("report-recorded-by", by = &r.author.id));
+            format!("{d} — {by}")
+        }
+        None => who(r),
+    };
+    Some(DecisionRow {
+        reference: reference.clone(),
+        at: iso(settings, r.occurred_at),
+        author,
+        role: r.role.clone().unwrap_or_default(),
+        text: text.clone(),
+        rationale: rationale.clone().unwrap_or_default(),
+        context,
+        corrections: Vec::new(),
+    })
 }
 
 /// The report's indicators: delays, counts, and the exercise's coverage.
 fn metrics(
     src: &Sources,
     opened_at: DateTime<Utc>,
-    first_role: Option<DateTime<Utc>>,
-    first_decision: Option<DateTime<Utc>>,
+    role_times: &[DateTime<Utc>],
+    decision_times: &[DateTime<Utc>],
     n_reminders: usize,
     decisions: &[DecisionRow],
     actions: &[ActionRow],
@@ -593,21 +624,23 @@ fn metrics(
         outcomes,
         ..
     } = *src;
-    let since_open = |t: Option<DateTime<Utc>>| {
-        t.map_or_else(
-            || "—".to_owned(),
-            |t| schedule::span(t - opened_at, settings),
-        )
+    // In an exercise the cell's delays run from DEBEX; what was done before
+    // it (a cell set up while waiting) took no time on the exercise clock.
+    let start = run.and_then(|r| r.started_at).unwrap_or(opened_at);
+    let since_open = |times: &[DateTime<Utc>]| match times.iter().min() {
+        None => "—".to_owned(),
+        Some(t) if *t < start => settings.say(msg!("report-before-debex")),
+        Some(t) => schedule::span(*t - start, settings),
     };
     let late = actions.iter().filter(|a: &&ActionRow| a.late).count();
     let mut metrics = vec![
         MetricRow {
             name: settings.say(msg!("report-time-constitute-cell-first")),
-            value: since_open(first_role),
+            value: since_open(role_times),
         },
         MetricRow {
             name: settings.say(msg!("report-time-first-decision")),
-            value: since_open(first_decision),
+            value: since_open(decision_times),
         },
         MetricRow {
             name: settings.say(msg!("report-word-information")),
@@ -1170,16 +1203,26 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             reference,
             text,
             rationale,
-        } => (
-            reference.clone(),
-            match rationale {
-                Some(why) => format!(
-                    "{text} — {}: {why}",
-                    settings.say(msg!("report-word-rationale"))
-                ),
-                None => text.clone(),
-            },
-        ),
+            decided_by,
+            trigger,
+        } => {
+            let mut s = text.clone();
+            if let Some(why) = rationale {
+                let word = settings.say(msg!("report-word-rationale"));
+                s.push_str(&format!(" — {word}: {why}"));
+            }
+            if let Some(who) = decided_by {
+                s.push_str(&format!(
+                    " — {}",
+                    settings.say(msg!("decision-decided-by", who))
+                ));
+            }
+            if let Some(to) = trigger {
+                s.push_str(&format!(" — {}", settings.say(msg!("report-answers", to))));
+            }
+            (reference.clone(), s)
+        }
+        Event::Link { from, to } => (from.clone(), settings.say(msg!("report-answers", to))),
         Event::Action {
             reference,
             text,
@@ -1230,6 +1273,17 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
         ),
         Event::Gap { reason } => (String::new(), reason.clone()),
         Event::MemberJoined {} => (String::new(), String::new()),
+        Event::Note { reference, text } => (reference.clone(), text.clone()),
+        Event::File {
+            reference,
+            name,
+            mime,
+            size,
+            sha256,
+        } => (
+            reference.clone(),
+            settings.say(msg!("report-file", name, mime, size = *size, sha256)),
+        ),
         Event::ProcedureStarted { procedure } => (procedure.clone(), String::new()),
         Event::StepDone { procedure, step } => (format!("{procedure}.{step}"), String::new()),
         Event::StepSkipped {
