@@ -3,8 +3,9 @@
 //!
 //! A snapshot is a tar archive of what a data directory needs to carry on:
 //! the journal (copied tree by tree while appends wait, then verified), its
-//! watermark, the `alive` mark, and the Matrix session, sync position and
-//! SQLite store (each database copied with `VACUUM INTO`, which SQLite makes
+//! watermark, the `alive` mark, the files put on record (`files/`, copied
+//! after the journal: each is stored before the entry that names it), and
+//! the Matrix session, sync position and SQLite store (each database copied with `VACUUM INTO`, which SQLite makes
 //! consistent whoever else writes). A manifest (`tocsin-backup.json`, first
 //! in the archive) names the chains' heads and every file's SHA-256.
 //!
@@ -28,6 +29,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::engine::event::Event;
+use crate::evidence;
 use crate::journal::{self, Journal, JournalError, Snapshotter, Summary};
 
 /// The control socket in the data directory, through which a running bot takes snapshots.
@@ -92,6 +95,7 @@ pub fn snapshot(data_dir: &Path, journal: &Snapshotter, staging: &Path) -> anyho
     let summary = journal
         .write(staging)
         .context("copying the journal into the snapshot")?;
+    copy_evidence(&evidence::dir(data_dir), &evidence::dir(staging))?;
     let store = data_dir.join(STORE_DIR);
     if store.is_dir() {
         for entry in fs::read_dir(&store)? {
@@ -103,6 +107,27 @@ pub fn snapshot(data_dir: &Path, journal: &Snapshotter, staging: &Path) -> anyho
         }
     }
     Ok(summary)
+}
+
+/// Copies the files put on record (named by their SHA-256; a file being
+/// written has another name and is left out).
+fn copy_evidence(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+            fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+            fs::copy(&path, to.join(name))
+                .with_context(|| format!("copying {}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// A consistent copy of one SQLite database, whoever else writes it.
@@ -252,14 +277,22 @@ fn unpack(file: &Path, dest: &Path) -> anyhow::Result<Manifest> {
 pub struct Verified {
     pub manifest: Manifest,
     pub summary: Summary,
+    /// How many files the journal puts on record (each present, matching its hash).
+    pub files: usize,
 }
 
 /// Unpacks a snapshot into `dest` and verifies it: every file against the
 /// manifest, every chain of the journal, the chains' heads against the
-/// manifest, and each database of the Matrix store.
+/// manifest, the copy of every file the journal puts on record, and each
+/// database of the Matrix store.
 pub fn unpack_and_verify(file: &Path, dest: &Path) -> anyhow::Result<Verified> {
     let manifest = unpack(file, dest)?;
-    let summary = Journal::verify_dir(dest).map_err(|err| anyhow::anyhow!(err))?;
+    let (summary, named) = journal_and_files(dest)?;
+    let files = evidence::dir(dest);
+    for sha256 in &named {
+        evidence::check(&files, sha256)
+            .with_context(|| "the files put on record are incomplete or altered")?;
+    }
     for (crisis, head) in &summary.chains {
         let recorded = manifest.crises.get(crisis);
         let found = ChainHead {
@@ -279,7 +312,31 @@ pub fn unpack_and_verify(file: &Path, dest: &Path) -> anyhow::Result<Verified> {
             check_sqlite(&entry?.path()).context("the Matrix store is damaged")?;
         }
     }
-    Ok(Verified { manifest, summary })
+    Ok(Verified {
+        manifest,
+        summary,
+        files: named.len(),
+    })
+}
+
+/// Verifies the journal in `dir` and lists the files its entries put on record.
+fn journal_and_files(dir: &Path) -> anyhow::Result<(Summary, Vec<String>)> {
+    if !Journal::exists(dir) {
+        return Err(anyhow::anyhow!(JournalError::Missing {
+            path: dir.to_path_buf(),
+        }));
+    }
+    let mut named = Vec::new();
+    let (journal, summary) = Journal::open(dir, |entry| {
+        if let Event::File { sha256, .. } = &entry.record.event {
+            named.push(sha256.clone());
+        }
+    })
+    .map_err(|err| anyhow::anyhow!(err))?;
+    journal.close().map_err(|err| anyhow::anyhow!(err))?;
+    named.sort();
+    named.dedup();
+    Ok((summary, named))
 }
 
 /// Verifies a snapshot without keeping it.

@@ -347,6 +347,9 @@ fn verify_backup(file: &Path) -> anyhow::Result<ExitCode> {
                 v.summary.chains.len()
             );
             print_chains(&v.summary);
+            if v.files > 0 {
+                outln!("{} files on record, every copy matches its hash", v.files);
+            }
             if v.manifest.has_matrix_store() {
                 outln!("Matrix session and store present (using them needs the store passphrase)");
             } else {

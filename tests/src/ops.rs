@@ -612,3 +612,92 @@ fn a_journal_from_a_newer_tocsin_is_named_not_called_corrupt() {
         "{stderr}"
     );
 }
+
+/// The files a crisis put on record (`data/files`) are in its backups:
+/// `verify` checks each copy against its hash and names a missing one, and
+/// `restore` brings them back.
+#[test]
+fn files_on_record_are_backed_up_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let photo: &[u8] = b"photo of the paper log sheet";
+    let sha256 = tocsin::evidence::store(&tocsin::evidence::dir(&data), photo).unwrap();
+    let record = |seq: u64, event: serde_json::Value| {
+        serde_json::from_value::<tocsin::engine::event::Record>(serde_json::json!({
+            "v": tocsin::engine::event::RECORD_VERSION,
+            "seq": seq,
+            "crisis": "20261129-rancongiciel",
+            "occurred_at": "2026-11-29T02:40:00Z",
+            "recorded_at": "2026-11-29T02:40:00Z",
+            "author": {"id": "@a:chu.fr", "name": "A"},
+            "event": event,
+        }))
+        .unwrap()
+    };
+    let (mut journal, _) = tocsin::journal::Journal::open(&data, |_| {}).unwrap();
+    journal
+        .append(&[
+            record(
+                1,
+                serde_json::json!({"kind": "crisis_opened", "room": "!r:chu.fr",
+                    "playbook": "rancongiciel", "playbook_version": "1", "exercise": false}),
+            ),
+            record(
+                2,
+                serde_json::json!({"kind": "file", "reference": "F1", "name": "sheet.jpg",
+                    "mime": "image/jpeg", "size": photo.len(), "sha256": sha256}),
+            ),
+        ])
+        .unwrap();
+    journal.close().unwrap();
+
+    let backup = |name: &str| {
+        let snapshot = dir.path().join(name);
+        let out = tocsin(
+            &[
+                "backup",
+                "--data",
+                data.to_str().unwrap(),
+                "-o",
+                snapshot.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        snapshot
+    };
+    let snapshot = backup("with-files.tar");
+    let out = tocsin(&["verify", snapshot.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 files on record, every copy matches its hash"),
+        "{}",
+        text(&out.stdout)
+    );
+    let restored = dir.path().join("restored");
+    let out = tocsin(
+        &[
+            "restore",
+            snapshot.to_str().unwrap(),
+            "--data",
+            restored.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read(tocsin::evidence::dir(&restored).join(&sha256)).unwrap(),
+        photo
+    );
+
+    // A data directory that lost the file gives a snapshot that says so.
+    std::fs::remove_file(tocsin::evidence::dir(&data).join(&sha256)).unwrap();
+    let snapshot = backup("without-files.tar");
+    let out = tocsin(&["verify", snapshot.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains(&format!("file {sha256} is missing")),
+        "{}",
+        text(&out.stderr)
+    );
+}
