@@ -613,15 +613,11 @@ fn a_journal_from_a_newer_tocsin_is_named_not_called_corrupt() {
     );
 }
 
-/// The files a crisis put on record (`data/files`) are in its backups:
-/// `verify` checks each copy against its hash and names a missing one, and
-/// `restore` brings them back.
-#[test]
-fn files_on_record_are_backed_up_and_checked() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+/// A journal whose crisis `20261129-rancongiciel` put one file on record;
+/// returns the file's SHA-256 and content.
+fn journal_with_a_file(data: &Path) -> (String, &'static [u8]) {
     let photo: &[u8] = b"photo of the paper log sheet";
-    let sha256 = tocsin::evidence::store(&tocsin::evidence::dir(&data), photo).unwrap();
+    let sha256 = tocsin::evidence::store(&tocsin::evidence::dir(data), photo).unwrap();
     let record = |seq: u64, event: serde_json::Value| {
         serde_json::from_value::<tocsin::engine::event::Record>(serde_json::json!({
             "v": tocsin::engine::event::RECORD_VERSION,
@@ -634,7 +630,7 @@ fn files_on_record_are_backed_up_and_checked() {
         }))
         .unwrap()
     };
-    let (mut journal, _) = tocsin::journal::Journal::open(&data, |_| {}).unwrap();
+    let (mut journal, _) = tocsin::journal::Journal::open(data, |_| {}).unwrap();
     journal
         .append(&[
             record(
@@ -650,6 +646,65 @@ fn files_on_record_are_backed_up_and_checked() {
         ])
         .unwrap();
     journal.close().unwrap();
+    (sha256, photo)
+}
+
+/// A JSON export carries the copies of the files beside it (`files/`), and
+/// `tocsin verify` on the export directory checks each against its hash.
+#[test]
+fn an_export_directory_verifies_with_its_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (sha256, _) = journal_with_a_file(&data);
+    let exports = dir.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    let out = tocsin(
+        &[
+            "export",
+            "--data",
+            data.to_str().unwrap(),
+            "--crisis",
+            "20261129-rancongiciel",
+            "--format",
+            "json",
+            "-o",
+            exports.join("log.json").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("copied 1 files on record to"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = tocsin(&["verify", exports.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("ok: 1 files on record, every copy matches its hash"),
+        "{}",
+        text(&out.stdout)
+    );
+    let copy = tocsin::export::files_dir(&exports.join("log.json")).join(&sha256);
+    std::fs::write(&copy, b"another photo").unwrap();
+    let out = tocsin(&["verify", exports.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("verification FAILED")
+            && text(&out.stderr).contains(&format!("file {sha256} was altered")),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The files a crisis put on record (`data/files`) are in its backups:
+/// `verify` checks each copy against its hash and names a missing one, and
+/// `restore` brings them back.
+#[test]
+fn files_on_record_are_backed_up_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (sha256, photo) = journal_with_a_file(&data);
 
     let backup = |name: &str| {
         let snapshot = dir.path().join(name);
