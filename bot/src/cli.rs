@@ -162,7 +162,7 @@ pub struct CheckArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    /// A data directory whose journal to verify (the bot must not be running).
+    /// A data directory whose journal to verify (while the bot runs, verify a backup of it instead).
     #[arg(long, value_name = "DIR", conflicts_with = "file")]
     pub data: Option<PathBuf>,
     /// A backup (.tar, from tocsin backup), a JSON export (.json, from !export json), or an
