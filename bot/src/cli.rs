@@ -76,6 +76,11 @@ pub enum Cmd {
     #[command(after_long_help = "Example:\n  \
         tocsin kit --playbook rancongiciel -o kit.html    # open it in a browser, print it")]
     Kit(KitArgs),
+    /// The establishment's improvement plan across crises and exercises (html to print, csv).
+    #[command(after_long_help = "Examples:\n  \
+        tocsin plan --data /var/lib/tocsin -o plan.html\n  \
+        tocsin plan --data /var/lib/tocsin --format csv -o plan.csv")]
+    Plan(PlanArgs),
     /// Exercise scenarios.
     Scenario {
         #[command(subcommand)]
@@ -223,6 +228,32 @@ pub struct ExportArgs {
     /// Time zone of the times in the report.
     #[arg(long, default_value = "Europe/Paris")]
     pub tz: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PlanArgs {
+    /// The data directory holding the journal (the bot must not be running).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Html)]
+    pub format: PlanFormat,
+    /// The file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// A directory whose *.hbs files replace the built-in templates.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// One page that prints to PDF.
+    Html,
+    /// One row per item, for a spreadsheet.
+    Csv,
 }
 
 #[derive(clap::Args, Debug)]

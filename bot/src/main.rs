@@ -16,7 +16,8 @@ use clap::{CommandFactory, Parser};
 
 use cli::{
     BackupArgs, Cli, Cmd, ConsoleArgs, DemoPlayArgs, Edition, ExportArgs, Format, ImportArgs,
-    KitArgs, LogFormat, RestoreArgs, RunArgs, ScenarioCmd, SchemaKind, SettingsArgs, VerifyArgs,
+    KitArgs, LogFormat, PlanArgs, PlanFormat, RestoreArgs, RunArgs, ScenarioCmd, SchemaKind,
+    SettingsArgs, VerifyArgs,
 };
 use tocsin::config::Misconfigured;
 use tocsin::engine::Settings;
@@ -162,6 +163,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Verify(args) => verify(&args),
         Cmd::Export(args) => export(&args),
         Cmd::Kit(args) => kit(&args),
+        Cmd::Plan(args) => plan(&args),
         Cmd::Scenario {
             action: ScenarioCmd::Import(args),
         } => scenario_import(&args),
@@ -549,6 +551,37 @@ fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow:
         to.display()
     );
     Ok(())
+}
+
+/// `tocsin plan`: the improvement plan, folded from every crisis of the journal.
+fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let settings = args.settings.settings()?;
+    let journal = open_existing(&args.data)?;
+    let mut world = tocsin::engine::state::World::default();
+    let crises: Vec<String> = journal.crises().map(str::to_owned).collect();
+    for crisis in &crises {
+        for entry in journal.entries(crisis)? {
+            world.apply(&entry.record);
+        }
+    }
+    let view = tocsin::render::plan::build(&world, &settings, chrono::Utc::now());
+    let bytes = match args.format {
+        PlanFormat::Csv => tocsin::render::plan_csv(&view)?,
+        PlanFormat::Html => tocsin::render::Renderer::new(args.templates.as_deref())?
+            .plan_html(&view)?
+            .into_bytes(),
+    };
+    std::fs::write(&args.output, bytes)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    outln!(
+        "wrote {} ({} items, {} open, {} overdue, from {} crises)",
+        args.output.display(),
+        view.items.len(),
+        view.n_open,
+        view.n_late,
+        crises.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {

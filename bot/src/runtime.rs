@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::event::{Event, PostTag};
 use crate::engine::{
-    self, Decision, Effect, ExportFormat, Input, Settings, exercise, schedule, state::World,
+    self, Decision, Effect, ExportFormat, Input, Settings, exercise, plan, schedule, state::World,
 };
 use crate::journal::{self, Journal, Summary};
 use crate::lang::speech::msg;
@@ -206,7 +206,8 @@ impl Runtime {
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         let follow_up = schedule::next_due(&self.world, &self.catalog, &self.settings);
         let injects = exercise::next_due(&self.world, &self.catalog);
-        follow_up.into_iter().chain(injects).min()
+        let plan = plan::next_due(&self.world, &self.settings);
+        follow_up.into_iter().chain(injects).chain(plan).min()
     }
 
     /// Carries out what is due at `now`: follow-up first, then the injects on the exercise clock.
@@ -216,6 +217,9 @@ impl Runtime {
             outputs.extend(self.commit(decision, None, None)?);
         }
         for decision in exercise::tick(&self.world, &self.catalog, &self.settings, now) {
+            outputs.extend(self.commit(decision, None, None)?);
+        }
+        for decision in plan::tick(&self.world, &self.settings, now) {
             outputs.extend(self.commit(decision, None, None)?);
         }
         Ok(outputs)
@@ -248,6 +252,39 @@ impl Runtime {
         }
         self.heartbeat(now)?;
         Ok(outputs)
+    }
+
+    /// Records, in the crisis open in `room`, that the homeserver refused one
+    /// of tocsin's messages for good: the log says what the room never saw.
+    pub fn record_refused(
+        &mut self,
+        room: &str,
+        txn: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Some(c) = self.world.open_in(room) else {
+            return Ok(());
+        };
+        let record = engine::system_record(
+            &c.id,
+            c.last_seq + 1,
+            now,
+            &self.settings,
+            Event::Undelivered {
+                txn: txn.to_owned(),
+                reason: reason.chars().take(500).collect(),
+            },
+        );
+        self.commit(
+            Decision {
+                records: vec![record],
+                effects: Vec::new(),
+            },
+            None,
+            None,
+        )
+        .map(drop)
     }
 
     /// Notes the event id of a tagged message tocsin posted, so it can edit it

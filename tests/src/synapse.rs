@@ -8,6 +8,7 @@
 mod deploy;
 mod newcomers;
 mod outage;
+mod record;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::engine::event::{Event, Owner, Record};
+use crate::engine::event::{Event, Owner, PlanState, Record};
 use crate::engine::exercise::debrief;
 use crate::engine::exercise::measures::{self, MetBy};
 use crate::engine::state::{Crisis, ExerciseRun, World};
@@ -64,6 +64,8 @@ pub struct ReportView {
     pub observations: Vec<ObservationRow>,
     pub retex: Vec<RetexTopicView>,
     pub improvements: Vec<ImprovementRow>,
+    /// Items of the establishment's plan still open when this one opened.
+    pub carried: Vec<ImprovementRow>,
 }
 
 /// The exercise's identity and course.
@@ -136,6 +138,12 @@ pub struct ImprovementRow {
     pub owner: String,
     pub due: String,
     pub at: String,
+    /// Where it stands at the end of this crisis or exercise.
+    pub state: String,
+    /// The proof of closure, the reason for dropping it, or the last comment.
+    pub note: String,
+    /// The crisis or exercise that opened it, for items inherited.
+    pub crisis: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -224,6 +232,16 @@ pub struct MetricRow {
     pub value: String,
 }
 
+/// The labels of the improvement plan's sections.
+fn plan_labels() -> [(&'static str, Message); 4] {
+    [
+        ("carried", msg!("report-plan-carried")),
+        ("state", msg!("report-plan-state")),
+        ("proof", msg!("report-plan-proof")),
+        ("opened_in", msg!("report-plan-opened-in")),
+    ]
+}
+
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
     let labels: [(&str, Message); 75] = [
@@ -303,7 +321,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("improvements", msg!("report-improvements")),
         ("played_met", msg!("report-played-met")),
     ];
-    super::labels(settings, labels)
+    super::labels(settings, labels.into_iter().chain(plan_labels()))
 }
 
 /// Everything the report needs, from the verified entries of one crisis.
@@ -370,7 +388,7 @@ pub fn build(
     let injects = injects(&src);
     let observations = observations(&src);
     let retex = retex(&src);
-    let improvements = improvements(&src);
+    let (improvements, carried) = improvements(&src);
 
     let opened_at = crisis.map(|c| c.opened_at).unwrap_or(now);
     let metrics = metrics(
@@ -435,6 +453,7 @@ pub fn build(
         observations,
         retex,
         improvements,
+        carried,
     }
 }
 
@@ -1142,23 +1161,57 @@ fn retex(src: &Sources) -> Vec<RetexTopicView> {
 }
 
 /// The improvement plan.
-fn improvements(src: &Sources) -> Vec<ImprovementRow> {
-    let Sources { crisis, .. } = *src;
-    let iso = |t: DateTime<Utc>| src.iso(t);
-    crisis
-        .map(|c| {
-            c.improvements
-                .iter()
-                .map(|i| ImprovementRow {
-                    reference: i.reference.clone(),
-                    text: i.text.clone(),
-                    owner: i.owner.clone().unwrap_or_default(),
-                    due: i.due.map(|d| d.to_string()).unwrap_or_default(),
-                    at: iso(i.at),
-                })
-                .collect()
+fn improvements(src: &Sources) -> (Vec<ImprovementRow>, Vec<ImprovementRow>) {
+    let Some(c) = src.crisis else {
+        return (Vec::new(), Vec::new());
+    };
+    let settings = src.settings;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    // Where an item stands after the moves recorded here, from `start`.
+    let standing = |item: &str, start: PlanState| {
+        let last = c
+            .plan_moves
+            .iter()
+            .rfind(|(i, _)| i.eq_ignore_ascii_case(item));
+        let state = last.map_or(start, |(_, m)| m.state);
+        let note = last.and_then(|(_, m)| m.note.clone()).unwrap_or_default();
+        (settings.say(msg!("plan-state", state = state.key())), note)
+    };
+    let own = c
+        .improvements
+        .iter()
+        .map(|i| {
+            let (state, note) = standing(&i.reference, PlanState::Todo);
+            ImprovementRow {
+                reference: i.reference.clone(),
+                text: i.text.clone(),
+                owner: i.owner.clone().unwrap_or_default(),
+                due: date(i.due),
+                at: src.iso(i.at),
+                state,
+                note,
+                crisis: String::new(),
+            }
         })
-        .unwrap_or_default()
+        .collect();
+    let carried = c
+        .carried
+        .iter()
+        .map(|i| {
+            let (state, note) = standing(&i.item, i.state);
+            ImprovementRow {
+                reference: i.item.clone(),
+                text: i.text.clone(),
+                owner: i.owner.clone().unwrap_or_default(),
+                due: date(i.due),
+                at: String::new(),
+                state,
+                note,
+                crisis: i.crisis.clone(),
+            }
+        })
+        .collect();
+    (own, carried)
 }
 
 /// What kind of entry, as people read it.
@@ -1223,6 +1276,22 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             (reference.clone(), s)
         }
         Event::Link { from, to } => (from.clone(), settings.say(msg!("report-answers", to))),
+        Event::PlanMoved { item, state, note } => {
+            let state = settings.say(msg!("plan-state", state = state.key()));
+            let text = match note {
+                Some(note) => format!("{state} — {note}"),
+                None => state,
+            };
+            (item.clone(), text)
+        }
+        Event::Undelivered { txn, reason } => (
+            String::new(),
+            settings.say(msg!("report-undelivered", txn, reason)),
+        ),
+        Event::PlanCarried { items } => {
+            let ids: Vec<&str> = items.iter().map(|i| i.item.as_str()).collect();
+            (String::new(), ids.join(", "))
+        }
         Event::Action {
             reference,
             text,
