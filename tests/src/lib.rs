@@ -9,9 +9,12 @@
 
 mod console;
 mod crash;
+mod deploy;
+mod ops;
 mod outbox;
 mod playbooks;
 mod report;
+mod schemas;
 mod support;
 mod synapse;
 mod tidy;
