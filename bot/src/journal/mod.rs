@@ -310,10 +310,6 @@ impl Journal {
     /// items to store, as opaque bytes; the ids they are stored under come back
     /// with the entries, in the same order. With no records, only the outbox
     /// items are written (still durably).
-    #[allow(
-        clippy::too_many_lines,
-        reason = "from the delivery-guarantee work; to split against the 80-line threshold of issue 11"
-    )]
     pub fn append_with_outbox(
         &mut self,
         records: &[Record],
@@ -334,7 +330,43 @@ impl Journal {
             return Ok((Vec::new(), ids));
         };
         let crisis = first.crisis.clone();
-        let head = self.heads.get(&crisis).copied();
+        let entries = self.chain(&crisis, records)?;
+        self.check_new_sources(&entries)?;
+        let items = outbox(&entries);
+        let ids = self.outbox_ids(items.len())?;
+        let chain = self.db.open_tree(chain_tree(&crisis))?;
+        let res: sled::transaction::TransactionResult<(), ()> =
+            (&chain, &self.sources, &self.outbox).transaction(|(chain, sources, pending)| {
+                for entry in &entries {
+                    chain.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
+                    if let Some(source) = &entry.record.source {
+                        sources
+                            .insert(source.as_bytes(), source_value(&crisis, entry.record.seq))?;
+                    }
+                }
+                for (id, item) in ids.iter().zip(&items) {
+                    pending.insert(&id.to_be_bytes(), item.as_slice())?;
+                }
+                Ok(())
+            });
+        res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
+        // Durable before anything is acknowledged.
+        self.db.flush()?;
+        let last = entries.last().map(|e| Head {
+            seq: e.record.seq,
+            hash: e.hash,
+        });
+        if let Some(last) = last {
+            self.heads.insert(crisis, last);
+            self.write_watermark(false)?;
+        }
+        Ok((entries, ids))
+    }
+
+    /// The records as entries continuing `crisis`'s chain, each hashed on the
+    /// previous one; refused if they do not continue it.
+    fn chain(&self, crisis: &str, records: &[Record]) -> Result<Vec<Entry>, JournalError> {
+        let head = self.heads.get(crisis).copied();
         let mut prev = head.map_or(GENESIS, |h| h.hash);
         let first_seq = head.map_or(1, |h| h.seq + 1);
         let mut entries = Vec::with_capacity(records.len());
@@ -366,7 +398,12 @@ impl Journal {
             });
             prev = hash;
         }
-        for entry in &entries {
+        Ok(entries)
+    }
+
+    /// Refuses entries whose chat event is already on record.
+    fn check_new_sources(&self, entries: &[Entry]) -> Result<(), JournalError> {
+        for entry in entries {
             if let Some(source) = &entry.record.source
                 && let Some(found) = self.sources.get(source.as_bytes())?
             {
@@ -378,35 +415,7 @@ impl Journal {
                 });
             }
         }
-        let items = outbox(&entries);
-        let ids = self.outbox_ids(items.len())?;
-        let chain = self.db.open_tree(chain_tree(&crisis))?;
-        let res: sled::transaction::TransactionResult<(), ()> =
-            (&chain, &self.sources, &self.outbox).transaction(|(chain, sources, pending)| {
-                for entry in &entries {
-                    chain.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
-                    if let Some(source) = &entry.record.source {
-                        sources
-                            .insert(source.as_bytes(), source_value(&crisis, entry.record.seq))?;
-                    }
-                }
-                for (id, item) in ids.iter().zip(&items) {
-                    pending.insert(&id.to_be_bytes(), item.as_slice())?;
-                }
-                Ok(())
-            });
-        res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
-        // Durable before anything is acknowledged.
-        self.db.flush()?;
-        let last = entries.last().map(|e| Head {
-            seq: e.record.seq,
-            hash: e.hash,
-        });
-        if let Some(last) = last {
-            self.heads.insert(crisis, last);
-            self.write_watermark(false)?;
-        }
-        Ok((entries, ids))
+        Ok(())
     }
 
     fn outbox_ids(&mut self, n: usize) -> Result<Vec<u64>, JournalError> {
