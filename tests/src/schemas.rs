@@ -239,6 +239,7 @@ fn the_schemas_list_exactly_the_fields_the_checker_accepts() {
     expect_test::expect![[r#"
         Playbook /
         Playbook /clocks/*
+        Playbook /clocks/*/stages/*
         Playbook /procedures/*
         Playbook /roles/*
         Scenario /
