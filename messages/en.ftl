@@ -50,6 +50,8 @@ help-chrono = schedule — exercise clock, last 5 injects played, next 3
 help-expected = expected <id> yes|no — was the expected reaction met?
 help-obs = obs [<inject>|<objective>] <text> — an observer's note (animation room)
 help-retex = retex [<contribution> | next | end] — guided hot debrief, after FINEX
+help-objective = objective [<objective> met|partly|not met [comment]] — the facilitators' judgement on an objective; alone: where the objectives stand (animation room)
+help-synthesis = synthesis [strengths|improvements <text>] — the facilitators' synthesis, strengths and areas for improvement; alone: the synthesis so far (animation room)
 help-improve = improve <text> [@who|role] [by YYYY-MM-DD] — improvement plan
 
 ## Commands that do not parse
@@ -86,6 +88,10 @@ cmd-unknown-channel-mail-phone = Unknown channel: mail, phone, sms, press, socia
 cmd-separate-persona-from-text = Separate the persona from the text with ":" (e.g. adhoc phone Night manager: …).
 cmd-persona-text-needed = A persona and a text are needed.
 cmd-improvement-text-missing = The improvement text is missing.
+cmd-objective-judgement-missing = The judgement is missing: met, partly or not met.
+cmd-objective-judgement-unknown = Unknown judgement: write met, partly or not met.
+cmd-synthesis-part = Say "strengths" or "improvements", then the text.
+cmd-synthesis-text-missing = The text after "strengths" or "improvements" is missing.
 cmd-unreadable-time-after-by = Unreadable time after "by": write HH:MM (e.g. by 14:30).
 cmd-unreadable-delay-after-in = Unreadable delay after "in": write 30m, 2h or 1h30.
 cmd-lone-names-nobody = A lone @ names nobody.
@@ -404,6 +410,28 @@ level = { $level ->
 delay-one = {$id} delayed by {$by}.
 delay-all = Everything still to come is delayed by {$by}.
 
+## Exercises (4): the facilitators' evaluation
+
+attainment = { $result ->
+        [met] met
+        [partly] partly met
+       *[not_met] not met
+    }
+objective-unknown = Unknown objective: {$objective}. The scenario's objectives: {$objectives}.
+objective-ack = Objective {$objective}: {$result}.
+objective-ack-again = Objective {$objective}: {$result} (replaces "{$previous}").
+objective-list-head = Objectives of exercise "{$code_name}":
+objective-not-assessed = not judged yet
+synthesis-ack = { $part ->
+        [strength] Strength no. {$n} noted.
+       *[to_improve] Area for improvement no. {$n} noted.
+    }
+synthesis-part = { $part ->
+        [strength] Strengths ({$n}):
+       *[to_improve] Areas for improvement ({$n}):
+    }
+synthesis-empty = The synthesis is empty: {$p}synthesis strengths <text>, {$p}synthesis improvements <text>.
+
 ## Report
 
 kind = { $kind ->
@@ -448,7 +476,9 @@ kind = { $kind ->
         [retex_topic] debrief topic
         [retex_contribution] debrief
         [retex_ended] debrief closed
-       *[improvement] improvement
+        [improvement] improvement
+        [objective_assessed] objective judged
+       *[synthesis_note] synthesis
     }
 
 ## Report labels (templates read them as t.<key>)

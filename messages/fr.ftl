@@ -52,6 +52,8 @@ help-chrono = chrono — horloge d'exercice, 5 derniers stimuli joués, 3 procha
 help-expected = attendu <id> oui|non — la réaction attendue est-elle atteinte ?
 help-obs = obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
 help-retex = retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
+help-objective = objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+help-synthesis = synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
 help-improve = amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
 
 ## Commands that do not parse
@@ -88,6 +90,10 @@ cmd-unknown-channel-mail-phone = Canal inconnu : courriel, téléphone, sms, pre
 cmd-separate-persona-from-text = Séparez la persona du texte par « : » (ex. improviser téléphone Cadre de nuit : …).
 cmd-persona-text-needed = Il faut une persona et un texte.
 cmd-improvement-text-missing = Il manque le texte de l'amélioration.
+cmd-objective-judgement-missing = Il manque l'appréciation : atteint, partiellement ou non atteint.
+cmd-objective-judgement-unknown = Appréciation inconnue : écrivez atteint, partiellement ou non atteint.
+cmd-synthesis-part = Précisez « forces » ou « axes » (d'amélioration), puis le texte.
+cmd-synthesis-text-missing = Il manque le texte après « forces » ou « axes ».
 cmd-unreadable-time-after-by = Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).
 cmd-unreadable-delay-after-in = Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.
 cmd-lone-names-nobody = Un @ seul ne désigne personne.
@@ -410,6 +416,28 @@ level = { $level ->
 delay-one = {$id} retardé de {$by}.
 delay-all = Toute la suite du chronogramme est retardée de {$by}.
 
+## Exercises (4): the facilitators' evaluation
+
+attainment = { $result ->
+        [met] atteint
+        [partly] partiellement atteint
+       *[not_met] non atteint
+    }
+objective-unknown = Objectif inconnu : {$objective}. Objectifs du scénario : {$objectives}.
+objective-ack = Objectif {$objective} : {$result}.
+objective-ack-again = Objectif {$objective} : {$result} (remplace « {$previous} »).
+objective-list-head = Objectifs de l'exercice « {$code_name} » :
+objective-not-assessed = pas encore apprécié
+synthesis-ack = { $part ->
+        [strength] Force n°{$n} notée.
+       *[to_improve] Axe d'amélioration n°{$n} noté.
+    }
+synthesis-part = { $part ->
+        [strength] Forces ({$n}) :
+       *[to_improve] Axes d'amélioration ({$n}) :
+    }
+synthesis-empty = La synthèse est vide : {$p}synthèse forces <texte>, {$p}synthèse axes <texte>.
+
 ## Report
 
 kind = { $kind ->
@@ -454,7 +482,9 @@ kind = { $kind ->
         [retex_topic] RETEX thème
         [retex_contribution] RETEX
         [retex_ended] RETEX clos
-       *[improvement] amélioration
+        [improvement] amélioration
+        [objective_assessed] objectif apprécié
+       *[synthesis_note] synthèse
     }
 
 ## Report labels (templates read them as t.<key>)

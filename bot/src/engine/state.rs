@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::event::{Author, Event, Owner, PostTag, Record, Verification};
+use super::event::{
+    Attainment, Author, Event, Owner, PostTag, Record, SynthesisPart, Verification,
+};
 
 /// Every crisis known to this tocsin, and which one is open in each room.
 #[derive(Clone, Debug, Default)]
@@ -79,6 +81,8 @@ impl World {
             observations: Vec::new(),
             retex: None,
             improvements: Vec::new(),
+            assessments: Vec::new(),
+            synthesis: Vec::new(),
         };
         // Only one crisis is open per room; a closed one replayed later must not hide it.
         let current_open = self
@@ -419,6 +423,23 @@ impl World {
                 due: *due,
                 at: record.occurred_at,
             }),
+            Event::ObjectiveAssessed {
+                objective,
+                result,
+                comment,
+            } => crisis.assessments.push(AssessmentItem {
+                objective: objective.clone(),
+                result: *result,
+                comment: comment.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
+            Event::SynthesisNote { part, text } => crisis.synthesis.push(SynthesisItem {
+                part: *part,
+                text: text.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
         }
     }
 }
@@ -556,6 +577,25 @@ pub struct ImprovementItem {
     pub at: DateTime<Utc>,
 }
 
+/// A facilitators' judgement on an objective.
+#[derive(Clone, Debug)]
+pub struct AssessmentItem {
+    pub objective: String,
+    pub result: Attainment,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
+/// A line of the facilitators' synthesis.
+#[derive(Clone, Debug)]
+pub struct SynthesisItem {
+    pub part: SynthesisPart,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
 /// One crisis, as the journal says it stands.
 #[derive(Clone, Debug)]
 pub struct Crisis {
@@ -603,6 +643,9 @@ pub struct Crisis {
     pub observations: Vec<ObservationItem>,
     pub retex: Option<Retex>,
     pub improvements: Vec<ImprovementItem>,
+    /// The facilitators' judgements on objectives, in order (the last per objective stands).
+    pub assessments: Vec<AssessmentItem>,
+    pub synthesis: Vec<SynthesisItem>,
 }
 
 /// A handover waiting for the incoming lead.
@@ -671,6 +714,14 @@ impl Crisis {
 
     pub fn action(&self, reference: &str) -> Option<&ActionItem> {
         self.actions.iter().find(|a| a.reference == reference)
+    }
+
+    /// The standing judgement on an objective: the last one given.
+    pub fn assessment(&self, objective: &str) -> Option<&AssessmentItem> {
+        self.assessments
+            .iter()
+            .rev()
+            .find(|a| a.objective == objective)
     }
 
     pub fn info(&self, reference: &str) -> Option<&InfoItem> {

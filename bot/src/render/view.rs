@@ -1375,5 +1375,21 @@ fn describe(event: &Event, settings: &Settings, playbook: Option<&Playbook>) -> 
             }
             (reference.clone(), s)
         }
+        Event::ObjectiveAssessed {
+            objective,
+            result,
+            comment,
+        } => (
+            objective.clone(),
+            format!(
+                "{}{}",
+                settings.say(msg!("attainment", result = result.key())),
+                comment
+                    .as_ref()
+                    .map(|c| format!(" — {c}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        Event::SynthesisNote { part, text } => (String::new(), format!("{} {text}", part.key())),
     }
 }
