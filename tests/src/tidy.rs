@@ -335,6 +335,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "PostTag",
             "Owner",
             "Verification",
+            "Attainment",
+            "SynthesisPart",
         ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
