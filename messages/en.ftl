@@ -532,6 +532,7 @@ report-corrections = Corrections and deletions
 report-gaps = Gaps
 report-no-gaps = No known gap.
 report-none = None.
+report-page-number = Page {$page} of {$pages}
 report-marking-note = Exercise document: nothing below is real.
 report-establishment = Establishment
 report-exercise = Exercise
@@ -604,6 +605,38 @@ report-word-manual = manual
 report-word-ad-hoc = {" "}(ad hoc)
 report-word-expected-met = expected met
 report-expected-not-met = expected not met
+
+## Dates and durations as people read them
+
+date-weekday = { $weekday ->
+        [1] Mon
+        [2] Tue
+        [3] Wed
+        [4] Thu
+        [5] Fri
+        [6] Sat
+       *[7] Sun
+    }
+date-month = { $month ->
+        [1] Jan
+        [2] Feb
+        [3] Mar
+        [4] Apr
+        [5] May
+        [6] Jun
+        [7] Jul
+        [8] Aug
+        [9] Sep
+        [10] Oct
+        [11] Nov
+       *[12] Dec
+    }
+date-long = {$weekday} {$day} {$month} {$year}
+date-time = {$date} {$time}
+duration-minutes = {$minutes} min
+duration-hours = {$hours} h
+duration-hours-minutes = {$hours} h {$minutes} min
+duration-days = {$days} days
 
 ## Paper kit (templates read them as t.<key>)
 

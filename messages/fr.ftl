@@ -538,6 +538,7 @@ report-corrections = Corrections et suppressions
 report-gaps = Lacunes
 report-no-gaps = Aucune lacune connue.
 report-none = Aucune.
+report-page-number = Page {$page} sur {$pages}
 report-marking-note = Document d'exercice : rien de ce qui suit n'est réel.
 report-establishment = Établissement
 report-exercise = Exercice
@@ -610,6 +611,38 @@ report-word-manual = manuel
 report-word-ad-hoc = {" "}(improvisé)
 report-word-expected-met = attendue atteinte
 report-expected-not-met = attendue non atteinte
+
+## Dates and durations as people read them
+
+date-weekday = { $weekday ->
+        [1] lun.
+        [2] mar.
+        [3] mer.
+        [4] jeu.
+        [5] ven.
+        [6] sam.
+       *[7] dim.
+    }
+date-month = { $month ->
+        [1] janv.
+        [2] févr.
+        [3] mars
+        [4] avr.
+        [5] mai
+        [6] juin
+        [7] juil.
+        [8] août
+        [9] sept.
+        [10] oct.
+        [11] nov.
+       *[12] déc.
+    }
+date-long = {$weekday} {$day} {$month} {$year}
+date-time = {$date} {$time}
+duration-minutes = {$minutes} min
+duration-hours = {$hours} h
+duration-hours-minutes = {$hours} h {$minutes}
+duration-days = {$days} jours
 
 ## Paper kit (templates read them as t.<key>)
 

@@ -11,6 +11,7 @@ mod console;
 mod crash;
 mod outbox;
 mod playbooks;
+mod printed;
 mod report;
 mod support;
 mod synapse;

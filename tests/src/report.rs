@@ -401,19 +401,25 @@ fn hostile_text_renders_inert() {
     );
 }
 
-/// Renders a page in headless Chromium: a screenshot, the DOM, and the console.
-fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
+/// The Chromium executable; `None` (the test skips) when it is not installed,
+/// unless `TOCSIN_REQUIRE_CHROMIUM` makes that a failure.
+pub fn chromium_bin() -> Option<&'static str> {
     let bin = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|b| Path::new(b).exists());
-    let Some(bin) = bin else {
+    if bin.is_none() {
         assert!(
             std::env::var_os("TOCSIN_REQUIRE_CHROMIUM").is_none(),
             "TOCSIN_REQUIRE_CHROMIUM is set but chromium is not installed"
         );
         eprintln!("chromium test: skipped (no chromium; .ci/run installs it)");
-        return None;
-    };
+    }
+    bin
+}
+
+/// Renders a page in headless Chromium: a screenshot, the DOM, and the console.
+fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
+    let bin = chromium_bin()?;
     let profile = tempfile::tempdir().unwrap();
     let common = [
         "--headless",

@@ -459,8 +459,9 @@ fn collect_messages(
         let is_msg = idx >= 2
             && matches!(&tokens[idx - 2], TokenTree::Ident(i) if i == "msg")
             && matches!(&tokens[idx - 1], TokenTree::Punct(p) if p.as_char() == '!');
+        // Arguments may say messages too: `msg!("a", b = msg!("c"))`.
+        collect_messages(group.stream(), rel, out);
         if !is_msg {
-            collect_messages(group.stream(), rel, out);
             continue;
         }
         let inner: Vec<TokenTree> = group.stream().into_iter().collect();

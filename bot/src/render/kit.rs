@@ -1,4 +1,8 @@
 //! The paper kit's view model: a playbook made printable, for when the IT is down.
+//!
+//! Durations read as people say them (« 5 min », « 72 h »). Each degraded
+//! procedure is printed on pages of its own, headed with its service, so that
+//! the pages can be handed to that service.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +11,9 @@ use serde::Serialize;
 use crate::engine::Settings;
 use crate::lang::Lang;
 use crate::lang::speech::{Message, msg};
-use crate::playbook::{Playbook, ProcedureKind, format_duration};
+use crate::playbook::{Playbook, ProcedureKind};
+
+use super::time::duration;
 
 #[derive(Debug, Serialize)]
 pub struct KitView {
@@ -25,6 +31,9 @@ pub struct KitView {
     /// Row numbers for the blank main-courante sheets.
     pub log_rows: Vec<u32>,
     pub contact_rows: Vec<u32>,
+    /// What the print stylesheet writes at the foot of every page (CSS values).
+    pub footer: String,
+    pub page_number: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,6 +44,10 @@ pub struct KitProcedure {
     pub owner: String,
     pub tags: Vec<String>,
     pub steps: Vec<KitStep>,
+    /// The name of its pages in the print stylesheet (`proc-3`).
+    pub page: String,
+    /// Their header: the procedure and its service, as a CSS string.
+    pub header: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,7 +112,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
 pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
     let t = labels(settings);
     let lang = settings.lang;
-    let procedure = |p: &crate::playbook::Procedure| KitProcedure {
+    let procedure = |(idx, p): (usize, &crate::playbook::Procedure)| KitProcedure {
         id: p.id.clone(),
         title: p.title.get(lang).to_owned(),
         service: p.service.get(lang).to_owned(),
@@ -114,9 +127,16 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
             .map(|(idx, s)| KitStep {
                 n: idx + 1,
                 text: s.text.get(lang).to_owned(),
-                due: s.due.map(format_duration).unwrap_or_default(),
+                due: s.due.map(|d| duration(settings, d)).unwrap_or_default(),
             })
             .collect(),
+        page: format!("proc-{idx}"),
+        header: super::css_string(&format!(
+            "{} — {} · {}",
+            p.id,
+            p.title.get(lang),
+            p.service.get(lang)
+        )),
     };
     KitView {
         lang: lang.code(),
@@ -133,19 +153,28 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
         reflexes: playbook
             .procedures
             .iter()
-            .filter(|p| p.kind == ProcedureKind::Reflex)
+            .enumerate()
+            .filter(|(_, p)| p.kind == ProcedureKind::Reflex)
             .map(procedure)
             .collect(),
         procedures: playbook
             .procedures
             .iter()
-            .filter(|p| p.kind == ProcedureKind::Degraded)
+            .enumerate()
+            .filter(|(_, p)| p.kind == ProcedureKind::Degraded)
             .map(procedure)
             .collect(),
         roles: role_cards(playbook, lang),
-        clocks: clocks(playbook, lang),
+        clocks: clocks(playbook, settings),
         log_rows: (1..=22).collect(),
         contact_rows: (1..=24).collect(),
+        footer: super::css_string(&format!(
+            "{} — {} v{}",
+            settings.say(msg!("kit-kit")),
+            playbook.id,
+            playbook.version
+        )),
+        page_number: super::css_page_number(settings),
     }
 }
 
@@ -169,18 +198,19 @@ fn role_cards(playbook: &Playbook, lang: Lang) -> Vec<KitRole> {
 }
 
 /// The regulatory clocks, with their warning thresholds.
-fn clocks(playbook: &Playbook, lang: Lang) -> Vec<KitClock> {
+fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
+    let lang = settings.lang;
     playbook
         .clocks
         .iter()
         .map(|c| KitClock {
             id: c.id.clone(),
             title: c.title.get(lang).to_owned(),
-            due: format_duration(c.due),
+            due: duration(settings, c.due),
             warn: c
                 .warn
                 .iter()
-                .map(|w| format_duration(*w))
+                .map(|w| duration(settings, *w))
                 .collect::<Vec<_>>()
                 .join(", "),
             owner: c

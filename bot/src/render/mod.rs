@@ -10,6 +10,7 @@
 //! printed line read differently from what was logged.
 
 pub mod kit;
+pub mod time;
 pub mod view;
 
 use std::path::Path;
@@ -132,6 +133,47 @@ fn neutralise(c: char) -> Option<String> {
     let suspicious = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
         || (c.is_control() && c != '\n' && c != '\t');
     suspicious.then(|| format!("[U+{:04X}]", c as u32))
+}
+
+/// A CSS string literal (`"…"`) holding `s` as text, for the print
+/// stylesheet's page margins: every character but letters, digits and spaces
+/// is a hexadecimal escape, so nothing in `s` can end the string or the rule.
+pub fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:X} ", c as u32));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// « Page 3 sur 12 » with the page counters, as a CSS `content` value: the
+/// catalog's words around the counters, which only CSS can print.
+fn css_page_number(settings: &crate::engine::Settings) -> String {
+    let words = settings.say(crate::lang::speech::msg!(
+        "report-page-number",
+        page = "\u{1}",
+        pages = "\u{2}"
+    ));
+    let mut parts = Vec::new();
+    for (idx, part) in words.split('\u{1}').enumerate() {
+        if idx > 0 {
+            parts.push("counter(page)".to_owned());
+        }
+        for (jdx, piece) in part.split('\u{2}').enumerate() {
+            if jdx > 0 {
+                parts.push("counter(pages)".to_owned());
+            }
+            if !piece.is_empty() {
+                parts.push(css_string(piece));
+            }
+        }
+    }
+    parts.join(" ")
 }
 
 /// HTML escaping, including quotes, backticks and `=` (attribute-safe), and bidi controls.
