@@ -242,7 +242,7 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
         "Premiers gestes lancés (FR-00)",
         "animation liée",
         "réaction évaluée",
-        "Stimuli prévus et joués",
+        "Stimuli : prévus et joués",
     ];
     for format in [ExportFormat::Markdown, ExportFormat::Html] {
         let full = export_edition(&entries, format, Edition::Full);
@@ -505,11 +505,11 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     .unwrap();
     let (dom, log) = chromium(&exercise, &dir.path().join("exercise.png")).unwrap();
     for expected in [
-        "Stimuli prévus et joués",
+        "Stimuli : prévus et joués",
         "Observations",
         "RETEX à chaud",
         "Plan d'amélioration",
-        "Exercice « ÉCLAIR »",
+        "Rapport d'exercice « ÉCLAIR »",
     ] {
         assert!(
             dom.contains(expected),
