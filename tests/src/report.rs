@@ -557,6 +557,27 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     );
 }
 
+/// A table column sized by a class the stylesheet does not define takes
+/// whatever room is left, and squeezes the others (the chronology once did).
+#[test]
+fn every_column_width_the_report_uses_is_defined() {
+    let template = std::fs::read_to_string(root().join("templates/report.html.hbs")).unwrap();
+    let mut used: Vec<&str> = template
+        .split("<col class=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    assert!(used.len() > 5, "the scan found no column: {used:?}");
+    for class in used {
+        assert!(
+            template.contains(&format!("col.{class} {{ width:")),
+            "column class {class} has no width in the stylesheet"
+        );
+    }
+}
+
 #[test]
 fn templates_are_strict_and_can_be_overridden() {
     let dir = tempfile::tempdir().unwrap();
