@@ -21,7 +21,7 @@ help-close = close — closes the crisis and seals the log
 help-status = status — where the crisis stands
 help-info = info <text> — incoming information, "to check"
 help-verify = verify <I1> confirmed|refuted|checking
-help-decision = decision <text> [-- <rationale>]
+help-decision = decision <text> [by @who] [after I3|i05] [-- <rationale>]
 help-action = action <text> [@person|role] [by HH:MM | in 30m]
 help-done = done <A1> | <proc>.<n> — action completed, or procedure step done
 help-proc = proc [<procedure>] — lists the procedures, or starts one (e.g. proc pd-lab)
@@ -119,6 +119,9 @@ edit-recorded = {$new_ref} — edit of the message of {$reference} recorded as a
 redaction-recorded = The message of {$reference} was deleted from the room; the log keeps it and records the deletion.
 undecryptable = ⚠️ A message from {$who} could not be decrypted by tocsin: it is not in the log. Send it again (check that your session shares its keys with the bot).
 undecryptable-gap = undecryptable message from {$who} ({$id})
+joined-briefing = 👋 Welcome {$who}: crisis {$crisis} has been open since {$since}. What was said before you joined may stay unreadable to you (end-to-end encryption): here is where the cell stands.
+    {$situation}
+    For the details: {$p}status, {$p}actions, {$p}clocks; the full report: {$p}export.
 help-animation-commands = Animation room commands:
 help-commands = tocsin commands:
 
@@ -446,6 +449,10 @@ kind = { $kind ->
         [correction] correction
         [redaction] deletion
         [gap] gap
+        [member_joined] joined the room
+        [note] message on record
+        [file] file on record
+        [link] link
         [procedure_started] procedure
         [step_done] step done
         [step_skipped] step skipped
@@ -722,3 +729,29 @@ kit-function = Function
 kit-mobile = Mobile
 kit-other = Other means
 kit-version = version
+
+## Conversation and files put on record
+report-file = {$name} ({$mime}, {$size} bytes, SHA-256 {$sha256})
+help-note = note <text> — something said (in the room, on the phone) put on record; as a reply to a message or a file, that message or file goes on record
+help-relate = relate D2 I3 — D2 answers I3 (an entry, or an inject in an exercise)
+cmd-relate-two-references = Give two references, for example “relate D2 I3” (D2 answers I3).
+decision-unknown-trigger = “{$target}” is neither an entry of this crisis nor an inject played: nothing recorded.
+decision-decided-by = Decided by {$who}.
+decision-answers = Answering {$to}.
+relate-itself = An entry cannot answer itself ({$reference}).
+relate-already = {$from} is already linked to {$to}.
+relate-recorded = Noted: {$from} answers {$to}.
+cmd-note-text-missing = The text to put on record is missing (or reply to the message to put on record).
+note-recorded = {$reference} — message on record ({$at}).
+consign-recorded = {$reference} — message from {$who} ({$at}) put on record by {$by}.
+consign-by-reply = (message from {$who}, on record at its own time)
+consign-already = This message is already on record ({$reference}).
+consign-file-how = A file goes on record with a 📌 reaction, or by replying {$p}note to it.
+consign-undecryptable = tocsin cannot read this message (encryption): it cannot go on record. Send it again, or type it with the note command.
+consign-file-too-large = This file is over {$max} MiB: it is not on record. Put its description on record with the note command.
+consign-file-unavailable = This file could not be downloaded: it is not on record. Try again in a moment.
+consign-file-not-stored = tocsin could not store this file on its disk: it is not on record. Alert the administrator.
+consign-recorded-file = {$reference} — file from {$who} ({$at}) put on record by {$by}; tocsin keeps a copy.
+report-recorded-by = recorded by {$by}
+report-answers = answering {$to}
+report-before-debex = 0 min (before DEBEX)

@@ -23,7 +23,7 @@ help-close = clore — clôt la crise et scelle la main courante
 help-status = statut — où en est la crise
 help-info = info <texte> — une information reçue, « à vérifier »
 help-verify = vérifier <I1> confirmée|infirmée|en cours
-help-decision = décision <texte> [-- <justification>]
+help-decision = décision <texte> [par @qui] [suite à I3|i05] [-- <justification>]
 help-action = action <texte> [@personne|rôle] [à HH:MM | dans 30m]
 help-done = fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
 help-proc = proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)
@@ -121,6 +121,9 @@ edit-recorded = {$new_ref} — modification du message de {$reference} enregistr
 redaction-recorded = Le message de {$reference} a été supprimé du salon ; la main courante le conserve et note la suppression.
 undecryptable = ⚠️ Un message de {$who} n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).
 undecryptable-gap = message de {$who} ({$id}) indéchiffrable
+joined-briefing = 👋 Bienvenue {$who} : la crise {$crisis} est ouverte depuis {$since}. Ce qui a été dit avant votre arrivée peut vous rester illisible (chiffrement de bout en bout) : voici où en est la cellule.
+    {$situation}
+    Pour le détail : {$p}statut, {$p}actions, {$p}horloges ; le rapport complet : {$p}export.
 help-animation-commands = Commandes du salon d'animation :
 help-commands = Commandes tocsin :
 
@@ -452,6 +455,10 @@ kind = { $kind ->
         [correction] correction
         [redaction] suppression
         [gap] lacune
+        [member_joined] arrivée dans le salon
+        [note] message consigné
+        [file] fichier consigné
+        [link] lien
         [procedure_started] procédure
         [step_done] étape faite
         [step_skipped] étape passée
@@ -728,3 +735,29 @@ kit-function = Fonction
 kit-mobile = Mobile
 kit-other = Autre moyen
 kit-version = version
+
+## Conversation and files put on record
+report-file = {$name} ({$mime}, {$size} octets, SHA-256 {$sha256})
+help-note = consigner <texte> — un message dit (dans le salon, au téléphone) mis dans la main courante ; en réponse à un message ou un fichier, c'est lui qui est consigné
+help-relate = lier D2 I3 — D2 répond à I3 (une entrée, ou un stimulus en exercice)
+cmd-relate-two-references = Écrivez deux références, par exemple « lier D2 I3 » (D2 répond à I3).
+decision-unknown-trigger = « {$target} » n'est ni une entrée de cette crise ni un stimulus joué : rien n'est enregistré.
+decision-decided-by = Décidée par {$who}.
+decision-answers = En réponse à {$to}.
+relate-itself = Une entrée ne peut pas répondre à elle-même ({$reference}).
+relate-already = {$from} est déjà lié à {$to}.
+relate-recorded = Noté : {$from} répond à {$to}.
+cmd-note-text-missing = Il manque le texte du message à consigner (ou répondez au message à consigner).
+note-recorded = {$reference} — message consigné ({$at}).
+consign-recorded = {$reference} — message de {$who} ({$at}) consigné par {$by}.
+consign-by-reply = (message de {$who}, consigné à sa place et à son heure)
+consign-already = Ce message est déjà dans la main courante ({$reference}).
+consign-file-how = Un fichier se consigne avec une réaction 📌, ou en lui répondant {$p}consigner.
+consign-undecryptable = Ce message est illisible pour tocsin (chiffrement) : il ne peut pas être consigné. Renvoyez-le, ou saisissez-le avec la commande consigner.
+consign-file-too-large = Ce fichier dépasse {$max} Mio : il n'est pas consigné. Consignez-en la description avec la commande consigner.
+consign-file-unavailable = Ce fichier n'a pas pu être téléchargé : il n'est pas consigné. Réessayez dans un instant.
+consign-file-not-stored = tocsin n'a pas pu enregistrer ce fichier sur son disque : il n'est pas consigné. Prévenez l'administrateur.
+consign-recorded-file = {$reference} — fichier de {$who} ({$at}) consigné par {$by} ; tocsin en garde une copie.
+report-recorded-by = consigné par {$by}
+report-answers = en réponse à {$to}
+report-before-debex = 0 min (avant le DEBEX)

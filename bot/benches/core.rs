@@ -71,6 +71,8 @@ fn input(at: DateTime<Utc>, who: &str, text: &str, n: u64) -> Input {
         body: Body::Text(text.to_owned()),
         source: Some(event_id(n)),
         privileged: who == "alice",
+        quoted: None,
+        in_reply_to: None,
     }
 }
 
@@ -364,6 +366,8 @@ impl Synthetic {
                         rationale: Some(
                             "le chiffrement progresse depuis le PACS par le VPN".to_owned(),
                         ),
+                        decided_by: None,
+                        trigger: None,
                     }
                 }
                 5 | 6 => {
@@ -408,6 +412,9 @@ impl Synthetic {
             role: (seq > 1).then(|| role.to_owned()),
             source: Some(event_id(seq)),
             transcribed: false,
+            recorded_by: None,
+            quotes: None,
+            links: Vec::new(),
             event,
         }
     }

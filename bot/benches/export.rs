@@ -37,6 +37,8 @@ fn record(seq: u64) -> Record {
             reference: format!("D{n}"),
             text: format!("Décision {seq} : basculer en mode dégradé"),
             rationale: Some("le DPI est inaccessible depuis 40 minutes".into()),
+            decided_by: Some("@dg:chu.fr".into()),
+            trigger: Some(format!("I{n}")),
         },
         _ if seq % 4 == 2 => Event::Action {
             reference: format!("A{n}"),
@@ -61,6 +63,9 @@ fn record(seq: u64) -> Record {
         role: Some("historien".into()),
         source: Some(format!("$event{seq}")),
         transcribed: false,
+        recorded_by: None,
+        quotes: None,
+        links: Vec::new(),
         event,
     }
 }

@@ -57,6 +57,8 @@ pub fn run(
                         body: Body::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
                         source: None,
                         privileged: true,
+                        quoted: None,
+                        in_reply_to: None,
                     };
                     deliveries.extend(runtime.handle(&input, None)?);
                     None

@@ -6,6 +6,8 @@
 //! [`verify`] recomputes `SHA-256(prev_hash ‖ seq_be ‖ payload)` for every
 //! entry, checks the links and the final digest, and checks that `record`
 //! says what `payload` says, so changing any character of an entry is caught.
+//! Files put on record are referenced by their SHA-256; an export directory
+//! holds their copies in `files/`, checked against those hashes.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +79,9 @@ pub struct Verified {
     pub crisis: String,
     pub n_entries: u64,
     pub final_digest: String,
+    /// The files the entries put on record (hex SHA-256): their copies are
+    /// checked with [`crate::evidence::check`] in [`files_dir`].
+    pub files: Vec<String>,
 }
 
 /// Why an export fails verification; `seq` names the first bad entry.
@@ -146,8 +151,28 @@ pub fn verify(text: &str) -> Result<Verified, VerifyError> {
         ));
     }
     Ok(Verified {
+        files: files(&file),
         crisis: file.crisis,
         n_entries: file.n_entries,
         final_digest: file.final_digest,
     })
+}
+
+/// The files an export's entries put on record (hex SHA-256), in order.
+fn files(file: &ExportFile) -> Vec<String> {
+    file.entries
+        .iter()
+        .filter_map(|e| match &e.record.event {
+            crate::engine::event::Event::File { sha256, .. } => Some(sha256.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The directory beside an export file that holds its files' copies.
+pub fn files_dir(export: &std::path::Path) -> std::path::PathBuf {
+    export
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join("files")
 }

@@ -17,6 +17,7 @@
 pub mod config;
 pub mod console;
 pub mod engine;
+pub mod evidence;
 pub mod export;
 pub mod journal;
 pub mod lang;

@@ -35,7 +35,7 @@ enum Cmd {
     /// Check playbooks; every problem is reported as file:line:column.
     Check(CheckArgs),
     /// Verify every hash chain of a journal; names the first bad entry.
-    /// Verify a journal (--data DIR) or a JSON export (FILE.json); names the first bad entry.
+    /// Verify a journal (--data DIR), a JSON export (FILE.json) or an export directory; names the first bad entry or file.
     Verify(VerifyArgs),
     /// Export a crisis: the report (html, md), or the full log (json with its hash chain, csv).
     Export(ExportArgs),
@@ -84,7 +84,7 @@ struct VerifyArgs {
     /// The data directory holding the journal.
     #[arg(long, conflicts_with = "file")]
     data: Option<PathBuf>,
-    /// A JSON export to check offline.
+    /// A JSON export to check offline, or an export directory (its *.json and, in files/, the copies of the files they put on record).
     file: Option<PathBuf>,
 }
 
@@ -318,23 +318,79 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn verify_export(file: &Path) -> anyhow::Result<ExitCode> {
+/// Verifies an export file, or every export file of an export directory
+/// together with the copies of the files they put on record.
+fn verify_export(path: &Path) -> anyhow::Result<ExitCode> {
+    if !path.is_dir() {
+        return verify_export_file(path, false);
+    }
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(path).with_context(|| format!("reading {}", path.display()))? {
+        let file = entry?.path();
+        if file.extension().is_some_and(|e| e == "json") {
+            found.push(file);
+        }
+    }
+    found.sort();
+    if found.is_empty() {
+        bail!("no export (*.json) in {}", path.display());
+    }
+    let mut status = ExitCode::SUCCESS;
+    for file in found {
+        if verify_export_file(&file, true)? != ExitCode::SUCCESS {
+            status = ExitCode::FAILURE;
+        }
+    }
+    Ok(status)
+}
+
+/// Verifies one export file; with `files_needed`, the copies of its files
+/// must be beside it (in `files/`), otherwise they are checked if present.
+fn verify_export_file(file: &Path, files_needed: bool) -> anyhow::Result<ExitCode> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    match tocsin::export::verify(&text) {
-        Ok(v) => {
-            println!(
-                "ok: {} — {} entries, every hash verified",
-                v.crisis, v.n_entries
-            );
-            println!("final digest {}", v.final_digest);
-            println!("compare it with the digest announced when the crisis was sealed");
-            Ok(ExitCode::SUCCESS)
-        }
+    let v = match tocsin::export::verify(&text) {
+        Ok(v) => v,
         Err(err) => {
             eprintln!("tocsin: verification FAILED: {}: {err}", file.display());
-            Ok(ExitCode::FAILURE)
+            return Ok(ExitCode::FAILURE);
         }
+    };
+    println!(
+        "ok: {} — {} entries, every hash verified",
+        v.crisis, v.n_entries
+    );
+    println!("final digest {}", v.final_digest);
+    println!("compare it with the digest announced when the crisis was sealed");
+    let dir = tocsin::export::files_dir(file);
+    if v.files.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !dir.is_dir() && !files_needed {
+        println!(
+            "{} files on record, not checked: their copies are not beside the export (in {})",
+            v.files.len(),
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let problems: Vec<String> = v
+        .files
+        .iter()
+        .filter_map(|sha| tocsin::evidence::check(&dir, sha).err())
+        .map(|p| p.to_string())
+        .collect();
+    if problems.is_empty() {
+        println!(
+            "ok: {} files on record, every copy matches its hash",
+            v.files.len()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for problem in &problems {
+            eprintln!("tocsin: verification FAILED: {}: {problem}", dir.display());
+        }
+        Ok(ExitCode::FAILURE)
     }
 }
 
@@ -410,7 +466,40 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         args.output.display(),
         entries.len()
     );
+    if format == tocsin::engine::ExportFormat::Json {
+        copy_files(&args.data, &args.output, &entries)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Copies the files a crisis put on record beside its JSON export (`files/`),
+/// so that the export directory can be verified whole.
+fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow::Result<()> {
+    let hashes: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match &e.record.event {
+            tocsin::engine::event::Event::File { sha256, .. } => Some(sha256.as_str()),
+            _ => None,
+        })
+        .collect();
+    if hashes.is_empty() {
+        return Ok(());
+    }
+    let (from, to) = (
+        tocsin::evidence::dir(data),
+        tocsin::export::files_dir(output),
+    );
+    std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
+    for sha in &hashes {
+        std::fs::copy(from.join(sha), to.join(sha))
+            .with_context(|| format!("copying file {sha} from {}", from.display()))?;
+    }
+    println!(
+        "copied {} files on record to {}",
+        hashes.len(),
+        to.display()
+    );
+    Ok(())
 }
 
 /// `tocsin kit`: a playbook's paper kit.

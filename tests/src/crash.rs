@@ -111,6 +111,8 @@ fn a_restart_after_downtime_records_a_gap_in_open_crises() {
         body: Body::Text("!ouvrir rancongiciel".into()),
         source: Some("$open".into()),
         privileged: true,
+        quoted: None,
+        in_reply_to: None,
     };
     runtime.handle(&open, None).unwrap();
     runtime.heartbeat(now - TimeDelta::minutes(50)).unwrap();

@@ -31,6 +31,8 @@ fn input(n: u32, text: &str) -> (Input, ReplyTo) {
         body: Body::Text(text.into()),
         source: Some(event.clone()),
         privileged: true,
+        quoted: None,
+        in_reply_to: None,
     };
     let reply_to = ReplyTo {
         room: "!cell:chu.fr".into(),

@@ -104,6 +104,8 @@ pub fn play(name: &str, dir: &Path) -> Vec<Entry> {
             body: Body::Text(text.to_owned()),
             source: Some(format!("${name}-{n}")),
             privileged: *privileged,
+            quoted: None,
+            in_reply_to: None,
         };
         let outputs = runtime.handle(&input, None).unwrap();
         assert!(

@@ -87,6 +87,8 @@ fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
             body: Body::Text(text.to_string()),
             source: Some(format!("$event{n}")),
             privileged: *who == "alice",
+            quoted: None,
+            in_reply_to: None,
         };
         let outputs = runtime.handle(&input, None).unwrap();
         assert!(
@@ -194,6 +196,8 @@ fn exercise_journal(dir: &Path) -> Vec<Entry> {
             body: Body::Text(text.to_string()),
             source: Some(format!("$ex{n}")),
             privileged: matches!(*who, "alice" | "anna"),
+            quoted: None,
+            in_reply_to: None,
         };
         let outputs = runtime.handle(&input, None).unwrap();
         assert!(

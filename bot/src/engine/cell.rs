@@ -98,6 +98,10 @@ impl Ctx<'_> {
     }
 
     /// A command typed in the room of an open crisis.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a flat dispatch: one arm per command"
+    )]
     pub(super) fn in_crisis(
         &self,
         crisis: &Crisis,
@@ -114,8 +118,15 @@ impl Ctx<'_> {
             Command::Status => Decision::reply(self.status(crisis, playbook)),
             Command::Close => self.close(crisis),
             Command::Info { text } => self.info(crisis, text),
+            Command::Note { text } => self.note(crisis, text),
             Command::Verify { target, status } => self.verify(crisis, target, status),
-            Command::Decision { text, rationale } => self.decision(crisis, text, rationale),
+            Command::Decision {
+                text,
+                rationale,
+                by,
+                trigger,
+            } => self.decision(crisis, text, rationale, by, trigger),
+            Command::Relate { from, to } => self.relate(crisis, &from, &to),
             Command::Action { text, owner, due } => self.action(crisis, text, owner, due),
             Command::Done { target }
                 if playbook.is_some_and(|p| p.clocks.iter().any(|c| c.id == target)) =>
@@ -242,6 +253,19 @@ impl Ctx<'_> {
         )
     }
 
+    fn note(&self, crisis: &Crisis, text: String) -> Decision {
+        let reference = crisis.next_reference(RefKind::Note);
+        let reply = msg!(
+            "note-recorded",
+            reference = &reference,
+            at = self.hm(self.input.sent_at)
+        );
+        ack(
+            base_record(crisis, self.input, Event::Note { reference, text }),
+            reply,
+        )
+    }
+
     fn verify(&self, crisis: &Crisis, target: String, status: Verification) -> Decision {
         match crisis.lookup(&target) {
             Some(RefKind::Info) => {}
@@ -274,14 +298,35 @@ impl Ctx<'_> {
         )
     }
 
-    fn decision(&self, crisis: &Crisis, text: String, rationale: Option<String>) -> Decision {
+    fn decision(
+        &self,
+        crisis: &Crisis,
+        text: String,
+        rationale: Option<String>,
+        by: Option<String>,
+        trigger: Option<String>,
+    ) -> Decision {
+        let trigger = match trigger.map(|t| crisis.resolve_target(&t).ok_or(t)) {
+            None => None,
+            Some(Ok(found)) => Some(found),
+            Some(Err(unknown)) => {
+                return Decision::refuse(msg!("decision-unknown-trigger", target = &unknown));
+            }
+        };
+        let decided_by = by.filter(|b| *b != self.input.author.id);
         let reference = crisis.next_reference(RefKind::Decision);
         let at = self.hm(self.input.sent_at);
-        let reply = if rationale.is_some() {
-            msg!("decision-recorded", reference = &reference, at)
+        let mut reply: Speech = if rationale.is_some() {
+            msg!("decision-recorded", reference = &reference, at).into()
         } else {
-            msg!("decision-recorded-no-rationale", reference = &reference, at)
+            msg!("decision-recorded-no-rationale", reference = &reference, at).into()
         };
+        if let Some(who) = &decided_by {
+            reply.line(msg!("decision-decided-by", who));
+        }
+        if let Some(to) = &trigger {
+            reply.line(msg!("decision-answers", to));
+        }
         ack(
             base_record(
                 crisis,
@@ -290,6 +335,36 @@ impl Ctx<'_> {
                     reference,
                     text,
                     rationale,
+                    decided_by,
+                    trigger,
+                },
+            ),
+            reply,
+        )
+    }
+
+    /// `!lier D2 I3`: an entry answers another entry, or an inject.
+    fn relate(&self, crisis: &Crisis, from: &str, to: &str) -> Decision {
+        if crisis.lookup(from).is_none() {
+            return Decision::refuse(self.unknown_ref(crisis, from));
+        }
+        let Some(to) = crisis.resolve_target(to) else {
+            return Decision::refuse(msg!("decision-unknown-trigger", target = to));
+        };
+        if to == from {
+            return Decision::refuse(msg!("relate-itself", reference = from));
+        }
+        if crisis.links.iter().any(|(f, t)| f == from && *t == to) {
+            return Decision::reply(msg!("relate-already", from, to = &to));
+        }
+        let reply = msg!("relate-recorded", from, to = &to);
+        ack(
+            base_record(
+                crisis,
+                self.input,
+                Event::Link {
+                    from: from.to_owned(),
+                    to,
                 },
             ),
             reply,
@@ -486,6 +561,8 @@ impl Ctx<'_> {
                         reference,
                         text,
                         rationale,
+                        decided_by: None,
+                        trigger: None,
                     },
                 )
             }
@@ -539,6 +616,8 @@ impl Ctx<'_> {
             RefKind::Decision,
             RefKind::Action,
             RefKind::Correction,
+            RefKind::Note,
+            RefKind::File,
         ]
         .into_iter()
         .filter_map(last)

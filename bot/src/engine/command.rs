@@ -32,6 +32,11 @@ pub enum Command {
     Info {
         text: String,
     },
+    /// `!consigner <texte>`: a message said (in the room, by phone) put on
+    /// record as it was said; as a reply, the message replied to.
+    Note {
+        text: String,
+    },
     Verify {
         target: String,
         status: Verification,
@@ -39,6 +44,15 @@ pub enum Command {
     Decision {
         text: String,
         rationale: Option<String>,
+        /// `par @dg:chu.fr`: who decided, when not the author.
+        by: Option<String>,
+        /// `suite à I3`: what it answers (an entry or an inject).
+        trigger: Option<String>,
+    },
+    /// `!lier D2 I3`: an entry answers or follows from another (or an inject).
+    Relate {
+        from: String,
+        to: String,
     },
     Action {
         text: String,
@@ -235,6 +249,8 @@ pub enum Keyword {
     Close,
     Status,
     Info,
+    Note,
+    Relate,
     Verify,
     Decision,
     Action,
@@ -277,6 +293,8 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Close, &["clore", "close", "fermer"]),
     (Keyword::Status, &["statut", "status", "etat"]),
     (Keyword::Info, &["info", "information"]),
+    (Keyword::Note, &["consigner", "noter", "note"]),
+    (Keyword::Relate, &["lier", "relier", "relate"]),
     (Keyword::Verify, &["verifier", "verify"]),
     (Keyword::Decision, &["decision"]),
     (Keyword::Action, &["action"]),
@@ -316,12 +334,14 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 38] = [
+    pub const ALL: [Keyword; 40] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
         Keyword::Status,
         Keyword::Info,
+        Keyword::Note,
+        Keyword::Relate,
         Keyword::Verify,
         Keyword::Decision,
         Keyword::Action,
@@ -426,6 +446,8 @@ impl Keyword {
             Keyword::Improve => msg!("help-improve"),
             Keyword::Objective => msg!("help-objective"),
             Keyword::Synthesis => msg!("help-synthesis"),
+            Keyword::Note => msg!("help-note"),
+            Keyword::Relate => msg!("help-relate"),
         };
         Speech::from(prefix).then(line)
     }
@@ -449,6 +471,17 @@ impl Refusal {
 
 /// Parses one message. `None`: not a command. `roles`: the open playbook's role ids,
 /// so that `!action … dsi` reads `dsi` as an owner.
+/// The keyword of a command and its arguments as typed (`!info  texte` →
+/// `Info`, `"info"`, `"texte"`), if the text is a known command.
+pub fn keyword_of<'t>(text: &'t str, prefix: &str) -> Option<(Keyword, &'t str, &'t str)> {
+    let rest = text.trim_start().strip_prefix(prefix)?;
+    if rest.chars().next()?.is_whitespace() {
+        return None;
+    }
+    let (word, args) = split_word(rest);
+    Keyword::lookup(&fold(word)).map(|k| (k, word, args.trim()))
+}
+
 pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command, Refusal>> {
     let trimmed = text.trim_start();
     let rest = trimmed.strip_prefix(prefix)?;
@@ -514,6 +547,8 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         Keyword::Improve => parse_improvement(args, roles),
         Keyword::Objective => parse_objective(args),
         Keyword::Synthesis => parse_synthesis(args),
+        Keyword::Note => parse_note(args),
+        Keyword::Relate => parse_relate(args),
     };
     Some(res.map_err(|reason| Refusal {
         reason: reason.into(),
@@ -565,6 +600,17 @@ fn parse_info(args: &str) -> Result<Command, Problem> {
     }
 }
 
+/// The arguments of `!consigner`.
+fn parse_note(args: &str) -> Result<Command, Problem> {
+    if args.is_empty() {
+        Err(msg!("cmd-note-text-missing"))
+    } else {
+        Ok(Command::Note {
+            text: args.to_owned(),
+        })
+    }
+}
+
 /// The arguments of `!vérifier`.
 fn parse_verify(args: &str) -> Result<Command, Problem> {
     let (target, status) = split_word(args);
@@ -584,11 +630,82 @@ fn parse_verify(args: &str) -> Result<Command, Problem> {
 
 /// The arguments of `!décision`.
 fn parse_decision(args: &str) -> Result<Command, Problem> {
-    let (text, rationale) = split_rationale(args);
+    let (args, by, trigger) = attribution(args);
+    let (text, rationale) = split_rationale(&args);
     if text.is_empty() {
         Err(msg!("cmd-decision-text-missing"))
     } else {
-        Ok(Command::Decision { text, rationale })
+        Ok(Command::Decision {
+            text,
+            rationale,
+            by,
+            trigger,
+        })
+    }
+}
+
+/// Who decided and what it answers, taken out of a decision's words:
+/// `… par @dg:chu.fr suite à I3` (or `by @…`, `after I3`, `following I3`),
+/// anywhere after the decision's text.
+fn attribution(args: &str) -> (String, Option<String>, Option<String>) {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let bare = |w: &str| w.trim_end_matches(['.', ',', ';', ')']).to_owned();
+    let (mut by, mut trigger) = (None, None);
+    let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let word = fold(words[i]);
+        let next = words.get(i + 1).copied().unwrap_or("");
+        let after_next = words.get(i + 2).copied().unwrap_or("");
+        if (word == "par" || word == "by")
+            && next.len() > 1
+            && next.starts_with('@')
+            && by.is_none()
+        {
+            by = Some(bare(next));
+            i += 2;
+        } else if word == "suite"
+            && fold(next) == "a"
+            && is_target(&bare(after_next))
+            && trigger.is_none()
+        {
+            trigger = Some(bare(after_next));
+            i += 3;
+        } else if (word == "after" || word == "following")
+            && is_target(&bare(next))
+            && trigger.is_none()
+        {
+            trigger = Some(bare(next));
+            i += 2;
+        } else {
+            kept.push(words[i]);
+            i += 1;
+        }
+    }
+    if by.is_none() && trigger.is_none() {
+        return (args.to_owned(), None, None);
+    }
+    (kept.join(" "), by, trigger)
+}
+
+/// An entry reference (`I3`, `D2`, `N1`…) or an inject id (`i05`, `x1`).
+fn is_target(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.len() > 1
+        && s.len() <= 12
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && s.chars().any(|c| c.is_ascii_digit())
+}
+
+/// The arguments of `!lier`.
+fn parse_relate(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [from, to] if is_target(from) && is_target(to) => Ok(Command::Relate {
+            from: from.to_uppercase(),
+            to: to.to_owned(),
+        }),
+        _ => Err(msg!("cmd-relate-two-references")),
     }
 }
 

@@ -44,6 +44,19 @@ pub struct Record {
     /// Re-entered from a paper sheet (`!papier`): `occurred_at` is the stated time.
     #[serde(default, skip_serializing_if = "is_false")]
     pub transcribed: bool,
+    /// Who put it on record, when not its author: a message said in the room
+    /// and consigned afterwards (📌, or a command replying to it) keeps its
+    /// author and time; this is who consigned it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<Author>,
+    /// The chat message this entry puts on record, when it is not the source
+    /// itself (a consigned message): it is never recorded twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quotes: Option<String>,
+    /// What this entry answers, found when it was recorded: an inject whose
+    /// message it replies to or whose id it names (`(i05)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
     pub event: Event,
 }
 
@@ -75,6 +88,18 @@ pub enum Event {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rationale: Option<String>,
+        /// Who decided, when not the author (who then only recorded it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        decided_by: Option<String>,
+        /// What it answers: an entry (`I3`) or an inject (`i05`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trigger: Option<String>,
+    },
+    /// An entry linked to another after the fact (`!lier D2 I3`): `from`
+    /// answers or follows from `to` (an entry, or an inject in an exercise).
+    Link {
+        from: String,
+        to: String,
     },
     Action {
         reference: String,
@@ -169,6 +194,24 @@ pub enum Event {
         tag: PostTag,
         event_id: String,
     },
+    /// A message said in the room (or typed with `!consigner`), put on record.
+    Note {
+        reference: String,
+        text: String,
+    },
+    /// A file sent in the room (a photo of a paper sheet, a screenshot, a
+    /// scanned form), put on record: tocsin keeps a copy named by its hash.
+    File {
+        reference: String,
+        name: String,
+        mime: String,
+        size: u64,
+        /// Hex SHA-256 of the (decrypted) content.
+        sha256: String,
+    },
+    /// Someone joined the crisis room while the crisis was open (the author);
+    /// tocsin briefed them.
+    MemberJoined {},
     /// Something that should be in the log is not: e.g. a message tocsin could not decrypt.
     Gap {
         reason: String,
@@ -287,11 +330,15 @@ impl Event {
             Event::Info { .. } => "info",
             Event::Verification { .. } => "verification",
             Event::Decision { .. } => "decision",
+            Event::Link { .. } => "link",
             Event::Action { .. } => "action",
             Event::ActionDone { .. } => "action_done",
             Event::RoleAssigned { .. } => "role_assigned",
             Event::Correction { .. } => "correction",
             Event::Redaction { .. } => "redaction",
+            Event::Note { .. } => "note",
+            Event::File { .. } => "file",
+            Event::MemberJoined {} => "member_joined",
             Event::Gap { .. } => "gap",
             Event::ProcedureStarted { .. } => "procedure_started",
             Event::StepDone { .. } => "step_done",
@@ -351,6 +398,8 @@ impl Event {
             | Event::Decision { reference, .. }
             | Event::Action { reference, .. }
             | Event::Correction { reference, .. }
+            | Event::Note { reference, .. }
+            | Event::File { reference, .. }
             | Event::Improvement { reference, .. } => Some(reference),
             _ => None,
         }
@@ -381,6 +430,9 @@ pub enum PostTag {
     Handover(u64),
     /// A comcheck message, by its number.
     Comcheck(u32),
+    /// An inject's message in the players' room, by the inject's id: a reply
+    /// to it answers the inject.
+    Inject(String),
 }
 
 impl fmt::Display for PostTag {
@@ -389,6 +441,7 @@ impl fmt::Display for PostTag {
             PostTag::Checklist(procedure) => write!(f, "proc:{procedure}"),
             PostTag::Handover(seq) => write!(f, "handover:{seq}"),
             PostTag::Comcheck(number) => write!(f, "comcheck:{number}"),
+            PostTag::Inject(id) => write!(f, "inject:{id}"),
         }
     }
 }
@@ -404,6 +457,7 @@ impl std::str::FromStr for PostTag {
             }
             Some(("handover", seq)) => seq.parse().map(PostTag::Handover).map_err(|_| bad()),
             Some(("comcheck", number)) => number.parse().map(PostTag::Comcheck).map_err(|_| bad()),
+            Some(("inject", id)) if !id.is_empty() => Ok(PostTag::Inject(id.to_owned())),
             _ => Err(bad()),
         }
     }

@@ -11,6 +11,7 @@
 
 mod cell;
 pub mod command;
+pub mod consign;
 pub mod event;
 pub mod exercise;
 mod followup;
@@ -93,6 +94,37 @@ pub struct Input {
     pub source: Option<String>,
     /// May open and close crises and assign roles (power level ≥ 50, or an administrator).
     pub privileged: bool,
+    /// The message this input points at, as the front end found it: the one
+    /// a 📌 reacts to, or the one a command replies to.
+    pub quoted: Option<Quoted>,
+    /// The event id of the message this one replies to, if any (an entry
+    /// replying to an inject's message answers that inject).
+    pub in_reply_to: Option<String>,
+}
+
+/// A chat message an input points at (see [`consign`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quoted {
+    pub event_id: String,
+    pub author: Author,
+    /// Its server time: a message put on record keeps it.
+    pub sent_at: DateTime<Utc>,
+    pub content: QuotedContent,
+}
+
+/// What a quoted message holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QuotedContent {
+    Text(String),
+    /// A file the front end has downloaded, decrypted and stored under its hash.
+    File {
+        name: String,
+        mime: String,
+        size: u64,
+        sha256: String,
+    },
+    /// The front end could not get it; the reason, for whoever asked.
+    Unavailable(Speech),
 }
 
 /// What arrived.
@@ -109,6 +141,8 @@ pub enum Body {
     },
     /// A message tocsin could not decrypt.
     Undecryptable,
+    /// The author joined the room.
+    Joined,
     /// A reaction (`key`, e.g. ✅) to the message `target`.
     Reaction { target: String, key: String },
 }
@@ -224,6 +258,12 @@ impl Decision {
 
 /// Decides what an input means. Pure.
 pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
+    if input.body == Body::Joined {
+        return joined(world, catalog, settings, input);
+    }
+    if let Some(decision) = consign::consign(world, catalog, settings, input) {
+        return decision;
+    }
     let crisis = world.open_in(&input.room);
     let animated = world.animated_from(&input.room);
     let text = match message_text(world, settings, input) {
@@ -263,13 +303,64 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     }
     let decision = ctx.outside_or_in_crisis(crisis, playbook, command);
     Decision {
-        records: decision.records,
+        records: match crisis {
+            Some(crisis) => link_answers(crisis, input, text, decision.records),
+            None => decision.records,
+        },
         effects: decision
             .effects
             .into_iter()
             .map(|e| mark_effect(crisis, settings, e))
             .collect(),
     }
+}
+
+/// What new entries answer, read from how they were said: a reply to an
+/// inject's message or to an entry's message, or the id of an inject played
+/// (`… (i05)`). Decisions' `suite à` and `!lier` say it themselves.
+fn link_answers(
+    crisis: &Crisis,
+    input: &Input,
+    text: &str,
+    mut records: Vec<Record>,
+) -> Vec<Record> {
+    let replied = input.in_reply_to.as_deref().and_then(|event| {
+        let inject = crisis.posted.iter().find_map(|(tag, id)| match tag {
+            PostTag::Inject(inject) if id == event => Some(inject.clone()),
+            _ => None,
+        });
+        inject.or_else(|| crisis.by_source.get(event).cloned())
+    });
+    let played = crisis.run.iter().flat_map(|run| &run.played);
+    let mentioned = played.filter(|p| {
+        text.split(|c: char| !c.is_alphanumeric() && c != '-')
+            .any(|w| w.eq_ignore_ascii_case(&p.inject))
+    });
+    let answers: Vec<String> = replied
+        .into_iter()
+        .chain(mentioned.map(|p| p.inject.clone()))
+        .collect();
+    for record in &mut records {
+        let Some(reference) = record.event.reference() else {
+            continue;
+        };
+        if !matches!(
+            record.event,
+            Event::Info { .. } | Event::Decision { .. } | Event::Action { .. } | Event::Note { .. }
+        ) {
+            continue;
+        }
+        let trigger = match &record.event {
+            Event::Decision { trigger, .. } => trigger.as_deref(),
+            _ => None,
+        };
+        for to in &answers {
+            if to != reference && Some(to.as_str()) != trigger && !record.links.contains(to) {
+                record.links.push(to.clone());
+            }
+        }
+    }
+    records
 }
 
 /// The text to read as a command, or what an edit, a redaction, a reaction or
@@ -320,6 +411,8 @@ fn message_text<'i>(
             ))
         }
         Body::Undecryptable => Err(undecryptable(crisis, settings, input)),
+        // Handled in `decide`, which knows the playbooks.
+        Body::Joined => Err(Decision::default()),
         Body::Reaction { target, key } => {
             let Some(crisis) = crisis else {
                 return Err(Decision::default());
@@ -412,6 +505,9 @@ pub fn system_record(
         role: None,
         source: None,
         transcribed: false,
+        recorded_by: None,
+        quotes: None,
+        links: Vec::new(),
         event,
     }
 }
@@ -427,6 +523,9 @@ fn base_record(crisis: &Crisis, input: &Input, event: Event) -> Record {
         role: crisis.roles_of(&input.author.id).next().map(str::to_owned),
         source: input.source.clone(),
         transcribed: false,
+        recorded_by: None,
+        quotes: None,
+        links: Vec::new(),
         event,
     }
 }
@@ -511,6 +610,35 @@ fn undecryptable(crisis: Option<&Crisis>, settings: &Settings, input: &Input) ->
         Decision {
             records: vec![record],
             effects: vec![Effect::Reply(warning.into())],
+        },
+    )
+}
+
+/// Someone joined a room where a crisis is open: on record, and briefed.
+/// They cannot read what was said before they joined (end-to-end encryption
+/// keys are not shared with newcomers by most clients), so tocsin tells them
+/// where the crisis stands and how to get the rest.
+fn joined(world: &World, catalog: &Catalog, settings: &Settings, input: &Input) -> Decision {
+    let Some(crisis) = world.open_in(&input.room) else {
+        return Decision::default();
+    };
+    let record = base_record(crisis, input, Event::MemberJoined {});
+    let playbook = catalog.get(&crisis.playbook);
+    let situation = schedule::situation(crisis, playbook, settings, None, input.at);
+    let briefing = msg!(
+        "joined-briefing",
+        who = &input.author.id,
+        crisis = &crisis.id,
+        since = schedule::when(settings.tz, crisis.opened_at, input.at),
+        situation = &situation,
+        p = &settings.prefix
+    );
+    mark_decision(
+        crisis,
+        settings,
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Reply(briefing.into())],
         },
     )
 }
@@ -644,6 +772,9 @@ impl Ctx<'_> {
             role,
             source: self.input.source.clone(),
             transcribed: false,
+            recorded_by: None,
+            quotes: None,
+            links: Vec::new(),
             event,
         }
     }

@@ -63,6 +63,9 @@ impl World {
             decisions: Vec::new(),
             actions: Vec::new(),
             corrections: Vec::new(),
+            notes: Vec::new(),
+            files: Vec::new(),
+            links: Vec::new(),
             by_source: HashMap::new(),
             redacted: Vec::new(),
             gaps: 0,
@@ -123,10 +126,16 @@ impl World {
         };
         crisis.last_seq = record.seq;
         crisis.n_entries += 1;
-        if let (Some(source), Some(reference)) = (&record.source, record.event.reference()) {
-            crisis
-                .by_source
-                .insert(source.clone(), reference.to_owned());
+        if let Some(reference) = record.event.reference() {
+            for to in &record.links {
+                crisis.link(reference, to);
+            }
+            // A consigned message is known by its own event id too: never recorded twice.
+            for source in record.source.iter().chain(&record.quotes) {
+                crisis
+                    .by_source
+                    .insert(source.clone(), reference.to_owned());
+            }
         }
         match &record.event {
             Event::CrisisOpened { .. } => {}
@@ -156,13 +165,22 @@ impl World {
                 reference,
                 text,
                 rationale,
-            } => crisis.decisions.push(DecisionItem {
-                reference: reference.clone(),
-                text: text.clone(),
-                rationale: rationale.clone(),
-                at: record.occurred_at,
-                by: record.author.clone(),
-            }),
+                decided_by,
+                trigger,
+            } => {
+                crisis.decisions.push(DecisionItem {
+                    reference: reference.clone(),
+                    text: text.clone(),
+                    rationale: rationale.clone(),
+                    at: record.occurred_at,
+                    by: record.author.clone(),
+                    decided_by: decided_by.clone(),
+                });
+                if let Some(to) = trigger {
+                    crisis.link(reference, to);
+                }
+            }
+            Event::Link { from, to } => crisis.link(from, to),
             Event::Action {
                 reference,
                 text,
@@ -195,6 +213,25 @@ impl World {
             }),
             Event::Redaction { target, .. } => crisis.redacted.push(target.clone()),
             Event::Gap { .. } => crisis.gaps += 1,
+            Event::MemberJoined {} => {}
+            Event::Note { reference, text } => crisis.notes.push(NoteItem {
+                reference: reference.clone(),
+                text: text.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
+            Event::File {
+                reference,
+                name,
+                sha256,
+                ..
+            } => crisis.files.push(FileItem {
+                reference: reference.clone(),
+                name: name.clone(),
+                sha256: sha256.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
             Event::ProcedureStarted { procedure } => {
                 crisis.procedures.insert(
                     procedure.clone(),
@@ -615,6 +652,11 @@ pub struct Crisis {
     pub decisions: Vec<DecisionItem>,
     pub actions: Vec<ActionItem>,
     pub corrections: Vec<CorrectionItem>,
+    /// Entry → what it answers (entries, or injects in an exercise), in order.
+    pub links: Vec<(String, String)>,
+    /// Messages and files said in the room and put on record.
+    pub notes: Vec<NoteItem>,
+    pub files: Vec<FileItem>,
     /// Chat event id → the reference of the entry it created.
     pub by_source: HashMap<String, String>,
     /// References whose chat message was redacted.
@@ -687,9 +729,64 @@ impl Crisis {
             Some(RefKind::Action)
         } else if self.corrections.iter().any(|c| c.reference == reference) {
             Some(RefKind::Correction)
+        } else if self.notes.iter().any(|n| n.reference == reference) {
+            Some(RefKind::Note)
+        } else if self.files.iter().any(|f| f.reference == reference) {
+            Some(RefKind::File)
         } else {
             None
         }
+    }
+
+    /// Notes that `from` answers `to` (once).
+    fn link(&mut self, from: &str, to: &str) {
+        let link = (from.to_owned(), to.to_owned());
+        if !self.links.contains(&link) {
+            self.links.push(link);
+        }
+    }
+
+    /// The entries that answer `to`: explicit links, decisions' triggers,
+    /// replies to an inject's message, mentions of its id.
+    pub fn answers_to<'a>(&'a self, to: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.links
+            .iter()
+            .filter(move |(_, t)| t.eq_ignore_ascii_case(to))
+            .map(|(from, _)| from.as_str())
+    }
+
+    /// An entry (`I3`, `d2`) or a played inject (`i05`), spelled as recorded.
+    /// An inject id typed exactly wins over an entry (`i1` is the inject, `I1`
+    /// the information, when a scenario names its injects so).
+    pub fn resolve_target(&self, target: &str) -> Option<String> {
+        let played = self.run.iter().flat_map(|run| &run.played);
+        if let Some(p) = played.clone().find(|p| p.inject == target) {
+            return Some(p.inject.clone());
+        }
+        let upper = target.to_uppercase();
+        if self.lookup(&upper).is_some() {
+            return Some(upper);
+        }
+        played
+            .into_iter()
+            .find(|p| p.inject.eq_ignore_ascii_case(target))
+            .map(|p| p.inject.clone())
+    }
+
+    /// When an entry was recorded as having happened, by its reference.
+    pub fn time_of(&self, reference: &str) -> Option<DateTime<Utc>> {
+        let infos = self.infos.iter().map(|i| (&i.reference, i.at));
+        let decisions = self.decisions.iter().map(|d| (&d.reference, d.at));
+        let actions = self.actions.iter().map(|a| (&a.reference, a.at));
+        let notes = self.notes.iter().map(|n| (&n.reference, n.at));
+        let files = self.files.iter().map(|f| (&f.reference, f.at));
+        infos
+            .chain(decisions)
+            .chain(actions)
+            .chain(notes)
+            .chain(files)
+            .find(|(r, _)| r.as_str() == reference)
+            .map(|(_, at)| at)
     }
 
     /// The next reference of a kind: `I4` after three informations.
@@ -699,6 +796,8 @@ impl Crisis {
             RefKind::Decision => self.decisions.len(),
             RefKind::Action => self.actions.len(),
             RefKind::Correction => self.corrections.len(),
+            RefKind::Note => self.notes.len(),
+            RefKind::File => self.files.len(),
         };
         format!("{}{}", kind.letter(), n + 1)
     }
@@ -769,6 +868,10 @@ pub enum RefKind {
     Decision,
     Action,
     Correction,
+    /// A message consigned (`N1`).
+    Note,
+    /// A file consigned (`F1`).
+    File,
 }
 
 impl RefKind {
@@ -778,8 +881,29 @@ impl RefKind {
             RefKind::Decision => 'D',
             RefKind::Action => 'A',
             RefKind::Correction => 'C',
+            RefKind::Note => 'N',
+            RefKind::File => 'F',
         }
     }
+}
+
+/// A message put on record (`N1`).
+#[derive(Clone, Debug)]
+pub struct NoteItem {
+    pub reference: String,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
+/// A file put on record (`F1`).
+#[derive(Clone, Debug)]
+pub struct FileItem {
+    pub reference: String,
+    pub name: String,
+    pub sha256: String,
+    pub at: DateTime<Utc>,
+    pub by: Author,
 }
 
 #[derive(Clone, Debug)]
@@ -796,7 +920,9 @@ pub struct DecisionItem {
     pub text: String,
     pub rationale: Option<String>,
     pub at: DateTime<Utc>,
+    /// Who recorded it (and decided it, unless `decided_by` says otherwise).
     pub by: Author,
+    pub decided_by: Option<String>,
 }
 
 #[derive(Clone, Debug)]

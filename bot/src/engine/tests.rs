@@ -15,8 +15,9 @@ use expect_test::{Expect, expect};
 
 use super::event::{Author, Record};
 use super::state::World;
-use super::{Body, Effect, Input, Settings, decide};
+use super::{Body, Effect, Input, Quoted, QuotedContent, Settings, decide};
 use crate::lang::Lang;
+use crate::lang::speech::msg;
 use crate::playbook::{self, Catalog};
 
 const PLAYBOOK: &str = r#"
@@ -160,6 +161,17 @@ fn run_with(mut settings: Settings, script: &str) -> String {
                 Some(name) => (name, false),
                 None => (who, true),
             };
+            // `HH:MM bob> reply <tag> <text>`: a reply to the message posted under that tag.
+            let (text, in_reply_to) =
+                match text.strip_prefix("reply ").and_then(|r| r.split_once(' ')) {
+                    Some((tag, text)) => (
+                        text,
+                        world
+                            .open_in("!room")
+                            .and_then(|c| c.posted.get(&tag.parse().ok()?).cloned()),
+                    ),
+                    None => (text, None),
+                };
             // `HH:MM bob> react <tag> ✅`: a reaction on the message posted under that tag.
             let body = match text.strip_prefix("react ").and_then(|r| r.split_once(' ')) {
                 Some((tag, key)) => {
@@ -192,6 +204,8 @@ fn run_with(mut settings: Settings, script: &str) -> String {
                 body,
                 source: None,
                 privileged,
+                quoted: None,
+                in_reply_to,
             };
             vec![decide(&world, &catalog, &settings, &input)]
         };
@@ -272,6 +286,9 @@ fn summarize(record: &Record) -> String {
     let mut s = format!("{} {event}", record.seq);
     if let Some(role) = &record.role {
         s.push_str(&format!(" role={role}"));
+    }
+    if !record.links.is_empty() {
+        s.push_str(&format!(" answers={}", record.links.join(",")));
     }
     if record.transcribed {
         s.push_str(&format!(
@@ -483,7 +500,7 @@ fn malformed_commands_get_a_precise_reason_and_the_help_line() {
               ⛔ [EXERCICE] Une crise est déjà ouverte dans ce salon (20261129-test). Un salon = une cellule : fermez-la avec !clore ou ouvrez un autre salon.
             03:41 alice> !decison oups
               ⛔ [EXERCICE] Commande inconnue « !decison ». Vouliez-vous dire !decision ?
-              !décision <texte> [-- <justification>]
+              !décision <texte> [par @qui] [suite à I3|i05] [-- <justification>]
             03:41 alice> !xyzzy
               ⛔ [EXERCICE] Commande inconnue « !xyzzy ».
               Tapez !aide pour la liste.
@@ -505,7 +522,7 @@ fn malformed_commands_get_a_precise_reason_and_the_help_line() {
               ⛔ [EXERCICE] Une information ne redevient pas « à vérifier » : utilisez « en cours ».
             03:41 alice> !décision   -- pourquoi
               ⛔ [EXERCICE] Il manque le texte de la décision.
-              !décision <texte> [-- <justification>]
+              !décision <texte> [par @qui] [suite à I3|i05] [-- <justification>]
             03:42 alice> !action Prévenir @
               ⛔ [EXERCICE] Un @ seul ne désigne personne.
               !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
@@ -722,6 +739,9 @@ fn the_record_format_is_stable() {
         role: Some("dsi".to_owned()),
         source: Some("$event:example.org".to_owned()),
         transcribed: true,
+        recorded_by: None,
+        quotes: None,
+        links: Vec::new(),
         event: super::event::Event::ActionDone {
             target: "A1".to_owned(),
         },
@@ -818,26 +838,30 @@ fn procedures_are_started_and_ticked() {
     );
 }
 
-#[test]
-fn edits_redactions_and_undecryptable_messages() {
+/// Runs inputs of every kind (not only text) through `decide` at 03:40, in
+/// room `!room`; each line shows the effects and the recorded events.
+fn run_bodies(steps: Vec<(&str, Body, &str)>) -> String {
     let catalog = catalog();
     let settings = Settings::default();
     let mut world = World::default();
     let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap();
-    let input = |body: Body, source: &str| Input {
-        at,
-        sent_at: at,
-        author: Author {
-            id: "@alice:x".into(),
-            name: "Alice".into(),
-        },
-        room: "!room".into(),
-        body,
-        source: Some(source.into()),
-        privileged: true,
-    };
-    let mut run = |body: Body, source: &str| {
-        let decision = decide(&world, &catalog, &settings, &input(body, source));
+    let mut out = Vec::new();
+    for (who, body, source) in steps {
+        let input = Input {
+            at,
+            sent_at: at,
+            author: Author {
+                id: format!("@{}:x", who.to_lowercase()),
+                name: who.into(),
+            },
+            room: "!room".into(),
+            body,
+            source: Some(source.into()),
+            privileged: true,
+            quoted: None,
+            in_reply_to: None,
+        };
+        let decision = decide(&world, &catalog, &settings, &input);
         for record in &decision.records {
             world.apply(record);
         }
@@ -857,13 +881,23 @@ fn edits_redactions_and_undecryptable_messages() {
                 other => format!("{other:?}"),
             })
             .collect();
-        format!("[{}] {}", effects.join(", "), events.join(" "))
-    };
-    let steps = [
-        (Body::Undecryptable, "$u0"),
-        (Body::Text("!ouvrir test".into()), "$open"),
-        (Body::Text("!décision Couper X -- urgence".into()), "$d1"),
+        out.push(format!("[{}] {}", effects.join(", "), events.join(" ")));
+    }
+    out.join("\n")
+}
+
+#[test]
+fn edits_redactions_and_undecryptable_messages() {
+    let out = run_bodies(vec![
+        ("Alice", Body::Undecryptable, "$u0"),
+        ("Alice", Body::Text("!ouvrir test".into()), "$open"),
         (
+            "Alice",
+            Body::Text("!décision Couper X -- urgence".into()),
+            "$d1",
+        ),
+        (
+            "Alice",
             Body::Edit {
                 original: "$d1".into(),
                 text: "!décision Couper Y -- urgence".into(),
@@ -871,6 +905,7 @@ fn edits_redactions_and_undecryptable_messages() {
             "$e1",
         ),
         (
+            "Alice",
             Body::Edit {
                 original: "$chat".into(),
                 text: "!info devenu une commande".into(),
@@ -878,6 +913,7 @@ fn edits_redactions_and_undecryptable_messages() {
             "$e2",
         ),
         (
+            "Alice",
             Body::Redaction {
                 original: "$d1".into(),
                 reason: Some("erreur".into()),
@@ -885,19 +921,15 @@ fn edits_redactions_and_undecryptable_messages() {
             "$r1",
         ),
         (
+            "Alice",
             Body::Redaction {
                 original: "$never-logged".into(),
                 reason: None,
             },
             "$r2",
         ),
-        (Body::Undecryptable, "$u1"),
-    ];
-    let out: Vec<String> = steps
-        .into_iter()
-        .map(|(body, source)| run(body, source))
-        .collect();
-    let out = out.join("\n");
+        ("Alice", Body::Undecryptable, "$u1"),
+    ]);
     expect![[r#"
         [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] 
         [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -907,6 +939,216 @@ fn edits_redactions_and_undecryptable_messages() {
         [Reply("Le message de D1 a été supprimé du salon ; la main courante le conserve et note la suppression.")] {"kind":"redaction","target":"D1","reason":"erreur"}
         [] 
         [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] {"kind":"gap","reason":"message de Alice (@alice:x) indéchiffrable"}"#]].assert_eq(&out);
+}
+
+#[test]
+fn conversation_and_files_go_on_record_at_their_time_once() {
+    let catalog = catalog();
+    let settings = Settings::default();
+    let mut world = World::default();
+    let t = |m: u32| Utc.with_ymd_and_hms(2026, 11, 29, 2, m, 0).unwrap();
+    let person = |who: &str| Author {
+        id: format!("@{}:x", who.to_lowercase()),
+        name: who.into(),
+    };
+    let said = |id: &str, who: &str, m: u32, content: QuotedContent| Quoted {
+        event_id: id.into(),
+        author: person(who),
+        sent_at: t(m),
+        content,
+    };
+    let text = |s: &str| QuotedContent::Text(s.into());
+    let photo = QuotedContent::File {
+        name: "feuille-urgences.jpg".into(),
+        mime: "image/jpeg".into(),
+        size: 48213,
+        sha256: "9f2c".repeat(16),
+    };
+    let pin = |target: &str| Body::Reaction {
+        target: target.into(),
+        key: "📌".into(),
+    };
+    let steps: Vec<(u32, &str, Body, &str, Option<Quoted>)> = vec![
+        (
+            40,
+            "Alice",
+            Body::Text("!ouvrir test".into()),
+            "$open",
+            None,
+        ),
+        // Conversation is not recorded by itself…
+        (
+            41,
+            "Bob",
+            Body::Text("Le standard ne répond plus".into()),
+            "$m1",
+            None,
+        ),
+        // …until someone pins it: Bob's words, at Bob's time, consigned by Carol.
+        (
+            45,
+            "Carol",
+            pin("$m1"),
+            "$p1",
+            Some(said("$m1", "Bob", 41, text("Le standard ne répond plus"))),
+        ),
+        (
+            46,
+            "Carol",
+            pin("$m1"),
+            "$p2",
+            Some(said("$m1", "Bob", 41, text("Le standard ne répond plus"))),
+        ),
+        (
+            47,
+            "Alice",
+            Body::Text("!info".into()),
+            "$c0",
+            Some(said("$m1", "Bob", 41, text("Le standard ne répond plus"))),
+        ),
+        // A command replying to a message, with nothing of its own, takes its words.
+        (
+            48,
+            "Dan",
+            Body::Text("On coupe internet ?".into()),
+            "$m2",
+            None,
+        ),
+        (
+            50,
+            "Alice",
+            Body::Text("!décision -- le chiffrement se propage".into()),
+            "$c1",
+            Some(said("$m2", "Dan", 48, text("On coupe internet ?"))),
+        ),
+        // A command with its own text is an ordinary command.
+        (
+            51,
+            "Alice",
+            Body::Text("!info Le SAMU est prévenu".into()),
+            "$c2",
+            Some(said("$m2", "Dan", 48, text("On coupe internet ?"))),
+        ),
+        // A photo of a paper sheet, pinned; a reply with !info is told how.
+        (
+            52,
+            "Alice",
+            pin("$f1"),
+            "$p3",
+            Some(said("$f1", "Eve", 49, photo.clone())),
+        ),
+        (
+            53,
+            "Alice",
+            Body::Text("!info".into()),
+            "$c3",
+            Some(said("$f2", "Eve", 49, photo)),
+        ),
+        (
+            54,
+            "Alice",
+            Body::Text("!consigner Appel du SAMU : trois patients en route".into()),
+            "$c4",
+            None,
+        ),
+        (
+            55,
+            "Alice",
+            pin("$u1"),
+            "$p4",
+            Some(said(
+                "$u1",
+                "Eve",
+                50,
+                QuotedContent::Unavailable(msg!("consign-undecryptable").into()),
+            )),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (m, who, body, source, quoted) in steps {
+        let input = Input {
+            at: t(m),
+            sent_at: t(m),
+            author: person(who),
+            room: "!room".into(),
+            body,
+            source: Some(source.into()),
+            privileged: true,
+            quoted,
+            in_reply_to: None,
+        };
+        let decision = decide(&world, &catalog, &settings, &input);
+        for record in &decision.records {
+            world.apply(record);
+            out.push(format!(
+                "  + {} by {} at {}{}{}",
+                serde_json::to_string(&record.event).unwrap(),
+                record.author.id,
+                record
+                    .occurred_at
+                    .with_timezone(&settings.tz)
+                    .format("%H:%M"),
+                record
+                    .recorded_by
+                    .as_ref()
+                    .map(|a| format!(", recorded by {}", a.id))
+                    .unwrap_or_default(),
+                record
+                    .quotes
+                    .as_ref()
+                    .map(|q| format!(", quotes {q}"))
+                    .unwrap_or_default()
+            ));
+        }
+        for effect in &decision.effects {
+            out.push(match effect {
+                Effect::Ack(t) => format!("{source} ✅ {}", settings.say(t)),
+                Effect::Refuse(t) => format!("{source} ⛔ {}", settings.say(t)),
+                Effect::Reply(t) => format!("{source} {}", settings.say(t)),
+                other => format!("{source} {other:?}"),
+            });
+        }
+    }
+    expect![[r#"
+          + {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false} by @alice:x at 03:40
+        $open ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+        3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+          + {"kind":"note","reference":"N1","text":"Le standard ne répond plus"} by @bob:x at 03:41, recorded by @carol:x, quotes $m1
+        $p1 ✅ N1 — message de Bob (03:41) consigné par Carol.
+        $p2 Ce message est déjà dans la main courante (N1).
+        $c0 Ce message est déjà dans la main courante (N1).
+          + {"kind":"decision","reference":"D1","text":"On coupe internet ?","rationale":"le chiffrement se propage"} by @dan:x at 03:48, recorded by @alice:x, quotes $m2
+        $c1 ✅ D1 — décision enregistrée (03:48), avec sa justification. (message de Dan, consigné à sa place et à son heure)
+          + {"kind":"info","reference":"I1","text":"Le SAMU est prévenu"} by @alice:x at 03:51
+        $c2 ✅ I1 — information enregistrée, à vérifier (03:51).
+          + {"kind":"file","reference":"F1","name":"feuille-urgences.jpg","mime":"image/jpeg","size":48213,"sha256":"9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c9f2c"} by @eve:x at 03:49, recorded by @alice:x, quotes $f1
+        $p3 ✅ F1 — fichier de Eve (03:49) consigné par Alice ; tocsin en garde une copie.
+        $c3 ⛔ Un fichier se consigne avec une réaction 📌, ou en lui répondant !consigner.
+          + {"kind":"note","reference":"N2","text":"Appel du SAMU : trois patients en route"} by @alice:x at 03:54
+        $c4 ✅ N2 — message consigné (03:54).
+        $p4 ⛔ Ce message est illisible pour tocsin (chiffrement) : il ne peut pas être consigné. Renvoyez-le, ou saisissez-le avec la commande consigner."#]].assert_eq(&out.join("\n"));
+}
+
+#[test]
+fn a_member_who_joins_during_a_crisis_is_briefed_and_on_record() {
+    let out = run_bodies(vec![
+        // Before any crisis, joining is not news.
+        ("Bob", Body::Joined, "$j0"),
+        ("Alice", Body::Text("!ouvrir test".into()), "$open"),
+        ("Alice", Body::Text("!info Le labo est coupé".into()), "$i1"),
+        (
+            "Alice",
+            Body::Text("!décision Passer au papier -- réseau coupé".into()),
+            "$d1",
+        ),
+        ("Carol", Body::Joined, "$j1"),
+    ]);
+    expect![[r#"
+        [] 
+        [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+        [Ack("I1 — information enregistrée, à vérifier (03:40).")] {"kind":"info","reference":"I1","text":"Le labo est coupé"}
+        [Ack("D1 — décision enregistrée (03:40), avec sa justification.")] {"kind":"decision","reference":"D1","text":"Passer au papier","rationale":"réseau coupé"}
+        [Reply("👋 Bienvenue @carol:x : la crise 20261129-test est ouverte depuis 03:40. Ce qui a été dit avant votre arrivée peut vous rester illisible (chiffrement de bout en bout) : voici où en est la cellule.\n🕐 État de situation — 03:40 (crise 20261129-test)\nInfos : 1 à vérifier (I1), 0 en cours, 0 confirmée(s), 0 infirmée(s)\nDécisions :\n  D1 Passer au papier\nActions : 0 ouverte(s), 0 en retard\nHorloges : cnil-72h 3 j 0h, point-ars 2h00\nCellule tenue par @alice:x depuis 03:40\nPour le détail : !statut, !actions, !horloges ; le rapport complet : !export.")] {"kind":"member_joined"}"#]].assert_eq(&out);
 }
 
 #[test]
@@ -1382,44 +1624,44 @@ fn an_exercise_from_the_animation_room() {
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
               + 4 {"kind":"exercise_started"}
             03:05 tick
-              📌 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
               📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:15)
               + 5 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
             03:06 alice> !info cellule constituée
               ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:06).
-              + 6 {"kind":"info","reference":"I1","text":"cellule constituée"}
+              + 7 {"kind":"info","reference":"I1","text":"cellule constituée"}
             03:10 tick
             03:12 anna@anim> !pause
               ✅ [EXERCICE] ⏸️ Pause à T+7 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
               📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
-              + 7 {"kind":"exercise_paused"}
+              + 8 {"kind":"exercise_paused"}
             03:15 tick
             03:20 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 8 min de pause : horloge d'exercice à T+7 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 8 {"kind":"exercise_resumed"}
+              + 9 {"kind":"exercise_resumed"}
             03:22 tick
             03:23 tick
-              📌 [EXERCICE] 📞 Appel — Biologiste de garde → DSI (@bob) : Le logiciel du labo ne répond plus.
+              📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI (@bob) : Le logiciel du labo ne répond plus.
               📌→!anim [EXERCICE] ▶️ i2 joué à T+10 min — 📞 Biologiste de garde
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:33), après i2
-              + 9 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+              + 10 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
             03:25 bob> !proc pd-lab
               ✅ [EXERCICE] pd-lab lancée — @bob, vous êtes responsable (dsi).
               📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi → @bob)
               ☐ 1. Bons papier
               Progression : 0/1 · !fait pd-lab.<n> pour cocher
-              + 10 {"kind":"procedure_started","procedure":"pd-lab"} role=dsi
+              + 12 {"kind":"procedure_started","procedure":"pd-lab"} role=dsi
             03:26 olga?@anim> !obs i2 Le DSI a réagi vite
               ✅ [EXERCICE] O1 (i2) — observation notée à T+13 min.
-              + 12 {"kind":"observation","reference":"O1","text":"Le DSI a réagi vite","inject":"i2"}
+              + 14 {"kind":"observation","reference":"O1","text":"Le DSI a réagi vite","inject":"i2"}
             03:27 anna@anim> !retarder 5m
               ✅ [EXERCICE] Toute la suite du chronogramme est retardée de 5 min.
-              + 13 {"kind":"inject_delayed","minutes":5}
+              + 15 {"kind":"inject_delayed","minutes":5}
             03:30 bob> Stop exercice : vrai départ de feu au 3e
               📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
@@ -1427,7 +1669,7 @@ fn an_exercise_from_the_animation_room() {
               📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
-              + 14 {"kind":"exercise_stopped","text":"Stop exercice : vrai départ de feu au 3e"} role=dsi
+              + 16 {"kind":"exercise_stopped","text":"Stop exercice : vrai départ de feu au 3e"} role=dsi
             03:31 anna@anim> STOP EXERCISE
               » [EXERCICE] L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.
             03:38 tick
@@ -1438,28 +1680,28 @@ fn an_exercise_from_the_animation_room() {
             03:45 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après le STOP (gelé 15 min) : horloge d'exercice à T+17 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 15 {"kind":"exercise_resumed"}
+              + 17 {"kind":"exercise_resumed"}
             03:52 tick
             03:53 tick
-              📌 [EXERCICE] 📰 Presse — Journaliste : Rumeur de piratage de l'hôpital.
+              📌[inject:i3] [EXERCICE] 📰 Presse — Journaliste : Rumeur de piratage de l'hôpital.
               📌→!anim [EXERCICE] ▶️ i3 joué à T+25 min — 📰 Journaliste
               Attendu : Message d'attente
               Suivant : r1 (sur commande)
-              + 16 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente"}
+              + 18 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente"}
             03:54 alice> !décision Publier un communiqué d'attente
               ✅ [EXERCICE] D1 — décision enregistrée (03:54). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
-              + 17 {"kind":"decision","reference":"D1","text":"Publier un communiqué d'attente"}
+              + 20 {"kind":"decision","reference":"D1","text":"Publier un communiqué d'attente"}
             03:55 anna@anim> !improviser visite dsi Directeur adjoint : Je veux un point maintenant
               ✅ [EXERCICE] x1 (improvisé) joué à T+27 min.
-              📌 [EXERCICE] 🚪 Visite — Directeur adjoint → DSI (@bob) : Je veux un point maintenant
-              + 18 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true}
+              📌[inject:x1] [EXERCICE] 🚪 Visite — Directeur adjoint → DSI (@bob) : Je veux un point maintenant
+              + 21 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true}
             03:56 anna@anim> !attendu i1 oui
               ✅ [EXERCICE] i1 : réaction attendue atteinte.
-              + 19 {"kind":"reaction_marked","inject":"i1","met":true}
+              + 23 {"kind":"reaction_marked","inject":"i1","met":true}
             03:57 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+29 min · en cours · mode auto
               Derniers joués :
-                i1 T+0 min 📋 Animation · réaction 1 min (I1) · ✅
+                i1 T+0 min 📋 Animation · pas encore de réaction · ✅
                 i2 T+10 min 📞 Biologiste de garde · réaction 2 min (pd-lab) · ✅
                 i3 T+25 min 📰 Journaliste · réaction 1 min (D1) · ✅
                 x1 T+27 min (improvisé) · pas encore de réaction
@@ -1470,33 +1712,33 @@ fn an_exercise_from_the_animation_room() {
               ✅ [EXERCICE] FINEX à T+30 min. Couverture : 3/3 stimuli prévus joués (100 %), 1 improvisé(s), 0 passé(s).
               📌 [EXERCICE] 🏁 FINEX — fin de l'exercice « ORAGE ». Merci à tous.
               RETEX à chaud maintenant : tapez !retex pour le tour de table (joueurs d'abord, puis observateurs).
-              + 20 {"kind":"exercise_ended"}
+              + 24 {"kind":"exercise_ended"}
             03:58 anna@anim> !inject r1
               ⛔ [EXERCICE] L'exercice est terminé (FINEX).
             03:59 alice> !retex
               ✅ [EXERCICE] RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
               📌 [EXERCICE] 🗣️ RETEX 1/6 (joueurs) — Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
               Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
-              + 21 {"kind":"retex_started"}
+              + 25 {"kind":"retex_started"}
             04:00 alice> !retex La cellule a été constituée en 10 minutes
               ✅ [EXERCICE] Contribution 1 notée (thème 1/6).
-              + 22 {"kind":"retex_contribution","topic":1,"text":"La cellule a été constituée en 10 minutes"}
+              + 26 {"kind":"retex_contribution","topic":1,"text":"La cellule a été constituée en 10 minutes"}
             04:01 bob> !retex suivant
               📌 [EXERCICE] 🗣️ RETEX 2/6 (joueurs) — Fonctionnement de la cellule : rôles, main courante, points de situation — qu'est-ce qui a marché, qu'est-ce qui a manqué ?
               Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
-              + 23 {"kind":"retex_topic","number":2} role=dsi
+              + 27 {"kind":"retex_topic","number":2} role=dsi
             04:02 bob> !retex Le labo est passé au papier sans attendre
               ✅ [EXERCICE] Contribution 1 notée (thème 2/6).
-              + 24 {"kind":"retex_contribution","topic":2,"text":"Le labo est passé au papier sans attendre"} role=dsi
+              + 28 {"kind":"retex_contribution","topic":2,"text":"Le labo est passé au papier sans attendre"} role=dsi
             04:03 alice> !retex fin
               📌 [EXERCICE] ✅ RETEX clos : 2 contribution(s). Plan d'amélioration : !amélioration <texte> @pilote [avant JJ/MM/AAAA] (0 inscrite(s)). Le rapport : !export.
-              + 25 {"kind":"retex_ended"}
+              + 29 {"kind":"retex_ended"}
             04:04 alice> !amélioration Imprimer l'annuaire de crise @bob avant 31/01/2027
               ✅ [EXERCICE] P1 — amélioration inscrite au plan · pilote @bob · échéance 31/01/2027.
-              + 26 {"kind":"improvement","reference":"P1","text":"Imprimer l'annuaire de crise","owner":"@bob","due":"2027-01-31"}
+              + 30 {"kind":"improvement","reference":"P1","text":"Imprimer l'annuaire de crise","owner":"@bob","due":"2027-01-31"}
             04:05 alice> !amélioration Former les cadres
               ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
-              + 27 {"kind":"improvement","reference":"P2","text":"Former les cadres"}
+              + 31 {"kind":"improvement","reference":"P2","text":"Former les cadres"}
             04:06 alice> !export json
               ⛔ [EXERCICE] Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).
             04:06 alice> !export
@@ -1589,23 +1831,23 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
               + 3 {"kind":"exercise_started"}
             09:03 tick
             09:04 anna@anim> !inject
-              📌 [EXERCISE] 📋 Internal message — Facilitators: The IT is down.
+              📌[inject:i1] [EXERCISE] 📋 Internal message — Facilitators: The IT is down.
               ✅ [EXERCISE] ▶️ i1 played at T+2 min — 📋 Facilitators
               Expected: Set up the cell
               Next: i2 at T+10 min (09:12)
               + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Facilitators","text":"The IT is down.","expected":"Set up the cell","manual":true}
             09:05 anna@anim> !skip i2 not relevant today
               ✅ [EXERCISE] i2 skipped: it will not be played.
-              + 5 {"kind":"inject_skipped","inject":"i2","reason":"not relevant today"}
+              + 6 {"kind":"inject_skipped","inject":"i2","reason":"not relevant today"}
             09:06 anna@anim> !delay i3 5m
               ✅ [EXERCISE] i3 delayed by 5 min.
-              + 6 {"kind":"inject_delayed","inject":"i3","minutes":5}
+              + 7 {"kind":"inject_delayed","inject":"i3","minutes":5}
             09:07 anna@anim> !inject i3
-              📌 [EXERCISE] 📰 Press — Journaliste: Rumeur de piratage de l'hôpital.
+              📌[inject:i3] [EXERCISE] 📰 Press — Journaliste: Rumeur de piratage de l'hôpital.
               ✅ [EXERCISE] ▶️ i3 played at T+5 min — 📰 Journaliste
               Expected: Message d'attente
               Next: r1 (on command)
-              + 7 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente","manual":true}
+              + 8 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente","manual":true}
             09:08 anna@anim> !adhoc fax Someone: hello
               ⛔ [EXERCISE] Unknown channel: mail, phone, sms, press, social, visit or internal.
               !adhoc <channel> [role] <persona>: <text> — an unscripted inject, fired at once
@@ -1624,21 +1866,21 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
               📌→!anim [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
               The exercise is frozen: no more injects will be played. Deal with the real emergency.
               Only a facilitator can resume the exercise (!resume, in the animation room).
-              + 8 {"kind":"exercise_stopped","text":"stop exercise, a real fire"}
+              + 10 {"kind":"exercise_stopped","text":"stop exercise, a real fire"}
             09:11 anna@anim> !resume
               ✅ [EXERCISE] ▶️ Resumed after the STOP (frozen 1 min): exercise clock at T+8 min.
               📌 [EXERCISE] ▶️ The exercise resumes.
-              + 9 {"kind":"exercise_resumed"}
+              + 11 {"kind":"exercise_resumed"}
             09:12 anna@anim> !finex
               ✅ [EXERCISE] FINEX at T+9 min. Coverage: 2/3 planned injects played (66 %), 0 ad hoc, 1 skipped.
               📌 [EXERCISE] 🏁 FINEX — end of exercise "ORAGE". Thank you all.
               Hot debrief now: type !debrief for the round table (players first, then observers).
-              + 10 {"kind":"exercise_ended"}
+              + 12 {"kind":"exercise_ended"}
             09:13 alice> !debrief next
               ⛔ [EXERCISE] The debrief is not open: type !debrief to start it.
             09:14 alice> !improve Train the night managers @carol by 2027-02-28
               ✅ [EXERCISE] P1 — improvement added to the plan · owner @carol · due 2027-02-28.
-              + 11 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
+              + 13 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
         "#]],
     );
 }
@@ -1852,47 +2094,47 @@ fn exercise_edge_cases_from_review() {
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
               + 3 {"kind":"exercise_started"}
             03:02 tick
-              📌 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
               📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:12)
               + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
             03:03 olga?@anim> !obs i1 le joueur a hésité à taper STOP EXERCICE
               ✅ [EXERCICE] O1 (i1) — observation notée à T+1 min.
-              + 5 {"kind":"observation","reference":"O1","text":"le joueur a hésité à taper STOP EXERCICE","inject":"i1"}
+              + 6 {"kind":"observation","reference":"O1","text":"le joueur a hésité à taper STOP EXERCICE","inject":"i1"}
             03:04 bob> > <@tocsin> tapez « STOP EXERCICE » ici
             03:04 bob> !info pas de STOP EXERCICE ici, c'est une commande
               ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:04).
-              + 6 {"kind":"info","reference":"I1","text":"pas de STOP EXERCICE ici, c'est une commande"}
+              + 7 {"kind":"info","reference":"I1","text":"pas de STOP EXERCICE ici, c'est une commande"}
             03:05 anna@anim> !mode manuel
               ✅ [EXERCICE] Mode manuel : les stimuli ne sont joués que sur commande (!inject).
-              + 7 {"kind":"exercise_mode","auto":false}
+              + 8 {"kind":"exercise_mode","auto":false}
             03:20 anna@anim> !mode auto
               ⛔ [EXERCICE] Déjà dus : i2. En auto, ils partiraient tous d'un coup : jouez-les (!inject), passez-les (!passer) ou retardez la suite (!retarder 15m), puis repassez en auto.
             03:21 anna@anim> !passer i2 trop tôt
               ✅ [EXERCICE] i2 passé : il ne sera pas joué.
-              + 8 {"kind":"inject_skipped","inject":"i2","reason":"trop tôt"}
+              + 9 {"kind":"inject_skipped","inject":"i2","reason":"trop tôt"}
             03:22 anna@anim> !mode auto
               ⛔ [EXERCICE] Déjà dus : i3. En auto, ils partiraient tous d'un coup : jouez-les (!inject), passez-les (!passer) ou retardez la suite (!retarder 15m), puis repassez en auto.
             03:23 anna@anim> !amélioration Mettre à jour le PCA
               ✅ [EXERCICE] P1 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
-              + 9 {"kind":"improvement","reference":"P1","text":"Mettre à jour le PCA"}
+              + 10 {"kind":"improvement","reference":"P1","text":"Mettre à jour le PCA"}
             03:24 anna@anim> !amélioration Revoir l'annuaire avant 31/01/27
               ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois · échéance 31/01/2027.
-              + 10 {"kind":"improvement","reference":"P2","text":"Revoir l'annuaire","due":"2027-01-31"}
+              + 11 {"kind":"improvement","reference":"P2","text":"Revoir l'annuaire","due":"2027-01-31"}
             03:25 alice> !passer pd-lab 2 sans objet
               ⛔ [EXERCICE] Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).
               !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
             03:26 anna@anim> !pause
               ✅ [EXERCICE] ⏸️ Pause à T+24 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
               📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
-              + 11 {"kind":"exercise_paused"}
+              + 12 {"kind":"exercise_paused"}
             03:27 anna@anim> !inject
               ⛔ [EXERCICE] L'exercice est en pause : !reprise d'abord.
             03:28 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 2 min de pause : horloge d'exercice à T+24 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 12 {"kind":"exercise_resumed"}
+              + 13 {"kind":"exercise_resumed"}
             03:29 anna@anim> !retex
               ⛔ [EXERCICE] Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : !chrono, !inject, !passer, !retarder, !pause, !reprise, !improviser, !attendu, !obs, !finex, !export (!aide pour le détail).
             03:29 anna@anim> edit !improviser téléphone Cadre : encore
@@ -1902,12 +2144,12 @@ fn exercise_edge_cases_from_review() {
             03:40 downtime since 03:30
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
               📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min) : l'exercice est en pause depuis 03:30, aucun stimulus n'a été joué. !chrono pour voir où il en est, !reprise pour le relancer.
-              + 13 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite ; l'exercice a été mis en pause"}
-              + 14 {"kind":"exercise_paused"}
+              + 14 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite ; l'exercice a été mis en pause"}
+              + 15 {"kind":"exercise_paused"}
             03:41 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+26 min · ⏸️ en pause · mode manuel
               Derniers joués :
-                i1 T+0 min 📋 Animation · réaction 2 min (I1)
+                i1 T+0 min 📋 Animation · pas encore de réaction
               À venir :
                 i3 T+20 min 📰 Journaliste → tous · après i2
                 r1 sur commande 🚪 Patient → tous
@@ -1915,12 +2157,12 @@ fn exercise_edge_cases_from_review() {
             03:50 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 20 min de pause : horloge d'exercice à T+26 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 15 {"kind":"exercise_resumed"}
+              + 16 {"kind":"exercise_resumed"}
             03:51 alice> !clore
-              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 16 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 17 entrées, 0 décision, 0 action dont 0 restée ouverte.
               🔏 digest of 20261129-test
-              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (16 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
-              + 16 {"kind":"crisis_closed"}
+              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (17 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 17 {"kind":"crisis_closed"}
             03:52 anna@anim> !export
               📎 export html of 20261129-test
             03:52 anna@anim> !pause
@@ -1950,6 +2192,8 @@ fn the_animation_room_survives_replay_in_crisis_order() {
             body: Body::Text(text.into()),
             source: None,
             privileged: true,
+            quoted: None,
+            in_reply_to: None,
         };
         let decision = decide(world, &catalog, &settings, &input);
         assert!(
@@ -2057,4 +2301,113 @@ fn a_third_catalog_is_spoken_without_code() {
         03:43 alice> !clore
         "#,
     ));
+}
+
+/// A decision says who decided and what it answers; an inject's reaction is
+/// what answers it (a reply to its message, its id, `suite à`, `!lier`, the
+/// expected procedure), not whatever was typed next.
+#[test]
+fn decisions_are_attributed_and_reactions_answer_their_inject() {
+    check(
+        r"
+        02:59 alice> !ouvrir test exercice
+        03:00 anna@anim> !animer 20261129-test drill
+        03:01 anna@anim> !debex
+        03:01 tick
+        03:02 carol> !info le parking est plein
+        03:04 bob> reply inject:i1 !info cellule réunie en salle 12
+        03:05 alice> !décision passage en mode dégradé par @dg suite à i1 -- SI coupé
+        03:05 alice> !décision rien suite à Z9
+        03:06 alice> !décision confinement du réseau par @alice after I2
+        03:07 alice> !lier D2 i1
+        03:07 alice> !lier D2 i1
+        03:07 alice> !lier D2 D2
+        03:08 alice> !lier D9 i1
+        03:11 tick
+        03:12 carol> !info les urgences débordent
+        03:14 bob> !proc pd-lab
+        03:15 alice> !action rappeler le biologiste (i2) @bob
+        03:16 anna@anim> !chrono
+        ",
+        expect![[r#"
+            02:59 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:00 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:01 anna@anim> !debex
+              ✅ [EXERCICE] DEBEX à 03:01 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:01)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:01.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 3 {"kind":"exercise_started"}
+            03:01 tick
+              📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
+              Attendu : Constituer la cellule
+              Suivant : i2 à T+10 min (03:11)
+              + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+            03:02 carol> !info le parking est plein
+              ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:02).
+              + 6 {"kind":"info","reference":"I1","text":"le parking est plein"}
+            03:04 bob> reply inject:i1 !info cellule réunie en salle 12
+              ✅ [EXERCICE] I2 — information enregistrée, à vérifier (03:04).
+              + 7 {"kind":"info","reference":"I2","text":"cellule réunie en salle 12"} answers=i1
+            03:05 alice> !décision passage en mode dégradé par @dg suite à i1 -- SI coupé
+              ✅ [EXERCICE] D1 — décision enregistrée (03:05), avec sa justification.
+              Décidée par @dg.
+              En réponse à i1.
+              + 8 {"kind":"decision","reference":"D1","text":"passage en mode dégradé","rationale":"SI coupé","decided_by":"@dg","trigger":"i1"}
+            03:05 alice> !décision rien suite à Z9
+              ⛔ [EXERCICE] « Z9 » n'est ni une entrée de cette crise ni un stimulus joué : rien n'est enregistré.
+            03:06 alice> !décision confinement du réseau par @alice after I2
+              ✅ [EXERCICE] D2 — décision enregistrée (03:06). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
+              En réponse à I2.
+              + 9 {"kind":"decision","reference":"D2","text":"confinement du réseau","trigger":"I2"}
+            03:07 alice> !lier D2 i1
+              ✅ [EXERCICE] Noté : D2 répond à i1.
+              + 10 {"kind":"link","from":"D2","to":"i1"}
+            03:07 alice> !lier D2 i1
+              » [EXERCICE] D2 est déjà lié à i1.
+            03:07 alice> !lier D2 D2
+              ⛔ [EXERCICE] Une entrée ne peut pas répondre à elle-même (D2).
+            03:08 alice> !lier D9 i1
+              ⛔ [EXERCICE] Référence inconnue « D9 » dans cette crise (dernières : I2, D2).
+            03:11 tick
+              📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI : Le logiciel du labo ne répond plus.
+              📌→!anim [EXERCICE] ▶️ i2 joué à T+10 min — 📞 Biologiste de garde
+              Attendu : Lancer le mode dégradé labo
+              Notes : Insister si personne ne répond
+              Suivant : i3 à T+20 min (03:21), après i2
+              + 11 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+            03:12 carol> !info les urgences débordent
+              ✅ [EXERCICE] I3 — information enregistrée, à vérifier (03:12).
+              + 13 {"kind":"info","reference":"I3","text":"les urgences débordent"}
+            03:14 bob> !proc pd-lab
+              ✅ [EXERCICE] pd-lab lancée — rôle dsi non pourvu : !rôle dsi @personne.
+              📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi)
+              ☐ 1. Bons papier
+              Progression : 0/1 · !fait pd-lab.<n> pour cocher
+              + 14 {"kind":"procedure_started","procedure":"pd-lab"}
+            03:15 alice> !action rappeler le biologiste (i2) @bob
+              ✅ [EXERCICE] A1 — action enregistrée · pour @bob.
+              + 16 {"kind":"action","reference":"A1","text":"rappeler le biologiste (i2)","owner":{"type":"user","id":"@bob"}} answers=i2
+            03:16 anna@anim> !chrono
+              » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+15 min · en cours · mode auto
+              Derniers joués :
+                i1 T+0 min 📋 Animation · réaction 3 min (I2)
+                i2 T+10 min 📞 Biologiste de garde · réaction 3 min (pd-lab) · ✅
+              À venir :
+                i3 T+20 min (03:21) 📰 Journaliste → tous · après i2
+                r1 sur commande 🚪 Patient → tous
+              Couverture : 2/3 stimuli prévus joués (66 %), 0 passé(s), 0 improvisé(s). Observations : 0.
+        "#]],
+    );
 }

@@ -34,6 +34,9 @@ fn record(crisis: &str, seq: u64, source: Option<&str>) -> Record {
         role: None,
         source: source.map(str::to_owned),
         transcribed: false,
+        recorded_by: None,
+        quotes: None,
+        links: Vec::new(),
         event,
     }
 }

@@ -21,12 +21,15 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::deserialized_responses::{TimelineEvent, TimelineEventKind};
+use matrix_sdk::media::MediaEventContent;
 use matrix_sdk::room::MessagesOptions;
 use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
-use matrix_sdk::ruma::events::room::message::Relation;
+use matrix_sdk::ruma::events::room::member::{MembershipChange, OriginalSyncRoomMemberEvent};
+use matrix_sdk::ruma::events::room::message::{MessageType, Relation};
 use matrix_sdk::ruma::events::room::redaction::SyncRoomRedactionEvent;
 use matrix_sdk::ruma::events::{
-    AnySyncMessageLikeEvent, AnySyncTimelineEvent, SyncMessageLikeEvent,
+    AnySyncMessageLikeEvent, AnySyncStateEvent, AnySyncTimelineEvent, SyncMessageLikeEvent,
+    SyncStateEvent,
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UInt};
 use matrix_sdk::sync::SyncResponse;
@@ -35,8 +38,11 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::inbound;
-use crate::engine::Body;
+use crate::engine::event::Author;
+use crate::engine::{Body, Quoted, QuotedContent, consign};
+use crate::evidence;
 use crate::journal::SourceIndex;
+use crate::lang::speech::{Speech, msg};
 use crate::runtime::ReplyTo;
 
 /// What the sync loop hands the runtime task, in order.
@@ -61,6 +67,11 @@ pub struct Incoming {
     pub body: Body,
     /// The message it answers (a message, not a reaction or a redaction).
     pub reply_to: ReplyTo,
+    /// The message a command replies to, or a 📌 reacts to: what it may put
+    /// on record.
+    pub points_at: Option<OwnedEventId>,
+    /// That message, as fetched (see [`quote`]).
+    pub quoted: Option<Quoted>,
 }
 
 /// The sync position tocsin resumes from, in a file replaced atomically.
@@ -110,6 +121,10 @@ pub struct Start {
     pub skip_history: bool,
     /// Events already on record, where a backfill stops.
     pub known: SourceIndex,
+    /// The command prefix: a command replying to a message may put it on record.
+    pub prefix: String,
+    /// Where files put on record are kept (`evidence`).
+    pub files: PathBuf,
 }
 
 /// Events per `/messages` page when reading back a gap.
@@ -143,7 +158,13 @@ pub async fn run(
         mut position,
         mut skip_history,
         known,
+        prefix,
+        files,
     } = start;
+    let quoting = Quoting {
+        prefix: &prefix,
+        files: &files,
+    };
     // Rooms whose timeline we follow: a gap in one of them is read back.
     // A room joined since has no gap to fill (its earlier history is not ours).
     let mut followed: HashSet<OwnedRoomId> = client
@@ -194,7 +215,7 @@ pub async fn run(
                 unsure,
                 known: &known,
             };
-            match collect(client, &response, &gaps, shutdown).await {
+            match collect(client, &response, &gaps, &quoting, shutdown).await {
                 Some(events) => events,
                 // Shut down mid-backfill: nothing handed over, nothing lost.
                 None => return,
@@ -254,6 +275,7 @@ async fn collect(
     client: &Client,
     response: &SyncResponse,
     gaps: &Gaps<'_>,
+    quoting: &Quoting<'_>,
     shutdown: &CancellationToken,
 ) -> Option<Vec<Incoming>> {
     let own = client.user_id()?.to_owned();
@@ -279,7 +301,163 @@ async fn collect(
                 .filter_map(|ev| incoming(&room, &own, ev)),
         );
     }
+    for incoming in &mut out {
+        if quoting.wanted(incoming) {
+            tokio::select! {
+                () = shutdown.cancelled() => return None,
+                quoted = quote(client, incoming, quoting.files) => incoming.quoted = quoted,
+            }
+        }
+    }
     Some(out)
+}
+
+/// What putting a quoted message on record needs from the configuration.
+struct Quoting<'a> {
+    prefix: &'a str,
+    files: &'a Path,
+}
+
+impl Quoting<'_> {
+    /// A 📌, or a command replying to a message: the message must be fetched.
+    fn wanted(&self, incoming: &Incoming) -> bool {
+        incoming.points_at.is_some()
+            && match &incoming.body {
+                Body::Reaction { key, .. } => consign::is_pin(key),
+                Body::Text(text) => text.trim_start().starts_with(self.prefix),
+                _ => false,
+            }
+    }
+}
+
+/// Largest file tocsin downloads to put on record.
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// The message an input points at, as the engine needs it: author, time,
+/// and text, or a file downloaded (decrypted), stored by hash and described.
+async fn quote(client: &Client, incoming: &Incoming, files: &Path) -> Option<Quoted> {
+    let room = &incoming.room;
+    let target = incoming.points_at.as_ref()?;
+    let event = match room.event(target, None).await {
+        Ok(event) => event,
+        Err(err) => {
+            tracing::warn!(room = %room.room_id(), error = %err, "could not fetch the message to put on record");
+            return None;
+        }
+    };
+    let ts = |ts| inbound::timestamp(ts);
+    let (sender, sent_at, content) = match &event.kind {
+        TimelineEventKind::UnableToDecrypt { event, .. } => {
+            let ev: OriginalSyncRoomEncryptedEvent = event.deserialize_as_unchecked().ok()?;
+            (
+                ev.sender,
+                ts(ev.origin_server_ts),
+                QuotedContent::Unavailable(msg!("consign-undecryptable").into()),
+            )
+        }
+        _ => {
+            let AnySyncTimelineEvent::MessageLike(AnySyncMessageLikeEvent::RoomMessage(
+                SyncMessageLikeEvent::Original(msg),
+            )) = event.raw().deserialize().ok()?
+            else {
+                return None;
+            };
+            let content = quoted_content(client, &msg.content.msgtype, files).await?;
+            (msg.sender, ts(msg.origin_server_ts), content)
+        }
+    };
+    let name = match room.get_member(&sender).await {
+        Ok(Some(member)) => member.name().to_owned(),
+        _ => sender.localpart().to_owned(),
+    };
+    Some(Quoted {
+        event_id: target.to_string(),
+        author: Author {
+            id: sender.to_string(),
+            name,
+        },
+        sent_at,
+        content,
+    })
+}
+
+/// A message's text, or its file fetched and stored.
+async fn quoted_content(
+    client: &Client,
+    msgtype: &MessageType,
+    files: &Path,
+) -> Option<QuotedContent> {
+    let (name, mime, bytes) = match msgtype {
+        MessageType::Text(t) => {
+            return Some(QuotedContent::Text(inbound::text_with_mentions(
+                &t.body,
+                t.formatted.as_ref().map(|f| f.body.as_str()),
+            )));
+        }
+        MessageType::Notice(n) => return Some(QuotedContent::Text(n.body.clone())),
+        MessageType::Emote(e) => return Some(QuotedContent::Text(e.body.clone())),
+        MessageType::File(f) => {
+            let info = f.info.as_ref();
+            let (mime, size) = (
+                info.and_then(|i| i.mimetype.clone()),
+                info.and_then(|i| i.size),
+            );
+            (f.filename().to_owned(), mime, fetch(client, f, size).await)
+        }
+        MessageType::Image(f) => {
+            let info = f.info.as_ref();
+            let (mime, size) = (
+                info.and_then(|i| i.mimetype.clone()),
+                info.and_then(|i| i.size),
+            );
+            (f.filename().to_owned(), mime, fetch(client, f, size).await)
+        }
+        _ => return None,
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(why) => return Some(QuotedContent::Unavailable(why)),
+    };
+    match evidence::store(files, &bytes) {
+        Ok(sha256) => Some(QuotedContent::File {
+            name,
+            mime: mime.unwrap_or_else(|| "application/octet-stream".to_owned()),
+            size: bytes.len() as u64,
+            sha256,
+        }),
+        Err(err) => {
+            tracing::error!(error = %err, "could not store a file put on record");
+            Some(QuotedContent::Unavailable(
+                msg!("consign-file-not-stored").into(),
+            ))
+        }
+    }
+}
+
+/// Downloads (and decrypts) a file, unless it is too large.
+async fn fetch(
+    client: &Client,
+    content: &impl MediaEventContent,
+    size: Option<UInt>,
+) -> Result<Vec<u8>, Speech> {
+    let too_large = || {
+        Speech::from(msg!(
+            "consign-file-too-large",
+            max = MAX_FILE / (1024 * 1024)
+        ))
+    };
+    if size.is_some_and(|s| u64::from(s) > MAX_FILE) {
+        return Err(too_large());
+    }
+    match client.media().get_file(content, false).await {
+        Ok(Some(bytes)) if bytes.len() as u64 <= MAX_FILE => Ok(bytes),
+        Ok(Some(_)) => Err(too_large()),
+        Ok(None) => Err(msg!("consign-file-unavailable").into()),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not download a file to put on record");
+            Err(msg!("consign-file-unavailable").into())
+        }
+    }
 }
 
 /// Reads a room's history backwards from `from` down to the position the gap
@@ -349,54 +527,121 @@ fn incoming_inner(room: &Room, own: &OwnedUserId, ev: &TimelineEvent) -> Option<
             sender: ev.sender,
             sent_at: inbound::timestamp(ev.origin_server_ts),
             body: Body::Undecryptable,
+            points_at: None,
+            quoted: None,
         });
     }
-    let AnySyncTimelineEvent::MessageLike(event) = ev.raw().deserialize().ok()? else {
-        return None;
+    let event = match ev.raw().deserialize().ok()? {
+        AnySyncTimelineEvent::MessageLike(event) => event,
+        AnySyncTimelineEvent::State(AnySyncStateEvent::RoomMember(SyncStateEvent::Original(
+            member,
+        ))) => return joined(room, own, &member),
+        AnySyncTimelineEvent::State(_) => return None,
     };
     if event.sender() == own {
         return None;
     }
-    let (body, thread, message) = match &event {
+    let said = said(&event)?;
+    Some(Incoming {
+        room: room.clone(),
+        event_id: event.event_id().to_owned(),
+        sender: event.sender().to_owned(),
+        sent_at: inbound::timestamp(event.origin_server_ts()),
+        reply_to: reply_to(room, event.event_id(), said.thread, said.message),
+        body: said.body,
+        points_at: said.points_at,
+        quoted: None,
+    })
+}
+
+/// What a message-like event says to tocsin.
+struct Said {
+    body: Body,
+    /// The root of the thread it is in.
+    thread: Option<String>,
+    /// A message (answered with a reply and a reaction).
+    message: bool,
+    /// The message it replies to, or reacts to.
+    points_at: Option<OwnedEventId>,
+}
+
+fn said(event: &AnySyncMessageLikeEvent) -> Option<Said> {
+    match event {
         AnySyncMessageLikeEvent::RoomMessage(SyncMessageLikeEvent::Original(msg)) => {
-            let thread = match &msg.content.relates_to {
-                Some(Relation::Thread(thread)) => Some(thread.event_id.to_string()),
-                _ => None,
+            let (thread, points_at) = match &msg.content.relates_to {
+                Some(Relation::Thread(thread)) => (
+                    Some(thread.event_id.to_string()),
+                    // A real reply within the thread, not the fallback to its latest message.
+                    thread
+                        .in_reply_to
+                        .as_ref()
+                        .filter(|_| !thread.is_falling_back)
+                        .map(|r| r.event_id.clone()),
+                ),
+                Some(Relation::Reply(reply)) => (None, Some(reply.in_reply_to.event_id.clone())),
+                _ => (None, None),
             };
-            (inbound::message_body(msg)?, thread, true)
+            Some(Said {
+                body: inbound::message_body(msg)?,
+                thread,
+                message: true,
+                points_at,
+            })
         }
-        AnySyncMessageLikeEvent::Reaction(SyncMessageLikeEvent::Original(reaction)) => (
-            Body::Reaction {
-                target: reaction.content.relates_to.event_id.to_string(),
-                key: reaction.content.relates_to.key.clone(),
-            },
-            None,
-            false,
-        ),
+        AnySyncMessageLikeEvent::Reaction(SyncMessageLikeEvent::Original(reaction)) => {
+            let relates_to = &reaction.content.relates_to;
+            Some(Said {
+                body: Body::Reaction {
+                    target: relates_to.event_id.to_string(),
+                    key: relates_to.key.clone(),
+                },
+                thread: None,
+                message: false,
+                points_at: Some(relates_to.event_id.clone()),
+            })
+        }
         AnySyncMessageLikeEvent::RoomRedaction(SyncRoomRedactionEvent::Original(redaction)) => {
             let original = redaction
                 .content
                 .redacts
                 .clone()
                 .or_else(|| redaction.redacts.clone())?;
-            (
-                Body::Redaction {
+            Some(Said {
+                body: Body::Redaction {
                     original: original.to_string(),
                     reason: redaction.content.reason.clone(),
                 },
-                None,
-                false,
-            )
+                thread: None,
+                message: false,
+                points_at: None,
+            })
         }
-        _ => return None,
-    };
+        _ => None,
+    }
+}
+
+/// Someone else's arrival in the room (not a profile change, not an invite).
+fn joined(
+    room: &Room,
+    own: &OwnedUserId,
+    member: &OriginalSyncRoomMemberEvent,
+) -> Option<Incoming> {
+    let arrived = matches!(
+        member.membership_change(),
+        MembershipChange::Joined | MembershipChange::InvitationAccepted
+    );
+    if member.state_key == *own || !arrived {
+        return None;
+    }
     Some(Incoming {
         room: room.clone(),
-        event_id: event.event_id().to_owned(),
-        sender: event.sender().to_owned(),
-        sent_at: inbound::timestamp(event.origin_server_ts()),
-        reply_to: reply_to(room, event.event_id(), thread, message),
-        body,
+        event_id: member.event_id.clone(),
+        sender: member.state_key.clone(),
+        sent_at: inbound::timestamp(member.origin_server_ts),
+        reply_to: reply_to(room, &member.event_id, None, false),
+        body: Body::Joined,
+        points_at: None,
+        quoted: None,
     })
 }
 

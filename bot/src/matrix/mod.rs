@@ -98,6 +98,8 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         // A fresh device: skip the rooms' history, only join pending invitations.
         skip_history: !restored,
         known: runtime.journal().source_index(),
+        prefix: config.settings.prefix.clone(),
+        files: crate::evidence::dir(&config.data_dir),
     };
     let (tx, rx) = mpsc::unbounded_channel();
     let mut worker = tokio::spawn(process(
@@ -549,6 +551,8 @@ async fn handle(
         body: incoming.body,
         source: Some(incoming.event_id.to_string()),
         privileged: lead || config.is_admin(incoming.sender.as_str()),
+        quoted: incoming.quoted,
+        in_reply_to: incoming.points_at.as_ref().map(ToString::to_string),
     };
     let span =
         tracing::info_span!("input", room = %incoming.room.room_id(), event = %incoming.event_id);

@@ -212,7 +212,7 @@ impl Draw {
 }
 
 /// Opens a crisis in a fresh encrypted room where the bot and `others` are members.
-async fn crisis_room(lead: &User, others: &[&User], bot: &UserId) -> Room {
+pub(super) async fn crisis_room(lead: &User, others: &[&User], bot: &UserId) -> Room {
     let mut invite: Vec<OwnedUserId> = others.iter().map(|u| u.id()).collect();
     invite.push(bot.to_owned());
     let invite: Vec<&UserId> = invite.iter().map(|u| u.as_ref()).collect();

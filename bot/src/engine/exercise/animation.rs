@@ -7,7 +7,7 @@
 use super::measures::{coverage, outcomes, percent};
 use super::{due_injects, fire, next_line, planned, stimulus_text, upcoming};
 use crate::engine::command::Command;
-use crate::engine::event::Event;
+use crate::engine::event::{Event, PostTag};
 use crate::engine::schedule::span;
 use crate::engine::state::{Crisis, ExerciseRun};
 use crate::engine::{Ctx, Decision, Effect, ellipsis, mark_decision};
@@ -676,6 +676,12 @@ impl Ctx<'_> {
             id = &id,
             t = span(run.clock(now), self.settings)
         );
+        let post = Effect::Post {
+            room: crisis.room.clone(),
+            crisis: crisis.id.clone(),
+            text: players.into(),
+            tag: Some(PostTag::Inject(id.clone())),
+        };
         Decision {
             records: vec![record(Event::InjectPlayed {
                 inject: id,
@@ -687,7 +693,7 @@ impl Ctx<'_> {
                 adhoc: true,
                 manual: true,
             })],
-            effects: vec![Effect::Ack(note.into()), self.post_players(crisis, players)],
+            effects: vec![Effect::Ack(note.into()), post],
         }
     }
 

@@ -17,7 +17,7 @@ pub struct Outcome {
     pub t_plus: Option<TimeDelta>,
     pub planned: Option<TimeDelta>,
     pub skipped: bool,
-    /// The first information, decision or action after it: reference and delay.
+    /// The first entry that answers it (see [`first_reaction`]): reference and delay.
     pub first_reaction: Option<(String, TimeDelta)>,
     /// Whether the expected reaction was met, and how that is known.
     pub met: Option<(bool, MetBy)>,
@@ -39,18 +39,8 @@ pub fn outcomes(crisis: &Crisis, scenario: Option<&Scenario>) -> Vec<Outcome> {
     let Some(run) = &crisis.run else {
         return Vec::new();
     };
-    let first_reaction = |after: DateTime<Utc>| {
-        let infos = crisis.infos.iter().map(|i| (i.at, &i.reference));
-        let decisions = crisis.decisions.iter().map(|d| (d.at, &d.reference));
-        let actions = crisis.actions.iter().map(|a| (a.at, &a.reference));
-        let procedures = crisis.procedures.iter().map(|(id, p)| (p.started_at, id));
-        infos
-            .chain(decisions)
-            .chain(actions)
-            .chain(procedures)
-            .filter(|(at, _)| *at >= after)
-            .min_by_key(|(at, _)| *at)
-            .map(|(at, r)| (r.clone(), at - after))
+    let first_reaction = |id: &str, inject: Option<&Inject>, after: DateTime<Utc>| {
+        first_reaction(crisis, id, inject, after)
     };
     let mut out = Vec::new();
     for inject in scenario.map(|s| s.injects.as_slice()).unwrap_or_default() {
@@ -87,7 +77,7 @@ pub fn outcomes(crisis: &Crisis, scenario: Option<&Scenario>) -> Vec<Outcome> {
             t_plus: played.map(|p| p.t_plus),
             planned: planned(run, inject),
             skipped: run.skipped.contains_key(&inject.id),
-            first_reaction: at.and_then(first_reaction),
+            first_reaction: at.and_then(|at| first_reaction(&inject.id, Some(inject), at)),
             met,
             adhoc: false,
         });
@@ -99,12 +89,50 @@ pub fn outcomes(crisis: &Crisis, scenario: Option<&Scenario>) -> Vec<Outcome> {
             t_plus: Some(p.t_plus),
             planned: None,
             skipped: false,
-            first_reaction: first_reaction(p.at),
+            first_reaction: first_reaction(&p.inject, None, p.at),
             met: run.marks.get(&p.inject).map(|m| (*m, MetBy::Facilitator)),
             adhoc: true,
         });
     }
     out
+}
+
+/// The players' first reaction to an inject played at `after`: the earliest
+/// entry that answers it (a reply to its message, a mention of its id, a
+/// decision `suite à i05`, `!lier`), the procedure the scenario expects, or an
+/// entry holding the scenario's keywords. Any other entry is not a reaction
+/// to it: an information about something else, typed a minute later, is not.
+fn first_reaction(
+    crisis: &Crisis,
+    id: &str,
+    inject: Option<&Inject>,
+    after: DateTime<Utc>,
+) -> Option<(String, TimeDelta)> {
+    let linked = crisis
+        .answers_to(id)
+        .filter_map(|r| Some((crisis.time_of(r)?, r.to_owned())));
+    let matches = inject.map(|i| &i.matches);
+    let procedure = matches
+        .and_then(|m| m.procedure.as_ref())
+        .and_then(|p| Some((crisis.procedures.get(p)?.started_at, p.clone())));
+    let keywords = matches.map(|m| m.keywords.as_slice()).unwrap_or_default();
+    let infos = crisis.infos.iter().map(|i| (i.at, &i.reference, &i.text));
+    let decisions = crisis
+        .decisions
+        .iter()
+        .map(|d| (d.at, &d.reference, &d.text));
+    let actions = crisis.actions.iter().map(|a| (a.at, &a.reference, &a.text));
+    let said = infos
+        .chain(decisions)
+        .chain(actions)
+        .filter(|(_, r, text)| mentions(crisis.current_text(r, text), keywords))
+        .map(|(at, r, _)| (at, r.clone()));
+    linked
+        .chain(procedure)
+        .chain(said)
+        .filter(|(at, _)| *at >= after)
+        .min_by_key(|(at, _)| *at)
+        .map(|(at, r)| (r, at - after))
 }
 
 /// Does a text hold one of the keywords (already folded) at the start of a word?

@@ -18,7 +18,7 @@ pub mod measures;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::event::Event;
+use super::event::{Event, PostTag};
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
 use super::{Decision, Effect, Settings, ellipsis, mark_decision, system_record};
@@ -327,7 +327,7 @@ fn fire(
             room: crisis.room.clone(),
             crisis: crisis.id.clone(),
             text: players.into(),
-            tag: None,
+            tag: Some(PostTag::Inject(inject.id.clone())),
         },
         note,
     ];

@@ -124,7 +124,14 @@ impl Report<'_> {
             hash: journal::hex(&e.hash)[..8].to_owned(),
             time: self.time(r.occurred_at),
             note,
-            author: r.author.name.clone(),
+            author: match &r.recorded_by {
+                Some(by) => format!(
+                    "{} — {}",
+                    r.author.name,
+                    self.say(msg!("report-recorded-by", by = &by.name))
+                ),
+                None => r.author.name.clone(),
+            },
             role: r.role.clone().unwrap_or_default(),
             kind: self.say(msg!("kind", kind = r.event.kind())),
             reference,
@@ -185,15 +192,37 @@ impl Report<'_> {
                 reference,
                 text,
                 rationale,
+                decided_by,
+                trigger,
+            } => {
+                let mut s = text.clone();
+                if let Some(why) = rationale {
+                    let word = self.say(msg!("report-word-rationale"));
+                    s.push_str(&format!(" — {word} : {why}"));
+                }
+                if let Some(who) = decided_by {
+                    let who = self.name(who);
+                    s.push_str(&format!(
+                        " — {}",
+                        self.say(msg!("decision-decided-by", who))
+                    ));
+                }
+                if let Some(to) = trigger {
+                    s.push_str(&format!(" — {}", self.say(msg!("report-answers", to))));
+                }
+                (reference.clone(), s)
+            }
+            Event::Link { from, to } => (from.clone(), self.say(msg!("report-answers", to))),
+            Event::Note { reference, text } => (reference.clone(), text.clone()),
+            Event::File {
+                reference,
+                name,
+                mime,
+                size,
+                sha256,
             } => (
                 reference.clone(),
-                match rationale {
-                    Some(why) => format!(
-                        "{text} — {} : {why}",
-                        self.say(msg!("report-word-rationale"))
-                    ),
-                    None => text.clone(),
-                },
+                self.say(msg!("report-file", name, mime, size = *size, sha256)),
             ),
             Event::Action {
                 reference,
@@ -242,6 +271,7 @@ impl Report<'_> {
                 ),
             ),
             Event::Gap { reason } => (String::new(), reason.clone()),
+            Event::MemberJoined {} => (String::new(), String::new()),
             Event::ProcedureStarted { procedure } => (
                 procedure.clone(),
                 self.playbook

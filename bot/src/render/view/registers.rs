@@ -49,10 +49,20 @@ impl Report<'_> {
                     reference,
                     text,
                     rationale,
+                    decided_by,
+                    trigger,
                 } => decisions.push(DecisionRow {
                     reference: reference.clone(),
                     at: self.at(r.occurred_at),
-                    author: r.author.name.clone(),
+                    // Who decided, and who recorded it when not the same.
+                    author: match decided_by {
+                        Some(d) => format!(
+                            "{} — {}",
+                            self.name(d),
+                            self.say(msg!("report-recorded-by", by = &r.author.name))
+                        ),
+                        None => r.author.name.clone(),
+                    },
                     role: r
                         .role
                         .as_deref()
@@ -60,7 +70,11 @@ impl Report<'_> {
                         .unwrap_or_default(),
                     text: text.clone(),
                     rationale: rationale.clone().unwrap_or_default(),
-                    context: last_info.clone().unwrap_or_default(),
+                    // What it answers, or else what the cell knew just before.
+                    context: match trigger {
+                        Some(to) => self.say(msg!("report-answers", to)),
+                        None => last_info.clone().unwrap_or_default(),
+                    },
                     corrections: Vec::new(),
                     transcribed: r.transcribed,
                 }),
@@ -272,15 +286,23 @@ impl Report<'_> {
         decisions: &[DecisionRow],
         actions: &[ActionRow],
     ) -> Vec<MetricRow> {
-        let opened_at = self.crisis.map(|c| c.opened_at);
+        // The earliest time (a paper note can be logged after later entries).
         let first = |pred: fn(&Event) -> bool| {
             self.shown
                 .iter()
-                .find(|e| pred(&e.record.event))
+                .filter(|e| pred(&e.record.event))
                 .map(|e| e.record.occurred_at)
+                .min()
         };
-        let since_open = |t: Option<DateTime<Utc>>| match (t, opened_at) {
-            (Some(t), Some(o)) => self.duration(t - o),
+        // In an exercise the cell's delays run from DEBEX; what was done before
+        // it (a cell set up while waiting) took no time on the exercise clock.
+        let start = self
+            .run
+            .and_then(|r| r.started_at)
+            .or(self.crisis.map(|c| c.opened_at));
+        let since_open = |t: Option<DateTime<Utc>>| match (t, start) {
+            (Some(t), Some(s)) if t < s => self.say(msg!("report-before-debex")),
+            (Some(t), Some(s)) => self.duration(t - s),
             _ => "—".to_owned(),
         };
         let n_reminders = self
