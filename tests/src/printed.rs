@@ -525,6 +525,16 @@ fn the_exercise_report_of_blouse_noire_prints_on_a4_with_french_dates() {
     let dir = tempfile::tempdir().unwrap();
     let (html, printed, outline) = printed("blouse-noire.txt", Edition::Full, dir.path());
     expect_test::expect_file!["../data/snapshots/outline-exercise-full.txt"].assert_eq(&outline);
+    // What the cell put on record: a decision taken by one and recorded by
+    // another, what it answers, and a message said in the room.
+    for s in [
+        "Claire Martin — consigné par Farid Haddad",
+        "en réponse à i04",
+        "message consigné",
+        "Le directeur général, joint par téléphone, arrive dans 20 minutes",
+    ] {
+        assert!(html.contains(s), "the full edition lacks {s}");
+    }
     // The facilitators' material is there: judgements, synthesis, expected reactions.
     for s in [
         "partiellement atteint",
