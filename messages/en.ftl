@@ -453,6 +453,8 @@ kind = { $kind ->
         [note] message on record
         [file] file on record
         [link] link
+        [plan_moved] improvement plan
+        [plan_carried] plan inherited
         [procedure_started] procedure
         [step_done] step done
         [step_skipped] step skipped
@@ -755,3 +757,33 @@ consign-recorded-file = {$reference} — file from {$who} ({$at}) put on record 
 report-recorded-by = recorded by {$by}
 report-answers = answering {$to}
 report-before-debex = 0 min (before DEBEX)
+
+## The improvement plan, across crises and exercises
+
+help-plan = plan [P3 todo|in progress|done <proof>|dropped <reason>] — the establishment's improvement plan, from one exercise to the next
+cmd-plan-usage = Write “plan” for the list, or “plan P3 in progress”, “plan P3 done <proof: D4, F2, or a text>”, “plan P3 dropped <reason>”.
+plan-state = { $state ->
+        [todo] to do
+        [in_progress] in progress
+        [done] done
+       *[dropped] dropped
+    }
+plan-line = {$item} ({$state}, {$owner}, due {$due}) {$text} — opened in {$crisis}
+plan-open = 📋 Improvement plan: {$n} open item(s). To move one on: {$p}plan P3 in progress | done <proof> | dropped <reason>.
+plan-none-open = 📋 Improvement plan: no open item ({$n} in the register).
+plan-unknown-item = “{$item}” is not in the improvement plan: nothing recorded. The list: plan.
+plan-done-needs-proof = {$item} done: with what proof? For example {$p}plan {$item} done D4 (a decision, a file F2) or a text.
+plan-dropped-needs-reason = {$item} dropped: why? For example {$p}plan {$item} dropped replaced by project X.
+plan-already = {$item} is already “{$state}”.
+plan-moved = {$item} → {$state}, recorded.
+plan-carried = 📋 The improvement plan has {$n} item(s) still open from earlier crises and exercises, {$late} of them overdue: {$p}plan for the list.
+plan-reminder = ⏰ Improvement plan: {$n} item(s) due and still open.
+report-plan-carried = Improvement plan: items inherited from earlier crises and exercises
+report-plan-state = State
+report-plan-proof = Proof, reason
+report-plan-opened-in = Opened in
+plan-title = Improvement plan
+plan-moves = History
+plan-count-open = open:
+plan-count-late = overdue:
+plan-empty = No item in the improvement plan.

@@ -459,6 +459,8 @@ kind = { $kind ->
         [note] message consigné
         [file] fichier consigné
         [link] lien
+        [plan_moved] plan d'amélioration
+        [plan_carried] plan hérité
         [procedure_started] procédure
         [step_done] étape faite
         [step_skipped] étape passée
@@ -761,3 +763,33 @@ consign-recorded-file = {$reference} — fichier de {$who} ({$at}) consigné par
 report-recorded-by = consigné par {$by}
 report-answers = en réponse à {$to}
 report-before-debex = 0 min (avant le DEBEX)
+
+## The improvement plan, across crises and exercises
+
+help-plan = plan [P3 à faire|en cours|fait <preuve>|abandonné <raison>] — le plan d'amélioration de l'établissement, d'un exercice à l'autre
+cmd-plan-usage = Écrivez « plan » pour la liste, ou « plan P3 en cours », « plan P3 fait <preuve : D4, F2, ou un texte> », « plan P3 abandonné <raison> ».
+plan-state = { $state ->
+        [todo] à faire
+        [in_progress] en cours
+        [done] fait
+       *[dropped] abandonné
+    }
+plan-line = {$item} ({$state}, {$owner}, échéance {$due}) {$text} — ouvert par {$crisis}
+plan-open = 📋 Plan d'amélioration : {$n} point(s) ouvert(s). Pour avancer : {$p}plan P3 en cours | fait <preuve> | abandonné <raison>.
+plan-none-open = 📋 Plan d'amélioration : aucun point ouvert ({$n} au registre).
+plan-unknown-item = « {$item} » n'est pas au plan d'amélioration : rien n'est enregistré. La liste : plan.
+plan-done-needs-proof = {$item} fait : avec quelle preuve ? Par exemple {$p}plan {$item} fait D4 (une décision, un fichier F2) ou un texte.
+plan-dropped-needs-reason = {$item} abandonné : pour quelle raison ? Par exemple {$p}plan {$item} abandonné remplacé par le projet X.
+plan-already = {$item} est déjà « {$state} ».
+plan-moved = {$item} → {$state}, enregistré.
+plan-carried = 📋 Le plan d'amélioration a {$n} point(s) encore ouvert(s) des crises et exercices précédents, dont {$late} en retard : {$p}plan pour la liste.
+plan-reminder = ⏰ Plan d'amélioration : {$n} point(s) arrivé(s) à échéance et toujours ouvert(s).
+report-plan-carried = Plan d'amélioration : points hérités des crises et exercices précédents
+report-plan-state = État
+report-plan-proof = Preuve, raison
+report-plan-opened-in = Ouvert par
+plan-title = Plan d'amélioration
+plan-moves = Historique
+plan-count-open = ouverts :
+plan-count-late = en retard :
+plan-empty = Aucun point au plan d'amélioration.

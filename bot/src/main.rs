@@ -41,6 +41,8 @@ enum Cmd {
     Export(ExportArgs),
     /// Print a playbook as a paper kit: reflex sheets, checklists, blank log sheets, role cards.
     Kit(KitArgs),
+    /// The establishment's improvement plan across crises and exercises (html to print, csv).
+    Plan(PlanArgs),
     /// Exercise scenarios.
     Scenario {
         #[command(subcommand)]
@@ -104,6 +106,22 @@ struct ExportArgs {
     output: PathBuf,
     #[arg(long, default_value = "playbooks")]
     playbooks: PathBuf,
+    /// A directory whose *.hbs files replace the built-in templates.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct PlanArgs {
+    #[arg(long)]
+    data: PathBuf,
+    /// html or csv.
+    #[arg(long, default_value = "html")]
+    format: String,
+    #[arg(short, long)]
+    output: PathBuf,
     /// A directory whose *.hbs files replace the built-in templates.
     #[arg(long)]
     templates: Option<PathBuf>,
@@ -259,6 +277,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Verify(args) => verify(&args),
         Cmd::Export(args) => export(&args),
         Cmd::Kit(args) => kit(&args),
+        Cmd::Plan(args) => plan(&args),
         Cmd::Scenario {
             action: ScenarioCmd::Import(args),
         } => scenario_import(&args),
@@ -500,6 +519,42 @@ fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow:
         to.display()
     );
     Ok(())
+}
+
+/// `tocsin plan`: the improvement plan, folded from every crisis of the journal.
+fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let settings = args.settings.settings()?;
+    if !matches!(args.format.as_str(), "html" | "csv") {
+        bail!("--format: `{}` is not html or csv", args.format);
+    }
+    let (journal, _) = Journal::open(&args.data, |_| {})
+        .with_context(|| format!("opening the journal in {}", args.data.display()))?;
+    let mut world = tocsin::engine::state::World::default();
+    let crises: Vec<String> = journal.crises().map(str::to_owned).collect();
+    for crisis in &crises {
+        for entry in journal.entries(crisis)? {
+            world.apply(&entry.record);
+        }
+    }
+    let view = tocsin::render::plan::build(&world, &settings, chrono::Utc::now());
+    let bytes = if args.format == "csv" {
+        tocsin::render::plan_csv(&view)?
+    } else {
+        tocsin::render::Renderer::new(args.templates.as_deref())?
+            .plan_html(&view)?
+            .into_bytes()
+    };
+    std::fs::write(&args.output, bytes)
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    println!(
+        "wrote {} ({} items, {} open, {} overdue, from {} crises)",
+        args.output.display(),
+        view.items.len(),
+        view.n_open,
+        view.n_late,
+        crises.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `tocsin kit`: a playbook's paper kit.

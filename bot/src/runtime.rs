@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::event::{Event, PostTag};
 use crate::engine::{
-    self, Decision, Effect, ExportFormat, Input, Settings, exercise, schedule, state::World,
+    self, Decision, Effect, ExportFormat, Input, Settings, exercise, plan, schedule, state::World,
 };
 use crate::journal::{self, Journal, Summary};
 use crate::lang::speech::msg;
@@ -206,7 +206,8 @@ impl Runtime {
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         let follow_up = schedule::next_due(&self.world, &self.catalog, &self.settings);
         let injects = exercise::next_due(&self.world, &self.catalog);
-        follow_up.into_iter().chain(injects).min()
+        let plan = plan::next_due(&self.world, &self.settings);
+        follow_up.into_iter().chain(injects).chain(plan).min()
     }
 
     /// Carries out what is due at `now`: follow-up first, then the injects on the exercise clock.
@@ -216,6 +217,9 @@ impl Runtime {
             outputs.extend(self.commit(decision, None, None)?);
         }
         for decision in exercise::tick(&self.world, &self.catalog, &self.settings, now) {
+            outputs.extend(self.commit(decision, None, None)?);
+        }
+        for decision in plan::tick(&self.world, &self.settings, now) {
             outputs.extend(self.commit(decision, None, None)?);
         }
         Ok(outputs)

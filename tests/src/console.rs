@@ -230,3 +230,94 @@ fn bad_input_is_refused_and_the_journal_stays_intact() {
     let summary = Journal::verify_dir(dir.path()).unwrap();
     assert_eq!(summary.n_entries, 3, "open + two infos, nothing else");
 }
+
+/// The improvement plan survives from one exercise to the next: the second
+/// inherits the items still open (in its report), closes one with its proof,
+/// and `tocsin plan` prints the register.
+#[test]
+fn the_improvement_plan_survives_to_the_next_exercise() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = console(
+        dir.path(),
+        "!ouvrir rancongiciel exercice
+!amélioration Tester la restauration hors ligne @bob avant 31/01/2027
+!amélioration Imprimer l'annuaire de crise
+!clore
+"
+        .as_bytes(),
+    );
+    assert!(first.contains("P1 — amélioration inscrite"), "{first}");
+    let second = console(
+        dir.path(),
+        "!ouvrir rancongiciel exercice
+!décision Restaurer depuis la bande de mardi -- testée le 12/01
+!plan P1 fait D1
+!plan
+"
+        .as_bytes(),
+    );
+    assert!(
+        second.contains("2 point(s) encore ouvert(s) des crises et exercices précédents"),
+        "{second}"
+    );
+    assert!(second.contains("P1 → fait, enregistré."), "{second}");
+    assert!(
+        second.contains("P2 (à faire, —, échéance —) Imprimer l'annuaire de crise"),
+        "{second}"
+    );
+    let (journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    let mut crises: Vec<String> = journal.crises().map(str::to_owned).collect();
+    drop(journal);
+    crises.sort_by_key(|c| c.len());
+    let report = dir.path().join("second.md");
+    let out = tocsin(
+        &[
+            "export",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--crisis",
+            &crises[1],
+            "--format",
+            "md",
+            "-o",
+            report.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = std::fs::read_to_string(&report).unwrap();
+    let carried = md
+        .split("points hérités des crises et exercices précédents")
+        .nth(1)
+        .expect("the inherited items in the second report");
+    let p1 = carried.lines().find(|l| l.starts_with("| P1 ")).unwrap();
+    assert!(
+        p1.contains(&crises[0]) && p1.contains("| fait | D1 |"),
+        "{p1}"
+    );
+    let p2 = carried.lines().find(|l| l.starts_with("| P2 ")).unwrap();
+    assert!(p2.contains("| à faire |"), "{p2}");
+
+    let csv = dir.path().join("plan.csv");
+    let out = tocsin(
+        &[
+            "plan",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "csv",
+            "-o",
+            csv.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 items, 1 open, 0 overdue, from 2 crises"),
+        "{}",
+        text(&out.stdout)
+    );
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    let p1 = csv.lines().find(|l| l.starts_with("P1,")).unwrap();
+    assert!(p1.contains(",fait,,D1,"), "{p1}");
+}

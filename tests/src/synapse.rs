@@ -7,6 +7,7 @@
 
 mod newcomers;
 mod outage;
+mod record;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

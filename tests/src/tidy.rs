@@ -337,6 +337,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "Verification",
             "Attainment",
             "SynthesisPart",
+            "PlanState",
+            "CarriedItem",
         ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
@@ -375,6 +377,7 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "SignatureRow",
         ],
     ),
+    ("bot/src/render/plan.rs", &["PlanView", "PlanRow"]),
     (
         "bot/src/render/kit.rs",
         &["KitView", "KitProcedure", "KitStep", "KitRole", "KitClock"],

@@ -85,7 +85,7 @@ impl Ctx<'_> {
         let version = &playbook.version;
         let n_roles = playbook.roles.len();
         let p = self.p();
-        let text = if exercise {
+        let mut text: Speech = if exercise {
             // The opening is itself marked: the crisis is not in the world yet.
             marked(
                 self.settings,
@@ -94,14 +94,21 @@ impl Ctx<'_> {
         } else {
             msg!("crisis-opened", title, version, id = &id, n_roles, p).into()
         };
-        ack(record, text)
+        // What earlier crises and exercises left open is inherited, on record.
+        let items = super::plan::carried(self.world);
+        if items.is_empty() {
+            return ack(record, text);
+        }
+        let today = self.local(self.input.sent_at).date_naive();
+        text.line(super::plan::carried_line(&items, self.settings, today));
+        let carried = self.record(&id, 2, None, Event::PlanCarried { items });
+        Decision {
+            records: vec![record, carried],
+            effects: vec![Effect::Ack(text)],
+        }
     }
 
     /// A command typed in the room of an open crisis.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "a flat dispatch: one arm per command"
-    )]
     pub(super) fn in_crisis(
         &self,
         crisis: &Crisis,
@@ -120,13 +127,9 @@ impl Ctx<'_> {
             Command::Info { text } => self.info(crisis, text),
             Command::Note { text } => self.note(crisis, text),
             Command::Verify { target, status } => self.verify(crisis, target, status),
-            Command::Decision {
-                text,
-                rationale,
-                by,
-                trigger,
-            } => self.decision(crisis, text, rationale, by, trigger),
+            decision @ Command::Decision { .. } => self.decision(crisis, decision),
             Command::Relate { from, to } => self.relate(crisis, &from, &to),
+            Command::Plan(change) => self.plan(crisis, change),
             Command::Action { text, owner, due } => self.action(crisis, text, owner, due),
             Command::Done { target }
                 if playbook.is_some_and(|p| p.clocks.iter().any(|c| c.id == target)) =>
@@ -298,14 +301,16 @@ impl Ctx<'_> {
         )
     }
 
-    fn decision(
-        &self,
-        crisis: &Crisis,
-        text: String,
-        rationale: Option<String>,
-        by: Option<String>,
-        trigger: Option<String>,
-    ) -> Decision {
+    fn decision(&self, crisis: &Crisis, command: Command) -> Decision {
+        let Command::Decision {
+            text,
+            rationale,
+            by,
+            trigger,
+        } = command
+        else {
+            return self.unreachable_help();
+        };
         let trigger = match trigger.map(|t| crisis.resolve_target(&t).ok_or(t)) {
             None => None,
             Some(Ok(found)) => Some(found),

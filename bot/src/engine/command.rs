@@ -13,7 +13,7 @@ use crate::playbook::parse_duration;
 use crate::playbook::scenario::Channel;
 
 use super::ExportFormat;
-use super::event::{Attainment, SynthesisPart, Verification};
+use super::event::{Attainment, PlanState, SynthesisPart, Verification};
 
 /// Longest entry text accepted, in characters. A main-courante line is short;
 /// past this a message is a paste that belongs in an attachment.
@@ -49,6 +49,9 @@ pub enum Command {
         /// `suite à I3`: what it answers (an entry or an inject).
         trigger: Option<String>,
     },
+    /// `!plan`: the open items of the improvement plan; `!plan P3 fait D4`:
+    /// an item moved on, with its proof, reason or comment.
+    Plan(Option<PlanMove>),
     /// `!lier D2 I3`: an entry answers or follows from another (or an inject).
     Relate {
         from: String,
@@ -251,6 +254,7 @@ pub enum Keyword {
     Info,
     Note,
     Relate,
+    Plan,
     Verify,
     Decision,
     Action,
@@ -295,6 +299,7 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Info, &["info", "information"]),
     (Keyword::Note, &["consigner", "noter", "note"]),
     (Keyword::Relate, &["lier", "relier", "relate"]),
+    (Keyword::Plan, &["plan"]),
     (Keyword::Verify, &["verifier", "verify"]),
     (Keyword::Decision, &["decision"]),
     (Keyword::Action, &["action"]),
@@ -334,7 +339,7 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 40] = [
+    pub const ALL: [Keyword; 41] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -342,6 +347,7 @@ impl Keyword {
         Keyword::Info,
         Keyword::Note,
         Keyword::Relate,
+        Keyword::Plan,
         Keyword::Verify,
         Keyword::Decision,
         Keyword::Action,
@@ -448,6 +454,7 @@ impl Keyword {
             Keyword::Synthesis => msg!("help-synthesis"),
             Keyword::Note => msg!("help-note"),
             Keyword::Relate => msg!("help-relate"),
+            Keyword::Plan => msg!("help-plan"),
         };
         Speech::from(prefix).then(line)
     }
@@ -549,6 +556,7 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         Keyword::Synthesis => parse_synthesis(args),
         Keyword::Note => parse_note(args),
         Keyword::Relate => parse_relate(args),
+        Keyword::Plan => parse_plan(args),
     };
     Some(res.map_err(|reason| Refusal {
         reason: reason.into(),
@@ -696,6 +704,52 @@ fn is_target(s: &str) -> bool {
         && s.len() <= 12
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
         && s.chars().any(|c| c.is_ascii_digit())
+}
+
+/// An item of the improvement plan moved on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanMove {
+    pub item: String,
+    pub state: PlanState,
+    pub note: Option<String>,
+}
+
+/// The arguments of `!plan`: nothing, or `P3 <état> [preuve, raison…]`.
+fn parse_plan(args: &str) -> Result<Command, Problem> {
+    let (item, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+    if item.is_empty() {
+        return Ok(Command::Plan(None));
+    }
+    if !is_target(item) {
+        return Err(msg!("cmd-plan-usage"));
+    }
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let two = folded
+        .iter()
+        .take(2)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let first = folded.first().map_or("", String::as_str);
+    let (state, used) = match (first, two.as_str()) {
+        (_, "a faire" | "to do") => (PlanState::Todo, 2),
+        (_, "en cours" | "in progress") => (PlanState::InProgress, 2),
+        ("todo" | "rouvert" | "reopened", _) => (PlanState::Todo, 1),
+        ("doing" | "started" | "commence", _) => (PlanState::InProgress, 1),
+        ("fait" | "done" | "termine" | "closed", _) => (PlanState::Done, 1),
+        ("abandonne" | "dropped" | "abandoned", _) => (PlanState::Dropped, 1),
+        _ => return Err(msg!("cmd-plan-usage")),
+    };
+    let note = words
+        .get(used..)
+        .map(|w| w.join(" "))
+        .filter(|n| !n.is_empty());
+    Ok(Command::Plan(Some(PlanMove {
+        item: item.to_uppercase(),
+        state,
+        note,
+    })))
 }
 
 /// The arguments of `!lier`.

@@ -296,7 +296,8 @@ pub enum Event {
         text: String,
     },
     RetexEnded {},
-    /// An item of the improvement plan.
+    /// An item of the improvement plan, numbered across the establishment's
+    /// register (`P7` in a second exercise if the first had six).
     Improvement {
         reference: String,
         text: String,
@@ -319,6 +320,60 @@ pub enum Event {
         part: SynthesisPart,
         text: String,
     },
+    /// An item of the register moved on (`!plan P3 fait D4`): recorded in the
+    /// crisis or exercise where it was said.
+    PlanMoved {
+        item: String,
+        state: PlanState,
+        /// The proof of closure, the reason for dropping it, or a comment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// At an opening: the items of the register still open from earlier
+    /// crises and exercises, as they stood (what this one inherits).
+    PlanCarried {
+        items: Vec<CarriedItem>,
+    },
+}
+
+/// Where an item of the improvement plan stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanState {
+    Todo,
+    InProgress,
+    Done,
+    Dropped,
+}
+
+impl PlanState {
+    /// The stored name, which the catalogs' `plan-state` message selects on.
+    pub fn key(self) -> &'static str {
+        match self {
+            PlanState::Todo => "todo",
+            PlanState::InProgress => "in_progress",
+            PlanState::Done => "done",
+            PlanState::Dropped => "dropped",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, PlanState::Todo | PlanState::InProgress)
+    }
+}
+
+/// An open item of the register, as an opening found it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarriedItem {
+    pub item: String,
+    /// The crisis or exercise that opened it.
+    pub crisis: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
+    pub state: PlanState,
 }
 
 impl Event {
@@ -373,6 +428,8 @@ impl Event {
             Event::Improvement { .. } => "improvement",
             Event::ObjectiveAssessed { .. } => "objective_assessed",
             Event::SynthesisNote { .. } => "synthesis_note",
+            Event::PlanMoved { .. } => "plan_moved",
+            Event::PlanCarried { .. } => "plan_carried",
         }
     }
 

@@ -15,6 +15,7 @@ pub mod consign;
 pub mod event;
 pub mod exercise;
 mod followup;
+pub mod plan;
 pub mod schedule;
 pub mod state;
 

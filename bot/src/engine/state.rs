@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::event::{
-    Attainment, Author, Event, Owner, PostTag, Record, SynthesisPart, Verification,
+    Attainment, Author, CarriedItem, Event, Owner, PlanState, PostTag, Record, SynthesisPart,
+    Verification,
 };
 
 /// Every crisis known to this tocsin, and which one is open in each room.
@@ -20,6 +21,11 @@ pub struct World {
     open: HashMap<String, String>,
     /// Animation room id → id of the open exercise it drives.
     animation: HashMap<String, String>,
+    /// The establishment's improvement plan, across crises and exercises.
+    pub plan: Vec<PlanItem>,
+    /// Moves of items whose chain has not been replayed yet (chains replay
+    /// one after the other, not in time order).
+    plan_pending: Vec<(String, PlanMove)>,
 }
 
 impl World {
@@ -35,6 +41,77 @@ impl World {
     /// The open exercise a room animates, if it is an animation room.
     pub fn animated_from(&self, room: &str) -> Option<&Crisis> {
         self.animation.get(room).and_then(|id| self.crises.get(id))
+    }
+
+    /// An item of the register by its id (`p3` or `P3`); the latest one if an
+    /// old journal numbered items per crisis.
+    pub fn plan_item(&self, id: &str) -> Option<&PlanItem> {
+        self.plan
+            .iter()
+            .rev()
+            .find(|p| p.item.eq_ignore_ascii_case(id))
+    }
+
+    /// The id of the next item of the register: numbered across it.
+    pub fn next_plan_id(&self) -> String {
+        let n = self
+            .plan
+            .iter()
+            .filter_map(|p| p.item.strip_prefix('P')?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0);
+        format!("P{}", n + 1)
+    }
+
+    /// The register's side of a record: items opened and moved.
+    fn apply_plan(&mut self, record: &Record) {
+        match &record.event {
+            Event::Improvement {
+                reference,
+                text,
+                owner,
+                due,
+            } => {
+                let mut item = PlanItem {
+                    item: reference.clone(),
+                    crisis: record.crisis.clone(),
+                    text: text.clone(),
+                    owner: owner.clone(),
+                    due: *due,
+                    opened_at: record.occurred_at,
+                    moves: Vec::new(),
+                };
+                let (mine, others) = std::mem::take(&mut self.plan_pending)
+                    .into_iter()
+                    .partition(|(id, _)| *id == item.item);
+                self.plan_pending = others;
+                item.moves.extend(mine.into_iter().map(|(_, m)| m));
+                item.moves.sort_by_key(|m| m.at);
+                self.plan.push(item);
+            }
+            Event::PlanMoved { item, state, note } => {
+                let moved = PlanMove {
+                    at: record.occurred_at,
+                    by: record.author.id.clone(),
+                    crisis: record.crisis.clone(),
+                    state: *state,
+                    note: note.clone(),
+                };
+                match self
+                    .plan
+                    .iter_mut()
+                    .rev()
+                    .find(|p| p.item.eq_ignore_ascii_case(item))
+                {
+                    Some(p) => {
+                        p.moves.push(moved);
+                        p.moves.sort_by_key(|m| m.at);
+                    }
+                    None => self.plan_pending.push((item.clone(), moved)),
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A `crisis_opened` record: a new crisis, open in its room.
@@ -86,6 +163,8 @@ impl World {
             improvements: Vec::new(),
             assessments: Vec::new(),
             synthesis: Vec::new(),
+            carried: Vec::new(),
+            plan_moves: Vec::new(),
         };
         // Only one crisis is open per room; a closed one replayed later must not hide it.
         let current_open = self
@@ -108,6 +187,7 @@ impl World {
         if let Event::CrisisOpened { .. } = &record.event {
             self.open_crisis(record);
         }
+        self.apply_plan(record);
         // Chains replay one crisis after the other, not in time order: an exercise
         // replayed later (and closed later in its chain) must not take the
         // animation room from the open one.
@@ -448,6 +528,17 @@ impl World {
                     retex.ended_at = Some(record.occurred_at);
                 }
             }
+            Event::PlanMoved { item, state, note } => crisis.plan_moves.push((
+                item.clone(),
+                PlanMove {
+                    at: record.occurred_at,
+                    by: record.author.id.clone(),
+                    crisis: record.crisis.clone(),
+                    state: *state,
+                    note: note.clone(),
+                },
+            )),
+            Event::PlanCarried { items } => crisis.carried.clone_from(items),
             Event::Improvement {
                 reference,
                 text,
@@ -688,6 +779,48 @@ pub struct Crisis {
     /// The facilitators' judgements on objectives, in order (the last per objective stands).
     pub assessments: Vec<AssessmentItem>,
     pub synthesis: Vec<SynthesisItem>,
+    /// The register's items still open when it opened, as they stood.
+    pub carried: Vec<CarriedItem>,
+    /// Items of the register moved on here: (item, move).
+    pub plan_moves: Vec<(String, PlanMove)>,
+}
+
+/// One item of the establishment's improvement plan.
+#[derive(Clone, Debug)]
+pub struct PlanItem {
+    pub item: String,
+    /// The crisis or exercise that opened it.
+    pub crisis: String,
+    pub text: String,
+    pub owner: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub opened_at: DateTime<Utc>,
+    /// How it moved on, in time order.
+    pub moves: Vec<PlanMove>,
+}
+
+impl PlanItem {
+    pub fn state(&self) -> PlanState {
+        self.moves.last().map_or(PlanState::Todo, |m| m.state)
+    }
+
+    /// The proof of closure or the reason for dropping it, once closed.
+    pub fn closing_note(&self) -> Option<&str> {
+        self.moves
+            .last()
+            .filter(|m| !m.state.is_open())
+            .and_then(|m| m.note.as_deref())
+    }
+}
+
+/// An item of the plan moved on: when, by whom, where, to what, and why.
+#[derive(Clone, Debug)]
+pub struct PlanMove {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub crisis: String,
+    pub state: PlanState,
+    pub note: Option<String>,
 }
 
 /// A handover waiting for the incoming lead.

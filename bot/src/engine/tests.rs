@@ -146,6 +146,9 @@ fn run_with(mut settings: Settings, script: &str) -> String {
             for decision in super::exercise::tick(&world, &catalog, &settings, at) {
                 show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
             }
+            for decision in super::plan::tick(&world, &settings, at) {
+                show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
+            }
             continue;
         }
         let decisions = {
@@ -2408,6 +2411,93 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
                 i3 T+20 min (03:21) 📰 Journaliste → tous · après i2
                 r1 sur commande 🚪 Patient → tous
               Couverture : 2/3 stimuli prévus joués (66 %), 0 passé(s), 0 improvisé(s). Observations : 0.
+        "#]],
+    );
+}
+
+/// The improvement plan outlives the exercise: items are numbered across the
+/// register, the next opening inherits those still open (on record), `!plan`
+/// moves them on with a proof or a reason, and an overdue item is recalled.
+#[test]
+fn the_improvement_plan_outlives_the_exercise() {
+    check(
+        r"
+        09:00 alice> !ouvrir test exercice
+        09:05 alice> !amélioration tester la sauvegarde hors ligne @bob avant 29/11/2026
+        09:06 alice> !amélioration annuaire papier à jour
+        09:10 alice> !clore
+        09:20 alice> !ouvrir test
+        09:21 alice> !plan
+        09:22 alice> !plan P1 fait
+        09:22 alice> !plan P1 abandonné
+        09:22 alice> !plan P9 en cours
+        09:22 alice> !plan P1 sans doute
+        09:23 alice> !décision restaurer depuis la bande de mardi
+        09:24 alice> !plan P2 fait D1
+        09:24 alice> !plan P1 en cours
+        09:24 alice> !plan P1 en cours
+        09:25 alice> !amélioration exercer la bascule papier aux urgences
+        09:26 alice> !plan
+        09:30 tick
+        10:00 tick
+        ",
+        expect![[r#"
+            09:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            09:05 alice> !amélioration tester la sauvegarde hors ligne @bob avant 29/11/2026
+              ✅ [EXERCICE] P1 — amélioration inscrite au plan · pilote @bob · échéance 29/11/2026.
+              + 2 {"kind":"improvement","reference":"P1","text":"tester la sauvegarde hors ligne","owner":"@bob","due":"2026-11-29"}
+            09:06 alice> !amélioration annuaire papier à jour
+              ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
+              + 3 {"kind":"improvement","reference":"P2","text":"annuaire papier à jour"}
+            09:10 alice> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 4 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              + 4 {"kind":"crisis_closed"}
+            09:20 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test-2.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              📋 Le plan d'amélioration a 2 point(s) encore ouvert(s) des crises et exercices précédents, dont 0 en retard : !plan pour la liste.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+              + 2 {"kind":"plan_carried","items":[{"item":"P1","crisis":"20261129-test","text":"tester la sauvegarde hors ligne","owner":"@bob","due":"2026-11-29","state":"todo"},{"item":"P2","crisis":"20261129-test","text":"annuaire papier à jour","state":"todo"}]}
+            09:21 alice> !plan
+              » 📋 Plan d'amélioration : 2 point(s) ouvert(s). Pour avancer : !plan P3 en cours | fait <preuve> | abandonné <raison>.
+              P1 (à faire, @bob, échéance 29/11/2026) tester la sauvegarde hors ligne — ouvert par 20261129-test
+              P2 (à faire, —, échéance —) annuaire papier à jour — ouvert par 20261129-test
+            09:22 alice> !plan P1 fait
+              ⛔ P1 fait : avec quelle preuve ? Par exemple !plan P1 fait D4 (une décision, un fichier F2) ou un texte.
+            09:22 alice> !plan P1 abandonné
+              ⛔ P1 abandonné : pour quelle raison ? Par exemple !plan P1 abandonné remplacé par le projet X.
+            09:22 alice> !plan P9 en cours
+              ⛔ « P9 » n'est pas au plan d'amélioration : rien n'est enregistré. La liste : plan.
+            09:22 alice> !plan P1 sans doute
+              ⛔ Écrivez « plan » pour la liste, ou « plan P3 en cours », « plan P3 fait <preuve : D4, F2, ou un texte> », « plan P3 abandonné <raison> ».
+              !plan [P3 à faire|en cours|fait <preuve>|abandonné <raison>] — le plan d'amélioration de l'établissement, d'un exercice à l'autre
+            09:23 alice> !décision restaurer depuis la bande de mardi
+              ✅ D1 — décision enregistrée (09:23). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
+              + 3 {"kind":"decision","reference":"D1","text":"restaurer depuis la bande de mardi"}
+            09:24 alice> !plan P2 fait D1
+              ✅ P2 → fait, enregistré.
+              + 4 {"kind":"plan_moved","item":"P2","state":"done","note":"D1"}
+            09:24 alice> !plan P1 en cours
+              ✅ P1 → en cours, enregistré.
+              + 5 {"kind":"plan_moved","item":"P1","state":"in_progress"}
+            09:24 alice> !plan P1 en cours
+              » P1 est déjà « en cours ».
+            09:25 alice> !amélioration exercer la bascule papier aux urgences
+              ✅ P3 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
+              + 6 {"kind":"improvement","reference":"P3","text":"exercer la bascule papier aux urgences"}
+            09:26 alice> !plan
+              » 📋 Plan d'amélioration : 2 point(s) ouvert(s). Pour avancer : !plan P3 en cours | fait <preuve> | abandonné <raison>.
+              P1 (en cours, @bob, échéance 29/11/2026) tester la sauvegarde hors ligne — ouvert par 20261129-test
+              P3 (à faire, —, échéance —) exercer la bascule papier aux urgences — ouvert par 20261129-test-2
+            09:30 tick
+              📌 ⏰ Plan d'amélioration : 1 point(s) arrivé(s) à échéance et toujours ouvert(s).
+              P1 (en cours, @bob, échéance 29/11/2026) tester la sauvegarde hors ligne — ouvert par 20261129-test
+              + 7 {"kind":"reminder","target":"plan:P1","who":"@bob"}
+            10:00 tick
         "#]],
     );
 }

@@ -10,6 +10,7 @@
 //! printed line read differently from what was logged.
 
 pub mod kit;
+pub mod plan;
 pub mod time;
 pub mod view;
 
@@ -33,6 +34,11 @@ const TEMPLATES: &[(&str, &str, Output)] = &[
     (
         "kit.html",
         include_str!("../../../templates/kit.html.hbs"),
+        Output::Html,
+    ),
+    (
+        "plan.html",
+        include_str!("../../../templates/plan.html.hbs"),
         Output::Html,
     ),
 ];
@@ -102,6 +108,54 @@ impl Renderer {
     pub fn kit_html(&self, view: &kit::KitView) -> Result<String, RenderError> {
         render(&self.html, "kit.html", view)
     }
+
+    pub fn plan_html(&self, view: &plan::PlanView) -> Result<String, RenderError> {
+        render(&self.html, "plan.html", view)
+    }
+}
+
+/// The improvement plan as CSV: one line per item, formulas neutralised.
+pub fn plan_csv(view: &plan::PlanView) -> Result<Vec<u8>, RenderError> {
+    let fail = |e: csv::Error| RenderError::Render {
+        name: "plan csv".to_owned(),
+        message: e.to_string(),
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "item",
+            "opened_in",
+            "opened_at",
+            "text",
+            "owner",
+            "due",
+            "state",
+            "late",
+            "proof",
+            "moves",
+        ])
+        .map_err(fail)?;
+    for i in &view.items {
+        let late = if i.late { "yes" } else { "" };
+        writer
+            .write_record([
+                &i.item,
+                &i.crisis,
+                &i.opened_at,
+                &csv_safe(&i.text),
+                &csv_safe(&i.owner),
+                &i.due,
+                &i.state,
+                late,
+                &csv_safe(&i.note),
+                &csv_safe(&i.moves.join(" | ")),
+            ])
+            .map_err(fail)?;
+    }
+    writer.into_inner().map_err(|e| RenderError::Render {
+        name: "plan csv".to_owned(),
+        message: e.to_string(),
+    })
 }
 
 fn render(

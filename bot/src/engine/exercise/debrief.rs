@@ -27,7 +27,7 @@ impl Ctx<'_> {
         owner: Option<String>,
         due: Option<chrono::NaiveDate>,
     ) -> Decision {
-        let reference = format!("P{}", crisis.improvements.len() + 1);
+        let reference = self.world.next_plan_id();
         let mut reply = self.say(msg!("improve-ack", reference = &reference));
         match &owner {
             Some(o) => reply.push_str(&format!(" · {} {o}", self.say(msg!("improve-owner-word")))),

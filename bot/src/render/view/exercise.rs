@@ -10,7 +10,7 @@ use super::{
     ContributionRow, ImprovementRow, InjectRow, ObjectiveRow, ObservationRow, Report,
     RetexTopicView, RunView, SynthesisView,
 };
-use crate::engine::event::{Event, SynthesisPart};
+use crate::engine::event::{Event, PlanState, SynthesisPart};
 use crate::engine::exercise::{channel_label, debrief, measures};
 use crate::lang::speech::msg;
 use crate::playbook::scenario::Channel;
@@ -309,27 +309,61 @@ impl Report<'_> {
         })
     }
 
-    /// The improvement plan.
-    pub(super) fn improvements(&self) -> Vec<ImprovementRow> {
+    /// The improvement plan: the items opened here, and those of the
+    /// establishment's register still open when this crisis opened, each as
+    /// it stands after the moves recorded here.
+    pub(super) fn improvements(&self) -> (Vec<ImprovementRow>, Vec<ImprovementRow>) {
         let Some(c) = self.crisis else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        c.improvements
+        let date = |d: Option<chrono::NaiveDate>| {
+            d.map(|d| super::super::time::date(self.settings, d))
+                .unwrap_or_default()
+        };
+        let owner = |o: Option<&str>| o.map(|o| self.improvement_owner(o)).unwrap_or_default();
+        let standing = |item: &str, start: PlanState| {
+            let last = c
+                .plan_moves
+                .iter()
+                .rfind(|(i, _)| i.eq_ignore_ascii_case(item));
+            let state = last.map_or(start, |(_, m)| m.state);
+            let note = last.and_then(|(_, m)| m.note.clone()).unwrap_or_default();
+            (self.say(msg!("plan-state", state = state.key())), note)
+        };
+        let own = c
+            .improvements
             .iter()
-            .map(|i| ImprovementRow {
-                reference: i.reference.clone(),
-                text: i.text.clone(),
-                owner: i
-                    .owner
-                    .as_deref()
-                    .map(|o| self.improvement_owner(o))
-                    .unwrap_or_default(),
-                due: i
-                    .due
-                    .map(|d| super::super::time::date(self.settings, d))
-                    .unwrap_or_default(),
-                at: self.at(i.at),
+            .map(|i| {
+                let (state, note) = standing(&i.reference, PlanState::Todo);
+                ImprovementRow {
+                    reference: i.reference.clone(),
+                    text: i.text.clone(),
+                    owner: owner(i.owner.as_deref()),
+                    due: date(i.due),
+                    at: self.at(i.at),
+                    state,
+                    note,
+                    crisis: String::new(),
+                }
             })
-            .collect()
+            .collect();
+        let carried = c
+            .carried
+            .iter()
+            .map(|i| {
+                let (state, note) = standing(&i.item, i.state);
+                ImprovementRow {
+                    reference: i.item.clone(),
+                    text: i.text.clone(),
+                    owner: owner(i.owner.as_deref()),
+                    due: date(i.due),
+                    at: String::new(),
+                    state,
+                    note,
+                    crisis: i.crisis.clone(),
+                }
+            })
+            .collect();
+        (own, carried)
     }
 }

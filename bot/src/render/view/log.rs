@@ -213,6 +213,18 @@ impl Report<'_> {
                 (reference.clone(), s)
             }
             Event::Link { from, to } => (from.clone(), self.say(msg!("report-answers", to))),
+            Event::PlanMoved { item, state, note } => {
+                let state = self.say(msg!("plan-state", state = state.key()));
+                let text = match note {
+                    Some(note) => format!("{state} — {note}"),
+                    None => state,
+                };
+                (item.clone(), text)
+            }
+            Event::PlanCarried { items } => {
+                let ids: Vec<&str> = items.iter().map(|i| i.item.as_str()).collect();
+                (String::new(), ids.join(", "))
+            }
             Event::Note { reference, text } => (reference.clone(), text.clone()),
             Event::File {
                 reference,

@@ -84,6 +84,8 @@ pub struct ReportView {
     /// The facilitators' synthesis (full edition of an exercise).
     pub synthesis: Option<SynthesisView>,
     pub improvements: Vec<ImprovementRow>,
+    /// Items of the establishment's plan still open when this one opened.
+    pub carried: Vec<ImprovementRow>,
     pub corrections: Vec<LogRow>,
     pub gaps: Vec<LogRow>,
     pub integrity: IntegrityView,
@@ -341,6 +343,12 @@ pub struct ImprovementRow {
     pub owner: String,
     pub due: String,
     pub at: String,
+    /// Where it stands at the end of this crisis or exercise.
+    pub state: String,
+    /// The proof of closure, the reason for dropping it, or the last comment.
+    pub note: String,
+    /// The crisis or exercise that opened it, for items inherited.
+    pub crisis: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -504,6 +512,10 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("strengths", msg!("report-strengths")),
         ("to_improve", msg!("report-to-improve")),
         ("improvements", msg!("report-improvements")),
+        ("carried", msg!("report-plan-carried")),
+        ("state", msg!("report-plan-state")),
+        ("proof", msg!("report-plan-proof")),
+        ("opened_in", msg!("report-plan-opened-in")),
         ("improvement", msg!("report-improvement")),
         ("recorded", msg!("report-recorded")),
         ("corrections", msg!("report-corrections")),
@@ -631,6 +643,7 @@ impl Report<'_> {
         let marking = settings.say(settings.marking());
         let (chronology, corrections, gaps) = self.chronology();
         let actions = self.actions();
+        let (improvements, carried) = self.improvements();
         let decisions = self.decisions();
         ReportView {
             lang: settings.lang.code(),
@@ -666,7 +679,8 @@ impl Report<'_> {
             observations: self.observations(),
             retex: self.retex(),
             synthesis: self.synthesis(),
-            improvements: self.improvements(),
+            improvements,
+            carried,
             corrections,
             gaps,
             integrity: self.integrity(entries),
