@@ -455,6 +455,7 @@ kind = { $kind ->
         [link] link
         [plan_moved] improvement plan
         [plan_carried] plan inherited
+        [undelivered] message not delivered
         [procedure_started] procedure
         [step_done] step done
         [step_skipped] step skipped
@@ -787,3 +788,4 @@ plan-moves = History
 plan-count-open = open:
 plan-count-late = overdue:
 plan-empty = No item in the improvement plan.
+report-undelivered = tocsin message refused by the Matrix homeserver, never shown in the room (transaction {$txn}): {$reason}

@@ -461,6 +461,7 @@ kind = { $kind ->
         [link] lien
         [plan_moved] plan d'amélioration
         [plan_carried] plan hérité
+        [undelivered] message non remis
         [procedure_started] procédure
         [step_done] étape faite
         [step_skipped] étape passée
@@ -793,3 +794,4 @@ plan-moves = Historique
 plan-count-open = ouverts :
 plan-count-late = en retard :
 plan-empty = Aucun point au plan d'amélioration.
+report-undelivered = message de tocsin refusé par le serveur Matrix, jamais arrivé dans le salon (transaction {$txn}) : {$reason}

@@ -254,6 +254,39 @@ impl Runtime {
         Ok(outputs)
     }
 
+    /// Records, in the crisis open in `room`, that the homeserver refused one
+    /// of tocsin's messages for good: the log says what the room never saw.
+    pub fn record_refused(
+        &mut self,
+        room: &str,
+        txn: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let Some(c) = self.world.open_in(room) else {
+            return Ok(());
+        };
+        let record = engine::system_record(
+            &c.id,
+            c.last_seq + 1,
+            now,
+            &self.settings,
+            Event::Undelivered {
+                txn: txn.to_owned(),
+                reason: reason.chars().take(500).collect(),
+            },
+        );
+        self.commit(
+            Decision {
+                records: vec![record],
+                effects: Vec::new(),
+            },
+            None,
+            None,
+        )
+        .map(drop)
+    }
+
     /// Notes the event id of a tagged message tocsin posted, so it can edit it
     /// later or recognise reactions to it, across restarts.
     pub fn record_posted(

@@ -141,3 +141,39 @@ fn the_outbox_format_is_stable() {
     let back: Delivery = serde_json::from_str(&json[0]).unwrap();
     assert_eq!(back, Delivery { id: 0, ..delivery });
 }
+
+/// A message the homeserver refuses for good (after retries) is on record in
+/// the room's crisis: the log says what the room never saw.
+#[test]
+fn a_refused_message_is_on_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    let (open_crisis, reply) = input(1, "!ouvrir rancongiciel");
+    runtime.handle(&open_crisis, Some(reply)).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 41, 0).unwrap();
+    runtime
+        .record_refused(
+            "!cell:chu.fr",
+            "tocsin-1-2-0",
+            "M_FORBIDDEN: power level too low",
+            at,
+        )
+        .unwrap();
+    // Outside a crisis there is nothing to record it in.
+    runtime
+        .record_refused("!elsewhere:chu.fr", "tocsin-9-9-0", "M_FORBIDDEN", at)
+        .unwrap();
+    drop(runtime);
+    let mut kinds = Vec::new();
+    tocsin::journal::Journal::open(dir.path(), |e| {
+        if let tocsin::engine::event::Event::Undelivered { txn, reason } = &e.record.event {
+            kinds.push(format!("{} {txn} {reason}", e.record.crisis));
+        }
+    })
+    .unwrap();
+    assert_eq!(kinds.len(), 1, "{kinds:?}");
+    assert!(
+        kinds[0].ends_with("-rancongiciel tocsin-1-2-0 M_FORBIDDEN: power level too low"),
+        "{kinds:?}"
+    );
+}

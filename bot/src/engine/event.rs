@@ -329,6 +329,12 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// The homeserver refused one of tocsin's messages for good (after
+    /// retries): what the room never saw, by its transaction id.
+    Undelivered {
+        txn: String,
+        reason: String,
+    },
     /// At an opening: the items of the register still open from earlier
     /// crises and exercises, as they stood (what this one inherits).
     PlanCarried {
@@ -430,6 +436,7 @@ impl Event {
             Event::SynthesisNote { .. } => "synthesis_note",
             Event::PlanMoved { .. } => "plan_moved",
             Event::PlanCarried { .. } => "plan_carried",
+            Event::Undelivered { .. } => "undelivered",
         }
     }
 

@@ -146,6 +146,7 @@ impl World {
             by_source: HashMap::new(),
             redacted: Vec::new(),
             gaps: 0,
+            undelivered: 0,
             procedures: BTreeMap::new(),
             clocks_done: BTreeMap::new(),
             clocks_warned: BTreeMap::new(),
@@ -293,6 +294,7 @@ impl World {
             }),
             Event::Redaction { target, .. } => crisis.redacted.push(target.clone()),
             Event::Gap { .. } => crisis.gaps += 1,
+            Event::Undelivered { .. } => crisis.undelivered += 1,
             Event::MemberJoined {} => {}
             Event::Note { reference, text } => crisis.notes.push(NoteItem {
                 reference: reference.clone(),
@@ -753,6 +755,8 @@ pub struct Crisis {
     /// References whose chat message was redacted.
     pub redacted: Vec<String>,
     pub gaps: u64,
+    /// tocsin's messages the homeserver refused for good.
+    pub undelivered: u64,
     /// Started procedures by id.
     pub procedures: BTreeMap<String, ProcedureRun>,
     /// Clock id → when it was marked done.

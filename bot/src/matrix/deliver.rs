@@ -15,7 +15,8 @@
 //! delivery that fails for lack of a homeserver is tried again, whole, with
 //! back-off, until it goes out or tocsin stops (it then waits in the outbox
 //! for the next start). One the homeserver refuses (a 4xx answer) is logged,
-//! reported to the runtime task for the record, and dropped.
+//! reported to the runtime task, which records it in the room's crisis
+//! (`undelivered`), and dropped.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -66,8 +67,12 @@ pub enum Feedback {
         event_id: String,
         delivery: u64,
     },
-    /// The homeserver refused a delivery for good.
-    Refused { txn: String, reason: String },
+    /// The homeserver refused a delivery for good: recorded in the room's crisis.
+    Refused {
+        room: String,
+        txn: String,
+        reason: String,
+    },
 }
 
 /// One ordered queue of deliveries per room, each drained by its own task.
@@ -183,6 +188,7 @@ impl RoomSender {
                     let reason = format!("{err:#}");
                     tracing::warn!(error = %reason, room = %self.room, txn = %delivery.txn, "a message was refused by the homeserver; dropped");
                     let _ = self.feedback.send(Feedback::Refused {
+                        room: self.room.to_string(),
                         txn: delivery.txn.clone(),
                         reason,
                     });
@@ -367,22 +373,22 @@ async fn answer(
             None => Relation::Reply(Reply::with_event_id(original.clone())),
         });
     }
-    let notice = send(&room, content, txn("notice"));
-    let reaction = async {
-        match (reaction, reply_to.message) {
-            (Some(key), true) => {
-                let content = ReactionEventContent::new(Annotation::new(original, key.to_owned()));
-                room.send(content)
-                    .with_transaction_id(txn("reaction"))
-                    .await
-                    .map(drop)
-                    .map_err(classify)
-            }
-            _ => Ok(()),
+    // The notice first, then the ✅: Synapse creates a room's events one at a
+    // time, so sending both at once only lets the reaction overtake the answer
+    // people read, and the reader's sync then wakes for the reaction first. The
+    // other rooms' deliveries still go out meanwhile (one sender per room).
+    send(&room, content, txn("notice")).await?;
+    match (reaction, reply_to.message) {
+        (Some(key), true) => {
+            let content = ReactionEventContent::new(Annotation::new(original, key.to_owned()));
+            room.send(content)
+                .with_transaction_id(txn("reaction"))
+                .await
+                .map(drop)
+                .map_err(classify)
         }
-    };
-    let (notice, reaction) = tokio::join!(notice, reaction);
-    notice.and(reaction)
+        _ => Ok(()),
+    }
 }
 
 async fn send(

@@ -509,9 +509,10 @@ fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()
             .context("recording a posted message")?;
             runtime.delivered(delivery)
         }
-        deliver::Feedback::Refused { txn, reason } => {
+        deliver::Feedback::Refused { room, txn, reason } => {
             tracing::warn!(txn, reason, "a message will not reach the room");
-            Ok(())
+            tokio::task::block_in_place(|| runtime.record_refused(&room, &txn, &reason, Utc::now()))
+                .context("recording an undelivered message")
         }
     }
 }

@@ -221,6 +221,10 @@ impl Report<'_> {
                 };
                 (item.clone(), text)
             }
+            Event::Undelivered { txn, reason } => (
+                String::new(),
+                self.say(msg!("report-undelivered", txn, reason)),
+            ),
             Event::PlanCarried { items } => {
                 let ids: Vec<&str> = items.iter().map(|i| i.item.as_str()).collect();
                 (String::new(), ids.join(", "))
