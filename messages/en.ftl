@@ -29,7 +29,7 @@ help-skip = skip <proc>.<n> <reason> — a step that does not apply; in the anim
 help-assign = assign <proc>.<n> @person — gives a step to someone
 help-actions = actions — open actions by owner, overdue first
 help-point = point [every 2h | off] — a situation point now, or its cadence
-help-clocks = clocks — regulatory deadlines; done <clock> when met
+help-clocks = clocks [<clock> since HH:MM|I7 | <clock> activate [since …] | <clock> stop [reason]] — regulatory deadlines; done <clock> when met
 help-handover = handover @person — hands over the cell; they confirm with ack or ✅
 help-export = export [html|md|json|csv] — the crisis report as an attachment (json: verifiable offline)
 help-ack = ack — I take over the cell
@@ -79,6 +79,9 @@ cmd-hand-over-whom-handover = Hand over to whom? (e.g. handover @bob:example.org
 cmd-unknown-format-html-md = Unknown format: html, md, json or csv.
 cmd-give-players-crisis-room = Give the players' crisis (or room), the scenario, then optionally "manual".
 cmd-mode-auto-manual = Mode: auto or manual.
+cmd-clock-what = After the clock: since HH:MM|I7, activate [since …] or stop [reason].
+cmd-clock-activate-since = After “activate”: nothing, or since HH:MM|DD/MM HH:MM|I7.
+cmd-clock-since-unreadable = Unreadable time after “since”: write 14:30, 28/11 14:30, or an entry's reference (I7).
 cmd-one-inject-at-time = One inject at a time (e.g. inject i05).
 cmd-unreadable-delay-write-for = Unreadable delay: write for instance "delay 10m" or "delay i05 10m" (at most 12h).
 cmd-answer-yes-no = Answer yes or no.
@@ -123,6 +126,7 @@ joined-briefing = 👋 Welcome {$who}: crisis {$crisis} has been open since {$si
     {$situation}
     For the details: {$p}status, {$p}actions, {$p}clocks; the full report: {$p}export.
 help-animation-commands = Animation room commands:
+help-animation-after-link = In an animation room, once linked to the exercise ({$p}animate):
 help-commands = tocsin commands:
 
 ## The crisis cell's commands in its room
@@ -164,6 +168,7 @@ role-assigned-instead = Role {$title} ({$role}) → {$user} (instead of {$previo
 correction-recorded = {$reference} — correction of {$target} recorded; the original entry stays in the log.
 paper-too-early = That time is more than 24 h before the crisis opened.
 paper-recorded = {$reference} — paper note of {$at} entered (transcribed).
+paper-recorded-before-opening = {$reference} — paper note of {$at} entered (transcribed). ⚠️ It precedes the opening of the crisis ({$opened}): flagged as such, it counts neither as the latest decision nor in the timings.
 export-players-no-json = JSON and CSV carry the whole log, facilitator material included: ask for them in the animation room. Here: export html or md (players' edition).
 no-entry-yet = no entry yet
 unknown-reference = Unknown reference "{$target}" in this crisis (latest: {$known}).
@@ -226,12 +231,30 @@ actions-head = Open actions: {$n_open} of which {$overdue} overdue
 point-cadence-off = No more automatic situation points.
 point-cadence = Situation point every {$every}; the next one around {$next}.
 clocks-none = This playbook has no clock.
-clocks-head = Clocks (from the opening at {$at}):
+clocks-head = Clocks (counted from the opening at {$at}, unless said otherwise):
 clocks-foot = {$p}done <clock> when it is met.
-clock-unknown = Unknown clock.
+clock-unknown-id = Unknown clock “{$id}”. Clocks: {$clocks}.
+clock-source = Source: {$text}{$url}
+clock-inactive = {$id} is not activated ({$condition}): {$p}clock {$id} activate [since HH:MM|I7].
+clock-is-stopped = {$id} is stopped (since {$at}).
+clock-no-such-stage = {$id} has {$n} stages: no stage with that number.
+clock-single-deadline = {$id} has a single deadline, no stages: {$p}done {$id}.
+clock-staged-which = {$id} has several stages; which one is done? {$stages}
+clock-since-future = {$at} is in the future: give the time the hospital became aware.
+clock-anchored =
+    {$id} now counts from {$at}{$entry}.
+    {$lines}
+clock-not-conditional = {$id} always applies: to count it from the time of awareness, {$p}clock {$id} since HH:MM|I7.
+clock-already-active = {$id} is already activated (since {$at}).
+clock-activated =
+    {$id} activated.
+    {$lines}
+clock-stopped = {$id} stopped{$reason}: no more warnings for it.
 clock-already-done = {$id} is already done ({$at}).
 clock-done-early = {$id} — {$title}: done, {$left} before the deadline.
 clock-done-late = {$id} — {$title}: done, {$late} after the deadline.
+clock-done-next = {$id} — {$title}: done; next deadline {$next} (every {$every}).
+clock-done-waiting = {$id} — {$title}: done.
 handover-already = {$to} already holds the cell.
 handover-post =
     🔁 Handover: {$from} → {$to}. {$to}, confirm with {$p}ack or ✅ on this message.
@@ -262,8 +285,22 @@ reminder-handover = ⏰ {$to}: the handover awaits your confirmation ({$p}ack or
 reminder-comcheck = ⏰ Comcheck #{$number}: no answer from {$missing} — ✅ on the message to confirm.
 clock-line-done-late = ☑️ {$id} — {$title}: done {$done} (after the {$deadline} deadline)
 clock-line-done = ✅ {$id} — {$title}: done {$done}
-clock-line-passed = ⌛ {$id} — {$title}: deadline PASSED ({$deadline}, {$ago} ago){$owner}
-clock-line-left = ⏳ {$id} — {$title}: {$left} left (due {$deadline}){$owner}
+clock-line-passed = ⌛ {$id} — {$title}: deadline PASSED ({$deadline}, {$ago} ago){$more}
+clock-line-left = ⏳ {$id} — {$title}: {$left} left (due {$deadline}){$more}
+clock-line-waiting = ⏸️ {$id} — {$title}: {$due} after {$after} (not done yet)
+clock-line-inactive = 💤 {$id} — {$title}: not activated — {$condition} ({$p}clock {$id} activate [since HH:MM|I7])
+clock-line-stopped = ⏹️ {$id} — {$title}: stopped {$at}{$reason}
+clock-counted-from = {" "}· counted from {$at}{$entry}
+clock-activated-at = {" "}· activated {$at}
+clock-recurring = {" "}· 🔁 every {$every}{ $n ->
+        [0] {""}
+        [one] , done once
+       *[other] , done {$n} times
+    }
+delay-months = { $months ->
+        [one] 1 month
+       *[other] {$months} months
+    }
 situation-point-head = 🕐 Situation point #{$n} — {$at} (crisis {$crisis})
 situation-head = 🕐 Situation report — {$at} (crisis {$crisis})
 situation-infos = Info: {$to_check} to check{$to_check_list}, {$checking} being checked{$checking_list}, {$confirmed} confirmed, {$refuted} refuted
@@ -462,6 +499,9 @@ kind = { $kind ->
         [step_assigned] step assigned
         [clock_done] clock met
         [clock_warning] clock warning
+        [clock_anchored] clock re-anchored
+        [clock_activated] clock activated
+        [clock_stopped] clock stopped
         [reminder] reminder
         [point_cadence] point cadence
         [situation_point] situation point
@@ -552,6 +592,7 @@ report-reaction-result = Reaction and result
 report-decisions = Decision log
 report-decision = Decision
 report-occurred = Date
+report-before-opening = before the crisis was opened
 report-rationale = Rationale
 report-context = Last information known
 report-corrected = Corrected
@@ -624,6 +665,12 @@ report-word-met = met
 report-word-met-late = met late
 report-word-missed = MISSED
 report-word-running = running
+report-word-counted-from = counted from
+report-clock-inactive = not activated
+report-clock-stopped = stopped
+report-clock-stopped-at-close = stopped at closure
+report-clock-waiting = waiting for the previous stage
+report-source = Source
 report-played-ad-hoc = played (improvised)
 report-word-played = played
 report-word-skipped-2 = skipped
@@ -723,9 +770,14 @@ kit-initials = Initials
 kit-roles = Role cards
 kit-holder = Holder: ______________________  from ____:____  to ____:____
 kit-clocks = Regulatory clocks
-kit-from-opening = after the crisis opens
+kit-from-opening = after the crisis opens, or the time of awareness written down
+kit-from-activation = after it is activated, or the time of awareness written down
+kit-after-stage = after {$stage} is done
+kit-every = Recurring: every {$every}
+kit-source = Source
+kit-condition = Condition
 kit-warn = Warnings at
-kit-opened-at = Crisis opened on ____/____ at ____:____ → deadline on ____/____ at ____:____
+kit-opened-at = Counted from ____/____ at ____:____ → deadline on ____/____ at ____:____
 kit-contacts = Crisis directory
 kit-name = Name
 kit-function = Function

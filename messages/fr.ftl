@@ -31,7 +31,7 @@ help-skip = passer <proc>.<n> <raison> — étape sans objet ; en animation : pa
 help-assign = assigner <proc>.<n> @personne — confie une étape
 help-actions = actions — actions ouvertes par responsable, en retard d'abord
 help-point = point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
-help-clocks = horloges — échéances réglementaires ; fait <horloge> quand c'est fait
+help-clocks = horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
 help-handover = relève @personne — passe la main ; elle confirme par ack ou ✅
 help-export = export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
 help-ack = ack — je prends la relève
@@ -81,6 +81,9 @@ cmd-hand-over-whom-handover = À qui passer la main ? (ex. relève @bob:exemple.
 cmd-unknown-format-html-md = Format inconnu : html, md, json ou csv.
 cmd-give-players-crisis-room = Il faut la crise des joueurs (ou leur salon), le scénario, puis éventuellement « manuel ».
 cmd-mode-auto-manual = Mode : auto ou manuel.
+cmd-clock-what = Après l'horloge : depuis HH:MM|I7, activer [depuis …] ou arrêter [raison].
+cmd-clock-activate-since = Après « activer » : rien, ou depuis HH:MM|JJ/MM HH:MM|I7.
+cmd-clock-since-unreadable = Heure illisible après « depuis » : écrivez 14:30, 28/11 14:30, ou la référence d'une entrée (I7).
 cmd-one-inject-at-time = Un seul stimulus à la fois (ex. inject i05).
 cmd-unreadable-delay-write-for = Retard illisible : écrivez par exemple « retarder 10m » ou « retarder i05 10m » (au plus 12h).
 cmd-answer-yes-no = Répondez oui ou non.
@@ -126,6 +129,7 @@ joined-briefing = 👋 Bienvenue {$who} : la crise {$crisis} est ouverte depuis 
     Pour le détail : {$p}statut, {$p}actions, {$p}horloges ; le rapport complet : {$p}export.
 help-animation-commands = Commandes du salon d'animation :
 help-commands = Commandes tocsin :
+help-animation-after-link = Dans un salon d'animation, une fois lié à l'exercice ({$p}animer) :
 
 ## The crisis cell's commands in its room
 
@@ -166,6 +170,7 @@ role-assigned-instead = Rôle {$title} ({$role}) → {$user} (à la place de {$p
 correction-recorded = {$reference} — correction de {$target} enregistrée ; l'entrée d'origine reste dans la main courante.
 paper-too-early = Cette heure tombe plus de 24 h avant l'ouverture de la crise.
 paper-recorded = {$reference} — note papier de {$at} saisie (transcrite).
+paper-recorded-before-opening = {$reference} — note papier de {$at} saisie (transcrite). ⚠️ Elle précède l'ouverture de la crise ({$opened}) : signalée comme telle, elle ne compte ni comme dernière décision ni dans les délais.
 export-players-no-json = Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).
 no-entry-yet = aucune entrée encore
 unknown-reference = Référence inconnue « {$target} » dans cette crise (dernières : {$known}).
@@ -232,12 +237,30 @@ actions-head = Actions ouvertes : {$n_open} dont {$overdue} en retard
 point-cadence-off = Plus de points de situation automatiques.
 point-cadence = Point de situation toutes les {$every} ; le prochain vers {$next}.
 clocks-none = Ce playbook n'a pas d'horloge.
-clocks-head = Horloges (depuis l'ouverture à {$at}) :
+clocks-head = Horloges (comptées depuis l'ouverture à {$at}, sauf mention) :
 clocks-foot = {$p}fait <horloge> quand c'est fait.
-clock-unknown = Horloge inconnue.
+clock-unknown-id = Horloge inconnue « {$id} ». Horloges : {$clocks}.
+clock-source = Source : {$text}{$url}
+clock-inactive = {$id} n'est pas activée ({$condition}) : {$p}horloge {$id} activer [depuis HH:MM|I7].
+clock-is-stopped = {$id} est arrêtée (depuis {$at}).
+clock-no-such-stage = {$id} a {$n} étapes : pas d'étape de ce numéro.
+clock-single-deadline = {$id} n'a qu'une échéance, sans étapes : {$p}fait {$id}.
+clock-staged-which = {$id} a plusieurs étapes ; laquelle est faite ? {$stages}
+clock-since-future = {$at} est dans le futur : donnez l'heure où l'établissement en a pris connaissance.
+clock-anchored =
+    {$id} compte désormais depuis {$at}{$entry}.
+    {$lines}
+clock-not-conditional = {$id} s'applique toujours : pour la compter depuis la prise de connaissance, {$p}horloge {$id} depuis HH:MM|I7.
+clock-already-active = {$id} est déjà activée (depuis {$at}).
+clock-activated =
+    {$id} activée.
+    {$lines}
+clock-stopped = {$id} arrêtée{$reason} : plus d'alerte pour elle.
 clock-already-done = {$id} est déjà faite ({$at}).
 clock-done-early = {$id} — {$title} : fait, {$left} avant l'échéance.
 clock-done-late = {$id} — {$title} : fait, {$late} après l'échéance.
+clock-done-next = {$id} — {$title} : fait ; prochaine échéance {$next} (toutes les {$every}).
+clock-done-waiting = {$id} — {$title} : fait.
 handover-already = {$to} tient déjà la cellule.
 handover-post =
     🔁 Relève : {$from} → {$to}. {$to}, confirmez par {$p}ack ou ✅ sur ce message.
@@ -268,8 +291,21 @@ reminder-handover = ⏰ {$to} : la relève attend votre confirmation ({$p}ack ou
 reminder-comcheck = ⏰ Comcheck n°{$number} : sans réponse de {$missing} — ✅ sur le message pour confirmer.
 clock-line-done-late = ☑️ {$id} — {$title} : fait {$done} (après l'échéance {$deadline})
 clock-line-done = ✅ {$id} — {$title} : fait {$done}
-clock-line-passed = ⌛ {$id} — {$title} : échéance DÉPASSÉE ({$deadline}, il y a {$ago}){$owner}
-clock-line-left = ⏳ {$id} — {$title} : reste {$left} (échéance {$deadline}){$owner}
+clock-line-passed = ⌛ {$id} — {$title} : échéance DÉPASSÉE ({$deadline}, il y a {$ago}){$more}
+clock-line-left = ⏳ {$id} — {$title} : reste {$left} (échéance {$deadline}){$more}
+clock-line-waiting = ⏸️ {$id} — {$title} : {$due} après {$after} (pas encore fait)
+clock-line-inactive = 💤 {$id} — {$title} : non activée — {$condition} ({$p}horloge {$id} activer [depuis HH:MM|I7])
+clock-line-stopped = ⏹️ {$id} — {$title} : arrêtée {$at}{$reason}
+clock-counted-from = {" "}· comptée depuis {$at}{$entry}
+clock-activated-at = {" "}· activée {$at}
+clock-recurring = {" "}· 🔁 toutes les {$every}{ $n ->
+        [0] {""}
+       *[other] , faite {$n} fois
+    }
+delay-months = { $months ->
+        [one] 1 mois
+       *[other] {$months} mois
+    }
 situation-point-head = 🕐 Point de situation n°{$n} — {$at} (crise {$crisis})
 situation-head = 🕐 État de situation — {$at} (crise {$crisis})
 situation-infos = Infos : {$to_check} à vérifier{$to_check_list}, {$checking} en cours{$checking_list}, {$confirmed} confirmée(s), {$refuted} infirmée(s)
@@ -468,6 +504,9 @@ kind = { $kind ->
         [step_assigned] étape confiée
         [clock_done] horloge tenue
         [clock_warning] alerte horloge
+        [clock_anchored] horloge recalée
+        [clock_activated] horloge activée
+        [clock_stopped] horloge arrêtée
         [reminder] rappel
         [point_cadence] cadence des points
         [situation_point] point de situation
@@ -555,6 +594,7 @@ report-planned-played = Prévu / joué
 report-stimulus = Stimulus
 report-expected = Réaction attendue
 report-reaction-result = Réaction et résultat
+report-before-opening = avant l'ouverture de la crise
 report-decisions = Registre des décisions
 report-decision = Décision
 report-occurred = Date
@@ -630,6 +670,12 @@ report-word-met = tenue
 report-word-met-late = tenue en retard
 report-word-missed = MANQUÉE
 report-word-running = en cours
+report-word-counted-from = comptée depuis
+report-clock-inactive = non activée
+report-clock-stopped = arrêtée
+report-clock-stopped-at-close = arrêtée à la clôture
+report-clock-waiting = en attente de l'étape précédente
+report-source = Source
 report-played-ad-hoc = joué (improvisé)
 report-word-played = joué
 report-word-skipped-2 = passé
@@ -729,9 +775,14 @@ kit-initials = Visa
 kit-roles = Fiches de rôle
 kit-holder = Titulaire : ______________________  de ____h____  à ____h____
 kit-clocks = Horloges réglementaires
-kit-from-opening = après l'ouverture de la crise
+kit-from-opening = après l'ouverture de la crise, ou l'heure de prise de connaissance notée
+kit-from-activation = après son activation, ou l'heure de prise de connaissance notée
+kit-after-stage = après que {$stage} est fait
+kit-every = Récurrente : toutes les {$every}
+kit-source = Source
+kit-condition = Condition
 kit-warn = Alertes à
-kit-opened-at = Crise ouverte le ____/____ à ____h____ → échéance le ____/____ à ____h____
+kit-opened-at = Comptée depuis le ____/____ à ____h____ → échéance le ____/____ à ____h____
 kit-contacts = Annuaire de crise
 kit-name = Nom
 kit-function = Fonction

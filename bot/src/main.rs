@@ -448,8 +448,9 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let edition = match args.edition.as_str() {
         "full" => tocsin::render::view::Edition::Full,
-        "players" if format == tocsin::engine::ExportFormat::Json => bail!(
-            "--edition players: the JSON export carries every entry of the hash chain, facilitator material included; give the players html, md or csv"
+        "players" if format.carries_every_entry() => bail!(
+            "--edition players: the {} export carries every entry, facilitator material included; give the players html or md",
+            format.extension()
         ),
         "players" => tocsin::render::view::Edition::Players,
         other => bail!("--edition: `{other}` is not players or full"),
@@ -726,6 +727,10 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
             pb.n_steps(),
             pb.clocks.len()
         );
+        // Warnings do not fail the check: the playbook is usable, but says less than it should.
+        for w in &pb.warnings {
+            eprintln!("{w}");
+        }
     }
     for sc in &loaded.scenarios {
         println!(

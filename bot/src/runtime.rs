@@ -263,28 +263,14 @@ impl Runtime {
         reason: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        let Some(c) = self.world.open_in(room) else {
+        let Some(crisis) = self.world.open_in(room).map(|c| c.id.clone()) else {
             return Ok(());
         };
-        let record = engine::system_record(
-            &c.id,
-            c.last_seq + 1,
-            now,
-            &self.settings,
-            Event::Undelivered {
-                txn: txn.to_owned(),
-                reason: reason.chars().take(500).collect(),
-            },
-        );
-        self.commit(
-            Decision {
-                records: vec![record],
-                effects: Vec::new(),
-            },
-            None,
-            None,
-        )
-        .map(drop)
+        let event = Event::Undelivered {
+            txn: txn.to_owned(),
+            reason: reason.chars().take(500).collect(),
+        };
+        self.record_system(&crisis, event, now)
     }
 
     /// Notes the event id of a tagged message tocsin posted, so it can edit it
@@ -296,28 +282,29 @@ impl Runtime {
         event_id: &str,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
+        let event = Event::Posted {
+            tag: tag.clone(),
+            event_id: event_id.to_owned(),
+        };
+        self.record_system(crisis, event, now)
+    }
+
+    /// Appends one of tocsin's own entries to a crisis, if it exists.
+    fn record_system(
+        &mut self,
+        crisis: &str,
+        event: Event,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         let Some(c) = self.world.crisis(crisis) else {
             return Ok(());
         };
-        let record = engine::system_record(
-            crisis,
-            c.last_seq + 1,
-            now,
-            &self.settings,
-            Event::Posted {
-                tag: tag.clone(),
-                event_id: event_id.to_owned(),
-            },
-        );
-        self.commit(
-            Decision {
-                records: vec![record],
-                effects: Vec::new(),
-            },
-            None,
-            None,
-        )?;
-        Ok(())
+        let record = engine::system_record(crisis, c.last_seq + 1, now, &self.settings, event);
+        let decision = Decision {
+            records: vec![record],
+            effects: Vec::new(),
+        };
+        self.commit(decision, None, None).map(drop)
     }
 
     /// Appends the decision's records and, in the same durable write, the

@@ -30,9 +30,35 @@ fn every_shipped_playbook_loads_clean() {
         rancon
             .clocks
             .iter()
-            .any(|c| c.due == chrono::TimeDelta::hours(72)),
+            .any(|c| c.stages[0].due
+                == tocsin::playbook::Delay::span(chrono::TimeDelta::hours(72))),
         "the 72 h CNIL clock"
     );
+    // Every delay and procedure says where it comes from, or that it is the establishment's choice.
+    for clock in &rancon.clocks {
+        assert!(!clock.source.is_empty(), "clock {} has no source", clock.id);
+    }
+    for proc in &rancon.procedures {
+        assert!(
+            !proc.source.is_empty(),
+            "procedure {} has no source",
+            proc.id
+        );
+    }
+    let nis2 = rancon.clock("nis2").expect("the NIS 2 clock");
+    assert!(
+        nis2.condition.is_some(),
+        "NIS 2 applies to entities in scope only"
+    );
+    let dues: Vec<String> = nis2.stages.iter().map(|s| s.due.to_string()).collect();
+    assert_eq!(dues, ["1d", "3d", "1mo"]);
+    assert_eq!(
+        nis2.stages[2].after,
+        Some(2),
+        "the final report counts from the notification"
+    );
+    let reeval = rancon.clock("urgences-reevaluation").unwrap();
+    assert_eq!(reeval.every, Some(chrono::TimeDelta::hours(12)));
 }
 
 #[test]
@@ -55,6 +81,32 @@ fn check_passes_on_the_shipped_playbooks() {
         .collect();
     assert_eq!(scenarios.len(), 2, "{stdout}");
     assert!(stdout.lines().all(|l| l.starts_with("ok ")), "{stdout}");
+    // Every clock of the shipped playbook cites its source: no warning.
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn check_warns_about_a_clock_without_a_source_but_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("muet.yaml");
+    fs::write(
+        &path,
+        "id: muet\nversion: \"1\"\ntitle: Muet\nroles:\n  - {id: dpo, title: DPO}\n\
+         clocks:\n  - {id: cnil-72h, title: CNIL, due: 72h, source: \"RGPD art. 33\"}\n\
+         \x20 - {id: maison, title: Interne, due: 2h}\n",
+    )
+    .unwrap();
+    let out = tocsin(&["check", &path.display().to_string()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 roles, 0 procedures (0 steps), 2 clocks"));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.ends_with(
+            "muet.yaml:8:5: clocks[1]: warning: clock `maison` has no `source`: cite the text the delay comes from, or write that it is the establishment's choice\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use expect_test::expect_file;
+use expect_test::{expect, expect_file};
 
 use tocsin::engine::ExportFormat;
 use tocsin::engine::event::Author;
@@ -290,6 +290,49 @@ fn each_format_of_the_canned_crisis_is_stable() {
     expect_file!["../data/snapshots/report.json"].assert_eq(&export(&entries, ExportFormat::Json));
     expect_file!["../data/snapshots/report.csv"].assert_eq(&export(&entries, ExportFormat::Csv));
     expect_file!["../data/snapshots/report.html"].assert_eq(&export(&entries, ExportFormat::Html));
+}
+
+#[test]
+fn the_report_says_how_each_clock_stood_at_closure() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = canned_journal(
+        dir.path(),
+        &[
+            (3, 50, "alice", "!horloge cnil-72h depuis I1"),
+            (3, 51, "alice", "!horloge nis2 activer depuis 03:30"),
+            (3, 52, "alice", "!fait nis2.1"),
+            (
+                3,
+                53,
+                "alice",
+                "!horloge plainte arrêter pas de contrat d'assurance cyber",
+            ),
+            (4, 0, "alice", "!fait urgences-reevaluation"),
+            (4, 10, "alice", "!fait point-ars"),
+        ],
+    );
+    let md = export(&entries, ExportFormat::Markdown);
+    let start = md.find("### Horloges réglementaires").unwrap();
+    let end = start + md[start..].find("\n## ").unwrap();
+    let clocks: String = md[start..end]
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("Source :"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    expect![[r#"
+        ### Horloges réglementaires
+
+        - Premier point de situation à l'ARS (délai choisi par l'établissement) (point-ars), Échéance dim. 29 nov. 2026 05:40 : tenue dim. 29 nov. 2026 04:10
+        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#1), Échéance dim. 29 nov. 2026 15:40 : tenue dim. 29 nov. 2026 04:00
+        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#2), Échéance dim. 29 nov. 2026 16:00 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - Signalement au CERT Santé via le portail : obligatoire « sans délai » (CSP L.1111-8-2), cible interne 2 h (signalement-cert-sante), Échéance dim. 29 nov. 2026 05:40 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - Dépôt de plainte au plus tard 72 h après connaissance de l'atteinte, condition de l'indemnisation cyber (C. assur. L.12-10-1) (plainte), Échéance mer. 2 déc. 2026 03:40 : arrêtée dim. 29 nov. 2026 03:53 (pas de contrat d'assurance cyber)
+        - Notification à la CNIL de la violation de données personnelles, au plus tard 72 h après en avoir pris connaissance (RGPD art. 33) (cnil-72h), Échéance mer. 2 déc. 2026 03:42 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Alerte précoce (nis2.1), Échéance lun. 30 nov. 2026 03:30 : tenue dim. 29 nov. 2026 03:52
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Notification d'incident (nis2.2), Échéance mer. 2 déc. 2026 03:30 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Rapport final (nis2.3) : arrêtée à la clôture dim. 29 nov. 2026 04:40
+    "#]]
+    .assert_eq(&clocks);
 }
 
 #[test]
@@ -583,6 +626,30 @@ fn every_column_width_the_report_uses_is_defined() {
 }
 
 #[test]
+fn the_paper_kit_shows_sources_stages_and_conditions() {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let kit = tocsin::render::kit::build(
+        catalog.get("rancongiciel").unwrap(),
+        &tocsin::engine::Settings::default(),
+    );
+    let html = Renderer::new(None).unwrap().kit_html(&kit).unwrap();
+    for expected in [
+        // A clock's source, with its address.
+        "Source : Règlement (UE) 2016/679 (RGPD), art. 33 — https://eur-lex.europa.eu/eli/reg/2016/679/oj",
+        // A procedure's source.
+        "Source : Code civil, art. 55 (déclaration de naissance dans les cinq jours)",
+        // A conditional clock with stages, the last counted from the one before.
+        "Condition : si",
+        "<b>nis2.1</b> Alerte précoce",
+        "1 mois</span> après que nis2.2 est fait",
+        // A recurring clock.
+        "Récurrente : toutes les 12 h",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from the kit");
+    }
+}
+
+#[test]
 fn templates_are_strict_and_can_be_overridden() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -609,4 +676,36 @@ fn templates_are_strict_and_can_be_overridden() {
     std::fs::write(dir.path().join("report.html.hbs"), "{{#if}}").unwrap();
     let err = Renderer::new(Some(dir.path())).unwrap_err().to_string();
     assert!(err.starts_with("template report.html"), "{err}");
+}
+
+#[test]
+fn the_command_line_gives_players_neither_json_nor_csv() {
+    // As in the room: JSON and CSV carry every entry, facilitator material included.
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("out");
+    for format in ["json", "csv"] {
+        let out = crate::support::tocsin(
+            &[
+                "export",
+                "--data",
+                dir.path().to_str().unwrap(),
+                "--crisis",
+                "c",
+                "--format",
+                format,
+                "--edition",
+                "players",
+                "-o",
+                out_file.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert!(!out.status.success(), "{format} for players");
+        let stderr = crate::support::text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("the {format} export carries every entry")),
+            "{stderr}"
+        );
+        assert!(!out_file.exists());
+    }
 }

@@ -375,12 +375,20 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "ImprovementRow",
             "IntegrityView",
             "SignatureRow",
+            "SourceRow",
         ],
     ),
     ("bot/src/render/plan.rs", &["PlanView", "PlanRow"]),
     (
         "bot/src/render/kit.rs",
-        &["KitView", "KitProcedure", "KitStep", "KitRole", "KitClock"],
+        &[
+            "KitView",
+            "KitProcedure",
+            "KitStep",
+            "KitRole",
+            "KitClock",
+            "KitStage",
+        ],
     ),
 ];
 

@@ -108,6 +108,26 @@ impl Ctx<'_> {
         }
     }
 
+    /// `!fait <id>` or `!fait <id>.<n>`: a playbook clock (or its stage) when
+    /// there is one by that id, otherwise an action or a procedure step.
+    fn done_any(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        target: String,
+        step: Option<usize>,
+        seq: u64,
+        role: Option<String>,
+    ) -> Decision {
+        if playbook.is_some_and(|p| p.clock(&target).is_some()) {
+            return self.clock_done(crisis, playbook, &target, step, seq, role);
+        }
+        match step {
+            None => self.done(crisis, target),
+            Some(step) => self.step_done(crisis, playbook, &target, step, seq, role),
+        }
+    }
+
     /// A command typed in the room of an open crisis.
     pub(super) fn in_crisis(
         &self,
@@ -131,12 +151,7 @@ impl Ctx<'_> {
             Command::Relate { from, to } => self.relate(crisis, &from, &to),
             Command::Plan(change) => self.plan(crisis, change),
             Command::Action { text, owner, due } => self.action(crisis, text, owner, due),
-            Command::Done { target }
-                if playbook.is_some_and(|p| p.clocks.iter().any(|c| c.id == target)) =>
-            {
-                self.clock_done(crisis, playbook, &target, seq, role)
-            }
-            Command::Done { target } => self.done(crisis, target),
+            Command::Done { target } => self.done_any(crisis, playbook, target, None, seq, role),
             Command::Role {
                 role: role_id,
                 user,
@@ -145,7 +160,7 @@ impl Ctx<'_> {
             Command::Proc(None) => Decision::reply(self.procedure_list(crisis, playbook)),
             Command::Proc(Some(id)) => self.start_procedure(crisis, playbook, &id, seq, role),
             Command::StepDone { procedure, step } => {
-                self.step_done(crisis, playbook, &procedure, step, seq, role)
+                self.done_any(crisis, playbook, procedure, Some(step), seq, role)
             }
             Command::Skip {
                 procedure,
@@ -160,7 +175,11 @@ impl Ctx<'_> {
             Command::Actions => Decision::reply(self.actions_list(crisis)),
             Command::Point(None) => self.point_now(crisis, playbook, seq, role),
             Command::Point(Some(every)) => self.point_cadence(crisis, every, seq, role),
-            Command::Clocks => Decision::reply(self.clocks_list(crisis, playbook)),
+            Command::Clocks
+            | Command::Clock(_)
+            | Command::ClockFrom { .. }
+            | Command::ClockActivate { .. }
+            | Command::ClockStop { .. } => self.clock_command(crisis, playbook, command),
             Command::Handover { to } => self.handover(crisis, playbook, to, seq, role),
             Command::Ack => self.handover_ack(crisis, seq, role),
             Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),
@@ -587,7 +606,16 @@ impl Ctx<'_> {
         let mut record = base_record(crisis, self.input, event);
         record.occurred_at = occurred;
         record.transcribed = true;
-        let reply = msg!("paper-recorded", reference, at = self.hm(occurred));
+        let reply = if occurred < crisis.opened_at {
+            msg!(
+                "paper-recorded-before-opening",
+                reference,
+                at = self.hm(occurred),
+                opened = self.hm(crisis.opened_at)
+            )
+        } else {
+            msg!("paper-recorded", reference, at = self.hm(occurred))
+        };
         ack(record, reply)
     }
 
@@ -675,7 +703,7 @@ impl Ctx<'_> {
             refuted = count(Verification::Refuted)
         ));
         // Decisions.
-        match crisis.decisions.last() {
+        match crisis.latest_decision() {
             None => out.line(msg!("status-decisions-none")),
             Some(last) => out.line(msg!(
                 "status-decisions",

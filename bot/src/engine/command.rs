@@ -99,6 +99,23 @@ pub enum Command {
     Point(Option<TimeDelta>),
     /// `!horloges`.
     Clocks,
+    /// `!horloge <id>`: one clock.
+    Clock(String),
+    /// `!horloge cnil-72h depuis 14:30` (or `depuis I7`): the clock counts from then.
+    ClockFrom {
+        clock: String,
+        from: Since,
+    },
+    /// `!horloge nis2 activer [depuis …]`: a conditional clock applies.
+    ClockActivate {
+        clock: String,
+        from: Option<Since>,
+    },
+    /// `!horloge urgences-reevaluation arrêter [raison]`.
+    ClockStop {
+        clock: String,
+        reason: Option<String>,
+    },
     /// `!relève @incoming`.
     Handover {
         to: String,
@@ -226,6 +243,21 @@ pub enum OwnerSpec {
     Role(String),
     /// `@moi` / `@me`: the author.
     Me,
+}
+
+/// Where a clock counts from, as typed after `depuis`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Since {
+    /// `14:30`: the last 14:30.
+    At(NaiveTime),
+    /// `28/11 14:30`: that day (the last 28 November), at that time.
+    On {
+        day: u32,
+        month: u32,
+        time: NaiveTime,
+    },
+    /// `I7`: when that entry happened.
+    Entry(String),
 }
 
 /// A due time as typed.
@@ -529,7 +561,7 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         }
         Keyword::Skip | Keyword::Assign => parse_step_target(args, keyword),
         Keyword::Actions => no_args(args, Command::Actions),
-        Keyword::Clocks => no_args(args, Command::Clocks),
+        Keyword::Clocks => parse_clock_command(args),
         Keyword::Ack => no_args(args, Command::Ack),
         Keyword::Point => parse_point(args),
         Keyword::Handover => parse_handover(args),
@@ -784,6 +816,63 @@ fn parse_done(args: &str) -> Result<Command, Problem> {
         }),
         [] => Err(msg!("cmd-action-reference-missing-a2")),
         _ => Err(msg!("cmd-one-action-reference-only")),
+    }
+}
+
+/// The arguments of `!horloge`: none (the list), a clock, then what to do with it.
+fn parse_clock_command(args: &str) -> Result<Command, Problem> {
+    let (clock, rest) = split_word(args);
+    if clock.is_empty() {
+        return Ok(Command::Clocks);
+    }
+    let clock = clock.to_lowercase();
+    let (verb, rest) = split_word(rest);
+    let rest = rest.trim();
+    match fold(verb).as_str() {
+        "" => Ok(Command::Clock(clock)),
+        "depuis" | "since" | "from" | "des" => Ok(Command::ClockFrom {
+            clock,
+            from: parse_since(rest)?,
+        }),
+        "activer" | "activate" | "active" | "on" => {
+            let (word, when) = split_word(rest);
+            let from = match fold(word).as_str() {
+                "" => None,
+                "depuis" | "since" | "from" | "des" => Some(parse_since(when.trim())?),
+                _ => return Err(msg!("cmd-clock-activate-since")),
+            };
+            Ok(Command::ClockActivate { clock, from })
+        }
+        "arreter" | "arret" | "stop" | "desactiver" | "deactivate" | "off" => {
+            Ok(Command::ClockStop {
+                clock,
+                reason: (!rest.is_empty()).then(|| rest.to_owned()),
+            })
+        }
+        _ => Err(msg!("cmd-clock-what")),
+    }
+}
+
+/// `14:30`, `28/11 14:30`, or an entry reference (`I7`).
+fn parse_since(args: &str) -> Result<Since, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        // An information, decision or action, or a message (N) or file (F) put on record.
+        [entry] if is_reference(entry) || is_record_reference(entry) => {
+            Ok(Since::Entry(entry.to_uppercase()))
+        }
+        [time] => parse_clock(time)
+            .map(Since::At)
+            .ok_or(msg!("cmd-clock-since-unreadable")),
+        [date, time] => {
+            let (day, month) = date
+                .split_once('/')
+                .and_then(|(d, m)| Some((d.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+                .filter(|(d, m)| NaiveDate::from_ymd_opt(2024, *m, *d).is_some())
+                .ok_or(msg!("cmd-clock-since-unreadable"))?;
+            let time = parse_clock(time).ok_or(msg!("cmd-clock-since-unreadable"))?;
+            Ok(Since::On { day, month, time })
+        }
+        _ => Err(msg!("cmd-clock-since-unreadable")),
     }
 }
 
@@ -1185,6 +1274,14 @@ pub fn is_forbidden_control(c: char) -> bool {
 fn is_reference(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| "IDACidac".contains(c))
+        && s.len() > 1
+        && chars.all(|c| c.is_ascii_digit())
+}
+
+/// `N3`, `F1`: a message or a file put on record.
+fn is_record_reference(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| "NFnf".contains(c))
         && s.len() > 1
         && chars.all(|c| c.is_ascii_digit())
 }

@@ -148,14 +148,40 @@ pub enum Event {
         step: usize,
         user: String,
     },
-    /// A playbook clock (deadline) was met.
+    /// A playbook clock (deadline) was met: its stage (from 1) for a clock with stages.
     ClockDone {
         clock: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage: Option<usize>,
     },
     /// tocsin warned that a clock runs out (`left_minutes` ≤ 0: it ran out).
     ClockWarning {
         clock: String,
         left_minutes: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage: Option<usize>,
+    },
+    /// A clock counts from `at` (when the cell became aware) rather than from
+    /// the opening; `entry`: the entry that time was read from (`I7`).
+    ClockAnchored {
+        clock: String,
+        at: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entry: Option<String>,
+    },
+    /// The cell activated a conditional clock; it counts from `from` if given, else from now.
+    ClockActivated {
+        clock: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entry: Option<String>,
+    },
+    /// The cell stopped a clock: it does not apply, or no longer (a recurring one ends).
+    ClockStopped {
+        clock: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// tocsin reminded someone of an overdue item (`target`: `A1`, `pd-lab.3`, `handover`, `comcheck-2`).
     Reminder {
@@ -258,6 +284,9 @@ pub enum Event {
         /// Fired by a facilitator rather than by the exercise clock.
         #[serde(default, skip_serializing_if = "is_false")]
         manual: bool,
+        /// Who held the `to` role when it was played: the players' message mentions them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recipient: Option<String>,
     },
     InjectSkipped {
         inject: String,
@@ -407,6 +436,9 @@ impl Event {
             Event::StepAssigned { .. } => "step_assigned",
             Event::ClockDone { .. } => "clock_done",
             Event::ClockWarning { .. } => "clock_warning",
+            Event::ClockAnchored { .. } => "clock_anchored",
+            Event::ClockActivated { .. } => "clock_activated",
+            Event::ClockStopped { .. } => "clock_stopped",
             Event::Reminder { .. } => "reminder",
             Event::PointCadence { .. } => "point_cadence",
             Event::SituationPoint { .. } => "situation_point",

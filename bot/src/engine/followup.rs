@@ -1,14 +1,16 @@
 //! Follow-up commands: procedures and their checklists, actions by owner,
 //! situation points, clocks, shift handovers and communication checks.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 
+use super::clock;
+use super::command::{Command, Since};
 use super::event::{Event, PostTag, Record};
 use super::schedule::{self, span};
 use super::state::{Crisis, ProcedureRun};
-use super::{Ctx, Decision, Effect, Input, base_record, owner_label};
+use super::{Ctx, Decision, Effect, Input, base_record, owner_label, previous_occurrence};
 use crate::lang::speech::{Speech, msg};
-use crate::playbook::{Playbook, Procedure};
+use crate::playbook::{Clock, Playbook, Procedure};
 
 fn ack_and(record: Record, text: impl Into<Speech>, more: Vec<Effect>) -> Decision {
     let mut effects = vec![Effect::Ack(text.into())];
@@ -520,16 +522,26 @@ impl Ctx<'_> {
         }
         let mut out = self.say(msg!("clocks-head", at = self.hm(crisis.opened_at)));
         let mut sorted: Vec<_> = clocks.iter().collect();
-        sorted.sort_by_key(|c| (crisis.clocks_done.contains_key(&c.id), c.due));
+        // Running ones first, by their next deadline; then met, inactive and stopped ones.
+        sorted.sort_by_key(|c| {
+            let next = clock::stages(crisis, c, self.settings.tz)
+                .iter()
+                .filter(|v| v.is_pending())
+                .filter_map(|v| v.deadline)
+                .min();
+            let rank = match clock::phase(crisis, c) {
+                clock::Phase::Running if next.is_some() => 0,
+                clock::Phase::Running => 1,
+                clock::Phase::Inactive => 2,
+                clock::Phase::Stopped(..) => 3,
+            };
+            (rank, next)
+        });
         for clock in sorted {
-            out.push('\n');
-            out.push_str(&schedule::clock_line(
-                crisis,
-                playbook,
-                self.settings,
-                clock,
-                self.input.at,
-            ));
+            for line in schedule::clock_lines(crisis, self.settings, clock, self.input.at) {
+                out.push('\n');
+                out.push_str(&line);
+            }
         }
         out.push_str(&format!(
             "\n{}",
@@ -538,45 +550,367 @@ impl Ctx<'_> {
         out
     }
 
+    /// `!horloges` and `!horloge <id> …`.
+    pub(super) fn clock_command(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        command: Command,
+    ) -> Decision {
+        match command {
+            Command::Clock(id) => self.clock_show(crisis, playbook, &id),
+            Command::ClockFrom { clock, from } => self.clock_from(crisis, playbook, &clock, &from),
+            Command::ClockActivate { clock, from } => {
+                self.clock_activate(crisis, playbook, &clock, from.as_ref())
+            }
+            Command::ClockStop { clock, reason } => {
+                self.clock_stop(crisis, playbook, &clock, reason)
+            }
+            _ => Decision::reply(self.clocks_list(crisis, playbook)),
+        }
+    }
+
+    /// A clock of the playbook, or the refusal naming those there are.
+    fn find_clock<'p>(
+        &self,
+        playbook: Option<&'p Playbook>,
+        id: &str,
+    ) -> Result<&'p Clock, Decision> {
+        let Some(pb) = playbook else {
+            return Err(Decision::refuse(msg!("playbook-not-loaded")));
+        };
+        pb.clock(id).ok_or_else(|| {
+            let ids: Vec<&str> = pb.clocks.iter().map(|c| c.id.as_str()).collect();
+            Decision::refuse(msg!("clock-unknown-id", id, clocks = ids.join(", ")))
+        })
+    }
+
+    /// `!horloge <id>`: that clock's lines.
+    pub(super) fn clock_show(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        id: &str,
+    ) -> Decision {
+        let clock = match self.find_clock(playbook, id) {
+            Ok(clock) => clock,
+            Err(refusal) => return refusal,
+        };
+        let mut out = schedule::clock_lines(crisis, self.settings, clock, self.input.at).join("\n");
+        for source in &clock.source {
+            out.push('\n');
+            out.push_str(&self.say(msg!(
+                "clock-source",
+                text = source.text.get(self.lang),
+                url = source
+                    .url
+                    .as_ref()
+                    .map(|u| format!(" — {u}"))
+                    .unwrap_or_default()
+            )));
+        }
+        Decision::reply(out)
+    }
+
+    /// A clock that counts now, or why the cell cannot act on it.
+    fn running_clock<'p>(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&'p Playbook>,
+        id: &str,
+    ) -> Result<&'p Clock, Decision> {
+        let clock = self.find_clock(playbook, id)?;
+        match clock::phase(crisis, clock) {
+            clock::Phase::Running => Ok(clock),
+            clock::Phase::Inactive => Err(Decision::refuse(msg!(
+                "clock-inactive",
+                id = &clock.id,
+                p = self.p(),
+                condition = clock
+                    .condition
+                    .as_ref()
+                    .map(|c| c.get(self.lang))
+                    .unwrap_or_default()
+            ))),
+            clock::Phase::Stopped(at, _) => Err(Decision::refuse(msg!(
+                "clock-is-stopped",
+                id = &clock.id,
+                at = self.hm(at)
+            ))),
+        }
+    }
+
+    /// `!fait cnil-72h`, or `!fait nis2.2` for a stage: the deadline is met.
     pub(super) fn clock_done(
         &self,
         crisis: &Crisis,
         playbook: Option<&Playbook>,
         id: &str,
+        stage: Option<usize>,
         seq: u64,
         role: Option<String>,
     ) -> Decision {
-        let Some(clock) = playbook.and_then(|p| p.clocks.iter().find(|c| c.id == id)) else {
-            return Decision::refuse(msg!("clock-unknown"));
+        let clock = match self.running_clock(crisis, playbook, id) {
+            Ok(clock) => clock,
+            Err(refusal) => return refusal,
         };
-        if let Some(at) = crisis.clocks_done.get(id) {
-            return Decision::refuse(msg!("clock-already-done", id, at = self.hm(*at)));
+        let stages = clock::stages(crisis, clock, self.settings.tz);
+        let n = match (stage, clock.is_staged()) {
+            (None, false) | (Some(1), false) => 1,
+            (Some(n), true) if n <= stages.len() => n,
+            (Some(_), true) => {
+                return Decision::refuse(msg!("clock-no-such-stage", id, n = stages.len()));
+            }
+            (Some(_), false) => {
+                return Decision::refuse(msg!("clock-single-deadline", id, p = self.p()));
+            }
+            (None, true) => return Decision::refuse(self.which_stage(clock)),
+        };
+        let view = &stages[n - 1];
+        let stage_id = clock::stage_id(clock, n);
+        if let Some(at) = view.done {
+            return Decision::refuse(msg!("clock-already-done", id = &stage_id, at = self.hm(at)));
         }
-        let deadline = crisis.opened_at + clock.due;
         let record = self.record(
             &crisis.id,
             seq,
             role,
             Event::ClockDone {
-                clock: id.to_owned(),
+                clock: clock.id.clone(),
+                stage: clock.is_staged().then_some(n),
             },
         );
         let now = self.input.sent_at;
-        let text = if now <= deadline {
-            msg!(
+        let title = clock::stage_title(clock, view.stage, self.lang);
+        let text = match (view.deadline, clock.every) {
+            (_, Some(every)) => msg!(
+                "clock-done-next",
+                id = &stage_id,
+                title = &title,
+                next = self.hm(crisis.shifted(now, now + every)),
+                every = span(every, self.settings)
+            ),
+            (Some(deadline), None) if now <= deadline => msg!(
                 "clock-done-early",
-                id,
-                title = clock.title.get(self.lang),
+                id = &stage_id,
+                title = &title,
                 left = span(deadline - now, self.settings)
-            )
-        } else {
-            msg!(
+            ),
+            (Some(deadline), None) => msg!(
                 "clock-done-late",
-                id,
-                title = clock.title.get(self.lang),
+                id = &stage_id,
+                title = &title,
                 late = span(now - deadline, self.settings)
-            )
+            ),
+            (None, None) => msg!("clock-done-waiting", id = &stage_id, title = &title),
         };
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(text.into())],
+        }
+    }
+
+    /// `nis2` has stages: which one was met?
+    fn which_stage(&self, clock: &Clock) -> crate::lang::speech::Message {
+        let stages: Vec<String> = clock
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(idx, s)| {
+                format!(
+                    "{}fait {}.{} ({})",
+                    self.p(),
+                    clock.id,
+                    idx + 1,
+                    s.title.get(self.lang)
+                )
+            })
+            .collect();
+        msg!(
+            "clock-staged-which",
+            id = &clock.id,
+            stages = stages.join(", ")
+        )
+    }
+
+    /// The instant `depuis …` names, or the refusal.
+    fn since(
+        &self,
+        crisis: &Crisis,
+        since: &Since,
+    ) -> Result<(DateTime<Utc>, Option<String>), Decision> {
+        let tz = self.settings.tz;
+        let now = self.input.sent_at;
+        let at = match since {
+            Since::At(time) => previous_occurrence(tz, now, *time),
+            Since::On { day, month, time } => {
+                // This year's, or last year's when this year's is months ahead (in January, 28/12).
+                let year = now.with_timezone(&tz).year();
+                let on = |year| {
+                    NaiveDate::from_ymd_opt(year, *month, *day)
+                        .map(|d| super::resolve(tz, d, *time))
+                };
+                match (on(year), on(year - 1)) {
+                    (Some(at), Some(before)) if at - now > TimeDelta::days(180) => before,
+                    (Some(at), _) => at,
+                    (None, _) => return Err(Decision::refuse(msg!("cmd-clock-since-unreadable"))),
+                }
+            }
+            Since::Entry(reference) => {
+                let at = crisis.time_of(reference);
+                let Some(at) = at else {
+                    return Err(Decision::refuse(self.unknown_ref(crisis, reference)));
+                };
+                return Ok((at, Some(reference.clone())));
+            }
+        };
+        if at > now {
+            return Err(Decision::refuse(msg!(
+                "clock-since-future",
+                at = self.hm(at)
+            )));
+        }
+        Ok((at, None))
+    }
+
+    /// `!horloge cnil-72h depuis 14:30|I7`: the clock counts from the awareness.
+    pub(super) fn clock_from(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        id: &str,
+        since: &Since,
+    ) -> Decision {
+        let clock = match self.running_clock(crisis, playbook, id) {
+            Ok(clock) => clock,
+            Err(refusal) => return refusal,
+        };
+        if let (false, None, Some(done)) = (
+            clock.is_staged(),
+            clock.every,
+            clock::state(crisis, clock).done.get(&1),
+        ) {
+            return Decision::refuse(msg!("clock-already-done", id, at = self.hm(*done)));
+        }
+        let (at, entry) = match self.since(crisis, since) {
+            Ok(found) => found,
+            Err(refusal) => return refusal,
+        };
+        let record = base_record(
+            crisis,
+            self.input,
+            Event::ClockAnchored {
+                clock: clock.id.clone(),
+                at,
+                entry: entry.clone(),
+            },
+        );
+        let lines = self.lines_after(crisis, clock, &record);
+        let text = msg!(
+            "clock-anchored",
+            id = &clock.id,
+            at = self.hm(at),
+            entry = entry.map(|e| format!(" ({e})")).unwrap_or_default(),
+            lines = &lines
+        );
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(text.into())],
+        }
+    }
+
+    /// The clock's lines as they will read once `record` is applied.
+    fn lines_after(&self, crisis: &Crisis, clock: &Clock, record: &Record) -> String {
+        let mut world = super::state::World::default();
+        let after = crisis.clone();
+        world.crises.insert(after.id.clone(), after);
+        world.apply(record);
+        world
+            .crisis(&crisis.id)
+            .map(|c| schedule::clock_lines(c, self.settings, clock, self.input.at).join("\n"))
+            .unwrap_or_default()
+    }
+
+    /// `!horloge nis2 activer [depuis …]`: a conditional clock applies from now (or then).
+    pub(super) fn clock_activate(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        id: &str,
+        since: Option<&Since>,
+    ) -> Decision {
+        let clock = match self.find_clock(playbook, id) {
+            Ok(clock) => clock,
+            Err(refusal) => return refusal,
+        };
+        match clock::phase(crisis, clock) {
+            clock::Phase::Inactive => {}
+            clock::Phase::Running if clock.condition.is_none() => {
+                return Decision::refuse(msg!("clock-not-conditional", id, p = self.p()));
+            }
+            clock::Phase::Running => {
+                let at = clock::state(crisis, clock)
+                    .activated
+                    .unwrap_or(crisis.opened_at);
+                return Decision::refuse(msg!("clock-already-active", id, at = self.hm(at)));
+            }
+            clock::Phase::Stopped(at, _) => {
+                return Decision::refuse(msg!("clock-is-stopped", id, at = self.hm(at)));
+            }
+        }
+        let (from, entry) = match since.map(|s| self.since(crisis, s)).transpose() {
+            Ok(found) => found.map_or((None, None), |(at, entry)| (Some(at), entry)),
+            Err(refusal) => return refusal,
+        };
+        let record = base_record(
+            crisis,
+            self.input,
+            Event::ClockActivated {
+                clock: clock.id.clone(),
+                from,
+                entry,
+            },
+        );
+        let lines = self.lines_after(crisis, clock, &record);
+        Decision {
+            records: vec![record],
+            effects: vec![Effect::Ack(
+                msg!("clock-activated", id, lines = &lines).into(),
+            )],
+        }
+    }
+
+    /// `!horloge <id> arrêter [raison]`: no more warnings; a recurring clock ends.
+    pub(super) fn clock_stop(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        id: &str,
+        reason: Option<String>,
+    ) -> Decision {
+        let clock = match self.find_clock(playbook, id) {
+            Ok(clock) => clock,
+            Err(refusal) => return refusal,
+        };
+        if let clock::Phase::Stopped(at, _) = clock::phase(crisis, clock) {
+            return Decision::refuse(msg!("clock-is-stopped", id, at = self.hm(at)));
+        }
+        let text = msg!(
+            "clock-stopped",
+            id,
+            reason = reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        );
+        let record = base_record(
+            crisis,
+            self.input,
+            Event::ClockStopped {
+                clock: clock.id.clone(),
+                reason,
+            },
+        );
         Decision {
             records: vec![record],
             effects: vec![Effect::Ack(text.into())],

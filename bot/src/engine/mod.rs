@@ -10,6 +10,7 @@
 //! then carries out the effects: nothing is acknowledged before it is durable.
 
 mod cell;
+pub mod clock;
 pub mod command;
 pub mod consign;
 pub mod event;
@@ -436,7 +437,7 @@ impl Ctx<'_> {
         command: Command,
     ) -> Decision {
         match (command, crisis) {
-            (Command::Help(topic), _) => Decision::reply(help(self.settings, topic)),
+            (Command::Help(topic), crisis) => Decision::reply(self.help_here(crisis, topic)),
             (Command::Open { playbook, exercise }, None) => self.open(&playbook, exercise),
             (Command::Open { .. }, Some(c)) => Decision::refuse(msg!(
                 "open-already",
@@ -460,6 +461,32 @@ impl Ctx<'_> {
             (_, None) => Decision::refuse(self.no_crisis()),
             (command, Some(crisis)) => self.in_crisis(crisis, playbook, command),
         }
+    }
+
+    /// `!aide` in a room: the cell's commands; in a room with no crisis, which
+    /// may be about to animate an exercise, the facilitators' ones too; in the
+    /// animation room of a closed exercise, the facilitators' ones.
+    fn help_here(&self, crisis: Option<&Crisis>, topic: Option<Keyword>) -> Speech {
+        if crisis.is_some() || topic.is_some() {
+            return help(self.settings, topic);
+        }
+        let animated_here = self.world.crises.values().any(|c| {
+            c.run
+                .as_ref()
+                .is_some_and(|r| r.animation_room == self.input.room)
+        });
+        if animated_here {
+            return help_for(self.settings, None, true);
+        }
+        let mut out = help(self.settings, None);
+        out.line(msg!("help-animation-after-link", p = &self.settings.prefix));
+        for k in Keyword::ALL
+            .into_iter()
+            .filter(|k| k.is_animation() && *k != Keyword::Link)
+        {
+            out.line(k.help(&self.settings.prefix));
+        }
+        out
     }
 
     /// The room's latest crisis, closed or not: after the close, the cell still wants its report.

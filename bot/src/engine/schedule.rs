@@ -9,11 +9,12 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
+use super::clock;
 use super::event::{Event, Owner, PostTag, Verification};
 use super::state::{Crisis, World};
 use super::{Decision, Effect, Settings, owner_label};
 use crate::lang::speech::{Speech, msg};
-use crate::playbook::{Catalog, Playbook};
+use crate::playbook::{Catalog, Clock, Playbook};
 
 /// Something that falls due at a given time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,8 +23,8 @@ pub enum Item {
     Action(String),
     /// A procedure step past its due time (`pd-lab`, 3).
     Step(String, usize),
-    /// A clock reaching a warning threshold (minutes left; 0 = deadline).
-    Clock(String, i64),
+    /// A clock's stage (from 1) reaching a warning threshold (minutes left; 0 = deadline).
+    Clock(String, usize, i64),
     /// The next situation point.
     Point,
     /// The incoming lead has not acknowledged the handover.
@@ -32,22 +33,31 @@ pub enum Item {
     Comcheck(u32),
 }
 
-/// Every item of a crisis with the time it falls due (or fell due).
+/// Every item of a crisis with the time it falls due (or fell due). While an
+/// exercise is paused or stopped nothing falls due, and once it resumes every
+/// follow-up comes as much later as the pause lasted.
 pub fn due_items(
     crisis: &Crisis,
     playbook: Option<&Playbook>,
     settings: &Settings,
 ) -> Vec<(DateTime<Utc>, Item)> {
+    if crisis.frozen() {
+        return Vec::new();
+    }
     let interval = settings.reminder_interval;
     let mut items = Vec::new();
-    let repeat = |key: &str, first: DateTime<Utc>| match crisis.reminded.get(key) {
-        Some(last) => (*last + interval).max(first),
-        None => first,
+    // Counted from `from`, due at `first`; then every interval after the last reminder.
+    let repeat = |key: &str, from: DateTime<Utc>, first: DateTime<Utc>| {
+        let first = crisis.shifted(from, first);
+        match crisis.reminded.get(key) {
+            Some(last) => crisis.shifted(*last, *last + interval).max(first),
+            None => first,
+        }
     };
     for action in crisis.actions.iter().filter(|a| a.done_at.is_none()) {
         if let Some(due) = action.due {
             items.push((
-                repeat(&action.reference, due),
+                repeat(&action.reference, action.at, due),
                 Item::Action(action.reference.clone()),
             ));
         }
@@ -61,33 +71,13 @@ pub fn due_items(
                 let n = idx + 1;
                 if let (Some(due), false) = (step.due, run.is_closed(n)) {
                     items.push((
-                        repeat(&format!("{id}.{n}"), run.started_at + due),
+                        repeat(&format!("{id}.{n}"), run.started_at, run.started_at + due),
                         Item::Step(id.clone(), n),
                     ));
                 }
             }
         }
-        for clock in &pb.clocks {
-            if crisis.clocks_done.contains_key(&clock.id) {
-                continue;
-            }
-            let deadline = crisis.opened_at + clock.due;
-            let warned = crisis.clocks_warned.get(&clock.id).copied();
-            // Thresholds still to announce, largest first; 0 is the deadline itself.
-            let next = clock
-                .warn
-                .iter()
-                .map(|w| w.num_minutes())
-                .chain(std::iter::once(0))
-                .filter(|t| warned.is_none_or(|w| *t < w))
-                .max();
-            if let Some(t) = next {
-                items.push((
-                    deadline - TimeDelta::minutes(t),
-                    Item::Clock(clock.id.clone(), t),
-                ));
-            }
-        }
+        items.extend(clock_items(crisis, pb, settings));
     }
     let cadence = crisis.point_cadence.or_else(|| {
         playbook
@@ -96,10 +86,16 @@ pub fn due_items(
     });
     if let Some(every) = cadence.filter(|m| *m > 0) {
         let last = crisis.points.last().copied().unwrap_or(crisis.opened_at);
-        items.push((last + TimeDelta::minutes(every), Item::Point));
+        items.push((
+            crisis.shifted(last, last + TimeDelta::minutes(every)),
+            Item::Point,
+        ));
     }
     if let Some(handover) = &crisis.handover {
-        items.push((repeat("handover", handover.at + interval), Item::Handover));
+        items.push((
+            repeat("handover", handover.at, handover.at + interval),
+            Item::Handover,
+        ));
     }
     for check in &crisis.comchecks {
         if check
@@ -109,12 +105,53 @@ pub fn due_items(
         {
             let key = format!("comcheck-{}", check.number);
             items.push((
-                repeat(&key, check.at + interval),
+                repeat(&key, check.at, check.at + interval),
                 Item::Comcheck(check.number),
             ));
         }
     }
     items
+}
+
+/// The next warning of each running clock stage still to meet.
+fn clock_items(
+    crisis: &Crisis,
+    playbook: &Playbook,
+    settings: &Settings,
+) -> Vec<(DateTime<Utc>, Item)> {
+    let mut items = Vec::new();
+    for clock in &playbook.clocks {
+        if clock::phase(crisis, clock) != clock::Phase::Running {
+            continue;
+        }
+        let warned = &clock::state(crisis, clock).warned;
+        for view in clock::stages(crisis, clock, settings.tz) {
+            let (Some(deadline), None) = (view.deadline, view.done) else {
+                continue;
+            };
+            let already = warned.get(&view.n).copied();
+            // Thresholds still to announce, largest first; 0 is the deadline itself.
+            let next = thresholds(view.stage)
+                .filter(|t| already.is_none_or(|w| *t < w))
+                .max();
+            if let Some(t) = next {
+                items.push((
+                    deadline - TimeDelta::minutes(t),
+                    Item::Clock(clock.id.clone(), view.n, t),
+                ));
+            }
+        }
+    }
+    items
+}
+
+/// A stage's warning thresholds in minutes, and 0 for the deadline.
+fn thresholds(stage: &crate::playbook::Stage) -> impl Iterator<Item = i64> + '_ {
+    stage
+        .warn
+        .iter()
+        .map(|w| w.num_minutes())
+        .chain(std::iter::once(0))
 }
 
 /// When the runtime should next call [`tick`], if ever.
@@ -161,33 +198,29 @@ pub fn tick(
                     record(Event::SituationPoint { number });
                     point = Some(number);
                 }
-                Item::Clock(id, _) => {
+                Item::Clock(id, n, _) => {
+                    let Some(clock) = playbook.and_then(|p| p.clock(&id)) else {
+                        continue;
+                    };
+                    let stages = clock::stages(crisis, clock, settings.tz);
+                    let Some(view) = stages.iter().find(|v| v.n == n) else {
+                        continue;
+                    };
                     // After a pause (downtime), announce only the most urgent threshold passed.
-                    let threshold = playbook
-                        .and_then(|p| p.clocks.iter().find(|c| c.id == id))
-                        .map(|clock| {
-                            let deadline = crisis.opened_at + clock.due;
-                            let warned = crisis.clocks_warned.get(&id).copied();
-                            clock
-                                .warn
-                                .iter()
-                                .map(|w| w.num_minutes())
-                                .chain(std::iter::once(0))
-                                .filter(|t| {
-                                    warned.is_none_or(|w| *t < w)
-                                        && deadline - TimeDelta::minutes(*t) <= now
-                                })
-                                .min()
-                                .unwrap_or(0)
+                    let deadline = view.deadline.unwrap_or(now);
+                    let warned = clock::state(crisis, clock).warned.get(&n).copied();
+                    let threshold = thresholds(view.stage)
+                        .filter(|t| {
+                            warned.is_none_or(|w| *t < w)
+                                && deadline - TimeDelta::minutes(*t) <= now
                         })
+                        .min()
                         .unwrap_or(0);
-                    if let Some(clock) = playbook.and_then(|p| p.clocks.iter().find(|c| c.id == id))
-                    {
-                        lines.push(clock_line(crisis, playbook, settings, clock, now));
-                    }
+                    lines.push(clock_line(crisis, settings, clock, view, now));
                     record(Event::ClockWarning {
                         clock: id,
                         left_minutes: threshold,
+                        stage: clock.is_staged().then_some(n),
                     });
                 }
                 other => {
@@ -439,17 +472,115 @@ fn reminder(
     }
 }
 
-/// One line about a clock: time left or overdue, deadline, owner.
+/// Every line of a clock for `!horloges`: one per stage, or why it does not count.
+pub fn clock_lines(
+    crisis: &Crisis,
+    settings: &Settings,
+    clock: &Clock,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let lang = settings.lang;
+    match clock::phase(crisis, clock) {
+        clock::Phase::Inactive => vec![settings.say(msg!(
+            "clock-line-inactive",
+            id = &clock.id,
+            title = clock.title.get(lang),
+            condition = clock
+                .condition
+                .as_ref()
+                .map(|c| c.get(lang))
+                .unwrap_or_default(),
+            p = &settings.prefix
+        ))],
+        clock::Phase::Stopped(at, reason) => vec![settings.say(msg!(
+            "clock-line-stopped",
+            id = &clock.id,
+            title = clock.title.get(lang),
+            at = when(settings.tz, at, now),
+            reason = reason.map(|r| format!(" : {r}")).unwrap_or_default()
+        ))],
+        clock::Phase::Running => clock::stages(crisis, clock, settings.tz)
+            .iter()
+            .map(|view| clock_line(crisis, settings, clock, view, now))
+            .collect(),
+    }
+}
+
+/// One line about a running clock's stage: met, time left or overdue, deadline, owner.
 pub fn clock_line(
     crisis: &Crisis,
-    _playbook: Option<&Playbook>,
     settings: &Settings,
-    clock: &crate::playbook::Clock,
+    clock: &Clock,
+    view: &clock::StageView<'_>,
     now: DateTime<Utc>,
 ) -> String {
     let lang = settings.lang;
-    let deadline = crisis.opened_at + clock.due;
-    let owner = clock
+    let id = clock::stage_id(clock, view.n);
+    let title = clock::stage_title(clock, view.stage, lang);
+    let Some(deadline) = view.deadline else {
+        let after = view
+            .stage
+            .after
+            .map(|a| clock::stage_id(clock, a))
+            .unwrap_or_default();
+        return settings.say(msg!(
+            "clock-line-waiting",
+            id = &id,
+            title = &title,
+            due = delay_words(view.stage.due, settings),
+            after = &after
+        ));
+    };
+    let at = when(settings.tz, deadline, now);
+    if let Some(done) = view.done {
+        return if done > deadline {
+            settings.say(msg!(
+                "clock-line-done-late",
+                id = &id,
+                title = &title,
+                done = when(settings.tz, done, now),
+                deadline = &at
+            ))
+        } else {
+            settings.say(msg!(
+                "clock-line-done",
+                id = &id,
+                title = &title,
+                done = when(settings.tz, done, now)
+            ))
+        };
+    }
+    let more = clock_more(crisis, settings, clock, view, now);
+    if now >= deadline {
+        settings.say(msg!(
+            "clock-line-passed",
+            id = &id,
+            title = &title,
+            deadline = &at,
+            ago = span(now - deadline, settings),
+            more = &more
+        ))
+    } else {
+        settings.say(msg!(
+            "clock-line-left",
+            id = &id,
+            title = &title,
+            left = span(deadline - now, settings),
+            deadline = &at,
+            more = &more
+        ))
+    }
+}
+
+/// What follows a running clock's deadline: its owner, where it counts from, how it recurs.
+fn clock_more(
+    crisis: &Crisis,
+    settings: &Settings,
+    clock: &Clock,
+    view: &clock::StageView<'_>,
+    now: DateTime<Utc>,
+) -> String {
+    let mut more = clock
         .owner
         .as_ref()
         .map(|o| match crisis.roles.get(o) {
@@ -457,45 +588,38 @@ pub fn clock_line(
             None => format!(" · {o}"),
         })
         .unwrap_or_default();
-    let title = clock.title.get(lang);
-    let at = when(settings.tz, deadline, now);
-    if let Some(done) = crisis.clocks_done.get(&clock.id) {
-        let late = *done > deadline;
-        return if late {
-            settings.say(msg!(
-                "clock-line-done-late",
-                id = &clock.id,
-                title,
-                done = when(settings.tz, *done, now),
-                deadline = &at
-            ))
-        } else {
-            settings.say(msg!(
-                "clock-line-done",
-                id = &clock.id,
-                title,
-                done = when(settings.tz, *done, now)
-            ))
-        };
+    let state = clock::state(crisis, clock);
+    if view.stage.after.is_some() {
+        // Counted from the stage before, which its line shows.
+    } else if let Some((at, entry)) = &state.anchor {
+        more.push_str(&settings.say(msg!(
+            "clock-counted-from",
+            at = when(settings.tz, *at, now),
+            entry = entry.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+        )));
+    } else if let Some(at) = state.activated {
+        more.push_str(&settings.say(msg!("clock-activated-at", at = when(settings.tz, at, now))));
     }
-    if now >= deadline {
-        settings.say(msg!(
-            "clock-line-passed",
-            id = &clock.id,
-            title,
-            deadline = &at,
-            ago = span(now - deadline, settings),
-            owner = &owner
-        ))
-    } else {
-        settings.say(msg!(
-            "clock-line-left",
-            id = &clock.id,
-            title,
-            left = span(deadline - now, settings),
-            deadline = &at,
-            owner = &owner
-        ))
+    if let Some(every) = clock.every {
+        more.push_str(&settings.say(msg!(
+            "clock-recurring",
+            every = span(every, settings),
+            n = state.met.len()
+        )));
+    }
+    more
+}
+
+/// A delay as people read it: `2h00`, `3 j 0h`, `1 mois`.
+pub fn delay_words(delay: crate::playbook::Delay, settings: &Settings) -> String {
+    match (delay.months, delay.span.is_zero()) {
+        (0, _) => span(delay.span, settings),
+        (months, true) => settings.say(msg!("delay-months", months)),
+        (months, false) => format!(
+            "{} + {}",
+            settings.say(msg!("delay-months", months)),
+            span(delay.span, settings)
+        ),
     }
 }
 
@@ -668,13 +792,18 @@ fn situation_procedures_and_clocks(
         let running: Vec<String> = pb
             .clocks
             .iter()
-            .filter(|c| !crisis.clocks_done.contains_key(&c.id))
-            .map(|c| {
-                let deadline = crisis.opened_at + c.due;
+            .filter(|c| clock::phase(crisis, c) == clock::Phase::Running)
+            .flat_map(|c| {
+                clock::stages(crisis, c, settings.tz)
+                    .into_iter()
+                    .filter_map(move |v| Some((clock::stage_id(c, v.n), v.deadline?, v.done)))
+            })
+            .filter(|(_, _, done)| done.is_none())
+            .map(|(id, deadline, _)| {
                 if now >= deadline {
-                    format!("{} {}", c.id, settings.say(msg!("situation-clock-passed")))
+                    format!("{id} {}", settings.say(msg!("situation-clock-passed")))
                 } else {
-                    format!("{} {}", c.id, span(deadline - now, settings))
+                    format!("{id} {}", span(deadline - now, settings))
                 }
             })
             .collect();

@@ -148,8 +148,7 @@ impl World {
             gaps: 0,
             undelivered: 0,
             procedures: BTreeMap::new(),
-            clocks_done: BTreeMap::new(),
-            clocks_warned: BTreeMap::new(),
+            clocks: BTreeMap::new(),
             reminded: HashMap::new(),
             point_cadence: None,
             points: Vec::new(),
@@ -347,14 +346,38 @@ impl World {
                     run.assigned.insert(*step, user.clone());
                 }
             }
-            Event::ClockDone { clock } => {
-                crisis.clocks_done.insert(clock.clone(), record.occurred_at);
+            Event::ClockDone { clock, stage } => {
+                let state = crisis.clocks.entry(clock.clone()).or_default();
+                let stage = stage.unwrap_or(1);
+                state.done.insert(stage, record.occurred_at);
+                state.met.push(record.occurred_at);
+                state.warned.remove(&stage);
             }
             Event::ClockWarning {
                 clock,
                 left_minutes,
+                stage,
             } => {
-                crisis.clocks_warned.insert(clock.clone(), *left_minutes);
+                let state = crisis.clocks.entry(clock.clone()).or_default();
+                state.warned.insert(stage.unwrap_or(1), *left_minutes);
+            }
+            Event::ClockAnchored { clock, at, entry } => {
+                let state = crisis.clocks.entry(clock.clone()).or_default();
+                state.anchor = Some((*at, entry.clone()));
+                // The deadlines moved: their warnings start over.
+                state.warned.clear();
+            }
+            Event::ClockActivated { clock, from, entry } => {
+                let state = crisis.clocks.entry(clock.clone()).or_default();
+                state.activated = Some(record.occurred_at);
+                if let Some(from) = from {
+                    state.anchor = Some((*from, entry.clone()));
+                }
+                state.warned.clear();
+            }
+            Event::ClockStopped { clock, reason } => {
+                let state = crisis.clocks.entry(clock.clone()).or_default();
+                state.stopped = Some((record.occurred_at, reason.clone()));
             }
             Event::Reminder { target, .. } => {
                 crisis.reminded.insert(target.clone(), record.recorded_at);
@@ -443,6 +466,7 @@ impl World {
                 if let Some(run) = &mut crisis.run {
                     if let Some(since) = run.paused_since.take() {
                         run.paused_total += (record.occurred_at - since).max(TimeDelta::zero());
+                        run.pauses.push((since, record.occurred_at.max(since)));
                     }
                     run.stopped = false;
                 }
@@ -595,6 +619,8 @@ pub struct ExerciseRun {
     pub stops: Vec<(DateTime<Utc>, String)>,
     /// Time the clock stood still, pauses and stops together.
     pub paused_total: TimeDelta,
+    /// Every pause or stop that ended: from, to.
+    pub pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// Delay applied to every inject still to come.
     pub shift: TimeDelta,
     /// Extra delay of single injects.
@@ -759,10 +785,9 @@ pub struct Crisis {
     pub undelivered: u64,
     /// Started procedures by id.
     pub procedures: BTreeMap<String, ProcedureRun>,
-    /// Clock id → when it was marked done.
-    pub clocks_done: BTreeMap<String, DateTime<Utc>>,
-    /// Clock id → the smallest time left (minutes) already warned about.
-    pub clocks_warned: BTreeMap<String, i64>,
+    /// Clock id → what the cell did with it (met, re-anchored, activated,
+    /// stopped) and the warnings given; a clock nobody touched has no entry.
+    pub clocks: BTreeMap<String, ClockState>,
     /// Reminder target → when the last reminder went out.
     pub reminded: HashMap<String, DateTime<Utc>>,
     /// Situation-point cadence set in the room (minutes; 0 = none), over the playbook's.
@@ -827,6 +852,24 @@ pub struct PlanMove {
     pub note: Option<String>,
 }
 
+/// A playbook clock in a crisis, as the journal says it stands.
+#[derive(Clone, Debug, Default)]
+pub struct ClockState {
+    /// It counts from this time (the awareness) rather than the opening, and
+    /// the entry that time was read from.
+    pub anchor: Option<(DateTime<Utc>, Option<String>)>,
+    /// When the cell activated it (a conditional clock).
+    pub activated: Option<DateTime<Utc>>,
+    /// Stage (from 1) → when it was met.
+    pub done: BTreeMap<usize, DateTime<Utc>>,
+    /// Every time it was met, in order: the occurrences of a recurring clock.
+    pub met: Vec<DateTime<Utc>>,
+    /// Stage → the smallest time left (minutes) already warned about.
+    pub warned: BTreeMap<usize, i64>,
+    /// The cell stopped it: when, and why.
+    pub stopped: Option<(DateTime<Utc>, Option<String>)>,
+}
+
 /// A handover waiting for the incoming lead.
 #[derive(Clone, Debug)]
 pub struct Handover {
@@ -848,6 +891,33 @@ pub struct Comcheck {
 }
 
 impl Crisis {
+    /// The exercise is paused or stopped right now: follow-up stands still with it.
+    pub fn frozen(&self) -> bool {
+        self.run
+            .as_ref()
+            .is_some_and(|r| r.in_play() && r.paused_since.is_some())
+    }
+
+    /// A follow-up due at `due`, counted from `from`, once the exercise's
+    /// pauses are added: every pause (or stop) that began after `from` and
+    /// before the deadline, as moved by the pauses before it, pushes it back
+    /// by its whole length, since the follow-up's time stood still with it.
+    pub fn shifted(&self, from: DateTime<Utc>, due: DateTime<Utc>) -> DateTime<Utc> {
+        let Some(run) = &self.run else {
+            return due;
+        };
+        // Pauses come in order and do not overlap: one pass is enough.
+        let mut at = due;
+        for (start, end) in &run.pauses {
+            let start = (*start).max(from);
+            if start >= at {
+                break;
+            }
+            at += (*end - start).max(TimeDelta::zero());
+        }
+        at
+    }
+
     /// The roles a user holds, in the order given.
     pub fn roles_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.roles
@@ -946,6 +1016,15 @@ impl Crisis {
             .rev()
             .find(|c| c.target == reference)
             .map_or(original, |c| c.text.as_str())
+    }
+
+    /// The decision taken last since the opening: a paper note timed before
+    /// the opening, or entered late, does not pass for it.
+    pub fn latest_decision(&self) -> Option<&DecisionItem> {
+        self.decisions
+            .iter()
+            .filter(|d| d.at >= self.opened_at)
+            .max_by_key(|d| d.at)
     }
 
     pub fn action(&self, reference: &str) -> Option<&ActionItem> {

@@ -1,8 +1,8 @@
 //! Transcript tests of the engine: input lines in, replies and records out.
 //!
 //! A script line is `HH:MM name> text` (local time in Europe/Paris on
-//! 2026-11-29; `name?>` marks an unprivileged author), or `lang en` to switch
-//! language. The output echoes each input, then `✅`/`⛔`/`»` effects and `+`
+//! 2026-11-29, or `DD/MM HH:MM` on another day, up to October 2027; `name?>` marks an
+//! unprivileged author), or `lang en` to switch language. The output echoes each input, then `✅`/`⛔`/`»` effects and `+`
 //! records. Run with `UPDATE_EXPECT=1` to bless new output.
 
 #![expect(
@@ -106,10 +106,38 @@ fn run(script: &str) -> String {
     run_with(Settings::default(), script)
 }
 
-fn run_with(mut settings: Settings, script: &str) -> String {
-    let catalog = catalog();
+fn run_with(settings: Settings, script: &str) -> String {
+    run_on(&catalog(), settings, script)
+}
+
+/// `29/11 03:00 rest` or `03:00 rest`: the day, the time, and the rest.
+fn when_and_rest(line: &str) -> (NaiveDate, NaiveTime, &str) {
+    let (first, rest) = line.split_once(' ').expect("HH:MM name> text");
+    let (day, (time, rest)) = match first.split_once('/') {
+        // November and December 2026, then 2027.
+        Some((d, m)) => (
+            NaiveDate::from_ymd_opt(
+                if m.parse::<u32>().unwrap() >= 11 {
+                    2026
+                } else {
+                    2027
+                },
+                m.parse().unwrap(),
+                d.parse().unwrap(),
+            )
+            .unwrap(),
+            rest.split_once(' ').expect("DD/MM HH:MM name> text"),
+        ),
+        None => (
+            NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            (first, rest),
+        ),
+    };
+    (day, NaiveTime::parse_from_str(time, "%H:%M").unwrap(), rest)
+}
+
+fn run_on(catalog: &Catalog, mut settings: Settings, script: &str) -> String {
     let mut world = World::default();
-    let day = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     let mut out = String::new();
     let mut n_posted = 0;
     for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -117,8 +145,7 @@ fn run_with(mut settings: Settings, script: &str) -> String {
             settings.lang = Lang::parse(lang).unwrap();
             continue;
         }
-        let (time, rest) = line.split_once(' ').expect("HH:MM name> text");
-        let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();
+        let (day, time, rest) = when_and_rest(line);
         let at = settings
             .tz
             .from_local_datetime(&day.and_time(time))
@@ -140,10 +167,10 @@ fn run_with(mut settings: Settings, script: &str) -> String {
             continue;
         }
         if rest == "tick" {
-            for decision in super::schedule::tick(&world, &catalog, &settings, at) {
+            for decision in super::schedule::tick(&world, catalog, &settings, at) {
                 show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
             }
-            for decision in super::exercise::tick(&world, &catalog, &settings, at) {
+            for decision in super::exercise::tick(&world, catalog, &settings, at) {
                 show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
             }
             for decision in super::plan::tick(&world, &settings, at) {
@@ -210,7 +237,7 @@ fn run_with(mut settings: Settings, script: &str) -> String {
                 quoted: None,
                 in_reply_to,
             };
-            vec![decide(&world, &catalog, &settings, &input)]
+            vec![decide(&world, catalog, &settings, &input)]
         };
         for decision in decisions {
             show(&mut world, &mut out, &mut n_posted, &settings, at, decision);
@@ -303,13 +330,18 @@ fn summarize(record: &Record) -> String {
 }
 
 fn check(script: &str, expect: Expect) {
-    expect.assert_eq(&run(script));
-    check_in_english(script);
+    check_on(&catalog(), script, expect);
+}
+
+/// A transcript against another catalog, in French then in English.
+fn check_on(catalog: &Catalog, script: &str, expect: Expect) {
+    expect.assert_eq(&run_on(catalog, Settings::default(), script));
+    check_in_english(catalog, script);
 }
 
 /// The same transcript, started in English: pinned in `snapshots/en/<test>.txt`
 /// (`UPDATE_EXPECT=1` writes them), so both catalogs are held to every test.
-fn check_in_english(script: &str) {
+fn check_in_english(catalog: &Catalog, script: &str) {
     let name = std::thread::current()
         .name()
         .and_then(|n| n.rsplit("::").next())
@@ -318,7 +350,7 @@ fn check_in_english(script: &str) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("src/engine/snapshots/en")
         .join(format!("{name}.txt"));
-    let actual = run(&format!("lang en\n{script}"));
+    let actual = run_on(catalog, Settings::default(), &format!("lang en\n{script}"));
     if std::env::var_os("UPDATE_EXPECT").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &actual).unwrap();
@@ -645,6 +677,8 @@ fn paper_notes_keep_their_stated_time() {
         04:11 alice> !papier 03:58 décision Passer aux bons papier -- automate HS
         04:12 alice> !papier 4h05 action Coursier vers le labo
         04:13 alice> !papier 23:50 info Veille : rien à signaler
+        04:14 alice> !papier 23:55 décision Appeler l'astreinte -- alerte de la veille
+        04:15 alice> !statut
         "#,
         expect![[r#"
             03:40 alice> !ouvrir test
@@ -661,8 +695,19 @@ fn paper_notes_keep_their_stated_time() {
               ✅ A1 — note papier de 04:05 saisie (transcrite).
               + 4 {"kind":"action","reference":"A1","text":"Coursier vers le labo"} transcribed occurred_at=2026-11-29T03:05:00+00:00
             04:13 alice> !papier 23:50 info Veille : rien à signaler
-              ✅ I2 — note papier de 28/11 23:50 saisie (transcrite).
+              ✅ I2 — note papier de 28/11 23:50 saisie (transcrite). ⚠️ Elle précède l'ouverture de la crise (03:40) : signalée comme telle, elle ne compte ni comme dernière décision ni dans les délais.
               + 5 {"kind":"info","reference":"I2","text":"Veille : rien à signaler"} transcribed occurred_at=2026-11-28T22:50:00+00:00
+            04:14 alice> !papier 23:55 décision Appeler l'astreinte -- alerte de la veille
+              ✅ D2 — note papier de 28/11 23:55 saisie (transcrite). ⚠️ Elle précède l'ouverture de la crise (03:40) : signalée comme telle, elle ne compte ni comme dernière décision ni dans les délais.
+              + 6 {"kind":"decision","reference":"D2","text":"Appeler l'astreinte","rationale":"alerte de la veille"} transcribed occurred_at=2026-11-28T22:55:00+00:00
+            04:15 alice> !statut
+              » 📋 Crise de test — crise 20261129-test
+              Ouverte à 03:40 par alice (depuis 0h35).
+              Rôles (0/3) : aucun
+              Informations : 2 — 2 à vérifier, 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions : 2 — dernière D1 à 03:58 : Passer aux bons papier
+              Actions : 1 ouverte(s) dont 0 en retard, 0 faite(s)
+                A1 Coursier vers le labo
         "#]],
     );
 }
@@ -774,6 +819,27 @@ fn the_record_format_is_stable() {
     let parsed: Record = serde_json::from_str(old).unwrap();
     assert_eq!(parsed.role, None);
     assert!(!parsed.transcribed);
+    // Clock warnings written before clocks had stages.
+    let clock: super::event::Event =
+        serde_json::from_str(r#"{"kind":"clock_warning","clock":"cnil-72h","left_minutes":60}"#)
+            .unwrap();
+    assert_eq!(
+        clock,
+        super::event::Event::ClockWarning {
+            clock: "cnil-72h".to_owned(),
+            left_minutes: 60,
+            stage: None
+        }
+    );
+    // Inject entries written before the recipient was recorded.
+    let inject: super::event::Event = serde_json::from_str(
+        r#"{"kind":"inject_played","inject":"i1","channel":"phone","from":"SAMU","to":"dsi","text":"t"}"#,
+    )
+    .unwrap();
+    assert!(
+        matches!(&inject, super::event::Event::InjectPlayed { to: Some(to), recipient: None, .. } if to == "dsi"),
+        "{inject:?}"
+    );
 }
 
 #[test]
@@ -1258,7 +1324,7 @@ fn clocks_warn_at_thresholds_and_are_marked_done() {
               ✅ Plus de points de situation automatiques.
               + 2 {"kind":"point_cadence","every_minutes":0}
             03:10 alice> !horloges
-              » Horloges (depuis l'ouverture à 03:00) :
+              » Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
               ⏳ point-ars — Point ARS : reste 1h50 (échéance 05:00)
               ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 03:00) · dsi
               !fait <horloge> quand c'est fait.
@@ -1276,7 +1342,7 @@ fn clocks_warn_at_thresholds_and_are_marked_done() {
             05:02 alice> !fait point-ars
               ⛔ point-ars est déjà faite (05:01).
             05:03 alice> !horloges
-              » Horloges (depuis l'ouverture à 03:00) :
+              » Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
               ⏳ cnil-72h — Notification CNIL : reste 2 j 21h (échéance 02/12 03:00) · dsi
               ☑️ point-ars — Point ARS : fait 05:01 (après l'échéance 05:00)
               !fait <horloge> quand c'est fait.
@@ -1652,7 +1718,7 @@ fn an_exercise_from_the_animation_room() {
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:33), après i2
-              + 10 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+              + 10 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo","recipient":"@bob"}
             03:25 bob> !proc pd-lab
               ✅ [EXERCICE] pd-lab lancée — @bob, vous êtes responsable (dsi).
               📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi → @bob)
@@ -1697,7 +1763,7 @@ fn an_exercise_from_the_animation_room() {
             03:55 anna@anim> !improviser visite dsi Directeur adjoint : Je veux un point maintenant
               ✅ [EXERCICE] x1 (improvisé) joué à T+27 min.
               📌[inject:x1] [EXERCICE] 🚪 Visite — Directeur adjoint → DSI (@bob) : Je veux un point maintenant
-              + 21 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true}
+              + 21 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true,"recipient":"@bob"}
             03:56 anna@anim> !attendu i1 oui
               ✅ [EXERCICE] i1 : réaction attendue atteinte.
               + 23 {"kind":"reaction_marked","inject":"i1","met":true}
@@ -2306,6 +2372,490 @@ fn a_third_catalog_is_spoken_without_code() {
     ));
 }
 
+const LAW_PLAYBOOK: &str = r#"
+id: loi
+version: "1"
+title: {fr: Crise réglementaire, en: Regulatory crisis}
+roles:
+  - {id: dpo, title: DPO}
+  - {id: rssi, title: RSSI}
+  - {id: medecin, title: {fr: Médecin, en: Physician}}
+clocks:
+  - id: cnil-72h
+    title: {fr: Notification CNIL, en: CNIL notification}
+    due: 72h
+    warn: [24h, 1h]
+    owner: dpo
+    source: {text: "RGPD art. 33", url: "https://eur-lex.europa.eu/eli/reg/2016/679/oj"}
+  - id: nis2
+    title: NIS 2
+    condition: {fr: si l'établissement est une entité essentielle ou importante, en: if the hospital is an essential or important entity}
+    owner: rssi
+    source: "Directive (UE) 2022/2555, art. 23"
+    stages:
+      - {title: {fr: Alerte précoce, en: Early warning}, due: 24h, warn: [1h]}
+      - {title: Notification, due: 72h, warn: [6h]}
+      - {title: {fr: Rapport final, en: Final report}, due: 1mo, after: 2, warn: [7d]}
+  - id: reeval
+    title: {fr: Réévaluation des urgences, en: ED re-evaluation}
+    every: 12h
+    warn: [1h]
+    owner: medecin
+    source: {text: {fr: Choix de l'établissement, en: "Hospital's choice"}}
+"#;
+
+fn law_catalog() -> Catalog {
+    let pb = playbook::parse("loi.yaml", LAW_PLAYBOOK).expect("law playbook parses");
+    assert!(pb.warnings.is_empty(), "{:?}", pb.warnings);
+    Catalog::from_playbooks(vec![pb]).unwrap()
+}
+
+#[test]
+fn clocks_count_from_the_awareness_a_time_or_an_entry() {
+    check_on(
+        &law_catalog(),
+        r#"
+        03:00 alice> !ouvrir loi
+        03:00 alice> !point arrêt
+        03:00 alice> !horloge reeval arrêter pas de fermeture des urgences
+        10:00 bob> !info Revendication : les attaquants disent avoir exfiltré des dossiers
+        10:05 alice> !horloge cnil-72h depuis I1
+        10:06 alice> !horloge cnil-72h depuis I9
+        10:06 alice> !horloge cnil-72h depuis demain
+        10:06 alice> !horloge cnil-72h
+        10:07 alice> !horloges
+        01/12 09:00 tick
+        01/12 10:00 tick
+        01/12 10:01 alice> !horloge cnil-72h depuis 28/11 02:00
+        01/12 10:02 tick
+        01/12 10:03 alice> !fait cnil-72h
+        01/12 10:04 alice> !horloge cnil-72h depuis 03:00
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir loi
+              ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:00 alice> !horloge reeval arrêter pas de fermeture des urgences
+              ✅ reeval arrêtée (pas de fermeture des urgences) : plus d'alerte pour elle.
+              + 3 {"kind":"clock_stopped","clock":"reeval","reason":"pas de fermeture des urgences"}
+            10:00 bob> !info Revendication : les attaquants disent avoir exfiltré des dossiers
+              ✅ I1 — information enregistrée, à vérifier (10:00).
+              + 4 {"kind":"info","reference":"I1","text":"Revendication : les attaquants disent avoir exfiltré des dossiers"}
+            10:05 alice> !horloge cnil-72h depuis I1
+              ✅ cnil-72h compte désormais depuis 10:00 (I1).
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 10:00) · dpo · comptée depuis 10:00 (I1)
+              + 5 {"kind":"clock_anchored","clock":"cnil-72h","at":"2026-11-29T09:00:00Z","entry":"I1"}
+            10:06 alice> !horloge cnil-72h depuis I9
+              ⛔ Référence inconnue « I9 » dans cette crise (dernières : I1).
+            10:06 alice> !horloge cnil-72h depuis demain
+              ⛔ Heure illisible après « depuis » : écrivez 14:30, 28/11 14:30, ou la référence d'une entrée (I7).
+              !horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
+            10:06 alice> !horloge cnil-72h
+              » ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 10:00) · dpo · comptée depuis 10:00 (I1)
+              Source : RGPD art. 33 — https://eur-lex.europa.eu/eli/reg/2016/679/oj
+            10:07 alice> !horloges
+              » Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 10:00) · dpo · comptée depuis 10:00 (I1)
+              💤 nis2 — NIS 2 : non activée — si l'établissement est une entité essentielle ou importante (!horloge nis2 activer [depuis HH:MM|I7])
+              ⏹️ reeval — Réévaluation des urgences : arrêtée 03:00 : pas de fermeture des urgences
+              !fait <horloge> quand c'est fait.
+            01/12 09:00 tick
+            01/12 10:00 tick
+              📌 ⏳ cnil-72h — Notification CNIL : reste 1 j 0h (échéance 02/12 10:00) · dpo · comptée depuis 29/11 10:00 (I1)
+              + 6 {"kind":"clock_warning","clock":"cnil-72h","left_minutes":1440}
+            01/12 10:01 alice> !horloge cnil-72h depuis 28/11 02:00
+              ✅ cnil-72h compte désormais depuis 28/11 02:00.
+              ⌛ cnil-72h — Notification CNIL : échéance DÉPASSÉE (02:00, il y a 8h01) · dpo · comptée depuis 28/11 02:00
+              + 7 {"kind":"clock_anchored","clock":"cnil-72h","at":"2026-11-28T01:00:00Z"}
+            01/12 10:02 tick
+              📌 ⌛ cnil-72h — Notification CNIL : échéance DÉPASSÉE (02:00, il y a 8h02) · dpo · comptée depuis 28/11 02:00
+              + 8 {"kind":"clock_warning","clock":"cnil-72h","left_minutes":0}
+            01/12 10:03 alice> !fait cnil-72h
+              ✅ cnil-72h — Notification CNIL : fait, 8h03 après l'échéance.
+              + 9 {"kind":"clock_done","clock":"cnil-72h"}
+            01/12 10:04 alice> !horloge cnil-72h depuis 03:00
+              ⛔ cnil-72h est déjà faite (10:03).
+        "#]],
+    );
+}
+
+#[test]
+fn conditional_clocks_wait_for_the_cell_and_stages_follow_each_other() {
+    check_on(
+        &law_catalog(),
+        r#"
+        03:00 alice> !ouvrir loi
+        03:00 alice> !point arrêt
+        03:00 alice> !horloge reeval arrêter
+        03:05 alice> !horloges
+        03:06 alice> !fait nis2.1
+        03:06 alice> !horloge nis2 depuis 03:00
+        03:06 alice> !horloge cnil-72h activer
+        03:06 alice> !horloge nis2 allumer
+        04:00 tick
+        09:00 bob> !décision Nous sommes entité essentielle : déclaration NIS 2 -- arrêté de désignation
+        09:01 bob> !horloge nis2 activer depuis D1
+        09:02 bob> !horloge nis2 activer
+        09:03 bob> !fait nis2
+        30/11 08:00 tick
+        30/11 08:30 bob> !fait nis2.1
+        30/11 08:31 bob> !horloges
+        02/12 10:00 bob> !fait nis2.2
+        02/12 10:01 bob> !fait nis2.2
+        02/12 10:02 bob> !fait nis2.4
+        02/12 10:02 bob> !fait cnil-72h.2
+        02/12 10:03 bob> !horloge nis2
+        26/12 10:00 tick
+        02/01 10:00 tick
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir loi
+              ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:00 alice> !horloge reeval arrêter
+              ✅ reeval arrêtée : plus d'alerte pour elle.
+              + 3 {"kind":"clock_stopped","clock":"reeval"}
+            03:05 alice> !horloges
+              » Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 03:00) · dpo
+              💤 nis2 — NIS 2 : non activée — si l'établissement est une entité essentielle ou importante (!horloge nis2 activer [depuis HH:MM|I7])
+              ⏹️ reeval — Réévaluation des urgences : arrêtée 03:00
+              !fait <horloge> quand c'est fait.
+            03:06 alice> !fait nis2.1
+              ⛔ nis2 n'est pas activée (si l'établissement est une entité essentielle ou importante) : !horloge nis2 activer [depuis HH:MM|I7].
+            03:06 alice> !horloge nis2 depuis 03:00
+              ⛔ nis2 n'est pas activée (si l'établissement est une entité essentielle ou importante) : !horloge nis2 activer [depuis HH:MM|I7].
+            03:06 alice> !horloge cnil-72h activer
+              ⛔ cnil-72h s'applique toujours : pour la compter depuis la prise de connaissance, !horloge cnil-72h depuis HH:MM|I7.
+            03:06 alice> !horloge nis2 allumer
+              ⛔ Après l'horloge : depuis HH:MM|I7, activer [depuis …] ou arrêter [raison].
+              !horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
+            04:00 tick
+            09:00 bob> !décision Nous sommes entité essentielle : déclaration NIS 2 -- arrêté de désignation
+              ✅ D1 — décision enregistrée (09:00), avec sa justification.
+              + 4 {"kind":"decision","reference":"D1","text":"Nous sommes entité essentielle : déclaration NIS 2","rationale":"arrêté de désignation"}
+            09:01 bob> !horloge nis2 activer depuis D1
+              ✅ nis2 activée.
+              ⏳ nis2.1 — NIS 2 — Alerte précoce : reste 23h59 (échéance 30/11 09:00) · rssi · comptée depuis 09:00 (D1)
+              ⏳ nis2.2 — NIS 2 — Notification : reste 2 j 23h (échéance 02/12 09:00) · rssi · comptée depuis 09:00 (D1)
+              ⏸️ nis2.3 — NIS 2 — Rapport final : 1 mois après nis2.2 (pas encore fait)
+              + 5 {"kind":"clock_activated","clock":"nis2","from":"2026-11-29T08:00:00Z","entry":"D1"}
+            09:02 bob> !horloge nis2 activer
+              ⛔ nis2 est déjà activée (depuis 09:01).
+            09:03 bob> !fait nis2
+              ⛔ nis2 a plusieurs étapes ; laquelle est faite ? !fait nis2.1 (Alerte précoce), !fait nis2.2 (Notification), !fait nis2.3 (Rapport final)
+            30/11 08:00 tick
+              📌 ⏳ nis2.1 — NIS 2 — Alerte précoce : reste 1h00 (échéance 09:00) · rssi · comptée depuis 29/11 09:00 (D1)
+              + 6 {"kind":"clock_warning","clock":"nis2","left_minutes":60,"stage":1}
+            30/11 08:30 bob> !fait nis2.1
+              ✅ nis2.1 — NIS 2 — Alerte précoce : fait, 30 min avant l'échéance.
+              + 7 {"kind":"clock_done","clock":"nis2","stage":1}
+            30/11 08:31 bob> !horloges
+              » Horloges (comptées depuis l'ouverture à 29/11 03:00, sauf mention) :
+              ⏳ cnil-72h — Notification CNIL : reste 1 j 18h (échéance 02/12 03:00) · dpo
+              ✅ nis2.1 — NIS 2 — Alerte précoce : fait 08:30
+              ⏳ nis2.2 — NIS 2 — Notification : reste 2 j 0h (échéance 02/12 09:00) · rssi · comptée depuis 29/11 09:00 (D1)
+              ⏸️ nis2.3 — NIS 2 — Rapport final : 1 mois après nis2.2 (pas encore fait)
+              ⏹️ reeval — Réévaluation des urgences : arrêtée 29/11 03:00
+              !fait <horloge> quand c'est fait.
+            02/12 10:00 bob> !fait nis2.2
+              ✅ nis2.2 — NIS 2 — Notification : fait, 1h00 après l'échéance.
+              + 8 {"kind":"clock_done","clock":"nis2","stage":2}
+            02/12 10:01 bob> !fait nis2.2
+              ⛔ nis2.2 est déjà faite (10:00).
+            02/12 10:02 bob> !fait nis2.4
+              ⛔ nis2 a 3 étapes : pas d'étape de ce numéro.
+            02/12 10:02 bob> !fait cnil-72h.2
+              ⛔ cnil-72h n'a qu'une échéance, sans étapes : !fait cnil-72h.
+            02/12 10:03 bob> !horloge nis2
+              » ✅ nis2.1 — NIS 2 — Alerte précoce : fait 30/11 08:30
+              ☑️ nis2.2 — NIS 2 — Notification : fait 10:00 (après l'échéance 09:00)
+              ⏳ nis2.3 — NIS 2 — Rapport final : reste 30 j 23h (échéance 02/01 10:00) · rssi
+              Source : Directive (UE) 2022/2555, art. 23
+            26/12 10:00 tick
+              📌 ⌛ cnil-72h — Notification CNIL : échéance DÉPASSÉE (02/12 03:00, il y a 24 j 7h) · dpo
+              ⏳ nis2.3 — NIS 2 — Rapport final : reste 7 j 0h (échéance 02/01 10:00) · rssi
+              + 9 {"kind":"clock_warning","clock":"cnil-72h","left_minutes":0}
+              + 10 {"kind":"clock_warning","clock":"nis2","left_minutes":10080,"stage":3}
+            02/01 10:00 tick
+              📌 ⌛ nis2.3 — NIS 2 — Rapport final : échéance DÉPASSÉE (10:00, il y a 0 min) · rssi
+              + 11 {"kind":"clock_warning","clock":"nis2","left_minutes":0,"stage":3}
+        "#]],
+    );
+}
+
+#[test]
+fn recurring_clocks_come_back_until_stopped() {
+    check_on(
+        &law_catalog(),
+        r#"
+        03:00 alice> !ouvrir loi
+        03:00 alice> !point arrêt
+        03:00 alice> !rôle medecin @carol
+        14:00 tick
+        15:00 tick
+        15:30 carol> !fait reeval
+        15:31 carol> !horloges
+        30/11 02:30 tick
+        30/11 03:00 carol> !fait reeval
+        30/11 14:00 tick
+        30/11 14:05 carol> !horloge reeval arrêter urgences rouvertes
+        30/11 14:06 carol> !fait reeval
+        30/11 15:00 tick
+        30/11 15:01 carol> !horloges
+        30/11 15:02 carol> !horloge reeval arrêter
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir loi
+              ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:00 alice> !rôle medecin @carol
+              ✅ Rôle Médecin (medecin) → @carol.
+              + 3 {"kind":"role_assigned","role":"medecin","user":"@carol"}
+            14:00 tick
+              📌 ⏳ reeval — Réévaluation des urgences : reste 1h00 (échéance 15:00) · medecin (@carol) · 🔁 toutes les 12h00
+              + 4 {"kind":"clock_warning","clock":"reeval","left_minutes":60}
+            15:00 tick
+              📌 ⌛ reeval — Réévaluation des urgences : échéance DÉPASSÉE (15:00, il y a 0 min) · medecin (@carol) · 🔁 toutes les 12h00
+              + 5 {"kind":"clock_warning","clock":"reeval","left_minutes":0}
+            15:30 carol> !fait reeval
+              ✅ reeval — Réévaluation des urgences : fait ; prochaine échéance 30/11 03:30 (toutes les 12h00).
+              + 6 {"kind":"clock_done","clock":"reeval"} role=medecin
+            15:31 carol> !horloges
+              » Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
+              ⏳ reeval — Réévaluation des urgences : reste 11h59 (échéance 30/11 03:30) · medecin (@carol) · 🔁 toutes les 12h00, faite 1 fois
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 11h (échéance 02/12 03:00) · dpo
+              💤 nis2 — NIS 2 : non activée — si l'établissement est une entité essentielle ou importante (!horloge nis2 activer [depuis HH:MM|I7])
+              !fait <horloge> quand c'est fait.
+            30/11 02:30 tick
+              📌 ⏳ reeval — Réévaluation des urgences : reste 1h00 (échéance 03:30) · medecin (@carol) · 🔁 toutes les 12h00, faite 1 fois
+              + 7 {"kind":"clock_warning","clock":"reeval","left_minutes":60}
+            30/11 03:00 carol> !fait reeval
+              ✅ reeval — Réévaluation des urgences : fait ; prochaine échéance 15:00 (toutes les 12h00).
+              + 8 {"kind":"clock_done","clock":"reeval"} role=medecin
+            30/11 14:00 tick
+              📌 ⏳ reeval — Réévaluation des urgences : reste 1h00 (échéance 15:00) · medecin (@carol) · 🔁 toutes les 12h00, faite 2 fois
+              + 9 {"kind":"clock_warning","clock":"reeval","left_minutes":60}
+            30/11 14:05 carol> !horloge reeval arrêter urgences rouvertes
+              ✅ reeval arrêtée (urgences rouvertes) : plus d'alerte pour elle.
+              + 10 {"kind":"clock_stopped","clock":"reeval","reason":"urgences rouvertes"} role=medecin
+            30/11 14:06 carol> !fait reeval
+              ⛔ reeval est arrêtée (depuis 14:05).
+            30/11 15:00 tick
+            30/11 15:01 carol> !horloges
+              » Horloges (comptées depuis l'ouverture à 29/11 03:00, sauf mention) :
+              ⏳ cnil-72h — Notification CNIL : reste 1 j 11h (échéance 02/12 03:00) · dpo
+              💤 nis2 — NIS 2 : non activée — si l'établissement est une entité essentielle ou importante (!horloge nis2 activer [depuis HH:MM|I7])
+              ⏹️ reeval — Réévaluation des urgences : arrêtée 14:05 : urgences rouvertes
+              !fait <horloge> quand c'est fait.
+            30/11 15:02 carol> !horloge reeval arrêter
+              ⛔ reeval est arrêtée (depuis 14:05).
+        "#]],
+    );
+}
+
+#[test]
+fn reminders_and_clock_warnings_pause_with_the_exercise() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:00 alice> !point arrêt
+        03:01 anna@anim> !animer 20261129-test drill manuel
+        03:02 anna@anim> !debex
+        03:03 alice> !action Prévenir le SAMU @bob dans 30m
+        03:10 anna@anim> !pause
+        03:33 tick
+        03:40 tick
+        04:00 anna@anim> !reprise
+        04:20 tick
+        04:23 tick
+        04:30 tick
+        04:31 bob> STOP EXERCICE malaise en salle
+        04:50 tick
+        05:00 anna@anim> !reprise
+        05:30 tick
+        05:49 tick
+        05:50 tick
+        05:51 alice> !horloges
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:00 alice> !point arrêt
+              ✅ [EXERCICE] Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:01 anna@anim> !animer 20261129-test drill manuel
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            03:02 anna@anim> !debex
+              ✅ [EXERCICE] DEBEX à 03:02 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:02)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 4 {"kind":"exercise_started"}
+            03:03 alice> !action Prévenir le SAMU @bob dans 30m
+              ✅ [EXERCICE] A1 — action enregistrée · pour @bob · échéance 03:33.
+              + 5 {"kind":"action","reference":"A1","text":"Prévenir le SAMU","owner":{"type":"user","id":"@bob"},"due":"2026-11-29T02:33:00Z"}
+            03:10 anna@anim> !pause
+              ✅ [EXERCICE] ⏸️ Pause à T+8 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
+              📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
+              + 6 {"kind":"exercise_paused"}
+            03:33 tick
+            03:40 tick
+            04:00 anna@anim> !reprise
+              ✅ [EXERCICE] ▶️ Reprise après 50 min de pause : horloge d'exercice à T+8 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 7 {"kind":"exercise_resumed"}
+            04:20 tick
+            04:23 tick
+              📌 [EXERCICE] ⏰ A1 en retard (échéance 03:33) : Prévenir le SAMU · @bob
+              + 8 {"kind":"reminder","target":"A1","who":"@bob"}
+            04:30 tick
+            04:31 bob> STOP EXERCICE malaise en salle
+              📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 04:31.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 04:31.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              + 9 {"kind":"exercise_stopped","text":"STOP EXERCICE malaise en salle"}
+            04:50 tick
+            05:00 anna@anim> !reprise
+              ✅ [EXERCICE] ▶️ Reprise après le STOP (gelé 29 min) : horloge d'exercice à T+39 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 10 {"kind":"exercise_resumed"}
+            05:30 tick
+              📌 [EXERCICE] ⏰ A1 en retard (échéance 03:33) : Prévenir le SAMU · @bob
+              + 11 {"kind":"reminder","target":"A1","who":"@bob"}
+            05:49 tick
+              📌 [EXERCICE] ⏳ point-ars — Point ARS : reste 30 min (échéance 06:19)
+              + 12 {"kind":"clock_warning","clock":"point-ars","left_minutes":30}
+            05:50 tick
+            05:51 alice> !horloges
+              » [EXERCICE] Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
+              ⏳ point-ars — Point ARS : reste 28 min (échéance 06:19)
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 22h (échéance 02/12 04:19) · dsi
+              !fait <horloge> quand c'est fait.
+        "#]],
+    );
+}
+
+#[test]
+fn help_in_a_room_about_to_animate_an_exercise() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 anna@anim> !aide
+        03:02 anna@anim> !animer 20261129-test drill
+        03:03 alice> !clore
+        03:04 anna@anim> !aide
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !aide
+              » Commandes tocsin :
+              !aide [commande] — les commandes, ou le détail d'une
+              !ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
+              !clore — clôt la crise et scelle la main courante
+              !statut — où en est la crise
+              !info <texte> — une information reçue, « à vérifier »
+              !consigner <texte> — un message dit (dans le salon, au téléphone) mis dans la main courante ; en réponse à un message ou un fichier, c'est lui qui est consigné
+              !lier D2 I3 — D2 répond à I3 (une entrée, ou un stimulus en exercice)
+              !plan [P3 à faire|en cours|fait <preuve>|abandonné <raison>] — le plan d'amélioration de l'établissement, d'un exercice à l'autre
+              !vérifier <I1> confirmée|infirmée|en cours
+              !décision <texte> [par @qui] [suite à I3|i05] [-- <justification>]
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+              !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
+              !rôle <rôle> @personne — attribue un rôle de la cellule
+              !corriger <réf> <texte> — corrige une entrée (l'originale reste)
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+              !proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)
+              !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
+              !assigner <proc>.<n> @personne — confie une étape
+              !actions — actions ouvertes par responsable, en retard d'abord
+              !point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
+              !horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
+              !relève @personne — passe la main ; elle confirme par ack ou ✅
+              !ack — je prends la relève
+              !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
+              !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
+              !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+              Dans un salon d'animation, une fois lié à l'exercice (!animer) :
+              !mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
+              !debex — début de l'exercice : l'horloge d'exercice démarre
+              !finex — fin de l'exercice ; les joueurs passent au RETEX
+              !pause — arrête l'horloge d'exercice (le chronogramme se décale)
+              !reprise — relance l'horloge après une pause ou un STOP EXERCICE
+              !inject [<id>] — joue un stimulus maintenant (le suivant sans id)
+              !retarder [<id>] 10m — retarde un stimulus, ou toute la suite
+              !improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt
+              !chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains
+              !attendu <id> oui|non — la réaction attendue est-elle atteinte ?
+              !obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
+              !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+              !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
+            03:02 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:03 alice> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 3 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (3 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 3 {"kind":"crisis_closed"}
+            03:04 anna@anim> !aide
+              » Commandes du salon d'animation :
+              !aide [commande] — les commandes, ou le détail d'une
+              !statut — où en est la crise
+              !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
+              !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
+              !debex — début de l'exercice : l'horloge d'exercice démarre
+              !finex — fin de l'exercice ; les joueurs passent au RETEX
+              !pause — arrête l'horloge d'exercice (le chronogramme se décale)
+              !reprise — relance l'horloge après une pause ou un STOP EXERCICE
+              !inject [<id>] — joue un stimulus maintenant (le suivant sans id)
+              !retarder [<id>] 10m — retarde un stimulus, ou toute la suite
+              !improviser <canal> [rôle] <persona> : <texte> — un stimulus hors scénario, joué aussitôt
+              !chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains
+              !attendu <id> oui|non — la réaction attendue est-elle atteinte ?
+              !obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
+              !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+              !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+              !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
+        "#]],
+    );
+}
+
 /// A decision says who decided and what it answers; an inject's reaction is
 /// what answers it (a reply to its message, its id, `suite à`, `!lier`, the
 /// expected procedure), not whatever was typed next.
@@ -2411,6 +2961,43 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
                 i3 T+20 min (03:21) 📰 Journaliste → tous · après i2
                 r1 sur commande 🚪 Patient → tous
               Couverture : 2/3 stimuli prévus joués (66 %), 0 passé(s), 0 improvisé(s). Observations : 0.
+        "#]],
+    );
+}
+
+/// A clock can count from a message put on record (`!consigner`), not only from an entry.
+#[test]
+fn a_clock_counts_from_a_message_put_on_record() {
+    check_on(
+        &law_catalog(),
+        r#"
+        03:00 alice> !ouvrir loi
+        03:00 alice> !point arrêt
+        03:00 alice> !horloge reeval arrêter
+        09:30 alice> !consigner Appel du DPO : des dossiers patients circulent sur un forum
+        09:31 alice> !horloge cnil-72h depuis n1
+        09:32 alice> !horloge nis2 activer depuis N2
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir loi
+              ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:00 alice> !horloge reeval arrêter
+              ✅ reeval arrêtée : plus d'alerte pour elle.
+              + 3 {"kind":"clock_stopped","clock":"reeval"}
+            09:30 alice> !consigner Appel du DPO : des dossiers patients circulent sur un forum
+              ✅ N1 — message consigné (09:30).
+              + 4 {"kind":"note","reference":"N1","text":"Appel du DPO : des dossiers patients circulent sur un forum"}
+            09:31 alice> !horloge cnil-72h depuis n1
+              ✅ cnil-72h compte désormais depuis 09:30 (N1).
+              ⏳ cnil-72h — Notification CNIL : reste 2 j 23h (échéance 02/12 09:30) · dpo · comptée depuis 09:30 (N1)
+              + 5 {"kind":"clock_anchored","clock":"cnil-72h","at":"2026-11-29T08:30:00Z","entry":"N1"}
+            09:32 alice> !horloge nis2 activer depuis N2
+              ⛔ Référence inconnue « N2 » dans cette crise (dernières : N1).
         "#]],
     );
 }

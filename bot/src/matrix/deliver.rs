@@ -207,108 +207,103 @@ impl RoomSender {
         }
     }
 
-    #[allow(
-        clippy::too_many_lines,
-        reason = "from the delivery-guarantee work; to split against the 80-line threshold of issue 11"
-    )]
+    /// Sends one delivery, whole; one function per kind of output.
     async fn carry_out(&mut self, job: &Job) -> Result<Done, Failure> {
         let delivery = &job.delivery;
         let txn = |what: &str| txn_id(&delivery.txn, what);
-        let client = self.client.clone();
+        let reply_to = delivery.reply_to.as_ref();
         match &delivery.output {
-            Output::Ack(text) => answer(&client, delivery.reply_to.as_ref(), text, Some("✅"), txn)
-                .await
-                .map(|()| Done::Now),
-            Output::Refuse(text) => {
-                answer(&client, delivery.reply_to.as_ref(), text, Some("⛔"), txn)
-                    .await
-                    .map(|()| Done::Now)
-            }
-            Output::Reply(text) => answer(&client, delivery.reply_to.as_ref(), text, None, txn)
-                .await
-                .map(|()| Done::Now),
+            Output::Ack(text) => answer(&self.client, reply_to, text, Some("✅"), txn).await,
+            Output::Refuse(text) => answer(&self.client, reply_to, text, Some("⛔"), txn).await,
+            Output::Reply(text) => answer(&self.client, reply_to, text, None, txn).await,
             Output::Post {
                 room,
                 crisis,
                 text,
                 tag,
             } => {
-                let room = room_of(&client, room)?;
+                let room = room_of(&self.client, room)?;
                 let event_id = send(&room, outbound::notice(text), txn("post")).await?;
-                match tag {
-                    Some(tag) => Ok(self.posted(crisis, tag, event_id, delivery.id)),
-                    None => Ok(Done::Now),
-                }
+                return Ok(match tag {
+                    Some(tag) => self.posted(crisis, tag, event_id, delivery.id),
+                    None => Done::Now,
+                });
             }
             Output::Edit {
                 room,
                 crisis,
                 tag,
                 text,
-            } => {
-                let room = room_of(&client, room)?;
-                let target = self.posted.get(tag).cloned().or_else(|| {
-                    job.target
-                        .as_deref()
-                        .and_then(|e| OwnedEventId::try_from(e).ok())
-                });
-                let Some(original) = target else {
-                    // Never posted (or before an upgrade): post it now, and edit that from then on.
-                    let event_id = send(&room, outbound::notice(text), txn("post")).await?;
-                    return Ok(self.posted(crisis, tag, event_id, delivery.id));
-                };
-                let content = RoomMessageEventContentWithoutRelation::from(outbound::notice(text));
-                let edit = room
-                    .make_edit_event(&original, EditedContent::RoomMessage(content))
-                    .await
-                    .map_err(|err| match err {
-                        EditError::Fetch(inner) if !refused(&inner) => {
-                            Failure::Unreachable(anyhow::Error::new(*inner))
-                        }
-                        other => Failure::Refused(other.into()),
-                    })?;
-                room.send(edit)
-                    .with_transaction_id(txn("edit"))
-                    .await
-                    .map_err(classify)?;
-                Ok(Done::Now)
-            }
-            Output::Export { room, .. } => {
-                let room = room_of(&client, room)?;
-                let Some(file) = &job.file else {
-                    return Err(Failure::Refused(anyhow::anyhow!(
-                        "the export could not be rendered"
-                    )));
-                };
-                let mime: mime::Mime = file.mime.parse().map_err(|e| {
-                    Failure::Refused(anyhow::anyhow!("bad mime type {}: {e}", file.mime))
-                })?;
-                // Encrypted by the SDK when the room is; in an exercise, the
-                // file is shown under its marked name.
-                let config = AttachmentConfig::new().txn_id(txn("file")).caption(
-                    (file.title != file.name)
-                        .then(|| TextMessageEventContent::plain(file.title.clone())),
-                );
-                room.send_attachment(file.name.clone(), &mime, file.bytes.clone(), config)
-                    .await
-                    .map_err(classify)?;
-                match &delivery.reply_to {
-                    Some(_) => {
-                        answer(
-                            &client,
-                            delivery.reply_to.as_ref(),
-                            &file.caption,
-                            None,
-                            txn,
-                        )
-                        .await?;
-                    }
-                    None => {
-                        send(&room, outbound::notice(&file.caption), txn("notice")).await?;
-                    }
+            } => return self.edit(job, room, crisis, tag, text).await,
+            Output::Export { room, .. } => self.export(job, room).await,
+        }
+        .map(|()| Done::Now)
+    }
+
+    /// Edits a tagged message, or posts it if it never was.
+    async fn edit(
+        &mut self,
+        job: &Job,
+        room: &str,
+        crisis: &str,
+        tag: &PostTag,
+        text: &str,
+    ) -> Result<Done, Failure> {
+        let txn = |what: &str| txn_id(&job.delivery.txn, what);
+        let room = room_of(&self.client, room)?;
+        let target = self.posted.get(tag).cloned().or_else(|| {
+            job.target
+                .as_deref()
+                .and_then(|e| OwnedEventId::try_from(e).ok())
+        });
+        let Some(original) = target else {
+            // Never posted (or before an upgrade): post it now, and edit that from then on.
+            let event_id = send(&room, outbound::notice(text), txn("post")).await?;
+            return Ok(self.posted(crisis, tag, event_id, job.delivery.id));
+        };
+        let content = RoomMessageEventContentWithoutRelation::from(outbound::notice(text));
+        let edit = room
+            .make_edit_event(&original, EditedContent::RoomMessage(content))
+            .await
+            .map_err(|err| match err {
+                EditError::Fetch(inner) if !refused(&inner) => {
+                    Failure::Unreachable(anyhow::Error::new(*inner))
                 }
-                Ok(Done::Now)
-            }
+                other => Failure::Refused(other.into()),
+            })?;
+        room.send(edit)
+            .with_transaction_id(txn("edit"))
+            .await
+            .map_err(classify)?;
+        Ok(Done::Now)
+    }
+
+    /// Sends an export as a file (encrypted by the SDK when the room is), then its caption.
+    async fn export(&self, job: &Job, room: &str) -> Result<(), Failure> {
+        let delivery = &job.delivery;
+        let txn = |what: &str| txn_id(&delivery.txn, what);
+        let room = room_of(&self.client, room)?;
+        let Some(file) = &job.file else {
+            return Err(Failure::Refused(anyhow::anyhow!(
+                "the export could not be rendered"
+            )));
+        };
+        let mime: mime::Mime = file
+            .mime
+            .parse()
+            .map_err(|e| Failure::Refused(anyhow::anyhow!("bad mime type {}: {e}", file.mime)))?;
+        // In an exercise, the file is shown under its marked name.
+        let config = AttachmentConfig::new().txn_id(txn("file")).caption(
+            (file.title != file.name).then(|| TextMessageEventContent::plain(file.title.clone())),
+        );
+        room.send_attachment(file.name.clone(), &mime, file.bytes.clone(), config)
+            .await
+            .map_err(classify)?;
+        match &delivery.reply_to {
+            Some(reply_to) => answer(&self.client, Some(reply_to), &file.caption, None, txn).await,
+            None => send(&room, outbound::notice(&file.caption), txn("notice"))
+                .await
+                .map(drop),
         }
     }
 

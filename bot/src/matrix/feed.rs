@@ -142,10 +142,6 @@ const CATCH_UP_ROUNDS: u32 = 20;
 /// homeserver may answer the first request from a cache filled by the
 /// previous run's long poll (Synapse keeps sync responses for minutes), so
 /// the first response alone does not prove that nothing is waiting.
-#[allow(
-    clippy::too_many_lines,
-    reason = "from the delivery-guarantee work; to split against the 80-line threshold of issue 11"
-)]
 pub async fn run(
     client: &Client,
     settings: SyncSettings,
@@ -177,7 +173,6 @@ pub async fn run(
     // room back to its last recorded event.
     let mut unsure = position.is_none() && !skip_history;
     let mut catch_up = CATCH_UP_ROUNDS;
-    let mut backoff = Duration::from_secs(1);
     loop {
         let mut settings = match &position {
             Some(token) => settings.clone().token(token.clone()),
@@ -186,26 +181,10 @@ pub async fn run(
         if catch_up > 0 {
             settings = settings.timeout(Duration::ZERO);
         }
-        let response = tokio::select! {
-            () = shutdown.cancelled() => return,
-            res = client.sync_once(settings) => res,
+        let Some(response) = sync_until_answered(client, &settings, shutdown).await else {
+            return;
         };
-        let response = match response {
-            Ok(response) => {
-                backoff = Duration::from_secs(1);
-                synced.send_modify(|n| *n += 1);
-                response
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, retry_in = ?backoff, "sync failed; the homeserver may be unreachable");
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(10));
-                continue;
-            }
-        };
+        synced.send_modify(|n| *n += 1);
         let events = if skip_history {
             Vec::new()
         } else {
@@ -234,15 +213,7 @@ pub async fn run(
             .joined
             .values()
             .all(|room| room.timeline.events.is_empty());
-        catch_up = match catch_up {
-            0 => 0,
-            _ if quiet => 0,
-            1 => {
-                tracing::info!("still busy after {CATCH_UP_ROUNDS} catch-up syncs: going live");
-                0
-            }
-            n => n - 1,
-        };
+        catch_up = catch_up_left(catch_up, quiet);
         if !events.is_empty() && tx.send(Feed::Events(events)).is_err() {
             return;
         }
@@ -256,6 +227,47 @@ pub async fn run(
         position = Some(response.next_batch);
         skip_history = false;
         unsure = false;
+    }
+}
+
+/// One sync, tried again with back-off while the homeserver cannot be
+/// reached. `None` if shutdown came first.
+async fn sync_until_answered(
+    client: &Client,
+    settings: &SyncSettings,
+    shutdown: &CancellationToken,
+) -> Option<SyncResponse> {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let response = tokio::select! {
+            () = shutdown.cancelled() => return None,
+            res = client.sync_once(settings.clone()) => res,
+        };
+        match response {
+            Ok(response) => return Some(response),
+            Err(err) => {
+                tracing::warn!(error = %err, retry_in = ?backoff, "sync failed; the homeserver may be unreachable");
+                tokio::select! {
+                    () = shutdown.cancelled() => return None,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+/// Catch-up syncs left after a response: none once one is quiet, or after
+/// `CATCH_UP_ROUNDS` busy ones (then tocsin goes live anyway).
+fn catch_up_left(left: u32, quiet: bool) -> u32 {
+    match left {
+        0 => 0,
+        _ if quiet => 0,
+        1 => {
+            tracing::info!("still busy after {CATCH_UP_ROUNDS} catch-up syncs: going live");
+            0
+        }
+        n => n - 1,
     }
 }
 

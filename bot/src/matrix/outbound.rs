@@ -19,15 +19,19 @@ pub fn notice(text: &str) -> RoomMessageEventContent {
             if w > 0 {
                 html.push(' ');
             }
-            let trimmed = word.trim_end_matches(['.', ',', ')', ';']);
+            // `(@bob:chu.fr)`: the holder of a role, as a stimulus names them.
+            let rest = word.trim_start_matches('(');
+            let open = &word[..word.len() - rest.len()];
+            let trimmed = rest.trim_end_matches(['.', ',', ')', ';']);
             match users.iter().find(|u| u.as_str() == trimmed) {
                 Some(user) => {
+                    html.push_str(open);
                     html.push_str(&format!(
                         "<a href=\"https://matrix.to/#/{}\">{}</a>",
                         user,
                         escape(user.as_str())
                     ));
-                    html.push_str(&escape(&word[trimmed.len()..]));
+                    html.push_str(&escape(&rest[trimmed.len()..]));
                 }
                 None => html.push_str(&escape(word)),
             }
@@ -85,5 +89,17 @@ mod tests {
         let plain = serde_json::to_value(notice("I1 <b>")).unwrap();
         assert!(plain.get("formatted_body").is_none());
         assert!(user_ids("dsi (@bob:chu.fr), @carol:chu.fr.").len() == 2);
+        // A stimulus names the holder of its role in parentheses.
+        let stimulus =
+            notice("📞 Appel — SAMU → Directeur de crise (@bob:chu.fr) : rappelez-nous.");
+        let json = serde_json::to_value(&stimulus).unwrap();
+        assert_eq!(json["m.mentions"]["user_ids"][0], "@bob:chu.fr");
+        assert!(
+            json["formatted_body"]
+                .as_str()
+                .unwrap()
+                .contains(r#"crise (<a href="https://matrix.to/#/@bob:chu.fr">@bob:chu.fr</a>) :"#),
+            "{json}"
+        );
     }
 }

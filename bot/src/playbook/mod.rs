@@ -14,7 +14,8 @@ mod tests;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chrono::TimeDelta;
+use chrono::{DateTime, Months, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
 
 use crate::lang::Text;
 use yaml::{Diagnostic, Fields, Pos, Walker, pos};
@@ -38,6 +39,8 @@ pub struct Playbook {
     pub clocks: Vec<Clock>,
     /// Where the playbook was read from.
     pub origin: String,
+    /// What `tocsin check` points out without refusing the playbook (a clock with no source).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Playbook {
@@ -51,6 +54,10 @@ impl Playbook {
 
     pub fn n_steps(&self) -> usize {
         self.procedures.iter().map(|p| p.steps.len()).sum()
+    }
+
+    pub fn clock(&self, id: &str) -> Option<&Clock> {
+        self.clocks.iter().find(|c| c.id == id)
     }
 }
 
@@ -78,6 +85,8 @@ pub struct Procedure {
     /// Id of the role that owns the procedure; always a role of the playbook.
     pub owner: String,
     pub tags: Vec<String>,
+    /// Where its legal statements come from, or that it is the establishment's choice.
+    pub source: Vec<Source>,
     pub steps: Vec<Step>,
 }
 
@@ -88,16 +97,121 @@ pub struct Step {
     pub due: Option<TimeDelta>,
 }
 
+/// A deadline: a regulatory delay (CNIL 72 h, complaint…) or one the establishment sets.
 #[derive(Clone, Debug)]
 pub struct Clock {
     pub id: String,
     pub title: Text,
-    /// Deadline relative to the crisis opening.
-    pub due: TimeDelta,
-    /// Warn when this much time is left, largest first.
-    pub warn: Vec<TimeDelta>,
     pub owner: Option<String>,
     pub tags: Vec<String>,
+    /// Where the delay comes from; `tocsin check` warns when there is none.
+    pub source: Vec<Source>,
+    /// When the clock applies, if not always: it then waits until the cell
+    /// activates it (`!horloge <id> activer`).
+    pub condition: Option<Text>,
+    /// A recurring clock: once met, the next deadline comes this long after.
+    pub every: Option<TimeDelta>,
+    /// The deadlines, in order: one for most clocks; several for a clock
+    /// with stages (NIS 2: early warning, notification, final report).
+    pub stages: Vec<Stage>,
+}
+
+impl Clock {
+    /// More than one deadline: each is met on its own (`!fait nis2.2`).
+    pub fn is_staged(&self) -> bool {
+        self.stages.len() > 1
+    }
+}
+
+/// One deadline of a clock.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// The stage's own title; a clock with one stage has the clock's title.
+    pub title: Text,
+    /// Counted from the clock's start (the opening, a time the cell gives, or
+    /// the activation), or from when the stage `after` was met.
+    pub due: Delay,
+    /// Warn when this much time is left, largest first.
+    pub warn: Vec<TimeDelta>,
+    /// The stage (from 1) whose completion this one counts from.
+    pub after: Option<usize>,
+}
+
+/// Where a delay or a legal statement comes from: a text (law, article,
+/// recommendation, « choix de l'établissement ») and where to read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub text: Text,
+    pub url: Option<String>,
+}
+
+/// The length of a deadline: calendar months (« un mois après ») and a duration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delay {
+    pub months: u32,
+    pub span: TimeDelta,
+}
+
+impl Delay {
+    pub fn span(span: TimeDelta) -> Delay {
+        Delay { months: 0, span }
+    }
+
+    /// The instant this delay after `start`: months on the calendar of the
+    /// time zone (the 31st plus a month is the last day of the next month).
+    pub fn after(self, start: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+        let moved = if self.months == 0 {
+            start
+        } else {
+            let local = start.with_timezone(&tz).naive_local();
+            local
+                .checked_add_months(Months::new(self.months))
+                .and_then(|naive| tz.from_local_datetime(&naive).earliest())
+                .map_or(start, |t| t.with_timezone(&Utc))
+        };
+        moved + self.span
+    }
+
+    /// The shortest this delay can be (a month is at least 28 days): warnings must be shorter.
+    pub fn shortest(self) -> TimeDelta {
+        TimeDelta::days(28 * i64::from(self.months)) + self.span
+    }
+}
+
+impl std::fmt::Display for Delay {
+    /// `1mo`, `72h` as `3d`, `1mo2d`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.months, self.span.is_zero()) {
+            (0, _) => f.write_str(&format_duration(self.span)),
+            (m, true) => write!(f, "{m}mo"),
+            (m, false) => write!(f, "{m}mo{}", format_duration(self.span)),
+        }
+    }
+}
+
+/// A delay: `1mo` (or `1mois`) for calendar months, optionally followed by a duration (`1mo2d`), or a duration.
+pub fn parse_delay(s: &str) -> Option<Delay> {
+    let lower = s.trim().to_ascii_lowercase();
+    let digits_end = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (number, rest) = lower.split_at(digits_end);
+    let months_unit = ["mois", "mo"].into_iter().find(|u| rest.starts_with(u));
+    match months_unit {
+        Some(unit) if !number.is_empty() => {
+            let months: u32 = number.parse().ok().filter(|m| (1..=12).contains(m))?;
+            let rest = &rest[unit.len()..];
+            let span = if rest.is_empty() {
+                TimeDelta::zero()
+            } else {
+                parse_duration(rest)?
+            };
+            Some(Delay { months, span })
+        }
+        _ => parse_duration(&lower)
+            .filter(|d| *d > TimeDelta::zero())
+            .map(Delay::span),
+    }
 }
 
 /// All loaded playbooks and exercise scenarios, by id.
@@ -265,6 +379,7 @@ fn read_playbook(
     let role_ids: HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
     let procedures = read_procedures(w, &top, &role_ids);
     let clocks = read_clocks(w, &top, &role_ids);
+    let warnings = unsourced_clocks(origin, &top, &clocks);
 
     Some(Playbook {
         id: id?,
@@ -277,6 +392,88 @@ fn read_playbook(
         procedures,
         clocks,
         origin: origin.to_owned(),
+        warnings,
+    })
+}
+
+/// A clock without `source:` is a delay nobody can check: `tocsin check` says so.
+fn unsourced_clocks(origin: &str, top: &Fields<'_>, clocks: &[Clock]) -> Vec<Diagnostic> {
+    let Some(yaml::Node::Seq(items)) = top.get("clocks").map(|n| &n.value) else {
+        return Vec::new();
+    };
+    clocks
+        .iter()
+        .zip(items)
+        .enumerate()
+        .filter(|(_, (clock, _))| clock.source.is_empty())
+        .map(|(idx, (clock, item))| {
+            let at = pos(item);
+            Diagnostic {
+                origin: origin.to_owned(),
+                line: at.line,
+                column: at.column,
+                path: format!("clocks[{idx}]"),
+                message: format!(
+                    "warning: clock `{}` has no `source`: cite the text the delay comes from, or write that it is the establishment's choice",
+                    clock.id
+                ),
+            }
+        })
+        .collect()
+}
+
+/// `source:` — a text, `{text, url}`, or a list of them.
+fn read_sources(w: &mut Walker, f: &Fields<'_>) -> Vec<Source> {
+    let Some(node) = f.get("source") else {
+        return Vec::new();
+    };
+    let path = f.child_path("source");
+    match &node.value {
+        yaml::Node::Seq(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(idx, item)| read_source(w, item, &format!("{path}[{idx}]")))
+            .collect(),
+        _ => read_source(w, node, &path).into_iter().collect(),
+    }
+}
+
+/// One source: a text alone, or a mapping with `text` and `url`.
+fn read_source(
+    w: &mut Walker,
+    node: &serde_saphyr::Spanned<yaml::Node>,
+    path: &str,
+) -> Option<Source> {
+    let is_source_map = matches!(&node.value, yaml::Node::Map(entries)
+        if entries.iter().any(|(k, _)| k.value == "text" || k.value == "url"));
+    if !is_source_map {
+        return w.text(node, path).map(|text| Source { text, url: None });
+    }
+    let f = w.fields(node, path, &["text", "url"])?;
+    let text = w.req_text(&f, "text");
+    let url = match f.get("url") {
+        None => Some(None),
+        Some(n) => {
+            let url_path = f.child_path("url");
+            w.string(n, &url_path).and_then(|u| {
+                let web = (u.starts_with("https://") || u.starts_with("http://"))
+                    && !u.contains(char::is_whitespace);
+                if web {
+                    Some(Some(u))
+                } else {
+                    w.error(
+                        pos(n),
+                        &url_path,
+                        format!("bad url `{u}`: write the full address, starting with https://"),
+                    );
+                    None
+                }
+            })
+        }
+    };
+    Some(Source {
+        text: text?,
+        url: url?,
     })
 }
 
@@ -362,7 +559,9 @@ fn read_procedures(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> V
         let Some(f) = w.fields(
             item,
             &path,
-            &["id", "kind", "title", "service", "owner", "tags", "steps"],
+            &[
+                "id", "kind", "title", "service", "owner", "tags", "source", "steps",
+            ],
         ) else {
             continue;
         };
@@ -400,6 +599,7 @@ fn read_procedures(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> V
         }
         let owner = check_role(w, &f, "owner", roles);
         let tags = w.strings(&f, "tags");
+        let source = read_sources(w, &f);
         let steps = read_steps(w, &f);
         if let (Some(id), Some(kind), Some(title), Some(owner)) = (id, kind, title, owner) {
             out.push(Procedure {
@@ -409,6 +609,7 @@ fn read_procedures(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> V
                 service: service.unwrap_or_default(),
                 owner,
                 tags,
+                source,
                 steps,
             });
         }
@@ -449,6 +650,19 @@ fn read_steps(w: &mut Walker, f: &Fields<'_>) -> Vec<Step> {
     steps
 }
 
+const CLOCK_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "due",
+    "warn",
+    "every",
+    "stages",
+    "condition",
+    "owner",
+    "tags",
+    "source",
+];
+
 fn read_clocks(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> Vec<Clock> {
     let Some(node) = top.get("clocks") else {
         return Vec::new();
@@ -458,11 +672,7 @@ fn read_clocks(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> Vec<C
     let mut out = Vec::new();
     for (idx, item) in items.iter().enumerate() {
         let path = format!("clocks[{idx}]");
-        let Some(f) = w.fields(
-            item,
-            &path,
-            &["id", "title", "due", "warn", "owner", "tags"],
-        ) else {
+        let Some(f) = w.fields(item, &path, CLOCK_FIELDS) else {
             continue;
         };
         let id = w.req_id(&f, "id");
@@ -470,45 +680,201 @@ fn read_clocks(w: &mut Walker, top: &Fields<'_>, roles: &HashSet<&str>) -> Vec<C
             check_unique(w, &mut seen, id, pos(node), &f.child_path("id"), "clock");
         }
         let title = w.req_text(&f, "title");
-        let due_node = w.required(&f, "due");
-        let due = due_node.and_then(|n| w.duration(n, &f.child_path("due")));
-        let mut warn = Vec::new();
-        if let Some(node) = f.get("warn") {
-            let wpath = f.child_path("warn");
-            for (i, item) in w.list(node, &wpath).iter().enumerate() {
-                let item_path = format!("{wpath}[{i}]");
-                if let Some(d) = w.duration(item, &item_path) {
-                    if due.is_some_and(|due| d >= due) {
-                        w.error(
-                            pos(item),
-                            &item_path,
-                            format!(
-                                "warning {} is not before the deadline {}",
-                                format_duration(d),
-                                format_duration(due.unwrap_or_default())
-                            ),
-                        );
-                    }
-                    warn.push(d);
-                }
-            }
-        }
-        warn.sort_unstable_by(|a, b| b.cmp(a));
-        warn.dedup();
+        let every = f
+            .get("every")
+            .and_then(|n| w.duration(n, &f.child_path("every")));
+        let stages = match (f.get("stages"), &title) {
+            (Some(list), _) => read_stages(w, &f, list, every.is_some()),
+            (None, Some(title)) => read_stage(w, &f, title, every).into_iter().collect(),
+            (None, None) => Vec::new(),
+        };
+        let condition = w.opt_text(&f, "condition");
         let owner = check_role(w, &f, "owner", roles);
         let tags = w.strings(&f, "tags");
-        if let (Some(id), Some(title), Some(due)) = (id, title, due) {
+        let source = read_sources(w, &f);
+        if let (Some(id), Some(title), false) = (id, title, stages.is_empty()) {
             out.push(Clock {
                 id,
                 title,
-                due,
-                warn,
                 owner,
                 tags,
+                source,
+                condition,
+                every,
+                stages,
             });
         }
     }
     out
+}
+
+/// The single deadline of a clock without stages: `due` (for a recurring clock, `every` at the latest) and `warn`.
+fn read_stage(
+    w: &mut Walker,
+    f: &Fields<'_>,
+    title: &Text,
+    every: Option<TimeDelta>,
+) -> Option<Stage> {
+    let due = match (f.get("due"), every) {
+        (Some(n), _) => read_delay(w, n, &f.child_path("due"))?,
+        (None, Some(every)) => Delay::span(every),
+        (None, None) => {
+            w.required(f, "due")?;
+            return None;
+        }
+    };
+    if let (Some(every), true) = (every, due.months > 0) {
+        w.error(
+            pos(f.get("due")?),
+            &f.child_path("due"),
+            format!(
+                "a recurring clock counts in days, hours and minutes: `due: {due}` with `every: {}`",
+                format_duration(every)
+            ),
+        );
+        return None;
+    }
+    let warn = read_warn(w, f, due, every)?;
+    Some(Stage {
+        title: title.clone(),
+        due,
+        warn,
+        after: None,
+    })
+}
+
+/// `stages:` — each with its `title`, `due`, `warn` and, optionally, `after` (an earlier stage's number).
+fn read_stages(
+    w: &mut Walker,
+    f: &Fields<'_>,
+    list: &serde_saphyr::Spanned<yaml::Node>,
+    recurring: bool,
+) -> Vec<Stage> {
+    let path = f.child_path("stages");
+    for key in ["due", "warn"] {
+        if let Some(n) = f.get(key) {
+            w.error(
+                pos(n),
+                &f.child_path(key),
+                format!("a clock with `stages` gives `{key}` in each stage"),
+            );
+        }
+    }
+    if recurring {
+        w.error(
+            pos(list),
+            &path,
+            "a recurring clock (`every`) has a single deadline, not `stages`",
+        );
+    }
+    let items = w.list(list, &path);
+    if items.len() < 2 && matches!(list.value, yaml::Node::Seq(_) | yaml::Node::Null) {
+        w.error(
+            pos(list),
+            &path,
+            "a clock with stages needs at least two; with one, write `due` and `warn` on the clock",
+        );
+    }
+    let mut stages = Vec::new();
+    for (idx, item) in items.iter().enumerate() {
+        let stage_path = format!("{path}[{idx}]");
+        let Some(sf) = w.fields(item, &stage_path, &["title", "due", "warn", "after"]) else {
+            continue;
+        };
+        let title = w.req_text(&sf, "title");
+        let due = w
+            .required(&sf, "due")
+            .and_then(|n| read_delay(w, n, &sf.child_path("due")));
+        let warn = due.and_then(|due| read_warn(w, &sf, due, None));
+        let after = sf.get("after").and_then(|n| {
+            let s = w.string(n, &sf.child_path("after"))?;
+            match s.parse::<usize>() {
+                Ok(k) if k >= 1 && k <= idx => Some(k),
+                _ => {
+                    let message = if idx == 0 {
+                        "the first stage counts from the clock's start: it cannot have `after`"
+                            .to_owned()
+                    } else {
+                        format!(
+                            "`after: {s}` must be the number of an earlier stage (1 to {idx}); stages count from 1"
+                        )
+                    };
+                    w.error(pos(n), &sf.child_path("after"), message);
+                    None
+                }
+            }
+        });
+        if sf.get("after").is_some() && after.is_none() {
+            continue;
+        }
+        if let (Some(title), Some(due), Some(warn)) = (title, due, warn) {
+            stages.push(Stage {
+                title,
+                due,
+                warn,
+                after,
+            });
+        }
+    }
+    stages
+}
+
+/// A deadline: a duration, or calendar months (`1mo`).
+fn read_delay(
+    w: &mut Walker,
+    node: &serde_saphyr::Spanned<yaml::Node>,
+    path: &str,
+) -> Option<Delay> {
+    let s = w.string(node, path)?;
+    let delay = parse_delay(&s);
+    if delay.is_none() {
+        w.error(
+            pos(node),
+            path,
+            format!(
+                "bad duration `{s}`: write a number and a unit d, h or m, e.g. 15m, 2h, 1h30m, 3d, or calendar months: 1mo"
+            ),
+        );
+    }
+    delay
+}
+
+/// `warn:` — each shorter than the deadline (and than the interval of a recurring clock), largest first.
+fn read_warn(
+    w: &mut Walker,
+    f: &Fields<'_>,
+    due: Delay,
+    every: Option<TimeDelta>,
+) -> Option<Vec<TimeDelta>> {
+    let mut warn = Vec::new();
+    let mut ok = true;
+    if let Some(node) = f.get("warn") {
+        let wpath = f.child_path("warn");
+        for (i, item) in w.list(node, &wpath).iter().enumerate() {
+            let item_path = format!("{wpath}[{i}]");
+            let Some(d) = w.duration(item, &item_path) else {
+                ok = false;
+                continue;
+            };
+            let limit = every.map_or(due.shortest(), |e| e.min(due.shortest()));
+            if d >= limit {
+                let what = match every {
+                    Some(e) if e < due.shortest() => format!("the interval {}", format_duration(e)),
+                    _ => format!("the deadline {due}"),
+                };
+                w.error(
+                    pos(item),
+                    &item_path,
+                    format!("warning {} is not before {what}", format_duration(d)),
+                );
+                ok = false;
+            }
+            warn.push(d);
+        }
+    }
+    warn.sort_unstable_by(|a, b| b.cmp(a));
+    warn.dedup();
+    ok.then_some(warn)
 }
 
 /// The result of loading several files: the playbooks that parsed, and every diagnostic.

@@ -128,6 +128,182 @@ fn durations() {
     assert_eq!(m("99999999999999999999m"), None);
 }
 
+#[test]
+fn delays_count_calendar_months() {
+    use super::{Delay, parse_delay};
+    use chrono::{TimeDelta, TimeZone};
+    assert_eq!(
+        parse_delay("1mo"),
+        Some(Delay {
+            months: 1,
+            span: TimeDelta::zero()
+        })
+    );
+    assert_eq!(
+        parse_delay("2mois"),
+        Some(Delay {
+            months: 2,
+            span: TimeDelta::zero()
+        })
+    );
+    assert_eq!(
+        parse_delay("1mo2d"),
+        Some(Delay {
+            months: 1,
+            span: TimeDelta::days(2)
+        })
+    );
+    assert_eq!(parse_delay("72h"), Some(Delay::span(TimeDelta::hours(72))));
+    for bad in ["mo", "0mo", "13mo", "1month", "1mo x", "0"] {
+        assert_eq!(parse_delay(bad), None, "{bad}");
+    }
+    assert_eq!(parse_delay("1mo").unwrap().to_string(), "1mo");
+    assert_eq!(parse_delay("72h").unwrap().to_string(), "3d");
+    // The 31st plus one month is the last day of the next month, in the crisis's zone.
+    let tz = chrono_tz::Europe::Paris;
+    let at = |d, h| {
+        tz.with_ymd_and_hms(2027, 1, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let month = parse_delay("1mo").unwrap();
+    assert_eq!(
+        month.after(at(31, 10), tz),
+        tz.with_ymd_and_hms(2027, 2, 28, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    );
+    // Across the change to summer time, 10:00 stays 10:00 local.
+    assert_eq!(
+        month.after(
+            tz.with_ymd_and_hms(2027, 3, 15, 10, 0, 0)
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            tz
+        ),
+        tz.with_ymd_and_hms(2027, 4, 15, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    );
+    assert_eq!(month.shortest(), TimeDelta::days(28));
+}
+
+#[test]
+fn clocks_with_stages_recurrence_conditions_and_sources() {
+    let src = r#"id: loi
+version: "1"
+title: Loi
+roles: [{id: rssi, title: RSSI}]
+procedures:
+  - id: fr-02
+    title: Déclarations
+    owner: rssi
+    source: [{text: "CSP art. L.1111-8-2", url: "https://www.legifrance.gouv.fr/x"}, "Choix de l'établissement"]
+    steps: [Déclarer]
+clocks:
+  - id: nis2
+    title: NIS 2
+    condition: {fr: si entité essentielle, en: if an essential entity}
+    source: {text: {fr: Directive NIS 2, en: NIS 2 Directive}}
+    stages:
+      - {title: Alerte, due: 24h, warn: [1h]}
+      - {title: Notification, due: 72h}
+      - {title: Rapport final, due: 1mo, after: 2, warn: [7d]}
+  - id: reeval
+    title: Réévaluation
+    every: 12h
+    warn: [1h]
+    source: "Choix de l'établissement"
+  - id: muette
+    title: Sans source
+    due: 2h
+"#;
+    let pb = parse("pb.yaml", src).unwrap();
+    let nis2 = pb.clock("nis2").unwrap();
+    assert!(nis2.is_staged());
+    assert_eq!(nis2.stages.len(), 3);
+    assert_eq!(nis2.stages[2].after, Some(2));
+    assert_eq!(nis2.stages[2].due.months, 1);
+    assert_eq!(
+        nis2.condition.as_ref().unwrap().en,
+        "if an essential entity"
+    );
+    assert_eq!(nis2.source[0].text.en, "NIS 2 Directive");
+    let reeval = pb.clock("reeval").unwrap();
+    assert_eq!(reeval.every, Some(chrono::TimeDelta::hours(12)));
+    assert_eq!(
+        reeval.stages[0].due,
+        super::Delay::span(chrono::TimeDelta::hours(12))
+    );
+    let fr02 = pb.procedure("fr-02").unwrap();
+    assert_eq!(fr02.source.len(), 2);
+    assert_eq!(
+        fr02.source[0].url.as_deref(),
+        Some("https://www.legifrance.gouv.fr/x")
+    );
+    assert_eq!(fr02.source[1].url, None);
+    // A clock with no source is usable, but `tocsin check` says so.
+    let warnings: Vec<String> = pb.warnings.iter().map(ToString::to_string).collect();
+    expect![[r#"
+        [
+            "pb.yaml:25:5: clocks[2]: warning: clock `muette` has no `source`: cite the text the delay comes from, or write that it is the establishment's choice",
+        ]
+    "#]]
+    .assert_debug_eq(&warnings);
+}
+
+#[test]
+fn clock_problems_are_located() {
+    check(
+        r#"id: loi
+version: "1"
+title: Loi
+roles: [{id: rssi, title: RSSI}]
+clocks:
+  - id: a
+    title: A
+    due: 2h
+    stages:
+      - {title: Une, due: 1h}
+  - id: b
+    title: B
+    every: 12h
+    stages: [{title: X, due: 1h}, {title: Y, due: 2h}]
+  - id: c
+    title: C
+    stages:
+      - {title: Une, due: 1h, after: 1}
+      - {title: Deux, due: 13mo}
+      - {title: Trois, due: 1mo, after: 4, warn: [30d]}
+  - id: d
+    title: D
+    every: 12h
+    warn: [12h]
+    due: 1mo
+  - id: e
+    title: E
+    due: 72h
+    source: {text: RGPD, url: "eur-lex.europa.eu"}
+  - id: f
+    title: F
+    source: {url: "https://x.fr"}
+"#,
+        expect![[r#"
+            pb.yaml:8:10: clocks[0].due: a clock with `stages` gives `due` in each stage
+            pb.yaml:10:7: clocks[0].stages: a clock with stages needs at least two; with one, write `due` and `warn` on the clock
+            pb.yaml:14:13: clocks[1].stages: a recurring clock (`every`) has a single deadline, not `stages`
+            pb.yaml:18:38: clocks[2].stages[0].after: the first stage counts from the clock's start: it cannot have `after`
+            pb.yaml:19:28: clocks[2].stages[1].due: bad duration `13mo`: write a number and a unit d, h or m, e.g. 15m, 2h, 1h30m, 3d, or calendar months: 1mo
+            pb.yaml:20:41: clocks[2].stages[2].after: `after: 4` must be the number of an earlier stage (1 to 2); stages count from 1
+            pb.yaml:20:51: clocks[2].stages[2].warn[0]: warning 30d is not before the deadline 1mo
+            pb.yaml:25:10: clocks[3].due: a recurring clock counts in days, hours and minutes: `due: 1mo` with `every: 12h`
+            pb.yaml:29:31: clocks[4].source.url: bad url `eur-lex.europa.eu`: write the full address, starting with https://
+            pb.yaml:30:5: clocks[5]: missing field `due`
+            pb.yaml:32:13: clocks[5].source: missing field `text`
+        "#]],
+    );
+}
+
 mod import {
     use std::collections::BTreeMap;
 

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::Settings;
+use super::view::{SourceRow, source_rows};
+use crate::engine::{Settings, clock};
 use crate::lang::Lang;
 use crate::lang::speech::{Message, msg};
-use crate::playbook::{Playbook, ProcedureKind};
+use crate::playbook::{Delay, Playbook, ProcedureKind};
 
 use super::time::duration;
 
@@ -43,6 +44,7 @@ pub struct KitProcedure {
     pub service: String,
     pub owner: String,
     pub tags: Vec<String>,
+    pub sources: Vec<SourceRow>,
     pub steps: Vec<KitStep>,
     /// The name of its pages in the print stylesheet (`proc-3`).
     pub page: String,
@@ -69,15 +71,31 @@ pub struct KitRole {
 pub struct KitClock {
     pub id: String,
     pub title: String,
-    pub due: String,
-    pub warn: String,
+    /// When it applies, for a clock the cell activates.
+    pub condition: String,
+    /// `toutes les 12h` for a recurring clock.
+    pub every: String,
+    pub stages: Vec<KitStage>,
     pub owner: String,
     pub tags: Vec<String>,
+    pub sources: Vec<SourceRow>,
+}
+
+/// One deadline of a clock, with the blank to fill in on paper.
+#[derive(Debug, Serialize)]
+pub struct KitStage {
+    pub id: String,
+    /// The stage's own title (empty for a clock with one deadline).
+    pub title: String,
+    pub due: String,
+    /// « après l'ouverture… », or « après <stage> fait ».
+    pub from: String,
+    pub warn: String,
 }
 
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
-    let labels: [(&str, Message); 27] = [
+    let labels: [(&str, Message); 29] = [
         ("kit", msg!("kit-kit")),
         ("intro", msg!("kit-intro")),
         ("reflexes", msg!("kit-reflexes")),
@@ -105,6 +123,8 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("mobile", msg!("kit-mobile")),
         ("other", msg!("kit-other")),
         ("version", msg!("kit-version")),
+        ("source", msg!("kit-source")),
+        ("condition", msg!("kit-condition")),
     ];
     super::labels(settings, labels)
 }
@@ -120,6 +140,7 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
             .role(&p.owner)
             .map_or_else(|| p.owner.clone(), |r| r.title.get(lang).to_owned()),
         tags: p.tags.clone(),
+        sources: source_rows(&p.source, lang),
         steps: p
             .steps
             .iter()
@@ -197,7 +218,7 @@ fn role_cards(playbook: &Playbook, lang: Lang) -> Vec<KitRole> {
         .collect()
 }
 
-/// The regulatory clocks, with their warning thresholds.
+/// The regulatory clocks, with their stages, warning thresholds and sources.
 fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
     let lang = settings.lang;
     playbook
@@ -206,13 +227,42 @@ fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
         .map(|c| KitClock {
             id: c.id.clone(),
             title: c.title.get(lang).to_owned(),
-            due: duration(settings, c.due),
-            warn: c
-                .warn
+            condition: c
+                .condition
+                .as_ref()
+                .map(|t| t.get(lang).to_owned())
+                .unwrap_or_default(),
+            every: c
+                .every
+                .map(|e| settings.say(msg!("kit-every", every = duration(settings, e))))
+                .unwrap_or_default(),
+            stages: c
+                .stages
                 .iter()
-                .map(|w| duration(settings, *w))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .enumerate()
+                .map(|(idx, s)| KitStage {
+                    id: clock::stage_id(c, idx + 1),
+                    title: if c.is_staged() {
+                        s.title.get(lang).to_owned()
+                    } else {
+                        String::new()
+                    },
+                    due: delay_words(s.due, settings),
+                    from: match s.after {
+                        Some(after) => {
+                            settings.say(msg!("kit-after-stage", stage = clock::stage_id(c, after)))
+                        }
+                        None if c.condition.is_some() => settings.say(msg!("kit-from-activation")),
+                        None => settings.say(msg!("kit-from-opening")),
+                    },
+                    warn: s
+                        .warn
+                        .iter()
+                        .map(|w| duration(settings, *w))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
             owner: c
                 .owner
                 .as_ref()
@@ -220,6 +270,20 @@ fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
                 .map(|r| r.title.get(lang).to_owned())
                 .unwrap_or_default(),
             tags: c.tags.clone(),
+            sources: source_rows(&c.source, lang),
         })
         .collect()
+}
+
+/// « 72 h », « 1 mois », « 1 mois + 24 h »: a stage's delay as people say it.
+fn delay_words(delay: Delay, settings: &Settings) -> String {
+    if delay.months == 0 {
+        return duration(settings, delay.span);
+    }
+    let months = settings.say(msg!("delay-months", months = delay.months));
+    if delay.span.is_zero() {
+        months
+    } else {
+        format!("{months} + {}", duration(settings, delay.span))
+    }
 }

@@ -671,6 +671,7 @@ impl Ctx<'_> {
             to.as_deref(),
             &text,
         );
+        let recipient = to.as_ref().and_then(|role| crisis.roles.get(role).cloned());
         let note = msg!(
             "adhoc-ack",
             id = &id,
@@ -692,6 +693,7 @@ impl Ctx<'_> {
                 expected: None,
                 adhoc: true,
                 manual: true,
+                recipient,
             })],
             effects: vec![Effect::Ack(note.into()), post],
         }

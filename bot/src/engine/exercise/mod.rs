@@ -310,6 +310,10 @@ fn fire(
         expected: inject.expected.as_ref().map(|e| e.get(lang).to_owned()),
         adhoc: false,
         manual,
+        recipient: inject
+            .to
+            .as_ref()
+            .and_then(|role| crisis.roles.get(role).cloned()),
     };
     // Fired by hand, the note answers the facilitator's command; on the clock, it is posted.
     let note = if manual {

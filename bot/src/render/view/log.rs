@@ -14,6 +14,11 @@ use crate::journal::{self, Entry};
 use crate::lang::speech::msg;
 use crate::playbook::Catalog;
 
+/// `nis2.2` for a stage, `cnil-72h` for a clock without stages.
+fn stage_ref(clock: &str, stage: Option<usize>) -> String {
+    stage.map_or_else(|| clock.to_owned(), |n| format!("{clock}.{n}"))
+}
+
 /// One item's reminders (or one clock's warnings): the row they fold into, and each one's seq, time and words.
 type Fold = (usize, Vec<(u64, DateTime<Utc>, String)>);
 
@@ -31,9 +36,10 @@ impl Report<'_> {
                 Event::Reminder { target, .. } => {
                     Some((format!("reminder {target}"), String::new()))
                 }
-                Event::ClockWarning { clock, .. } => {
-                    Some((format!("clock {clock}"), row.text.clone()))
-                }
+                Event::ClockWarning { clock, stage, .. } => Some((
+                    format!("clock {}", stage_ref(clock, *stage)),
+                    row.text.clone(),
+                )),
                 _ => None,
             };
             if let Some((key, words)) = fold {
@@ -139,7 +145,18 @@ impl Report<'_> {
             // Stimuli are what the players lived through, even when tocsin sent them.
             system: r.author.id == self.settings.bot.id
                 && !matches!(r.event, Event::InjectPlayed { .. }),
+            before_opening: self.crisis.is_some_and(|c| r.occurred_at < c.opened_at),
         }
+    }
+
+    /// « comptée depuis mar. 1 déc. 2026 21:25 (I7) »: where a clock counts from.
+    fn counted_from(&self, at: DateTime<Utc>, entry: Option<&str>) -> String {
+        format!(
+            "{} {}{}",
+            self.say(msg!("report-word-counted-from")),
+            self.at(at),
+            entry.map(|e| format!(" ({e})")).unwrap_or_default()
+        )
     }
 
     /// Who owns an action: a person by name, or a role by title (and its holder).
@@ -306,12 +323,24 @@ impl Report<'_> {
                 step,
                 user,
             } => (format!("{procedure}.{step}"), self.name(user)),
-            Event::ClockDone { clock } => (clock.clone(), String::new()),
+            Event::ClockDone { clock, stage } => (stage_ref(clock, *stage), String::new()),
+            Event::ClockAnchored { clock, at, entry } => {
+                (clock.clone(), self.counted_from(*at, entry.as_deref()))
+            }
+            Event::ClockActivated { clock, from, entry } => (
+                clock.clone(),
+                from.map(|at| self.counted_from(at, entry.as_deref()))
+                    .unwrap_or_default(),
+            ),
+            Event::ClockStopped { clock, reason } => {
+                (clock.clone(), reason.clone().unwrap_or_default())
+            }
             Event::ClockWarning {
                 clock,
                 left_minutes,
+                stage,
             } => (
-                clock.clone(),
+                stage_ref(clock, *stage),
                 if *left_minutes <= 0 {
                     self.say(msg!("report-word-deadline-reached"))
                 } else {

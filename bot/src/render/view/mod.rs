@@ -212,6 +212,8 @@ pub struct LogRow {
     pub text: String,
     /// Written by tocsin itself (reminders, points, injects on the clock).
     pub system: bool,
+    /// A paper note timed before the crisis was opened.
+    pub before_opening: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -288,6 +290,8 @@ pub struct ProcedureView {
     pub started_at: String,
     pub progress: String,
     pub steps: Vec<StepRow>,
+    /// Where its legal statements come from.
+    pub sources: Vec<SourceRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -305,6 +309,28 @@ pub struct ClockRow {
     pub deadline: String,
     pub status: String,
     pub met: bool,
+    /// Ran out without being met: shown as a failure.
+    pub missed: bool,
+    /// Where the delay comes from.
+    pub sources: Vec<SourceRow>,
+}
+
+/// A source as the report and the kit print it.
+#[derive(Debug, Serialize)]
+pub struct SourceRow {
+    pub text: String,
+    pub url: String,
+}
+
+/// A playbook item's sources, in the report's language.
+pub fn source_rows(sources: &[crate::playbook::Source], lang: crate::lang::Lang) -> Vec<SourceRow> {
+    sources
+        .iter()
+        .map(|s| SourceRow {
+            text: s.text.get(lang).to_owned(),
+            url: s.url.clone().unwrap_or_default(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -485,6 +511,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("context", msg!("report-context")),
         ("corrected", msg!("report-corrected")),
         ("transcribed", msg!("report-transcribed")),
+        ("before_opening", msg!("report-before-opening")),
         ("infos", msg!("report-infos")),
         ("information", msg!("report-information")),
         ("verification", msg!("report-verification")),
@@ -503,6 +530,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("step", msg!("report-step")),
         ("clocks", msg!("report-clocks")),
         ("clock", msg!("report-clock")),
+        ("source", msg!("report-source")),
         ("deadline", msg!("report-deadline")),
         ("observations", msg!("report-observations")),
         ("about", msg!("report-about")),

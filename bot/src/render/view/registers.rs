@@ -6,12 +6,13 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{
-    ActionRow, ClockRow, DecisionRow, InfoRow, MetricRow, PointView, ProcedureView, Report, StepRow,
+    ActionRow, ClockRow, DecisionRow, InfoRow, MetricRow, PointView, ProcedureView, Report,
+    StepRow, source_rows,
 };
 use crate::engine::event::{Event, Verification};
 use crate::engine::exercise::measures::{self, MetBy};
 use crate::engine::state::Crisis;
-use crate::engine::{Settings, schedule};
+use crate::engine::{Settings, clock as engine_clock, schedule};
 use crate::lang::speech::msg;
 use crate::playbook::Playbook;
 
@@ -236,48 +237,162 @@ impl Report<'_> {
                     started_at: self.at(run.started_at),
                     progress: format!("{}/{}", run.n_closed(), steps.len()),
                     steps,
+                    sources: proc
+                        .map(|p| source_rows(&p.source, lang))
+                        .unwrap_or_default(),
                 }
             })
             .collect()
     }
 
-    /// The regulatory clocks: met, late, missed or running.
+    /// The regulatory clocks, one row per deadline: met, late, missed, running,
+    /// stopped at the closure, stopped by the cell, or never activated.
     pub(super) fn clocks(&self) -> Vec<ClockRow> {
         let (Some(c), Some(p)) = (self.crisis, self.playbook) else {
             return Vec::new();
         };
-        let lang = self.settings.lang;
         p.clocks
             .iter()
-            .map(|clock| {
-                let deadline = c.opened_at + clock.due;
-                let (status, met) = match c.clocks_done.get(&clock.id) {
-                    Some(at) if *at <= deadline => (
-                        format!("{} {}", self.say(msg!("report-word-met")), self.at(*at)),
-                        true,
-                    ),
-                    Some(at) => (
-                        format!(
-                            "{} {}",
-                            self.say(msg!("report-word-met-late")),
-                            self.at(*at)
-                        ),
-                        false,
-                    ),
-                    None if self.now_or_close > deadline => {
-                        (self.say(msg!("report-word-missed")), false)
-                    }
-                    None => (self.say(msg!("report-word-running")), false),
-                };
-                ClockRow {
-                    id: clock.id.clone(),
-                    title: clock.title.get(lang).to_owned(),
-                    deadline: self.at(deadline),
-                    status,
-                    met,
-                }
-            })
+            .flat_map(|clock| self.clock_rows(c, clock))
             .collect()
+    }
+
+    /// The rows of one clock: each stage, each occurrence of a recurring one.
+    fn clock_rows(&self, c: &Crisis, clock: &crate::playbook::Clock) -> Vec<ClockRow> {
+        let settings = self.settings;
+        let lang = settings.lang;
+        let row = |id: String,
+                   title: String,
+                   deadline: String,
+                   status: String,
+                   met: bool,
+                   missed: bool| {
+            ClockRow {
+                id,
+                title,
+                deadline,
+                status,
+                met,
+                missed,
+                sources: source_rows(&clock.source, lang),
+            }
+        };
+        let stopped = match engine_clock::phase(c, clock) {
+            engine_clock::Phase::Inactive => {
+                return vec![row(
+                    clock.id.clone(),
+                    clock.title.get(lang).to_owned(),
+                    String::new(),
+                    self.say(msg!("report-clock-inactive")),
+                    false,
+                    false,
+                )];
+            }
+            engine_clock::Phase::Stopped(at, reason) => Some((at, reason)),
+            engine_clock::Phase::Running => None,
+        };
+        let mut rows = Vec::new();
+        // The occurrences of a recurring clock already met.
+        if let Some(every) = clock.every {
+            let state = engine_clock::state(c, clock);
+            let mut base = engine_clock::start(c, clock).unwrap_or(c.opened_at);
+            let mut due = clock.stages[0].due;
+            for (idx, met) in state.met.iter().enumerate() {
+                let deadline = c.shifted(base, due.after(base, settings.tz));
+                let late = *met > deadline;
+                let word = if late {
+                    msg!("report-word-met-late")
+                } else {
+                    msg!("report-word-met")
+                };
+                rows.push(row(
+                    format!("{} #{}", clock.id, idx + 1),
+                    clock.title.get(lang).to_owned(),
+                    self.at(deadline),
+                    format!("{} {}", self.say(word), self.at(*met)),
+                    !late,
+                    false,
+                ));
+                base = *met;
+                due = crate::playbook::Delay::span(every);
+            }
+        }
+        for view in engine_clock::stages(c, clock, settings.tz) {
+            let mut id = engine_clock::stage_id(clock, view.n);
+            if clock.every.is_some() {
+                id = format!("{id} #{}", engine_clock::state(c, clock).met.len() + 1);
+            }
+            let title = engine_clock::stage_title(clock, view.stage, lang);
+            let (status, met, missed) = self.stage_status(c, &view, stopped.as_ref());
+            rows.push(row(
+                id,
+                title,
+                view.deadline.map(|t| self.at(t)).unwrap_or_default(),
+                status,
+                met,
+                missed,
+            ));
+        }
+        rows
+    }
+
+    /// How a stage ended, or stands: (status, met, missed).
+    fn stage_status(
+        &self,
+        c: &Crisis,
+        view: &engine_clock::StageView<'_>,
+        stopped: Option<&(DateTime<Utc>, Option<String>)>,
+    ) -> (String, bool, bool) {
+        let word = |m| self.say(m);
+        // Where the clock stopped counting: stopped by the cell, closed, or now.
+        let end = stopped
+            .map(|(at, _)| *at)
+            .or(c.closed_at)
+            .unwrap_or(self.now_or_close)
+            .min(self.now_or_close);
+        match (view.done, view.deadline) {
+            (Some(at), Some(deadline)) if at > deadline => (
+                format!("{} {}", word(msg!("report-word-met-late")), self.at(at)),
+                false,
+                false,
+            ),
+            (Some(at), _) => (
+                format!("{} {}", word(msg!("report-word-met")), self.at(at)),
+                true,
+                false,
+            ),
+            (None, Some(deadline)) if end > deadline => {
+                (word(msg!("report-word-missed")), false, true)
+            }
+            (None, deadline) => match (stopped, c.closed_at) {
+                (Some((at, reason)), _) => (
+                    format!(
+                        "{} {}{}",
+                        word(msg!("report-clock-stopped")),
+                        self.at(*at),
+                        reason
+                            .as_ref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    ),
+                    false,
+                    false,
+                ),
+                (None, Some(closed)) => (
+                    format!(
+                        "{} {}",
+                        word(msg!("report-clock-stopped-at-close")),
+                        self.at(closed)
+                    ),
+                    false,
+                    false,
+                ),
+                (None, None) if deadline.is_none() => {
+                    (word(msg!("report-clock-waiting")), false, false)
+                }
+                (None, None) => (word(msg!("report-word-running")), false, false),
+            },
+        }
     }
 
     /// The report's indicators: delays, counts, and the exercise's coverage.
@@ -286,10 +401,13 @@ impl Report<'_> {
         decisions: &[DecisionRow],
         actions: &[ActionRow],
     ) -> Vec<MetricRow> {
-        // The earliest time (a paper note can be logged after later entries).
+        // The earliest time (a paper note can be logged after later entries);
+        // a paper note timed before the opening does not count in the delays.
+        let opened_at = self.crisis.map(|c| c.opened_at);
         let first = |pred: fn(&Event) -> bool| {
             self.shown
                 .iter()
+                .filter(|e| opened_at.is_none_or(|o| e.record.occurred_at >= o))
                 .filter(|e| pred(&e.record.event))
                 .map(|e| e.record.occurred_at)
                 .min()
