@@ -2,8 +2,9 @@
 //!
 //! Every field is documented in `config.example.toml`. [`parse`] reports every
 //! problem at once, each naming its field. Secrets ([`Secret`]) never print:
-//! their `Debug` is `[redacted]`. This module is the only reader of
-//! `std::env`, through [`load`].
+//! their `Debug` is `[redacted]`; they may come from the environment or, under
+//! systemd's `LoadCredential=`, from files named after the same variables.
+//! This module is the only reader of `std::env`, through [`load`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,34 @@ impl fmt::Debug for Secret {
         f.write_str("[redacted]")
     }
 }
+
+/// A configuration mistake found after parsing (the store passphrase does
+/// not open the store, the homeserver URL is wrong): restarting will not
+/// help, so the command line exits with its own code.
+#[derive(Debug)]
+pub struct Misconfigured(pub String);
+
+impl fmt::Display for Misconfigured {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Misconfigured {}
+
+/// Values of the example configuration and other well-known placeholders,
+/// refused as secrets (compared case-insensitively).
+const PLACEHOLDERS: &[&str] = &[
+    "change-me",
+    "change-me-too",
+    "changeme",
+    "password",
+    "passphrase",
+    "secret",
+    "syt_...",
+    "...",
+    "xxx",
+];
 
 /// How the bot logs in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,14 +151,65 @@ pub const ENV_PASSWORD: &str = "TOCSIN_PASSWORD";
 pub const ENV_ACCESS_TOKEN: &str = "TOCSIN_ACCESS_TOKEN";
 pub const ENV_STORE_PASSPHRASE: &str = "TOCSIN_STORE_PASSPHRASE";
 
-/// Reads and validates a configuration file, with secrets from the process environment.
+/// The variable systemd's `LoadCredential=` sets to the directory of the
+/// service's credentials, one file per secret.
+pub const CREDENTIALS_DIRECTORY: &str = "CREDENTIALS_DIRECTORY";
+
+/// Reads and validates a configuration file, with secrets from the process
+/// environment or, failing that, from the credentials directory.
 pub fn load(path: &Path) -> Result<Config, Vec<String>> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;
     let base = path.parent().unwrap_or(Path::new("."));
-    parse(&src, base, &|name| {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    })
+    let directory = std::env::var_os(CREDENTIALS_DIRECTORY).map(PathBuf::from);
+    let (credentials, mut problems) = match &directory {
+        Some(dir) => read_credentials(dir),
+        None => (Vec::new(), Vec::new()),
+    };
+    let config = parse(&src, base, &|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| {
+                credentials
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+            })
+    });
+    match config {
+        Ok(config) if problems.is_empty() => Ok(config),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
+    }
+}
+
+/// The secrets in a credentials directory, each in a file named like its
+/// environment variable (a trailing newline is not part of it), and the
+/// files that exist but cannot be read.
+fn read_credentials(dir: &Path) -> (Vec<(&'static str, String)>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for name in [ENV_PASSWORD, ENV_ACCESS_TOKEN, ENV_STORE_PASSPHRASE] {
+        let file = dir.join(name);
+        match std::fs::read_to_string(&file) {
+            Ok(value) => {
+                let value = value.trim_end_matches(['\r', '\n']);
+                if !value.is_empty() {
+                    found.push((name, value.to_owned()));
+                }
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => problems.push(format!(
+                "{name}: the credential {} cannot be read: {err} ({CREDENTIALS_DIRECTORY} is set, by systemd's LoadCredential=)",
+                file.display()
+            )),
+        }
+    }
+    (found, problems)
 }
 
 /// Parses a configuration. Relative paths are relative to `base`; `env` supplies secrets.
@@ -140,7 +220,7 @@ pub fn parse(
 ) -> Result<Config, Vec<String>> {
     let table: toml::Table = src
         .parse()
-        .map_err(|e: toml::de::Error| vec![format!("invalid TOML: {}", e.message())])?;
+        .map_err(|e: toml::de::Error| vec![toml_error(src, &e)])?;
     let mut problems = Vec::new();
     let (matrix, bot) = sections(&table, &mut problems);
     let Login {
@@ -221,6 +301,89 @@ pub fn parse(
     }
 }
 
+/// A TOML syntax error with its line and column.
+fn toml_error(src: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim_end_matches('\n');
+    match err.span() {
+        Some(span) => {
+            let before = &src[..span.start.min(src.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("line {line}, column {column}: invalid TOML: {message}")
+        }
+        None => format!("invalid TOML: {message}"),
+    }
+}
+
+/// Problems with the homeserver URL: not https (off loopback), or not the base URL.
+fn check_homeserver(url: &str, problems: &mut Vec<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        problems.push(format!(
+            "matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"
+        ));
+        return;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    match scheme {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => problems.push(format!(
+            "matrix.homeserver: `{url}` is plain HTTP: the bot's password, its access token and every message would cross the network in clear; use https:// (http:// is only accepted for localhost, 127.0.0.1 and ::1)"
+        )),
+        _ => problems.push(format!(
+            "matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"
+        )),
+    }
+    if host.is_empty() {
+        problems.push(format!("matrix.homeserver: `{url}` names no server"));
+    }
+    if let Some(idx) = rest.find("/_matrix") {
+        let base = format!("{scheme}://{}", &rest[..idx]);
+        problems.push(format!(
+            "matrix.homeserver: give the homeserver's base URL, without `{}`: \"{base}\"",
+            &rest[idx..]
+        ));
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A secret from the file or the environment, refused if it is a placeholder.
+fn secret(
+    matrix: &toml::Table,
+    key: &str,
+    var: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    let (value, from) = match env(var) {
+        Some(v) => (Some(v), var.to_owned()),
+        None => (
+            string(matrix, "matrix", key, problems),
+            format!("matrix.{key}"),
+        ),
+    };
+    let value = value?;
+    let lower = value.trim().to_lowercase();
+    if PLACEHOLDERS.contains(&lower.as_str()) || lower.starts_with("change-me") {
+        problems.push(format!(
+            "{from}: `{value}` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set {var}"
+        ));
+        return None;
+    }
+    Some(value)
+}
+
 /// A string field of a section: trimmed, and not empty.
 fn string(t: &toml::Table, section: &str, key: &str, problems: &mut Vec<String>) -> Option<String> {
     match t.get(key) {
@@ -277,10 +440,7 @@ fn login(
     match &homeserver {
         None => problems
             .push("matrix.homeserver: missing (e.g. \"https://matrix.example.org\")".to_owned()),
-        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => problems.push(
-            format!("matrix.homeserver: `{url}` must start with https:// (or http:// on loopback)"),
-        ),
-        Some(_) => {}
+        Some(url) => check_homeserver(url, problems),
     }
     let user_id = string(matrix, "matrix", "user_id", problems);
     match &user_id {
@@ -290,12 +450,13 @@ fn login(
         )),
         Some(_) => {}
     }
-    let password = env(ENV_PASSWORD).or_else(|| string(matrix, "matrix", "password", problems));
-    let token =
-        env(ENV_ACCESS_TOKEN).or_else(|| string(matrix, "matrix", "access_token", problems));
+    let n_problems = problems.len();
+    let password = secret(matrix, "password", ENV_PASSWORD, env, problems);
+    let token = secret(matrix, "access_token", ENV_ACCESS_TOKEN, env, problems);
     let credentials = match (password, token) {
         (Some(p), _) => Some(Credentials::Password(Secret(p))),
         (None, Some(t)) => Some(Credentials::AccessToken(Secret(t))),
+        (None, None) if problems.len() > n_problems => None,
         (None, None) => {
             problems.push(format!("matrix.password: missing; give matrix.password or matrix.access_token, or set {ENV_PASSWORD} or {ENV_ACCESS_TOKEN}"));
             None
@@ -303,9 +464,14 @@ fn login(
     };
     let device_name =
         string(matrix, "matrix", "device_name", problems).unwrap_or_else(|| "tocsin".to_owned());
-    let store_passphrase = env(ENV_STORE_PASSPHRASE)
-        .or_else(|| string(matrix, "matrix", "store_passphrase", problems))
-        .map(Secret);
+    let store_passphrase = secret(
+        matrix,
+        "store_passphrase",
+        ENV_STORE_PASSPHRASE,
+        env,
+        problems,
+    )
+    .map(Secret);
     Login {
         homeserver,
         user_id,
@@ -514,9 +680,38 @@ mod tests {
 
     const EXAMPLE: &str = include_str!("../../config.example.toml");
 
+    /// The secrets an administrator sets in the environment.
+    fn real_secrets(name: &str) -> Option<String> {
+        match name {
+            "TOCSIN_PASSWORD" => Some("hunter2-from-env".to_owned()),
+            "TOCSIN_STORE_PASSPHRASE" => Some("a long passphrase from the environment".to_owned()),
+            _ => None,
+        }
+    }
+
     #[test]
-    fn the_example_parses() {
-        let config = parse(EXAMPLE, Path::new("/etc/tocsin"), &|_| None).unwrap();
+    fn credentials_are_read_one_file_per_secret_without_the_final_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("TOCSIN_PASSWORD"), "from a credential\n").unwrap();
+        std::fs::write(dir.path().join("TOCSIN_ACCESS_TOKEN"), "").unwrap();
+        std::fs::create_dir(dir.path().join("TOCSIN_STORE_PASSPHRASE")).unwrap();
+        std::fs::write(dir.path().join("OTHER"), "not a secret of tocsin").unwrap();
+        let (found, problems) = super::read_credentials(dir.path());
+        assert_eq!(
+            found,
+            vec![("TOCSIN_PASSWORD", "from a credential".to_owned())]
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("TOCSIN_STORE_PASSPHRASE: the credential ")
+                && problems[0].contains("cannot be read"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_example_parses_once_its_placeholders_are_replaced() {
+        let config = parse(EXAMPLE, Path::new("/etc/tocsin"), &real_secrets).unwrap();
         assert_eq!(config.user_id, "@tocsin:chu-exemple.fr");
         assert!(config.may_invite("@dsi:chu-exemple.fr"));
         assert!(config.may_invite("@anyone:ars-exemple.fr"));
@@ -525,8 +720,7 @@ mod tests {
 
     #[test]
     fn secrets_come_from_the_environment_and_never_print() {
-        let env = |name: &str| (name == "TOCSIN_PASSWORD").then(|| "hunter2-from-env".to_owned());
-        let config = parse(EXAMPLE, Path::new("."), &env).unwrap();
+        let config = parse(EXAMPLE, Path::new("."), &real_secrets).unwrap();
         assert_eq!(
             config.credentials,
             Credentials::Password(super::Secret::new("hunter2-from-env"))
@@ -564,5 +758,57 @@ mod tests {
             bot.command_prefix: must be 1 to 3 characters without spaces, e.g. "!"
             bot.allowed_inviters[1]: must be a string
             bot.allowed_inviters[0]: `@alice` is not a user id like @alice:example.org"#]].assert_eq(&text);
+    }
+
+    #[test]
+    fn the_example_placeholders_are_refused() {
+        let problems = parse(EXAMPLE, Path::new("."), &|_| None).unwrap_err();
+        expect_test::expect![[r#"
+            matrix.password: `change-me` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set TOCSIN_PASSWORD
+            matrix.store_passphrase: `change-me-too` is a placeholder (from config.example.toml?); set the real value, or leave it out of the file and set TOCSIN_STORE_PASSPHRASE"#]]
+        .assert_eq(&problems.join("\n"));
+    }
+
+    #[test]
+    fn homeserver_urls_in_clear_or_with_an_api_path_are_refused() {
+        let problems = |url: &str| {
+            let src = format!(
+                "[matrix]\nhomeserver = \"{url}\"\nuser_id = \"@t:x.org\"\npassword = \"pw-1\"\n[bot]\ndata_dir = \"d\"\nallowed_inviters = [\"x.org\"]\n"
+            );
+            match parse(&src, Path::new("."), &|_| None) {
+                Ok(_) => String::new(),
+                Err(problems) => problems.join("\n"),
+            }
+        };
+        for ok in [
+            "https://matrix.x.org",
+            "http://127.0.0.1:8008",
+            "http://localhost:8008",
+            "http://[::1]:8008",
+        ] {
+            assert_eq!(problems(ok), "", "{ok}");
+        }
+        expect_test::expect![[r#"
+            matrix.homeserver: `http://matrix.x.org` is plain HTTP: the bot's password, its access token and every message would cross the network in clear; use https:// (http:// is only accepted for localhost, 127.0.0.1 and ::1)"#]]
+        .assert_eq(&problems("http://matrix.x.org"));
+        expect_test::expect![[r#"
+            matrix.homeserver: give the homeserver's base URL, without `/_matrix/client`: "https://matrix.x.org""#]]
+        .assert_eq(&problems("https://matrix.x.org/_matrix/client"));
+    }
+
+    #[test]
+    fn a_toml_syntax_error_has_its_line_and_column() {
+        let problems = parse(
+            "[matrix]\nhomeserver = https://x.org\n",
+            Path::new("."),
+            &|_| None,
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].starts_with("line 2, column 14: invalid TOML: "),
+            "{}",
+            problems[0]
+        );
     }
 }

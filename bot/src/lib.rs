@@ -10,10 +10,12 @@
 //! - [`runtime`]: the imperative shell joining engine and journal.
 //! - [`console`]: the terminal front end.
 //! - [`config`]: `tocsin.toml` and secrets.
+//! - [`backup`]: consistent snapshots of a data directory, even while the bot runs.
 //! - [`matrix`]: the Matrix front end (the only user of matrix-sdk).
 
 #![recursion_limit = "256"]
 
+pub mod backup;
 pub mod config;
 pub mod console;
 pub mod engine;

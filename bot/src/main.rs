@@ -1,218 +1,67 @@
 //! The `tocsin` command: run the bot, check playbooks, verify journals, run the console.
+//!
+//! The options are defined in `cli.rs`; this file does what each subcommand
+//! says. Errors print as `tocsin: …` with their causes (`{:#}`), and the exit
+//! code tells a supervisor what kind of failure it was (see [`code`]).
 #![recursion_limit = "256"]
 
+mod cli;
+
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser};
 
+use cli::{
+    BackupArgs, Cli, Cmd, ConsoleArgs, DemoPlayArgs, Edition, ExportArgs, Format, ImportArgs,
+    KitArgs, LogFormat, PlanArgs, PlanFormat, RestoreArgs, RunArgs, ScenarioCmd, SchemaKind,
+    SettingsArgs, VerifyArgs,
+};
+use tocsin::config::Misconfigured;
 use tocsin::engine::Settings;
 use tocsin::engine::event::Author;
-use tocsin::journal::{self, Journal};
+use tocsin::journal::{self, Journal, JournalError};
 use tocsin::lang::Lang;
 use tocsin::lang::catalog::Messages;
-use tocsin::{console, playbook, runtime::Runtime};
+use tocsin::{backup, console, playbook, runtime::Runtime};
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "tocsin",
-    version,
-    about = "Runs a hospital's cyber crisis cell in a Matrix room"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Cmd,
+/// Exit codes beyond 0 (success) and 2 (a command-line mistake, from clap).
+mod code {
+    /// Something failed: a verification, the homeserver, the journal.
+    pub const FAILURE: u8 = 1;
+    /// The journal is in use by a running tocsin: try again with it stopped, or on a snapshot.
+    pub const IN_USE: u8 = 75;
+    /// The configuration is wrong; restarting will not help (EX_CONFIG, see contrib/tocsin.service).
+    pub const CONFIG: u8 = 78;
 }
 
-#[derive(Subcommand, Debug)]
-enum Cmd {
-    /// Run the bot on a Matrix homeserver.
-    Run(RunArgs),
-    /// Play a short scripted crisis against a running bot, as a demo user (used by scripts/demo).
-    #[command(hide = true)]
-    DemoPlay(DemoPlayArgs),
-    /// Check playbooks; every problem is reported as file:line:column.
-    Check(CheckArgs),
-    /// Verify every hash chain of a journal; names the first bad entry.
-    /// Verify a journal (--data DIR), a JSON export (FILE.json) or an export directory; names the first bad entry or file.
-    Verify(VerifyArgs),
-    /// Export a crisis: the report (html, md), or the full log (json with its hash chain, csv).
-    Export(ExportArgs),
-    /// Print a playbook as a paper kit: reflex sheets, checklists, blank log sheets, role cards.
-    Kit(KitArgs),
-    /// The establishment's improvement plan across crises and exercises (html to print, csv).
-    Plan(PlanArgs),
-    /// Exercise scenarios.
-    Scenario {
-        #[command(subcommand)]
-        action: ScenarioCmd,
-    },
-    /// Keep the main courante from a terminal: one command per line on standard input.
-    Console(ConsoleArgs),
+/// Writes a line to standard output; a closed pipe (`tocsin check | head -1`)
+/// is not an error, the rest of the output is dropped.
+macro_rules! outln {
+    ($($arg:tt)*) => { out(format_args!($($arg)*)) };
 }
 
-#[derive(clap::Args, Debug)]
-struct RunArgs {
-    /// The configuration file (see config.example.toml).
-    #[arg(long, default_value = "tocsin.toml")]
-    config: PathBuf,
+fn out(args: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"))
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("tocsin: writing to standard output: {err}");
+    }
 }
 
-#[derive(clap::Args, Debug)]
-struct DemoPlayArgs {
-    #[arg(long)]
-    homeserver: String,
-    #[arg(long)]
-    user: String,
-    #[arg(long)]
-    password: String,
-    /// The bot's user id.
-    #[arg(long)]
-    bot: String,
-    /// Other users to invite.
-    #[arg(long, value_delimiter = ',')]
-    invite: Vec<String>,
-}
-
-#[derive(clap::Args, Debug)]
-struct CheckArgs {
-    /// Files or directories (default: playbooks/).
-    paths: Vec<PathBuf>,
-}
-
-#[derive(clap::Args, Debug)]
-struct VerifyArgs {
-    /// The data directory holding the journal.
-    #[arg(long, conflicts_with = "file")]
-    data: Option<PathBuf>,
-    /// A JSON export to check offline, or an export directory (its *.json and, in files/, the copies of the files they put on record).
-    file: Option<PathBuf>,
-}
-
-#[derive(clap::Args, Debug)]
-struct ExportArgs {
-    #[arg(long)]
-    data: PathBuf,
-    /// The crisis id (see `tocsin verify --data DIR`).
-    #[arg(long)]
-    crisis: String,
-    #[arg(long, default_value = "html")]
-    format: String,
-    /// players: no facilitator material; full: everything.
-    #[arg(long, default_value = "full")]
-    edition: String,
-    #[arg(short, long)]
-    output: PathBuf,
-    #[arg(long, default_value = "playbooks")]
-    playbooks: PathBuf,
-    /// A directory whose *.hbs files replace the built-in templates.
-    #[arg(long)]
-    templates: Option<PathBuf>,
-    #[command(flatten)]
-    settings: SettingsArgs,
-}
-
-#[derive(clap::Args, Debug)]
-struct PlanArgs {
-    #[arg(long)]
-    data: PathBuf,
-    /// html or csv.
-    #[arg(long, default_value = "html")]
-    format: String,
-    #[arg(short, long)]
-    output: PathBuf,
-    /// A directory whose *.hbs files replace the built-in templates.
-    #[arg(long)]
-    templates: Option<PathBuf>,
-    #[command(flatten)]
-    settings: SettingsArgs,
-}
-
-#[derive(clap::Args, Debug)]
-struct KitArgs {
-    #[arg(long)]
-    playbook: String,
-    #[arg(short, long)]
-    output: PathBuf,
-    #[arg(long, default_value = "playbooks")]
-    playbooks: PathBuf,
-    #[arg(long)]
-    templates: Option<PathBuf>,
-    #[arg(long, default_value = "fr")]
-    lang: String,
-    /// A directory of message catalogs (<lang>.ftl) overriding or adding to the built-in ones.
-    #[arg(long)]
-    messages: Option<PathBuf>,
-}
-
-#[derive(clap::Args, Debug)]
-struct ConsoleArgs {
-    /// The data directory holding the journal.
-    #[arg(long)]
-    data: PathBuf,
-    /// Your name, as recorded as the author.
-    #[arg(long = "as")]
-    as_name: String,
-    /// The playbooks directory.
-    #[arg(long, default_value = "playbooks")]
-    playbooks: PathBuf,
-    /// The room whose crisis to write to (default: the console's own).
-    #[arg(long, default_value = "console")]
-    room: String,
-    #[command(flatten)]
-    settings: SettingsArgs,
-}
-
-#[derive(Subcommand, Debug)]
-enum ScenarioCmd {
-    /// Turn a chronogramme spreadsheet saved as CSV into a scenario file
-    /// (columns: id; at; after; from; to; channel; content_fr; content_en;
-    /// expected_fr; expected_en; objectives; notes).
-    Import(ImportArgs),
-}
-
-#[derive(clap::Args, Debug)]
-struct ImportArgs {
-    /// The CSV file (`;` or `,` separated, UTF-8).
-    file: PathBuf,
-    /// The playbook the exercise uses.
-    #[arg(long)]
-    playbook: String,
-    /// The scenario id (lowercase letters, digits, `-`).
-    #[arg(long)]
-    id: String,
-    /// The exercise's code name.
-    #[arg(long)]
-    code_name: String,
-    #[arg(long)]
-    title: Option<String>,
-    /// débutant, intermédiaire or confirmé.
-    #[arg(long, default_value = "intermédiaire")]
-    level: String,
-    #[arg(short, long)]
-    output: PathBuf,
-    /// Replace the output file if it exists.
-    #[arg(long)]
-    force: bool,
-    #[arg(long, default_value = "playbooks")]
-    playbooks: PathBuf,
-}
-
-#[derive(clap::Args, Debug)]
-struct SettingsArgs {
-    /// Language of replies: fr, en, or one that --messages adds.
-    #[arg(long, default_value = "fr")]
-    lang: String,
-    /// A directory of message catalogs (<lang>.ftl) overriding or adding to the built-in ones.
-    #[arg(long)]
-    messages: Option<PathBuf>,
-    /// Time zone for times shown and typed.
-    #[arg(long, default_value = "Europe/Paris")]
-    tz: String,
-    /// Command prefix.
-    #[arg(long, default_value = "!")]
-    prefix: String,
+/// Bytes to standard output, with the same rule as [`outln!`].
+fn out_bytes(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_all(bytes).and_then(|()| stdout.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("tocsin: writing to standard output: {err}");
+    }
 }
 
 impl SettingsArgs {
@@ -252,19 +101,56 @@ fn language(lang: &str, messages: Option<&Path>) -> anyhow::Result<(Lang, Messag
     Ok((lang, messages))
 }
 
+/// The default log filter when `RUST_LOG` is not set: tocsin's own
+/// milestones for the bot, warnings otherwise, and none of the Matrix SDK's
+/// routine noise (key backup not configured, account data not found, the
+/// device-list check at start).
+const BOT_LOG_FILTER: &str = "warn,tocsin=info,matrix_sdk::http_client=off,\
+    matrix_sdk_crypto::backups=error,matrix_sdk_crypto::identities::manager=error";
+const TOOL_LOG_FILTER: &str = "warn,matrix_sdk::http_client=off,\
+    matrix_sdk_crypto::backups=error,matrix_sdk_crypto::identities::manager=error";
+
+fn init_logging(format: LogFormat, default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().with_current_span(false).init(),
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let default = if matches!(cli.command, Cmd::Run(_)) {
+        BOT_LOG_FILTER
+    } else {
+        TOOL_LOG_FILTER
+    };
+    init_logging(cli.log_format, default);
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("tocsin: {err:#}");
-            ExitCode::FAILURE
+            // A journal from a newer tocsin: restarting this one will not help either.
+            let misconfigured = err.chain().any(|e| {
+                e.is::<Misconfigured>()
+                    || e.downcast_ref::<JournalError>()
+                        .is_some_and(|j| matches!(j, JournalError::Newer { .. }))
+            });
+            let in_use = err.chain().any(|e| {
+                e.downcast_ref::<JournalError>()
+                    .is_some_and(|j| matches!(j, JournalError::Locked { .. }))
+            });
+            ExitCode::from(if misconfigured {
+                code::CONFIG
+            } else if in_use {
+                code::IN_USE
+            } else {
+                code::FAILURE
+            })
         }
     }
 }
@@ -282,18 +168,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: ScenarioCmd::Import(args),
         } => scenario_import(&args),
         Cmd::Console(args) => console(&args),
+        Cmd::Backup(args) => backup(&args),
+        Cmd::Restore(args) => restore(&args),
+        Cmd::Schema(args) => {
+            out_bytes(
+                match args.kind {
+                    SchemaKind::Playbook => playbook::schema::PLAYBOOK,
+                    SchemaKind::Scenario => playbook::schema::SCENARIO,
+                }
+                .as_bytes(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "tocsin", &mut script);
+            out_bytes(&script);
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            out_bytes(&page);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 /// `tocsin run`: the bot, until a signal.
 fn run_bot(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let config = match tocsin::config::load(&args.config) {
+    let path = &args.config;
+    if !path.exists() {
+        return Err(Misconfigured(format!(
+            "no configuration file at {}; copy config.example.toml there and edit it (every field is documented in it), or give its path with --config FILE",
+            path.display()
+        ))
+        .into());
+    }
+    let config = match tocsin::config::load(path) {
         Ok(config) => config,
         Err(problems) => {
             for p in &problems {
-                eprintln!("{}: {p}", args.config.display());
+                eprintln!("{}: {p}", path.display());
             }
-            bail!("{} problem(s) in the configuration", problems.len());
+            return Err(Misconfigured(format!(
+                "{} problem(s) in the configuration {}",
+                problems.len(),
+                path.display()
+            ))
+            .into());
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -327,13 +250,14 @@ fn demo_play(args: &DemoPlayArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `tocsin verify`: a journal (`--data`) or a JSON export.
+/// `tocsin verify`: a journal (`--data`), a backup or a JSON export.
 fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     match (&args.data, &args.file) {
+        (None, Some(file)) if backup::is_archive(file) => verify_backup(file),
         (None, Some(file)) => verify_export(file),
         (Some(data), None) => verify_journal(data),
-        (None, None) => bail!("give --data DIR (a journal) or FILE.json (an export)"),
-        (Some(_), Some(_)) => bail!("give either --data DIR or FILE.json, not both"),
+        (None, None) => bail!("give --data DIR (a journal), or FILE (a backup or a JSON export)"),
+        (Some(_), Some(_)) => bail!("give either --data DIR or FILE, not both"),
     }
 }
 
@@ -375,18 +299,19 @@ fn verify_export_file(file: &Path, files_needed: bool) -> anyhow::Result<ExitCod
             return Ok(ExitCode::FAILURE);
         }
     };
-    println!(
+    outln!(
         "ok: {} — {} entries, every hash verified",
-        v.crisis, v.n_entries
+        v.crisis,
+        v.n_entries
     );
-    println!("final digest {}", v.final_digest);
-    println!("compare it with the digest announced when the crisis was sealed");
+    outln!("final digest {}", v.final_digest);
+    outln!("compare it with the digest announced when the crisis was sealed");
     let dir = tocsin::export::files_dir(file);
     if v.files.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
     if !dir.is_dir() && !files_needed {
-        println!(
+        outln!(
             "{} files on record, not checked: their copies are not beside the export (in {})",
             v.files.len(),
             dir.display()
@@ -400,7 +325,7 @@ fn verify_export_file(file: &Path, files_needed: bool) -> anyhow::Result<ExitCod
         .map(|p| p.to_string())
         .collect();
     if problems.is_empty() {
-        println!(
+        outln!(
             "ok: {} files on record, every copy matches its hash",
             v.files.len()
         );
@@ -413,22 +338,72 @@ fn verify_export_file(file: &Path, files_needed: bool) -> anyhow::Result<ExitCod
     }
 }
 
+fn verify_backup(file: &Path) -> anyhow::Result<ExitCode> {
+    match backup::verify(file) {
+        Ok(v) => {
+            outln!(
+                "ok: backup taken {} by tocsin {} — {} entries in {} crises, every chain verified",
+                v.manifest.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                v.manifest.tocsin,
+                v.summary.n_entries,
+                v.summary.chains.len()
+            );
+            print_chains(&v.summary);
+            if v.files > 0 {
+                outln!("{} files on record, every copy matches its hash", v.files);
+            }
+            if v.manifest.has_matrix_store() {
+                outln!("Matrix session and store present (using them needs the store passphrase)");
+            } else {
+                outln!("no Matrix session in it: a bot restored from it logs in as a new device");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            eprintln!("tocsin: verification FAILED: {err:#}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn print_chains(summary: &journal::Summary) {
+    for (crisis, head) in &summary.chains {
+        outln!(
+            "  {crisis}: {} entries, final digest {}",
+            head.seq,
+            journal::hex(&head.hash)
+        );
+    }
+}
+
 fn verify_journal(data: &Path) -> anyhow::Result<ExitCode> {
     match Journal::verify_dir(data) {
         Ok(summary) => {
-            println!(
+            outln!(
                 "ok: {} entries in {} crises, every chain verified",
                 summary.n_entries,
                 summary.chains.len()
             );
-            for (crisis, head) in &summary.chains {
-                println!(
-                    "  {crisis}: {} entries, final digest {}",
-                    head.seq,
-                    journal::hex(&head.hash)
-                );
-            }
+            print_chains(&summary);
             Ok(ExitCode::SUCCESS)
+        }
+        Err(JournalError::Locked { .. }) => {
+            eprintln!(
+                "tocsin: the journal in {dir} is in use by a running tocsin (the bot or a console), so it was not checked; nothing is wrong with it for that.\n\
+                 To verify it while the bot runs: tocsin backup --data {dir} -o snapshot.tar, then tocsin verify snapshot.tar;\n\
+                 or verify an export: !export json in the crisis room, then tocsin verify FILE.json.",
+                dir = data.display()
+            );
+            Ok(ExitCode::from(code::IN_USE))
+        }
+        Err(JournalError::Missing { .. }) => bail!(
+            "no journal in {}; give the data directory (bot.data_dir in the configuration)",
+            data.display()
+        ),
+        // Not a failed verification: this tocsin is too old to read it.
+        Err(err @ JournalError::Newer { .. }) => {
+            eprintln!("tocsin: not verified: {err}");
+            Ok(ExitCode::FAILURE)
         }
         Err(err) => {
             eprintln!("tocsin: verification FAILED: {err}");
@@ -437,28 +412,85 @@ fn verify_journal(data: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Opens an existing journal for a one-off command, refusing a path that holds none.
+fn open_existing(data: &Path) -> anyhow::Result<Journal> {
+    if !Journal::exists(data) {
+        bail!(
+            "no journal in {}; give the data directory (bot.data_dir in the configuration)",
+            data.display()
+        );
+    }
+    let (journal, _) = Journal::open(data, |_| {})
+        .with_context(|| format!("opening the journal in {}", data.display()))?;
+    Ok(journal)
+}
+
+/// `tocsin backup`: a consistent snapshot, taken by the running bot if there is one.
+fn backup(args: &BackupArgs) -> anyhow::Result<ExitCode> {
+    let manifest = backup::backup(&args.data, &args.output)?;
+    outln!(
+        "wrote {}: {} entries in {} crises{}",
+        args.output.display(),
+        manifest.n_entries(),
+        manifest.crises.len(),
+        if manifest.has_matrix_store() {
+            ", with the Matrix session and store (encrypted with the store passphrase, which is not in it)"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tocsin restore`: a snapshot into a new data directory.
+fn restore(args: &RestoreArgs) -> anyhow::Result<ExitCode> {
+    let verified = backup::restore(&args.file, &args.data)?;
+    outln!(
+        "restored {} into {}: {} entries in {} crises, every chain verified",
+        args.file.display(),
+        args.data.display(),
+        verified.summary.n_entries,
+        verified.summary.chains.len()
+    );
+    print_chains(&verified.summary);
+    if verified.manifest.has_matrix_store() {
+        outln!(
+            "Start tocsin with bot.data_dir = {} and the same store passphrase as when the backup was taken; it reads back from the homeserver what was said since.",
+            args.data.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `tocsin export`: a crisis's report or log, from the journal.
 fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let settings = args.settings.settings()?;
-    let Some(format) = tocsin::engine::ExportFormat::parse(&args.format) else {
-        bail!(
-            "--format: `{}` is not one of html, md, json, csv",
-            args.format
-        );
+    let (lang, messages) = language(&args.lang, args.messages.as_deref())?;
+    let tz = args.tz.parse().map_err(|_| {
+        anyhow::anyhow!("--tz: unknown time zone `{}` (e.g. Europe/Paris)", args.tz)
+    })?;
+    let settings = Settings {
+        lang,
+        tz,
+        messages,
+        ..Settings::default()
     };
-    let edition = match args.edition.as_str() {
-        "full" => tocsin::render::view::Edition::Full,
-        "players" if format.carries_every_entry() => bail!(
+    let format = match args.format {
+        Format::Html => tocsin::engine::ExportFormat::Html,
+        Format::Md => tocsin::engine::ExportFormat::Markdown,
+        Format::Json => tocsin::engine::ExportFormat::Json,
+        Format::Csv => tocsin::engine::ExportFormat::Csv,
+    };
+    let edition = match args.edition {
+        Edition::Full => tocsin::render::view::Edition::Full,
+        Edition::Players if format.carries_every_entry() => bail!(
             "--edition players: the {} export carries every entry, facilitator material included; give the players html or md",
             format.extension()
         ),
-        "players" => tocsin::render::view::Edition::Players,
-        other => bail!("--edition: `{other}` is not players or full"),
+        Edition::Players => tocsin::render::view::Edition::Players,
     };
     let renderer = tocsin::render::Renderer::new(args.templates.as_deref())?;
     let catalog = playbook::load_dir(&args.playbooks).ok();
-    let (journal, _) = Journal::open(&args.data, |_| {})
-        .with_context(|| format!("opening the journal in {}", args.data.display()))?;
+    let journal = open_existing(&args.data)?;
     let entries = journal.entries(&args.crisis)?;
     if entries.is_empty() {
         let known: Vec<&str> = journal.crises().collect();
@@ -481,7 +513,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     )?;
     std::fs::write(&args.output, bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
-    println!(
+    outln!(
         "wrote {} ({} entries)",
         args.output.display(),
         entries.len()
@@ -514,7 +546,7 @@ fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow:
         std::fs::copy(from.join(sha), to.join(sha))
             .with_context(|| format!("copying file {sha} from {}", from.display()))?;
     }
-    println!(
+    outln!(
         "copied {} files on record to {}",
         hashes.len(),
         to.display()
@@ -525,11 +557,7 @@ fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow:
 /// `tocsin plan`: the improvement plan, folded from every crisis of the journal.
 fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let settings = args.settings.settings()?;
-    if !matches!(args.format.as_str(), "html" | "csv") {
-        bail!("--format: `{}` is not html or csv", args.format);
-    }
-    let (journal, _) = Journal::open(&args.data, |_| {})
-        .with_context(|| format!("opening the journal in {}", args.data.display()))?;
+    let journal = open_existing(&args.data)?;
     let mut world = tocsin::engine::state::World::default();
     let crises: Vec<String> = journal.crises().map(str::to_owned).collect();
     for crisis in &crises {
@@ -538,16 +566,15 @@ fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let view = tocsin::render::plan::build(&world, &settings, chrono::Utc::now());
-    let bytes = if args.format == "csv" {
-        tocsin::render::plan_csv(&view)?
-    } else {
-        tocsin::render::Renderer::new(args.templates.as_deref())?
+    let bytes = match args.format {
+        PlanFormat::Csv => tocsin::render::plan_csv(&view)?,
+        PlanFormat::Html => tocsin::render::Renderer::new(args.templates.as_deref())?
             .plan_html(&view)?
-            .into_bytes()
+            .into_bytes(),
     };
     std::fs::write(&args.output, bytes)
         .with_context(|| format!("writing {}", args.output.display()))?;
-    println!(
+    outln!(
         "wrote {} ({} items, {} open, {} overdue, from {} crises)",
         args.output.display(),
         view.items.len(),
@@ -558,7 +585,6 @@ fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `tocsin kit`: a playbook's paper kit.
 fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
     let (lang, messages) = language(&args.lang, args.messages.as_deref())?;
     let catalog = playbook::load_dir(&args.playbooks).map_err(|diags| {
@@ -584,7 +610,7 @@ fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
     let html = renderer.kit_html(&tocsin::render::kit::build(pb, &settings))?;
     std::fs::write(&args.output, html)
         .with_context(|| format!("writing {}", args.output.display()))?;
-    println!("wrote {}", args.output.display());
+    outln!("wrote {}", args.output.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -627,7 +653,7 @@ fn scenario_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         Ok(imported) => {
             std::fs::write(&args.output, &imported.yaml)
                 .with_context(|| format!("writing {}", args.output.display()))?;
-            println!(
+            outln!(
                 "wrote {}: {} injects. Write the texts of objectives {} in it, then run tocsin check.",
                 args.output.display(),
                 imported.n_injects,
@@ -675,6 +701,12 @@ fn console(args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
         room: args.room.clone(),
         exports: args.data.join("exports"),
     };
+    if !Journal::exists(&args.data) && !args.new {
+        bail!(
+            "no journal in {}; check the path (bot.data_dir in the configuration), or add --new to start a new journal there",
+            args.data.display()
+        );
+    }
     let (mut runtime, _) = Runtime::open(&args.data, catalog, settings, None)?;
     let stdin = std::io::stdin();
     let res = console::run(
@@ -686,20 +718,6 @@ fn console(args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
     runtime.close()?;
     res.context("console")?;
     Ok(ExitCode::SUCCESS)
-}
-
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn check(paths: Vec<PathBuf>) -> ExitCode {
@@ -717,7 +735,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
         diagnostics = dups;
     }
     for pb in &loaded.playbooks {
-        println!(
+        outln!(
             "ok {}: playbook {} v{} — {} roles, {} procedures ({} steps), {} clocks",
             pb.origin,
             pb.id,
@@ -733,7 +751,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
         }
     }
     for sc in &loaded.scenarios {
-        println!(
+        outln!(
             "ok {}: scenario {} v{} « {} » on {} — {} objectives, {} injects ({} timed, last at T+{})",
             sc.origin,
             sc.id,
@@ -766,4 +784,18 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
         eprintln!("{} problem(s) found", diagnostics.len());
         ExitCode::FAILURE
     }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -347,7 +347,7 @@ impl Runtime {
             .context("recording in the journal")?;
         for entry in &entries {
             self.world.apply(&entry.record);
-            tracing::info!(crisis = %entry.record.crisis, seq = entry.record.seq, kind = entry.record.event.kind(), "recorded");
+            log_record(entry);
         }
         for (delivery, id) in deliveries.iter_mut().zip(ids) {
             delivery.id = id;
@@ -483,4 +483,22 @@ fn output(
             players,
         },
     }
+}
+
+/// One `info` line per crisis opened or closed, ids only; every entry at `debug`.
+fn log_record(entry: &journal::Entry) {
+    let record = &entry.record;
+    match &record.event {
+        Event::CrisisOpened { room, exercise, .. } => {
+            tracing::info!(crisis = %record.crisis, room = %room, exercise, "crisis opened");
+        }
+        Event::CrisisClosed {} => tracing::info!(
+            crisis = %record.crisis,
+            entries = record.seq,
+            digest = %journal::hex(&entry.hash),
+            "crisis closed"
+        ),
+        _ => {}
+    }
+    tracing::debug!(crisis = %record.crisis, seq = record.seq, kind = record.event.kind(), "recorded");
 }

@@ -7,7 +7,14 @@ use tocsin::journal::Journal;
 
 fn console(data: &Path, input: &[u8]) -> String {
     let out = tocsin(
-        &["console", "--data", data.to_str().unwrap(), "--as", "Alice"],
+        &[
+            "console",
+            "--new",
+            "--data",
+            data.to_str().unwrap(),
+            "--as",
+            "Alice",
+        ],
         input,
     );
     assert!(

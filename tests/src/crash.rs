@@ -13,6 +13,7 @@ fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
     let mut child = Command::new(tocsin_bin())
         .args([
             "console",
+            "--new",
             "--data",
             dir.path().to_str().unwrap(),
             "--as",

@@ -9,10 +9,13 @@
 
 mod console;
 mod crash;
+mod deploy;
+mod ops;
 mod outbox;
 mod playbooks;
 mod printed;
 mod report;
+mod schemas;
 mod support;
 mod synapse;
 mod tidy;

@@ -5,6 +5,7 @@
 //! sets `TOCSIN_SYNAPSE_URL`. Without it they print "skipped" and pass, unless
 //! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
 
+mod deploy;
 mod newcomers;
 mod outage;
 mod record;

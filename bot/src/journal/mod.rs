@@ -28,6 +28,7 @@ use std::fs;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -78,6 +79,16 @@ pub enum JournalError {
         seq: u64,
         reason: String,
     },
+    /// An entry written by a newer tocsin, which this one cannot read.
+    #[error(
+        "the journal was written by a newer tocsin: crisis {crisis}, entry {seq}: {reason}; \
+         run that version or a later one (see docs/deploying.md, \"Upgrades\")"
+    )]
+    Newer {
+        crisis: String,
+        seq: u64,
+        reason: String,
+    },
     /// The storage itself is damaged (sled refused it, or its files were altered).
     #[error("journal storage damaged in {path}: {reason}")]
     Damaged { path: PathBuf, reason: String },
@@ -91,6 +102,9 @@ pub enum JournalError {
     /// A batch that does not continue its chain; a bug in the caller.
     #[error("refused to append: {0}")]
     Rejected(String),
+    /// The directory holds no journal.
+    #[error("no journal in {path}")]
+    Missing { path: PathBuf },
     #[error("journal I/O error: {0}")]
     Io(String),
 }
@@ -148,6 +162,51 @@ pub struct Journal {
     outbox: sled::Tree,
     dir: PathBuf,
     heads: BTreeMap<String, Head>,
+    /// Held while appending, and by a [`Snapshotter`] while it copies, so
+    /// that a snapshot never holds half of an append.
+    gate: Arc<Mutex<()>>,
+    /// The next outbox id is at least this: a journal restored from a
+    /// snapshot has outbox items but a fresh id generator.
+    next_id: u64,
+}
+
+/// Takes consistent copies of the journal from another task while the
+/// runtime task goes on appending (see `backup`).
+#[derive(Clone, Debug)]
+pub struct Snapshotter {
+    db: sled::Db,
+    gate: Arc<Mutex<()>>,
+}
+
+impl Snapshotter {
+    /// Copies every tree into a new journal in `dest` (which must not hold
+    /// one yet), appends waiting meanwhile, then verifies the copy and
+    /// writes its watermark. Returns what the copy holds.
+    pub fn write(&self, dest: &Path) -> Result<Summary, JournalError> {
+        let db_path = dest.join(DB_DIR);
+        if db_path.exists() {
+            return Err(JournalError::Rejected(format!(
+                "{} already holds a journal",
+                dest.display()
+            )));
+        }
+        {
+            let _appends_wait = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+            let copy = sled::Config::new().path(&db_path).open()?;
+            for name in self.db.tree_names() {
+                let from = self.db.open_tree(&name)?;
+                let to = copy.open_tree(&name)?;
+                for item in from.iter() {
+                    let (key, value) = item?;
+                    to.insert(key, value)?;
+                }
+            }
+            copy.flush()?;
+        }
+        let (journal, summary) = Journal::open(dest, |_| {})?;
+        journal.close()?;
+        Ok(summary)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -168,12 +227,19 @@ impl Journal {
         let db = open_db(&db_path)?;
         let sources = db.open_tree(SOURCES)?;
         let outbox = db.open_tree(OUTBOX)?;
+        let next_id = match outbox.last()? {
+            Some((key, _)) => <[u8; 8]>::try_from(key.as_ref())
+                .map_or(0, |k| u64::from_be_bytes(k).saturating_add(1)),
+            None => 0,
+        };
         let mut journal = Journal {
             db,
             sources,
             outbox,
             dir: dir.to_path_buf(),
             heads: BTreeMap::new(),
+            gate: Arc::default(),
+            next_id,
         };
         let summary = journal.verify_all(&mut visit)?;
         journal.heads = summary.chains.clone();
@@ -183,11 +249,26 @@ impl Journal {
 
     /// Opens the journal and verifies it, for `tocsin verify`.
     pub fn verify_dir(dir: &Path) -> Result<Summary, JournalError> {
-        if !dir.join(DB_DIR).exists() {
-            return Err(JournalError::Io(format!("no journal in {}", dir.display())));
+        if !Journal::exists(dir) {
+            return Err(JournalError::Missing {
+                path: dir.to_path_buf(),
+            });
         }
         let (_journal, summary) = Journal::open(dir, |_| {})?;
         Ok(summary)
+    }
+
+    /// Whether `dir` holds a journal (opening a directory without one creates one).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(DB_DIR).is_dir()
+    }
+
+    /// What takes consistent copies of this journal from another task.
+    pub fn snapshotter(&self) -> Snapshotter {
+        Snapshotter {
+            db: self.db.clone(),
+            gate: self.gate.clone(),
+        }
     }
 
     pub fn head(&self, crisis: &str) -> Option<Head> {
@@ -238,6 +319,8 @@ impl Journal {
         records: &[Record],
         outbox: impl FnOnce(&[Entry]) -> Vec<Vec<u8>>,
     ) -> Result<(Vec<Entry>, Vec<u64>), JournalError> {
+        let gate = self.gate.clone();
+        let _snapshots_wait = gate.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(first) = records.first() else {
             let items = outbox(&[]);
             let ids = self.outbox_ids(items.len())?;
@@ -326,10 +409,14 @@ impl Journal {
         Ok((entries, ids))
     }
 
-    fn outbox_ids(&self, n: usize) -> Result<Vec<u64>, JournalError> {
-        (0..n)
-            .map(|_| self.db.generate_id().map_err(JournalError::from))
-            .collect()
+    fn outbox_ids(&mut self, n: usize) -> Result<Vec<u64>, JournalError> {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = self.db.generate_id()?.max(self.next_id);
+            self.next_id = id + 1;
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     /// The outbox items not yet carried out, oldest first.
@@ -600,7 +687,14 @@ fn verify_chain(
                 format!("missing (next stored entry is {seq})"),
             ));
         }
-        let entry = decode(crisis, seq, &value, &prev).map_err(|reason| corrupt(seq, reason))?;
+        let entry = decode(crisis, seq, &value, &prev).map_err(|unread| match unread {
+            Unread::Corrupt(reason) => corrupt(seq, reason),
+            Unread::Newer(reason) => JournalError::Newer {
+                crisis: crisis.to_owned(),
+                seq,
+                reason,
+            },
+        })?;
         visit(&entry);
         prev = entry.hash;
         expected += 1;
@@ -611,15 +705,32 @@ fn verify_chain(
     }))
 }
 
-fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, String> {
+/// Why a stored entry is not read.
+enum Unread {
+    /// Damaged or altered.
+    Corrupt(String),
+    /// Written by a newer tocsin.
+    Newer(String),
+}
+
+impl From<String> for Unread {
+    fn from(reason: String) -> Unread {
+        Unread::Corrupt(reason)
+    }
+}
+
+fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, Unread> {
     if value.len() < HEADER {
-        return Err("truncated value".to_owned());
+        return Err("truncated value".to_owned().into());
+    }
+    if value[0] > FORMAT {
+        return Err(Unread::Newer(format!(
+            "storage format {} is newer than this tocsin ({FORMAT})",
+            value[0]
+        )));
     }
     if value[0] != FORMAT {
-        return Err(format!(
-            "unknown storage format {} (written by a newer tocsin?)",
-            value[0]
-        ));
+        return Err(format!("unknown storage format {}", value[0]).into());
     }
     let prev_hash: Hash = value[1..33]
         .try_into()
@@ -628,26 +739,48 @@ fn decode(crisis: &str, seq: u64, value: &[u8], prev: &Hash) -> Result<Entry, St
         .try_into()
         .map_err(|_| "bad header".to_owned())?;
     if &prev_hash != prev {
-        return Err("its link to the previous entry is broken".to_owned());
+        return Err("its link to the previous entry is broken".to_owned().into());
     }
     let payload = &value[HEADER..];
     if chain_hash(prev, seq, payload) != hash {
-        return Err("its content does not match its hash (altered after writing)".to_owned());
+        return Err(
+            "its content does not match its hash (altered after writing)"
+                .to_owned()
+                .into(),
+        );
     }
     let payload = std::str::from_utf8(payload).map_err(|_| "payload is not UTF-8".to_owned())?;
-    let record: Record =
-        serde_json::from_str(payload).map_err(|e| format!("unreadable record: {e}"))?;
+    let newer = |v: u64| {
+        Unread::Newer(format!(
+            "record version {v} is newer than this tocsin ({RECORD_VERSION})"
+        ))
+    };
+    let record: Record = match serde_json::from_str(payload) {
+        Ok(record) => record,
+        // A newer record may hold what this version cannot parse: its
+        // version says so, rather than "unreadable".
+        Err(err) => {
+            let version = serde_json::from_str::<serde_json::Value>(payload)
+                .ok()
+                .and_then(|r| r.get("v").and_then(serde_json::Value::as_u64));
+            return Err(match version {
+                Some(v) if v > u64::from(RECORD_VERSION) => newer(v),
+                _ => Unread::Corrupt(format!("unreadable record: {err}")),
+            });
+        }
+    };
     if record.v > RECORD_VERSION {
-        return Err(format!(
-            "record version {} is newer than this tocsin ({RECORD_VERSION})",
-            record.v
-        ));
+        return Err(newer(u64::from(record.v)));
     }
     if record.seq != seq || record.crisis != crisis {
-        return Err("record does not match its place in the chain".to_owned());
+        return Err("record does not match its place in the chain"
+            .to_owned()
+            .into());
     }
     if seq == 1 && !matches!(record.event, Event::CrisisOpened { .. }) {
-        return Err("a chain must start with the crisis opening".to_owned());
+        return Err("a chain must start with the crisis opening"
+            .to_owned()
+            .into());
     }
     Ok(Entry {
         record,

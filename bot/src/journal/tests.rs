@@ -200,3 +200,39 @@ fn a_second_process_is_told_the_journal_is_in_use() {
     let err = Journal::open(dir.path(), |_| {}).unwrap_err();
     assert!(matches!(err, JournalError::Locked { .. }), "{err:?}");
 }
+
+/// A journal written by a newer tocsin (a higher record version, with an
+/// event this one does not know) is refused by its version, naming the
+/// entry, not misread as damaged.
+#[test]
+fn a_record_from_a_newer_tocsin_is_refused_by_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c", 3);
+    journal.close().unwrap();
+    tamper(dir.path(), "c", 3, |v| {
+        let payload = String::from_utf8(v[65..].to_vec()).unwrap();
+        let newer = payload
+            .replacen(
+                &format!("\"v\":{RECORD_VERSION},"),
+                &format!("\"v\":{},", RECORD_VERSION + 1),
+                1,
+            )
+            .replacen("\"kind\":\"info\"", "\"kind\":\"a_future_event\"", 1);
+        assert_ne!(newer, payload);
+        let prev: [u8; 32] = v[1..33].try_into().unwrap();
+        let hash = chain_hash(&prev, 3, newer.as_bytes());
+        v.truncate(33);
+        v.extend_from_slice(&hash);
+        v.extend_from_slice(newer.as_bytes());
+    });
+    let err = Journal::open(dir.path(), |_| {}).unwrap_err().to_string();
+    assert!(err.contains("crisis c, entry 3"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "record version {} is newer than this tocsin ({RECORD_VERSION})",
+            RECORD_VERSION + 1
+        )),
+        "{err}"
+    );
+}

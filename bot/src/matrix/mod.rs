@@ -17,6 +17,7 @@ pub mod demo;
 pub mod feed;
 pub mod inbound;
 pub mod outbound;
+pub mod preflight;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,12 +67,39 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         config.settings.clone(),
         config.templates_dir.as_deref(),
     )?;
+    let crises_open = runtime
+        .world()
+        .crises
+        .values()
+        .filter(|c| c.closed_at.is_none())
+        .count();
     tracing::info!(
         entries = summary.n_entries,
         crises = summary.chains.len(),
+        crises_open,
         "journal verified"
     );
+    let control = crate::backup::serve(
+        &config.data_dir,
+        runtime.journal().snapshotter(),
+        shutdown.clone(),
+    )
+    .await?;
+    let res = serve(config, runtime, crises_open, shutdown).await;
+    // The control task holds the journal open: it ends with the bot.
+    control.abort();
+    let _ = control.await;
+    res
+}
 
+/// Connects, then runs the sync loop and the runtime task until shutdown
+/// or the runtime task's failure.
+async fn serve(
+    config: Config,
+    runtime: Runtime,
+    crises_open: usize,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let position = feed::Position::new(&matrix_dir(&config));
     let (client, restored) = connect(&config, position.load().as_deref()).await?;
     let config = Arc::new(config);
@@ -110,10 +138,23 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         position,
         shutdown.clone(),
     ));
-    tracing::info!(user = %config.user_id, "tocsin is listening");
+    let mut first_sync = synced_tx.subscribe();
+    let announce = async {
+        if first_sync.wait_for(|n| *n > 0).await.is_ok() {
+            tracing::info!(
+                homeserver = %config.homeserver,
+                user = %config.user_id,
+                rooms = client.joined_rooms().len(),
+                crises_open,
+                "connected and listening"
+            );
+        }
+        std::future::pending::<()>().await;
+    };
     let stopped = tokio::select! {
         res = &mut worker => Some(res),
         () = feed::run(&client, settings, start, &tx, &synced_tx, &shutdown) => None,
+        () = announce => None,
     };
     drop(tx);
     let res = match stopped {
@@ -144,6 +185,7 @@ fn matrix_dir(config: &Config) -> PathBuf {
 /// Logs in once, then reuses the saved session and store on every restart,
 /// resuming from tocsin's own sync `position` if it has one.
 async fn connect(config: &Config, position: Option<&str>) -> anyhow::Result<(Client, bool)> {
+    preflight::check_homeserver(&config.homeserver).await?;
     let dir = matrix_dir(config);
     let session_file = dir.join("session.json");
     let store = dir.join("store");
@@ -195,7 +237,9 @@ async fn connect(config: &Config, position: Option<&str>) -> anyhow::Result<(Cli
                 .login_username(&config.user_id, password.expose())
                 .initial_device_display_name(&config.device_name)
                 .await
-                .context("logging in to the homeserver")?;
+                .map_err(|err| {
+                    preflight::login_error(err.into(), &config.homeserver, &config.user_id)
+                })?;
         }
         Credentials::AccessToken(token) => {
             let user_id = matrix_sdk::ruma::UserId::parse(&config.user_id)?;
@@ -235,7 +279,7 @@ async fn build_client(
         .sqlite_store(store, passphrase)
         .build()
         .await
-        .context("building the Matrix client")
+        .map_err(|err| preflight::store_error(err.into(), store))
 }
 
 /// The device id of an access token, so the session can be restored with it.
@@ -289,7 +333,7 @@ async fn on_invite(
         return;
     }
     if !config.may_invite(ev.sender.as_str()) {
-        tracing::info!(room = %room.room_id(), inviter = %ev.sender, "invitation refused: inviter not allowed");
+        tracing::info!(room = %room.room_id(), inviter = %ev.sender, "invitation refused: the inviter is not in bot.allowed_inviters");
         if let Err(err) = room.leave().await {
             tracing::warn!(error = %err, "could not decline the invitation");
         }
@@ -304,7 +348,7 @@ async fn on_invite(
         for _ in 0..8 {
             match room.join().await {
                 Ok(()) => {
-                    tracing::info!(room = %room.room_id(), "joined");
+                    tracing::info!(room = %room.room_id(), inviter = %ev.sender, "joined a room");
                     // The first message in a new encrypted room shares its
                     // key, which (matrix-sdk 0.18) claims one-time keys under
                     // a lock and then waits up to 5 s for a /keys/query of our

@@ -6,6 +6,7 @@
 
 pub mod import;
 pub mod scenario;
+pub mod schema;
 pub mod yaml;
 
 #[cfg(test)]
