@@ -50,6 +50,8 @@ help-chrono = schedule — exercise clock, last 5 injects played, next 3
 help-expected = expected <id> yes|no — was the expected reaction met?
 help-obs = obs [<inject>|<objective>] <text> — an observer's note (animation room)
 help-retex = retex [<contribution> | next | end] — guided hot debrief, after FINEX
+help-objective = objective [<objective> met|partly|not met [comment]] — the facilitators' judgement on an objective; alone: where the objectives stand (animation room)
+help-synthesis = synthesis [strengths|improvements <text>] — the facilitators' synthesis, strengths and areas for improvement; alone: the synthesis so far (animation room)
 help-improve = improve <text> [@who|role] [by YYYY-MM-DD] — improvement plan
 
 ## Commands that do not parse
@@ -89,6 +91,10 @@ cmd-unknown-channel-mail-phone = Unknown channel: mail, phone, sms, press, socia
 cmd-separate-persona-from-text = Separate the persona from the text with ":" (e.g. adhoc phone Night manager: …).
 cmd-persona-text-needed = A persona and a text are needed.
 cmd-improvement-text-missing = The improvement text is missing.
+cmd-objective-judgement-missing = The judgement is missing: met, partly or not met.
+cmd-objective-judgement-unknown = Unknown judgement: write met, partly or not met.
+cmd-synthesis-part = Say "strengths" or "improvements", then the text.
+cmd-synthesis-text-missing = The text after "strengths" or "improvements" is missing.
 cmd-unreadable-time-after-by = Unreadable time after "by": write HH:MM (e.g. by 14:30).
 cmd-unreadable-delay-after-in = Unreadable delay after "in": write 30m, 2h or 1h30.
 cmd-lone-names-nobody = A lone @ names nobody.
@@ -444,6 +450,28 @@ level = { $level ->
 delay-one = {$id} delayed by {$by}.
 delay-all = Everything still to come is delayed by {$by}.
 
+## Exercises (4): the facilitators' evaluation
+
+attainment = { $result ->
+        [met] met
+        [partly] partly met
+       *[not_met] not met
+    }
+objective-unknown = Unknown objective: {$objective}. The scenario's objectives: {$objectives}.
+objective-ack = Objective {$objective}: {$result}.
+objective-ack-again = Objective {$objective}: {$result} (replaces "{$previous}").
+objective-list-head = Objectives of exercise "{$code_name}":
+objective-not-assessed = not judged yet
+synthesis-ack = { $part ->
+        [strength] Strength no. {$n} noted.
+       *[to_improve] Area for improvement no. {$n} noted.
+    }
+synthesis-part = { $part ->
+        [strength] Strengths ({$n}):
+       *[to_improve] Areas for improvement ({$n}):
+    }
+synthesis-empty = The synthesis is empty: {$p}synthesis strengths <text>, {$p}synthesis improvements <text>.
+
 ## Report
 
 kind = { $kind ->
@@ -498,87 +526,131 @@ kind = { $kind ->
         [retex_topic] debrief topic
         [retex_contribution] debrief
         [retex_ended] debrief closed
-       *[improvement] improvement
+        [improvement] improvement
+        [objective_assessed] objective judged
+       *[synthesis_note] synthesis
     }
 
 ## Report labels (templates read them as t.<key>)
 
 report-report = Crisis report
 report-exercise-report = Exercise report
-report-identity = Identity
+report-identity = The crisis and the hospital
+report-exercise-identity = The exercise and the hospital
+report-establishment = Hospital
 report-crisis = Crisis
 report-playbook = Playbook
 report-tags = References
+report-edition = Edition
 report-opened = Opened
 report-closed = Closed
 report-still-open = still open
-report-generated = Report generated
+report-length = Length
+report-generated = Report produced
 report-time-zone = Time zone
-report-integrity = Integrity
-report-integrity-text = Each entry is chained to the previous one by SHA-256. The final digest below must match the one announced at closing; the JSON export is checked with "tocsin verify FILE.json".
-report-final-digest = Final digest
 report-entries = Entries
-report-participants = Participants and roles
-report-role = Role
-report-person = Person
-report-since = Since
-report-assigned-by = Assigned by
+report-marking-note = Exercise document: nothing that follows is real.
+report-code-name = Code name
+report-scenario = Scenario
+report-level = Level
+report-linked = Animation
+report-debex = STARTEX
+report-finex = ENDEX
+report-played-for = Time in play
+report-paused = Pauses
+report-stops = Stops for a real emergency
+report-objectives = Objectives and judgement
+report-objective = Objective
+report-judgement = Facilitators' judgement
+report-comment = Comment
+report-played-met = Injects played / met
+report-not-judged = not judged
+report-participants = Participants
+report-cell = Crisis cell (players)
+report-facilitators = Facilitators
+report-observers = Observers
+report-name = Name
+report-function = Function in the cell
+report-user-id = User id
+report-n-entries = Entries
 report-leads = Who held the cell (handovers)
-report-metrics = Metrics
-report-log = Log
-report-seq = #
-report-occurred = Occurred
-report-recorded = Recorded
+report-since = Since
+report-metrics = Indicators
+report-chronology = Chronology (crisis log)
+report-chronology-note = Every entry of the crisis log, in the order it was recorded. The reminders of one item and the warnings of one clock take one line, with their number and times; the JSON export keeps them one by one.
+report-seq = No.
+report-time = Time
 report-author = Author
 report-kind = Kind
 report-ref = Ref.
 report-text = Text
+report-injects = Injects: planned and played
+report-planned-played = Planned / played
+report-stimulus = Inject
+report-expected = Expected reaction
+report-reaction-result = Reaction and result
+report-decisions = Decision log
+report-decision = Decision
+report-occurred = Date
 report-before-opening = before the crisis was opened
-report-transcribed = transcribed from paper
-report-decisions = Decision register
 report-rationale = Rationale
-report-context = Latest information known
+report-context = Last information known
 report-corrected = Corrected
-report-actions = Action register
+report-transcribed = transcribed from paper
+report-infos = Information log
+report-information = Information
+report-verification = Verification
+report-points = Situation reports
+report-point = Situation report no.
+report-measures = Measures taken
+report-actions = Actions
+report-action = Action
 report-owner = Owner
 report-due = Due
 report-done = Done
 report-status = Status
+report-reminders = Reminders
 report-procedures = Procedures
-report-started = Started
+report-started = started
 report-step = Step
 report-clocks = Regulatory clocks
+report-clock = Clock
 report-deadline = Deadline
-report-corrections = Corrections and deletions
-report-gaps = Gaps
-report-no-gaps = No known gap.
-report-none = None.
-report-marking-note = Exercise document: nothing below is real.
-report-establishment = Establishment
-report-exercise = Exercise
-report-code-name = Code name
-report-scenario = Scenario
-report-level = Level
-report-objectives = Objectives
-report-debex = DEBEX
-report-finex = FINEX
-report-paused = Paused
-report-stops = Stops for a real emergency
-report-edition = Edition
-report-edition-players = players (no facilitator material)
-report-edition-full = full
-report-injects = Injects planned and played
-report-planned = Planned
-report-played = Played
-report-from-to = From → to
-report-expected = Expected reaction
-report-reaction = First reaction
-report-met = Expected met
 report-observations = Observations
 report-about = About
 report-retex = Hot debrief
+report-retex-note = Round table after the end of play: players first, observers last, topic by topic.
+report-synthesis = Facilitators' synthesis
+report-strengths = Strengths
+report-to-improve = Areas for improvement
 report-improvements = Improvement plan
-report-played-met = Injects played / expected met
+report-improvement = Improvement
+report-recorded = Recorded
+report-corrections = Corrections and deletions
+report-gaps = Gaps
+report-no-gaps = No known gap.
+report-integrity = Integrity
+report-integrity-text = Each entry of the crisis log is chained to the previous one by SHA-256: changing, removing or inserting an entry changes every digest after it, the final digest included.
+report-final-digest = Final digest (SHA-256)
+report-sealed = Sealed
+report-how-to-verify = To verify
+report-signatures = Sign-off
+report-signatures-note = The signatories attest that this report gives an account of the exercise as it was played.
+report-signatures-note-crisis = The signatories attest that this report gives an account of the crisis as it was handled.
+report-signature-date = Date: ____ / ____ / ________
+report-signature = Signature:
+report-none = None.
+report-edition-players = players' (without facilitator material)
+report-edition-players-short = players' edition
+report-edition-full = full
+report-page-number = Page {$page} of {$pages}
+report-verify-export = Get the crisis's JSON export: "!export json" in the animation room (or in the cell's room for a real crisis), or "tocsin export --format json" on the server.
+report-verify-run = Run "tocsin verify FILE.json": every digest is recomputed and the first altered entry is named.
+report-verify-digest = Compare the final digest it prints with the one printed here and the one tocsin announced in the room at closing.
+report-verify-paper = On this document, each line of the chronology carries the start of its entry's digest, to compare with the export.
+report-sign-direx = Exercise director (DIREX)
+report-sign-lead = Head of the crisis cell
+report-sign-direction = Hospital management
 
 ## Report: statuses, metrics, log texts
 
@@ -587,7 +659,7 @@ report-word-done-late = done late
 report-word-overdue = overdue
 report-word-open = open
 report-word-done-2 = done
-report-word-skipped = skipped
+report-word-skipped = not applicable
 report-word-not-done = not done
 report-word-met = met
 report-word-met-late = met late
@@ -599,26 +671,28 @@ report-clock-stopped = stopped
 report-clock-stopped-at-close = stopped at closure
 report-clock-waiting = waiting for the previous stage
 report-source = Source
-report-played-ad-hoc = played (ad hoc)
+report-played-ad-hoc = played (improvised)
 report-word-played = played
 report-word-skipped-2 = skipped
 report-word-not-played = not played
 report-word-on-command = on command
-report-word-all = all
-report-word-yes = yes
+report-word-ad-hoc-short = improvised
+report-word-all = everyone
 report-word-facilitator = facilitator
+report-word-observer = observer
+report-word-cell-member = cell member
 report-word-procedure-started = procedure started
 report-word-decision = decision
-report-word-no = no
-report-time-constitute-cell-first = Time to constitute the cell (first role assigned)
-report-time-first-decision = Time to first decision
+report-time-constitute-cell-first = Time to form the cell (first role assigned)
+report-time-first-decision = Time to the first decision
 report-word-information = Information
 report-word-decisions = Decisions
-report-word-actions-late = Actions (late)
+report-word-actions-late = Actions (of which late)
 report-word-reminders-sent = Reminders sent
-report-word-situation-points = Situation points
+report-word-situation-points = Situation reports
 report-coverage-planned-injects-played = Coverage (planned injects played)
-report-mean-time-first-reaction = Mean time to first reaction to an inject
+report-mean-time-first-reaction = Mean time to the first reaction to an inject
+report-expected-met-of-judged = Expected reactions met / judged
 report-stops-for-real-emergency = Stops for a real emergency
 report-word-exercise = {" "}— exercise
 report-word-rationale = rationale
@@ -627,10 +701,54 @@ report-word-corrects = corrects
 report-message-deleted-from-room = message deleted from the room; the original entry is kept
 report-word-deadline-reached = deadline reached
 report-word-threshold = threshold
-report-word-manual = manual
-report-word-ad-hoc = {" "}(ad hoc)
+report-word-auto = injects on time
+report-word-manual = injects on command
+report-word-no-points = no more regular reports
+report-word-ad-hoc = {" "}(improvised)
 report-word-expected-met = expected met
 report-expected-not-met = expected not met
+report-every = every {$every}
+report-reminded = to {$who}
+report-folded = {$n} times: {$times}
+report-transcribed-at = transcribed at {$time}
+report-recorded-at = recorded at {$time}
+report-first-reaction = {$reference} after {$delay}
+report-synthesis-part = { $part ->
+        [strength] strength
+       *[to_improve] area for improvement
+    }
+
+## Dates and durations as people read them
+
+date-weekday = { $weekday ->
+        [1] Mon
+        [2] Tue
+        [3] Wed
+        [4] Thu
+        [5] Fri
+        [6] Sat
+       *[7] Sun
+    }
+date-month = { $month ->
+        [1] Jan
+        [2] Feb
+        [3] Mar
+        [4] Apr
+        [5] May
+        [6] Jun
+        [7] Jul
+        [8] Aug
+        [9] Sep
+        [10] Oct
+        [11] Nov
+       *[12] Dec
+    }
+date-long = {$weekday} {$day} {$month} {$year}
+date-time = {$date} {$time}
+duration-minutes = {$minutes} min
+duration-hours = {$hours} h
+duration-hours-minutes = {$hours} h {$minutes} min
+duration-days = {$days} days
 
 ## Paper kit (templates read them as t.<key>)
 
@@ -668,7 +786,7 @@ kit-other = Other means
 kit-version = version
 
 ## Conversation and files put on record
-report-file = 📎 {$name} ({$mime}, {$size} bytes, SHA-256 {$sha256})
+report-file = {$name} ({$mime}, {$size} bytes, SHA-256 {$sha256})
 help-note = note <text> — something said (in the room, on the phone) put on record; as a reply to a message or a file, that message or file goes on record
 help-relate = relate D2 I3 — D2 answers I3 (an entry, or an inject in an exercise)
 cmd-relate-two-references = Give two references, for example “relate D2 I3” (D2 answers I3).

@@ -52,6 +52,8 @@ help-chrono = chrono — horloge d'exercice, 5 derniers stimuli joués, 3 procha
 help-expected = attendu <id> oui|non — la réaction attendue est-elle atteinte ?
 help-obs = obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
 help-retex = retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
+help-objective = objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+help-synthesis = synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
 help-improve = amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
 
 ## Commands that do not parse
@@ -91,6 +93,10 @@ cmd-unknown-channel-mail-phone = Canal inconnu : courriel, téléphone, sms, pre
 cmd-separate-persona-from-text = Séparez la persona du texte par « : » (ex. improviser téléphone Cadre de nuit : …).
 cmd-persona-text-needed = Il faut une persona et un texte.
 cmd-improvement-text-missing = Il manque le texte de l'amélioration.
+cmd-objective-judgement-missing = Il manque l'appréciation : atteint, partiellement ou non atteint.
+cmd-objective-judgement-unknown = Appréciation inconnue : écrivez atteint, partiellement ou non atteint.
+cmd-synthesis-part = Précisez « forces » ou « axes » (d'amélioration), puis le texte.
+cmd-synthesis-text-missing = Il manque le texte après « forces » ou « axes ».
 cmd-unreadable-time-after-by = Heure illisible après « à » : écrivez HH:MM (ex. à 14:30).
 cmd-unreadable-delay-after-in = Délai illisible après « dans » : écrivez 30m, 2h ou 1h30.
 cmd-lone-names-nobody = Un @ seul ne désigne personne.
@@ -449,6 +455,28 @@ level = { $level ->
 delay-one = {$id} retardé de {$by}.
 delay-all = Toute la suite du chronogramme est retardée de {$by}.
 
+## Exercises (4): the facilitators' evaluation
+
+attainment = { $result ->
+        [met] atteint
+        [partly] partiellement atteint
+       *[not_met] non atteint
+    }
+objective-unknown = Objectif inconnu : {$objective}. Objectifs du scénario : {$objectives}.
+objective-ack = Objectif {$objective} : {$result}.
+objective-ack-again = Objectif {$objective} : {$result} (remplace « {$previous} »).
+objective-list-head = Objectifs de l'exercice « {$code_name} » :
+objective-not-assessed = pas encore apprécié
+synthesis-ack = { $part ->
+        [strength] Force n°{$n} notée.
+       *[to_improve] Axe d'amélioration n°{$n} noté.
+    }
+synthesis-part = { $part ->
+        [strength] Forces ({$n}) :
+       *[to_improve] Axes d'amélioration ({$n}) :
+    }
+synthesis-empty = La synthèse est vide : {$p}synthèse forces <texte>, {$p}synthèse axes <texte>.
+
 ## Report
 
 kind = { $kind ->
@@ -503,87 +531,131 @@ kind = { $kind ->
         [retex_topic] RETEX thème
         [retex_contribution] RETEX
         [retex_ended] RETEX clos
-       *[improvement] amélioration
+        [improvement] amélioration
+        [objective_assessed] objectif apprécié
+       *[synthesis_note] synthèse
     }
 
 ## Report labels (templates read them as t.<key>)
 
 report-report = Rapport de crise
 report-exercise-report = Rapport d'exercice
-report-identity = Identité
+report-identity = Identité de la crise et de l'établissement
+report-exercise-identity = Identité de l'exercice et de l'établissement
+report-establishment = Établissement
 report-crisis = Crise
 report-playbook = Playbook
 report-tags = Références
+report-edition = Édition
 report-opened = Ouverte
 report-closed = Close
 report-still-open = en cours
+report-length = Durée
 report-generated = Rapport produit
 report-time-zone = Fuseau horaire
-report-integrity = Intégrité
-report-integrity-text = Chaque entrée est chaînée à la précédente par SHA-256. L'empreinte finale ci-dessous doit être celle annoncée à la clôture ; l'export JSON se vérifie avec « tocsin verify FICHIER.json ».
-report-final-digest = Empreinte finale
 report-entries = Entrées
-report-participants = Participants et rôles
-report-role = Rôle
-report-person = Personne
-report-since = Depuis
-report-assigned-by = Attribué par
+report-marking-note = Document d'exercice : rien de ce qui suit n'est réel.
+report-code-name = Nom de code
+report-scenario = Scénario
+report-level = Niveau
+report-linked = Animation
+report-debex = DEBEX
+report-finex = FINEX
+report-played-for = Temps de jeu
+report-paused = Pauses
+report-stops = Arrêts pour urgence réelle
+report-objectives = Objectifs et appréciation
+report-objective = Objectif
+report-judgement = Appréciation de l'animation
+report-comment = Commentaire
+report-played-met = Stimuli joués / atteints
+report-not-judged = non apprécié
+report-participants = Participants
+report-cell = Cellule de crise (joueurs)
+report-facilitators = Animation
+report-observers = Observateurs
+report-name = Nom
+report-function = Fonction dans la cellule
+report-user-id = Identifiant
+report-n-entries = Entrées
 report-leads = Tenue de la cellule (relèves)
+report-since = Depuis
 report-metrics = Indicateurs
-report-log = Main courante
+report-chronology = Chronologie (main courante)
+report-chronology-note = Chaque entrée de la main courante, dans l'ordre où elle a été consignée. Les rappels d'un même élément et les alertes d'une même horloge tiennent sur une ligne, avec leur nombre et leurs heures ; l'export JSON les garde une à une.
 report-seq = N°
-report-occurred = Survenu
-report-recorded = Enregistré
+report-time = Heure
 report-author = Auteur
 report-kind = Type
 report-ref = Réf.
 report-text = Texte
-report-transcribed = transcrit du papier
+report-injects = Stimuli : prévus et joués
+report-planned-played = Prévu / joué
+report-stimulus = Stimulus
+report-expected = Réaction attendue
+report-reaction-result = Réaction et résultat
 report-before-opening = avant l'ouverture de la crise
 report-decisions = Registre des décisions
+report-decision = Décision
+report-occurred = Date
 report-rationale = Justification
 report-context = Dernière information connue
 report-corrected = Corrigée
-report-actions = Registre des actions
+report-transcribed = transcrit du papier
+report-infos = Registre des informations
+report-information = Information
+report-verification = Vérification
+report-points = Points de situation
+report-point = Point de situation n°
+report-measures = Mesures prises
+report-actions = Actions
+report-action = Action
 report-owner = Responsable
 report-due = Échéance
 report-done = Faite
 report-status = Statut
+report-reminders = Rappels
 report-procedures = Procédures
-report-started = Lancée
+report-started = lancée
 report-step = Étape
 report-clocks = Horloges réglementaires
+report-clock = Horloge
 report-deadline = Échéance
-report-corrections = Corrections et suppressions
-report-gaps = Lacunes
-report-no-gaps = Aucune lacune connue.
-report-none = Aucune.
-report-marking-note = Document d'exercice : rien de ce qui suit n'est réel.
-report-establishment = Établissement
-report-exercise = Exercice
-report-code-name = Nom de code
-report-scenario = Scénario
-report-level = Niveau
-report-objectives = Objectifs
-report-debex = DEBEX
-report-finex = FINEX
-report-paused = Pauses
-report-stops = Arrêts pour urgence réelle
-report-edition = Édition
-report-edition-players = joueurs (sans le matériel d'animation)
-report-edition-full = complète
-report-injects = Stimuli prévus et joués
-report-planned = Prévu
-report-played = Joué
-report-from-to = De → à
-report-expected = Réaction attendue
-report-reaction = Première réaction
-report-met = Attendu atteint
 report-observations = Observations
 report-about = Sur
 report-retex = RETEX à chaud
+report-retex-note = Tour de table après la fin de l'exercice : les joueurs d'abord, les observateurs ensuite, thème par thème.
+report-synthesis = Synthèse de l'animation
+report-strengths = Forces
+report-to-improve = Axes d'amélioration
 report-improvements = Plan d'amélioration
-report-played-met = Stimuli joués / attendus atteints
+report-improvement = Amélioration
+report-recorded = Inscrite le
+report-corrections = Corrections et suppressions
+report-gaps = Lacunes
+report-no-gaps = Aucune lacune connue.
+report-integrity = Intégrité
+report-integrity-text = Chaque entrée de la main courante est chaînée à la précédente par SHA-256 : modifier, retirer ou insérer une entrée change toutes les empreintes qui suivent, dont l'empreinte finale.
+report-final-digest = Empreinte finale (SHA-256)
+report-sealed = Scellée le
+report-how-to-verify = Pour vérifier
+report-signatures = Validation
+report-signatures-note = Les signataires attestent que ce rapport rend compte de l'exercice tel qu'il s'est déroulé.
+report-signatures-note-crisis = Les signataires attestent que ce rapport rend compte de la crise telle qu'elle a été conduite.
+report-signature-date = Date : ____ / ____ / ________
+report-signature = Signature :
+report-none = Néant.
+report-edition-players = joueurs (sans le matériel d'animation)
+report-edition-players-short = édition joueurs
+report-edition-full = complète
+report-page-number = Page {$page} sur {$pages}
+report-verify-export = Demander l'export JSON de la crise : « !export json » dans le salon d'animation (ou dans le salon de la cellule pour une crise réelle), ou « tocsin export --format json » sur le serveur.
+report-verify-run = Lancer « tocsin verify FICHIER.json » : chaque empreinte est recalculée et la première entrée modifiée est nommée.
+report-verify-digest = Comparer l'empreinte finale obtenue à celle imprimée ici et à celle que tocsin a annoncée dans le salon à la clôture.
+report-verify-paper = Sur ce document, chaque ligne de la chronologie porte le début de l'empreinte de son entrée, à rapprocher de l'export.
+report-sign-direx = Direction de l'exercice (DIREX)
+report-sign-lead = Direction de la cellule de crise
+report-sign-direction = Direction de l'établissement
 
 ## Report: statuses, metrics, log texts
 
@@ -609,12 +681,13 @@ report-word-played = joué
 report-word-skipped-2 = passé
 report-word-not-played = non joué
 report-word-on-command = sur commande
+report-word-ad-hoc-short = improvisé
 report-word-all = tous
-report-word-yes = oui
 report-word-facilitator = animateur
+report-word-observer = observateur
+report-word-cell-member = membre de la cellule
 report-word-procedure-started = procédure lancée
 report-word-decision = décision
-report-word-no = non
 report-time-constitute-cell-first = Délai de constitution de la cellule (1er rôle attribué)
 report-time-first-decision = Délai avant la première décision
 report-word-information = Informations
@@ -624,6 +697,7 @@ report-word-reminders-sent = Rappels envoyés
 report-word-situation-points = Points de situation
 report-coverage-planned-injects-played = Couverture (stimuli prévus joués)
 report-mean-time-first-reaction = Délai moyen de première réaction à un stimulus
+report-expected-met-of-judged = Réactions attendues atteintes / évaluées
 report-stops-for-real-emergency = Arrêts pour urgence réelle
 report-word-exercise = {" "}— exercice
 report-word-rationale = justification
@@ -632,10 +706,54 @@ report-word-corrects = corrige
 report-message-deleted-from-room = message supprimé du salon ; l'entrée d'origine est conservée
 report-word-deadline-reached = échéance atteinte
 report-word-threshold = seuil
-report-word-manual = manuel
+report-word-auto = stimuli à l'heure
+report-word-manual = stimuli sur commande
+report-word-no-points = plus de points réguliers
 report-word-ad-hoc = {" "}(improvisé)
 report-word-expected-met = attendue atteinte
 report-expected-not-met = attendue non atteinte
+report-every = toutes les {$every}
+report-reminded = à {$who}
+report-folded = {$n} fois : {$times}
+report-transcribed-at = transcrit à {$time}
+report-recorded-at = consigné à {$time}
+report-first-reaction = {$reference} après {$delay}
+report-synthesis-part = { $part ->
+        [strength] force
+       *[to_improve] axe d'amélioration
+    }
+
+## Dates and durations as people read them
+
+date-weekday = { $weekday ->
+        [1] lun.
+        [2] mar.
+        [3] mer.
+        [4] jeu.
+        [5] ven.
+        [6] sam.
+       *[7] dim.
+    }
+date-month = { $month ->
+        [1] janv.
+        [2] févr.
+        [3] mars
+        [4] avr.
+        [5] mai
+        [6] juin
+        [7] juil.
+        [8] août
+        [9] sept.
+        [10] oct.
+        [11] nov.
+       *[12] déc.
+    }
+date-long = {$weekday} {$day} {$month} {$year}
+date-time = {$date} {$time}
+duration-minutes = {$minutes} min
+duration-hours = {$hours} h
+duration-hours-minutes = {$hours} h {$minutes}
+duration-days = {$days} jours
 
 ## Paper kit (templates read them as t.<key>)
 
@@ -673,7 +791,7 @@ kit-other = Autre moyen
 kit-version = version
 
 ## Conversation and files put on record
-report-file = 📎 {$name} ({$mime}, {$size} octets, SHA-256 {$sha256})
+report-file = {$name} ({$mime}, {$size} octets, SHA-256 {$sha256})
 help-note = consigner <texte> — un message dit (dans le salon, au téléphone) mis dans la main courante ; en réponse à un message ou un fichier, c'est lui qui est consigné
 help-relate = lier D2 I3 — D2 répond à I3 (une entrée, ou un stimulus en exercice)
 cmd-relate-two-references = Écrivez deux références, par exemple « lier D2 I3 » (D2 répond à I3).

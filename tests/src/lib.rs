@@ -13,6 +13,7 @@ mod deploy;
 mod ops;
 mod outbox;
 mod playbooks;
+mod printed;
 mod report;
 mod schemas;
 mod support;

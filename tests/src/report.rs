@@ -246,7 +246,7 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
         "Premiers gestes lancés (FR-00)",
         "animation liée",
         "réaction évaluée",
-        "Stimuli prévus et joués",
+        "Stimuli : prévus et joués",
     ];
     for format in [ExportFormat::Markdown, ExportFormat::Html] {
         let full = export_edition(&entries, format, Edition::Full);
@@ -322,15 +322,15 @@ fn the_report_says_how_each_clock_stood_at_closure() {
     expect![[r#"
         ### Horloges réglementaires
 
-        - Premier point de situation à l'ARS (délai choisi par l'établissement) (point-ars), Échéance 2026-11-29T05:40:00+01:00: tenue 2026-11-29T04:10:00+01:00
-        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#1), Échéance 2026-11-29T15:40:00+01:00: tenue 2026-11-29T04:00:00+01:00
-        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#2), Échéance 2026-11-29T16:00:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
-        - Signalement au CERT Santé via le portail : obligatoire « sans délai » (CSP L.1111-8-2), cible interne 2 h (signalement-cert-sante), Échéance 2026-11-29T05:40:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
-        - Dépôt de plainte au plus tard 72 h après connaissance de l'atteinte, condition de l'indemnisation cyber (C. assur. L.12-10-1) (plainte), Échéance 2026-12-02T03:40:00+01:00: arrêtée 2026-11-29T03:53:00+01:00 (pas de contrat d'assurance cyber)
-        - Notification à la CNIL de la violation de données personnelles, au plus tard 72 h après en avoir pris connaissance (RGPD art. 33) (cnil-72h), Échéance 2026-12-02T03:42:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
-        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Alerte précoce (nis2.1), Échéance 2026-11-30T03:30:00+01:00: tenue 2026-11-29T03:52:00+01:00
-        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Notification d'incident (nis2.2), Échéance 2026-12-02T03:30:00+01:00: arrêtée à la clôture 2026-11-29T04:40:00+01:00
-        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Rapport final (nis2.3): arrêtée à la clôture 2026-11-29T04:40:00+01:00
+        - Premier point de situation à l'ARS (délai choisi par l'établissement) (point-ars), Échéance dim. 29 nov. 2026 05:40 : tenue dim. 29 nov. 2026 04:10
+        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#1), Échéance dim. 29 nov. 2026 15:40 : tenue dim. 29 nov. 2026 04:00
+        - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#2), Échéance dim. 29 nov. 2026 16:00 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - Signalement au CERT Santé via le portail : obligatoire « sans délai » (CSP L.1111-8-2), cible interne 2 h (signalement-cert-sante), Échéance dim. 29 nov. 2026 05:40 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - Dépôt de plainte au plus tard 72 h après connaissance de l'atteinte, condition de l'indemnisation cyber (C. assur. L.12-10-1) (plainte), Échéance mer. 2 déc. 2026 03:40 : arrêtée dim. 29 nov. 2026 03:53 (pas de contrat d'assurance cyber)
+        - Notification à la CNIL de la violation de données personnelles, au plus tard 72 h après en avoir pris connaissance (RGPD art. 33) (cnil-72h), Échéance mer. 2 déc. 2026 03:42 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Alerte précoce (nis2.1), Échéance lun. 30 nov. 2026 03:30 : tenue dim. 29 nov. 2026 03:52
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Notification d'incident (nis2.2), Échéance mer. 2 déc. 2026 03:30 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Rapport final (nis2.3) : arrêtée à la clôture dim. 29 nov. 2026 04:40
     "#]]
     .assert_eq(&clocks);
 }
@@ -448,19 +448,25 @@ fn hostile_text_renders_inert() {
     );
 }
 
-/// Renders a page in headless Chromium: a screenshot, the DOM, and the console.
-fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
+/// The Chromium executable; `None` (the test skips) when it is not installed,
+/// unless `TOCSIN_REQUIRE_CHROMIUM` makes that a failure.
+pub fn chromium_bin() -> Option<&'static str> {
     let bin = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|b| Path::new(b).exists());
-    let Some(bin) = bin else {
+    if bin.is_none() {
         assert!(
             std::env::var_os("TOCSIN_REQUIRE_CHROMIUM").is_none(),
             "TOCSIN_REQUIRE_CHROMIUM is set but chromium is not installed"
         );
         eprintln!("chromium test: skipped (no chromium; .ci/run installs it)");
-        return None;
-    };
+    }
+    bin
+}
+
+/// Renders a page in headless Chromium: a screenshot, the DOM, and the console.
+fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
+    let bin = chromium_bin()?;
     let profile = tempfile::tempdir().unwrap();
     let common = [
         "--headless",
@@ -546,11 +552,11 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     .unwrap();
     let (dom, log) = chromium(&exercise, &dir.path().join("exercise.png")).unwrap();
     for expected in [
-        "Stimuli prévus et joués",
+        "Stimuli : prévus et joués",
         "Observations",
         "RETEX à chaud",
         "Plan d'amélioration",
-        "Exercice « ÉCLAIR »",
+        "Rapport d'exercice « ÉCLAIR »",
     ] {
         assert!(
             dom.contains(expected),
@@ -598,6 +604,27 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
     );
 }
 
+/// A table column sized by a class the stylesheet does not define takes
+/// whatever room is left, and squeezes the others (the chronology once did).
+#[test]
+fn every_column_width_the_report_uses_is_defined() {
+    let template = std::fs::read_to_string(root().join("templates/report.html.hbs")).unwrap();
+    let mut used: Vec<&str> = template
+        .split("<col class=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    assert!(used.len() > 5, "the scan found no column: {used:?}");
+    for class in used {
+        assert!(
+            template.contains(&format!("col.{class} {{ width:")),
+            "column class {class} has no width in the stylesheet"
+        );
+    }
+}
+
 #[test]
 fn the_paper_kit_shows_sources_stages_and_conditions() {
     let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
@@ -616,7 +643,7 @@ fn the_paper_kit_shows_sources_stages_and_conditions() {
         "<b>nis2.1</b> Alerte précoce",
         "1 mois</span> après que nis2.2 est fait",
         // A recurring clock.
-        "Récurrente : toutes les 12h",
+        "Récurrente : toutes les 12 h",
     ] {
         assert!(html.contains(expected), "{expected} missing from the kit");
     }

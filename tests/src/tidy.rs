@@ -337,6 +337,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "PostTag",
             "Owner",
             "Verification",
+            "Attainment",
+            "SynthesisPart",
             "PlanState",
             "CarriedItem",
         ],
@@ -348,27 +350,36 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     // A backup's manifest.
     ("bot/src/backup.rs", &["Manifest", "ChainHead"]),
     (
-        "bot/src/render/view.rs",
+        "bot/src/render/view/mod.rs",
         &[
             "Edition",
             "ReportView",
+            "PageView",
+            "IdentityView",
             "RunView",
             "ObjectiveRow",
-            "InjectRow",
-            "ObservationRow",
-            "RetexTopicView",
-            "ContributionRow",
-            "ImprovementRow",
-            "RoleRow",
+            "Participants",
+            "PersonRow",
             "LeadRow",
+            "MetricRow",
+            "DayView",
             "LogRow",
+            "InjectRow",
             "DecisionRow",
+            "InfoRow",
+            "PointView",
             "ActionRow",
             "ProcedureView",
             "StepRow",
             "ClockRow",
+            "ObservationRow",
+            "RetexTopicView",
+            "ContributionRow",
+            "SynthesisView",
+            "ImprovementRow",
+            "IntegrityView",
+            "SignatureRow",
             "SourceRow",
-            "MetricRow",
         ],
     ),
     ("bot/src/render/plan.rs", &["PlanView", "PlanRow"]),
@@ -472,8 +483,9 @@ fn collect_messages(
         let is_msg = idx >= 2
             && matches!(&tokens[idx - 2], TokenTree::Ident(i) if i == "msg")
             && matches!(&tokens[idx - 1], TokenTree::Punct(p) if p.as_char() == '!');
+        // Arguments may say messages too: `msg!("a", b = msg!("c"))`.
+        collect_messages(group.stream(), rel, out);
         if !is_msg {
-            collect_messages(group.stream(), rel, out);
             continue;
         }
         let inner: Vec<TokenTree> = group.stream().into_iter().collect();

@@ -195,7 +195,9 @@ impl Ctx<'_> {
             | Command::Adhoc { .. }
             | Command::Chrono
             | Command::Expected { .. }
-            | Command::Obs(_) => self.players_refusal(crisis),
+            | Command::Obs(_)
+            | Command::Objective(_)
+            | Command::Synthesis(_) => self.players_refusal(crisis),
             // In the players' room `passer` is about procedure steps: `passer pd-lab 2` lacks a dot.
             Command::SkipInject { .. } => Decision::refuse(
                 Speech::from(msg!("cmd-unreadable-step-write-procedure"))

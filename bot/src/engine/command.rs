@@ -13,7 +13,7 @@ use crate::playbook::parse_duration;
 use crate::playbook::scenario::Channel;
 
 use super::ExportFormat;
-use super::event::{PlanState, Verification};
+use super::event::{Attainment, PlanState, SynthesisPart, Verification};
 
 /// Longest entry text accepted, in characters. A main-courante line is short;
 /// past this a message is a paste that belongs in an attachment.
@@ -178,6 +178,19 @@ pub enum Command {
         owner: Option<String>,
         due: Option<NaiveDate>,
     },
+    /// `!objectif`: the objectives and their judgement so far;
+    /// `!objectif o1 atteint|partiellement|non atteint [commentaire]`: judge one.
+    Objective(Option<Judgement>),
+    /// `!synthèse`: the synthesis so far; `!synthèse forces|axes <texte>`: add a line.
+    Synthesis(Option<(SynthesisPart, String)>),
+}
+
+/// The facilitators' judgement on an objective, as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Judgement {
+    pub objective: String,
+    pub result: Attainment,
+    pub comment: Option<String>,
 }
 
 impl Command {
@@ -195,12 +208,21 @@ impl Command {
                 | Command::Delay { .. }
                 | Command::Adhoc { .. }
                 | Command::Expected { .. }
+                | Command::Objective(Some(_))
+                | Command::Synthesis(Some(_))
         )
     }
 
     /// Commands that play the exercise: only between DEBEX and FINEX.
     pub fn plays_the_exercise(&self) -> bool {
-        self.is_for_facilitators() && !matches!(self, Command::Debex | Command::Expected { .. })
+        self.is_for_facilitators()
+            && !matches!(
+                self,
+                Command::Debex
+                    | Command::Expected { .. }
+                    | Command::Objective(_)
+                    | Command::Synthesis(_)
+            )
     }
 }
 
@@ -296,6 +318,8 @@ pub enum Keyword {
     Obs,
     Retex,
     Improve,
+    Objective,
+    Synthesis,
 }
 
 /// Spellings, already folded (lowercase, no accents). The first is the French name.
@@ -342,10 +366,12 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
         Keyword::Improve,
         &["amelioration", "improve", "improvement"],
     ),
+    (Keyword::Objective, &["objectif", "objective"]),
+    (Keyword::Synthesis, &["synthese", "synthesis"]),
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 39] = [
+    pub const ALL: [Keyword; 41] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -385,6 +411,8 @@ impl Keyword {
         Keyword::Obs,
         Keyword::Retex,
         Keyword::Improve,
+        Keyword::Objective,
+        Keyword::Synthesis,
     ];
 
     /// Commands of the animation room (facilitators and observers), kept out of the players' help.
@@ -403,6 +431,8 @@ impl Keyword {
                 | Keyword::Chrono
                 | Keyword::Expected
                 | Keyword::Obs
+                | Keyword::Objective
+                | Keyword::Synthesis
         )
     }
 
@@ -452,6 +482,8 @@ impl Keyword {
             Keyword::Obs => msg!("help-obs"),
             Keyword::Retex => msg!("help-retex"),
             Keyword::Improve => msg!("help-improve"),
+            Keyword::Objective => msg!("help-objective"),
+            Keyword::Synthesis => msg!("help-synthesis"),
             Keyword::Note => msg!("help-note"),
             Keyword::Relate => msg!("help-relate"),
             Keyword::Plan => msg!("help-plan"),
@@ -552,6 +584,8 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         Keyword::Obs => parse_obs(args),
         Keyword::Retex => parse_retex(args),
         Keyword::Improve => parse_improvement(args, roles),
+        Keyword::Objective => parse_objective(args),
+        Keyword::Synthesis => parse_synthesis(args),
         Keyword::Note => parse_note(args),
         Keyword::Relate => parse_relate(args),
         Keyword::Plan => parse_plan(args),
@@ -1040,6 +1074,68 @@ fn parse_retex(args: &str) -> Result<Command, Problem> {
         "fin" | "end" | "terminer" | "stop" => RetexArg::End,
         _ => RetexArg::Say(args.to_owned()),
     }))
+}
+
+/// The arguments of `!objectif`: `o1 atteint|partiellement|non atteint [commentaire]`.
+fn parse_objective(args: &str) -> Result<Command, Problem> {
+    if args.is_empty() {
+        return Ok(Command::Objective(None));
+    }
+    let (objective, rest) = split_word(args);
+    let (word, after) = split_word(rest);
+    // `partiellement atteint`, `non atteint`, `not met`: the second word is part of the judgement.
+    let second = |after: &'_ str| -> usize {
+        let (next, _) = split_word(after);
+        let folded = fold(next);
+        let folded = folded.trim_end_matches([':', ',', '.']);
+        if matches!(folded, "atteint" | "atteinte" | "met") {
+            after.len() - after.trim_start().len() + next.len()
+        } else {
+            0
+        }
+    };
+    let folded = fold(word);
+    let (result, skip) = match folded.trim_end_matches([':', ',', '.']) {
+        "atteint" | "atteinte" | "met" | "oui" | "yes" => (Attainment::Met, 0),
+        "partiellement" | "partiel" | "partielle" | "partly" | "partially" | "partial" => {
+            (Attainment::Partly, second(after))
+        }
+        "non" | "not" | "no" => (Attainment::NotMet, second(after)),
+        "non-atteint" | "non-atteinte" | "not-met" | "manque" | "missed" => (Attainment::NotMet, 0),
+        "" => return Err(msg!("cmd-objective-judgement-missing")),
+        _ => return Err(msg!("cmd-objective-judgement-unknown")),
+    };
+    let comment = after[skip..].trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '-' | '—' | ',' | '.')
+    });
+    let comment = comment.trim_end();
+    Ok(Command::Objective(Some(Judgement {
+        objective: objective.to_lowercase(),
+        result,
+        comment: (!comment.is_empty()).then(|| comment.to_owned()),
+    })))
+}
+
+/// The arguments of `!synthèse`: `forces|axes <texte>`.
+fn parse_synthesis(args: &str) -> Result<Command, Problem> {
+    if args.is_empty() {
+        return Ok(Command::Synthesis(None));
+    }
+    let (word, text) = split_word(args);
+    let folded = fold(word);
+    let part = match folded.trim_end_matches(':') {
+        "forces" | "force" | "strengths" | "strength" => SynthesisPart::Strength,
+        "axes" | "axe" | "ameliorations" | "amelioration" | "improvements" | "improve"
+        | "areas" => SynthesisPart::ToImprove,
+        _ => return Err(msg!("cmd-synthesis-part")),
+    };
+    let text = text.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '—'));
+    let text = text.trim_end();
+    if text.is_empty() {
+        Err(msg!("cmd-synthesis-text-missing"))
+    } else {
+        Ok(Command::Synthesis(Some((part, text.to_owned()))))
+    }
 }
 
 /// `téléphone dsi Biologiste de garde : Le labo n'a plus de réactifs`.

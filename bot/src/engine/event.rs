@@ -335,6 +335,20 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<NaiveDate>,
     },
+    /// The facilitators' judgement on an exercise objective (facilitator
+    /// material); a later one for the same objective replaces it.
+    ObjectiveAssessed {
+        objective: String,
+        result: Attainment,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// One line of the facilitators' synthesis: a strength, or an area for
+    /// improvement (facilitator material).
+    SynthesisNote {
+        part: SynthesisPart,
+        text: String,
+    },
     /// An item of the register moved on (`!plan P3 fait D4`): recorded in the
     /// crisis or exercise where it was said.
     PlanMoved {
@@ -450,6 +464,8 @@ impl Event {
             Event::RetexContribution { .. } => "retex_contribution",
             Event::RetexEnded {} => "retex_ended",
             Event::Improvement { .. } => "improvement",
+            Event::ObjectiveAssessed { .. } => "objective_assessed",
+            Event::SynthesisNote { .. } => "synthesis_note",
             Event::PlanMoved { .. } => "plan_moved",
             Event::PlanCarried { .. } => "plan_carried",
             Event::Undelivered { .. } => "undelivered",
@@ -466,6 +482,8 @@ impl Event {
                 | Event::InjectDelayed { .. }
                 | Event::ReactionMarked { .. }
                 | Event::Observation { .. }
+                | Event::ObjectiveAssessed { .. }
+                | Event::SynthesisNote { .. }
         )
     }
 
@@ -563,6 +581,46 @@ pub enum Owner {
     User(String),
     /// A crisis role of the playbook, whoever holds it.
     Role(String),
+}
+
+/// How far an exercise objective was reached, as the facilitators judge it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attainment {
+    Met,
+    Partly,
+    NotMet,
+}
+
+impl Attainment {
+    /// The stored name (`not_met`), which the catalogs' `attainment` message selects on.
+    pub fn key(self) -> &'static str {
+        match self {
+            Attainment::Met => "met",
+            Attainment::Partly => "partly",
+            Attainment::NotMet => "not_met",
+        }
+    }
+}
+
+/// The two halves of the facilitators' synthesis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SynthesisPart {
+    /// What worked (« forces »).
+    Strength,
+    /// What to improve (« axes d'amélioration »).
+    ToImprove,
+}
+
+impl SynthesisPart {
+    /// The stored name, which the catalogs' `synthesis-part` message selects on.
+    pub fn key(self) -> &'static str {
+        match self {
+            SynthesisPart::Strength => "strength",
+            SynthesisPart::ToImprove => "to_improve",
+        }
+    }
 }
 
 /// Verification status of a piece of information.

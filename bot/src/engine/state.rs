@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::event::{Author, CarriedItem, Event, Owner, PlanState, PostTag, Record, Verification};
+use super::event::{
+    Attainment, Author, CarriedItem, Event, Owner, PlanState, PostTag, Record, SynthesisPart,
+    Verification,
+};
 
 /// Every crisis known to this tocsin, and which one is open in each room.
 #[derive(Clone, Debug, Default)]
@@ -158,6 +161,8 @@ impl World {
             observations: Vec::new(),
             retex: None,
             improvements: Vec::new(),
+            assessments: Vec::new(),
+            synthesis: Vec::new(),
             carried: Vec::new(),
             plan_moves: Vec::new(),
         };
@@ -572,6 +577,23 @@ impl World {
                 due: *due,
                 at: record.occurred_at,
             }),
+            Event::ObjectiveAssessed {
+                objective,
+                result,
+                comment,
+            } => crisis.assessments.push(AssessmentItem {
+                objective: objective.clone(),
+                result: *result,
+                comment: comment.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
+            Event::SynthesisNote { part, text } => crisis.synthesis.push(SynthesisItem {
+                part: *part,
+                text: text.clone(),
+                at: record.occurred_at,
+                by: record.author.clone(),
+            }),
         }
     }
 }
@@ -711,6 +733,25 @@ pub struct ImprovementItem {
     pub at: DateTime<Utc>,
 }
 
+/// A facilitators' judgement on an objective.
+#[derive(Clone, Debug)]
+pub struct AssessmentItem {
+    pub objective: String,
+    pub result: Attainment,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
+/// A line of the facilitators' synthesis.
+#[derive(Clone, Debug)]
+pub struct SynthesisItem {
+    pub part: SynthesisPart,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub by: Author,
+}
+
 /// One crisis, as the journal says it stands.
 #[derive(Clone, Debug)]
 pub struct Crisis {
@@ -764,6 +805,9 @@ pub struct Crisis {
     pub observations: Vec<ObservationItem>,
     pub retex: Option<Retex>,
     pub improvements: Vec<ImprovementItem>,
+    /// The facilitators' judgements on objectives, in order (the last per objective stands).
+    pub assessments: Vec<AssessmentItem>,
+    pub synthesis: Vec<SynthesisItem>,
     /// The register's items still open when it opened, as they stood.
     pub carried: Vec<CarriedItem>,
     /// Items of the register moved on here: (item, move).
@@ -985,6 +1029,14 @@ impl Crisis {
 
     pub fn action(&self, reference: &str) -> Option<&ActionItem> {
         self.actions.iter().find(|a| a.reference == reference)
+    }
+
+    /// The standing judgement on an objective: the last one given.
+    pub fn assessment(&self, objective: &str) -> Option<&AssessmentItem> {
+        self.assessments
+            .iter()
+            .rev()
+            .find(|a| a.objective == objective)
     }
 
     pub fn info(&self, reference: &str) -> Option<&InfoItem> {

@@ -1994,6 +1994,124 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
 }
 
 #[test]
+fn the_facilitators_judge_objectives_and_write_the_synthesis() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 anna@anim> !animer 20261129-test drill
+        03:01 anna@anim> !objectif o1 atteint
+        03:02 anna@anim> !debex
+        03:03 anna@anim> !objectif
+        03:04 anna@anim> !objectif o1 atteint Cellule constituée en 4 min, historien nommé
+        03:05 anna@anim> !objectif o2 partiellement atteint : le labo oui, les urgences non
+        03:06 anna@anim> !objectif o1 non atteint — l'historien est parti
+        03:07 anna@anim> !objectif o9 atteint
+        03:07 anna@anim> !objectif o2 bof
+        03:07 anna@anim> !objectif o2
+        03:08 olga?@anim> !objectif o2 atteint
+        03:08 olga?@anim> !objectif
+        03:09 anna@anim> !synthèse
+        03:09 anna@anim> !synthèse forces Main courante tenue sans interruption
+        03:10 anna@anim> !synthese axes: annuaire de crise papier absent
+        03:10 anna@anim> !synthèse forces
+        03:10 anna@anim> !synthèse faiblesses tout
+        03:11 olga?@anim> !synthèse forces Le DSI a bien réagi
+        03:12 anna@anim> !finex
+        03:13 anna@anim> !synthèse axes Rappeler le mot d'arrêt au DEBEX
+        03:13 anna@anim> !synthèse
+        03:14 alice> !objectif o1 atteint
+        03:14 alice> !synthèse forces tout
+        03:15 alice> !aide objectif
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:01 anna@anim> !objectif o1 atteint
+              ⛔ [EXERCICE] L'exercice n'a pas commencé : !debex d'abord.
+            03:02 anna@anim> !debex
+              ✅ [EXERCICE] DEBEX à 03:02 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:02)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 3 {"kind":"exercise_started"}
+            03:03 anna@anim> !objectif
+              » [EXERCICE] Objectifs de l'exercice « ORAGE » :
+                o1 — Constituer la cellule : pas encore apprécié
+                o2 — Mode dégradé : pas encore apprécié
+            03:04 anna@anim> !objectif o1 atteint Cellule constituée en 4 min, historien nommé
+              ✅ [EXERCICE] Objectif o1 : atteint.
+              + 4 {"kind":"objective_assessed","objective":"o1","result":"met","comment":"Cellule constituée en 4 min, historien nommé"}
+            03:05 anna@anim> !objectif o2 partiellement atteint : le labo oui, les urgences non
+              ✅ [EXERCICE] Objectif o2 : partiellement atteint.
+              + 5 {"kind":"objective_assessed","objective":"o2","result":"partly","comment":"le labo oui, les urgences non"}
+            03:06 anna@anim> !objectif o1 non atteint — l'historien est parti
+              ✅ [EXERCICE] Objectif o1 : non atteint (remplace « atteint »).
+              + 6 {"kind":"objective_assessed","objective":"o1","result":"not_met","comment":"l'historien est parti"}
+            03:07 anna@anim> !objectif o9 atteint
+              ⛔ [EXERCICE] Objectif inconnu : o9. Objectifs du scénario : o1, o2.
+            03:07 anna@anim> !objectif o2 bof
+              ⛔ [EXERCICE] Appréciation inconnue : écrivez atteint, partiellement ou non atteint.
+              !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+            03:07 anna@anim> !objectif o2
+              ⛔ [EXERCICE] Il manque l'appréciation : atteint, partiellement ou non atteint.
+              !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+            03:08 olga?@anim> !objectif o2 atteint
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
+            03:08 olga?@anim> !objectif
+              » [EXERCICE] Objectifs de l'exercice « ORAGE » :
+                o1 — Constituer la cellule : non atteint — l'historien est parti
+                o2 — Mode dégradé : partiellement atteint — le labo oui, les urgences non
+            03:09 anna@anim> !synthèse
+              » [EXERCICE] La synthèse est vide : !synthèse forces <texte>, !synthèse axes <texte>.
+            03:09 anna@anim> !synthèse forces Main courante tenue sans interruption
+              ✅ [EXERCICE] Force n°1 notée.
+              + 7 {"kind":"synthesis_note","part":"strength","text":"Main courante tenue sans interruption"}
+            03:10 anna@anim> !synthese axes: annuaire de crise papier absent
+              ✅ [EXERCICE] Axe d'amélioration n°1 noté.
+              + 8 {"kind":"synthesis_note","part":"to_improve","text":"annuaire de crise papier absent"}
+            03:10 anna@anim> !synthèse forces
+              ⛔ [EXERCICE] Il manque le texte après « forces » ou « axes ».
+              !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
+            03:10 anna@anim> !synthèse faiblesses tout
+              ⛔ [EXERCICE] Précisez « forces » ou « axes » (d'amélioration), puis le texte.
+              !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
+            03:11 olga?@anim> !synthèse forces Le DSI a bien réagi
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
+            03:12 anna@anim> !finex
+              ✅ [EXERCICE] FINEX à T+10 min. Couverture : 0/3 stimuli prévus joués (0 %), 0 improvisé(s), 0 passé(s).
+              📌 [EXERCICE] 🏁 FINEX — fin de l'exercice « ORAGE ». Merci à tous.
+              RETEX à chaud maintenant : tapez !retex pour le tour de table (joueurs d'abord, puis observateurs).
+              + 9 {"kind":"exercise_ended"}
+            03:13 anna@anim> !synthèse axes Rappeler le mot d'arrêt au DEBEX
+              ✅ [EXERCICE] Axe d'amélioration n°2 noté.
+              + 10 {"kind":"synthesis_note","part":"to_improve","text":"Rappeler le mot d'arrêt au DEBEX"}
+            03:13 anna@anim> !synthèse
+              » [EXERCICE] Forces (1) :
+                1. Main courante tenue sans interruption
+              Axes d'amélioration (2) :
+                1. annuaire de crise papier absent
+                2. Rappeler le mot d'arrêt au DEBEX
+            03:14 alice> !objectif o1 atteint
+              ⛔ [EXERCICE] Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.
+            03:14 alice> !synthèse forces tout
+              ⛔ [EXERCICE] Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.
+            03:15 alice> !aide objectif
+              » [EXERCICE] !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+        "#]],
+    );
+}
+
+#[test]
 fn exercise_edge_cases_from_review() {
     check(
         r#"
@@ -2698,6 +2816,8 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !chrono — horloge d'exercice, 5 derniers stimuli joués, 3 prochains
               !attendu <id> oui|non — la réaction attendue est-elle atteinte ?
               !obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
+              !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+              !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
             03:02 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
@@ -2730,6 +2850,8 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !attendu <id> oui|non — la réaction attendue est-elle atteinte ?
               !obs [<stimulus>|<objectif>] <texte> — note d'observation (salon d'animation)
               !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+              !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
+              !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
         "#]],
     );
 }

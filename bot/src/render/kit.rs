@@ -1,4 +1,8 @@
 //! The paper kit's view model: a playbook made printable, for when the IT is down.
+//!
+//! Durations read as people say them (« 5 min », « 72 h »). Each degraded
+//! procedure is printed on pages of its own, headed with its service, so that
+//! the pages can be handed to that service.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +12,9 @@ use super::view::{SourceRow, source_rows};
 use crate::engine::{Settings, clock};
 use crate::lang::Lang;
 use crate::lang::speech::{Message, msg};
-use crate::playbook::{Delay, Playbook, ProcedureKind, format_duration};
+use crate::playbook::{Delay, Playbook, ProcedureKind};
+
+use super::time::duration;
 
 #[derive(Debug, Serialize)]
 pub struct KitView {
@@ -26,6 +32,9 @@ pub struct KitView {
     /// Row numbers for the blank main-courante sheets.
     pub log_rows: Vec<u32>,
     pub contact_rows: Vec<u32>,
+    /// What the print stylesheet writes at the foot of every page (CSS values).
+    pub footer: String,
+    pub page_number: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -37,6 +46,10 @@ pub struct KitProcedure {
     pub tags: Vec<String>,
     pub sources: Vec<SourceRow>,
     pub steps: Vec<KitStep>,
+    /// The name of its pages in the print stylesheet (`proc-3`).
+    pub page: String,
+    /// Their header: the procedure and its service, as a CSS string.
+    pub header: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -119,7 +132,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
 pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
     let t = labels(settings);
     let lang = settings.lang;
-    let procedure = |p: &crate::playbook::Procedure| KitProcedure {
+    let procedure = |(idx, p): (usize, &crate::playbook::Procedure)| KitProcedure {
         id: p.id.clone(),
         title: p.title.get(lang).to_owned(),
         service: p.service.get(lang).to_owned(),
@@ -135,9 +148,16 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
             .map(|(idx, s)| KitStep {
                 n: idx + 1,
                 text: s.text.get(lang).to_owned(),
-                due: s.due.map(format_duration).unwrap_or_default(),
+                due: s.due.map(|d| duration(settings, d)).unwrap_or_default(),
             })
             .collect(),
+        page: format!("proc-{idx}"),
+        header: super::css_string(&format!(
+            "{} — {} · {}",
+            p.id,
+            p.title.get(lang),
+            p.service.get(lang)
+        )),
     };
     KitView {
         lang: lang.code(),
@@ -154,19 +174,28 @@ pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
         reflexes: playbook
             .procedures
             .iter()
-            .filter(|p| p.kind == ProcedureKind::Reflex)
+            .enumerate()
+            .filter(|(_, p)| p.kind == ProcedureKind::Reflex)
             .map(procedure)
             .collect(),
         procedures: playbook
             .procedures
             .iter()
-            .filter(|p| p.kind == ProcedureKind::Degraded)
+            .enumerate()
+            .filter(|(_, p)| p.kind == ProcedureKind::Degraded)
             .map(procedure)
             .collect(),
         roles: role_cards(playbook, lang),
         clocks: clocks(playbook, settings),
         log_rows: (1..=22).collect(),
         contact_rows: (1..=24).collect(),
+        footer: super::css_string(&format!(
+            "{} — {} v{}",
+            settings.say(msg!("kit-kit")),
+            playbook.id,
+            playbook.version
+        )),
+        page_number: super::css_page_number(settings),
     }
 }
 
@@ -205,7 +234,7 @@ fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
                 .unwrap_or_default(),
             every: c
                 .every
-                .map(|e| settings.say(msg!("kit-every", every = format_duration(e))))
+                .map(|e| settings.say(msg!("kit-every", every = duration(settings, e))))
                 .unwrap_or_default(),
             stages: c
                 .stages
@@ -229,7 +258,7 @@ fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
                     warn: s
                         .warn
                         .iter()
-                        .map(|w| format_duration(*w))
+                        .map(|w| duration(settings, *w))
                         .collect::<Vec<_>>()
                         .join(", "),
                 })
@@ -246,15 +275,15 @@ fn clocks(playbook: &Playbook, settings: &Settings) -> Vec<KitClock> {
         .collect()
 }
 
-/// `3d`, `2h`, `1 mois`: a stage's delay as the kit prints it.
+/// « 72 h », « 1 mois », « 1 mois + 24 h »: a stage's delay as people say it.
 fn delay_words(delay: Delay, settings: &Settings) -> String {
     if delay.months == 0 {
-        return format_duration(delay.span);
+        return duration(settings, delay.span);
     }
     let months = settings.say(msg!("delay-months", months = delay.months));
     if delay.span.is_zero() {
         months
     } else {
-        format!("{months} + {}", format_duration(delay.span))
+        format!("{months} + {}", duration(settings, delay.span))
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod kit;
 pub mod plan;
+pub mod time;
 pub mod view;
 
 use std::path::Path;
@@ -188,11 +189,110 @@ fn neutralise(c: char) -> Option<String> {
     suspicious.then(|| format!("[U+{:04X}]", c as u32))
 }
 
-/// HTML escaping, including quotes, backticks and `=` (attribute-safe), and bidi controls.
+/// Emoji drawn as pictures (default emoji presentation): many printers' and
+/// PDF readers' fonts lack them and print an empty box.
+fn is_emoji_picture(c: char) -> bool {
+    let n = c as u32;
+    (0x1F000..=0x1FAFF).contains(&n)
+        || matches!(
+            n,
+            0x231A..=0x231B
+                | 0x23E9..=0x23EC
+                | 0x23F0
+                | 0x23F3
+                | 0x25FD..=0x25FE
+                | 0x2614..=0x2615
+                | 0x2648..=0x2653
+                | 0x267F
+                | 0x2693
+                | 0x26A1
+                | 0x26AA..=0x26AB
+                | 0x26BD..=0x26BE
+                | 0x26C4..=0x26C5
+                | 0x26CE
+                | 0x26D4
+                | 0x26EA
+                | 0x26F2..=0x26F3
+                | 0x26F5
+                | 0x26FA
+                | 0x26FD
+                | 0x2705
+                | 0x270A..=0x270B
+                | 0x2728
+                | 0x274C
+                | 0x274E
+                | 0x2753..=0x2755
+                | 0x2757
+                | 0x2795..=0x2797
+                | 0x27B0
+                | 0x27BF
+                | 0x2B1B..=0x2B1C
+                | 0x2B50
+                | 0x2B55
+        )
+}
+
+/// What prints in place of an emoji picture: a text symbol that common fonts
+/// carry for the few tocsin and chat clients use as marks, else the code point.
+/// The emoji variation selector goes: symbols such as ⚠ then print as text.
+fn printable(c: char) -> Option<String> {
+    match c {
+        '\u{fe0f}' => Some(String::new()),
+        '\u{2705}' => Some("\u{2713}".to_owned()),
+        '\u{274c}' | '\u{274e}' => Some("\u{2717}".to_owned()),
+        '\u{26d4}' => Some("\u{2298}".to_owned()),
+        c if is_emoji_picture(c) => Some(format!("[U+{:04X}]", c as u32)),
+        _ => None,
+    }
+}
+
+/// A CSS string literal (`"…"`) holding `s` as text, for the print
+/// stylesheet's page margins: every character but letters, digits and spaces
+/// is a hexadecimal escape, so nothing in `s` can end the string or the rule.
+pub fn css_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:X} ", c as u32));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// « Page 3 sur 12 » with the page counters, as a CSS `content` value: the
+/// catalog's words around the counters, which only CSS can print.
+fn css_page_number(settings: &crate::engine::Settings) -> String {
+    let words = settings.say(crate::lang::speech::msg!(
+        "report-page-number",
+        page = "\u{1}",
+        pages = "\u{2}"
+    ));
+    let mut parts = Vec::new();
+    for (idx, part) in words.split('\u{1}').enumerate() {
+        if idx > 0 {
+            parts.push("counter(page)".to_owned());
+        }
+        for (jdx, piece) in part.split('\u{2}').enumerate() {
+            if jdx > 0 {
+                parts.push("counter(pages)".to_owned());
+            }
+            if !piece.is_empty() {
+                parts.push(css_string(piece));
+            }
+        }
+    }
+    parts.join(" ")
+}
+
+/// HTML escaping, including quotes, backticks and `=` (attribute-safe), and bidi
+/// controls; emoji pictures become printable text ([`printable`]).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if let Some(visible) = neutralise(c) {
+        if let Some(visible) = neutralise(c).or_else(|| printable(c)) {
             out.push_str(&visible);
             continue;
         }
@@ -264,7 +364,6 @@ pub fn export(
             .report_markdown(&view::build(entries, catalog, settings, edition, now))?
             .into_bytes()),
         ExportFormat::Csv => {
-            let report = view::build(entries, catalog, settings, edition, now);
             let fail = |e: csv::Error| RenderError::Render {
                 name: "csv".to_owned(),
                 message: e.to_string(),
@@ -285,25 +384,11 @@ pub fn export(
                     "hash",
                 ])
                 .map_err(fail)?;
-            for row in &report.log {
-                let seq = row.seq.to_string();
-                let transcribed = if row.transcribed { "yes" } else { "" };
-                let text = csv_safe(&row.text);
-                writer
-                    .write_record([
-                        &seq,
-                        &row.occurred_at,
-                        &row.recorded_at,
-                        &csv_safe(&row.author),
-                        &row.role,
-                        &row.kind,
-                        &row.reference,
-                        &text,
-                        transcribed,
-                        &row.source,
-                        &row.hash,
-                    ])
-                    .map_err(fail)?;
+            for mut row in view::csv_rows(entries, catalog, settings, edition, now) {
+                // Author and text are what people typed.
+                row[3] = csv_safe(&row[3]);
+                row[7] = csv_safe(&row[7]);
+                writer.write_record(&row).map_err(fail)?;
             }
             writer.into_inner().map_err(|e| RenderError::Render {
                 name: "csv".to_owned(),

@@ -1,7 +1,8 @@
 //! The animation room: linking it to the players' exercise, and the
 //! facilitators' and observers' commands there (DEBEX, injects fired by hand,
 //! pauses, delays, ad-hoc injects, expected reactions, observations, FINEX,
-//! the schedule view). [`Ctx::animation`] dispatches.
+//! the schedule view). [`Ctx::animation`] dispatches; the judgement of
+//! objectives and the synthesis are in `evaluation.rs`.
 
 use super::measures::{coverage, outcomes, percent};
 use super::{due_injects, fire, next_line, planned, stimulus_text, upcoming};
@@ -229,6 +230,8 @@ impl Ctx<'_> {
             Command::Expected { inject, met } => self.mark_expected(crisis, run, inject, met),
             Command::Obs(text) => self.observe(crisis, run, scenario, text),
             Command::Improve { text, owner, due } => self.improve(crisis, text, owner, due),
+            Command::Objective(judgement) => self.objective(crisis, run, scenario, judgement),
+            Command::Synthesis(line) => self.synthesis(crisis, run, line),
             _ => Decision::refuse(msg!("animation-room-commands", p = self.p())),
         }
     }

@@ -16,7 +16,7 @@ pub fn retex_topic(n: u32) -> Message {
 }
 
 /// The first topic reserved to observers.
-const OBSERVER_TOPIC: u32 = 6;
+pub const OBSERVER_TOPIC: u32 = 6;
 
 impl Ctx<'_> {
     /// `!amélioration`: an item of the improvement plan (`P1`…).

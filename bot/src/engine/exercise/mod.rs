@@ -1,6 +1,7 @@
 //! Exercise mode: injects on the exercise clock and the real-emergency stop.
-//! The animation room's commands are in `animation.rs`, the hot debrief and
-//! the improvement plan in `debrief.rs`, the measures in `measures.rs`.
+//! The animation room's commands are in `animation.rs`, the facilitators'
+//! judgement of objectives and their synthesis in `evaluation.rs`, the hot
+//! debrief and the improvement plan in `debrief.rs`, the measures in `measures.rs`.
 //!
 //! Two rooms take part. The players' room holds the crisis (opened with
 //! `!ouvrir <playbook> exercice`); the animation room is linked to it with
@@ -12,6 +13,7 @@
 
 mod animation;
 pub mod debrief;
+mod evaluation;
 pub mod measures;
 
 use chrono::{DateTime, TimeDelta, Utc};
