@@ -565,7 +565,11 @@ fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             world.apply(&entry.record);
         }
     }
-    let view = tocsin::render::plan::build(&world, &settings, chrono::Utc::now());
+    let times = match args.format {
+        PlanFormat::Csv => tocsin::render::plan::Times::Machine,
+        PlanFormat::Html => tocsin::render::plan::Times::Printed,
+    };
+    let view = tocsin::render::plan::build(&world, &settings, chrono::Utc::now(), times);
     let bytes = match args.format {
         PlanFormat::Csv => tocsin::render::plan_csv(&view)?,
         PlanFormat::Html => tocsin::render::Renderer::new(args.templates.as_deref())?

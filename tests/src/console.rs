@@ -327,4 +327,31 @@ fn the_improvement_plan_survives_to_the_next_exercise() {
     let csv = std::fs::read_to_string(&csv).unwrap();
     let p1 = csv.lines().find(|l| l.starts_with("P1,")).unwrap();
     assert!(p1.contains(",fait,,D1,"), "{p1}");
+
+    // Printed, dates read as people say them: « dim. 31 janv. 2027 », no ISO date.
+    let html = dir.path().join("plan.html");
+    let out = tocsin(
+        &[
+            "plan",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "-o",
+            html.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&html).unwrap();
+    assert!(html.contains("31 janv. 2027"), "the due date in French");
+    let iso = html.as_bytes().windows(10).find(|w| {
+        w.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+    });
+    assert!(
+        iso.is_none(),
+        "an ISO date in the printed plan: {:?}",
+        iso.map(String::from_utf8_lossy)
+    );
 }

@@ -38,15 +38,30 @@ pub struct PlanRow {
     pub moves: Vec<String>,
 }
 
+/// How the plan's times are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Times {
+    /// As people read them on paper (« mar. 1 déc. 2026 21:25 »).
+    Printed,
+    /// ISO 8601 in the configured zone, for a spreadsheet.
+    Machine,
+}
+
 /// The register as the journal says it stands at `now`.
-pub fn build(world: &World, settings: &Settings, now: DateTime<Utc>) -> PlanView {
-    let local = |t: DateTime<Utc>| {
-        t.with_timezone(&settings.tz)
+pub fn build(world: &World, settings: &Settings, now: DateTime<Utc>, times: Times) -> PlanView {
+    let local = |t: DateTime<Utc>| match times {
+        Times::Printed => super::time::date_time(settings, t),
+        Times::Machine => t
+            .with_timezone(&settings.tz)
             .format("%Y-%m-%d %H:%M")
-            .to_string()
+            .to_string(),
     };
     let today = now.with_timezone(&settings.tz).date_naive();
-    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let date = |d: Option<NaiveDate>| match (d, times) {
+        (None, _) => String::new(),
+        (Some(d), Times::Printed) => super::time::date(settings, d),
+        (Some(d), Times::Machine) => d.to_string(),
+    };
     let state =
         |s: crate::engine::event::PlanState| settings.say(msg!("plan-state", state = s.key()));
     let items: Vec<PlanRow> = world
