@@ -239,7 +239,7 @@ async fn conversation_a_photo_and_linked_decisions_end_in_a_verified_export() {
         .find(|l| l.starts_with("| i01 "))
         .expect("i01 in the inject table");
     assert!(
-        i01.contains("(I2)"),
+        i01.contains("— I2 après") && !i01.contains("I1 après"),
         "i01's reaction is the reply, not I1: {i01}"
     );
     let verified = tocsin(&["verify", out.path().to_str().unwrap()], b"");
