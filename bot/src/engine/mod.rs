@@ -334,9 +334,14 @@ fn link_answers(
         inject.or_else(|| crisis.by_source.get(event).cloned())
     });
     let played = crisis.run.iter().flat_map(|run| &run.played);
+    // `(i05)` names an inject; `I1` names the information I1, not an inject `i1`.
     let mentioned = played.filter(|p| {
         text.split(|c: char| !c.is_alphanumeric() && c != '-')
-            .any(|w| w.eq_ignore_ascii_case(&p.inject))
+            .any(|w| {
+                w == p.inject
+                    || (w.eq_ignore_ascii_case(&p.inject)
+                        && crisis.lookup(&w.to_uppercase()).is_none())
+            })
     });
     let answers: Vec<String> = replied
         .into_iter()

@@ -2876,6 +2876,7 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
         03:07 alice> !lier D2 i1
         03:07 alice> !lier D2 D2
         03:08 alice> !lier D9 i1
+        03:09 carol> !info le parking est vidé, voir I1
         03:11 tick
         03:12 carol> !info les urgences débordent
         03:14 bob> !proc pd-lab
@@ -2933,25 +2934,28 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
               ⛔ [EXERCICE] Une entrée ne peut pas répondre à elle-même (D2).
             03:08 alice> !lier D9 i1
               ⛔ [EXERCICE] Référence inconnue « D9 » dans cette crise (dernières : I2, D2).
+            03:09 carol> !info le parking est vidé, voir I1
+              ✅ [EXERCICE] I3 — information enregistrée, à vérifier (03:09).
+              + 11 {"kind":"info","reference":"I3","text":"le parking est vidé, voir I1"}
             03:11 tick
               📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI : Le logiciel du labo ne répond plus.
               📌→!anim [EXERCICE] ▶️ i2 joué à T+10 min — 📞 Biologiste de garde
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:21), après i2
-              + 11 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+              + 12 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
             03:12 carol> !info les urgences débordent
-              ✅ [EXERCICE] I3 — information enregistrée, à vérifier (03:12).
-              + 13 {"kind":"info","reference":"I3","text":"les urgences débordent"}
+              ✅ [EXERCICE] I4 — information enregistrée, à vérifier (03:12).
+              + 14 {"kind":"info","reference":"I4","text":"les urgences débordent"}
             03:14 bob> !proc pd-lab
               ✅ [EXERCICE] pd-lab lancée — rôle dsi non pourvu : !rôle dsi @personne.
               📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi)
               ☐ 1. Bons papier
               Progression : 0/1 · !fait pd-lab.<n> pour cocher
-              + 14 {"kind":"procedure_started","procedure":"pd-lab"}
+              + 15 {"kind":"procedure_started","procedure":"pd-lab"}
             03:15 alice> !action rappeler le biologiste (i2) @bob
               ✅ [EXERCICE] A1 — action enregistrée · pour @bob.
-              + 16 {"kind":"action","reference":"A1","text":"rappeler le biologiste (i2)","owner":{"type":"user","id":"@bob"}} answers=i2
+              + 17 {"kind":"action","reference":"A1","text":"rappeler le biologiste (i2)","owner":{"type":"user","id":"@bob"}} answers=i2
             03:16 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+15 min · en cours · mode auto
               Derniers joués :
