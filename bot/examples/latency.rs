@@ -56,19 +56,13 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let alice = register(url, &format!("latalice{suffix}")).await?;
     let alice_id = alice.user_id().unwrap().to_owned();
-    common::bot_config(dir.path(), url, &bot_name, &alice_id);
-    let mut bot = std::process::Command::new(bot_bin)
-        .args([
-            "run",
-            "--config",
-            dir.path().join("tocsin.toml").to_str().unwrap(),
-        ])
-        .env(
-            "RUST_LOG",
-            std::env::var("TOCSIN_BOT_LOG").unwrap_or_else(|_| "error".to_owned()),
-        )
-        .spawn()
-        .context("starting the bot")?;
+    let mut bot = common::start_bot(
+        std::path::Path::new(bot_bin),
+        dir.path(),
+        url,
+        &bot_name,
+        &alice_id,
+    )?;
 
     // The echo floor: a plain client answering each message with a notice reply.
     let echo = register(url, &format!("latecho{suffix}")).await?;

@@ -200,19 +200,13 @@ async fn main() -> anyhow::Result<()> {
         format!("http://127.0.0.1:{}", args.proxy_port)
     };
     let dir = tempfile::tempdir()?;
-    common::bot_config(dir.path(), &bot_homeserver, &bot_name, &driver_id);
-    let mut bot = std::process::Command::new(&args.bot)
-        .args([
-            "run",
-            "--config",
-            dir.path().join("tocsin.toml").to_str().unwrap(),
-        ])
-        .env(
-            "RUST_LOG",
-            std::env::var("TOCSIN_BOT_LOG").unwrap_or_else(|_| "error".to_owned()),
-        )
-        .spawn()
-        .context("starting the bot")?;
+    let mut bot = common::start_bot(
+        std::path::Path::new(&args.bot),
+        dir.path(),
+        &bot_homeserver,
+        &bot_name,
+        &driver_id,
+    )?;
     let bot_id: OwnedUserId = format!("@{bot_name}:localhost").try_into()?;
 
     let arrivals = Arrivals::default();

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::ruma::api::client::account::register::v3::Request as RegistrationRequest;
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
@@ -177,13 +177,31 @@ pub fn cpu_time(pid: u32) -> Duration {
 /// Clock ticks per second in /proc (100 on every Linux this runs on).
 const USER_HZ: u64 = 100;
 
-/// A bot configuration for a fresh account, written in `dir`.
-pub fn bot_config(dir: &std::path::Path, homeserver: &str, bot: &str, inviter: &OwnedUserId) {
+/// Writes a bot configuration for a fresh account in `dir` and starts the bot
+/// (`tocsin run`), logging errors only unless `TOCSIN_BOT_LOG` says otherwise.
+pub fn start_bot(
+    bin: &std::path::Path,
+    dir: &std::path::Path,
+    homeserver: &str,
+    bot: &str,
+    inviter: &OwnedUserId,
+) -> anyhow::Result<std::process::Child> {
     let config = format!(
         "[matrix]\nhomeserver = \"{homeserver}\"\nuser_id = \"@{bot}:localhost\"\npassword = \"{bot}-password\"\n\n[bot]\ndata_dir = \"data\"\nplaybooks_dir = \"{}\"\nallowed_inviters = [\"{inviter}\"]\n",
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../playbooks")
             .display()
     );
-    std::fs::write(dir.join("tocsin.toml"), config).expect("writing the bot configuration");
+    let path = dir.join("tocsin.toml");
+    std::fs::write(&path, config).context("writing the bot configuration")?;
+    std::process::Command::new(bin)
+        .arg("run")
+        .arg("--config")
+        .arg(&path)
+        .env(
+            "RUST_LOG",
+            std::env::var("TOCSIN_BOT_LOG").unwrap_or_else(|_| "error".to_owned()),
+        )
+        .spawn()
+        .context("starting the bot")
 }
