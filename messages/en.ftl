@@ -38,6 +38,8 @@ help-role = role <role> @person — assigns a crisis-cell role
 help-correct = correct <ref> <text> — corrects an entry (the original stays)
 help-paper = paper <HH:MM> info|decision|action <text> — enters a paper note
 help-link = animate <crisis|room> <scenario> [manual] — links this animation room to the players' exercise
+help-accept = accept — (players' lead) lets the proposed animation room animate the exercise
+help-decline = decline — (players' lead) declines the animation proposal
 help-mode = mode auto|manual — injects fire on time, or only on command
 help-debex = debex — start of the exercise: the exercise clock starts
 help-finex = finex — end of the exercise; players move on to the debrief
@@ -133,6 +135,7 @@ help-commands = tocsin commands:
 
 no-playbook-loaded = no playbook loaded
 no-crisis = No crisis is open in this room. To start: {$p}open <playbook> [exercise] (playbooks: {$playbooks}).
+observer-read-only = You follow the cell as an observer ({$role}): only {$p}status and {$p}help are open to you. Conversation stays free.
 leads-only = {$p}{$command} is for the cell's leads (power level 50 in the room, or a tocsin administrator).
 word-open = open
 word-close = close
@@ -341,7 +344,19 @@ link-ack =
     Objectives:
     {$objectives}
     When the players are ready: {$p}debex.
-link-players = 🎬 Exercise "{$code_name}": the animation cell is in place. The start of play (DEBEX) will be announced here.
+link-proposed =
+    🎬 Proposal sent to the players' room of exercise {$crisis} — scenario "{$code_name}" {$scenario} v{$version}.
+    This room will be linked once a players' lead types {$p}accept in their room.
+link-request =
+    🎬 Room {$room} proposes to animate this exercise ("{$code_name}"). Nothing from the facilitators will reach you without your consent.
+    A lead of the cell types {$p}accept to accept, or {$p}decline.
+link-waiting = Waiting for the players' consent: this room will animate exercise {$crisis} once a lead of their cell types {$p}accept in their room.
+link-nothing-pending = No animation proposal pending: the facilitators type {$p}animate {$crisis} <scenario> in their animation room.
+link-accepted = 🎬 Animation accepted: room {$room} animates exercise "{$code_name}". The start of play (DEBEX) will be announced here.
+link-declined = Animation proposal from room {$room} declined.
+link-declined-animation = ⛔ The players' lead of exercise {$crisis} declined to be animated from this room.
+word-accept = accept
+word-decline = decline
 real-crisis-no-exercise = Real crisis: exercise commands are refused.
 players-link-first = To animate this exercise, open an animation room (facilitators and observers) and type there: {$p}animate {$crisis} <scenario>.
 players-animation-command = An animation-room command: type it there, not in the players' room.
@@ -510,6 +525,8 @@ kind = { $kind ->
         [comcheck_started] comcheck
         [comcheck_acknowledged] comcheck received
         [posted] bot message
+        [exercise_link_proposed] animation proposed
+        [exercise_link_declined] animation declined
         [exercise_linked] animation linked
         [exercise_mode] animation mode
         [exercise_started] DEBEX

@@ -40,6 +40,8 @@ help-role = rôle <rôle> @personne — attribue un rôle de la cellule
 help-correct = corriger <réf> <texte> — corrige une entrée (l'originale reste)
 help-paper = papier <HH:MM> info|décision|action <texte> — saisit une note papier
 help-link = animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+help-accept = accepter — (responsable des joueurs) laisse le salon d'animation proposé animer l'exercice
+help-decline = refuser — (responsable des joueurs) refuse la proposition d'animation
 help-mode = mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
 help-debex = debex — début de l'exercice : l'horloge d'exercice démarre
 help-finex = finex — fin de l'exercice ; les joueurs passent au RETEX
@@ -135,6 +137,7 @@ help-animation-after-link = Dans un salon d'animation, une fois lié à l'exerci
 
 no-playbook-loaded = aucun playbook chargé
 no-crisis = Aucune crise ouverte dans ce salon. Pour commencer : {$p}ouvrir <playbook> [exercice] (playbooks : {$playbooks}).
+observer-read-only = Vous suivez la cellule en observateur ({$role}) : seules {$p}statut et {$p}aide vous sont ouvertes. La conversation reste libre.
 leads-only = {$p}{$command} est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
 word-open = ouvrir
 word-close = clore
@@ -346,7 +349,19 @@ link-ack =
     Objectifs :
     {$objectives}
     Quand les joueurs sont prêts : {$p}debex.
-link-players = 🎬 Exercice « {$code_name} » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+link-proposed =
+    🎬 Proposition envoyée au salon des joueurs de l'exercice {$crisis} — scénario « {$code_name} » {$scenario} v{$version}.
+    Ce salon sera lié quand un responsable des joueurs aura tapé {$p}accepter dans leur salon.
+link-request =
+    🎬 Le salon {$room} propose d'animer cet exercice (« {$code_name} »). Rien des animateurs ne vous parviendra sans votre accord.
+    Un responsable de la cellule tape {$p}accepter pour l'accepter, ou {$p}refuser.
+link-waiting = En attente de l'accord des joueurs : ce salon animera l'exercice {$crisis} quand un responsable de leur cellule aura tapé {$p}accepter dans leur salon.
+link-nothing-pending = Aucune proposition d'animation en attente : les animateurs tapent {$p}animer {$crisis} <scénario> dans leur salon d'animation.
+link-accepted = 🎬 Animation acceptée : le salon {$room} anime l'exercice « {$code_name} ». Le début de l'exercice (DEBEX) sera annoncé ici.
+link-declined = Proposition d'animation du salon {$room} refusée.
+link-declined-animation = ⛔ Le responsable des joueurs de l'exercice {$crisis} a refusé que ce salon l'anime.
+word-accept = accepter
+word-decline = refuser
 real-crisis-no-exercise = Crise réelle : les commandes d'exercice sont refusées.
 players-link-first = Pour animer cet exercice, ouvrez un salon d'animation (animateurs et observateurs) et tapez-y : {$p}animer {$crisis} <scénario>.
 players-animation-command = Commande du salon d'animation : tapez-la là-bas, pas dans le salon des joueurs.
@@ -515,6 +530,8 @@ kind = { $kind ->
         [comcheck_started] comcheck
         [comcheck_acknowledged] comcheck reçu
         [posted] message du bot
+        [exercise_link_proposed] animation proposée
+        [exercise_link_declined] animation refusée
         [exercise_linked] animation liée
         [exercise_mode] mode d'animation
         [exercise_started] DEBEX

@@ -131,6 +131,7 @@ const EXERCISE: &[(u32, u32, &str, &str, &str)] = &[
         "anim",
         "!animer 20261129-rancongiciel demo-20min",
     ),
+    (3, 42, "alice", "players", "!accepter"),
     (3, 43, "anna", "anim", "!debex"),
     (3, 43, "", "", "tick"),
     (

@@ -935,8 +935,14 @@ async fn an_exercise_driven_from_the_animation_room() {
     let link = anna
         .send(&anim, &format!("!animer {crisis} demo-20min"))
         .await;
-    let linked = anna.reply_to(&bot_id, &link).await.body;
-    assert!(linked.contains("Salon d'animation lié"), "{linked}");
+    let proposed = anna.reply_to(&bot_id, &link).await.body;
+    assert!(proposed.contains("Proposition envoyée"), "{proposed}");
+    // Nothing is linked until the players' lead accepts, in the players' room.
+    bob.bot_message(&bot_id, "propose d'animer cet exercice")
+        .await;
+    let accept = alice.send(&players, "!accepter").await;
+    alice.reply_to(&bot_id, &accept).await;
+    anna.bot_message(&bot_id, "Salon d'animation lié").await;
     let denied = olga.send(&olga_anim, "!debex").await;
     let denied = olga.reply_to(&bot_id, &denied).await.body;
     assert!(denied.contains("réservée aux animateurs"), "{denied}");

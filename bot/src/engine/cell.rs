@@ -40,7 +40,30 @@ impl Ctx<'_> {
     }
 
     /// `command` (e.g. `msg!("word-open")`) is for the cell's leads.
-    pub(super) fn require_privilege(&self, command: Message) -> Option<Decision> {
+    /// A command from the holder of an observer role (an outside participant,
+    /// read-only), which only `!statut` and `!aide` escape.
+    pub(super) fn observer_refusal(
+        &self,
+        crisis: &Crisis,
+        playbook: Option<&Playbook>,
+        command: &Command,
+    ) -> Option<Decision> {
+        if matches!(command, Command::Status | Command::Help(_)) {
+            return None;
+        }
+        let playbook = playbook?;
+        let role = crisis
+            .roles_of(&self.input.author.id)
+            .filter_map(|id| playbook.role(id))
+            .find(|r| r.observer)?;
+        Some(Decision::refuse(msg!(
+            "observer-read-only",
+            role = role.title.get(self.lang),
+            p = self.p()
+        )))
+    }
+
+    pub(in crate::engine) fn require_privilege(&self, command: Message) -> Option<Decision> {
         if self.input.privileged {
             return None;
         }
@@ -184,6 +207,8 @@ impl Ctx<'_> {
             Command::Ack => self.handover_ack(crisis, seq, role),
             Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),
             Command::Export(format) => self.export(crisis, format),
+            Command::AcceptLink => self.accept_link(crisis),
+            Command::DeclineLink => self.decline_link(crisis),
             Command::Link { .. }
             | Command::Mode(_)
             | Command::Debex

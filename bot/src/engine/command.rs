@@ -122,6 +122,10 @@ pub enum Command {
     },
     /// `!ack`: the incoming lead takes the cell.
     Ack,
+    /// `!accepter`: the players' lead lets the proposed animation room animate the exercise.
+    AcceptLink,
+    /// `!refuser`: the players' lead declines the proposal.
+    DeclineLink,
     /// `!comcheck <message>`, or `!comcheck` for who is missing.
     Comcheck(Option<String>),
     /// `!export [html|md|json|csv]`: the crisis report as a file in the room.
@@ -305,6 +309,8 @@ pub enum Keyword {
     Comcheck,
     Export,
     Link,
+    Accept,
+    Decline,
     Mode,
     Debex,
     Finex,
@@ -350,6 +356,8 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Comcheck, &["comcheck"]),
     (Keyword::Export, &["export", "exporter"]),
     (Keyword::Link, &["animer", "animation", "link", "animate"]),
+    (Keyword::Accept, &["accepter", "accept"]),
+    (Keyword::Decline, &["refuser", "decline"]),
     (Keyword::Mode, &["mode"]),
     (Keyword::Debex, &["debex", "startex"]),
     (Keyword::Finex, &["finex", "endex"]),
@@ -371,7 +379,7 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 41] = [
+    pub const ALL: [Keyword; 43] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -398,6 +406,8 @@ impl Keyword {
         Keyword::Comcheck,
         Keyword::Export,
         Keyword::Link,
+        Keyword::Accept,
+        Keyword::Decline,
         Keyword::Mode,
         Keyword::Debex,
         Keyword::Finex,
@@ -469,6 +479,8 @@ impl Keyword {
             Keyword::Correct => msg!("help-correct"),
             Keyword::Paper => msg!("help-paper"),
             Keyword::Link => msg!("help-link"),
+            Keyword::Accept => msg!("help-accept"),
+            Keyword::Decline => msg!("help-decline"),
             Keyword::Mode => msg!("help-mode"),
             Keyword::Debex => msg!("help-debex"),
             Keyword::Finex => msg!("help-finex"),
@@ -571,6 +583,8 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         Keyword::Export => parse_export(args),
         Keyword::Paper => parse_paper(args),
         Keyword::Link => parse_link(args),
+        Keyword::Accept => no_args(args, Command::AcceptLink),
+        Keyword::Decline => no_args(args, Command::DeclineLink),
         Keyword::Mode => parse_mode(args),
         Keyword::Debex => no_args(args, Command::Debex),
         Keyword::Finex => no_args(args, Command::Finex),

@@ -242,7 +242,23 @@ pub enum Event {
     Gap {
         reason: String,
     },
-    /// An animation room was linked to this exercise, with the scenario it plays.
+    /// An animation room asked to animate this exercise (`!animer`), with the
+    /// scenario it would play. Nothing of the facilitators reaches the players
+    /// until the players' lead accepts (`exercise_linked`); a later proposal
+    /// replaces a pending one.
+    ExerciseLinkProposed {
+        animation_room: String,
+        scenario: String,
+        scenario_version: String,
+        code_name: String,
+        auto: bool,
+    },
+    /// The players' lead declined the pending proposal (`!refuser`).
+    ExerciseLinkDeclined {
+        animation_room: String,
+    },
+    /// An animation room was linked to this exercise, with the scenario it
+    /// plays: the players' lead accepted its proposal (`!accepter`), the author.
     ExerciseLinked {
         animation_room: String,
         scenario: String,
@@ -447,6 +463,8 @@ impl Event {
             Event::ComcheckStarted { .. } => "comcheck_started",
             Event::ComcheckAcknowledged { .. } => "comcheck_acknowledged",
             Event::Posted { .. } => "posted",
+            Event::ExerciseLinkProposed { .. } => "exercise_link_proposed",
+            Event::ExerciseLinkDeclined { .. } => "exercise_link_declined",
             Event::ExerciseLinked { .. } => "exercise_linked",
             Event::ExerciseMode { .. } => "exercise_mode",
             Event::ExerciseStarted {} => "exercise_started",
@@ -477,6 +495,7 @@ impl Event {
         matches!(
             self,
             Event::ExerciseLinked { .. }
+                | Event::ExerciseLinkProposed { .. }
                 | Event::ExerciseMode { .. }
                 | Event::InjectSkipped { .. }
                 | Event::InjectDelayed { .. }

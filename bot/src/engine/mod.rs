@@ -463,8 +463,17 @@ impl Ctx<'_> {
                 },
                 None,
             ) => self.link(&target, &scenario, auto),
-            (_, None) => Decision::refuse(self.no_crisis()),
-            (command, Some(crisis)) => self.in_crisis(crisis, playbook, command),
+            (_, None) => match self.proposed_from_here() {
+                Some(crisis) => Decision::refuse(msg!(
+                    "link-waiting",
+                    crisis = &crisis.id,
+                    p = &self.settings.prefix
+                )),
+                None => Decision::refuse(self.no_crisis()),
+            },
+            (command, Some(crisis)) => self
+                .observer_refusal(crisis, playbook, &command)
+                .unwrap_or_else(|| self.in_crisis(crisis, playbook, command)),
         }
     }
 
@@ -492,6 +501,16 @@ impl Ctx<'_> {
             out.line(k.help(&self.settings.prefix));
         }
         out
+    }
+
+    /// The open exercise this room proposed to animate, waiting for the players' consent.
+    fn proposed_from_here(&self) -> Option<&Crisis> {
+        self.world.crises.values().find(|c| {
+            c.closed_at.is_none()
+                && c.link_proposal
+                    .as_ref()
+                    .is_some_and(|p| p.animation_room == self.input.room)
+        })
     }
 
     /// The room's latest crisis, closed or not: after the close, the cell still wants its report.

@@ -158,6 +158,7 @@ impl World {
             posted: HashMap::new(),
             n_entries: 0,
             run: None,
+            link_proposal: None,
             observations: Vec::new(),
             retex: None,
             improvements: Vec::new(),
@@ -418,6 +419,22 @@ impl World {
             Event::Posted { tag, event_id } => {
                 crisis.posted.insert(tag.clone(), event_id.clone());
             }
+            Event::ExerciseLinkProposed {
+                animation_room,
+                scenario,
+                scenario_version,
+                code_name,
+                auto,
+            } => {
+                crisis.link_proposal = Some(LinkProposal {
+                    animation_room: animation_room.clone(),
+                    scenario: scenario.clone(),
+                    scenario_version: scenario_version.clone(),
+                    code_name: code_name.clone(),
+                    auto: *auto,
+                });
+            }
+            Event::ExerciseLinkDeclined { .. } => crisis.link_proposal = None,
             Event::ExerciseLinked {
                 animation_room,
                 scenario,
@@ -425,6 +442,7 @@ impl World {
                 code_name,
                 auto,
             } => {
+                crisis.link_proposal = None;
                 crisis.run = Some(ExerciseRun {
                     animation_room: animation_room.clone(),
                     scenario: scenario.clone(),
@@ -596,6 +614,16 @@ impl World {
             }),
         }
     }
+}
+
+/// What `!animer` proposed, until the players' lead accepts or declines it.
+#[derive(Clone, Debug, Default)]
+pub struct LinkProposal {
+    pub animation_room: String,
+    pub scenario: String,
+    pub scenario_version: String,
+    pub code_name: String,
+    pub auto: bool,
 }
 
 /// An exercise as played so far: linked, started, paused, injects played.
@@ -802,6 +830,8 @@ pub struct Crisis {
     pub n_entries: u64,
     /// The exercise being played, once an animation room is linked.
     pub run: Option<ExerciseRun>,
+    /// An animation room's proposal to animate, waiting for the players' lead.
+    pub link_proposal: Option<LinkProposal>,
     pub observations: Vec<ObservationItem>,
     pub retex: Option<Retex>,
     pub improvements: Vec<ImprovementItem>,

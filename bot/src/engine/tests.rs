@@ -1606,6 +1606,175 @@ fn exports_are_asked_for_during_and_after_the_crisis() {
 }
 
 #[test]
+fn an_observer_from_the_agency_reads_but_does_not_command() {
+    let playbook = PLAYBOOK.replace(
+        "roles:\n",
+        "roles:\n  - {id: observateur-ars, title: {fr: Observateur ARS, en: ARS observer}, observer: true}\n",
+    );
+    let pb = playbook::parse("test.yaml", &playbook).expect("test playbook parses");
+    assert!(pb.role("observateur-ars").unwrap().observer);
+    let catalog = Catalog::from_playbooks(vec![pb]).unwrap();
+    check_on(
+        &catalog,
+        r#"
+        03:00 alice> !ouvrir test
+        03:01 alice> !rôle observateur-ars @ars
+        03:02 ars?> Bonjour, l'ARS suit la cellule.
+        03:03 ars?> !info Deux autres établissements touchés
+        03:03 ars?> !clore
+        03:04 ars> !rôle dsi @ars
+        03:05 ars?> !statut
+        03:05 ars?> !aide
+        03:06 alice> !comcheck Liaison
+        03:07 ars?> react comcheck:1 ✅
+        03:08 alice> !comcheck
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              4 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:01 alice> !rôle observateur-ars @ars
+              ✅ Rôle Observateur ARS (observateur-ars) → @ars.
+              + 2 {"kind":"role_assigned","role":"observateur-ars","user":"@ars"}
+            03:02 ars?> Bonjour, l'ARS suit la cellule.
+            03:03 ars?> !info Deux autres établissements touchés
+              ⛔ Vous suivez la cellule en observateur (Observateur ARS) : seules !statut et !aide vous sont ouvertes. La conversation reste libre.
+            03:03 ars?> !clore
+              ⛔ Vous suivez la cellule en observateur (Observateur ARS) : seules !statut et !aide vous sont ouvertes. La conversation reste libre.
+            03:04 ars> !rôle dsi @ars
+              ⛔ Vous suivez la cellule en observateur (Observateur ARS) : seules !statut et !aide vous sont ouvertes. La conversation reste libre.
+            03:05 ars?> !statut
+              » 📋 Crise de test — crise 20261129-test
+              Ouverte à 03:00 par alice (depuis 0h05).
+              Rôles (1/4) : observateur-ars @ars
+              Informations : 0 — 0 à vérifier, 0 en cours, 0 confirmée(s), 0 infirmée(s)
+              Décisions : aucune
+              Actions : 0 ouverte(s) dont 0 en retard, 0 faite(s)
+            03:05 ars?> !aide
+              » Commandes tocsin :
+              !aide [commande] — les commandes, ou le détail d'une
+              !ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
+              !clore — clôt la crise et scelle la main courante
+              !statut — où en est la crise
+              !info <texte> — une information reçue, « à vérifier »
+              !consigner <texte> — un message dit (dans le salon, au téléphone) mis dans la main courante ; en réponse à un message ou un fichier, c'est lui qui est consigné
+              !lier D2 I3 — D2 répond à I3 (une entrée, ou un stimulus en exercice)
+              !plan [P3 à faire|en cours|fait <preuve>|abandonné <raison>] — le plan d'amélioration de l'établissement, d'un exercice à l'autre
+              !vérifier <I1> confirmée|infirmée|en cours
+              !décision <texte> [par @qui] [suite à I3|i05] [-- <justification>]
+              !action <texte> [@personne|rôle] [à HH:MM | dans 30m]
+              !fait <A1> | <proc>.<n> — action terminée, ou étape de procédure faite
+              !rôle <rôle> @personne — attribue un rôle de la cellule
+              !corriger <réf> <texte> — corrige une entrée (l'originale reste)
+              !papier <HH:MM> info|décision|action <texte> — saisit une note papier
+              !proc [<procédure>] — liste les procédures, ou en lance une (ex. proc pd-lab)
+              !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
+              !assigner <proc>.<n> @personne — confie une étape
+              !actions — actions ouvertes par responsable, en retard d'abord
+              !point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
+              !horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
+              !relève @personne — passe la main ; elle confirme par ack ou ✅
+              !ack — je prends la relève
+              !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
+              !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
+              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !accepter — (responsable des joueurs) laisse le salon d'animation proposé animer l'exercice
+              !refuser — (responsable des joueurs) refuse la proposition d'animation
+              !retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
+              !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
+            03:06 alice> !comcheck Liaison
+              ✅ Comcheck n°1 envoyé à 1 personne(s).
+              📌[comcheck:1] 📣 Comcheck n°1 : Liaison
+              ✅ sur ce message pour confirmer réception — @ars
+              + 3 {"kind":"comcheck_started","number":1,"text":"Liaison"}
+            03:07 ars?> react comcheck:1 ✅
+              + 5 {"kind":"comcheck_acknowledged","number":1,"by":"@ars"} role=observateur-ars
+            03:08 alice> !comcheck
+              » Comcheck n°1 : tout le monde a répondu (1).
+        "#]],
+    );
+}
+
+#[test]
+fn the_players_lead_consents_to_be_animated() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 anna@anim> !animer 20261129-test drill
+        03:01 anna@anim> !debex
+        03:02 bob?> !accepter
+        03:02 alice> !refuser
+        03:03 alice> !accepter
+        03:03 alice> !refuser
+        03:04 mallory@rogue> !animer 20261129-test drill
+        03:05 anna@anim> !animer 20261129-test drill manuel
+        03:06 alice> !accepter
+        03:06 alice> !accepter
+        03:07 mallory@rogue> !animer 20261129-test drill
+        03:07 anna@anim> !accepter
+        03:08 anna@anim> !debex
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:01 anna@anim> !debex
+              ⛔ En attente de l'accord des joueurs : ce salon animera l'exercice 20261129-test quand un responsable de leur cellule aura tapé !accepter dans leur salon.
+            03:02 bob?> !accepter
+              ⛔ [EXERCICE] !accepter est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
+            03:02 alice> !refuser
+              ✅ [EXERCICE] Proposition d'animation du salon !anim refusée.
+              📌→!anim [EXERCICE] ⛔ Le responsable des joueurs de l'exercice 20261129-test a refusé que ce salon l'anime.
+              + 3 {"kind":"exercise_link_declined","animation_room":"!anim"}
+            03:03 alice> !accepter
+              ⛔ [EXERCICE] Aucune proposition d'animation en attente : les animateurs tapent !animer 20261129-test <scénario> dans leur salon d'animation.
+            03:03 alice> !refuser
+              ⛔ [EXERCICE] Aucune proposition d'animation en attente : les animateurs tapent !animer 20261129-test <scénario> dans leur salon d'animation.
+            03:04 mallory@rogue> !animer 20261129-test drill
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !rogue propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 4 {"kind":"exercise_link_proposed","animation_room":"!rogue","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:05 anna@anim> !animer 20261129-test drill manuel
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 5 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            03:06 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              + 6 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            03:06 alice> !accepter
+              ⛔ [EXERCICE] Aucune proposition d'animation en attente : les animateurs tapent !animer 20261129-test <scénario> dans leur salon d'animation.
+            03:07 mallory@rogue> !animer 20261129-test drill
+              ⛔ L'exercice 20261129-test est déjà animé (scénario drill) depuis un autre salon.
+            03:07 anna@anim> !accepter
+              ⛔ [EXERCICE] Ce salon anime déjà l'exercice 20261129-test (scénario drill).
+            03:08 anna@anim> !debex
+              ✅ [EXERCICE] DEBEX à 03:08 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:08)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:08.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 7 {"kind":"exercise_started"}
+        "#]],
+    );
+}
+
+#[test]
 fn an_exercise_from_the_animation_room() {
     check(
         r#"
@@ -1614,6 +1783,7 @@ fn an_exercise_from_the_animation_room() {
         03:02 alice> !debex
         03:02 anna@anim> !animer 20261129-test inconnu
         03:02 anna@anim> !animer 20261129-test drill
+        03:02 alice> !accepter
         03:02 olga?@anim> !debex
         03:03 anna@anim> !chrono
         03:04 anna@anim> !info pas ici
@@ -1667,13 +1837,19 @@ fn an_exercise_from_the_animation_room() {
             03:02 anna@anim> !animer 20261129-test inconnu
               ⛔ Scénario inconnu « inconnu ». Disponibles : drill.
             03:02 anna@anim> !animer 20261129-test drill
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 3 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:02 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+              + 4 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:02 olga?@anim> !debex
               ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
             03:03 anna@anim> !chrono
@@ -1691,26 +1867,26 @@ fn an_exercise_from_the_animation_room() {
               Suivant : i1 à T+0 min (03:05)
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:05.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
-              + 4 {"kind":"exercise_started"}
+              + 5 {"kind":"exercise_started"}
             03:05 tick
               📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
               📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:15)
-              + 5 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+              + 6 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
             03:06 alice> !info cellule constituée
               ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:06).
-              + 7 {"kind":"info","reference":"I1","text":"cellule constituée"}
+              + 8 {"kind":"info","reference":"I1","text":"cellule constituée"}
             03:10 tick
             03:12 anna@anim> !pause
               ✅ [EXERCICE] ⏸️ Pause à T+7 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
               📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
-              + 8 {"kind":"exercise_paused"}
+              + 9 {"kind":"exercise_paused"}
             03:15 tick
             03:20 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 8 min de pause : horloge d'exercice à T+7 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 9 {"kind":"exercise_resumed"}
+              + 10 {"kind":"exercise_resumed"}
             03:22 tick
             03:23 tick
               📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI (@bob) : Le logiciel du labo ne répond plus.
@@ -1718,19 +1894,19 @@ fn an_exercise_from_the_animation_room() {
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:33), après i2
-              + 10 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo","recipient":"@bob"}
+              + 11 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo","recipient":"@bob"}
             03:25 bob> !proc pd-lab
               ✅ [EXERCICE] pd-lab lancée — @bob, vous êtes responsable (dsi).
               📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi → @bob)
               ☐ 1. Bons papier
               Progression : 0/1 · !fait pd-lab.<n> pour cocher
-              + 12 {"kind":"procedure_started","procedure":"pd-lab"} role=dsi
+              + 13 {"kind":"procedure_started","procedure":"pd-lab"} role=dsi
             03:26 olga?@anim> !obs i2 Le DSI a réagi vite
               ✅ [EXERCICE] O1 (i2) — observation notée à T+13 min.
-              + 14 {"kind":"observation","reference":"O1","text":"Le DSI a réagi vite","inject":"i2"}
+              + 15 {"kind":"observation","reference":"O1","text":"Le DSI a réagi vite","inject":"i2"}
             03:27 anna@anim> !retarder 5m
               ✅ [EXERCICE] Toute la suite du chronogramme est retardée de 5 min.
-              + 15 {"kind":"inject_delayed","minutes":5}
+              + 16 {"kind":"inject_delayed","minutes":5}
             03:30 bob> Stop exercice : vrai départ de feu au 3e
               📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
@@ -1738,7 +1914,7 @@ fn an_exercise_from_the_animation_room() {
               📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:30.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
-              + 16 {"kind":"exercise_stopped","text":"Stop exercice : vrai départ de feu au 3e"} role=dsi
+              + 17 {"kind":"exercise_stopped","text":"Stop exercice : vrai départ de feu au 3e"} role=dsi
             03:31 anna@anim> STOP EXERCISE
               » [EXERCICE] L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.
             03:38 tick
@@ -1749,24 +1925,24 @@ fn an_exercise_from_the_animation_room() {
             03:45 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après le STOP (gelé 15 min) : horloge d'exercice à T+17 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 17 {"kind":"exercise_resumed"}
+              + 18 {"kind":"exercise_resumed"}
             03:52 tick
             03:53 tick
               📌[inject:i3] [EXERCICE] 📰 Presse — Journaliste : Rumeur de piratage de l'hôpital.
               📌→!anim [EXERCICE] ▶️ i3 joué à T+25 min — 📰 Journaliste
               Attendu : Message d'attente
               Suivant : r1 (sur commande)
-              + 18 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente"}
+              + 19 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente"}
             03:54 alice> !décision Publier un communiqué d'attente
               ✅ [EXERCICE] D1 — décision enregistrée (03:54). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
-              + 20 {"kind":"decision","reference":"D1","text":"Publier un communiqué d'attente"}
+              + 21 {"kind":"decision","reference":"D1","text":"Publier un communiqué d'attente"}
             03:55 anna@anim> !improviser visite dsi Directeur adjoint : Je veux un point maintenant
               ✅ [EXERCICE] x1 (improvisé) joué à T+27 min.
               📌[inject:x1] [EXERCICE] 🚪 Visite — Directeur adjoint → DSI (@bob) : Je veux un point maintenant
-              + 21 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true,"recipient":"@bob"}
+              + 22 {"kind":"inject_played","inject":"x1","channel":"visit","from":"Directeur adjoint","to":"dsi","text":"Je veux un point maintenant","adhoc":true,"manual":true,"recipient":"@bob"}
             03:56 anna@anim> !attendu i1 oui
               ✅ [EXERCICE] i1 : réaction attendue atteinte.
-              + 23 {"kind":"reaction_marked","inject":"i1","met":true}
+              + 24 {"kind":"reaction_marked","inject":"i1","met":true}
             03:57 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+29 min · en cours · mode auto
               Derniers joués :
@@ -1781,33 +1957,33 @@ fn an_exercise_from_the_animation_room() {
               ✅ [EXERCICE] FINEX à T+30 min. Couverture : 3/3 stimuli prévus joués (100 %), 1 improvisé(s), 0 passé(s).
               📌 [EXERCICE] 🏁 FINEX — fin de l'exercice « ORAGE ». Merci à tous.
               RETEX à chaud maintenant : tapez !retex pour le tour de table (joueurs d'abord, puis observateurs).
-              + 24 {"kind":"exercise_ended"}
+              + 25 {"kind":"exercise_ended"}
             03:58 anna@anim> !inject r1
               ⛔ [EXERCICE] L'exercice est terminé (FINEX).
             03:59 alice> !retex
               ✅ [EXERCICE] RETEX à chaud ouvert : tour de table, joueurs d'abord, observateurs ensuite. Les contributions sont consignées dans la main courante.
               📌 [EXERCICE] 🗣️ RETEX 1/6 (joueurs) — Alerte et mobilisation : comment l'incident a-t-il été détecté, remonté, la cellule constituée ?
               Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
-              + 25 {"kind":"retex_started"}
+              + 26 {"kind":"retex_started"}
             04:00 alice> !retex La cellule a été constituée en 10 minutes
               ✅ [EXERCICE] Contribution 1 notée (thème 1/6).
-              + 26 {"kind":"retex_contribution","topic":1,"text":"La cellule a été constituée en 10 minutes"}
+              + 27 {"kind":"retex_contribution","topic":1,"text":"La cellule a été constituée en 10 minutes"}
             04:01 bob> !retex suivant
               📌 [EXERCICE] 🗣️ RETEX 2/6 (joueurs) — Fonctionnement de la cellule : rôles, main courante, points de situation — qu'est-ce qui a marché, qu'est-ce qui a manqué ?
               Chacun à son tour : !retex <votre contribution>. Puis !retex suivant.
-              + 27 {"kind":"retex_topic","number":2} role=dsi
+              + 28 {"kind":"retex_topic","number":2} role=dsi
             04:02 bob> !retex Le labo est passé au papier sans attendre
               ✅ [EXERCICE] Contribution 1 notée (thème 2/6).
-              + 28 {"kind":"retex_contribution","topic":2,"text":"Le labo est passé au papier sans attendre"} role=dsi
+              + 29 {"kind":"retex_contribution","topic":2,"text":"Le labo est passé au papier sans attendre"} role=dsi
             04:03 alice> !retex fin
               📌 [EXERCICE] ✅ RETEX clos : 2 contribution(s). Plan d'amélioration : !amélioration <texte> @pilote [avant JJ/MM/AAAA] (0 inscrite(s)). Le rapport : !export.
-              + 29 {"kind":"retex_ended"}
+              + 30 {"kind":"retex_ended"}
             04:04 alice> !amélioration Imprimer l'annuaire de crise @bob avant 31/01/2027
               ✅ [EXERCICE] P1 — amélioration inscrite au plan · pilote @bob · échéance 31/01/2027.
-              + 30 {"kind":"improvement","reference":"P1","text":"Imprimer l'annuaire de crise","owner":"@bob","due":"2027-01-31"}
+              + 31 {"kind":"improvement","reference":"P1","text":"Imprimer l'annuaire de crise","owner":"@bob","due":"2027-01-31"}
             04:05 alice> !amélioration Former les cadres
               ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
-              + 31 {"kind":"improvement","reference":"P2","text":"Former les cadres"}
+              + 32 {"kind":"improvement","reference":"P2","text":"Former les cadres"}
             04:06 alice> !export json
               ⛔ [EXERCICE] Le JSON et le CSV portent tout le journal, matériel d'animation compris : demandez-les dans le salon d'animation. Ici : export html ou md (édition joueurs).
             04:06 alice> !export
@@ -1824,6 +2000,7 @@ fn exercise_commands_are_refused_in_a_real_crisis() {
         r#"
         03:00 alice> !ouvrir test
         03:01 anna@anim> !animer !room drill
+        03:01 alice> !accepter
         03:02 alice> !debex
         03:02 alice> !obs note
         03:03 alice> STOP EXERCICE
@@ -1837,6 +2014,8 @@ fn exercise_commands_are_refused_in_a_real_crisis() {
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
             03:01 anna@anim> !animer !room drill
+              ⛔ Crise réelle : les commandes d'exercice sont refusées.
+            03:01 alice> !accepter
               ⛔ Crise réelle : les commandes d'exercice sont refusées.
             03:02 alice> !debex
               ⛔ Crise réelle : les commandes d'exercice sont refusées.
@@ -1885,71 +2064,37 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
               3 roles to fill: !role <role> @person. Start by naming the scribe.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
             09:01 anna@anim> !animate !room drill manual
-              ✅ [EXERCISE] 🎬 Animation room linked to exercise 20261129-test — scenario "ORAGE" drill v3 (beginner, 4 injects, 3 timed, last at T+20 min). Mode manual (injects on command).
-              Objectives:
-                o1 Set up the cell
-                o2 Mode dégradé
-              When the players are ready: !debex.
-              📌 [EXERCISE] 🎬 Exercise "ORAGE": the animation cell is in place. The start of play (DEBEX) will be announced here.
-              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+              ✅ [EXERCISE] 🎬 Proposal sent to the players' room of exercise 20261129-test — scenario "ORAGE" drill v3.
+              This room will be linked once a players' lead types !accept in their room.
+              📌 [EXERCISE] 🎬 Room !anim proposes to animate this exercise ("ORAGE"). Nothing from the facilitators will reach you without your consent.
+              A lead of the cell types !accept to accept, or !decline.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             09:02 anna@anim> !debex
-              ✅ [EXERCISE] DEBEX at 09:02: exercise clock at T+0.
-              Next: i1 at T+0 min (09:02)
-              📌 [EXERCISE] 🎬 DEBEX — exercise "ORAGE" starts at 09:02.
-              Everything that follows is fictitious, except a real emergency: then type "STOP EXERCICE" or "STOP EXERCISE" here; the exercise stops at once.
-              + 3 {"kind":"exercise_started"}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:03 tick
             09:04 anna@anim> !inject
-              📌[inject:i1] [EXERCISE] 📋 Internal message — Facilitators: The IT is down.
-              ✅ [EXERCISE] ▶️ i1 played at T+2 min — 📋 Facilitators
-              Expected: Set up the cell
-              Next: i2 at T+10 min (09:12)
-              + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Facilitators","text":"The IT is down.","expected":"Set up the cell","manual":true}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:05 anna@anim> !skip i2 not relevant today
-              ✅ [EXERCISE] i2 skipped: it will not be played.
-              + 6 {"kind":"inject_skipped","inject":"i2","reason":"not relevant today"}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:06 anna@anim> !delay i3 5m
-              ✅ [EXERCISE] i3 delayed by 5 min.
-              + 7 {"kind":"inject_delayed","inject":"i3","minutes":5}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:07 anna@anim> !inject i3
-              📌[inject:i3] [EXERCISE] 📰 Press — Journaliste: Rumeur de piratage de l'hôpital.
-              ✅ [EXERCISE] ▶️ i3 played at T+5 min — 📰 Journaliste
-              Expected: Message d'attente
-              Next: r1 (on command)
-              + 8 {"kind":"inject_played","inject":"i3","channel":"press","from":"Journaliste","text":"Rumeur de piratage de l'hôpital.","expected":"Message d'attente","manual":true}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:08 anna@anim> !adhoc fax Someone: hello
-              ⛔ [EXERCISE] Unknown channel: mail, phone, sms, press, social, visit or internal.
+              ⛔ Unknown channel: mail, phone, sms, press, social, visit or internal.
               !adhoc <channel> [role] <persona>: <text> — an unscripted inject, fired at once
             09:09 anna@anim> !schedule
-              » [EXERCISE] ⏱️ Exercise "ORAGE" (drill v3) — T+7 min · running · mode manual
-              Last played:
-                i1 T+2 min 📋 Facilitators · no reaction yet
-                i3 T+5 min 📰 Journaliste · no reaction yet
-              Coming up:
-                r1 on command 🚪 Patient → all
-              Coverage: 2/3 planned injects played (66 %), 1 skipped, 0 ad hoc. Observations: 0.
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:10 carol> stop exercise, a real fire
-              📌 [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
-              The exercise is frozen: no more injects will be played. Deal with the real emergency.
-              Only a facilitator can resume the exercise (!resume, in the animation room).
-              📌→!anim [EXERCISE] 🛑🛑 STOP EXERCISE — REAL EMERGENCY raised by carol at 09:10.
-              The exercise is frozen: no more injects will be played. Deal with the real emergency.
-              Only a facilitator can resume the exercise (!resume, in the animation room).
-              + 10 {"kind":"exercise_stopped","text":"stop exercise, a real fire"}
             09:11 anna@anim> !resume
-              ✅ [EXERCISE] ▶️ Resumed after the STOP (frozen 1 min): exercise clock at T+8 min.
-              📌 [EXERCISE] ▶️ The exercise resumes.
-              + 11 {"kind":"exercise_resumed"}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:12 anna@anim> !finex
-              ✅ [EXERCISE] FINEX at T+9 min. Coverage: 2/3 planned injects played (66 %), 0 ad hoc, 1 skipped.
-              📌 [EXERCISE] 🏁 FINEX — end of exercise "ORAGE". Thank you all.
-              Hot debrief now: type !debrief for the round table (players first, then observers).
-              + 12 {"kind":"exercise_ended"}
+              ⛔ Waiting for the players' consent: this room will animate exercise 20261129-test once a lead of their cell types !accept in their room.
             09:13 alice> !debrief next
               ⛔ [EXERCISE] The debrief is not open: type !debrief to start it.
             09:14 alice> !improve Train the night managers @carol by 2027-02-28
               ✅ [EXERCISE] P1 — improvement added to the plan · owner @carol · due 2027-02-28.
-              + 13 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
+              + 3 {"kind":"improvement","reference":"P1","text":"Train the night managers","owner":"@carol","due":"2027-02-28"}
         "#]],
     );
 }
@@ -1960,6 +2105,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
         r#"
         03:00 alice> !ouvrir test exercice
         03:01 anna@anim> !animer 20261129-test drill manuel
+        03:01 alice> !accepter
         03:02 zoe@other> !ouvrir test
         03:03 zoe@other> !clore
         03:40 downtime since 03:05
@@ -1970,13 +2116,19 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
             03:01 anna@anim> !animer 20261129-test drill manuel
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            03:01 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:02 zoe@other> !ouvrir test
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test-2.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
@@ -1988,7 +2140,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
             03:40 downtime since 03:05
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
               📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:05 à 03:40 (35 min).
-              + 3 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tôt) à 03:40 (35 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite"}
+              + 4 {"kind":"gap","reason":"tocsin ne tournait pas de 03:05 (au plus tôt) à 03:40 (35 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite"}
         "#]],
     );
 }
@@ -1999,6 +2151,7 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
         r#"
         03:00 alice> !ouvrir test exercice
         03:01 anna@anim> !animer 20261129-test drill
+        03:01 alice> !accepter
         03:01 anna@anim> !objectif o1 atteint
         03:02 anna@anim> !debex
         03:03 anna@anim> !objectif
@@ -2029,13 +2182,19 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
             03:01 anna@anim> !animer 20261129-test drill
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:01 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:01 anna@anim> !objectif o1 atteint
               ⛔ [EXERCICE] L'exercice n'a pas commencé : !debex d'abord.
             03:02 anna@anim> !debex
@@ -2043,20 +2202,20 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
               Suivant : i1 à T+0 min (03:02)
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
-              + 3 {"kind":"exercise_started"}
+              + 4 {"kind":"exercise_started"}
             03:03 anna@anim> !objectif
               » [EXERCICE] Objectifs de l'exercice « ORAGE » :
                 o1 — Constituer la cellule : pas encore apprécié
                 o2 — Mode dégradé : pas encore apprécié
             03:04 anna@anim> !objectif o1 atteint Cellule constituée en 4 min, historien nommé
               ✅ [EXERCICE] Objectif o1 : atteint.
-              + 4 {"kind":"objective_assessed","objective":"o1","result":"met","comment":"Cellule constituée en 4 min, historien nommé"}
+              + 5 {"kind":"objective_assessed","objective":"o1","result":"met","comment":"Cellule constituée en 4 min, historien nommé"}
             03:05 anna@anim> !objectif o2 partiellement atteint : le labo oui, les urgences non
               ✅ [EXERCICE] Objectif o2 : partiellement atteint.
-              + 5 {"kind":"objective_assessed","objective":"o2","result":"partly","comment":"le labo oui, les urgences non"}
+              + 6 {"kind":"objective_assessed","objective":"o2","result":"partly","comment":"le labo oui, les urgences non"}
             03:06 anna@anim> !objectif o1 non atteint — l'historien est parti
               ✅ [EXERCICE] Objectif o1 : non atteint (remplace « atteint »).
-              + 6 {"kind":"objective_assessed","objective":"o1","result":"not_met","comment":"l'historien est parti"}
+              + 7 {"kind":"objective_assessed","objective":"o1","result":"not_met","comment":"l'historien est parti"}
             03:07 anna@anim> !objectif o9 atteint
               ⛔ [EXERCICE] Objectif inconnu : o9. Objectifs du scénario : o1, o2.
             03:07 anna@anim> !objectif o2 bof
@@ -2075,10 +2234,10 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
               » [EXERCICE] La synthèse est vide : !synthèse forces <texte>, !synthèse axes <texte>.
             03:09 anna@anim> !synthèse forces Main courante tenue sans interruption
               ✅ [EXERCICE] Force n°1 notée.
-              + 7 {"kind":"synthesis_note","part":"strength","text":"Main courante tenue sans interruption"}
+              + 8 {"kind":"synthesis_note","part":"strength","text":"Main courante tenue sans interruption"}
             03:10 anna@anim> !synthese axes: annuaire de crise papier absent
               ✅ [EXERCICE] Axe d'amélioration n°1 noté.
-              + 8 {"kind":"synthesis_note","part":"to_improve","text":"annuaire de crise papier absent"}
+              + 9 {"kind":"synthesis_note","part":"to_improve","text":"annuaire de crise papier absent"}
             03:10 anna@anim> !synthèse forces
               ⛔ [EXERCICE] Il manque le texte après « forces » ou « axes ».
               !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
@@ -2091,10 +2250,10 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
               ✅ [EXERCICE] FINEX à T+10 min. Couverture : 0/3 stimuli prévus joués (0 %), 0 improvisé(s), 0 passé(s).
               📌 [EXERCICE] 🏁 FINEX — fin de l'exercice « ORAGE ». Merci à tous.
               RETEX à chaud maintenant : tapez !retex pour le tour de table (joueurs d'abord, puis observateurs).
-              + 9 {"kind":"exercise_ended"}
+              + 10 {"kind":"exercise_ended"}
             03:13 anna@anim> !synthèse axes Rappeler le mot d'arrêt au DEBEX
               ✅ [EXERCICE] Axe d'amélioration n°2 noté.
-              + 10 {"kind":"synthesis_note","part":"to_improve","text":"Rappeler le mot d'arrêt au DEBEX"}
+              + 11 {"kind":"synthesis_note","part":"to_improve","text":"Rappeler le mot d'arrêt au DEBEX"}
             03:13 anna@anim> !synthèse
               » [EXERCICE] Forces (1) :
                 1. Main courante tenue sans interruption
@@ -2117,6 +2276,7 @@ fn exercise_edge_cases_from_review() {
         r#"
         03:00 alice> !ouvrir test exercice
         03:01 anna@anim> !animer 20261129-test drill
+        03:01 alice> !accepter
         03:02 anna@anim> !debex
         03:02 tick
         03:03 olga?@anim> !obs i1 le joueur a hésité à taper STOP EXERCICE
@@ -2149,61 +2309,67 @@ fn exercise_edge_cases_from_review() {
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
             03:01 anna@anim> !animer 20261129-test drill
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:01 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:02 anna@anim> !debex
               ✅ [EXERCICE] DEBEX à 03:02 : horloge d'exercice à T+0.
               Suivant : i1 à T+0 min (03:02)
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
-              + 3 {"kind":"exercise_started"}
+              + 4 {"kind":"exercise_started"}
             03:02 tick
               📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
               📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:12)
-              + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+              + 5 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
             03:03 olga?@anim> !obs i1 le joueur a hésité à taper STOP EXERCICE
               ✅ [EXERCICE] O1 (i1) — observation notée à T+1 min.
-              + 6 {"kind":"observation","reference":"O1","text":"le joueur a hésité à taper STOP EXERCICE","inject":"i1"}
+              + 7 {"kind":"observation","reference":"O1","text":"le joueur a hésité à taper STOP EXERCICE","inject":"i1"}
             03:04 bob> > <@tocsin> tapez « STOP EXERCICE » ici
             03:04 bob> !info pas de STOP EXERCICE ici, c'est une commande
               ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:04).
-              + 7 {"kind":"info","reference":"I1","text":"pas de STOP EXERCICE ici, c'est une commande"}
+              + 8 {"kind":"info","reference":"I1","text":"pas de STOP EXERCICE ici, c'est une commande"}
             03:05 anna@anim> !mode manuel
               ✅ [EXERCICE] Mode manuel : les stimuli ne sont joués que sur commande (!inject).
-              + 8 {"kind":"exercise_mode","auto":false}
+              + 9 {"kind":"exercise_mode","auto":false}
             03:20 anna@anim> !mode auto
               ⛔ [EXERCICE] Déjà dus : i2. En auto, ils partiraient tous d'un coup : jouez-les (!inject), passez-les (!passer) ou retardez la suite (!retarder 15m), puis repassez en auto.
             03:21 anna@anim> !passer i2 trop tôt
               ✅ [EXERCICE] i2 passé : il ne sera pas joué.
-              + 9 {"kind":"inject_skipped","inject":"i2","reason":"trop tôt"}
+              + 10 {"kind":"inject_skipped","inject":"i2","reason":"trop tôt"}
             03:22 anna@anim> !mode auto
               ⛔ [EXERCICE] Déjà dus : i3. En auto, ils partiraient tous d'un coup : jouez-les (!inject), passez-les (!passer) ou retardez la suite (!retarder 15m), puis repassez en auto.
             03:23 anna@anim> !amélioration Mettre à jour le PCA
               ✅ [EXERCICE] P1 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois.
-              + 10 {"kind":"improvement","reference":"P1","text":"Mettre à jour le PCA"}
+              + 11 {"kind":"improvement","reference":"P1","text":"Mettre à jour le PCA"}
             03:24 anna@anim> !amélioration Revoir l'annuaire avant 31/01/27
               ✅ [EXERCICE] P2 — amélioration inscrite au plan · sans pilote : précisez @qui la prochaine fois · échéance 31/01/2027.
-              + 11 {"kind":"improvement","reference":"P2","text":"Revoir l'annuaire","due":"2027-01-31"}
+              + 12 {"kind":"improvement","reference":"P2","text":"Revoir l'annuaire","due":"2027-01-31"}
             03:25 alice> !passer pd-lab 2 sans objet
               ⛔ [EXERCICE] Étape illisible : écrivez <procédure>.<numéro> (ex. pd-lab.2).
               !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
             03:26 anna@anim> !pause
               ✅ [EXERCICE] ⏸️ Pause à T+24 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
               📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
-              + 12 {"kind":"exercise_paused"}
+              + 13 {"kind":"exercise_paused"}
             03:27 anna@anim> !inject
               ⛔ [EXERCICE] L'exercice est en pause : !reprise d'abord.
             03:28 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 2 min de pause : horloge d'exercice à T+24 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 13 {"kind":"exercise_resumed"}
+              + 14 {"kind":"exercise_resumed"}
             03:29 anna@anim> !retex
               ⛔ [EXERCICE] Salon d'animation : les commandes de la cellule se tapent dans le salon des joueurs. Ici : !chrono, !inject, !passer, !retarder, !pause, !reprise, !improviser, !attendu, !obs, !finex, !export (!aide pour le détail).
             03:29 anna@anim> edit !improviser téléphone Cadre : encore
@@ -2213,8 +2379,8 @@ fn exercise_edge_cases_from_review() {
             03:40 downtime since 03:30
               📌 [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min). Les messages envoyés entre-temps sont rattrapés ; vérifiez que rien ne manque (!statut) et saisissez les notes papier (!papier).
               📌→!anim [EXERCICE] ⚠️ tocsin était arrêté de 03:30 à 03:40 (10 min) : l'exercice est en pause depuis 03:30, aucun stimulus n'a été joué. !chrono pour voir où il en est, !reprise pour le relancer.
-              + 14 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite ; l'exercice a été mis en pause"}
-              + 15 {"kind":"exercise_paused"}
+              + 15 {"kind":"gap","reason":"tocsin ne tournait pas de 03:30 (au plus tôt) à 03:40 (10 min) : tous les messages de cette période ont été rattrapés depuis le serveur, dans l'ordre ; les rappels dus ont été envoyés ensuite ; l'exercice a été mis en pause"}
+              + 16 {"kind":"exercise_paused"}
             03:41 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+26 min · ⏸️ en pause · mode manuel
               Derniers joués :
@@ -2226,12 +2392,12 @@ fn exercise_edge_cases_from_review() {
             03:50 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 20 min de pause : horloge d'exercice à T+26 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 16 {"kind":"exercise_resumed"}
+              + 17 {"kind":"exercise_resumed"}
             03:51 alice> !clore
-              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 17 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 18 entrées, 0 décision, 0 action dont 0 restée ouverte.
               🔏 digest of 20261129-test
-              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (17 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
-              + 17 {"kind":"crisis_closed"}
+              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (18 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 18 {"kind":"crisis_closed"}
             03:52 anna@anim> !export
               📎 export html of 20261129-test
             03:52 anna@anim> !pause
@@ -2281,8 +2447,10 @@ fn the_animation_room_survives_replay_in_crisis_order() {
     say(&mut world, "!a", "!ouvrir test exercice"); // 20261129-test
     say(&mut world, "!b", "!ouvrir test exercice"); // 20261129-test-2
     say(&mut world, "!anim", "!animer 20261129-test-2 drill");
+    say(&mut world, "!b", "!accepter");
     say(&mut world, "!b", "!clore");
     say(&mut world, "!anim", "!animer 20261129-test drill");
+    say(&mut world, "!a", "!accepter");
     assert_eq!(world.animated_from("!anim").unwrap().id, "20261129-test");
     records.sort_by(|x, y| (&x.crisis, x.seq).cmp(&(&y.crisis, y.seq)));
     let mut replayed = World::default();
@@ -2673,6 +2841,7 @@ fn reminders_and_clock_warnings_pause_with_the_exercise() {
         03:00 alice> !ouvrir test exercice
         03:00 alice> !point arrêt
         03:01 anna@anim> !animer 20261129-test drill manuel
+        03:01 alice> !accepter
         03:02 anna@anim> !debex
         03:03 alice> !action Prévenir le SAMU @bob dans 30m
         03:10 anna@anim> !pause
@@ -2699,36 +2868,42 @@ fn reminders_and_clock_warnings_pause_with_the_exercise() {
               ✅ [EXERCICE] Plus de points de situation automatiques.
               + 2 {"kind":"point_cadence","every_minutes":0}
             03:01 anna@anim> !animer 20261129-test drill manuel
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 3 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+            03:01 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode manuel (stimuli sur commande).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
+              + 4 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:02 anna@anim> !debex
               ✅ [EXERCICE] DEBEX à 03:02 : horloge d'exercice à T+0.
               Suivant : i1 à T+0 min (03:02)
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
-              + 4 {"kind":"exercise_started"}
+              + 5 {"kind":"exercise_started"}
             03:03 alice> !action Prévenir le SAMU @bob dans 30m
               ✅ [EXERCICE] A1 — action enregistrée · pour @bob · échéance 03:33.
-              + 5 {"kind":"action","reference":"A1","text":"Prévenir le SAMU","owner":{"type":"user","id":"@bob"},"due":"2026-11-29T02:33:00Z"}
+              + 6 {"kind":"action","reference":"A1","text":"Prévenir le SAMU","owner":{"type":"user","id":"@bob"},"due":"2026-11-29T02:33:00Z"}
             03:10 anna@anim> !pause
               ✅ [EXERCICE] ⏸️ Pause à T+8 min : l'horloge d'exercice est arrêtée, le chronogramme se décalera d'autant.
               📌 [EXERCICE] ⏸️ Exercice en pause. Il reprendra sur annonce.
-              + 6 {"kind":"exercise_paused"}
+              + 7 {"kind":"exercise_paused"}
             03:33 tick
             03:40 tick
             04:00 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après 50 min de pause : horloge d'exercice à T+8 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 7 {"kind":"exercise_resumed"}
+              + 8 {"kind":"exercise_resumed"}
             04:20 tick
             04:23 tick
               📌 [EXERCICE] ⏰ A1 en retard (échéance 03:33) : Prévenir le SAMU · @bob
-              + 8 {"kind":"reminder","target":"A1","who":"@bob"}
+              + 9 {"kind":"reminder","target":"A1","who":"@bob"}
             04:30 tick
             04:31 bob> STOP EXERCICE malaise en salle
               📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 04:31.
@@ -2737,18 +2912,18 @@ fn reminders_and_clock_warnings_pause_with_the_exercise() {
               📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 04:31.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
-              + 9 {"kind":"exercise_stopped","text":"STOP EXERCICE malaise en salle"}
+              + 10 {"kind":"exercise_stopped","text":"STOP EXERCICE malaise en salle"}
             04:50 tick
             05:00 anna@anim> !reprise
               ✅ [EXERCICE] ▶️ Reprise après le STOP (gelé 29 min) : horloge d'exercice à T+39 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
-              + 10 {"kind":"exercise_resumed"}
+              + 11 {"kind":"exercise_resumed"}
             05:30 tick
               📌 [EXERCICE] ⏰ A1 en retard (échéance 03:33) : Prévenir le SAMU · @bob
-              + 11 {"kind":"reminder","target":"A1","who":"@bob"}
+              + 12 {"kind":"reminder","target":"A1","who":"@bob"}
             05:49 tick
               📌 [EXERCICE] ⏳ point-ars — Point ARS : reste 30 min (échéance 06:19)
-              + 12 {"kind":"clock_warning","clock":"point-ars","left_minutes":30}
+              + 13 {"kind":"clock_warning","clock":"point-ars","left_minutes":30}
             05:50 tick
             05:51 alice> !horloges
               » [EXERCICE] Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
@@ -2766,6 +2941,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
         03:00 alice> !ouvrir test exercice
         03:01 anna@anim> !aide
         03:02 anna@anim> !animer 20261129-test drill
+        03:02 alice> !accepter
         03:03 alice> !clore
         03:04 anna@anim> !aide
         "#,
@@ -2802,6 +2978,8 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
               !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !accepter — (responsable des joueurs) laisse le salon d'animation proposé animer l'exercice
+              !refuser — (responsable des joueurs) refuse la proposition d'animation
               !retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
               !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
               Dans un salon d'animation, une fois lié à l'exercice (!animer) :
@@ -2819,18 +2997,24 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
               !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
             03:02 anna@anim> !animer 20261129-test drill
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:02 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:03 alice> !clore
-              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 3 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 4 entrées, 0 décision, 0 action dont 0 restée ouverte.
               🔏 digest of 20261129-test
-              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (3 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
-              + 3 {"kind":"crisis_closed"}
+              📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (4 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 4 {"kind":"crisis_closed"}
             03:04 anna@anim> !aide
               » Commandes du salon d'animation :
               !aide [commande] — les commandes, ou le détail d'une
@@ -2865,6 +3049,7 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
         r"
         02:59 alice> !ouvrir test exercice
         03:00 anna@anim> !animer 20261129-test drill
+        03:00 alice> !accepter
         03:01 anna@anim> !debex
         03:01 tick
         03:02 carol> !info le parking est plein
@@ -2889,45 +3074,51 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
             03:00 anna@anim> !animer 20261129-test drill
-              ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+            03:00 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
               Quand les joueurs sont prêts : !debex.
-              📌 [EXERCICE] 🎬 Exercice « ORAGE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
-              + 2 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:01 anna@anim> !debex
               ✅ [EXERCICE] DEBEX à 03:01 : horloge d'exercice à T+0.
               Suivant : i1 à T+0 min (03:01)
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:01.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
-              + 3 {"kind":"exercise_started"}
+              + 4 {"kind":"exercise_started"}
             03:01 tick
               📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
               📌→!anim [EXERCICE] ▶️ i1 joué à T+0 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:11)
-              + 4 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+              + 5 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
             03:02 carol> !info le parking est plein
               ✅ [EXERCICE] I1 — information enregistrée, à vérifier (03:02).
-              + 6 {"kind":"info","reference":"I1","text":"le parking est plein"}
+              + 7 {"kind":"info","reference":"I1","text":"le parking est plein"}
             03:04 bob> reply inject:i1 !info cellule réunie en salle 12
               ✅ [EXERCICE] I2 — information enregistrée, à vérifier (03:04).
-              + 7 {"kind":"info","reference":"I2","text":"cellule réunie en salle 12"} answers=i1
+              + 8 {"kind":"info","reference":"I2","text":"cellule réunie en salle 12"} answers=i1
             03:05 alice> !décision passage en mode dégradé par @dg suite à i1 -- SI coupé
               ✅ [EXERCICE] D1 — décision enregistrée (03:05), avec sa justification.
               Décidée par @dg.
               En réponse à i1.
-              + 8 {"kind":"decision","reference":"D1","text":"passage en mode dégradé","rationale":"SI coupé","decided_by":"@dg","trigger":"i1"}
+              + 9 {"kind":"decision","reference":"D1","text":"passage en mode dégradé","rationale":"SI coupé","decided_by":"@dg","trigger":"i1"}
             03:05 alice> !décision rien suite à Z9
               ⛔ [EXERCICE] « Z9 » n'est ni une entrée de cette crise ni un stimulus joué : rien n'est enregistré.
             03:06 alice> !décision confinement du réseau par @alice after I2
               ✅ [EXERCICE] D2 — décision enregistrée (03:06). Sans justification : ajoutez « -- pourquoi » la prochaine fois.
               En réponse à I2.
-              + 9 {"kind":"decision","reference":"D2","text":"confinement du réseau","trigger":"I2"}
+              + 10 {"kind":"decision","reference":"D2","text":"confinement du réseau","trigger":"I2"}
             03:07 alice> !lier D2 i1
               ✅ [EXERCICE] Noté : D2 répond à i1.
-              + 10 {"kind":"link","from":"D2","to":"i1"}
+              + 11 {"kind":"link","from":"D2","to":"i1"}
             03:07 alice> !lier D2 i1
               » [EXERCICE] D2 est déjà lié à i1.
             03:07 alice> !lier D2 D2
@@ -2936,26 +3127,26 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
               ⛔ [EXERCICE] Référence inconnue « D9 » dans cette crise (dernières : I2, D2).
             03:09 carol> !info le parking est vidé, voir I1
               ✅ [EXERCICE] I3 — information enregistrée, à vérifier (03:09).
-              + 11 {"kind":"info","reference":"I3","text":"le parking est vidé, voir I1"}
+              + 12 {"kind":"info","reference":"I3","text":"le parking est vidé, voir I1"}
             03:11 tick
               📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI : Le logiciel du labo ne répond plus.
               📌→!anim [EXERCICE] ▶️ i2 joué à T+10 min — 📞 Biologiste de garde
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:21), après i2
-              + 12 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+              + 13 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
             03:12 carol> !info les urgences débordent
               ✅ [EXERCICE] I4 — information enregistrée, à vérifier (03:12).
-              + 14 {"kind":"info","reference":"I4","text":"les urgences débordent"}
+              + 15 {"kind":"info","reference":"I4","text":"les urgences débordent"}
             03:14 bob> !proc pd-lab
               ✅ [EXERCICE] pd-lab lancée — rôle dsi non pourvu : !rôle dsi @personne.
               📌[proc:pd-lab] [EXERCICE] 📋 pd-lab — Labo (responsable : dsi)
               ☐ 1. Bons papier
               Progression : 0/1 · !fait pd-lab.<n> pour cocher
-              + 15 {"kind":"procedure_started","procedure":"pd-lab"}
+              + 16 {"kind":"procedure_started","procedure":"pd-lab"}
             03:15 alice> !action rappeler le biologiste (i2) @bob
               ✅ [EXERCICE] A1 — action enregistrée · pour @bob.
-              + 17 {"kind":"action","reference":"A1","text":"rappeler le biologiste (i2)","owner":{"type":"user","id":"@bob"}} answers=i2
+              + 18 {"kind":"action","reference":"A1","text":"rappeler le biologiste (i2)","owner":{"type":"user","id":"@bob"}} answers=i2
             03:16 anna@anim> !chrono
               » [EXERCICE] ⏱️ Exercice « ORAGE » (drill v3) — T+15 min · en cours · mode auto
               Derniers joués :

@@ -34,8 +34,15 @@ pub const SCRIPT: &[&str] = &[
     "!statut",
 ];
 
-/// What the facilitator types in the animation room (`{crisis}` is the exercise's id).
-pub const ANIMATION: &[&str] = &["!animer {crisis} demo-20min", "!debex", "!chrono"];
+/// What the facilitator types in the animation room (`{crisis}` is the
+/// exercise's id), and whether it is rather the players' lead, in the
+/// players' room, who types it: the link waits for their consent.
+pub const ANIMATION: &[(bool, &str)] = &[
+    (false, "!animer {crisis} demo-20min"),
+    (true, "!accepter"),
+    (false, "!debex"),
+    (false, "!chrono"),
+];
 
 /// Logs in as `user`, creates the players' room with the bot and plays [`SCRIPT`],
 /// then the animation room and [`ANIMATION`].
@@ -116,8 +123,9 @@ pub async fn play(
         animation.room_id()
     );
     wait_for_join(&animation, &bot_id).await?;
-    for line in ANIMATION {
-        send(&animation, &line.replace("{crisis}", &crisis), &mut rx).await?;
+    for (in_players_room, line) in ANIMATION {
+        let target = if *in_players_room { &room } else { &animation };
+        send(target, &line.replace("{crisis}", &crisis), &mut rx).await?;
     }
     sync.abort();
     Ok(())

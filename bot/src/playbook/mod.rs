@@ -67,6 +67,9 @@ pub struct Role {
     pub id: String,
     pub title: Text,
     pub duties: Text,
+    /// A read-only participant from outside the cell (the regional health
+    /// agency, the CERT): their commands are refused but `!statut` and `!aide`.
+    pub observer: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -504,7 +507,7 @@ fn read_roles(w: &mut Walker, top: &Fields<'_>) -> Vec<Role> {
     let mut roles = Vec::new();
     for (idx, item) in items.iter().enumerate() {
         let path = format!("roles[{idx}]");
-        let Some(f) = w.fields(item, &path, &["id", "title", "duties"]) else {
+        let Some(f) = w.fields(item, &path, &["id", "title", "duties", "observer"]) else {
             continue;
         };
         let id = w.req_id(&f, "id");
@@ -513,11 +516,13 @@ fn read_roles(w: &mut Walker, top: &Fields<'_>) -> Vec<Role> {
         }
         let title = w.req_text(&f, "title");
         let duties = w.opt_text(&f, "duties");
+        let observer = w.opt_bool(&f, "observer").unwrap_or(false);
         if let (Some(id), Some(title)) = (id, title) {
             roles.push(Role {
                 id,
                 title,
                 duties: duties.unwrap_or_default(),
+                observer,
             });
         }
     }

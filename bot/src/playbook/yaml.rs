@@ -303,6 +303,24 @@ impl Walker {
         }
     }
 
+    /// An optional `true`/`false`; `None` when absent or not a boolean (reported).
+    pub fn opt_bool(&mut self, fields: &Fields<'_>, key: &str) -> Option<bool> {
+        let node = fields.get(key)?;
+        let value = self.string(node, &fields.child_path(key))?;
+        match value.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                self.error(
+                    pos(node),
+                    &fields.child_path(key),
+                    format!("expected true or false, found `{value}`"),
+                );
+                None
+            }
+        }
+    }
+
     pub fn req_string(&mut self, fields: &Fields<'_>, key: &str) -> Option<String> {
         let node = self.required(fields, key)?;
         self.string(node, &fields.child_path(key))

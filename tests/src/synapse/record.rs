@@ -76,6 +76,9 @@ async fn conversation_a_photo_and_linked_decisions_end_in_a_verified_export() {
         .send(&anim, &format!("!animer {crisis} demo-20min"))
         .await;
     anna.reply_to(&bot_id, &link).await;
+    let accept = alice.send(&players, "!accepter").await;
+    alice.reply_to(&bot_id, &accept).await;
+    anna.bot_message(&bot_id, "Salon d'animation lié").await;
     let debex = anna.send(&anim, "!debex").await;
     anna.reply_to(&bot_id, &debex).await;
     let inject = bob

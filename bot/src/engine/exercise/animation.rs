@@ -9,7 +9,7 @@ use super::{due_injects, fire, next_line, planned, stimulus_text, upcoming};
 use crate::engine::command::Command;
 use crate::engine::event::{Event, PostTag};
 use crate::engine::schedule::span;
-use crate::engine::state::{Crisis, ExerciseRun};
+use crate::engine::state::{Crisis, ExerciseRun, LinkProposal};
 use crate::engine::{Ctx, Decision, Effect, ellipsis, mark_decision};
 use crate::lang::speech::{Speech, msg};
 use crate::playbook::scenario::{Channel, Scenario};
@@ -20,7 +20,10 @@ impl Ctx<'_> {
         (!self.input.privileged).then(|| Decision::refuse(msg!("facilitators-only", p = self.p())))
     }
 
-    /// `!animer <crise|salon> <scénario>` in a room with no crisis: link it as the animation room.
+    /// `!animer <crise|salon> <scénario>` in a room with no crisis: propose
+    /// to animate the players' exercise from this room. The players' lead
+    /// accepts ([`Ctx::accept_link`]) or declines it in their room; until
+    /// then nothing of this room reaches them.
     pub(in crate::engine) fn link(&self, target: &str, scenario_id: &str, auto: bool) -> Decision {
         if let Some(refusal) = self.require_facilitator() {
             return refusal;
@@ -29,12 +32,10 @@ impl Ctx<'_> {
             Ok(found) => found,
             Err(refusal) => return refusal,
         };
-        let lang = self.lang;
-        let p = self.p();
         let record = crate::engine::base_record(
             crisis,
             self.input,
-            Event::ExerciseLinked {
+            Event::ExerciseLinkProposed {
                 animation_room: self.input.room.clone(),
                 scenario: scenario.id.clone(),
                 scenario_version: scenario.version.clone(),
@@ -42,39 +43,149 @@ impl Ctx<'_> {
                 auto,
             },
         );
+        let p = self.p();
+        let ack = msg!(
+            "link-proposed",
+            crisis = &crisis.id,
+            code_name = &scenario.code_name,
+            scenario = &scenario.id,
+            version = &scenario.version,
+            p
+        );
+        let request = msg!(
+            "link-request",
+            room = &self.input.room,
+            code_name = &scenario.code_name,
+            p
+        );
+        mark_decision(
+            crisis,
+            self.settings,
+            Decision {
+                records: vec![record],
+                effects: vec![Effect::Ack(ack.into()), self.post_players(crisis, request)],
+            },
+        )
+    }
+
+    /// `!accepter` in the players' room: a lead links the proposed animation room.
+    pub(in crate::engine) fn accept_link(&self, crisis: &Crisis) -> Decision {
+        let proposal = match self.pending_proposal(crisis, msg!("word-accept")) {
+            Ok(proposal) => proposal,
+            Err(refusal) => return refusal,
+        };
+        let Some(scenario) = self.catalog.scenario(&proposal.scenario) else {
+            let known: Vec<&str> = self.catalog.scenarios().map(|s| s.id.as_str()).collect();
+            let known = self.list_or_none(&known);
+            return Decision::refuse(msg!(
+                "link-unknown-scenario",
+                scenario = &proposal.scenario,
+                known = &known
+            ));
+        };
+        let lang = self.lang;
+        let record = crate::engine::base_record(
+            crisis,
+            self.input,
+            Event::ExerciseLinked {
+                animation_room: proposal.animation_room.clone(),
+                scenario: proposal.scenario.clone(),
+                scenario_version: proposal.scenario_version.clone(),
+                code_name: proposal.code_name.clone(),
+                auto: proposal.auto,
+            },
+        );
         let objectives: Vec<String> = scenario
             .objectives
             .iter()
             .map(|o| format!("  {} {}", o.id, o.text.get(lang)))
             .collect();
-        let mode = if auto {
+        let mode = if proposal.auto {
             self.say(msg!("mode-auto-label"))
         } else {
             self.say(msg!("mode-manual-label"))
         };
-        let ack = msg!(
+        let facilitators = msg!(
             "link-ack",
             crisis = &crisis.id,
-            code_name = &scenario.code_name,
-            scenario = &scenario.id,
-            version = &scenario.version,
+            code_name = &proposal.code_name,
+            scenario = &proposal.scenario,
+            version = &proposal.scenario_version,
             level = msg!("level", level = scenario.level.id()),
             n_injects = scenario.injects.len(),
             n_timed = scenario.n_timed(),
             last = span(scenario.length(), self.settings),
             mode = &mode,
             objectives = objectives.join("\n"),
-            p
+            p = self.p()
         );
-        let players = msg!("link-players", code_name = &scenario.code_name);
-        mark_decision(
+        let ack = msg!(
+            "link-accepted",
+            room = &proposal.animation_room,
+            code_name = &proposal.code_name
+        );
+        // The players' room's answers are marked by `in_crisis`'s caller.
+        Decision {
+            records: vec![record],
+            effects: vec![
+                Effect::Ack(ack.into()),
+                Effect::Post {
+                    room: proposal.animation_room.clone(),
+                    crisis: crisis.id.clone(),
+                    text: facilitators.into(),
+                    tag: None,
+                },
+            ],
+        }
+    }
+
+    /// `!refuser` in the players' room: a lead declines the proposal.
+    pub(in crate::engine) fn decline_link(&self, crisis: &Crisis) -> Decision {
+        let proposal = match self.pending_proposal(crisis, msg!("word-decline")) {
+            Ok(proposal) => proposal,
+            Err(refusal) => return refusal,
+        };
+        let record = crate::engine::base_record(
             crisis,
-            self.settings,
-            Decision {
-                records: vec![record],
-                effects: vec![Effect::Ack(ack.into()), self.post_players(crisis, players)],
+            self.input,
+            Event::ExerciseLinkDeclined {
+                animation_room: proposal.animation_room.clone(),
             },
-        )
+        );
+        // The players' room's answers are marked by `in_crisis`'s caller.
+        Decision {
+            records: vec![record],
+            effects: vec![
+                Effect::Ack(msg!("link-declined", room = &proposal.animation_room).into()),
+                Effect::Post {
+                    room: proposal.animation_room.clone(),
+                    crisis: crisis.id.clone(),
+                    text: msg!("link-declined-animation", crisis = &crisis.id).into(),
+                    tag: None,
+                },
+            ],
+        }
+    }
+
+    /// The proposal a lead answers, or why there is none to answer.
+    fn pending_proposal<'c>(
+        &self,
+        crisis: &'c Crisis,
+        command: crate::lang::speech::Message,
+    ) -> Result<&'c LinkProposal, Decision> {
+        if !crisis.exercise {
+            return Err(Decision::refuse(self.real_crisis()));
+        }
+        if let Some(refusal) = self.require_privilege(command) {
+            return Err(refusal);
+        }
+        crisis.link_proposal.as_ref().ok_or_else(|| {
+            Decision::refuse(msg!(
+                "link-nothing-pending",
+                p = self.p(),
+                crisis = &crisis.id
+            ))
+        })
     }
 
     /// The players' open exercise and the scenario to link it to, or why not.
@@ -200,7 +311,10 @@ impl Ctx<'_> {
                     players: false,
                 }],
             },
-            Command::Link { .. } | Command::Open { .. } => Decision::refuse(msg!(
+            Command::Link { .. }
+            | Command::Open { .. }
+            | Command::AcceptLink
+            | Command::DeclineLink => Decision::refuse(msg!(
                 "animation-already-linked",
                 crisis = &crisis.id,
                 scenario = &run.scenario

@@ -31,9 +31,7 @@ impl Report<'_> {
         let r = self.run?;
         let sc = self.scenario;
         let linked_by = self
-            .shown
-            .iter()
-            .find(|e| matches!(e.record.event, Event::ExerciseLinked { .. }))
+            .direx_entry()
             .map(|e| e.record.author.name.clone())
             .unwrap_or_default();
         Some(RunView {

@@ -377,7 +377,17 @@ impl Report<'_> {
             Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
             Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), self.name(by)),
             Event::Posted { tag, event_id } => (tag.to_string(), event_id.clone()),
+            Event::ExerciseLinkDeclined { animation_room } => {
+                (String::new(), animation_room.clone())
+            }
             Event::ExerciseLinked {
+                scenario,
+                scenario_version,
+                code_name,
+                auto,
+                ..
+            }
+            | Event::ExerciseLinkProposed {
                 scenario,
                 scenario_version,
                 code_name,

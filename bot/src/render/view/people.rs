@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use super::{LeadRow, Participants, PersonRow, Report, SignatureRow};
 use crate::engine::event::Event;
 use crate::engine::exercise::debrief;
+use crate::journal::Entry;
 use crate::lang::speech::msg;
 
 /// What someone did, as far as the log tells.
@@ -23,7 +24,7 @@ enum Part {
 fn is_facilitation(event: &Event) -> bool {
     matches!(
         event,
-        Event::ExerciseLinked { .. }
+        Event::ExerciseLinkProposed { .. }
             | Event::ExerciseMode { .. }
             | Event::ExerciseStarted {}
             | Event::ExercisePaused {}
@@ -39,6 +40,23 @@ fn is_facilitation(event: &Event) -> bool {
 }
 
 impl Report<'_> {
+    /// The entry that names the exercise's director: the proposal the
+    /// players' lead accepted (`!animer`), or else the link itself.
+    pub(super) fn direx_entry(&self) -> Option<&Entry> {
+        let linked = self
+            .shown
+            .iter()
+            .position(|e| matches!(e.record.event, Event::ExerciseLinked { .. }))?;
+        let Event::ExerciseLinked { animation_room, .. } = &self.shown[linked].record.event else {
+            return None;
+        };
+        let proposal = self.shown[..linked].iter().rev().find(|e| {
+            matches!(&e.record.event,
+                Event::ExerciseLinkProposed { animation_room: room, .. } if room == animation_room)
+        });
+        Some(proposal.copied().unwrap_or(self.shown[linked]))
+    }
+
     /// The crisis cell, the facilitators and the observers, and who held the cell.
     pub(super) fn participants(&self) -> Participants {
         // Id → (part, entries written), in order of first appearance.
@@ -125,11 +143,7 @@ impl Report<'_> {
     /// direction, whose name is written by hand.
     pub(super) fn signatures(&self) -> Vec<SignatureRow> {
         let mut out: Vec<SignatureRow> = Vec::new();
-        if let Some(linked) = self
-            .shown
-            .iter()
-            .find(|e| matches!(e.record.event, Event::ExerciseLinked { .. }))
-        {
+        if let Some(linked) = self.direx_entry() {
             out.push(SignatureRow {
                 function: self.say(msg!("report-sign-direx")),
                 name: linked.record.author.name.clone(),
