@@ -6,6 +6,7 @@
 //! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
 
 mod deploy;
+mod federation;
 mod newcomers;
 mod outage;
 mod record;
@@ -19,6 +20,7 @@ use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom
 use matrix_sdk::ruma::api::client::uiaa;
 use matrix_sdk::ruma::events::InitialStateEvent;
 use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
+use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
 use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
 use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, ReplyWithinThread,
@@ -89,6 +91,8 @@ pub(crate) struct Seen {
 pub(crate) struct User {
     pub(crate) client: Client,
     pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
+    /// Events this user's client could not decrypt when they arrived.
+    pub(crate) undecryptable: Arc<Mutex<Vec<OwnedEventId>>>,
     _sync: tokio::task::JoinHandle<()>,
 }
 
@@ -174,6 +178,12 @@ impl User {
                 });
             }
         });
+        let undecryptable: Arc<Mutex<Vec<OwnedEventId>>> = Arc::default();
+        let sink = undecryptable.clone();
+        client.add_event_handler(move |ev: OriginalSyncRoomEncryptedEvent| {
+            let sink = sink.clone();
+            async move { sink.lock().unwrap().push(ev.event_id) }
+        });
         let syncer = client.clone();
         let sync = tokio::spawn(async move {
             // Keeps syncing across homeserver restarts.
@@ -187,6 +197,7 @@ impl User {
         User {
             client,
             seen,
+            undecryptable,
             _sync: sync,
         }
     }
@@ -320,6 +331,12 @@ impl Drop for BotSetup {
 }
 
 pub(crate) async fn bot_setup(url: &str, inviters: &[&UserId]) -> BotSetup {
+    let inviters: Vec<&str> = inviters.iter().map(|u| u.as_str()).collect();
+    bot_setup_allowing(url, &inviters).await
+}
+
+/// A bot whose `allowed_inviters` are `inviters`: user ids or server names.
+pub(crate) async fn bot_setup_allowing(url: &str, inviters: &[&str]) -> BotSetup {
     let name = unique("tocsin");
     let password = "bot-password-for-tests";
     let registrar = Client::builder().homeserver_url(url).build().await.unwrap();
