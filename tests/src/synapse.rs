@@ -6,6 +6,7 @@
 //! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
 
 mod deploy;
+mod injects;
 mod newcomers;
 mod outage;
 mod record;
@@ -24,7 +25,7 @@ use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, ReplyWithinThread,
     RoomMessageEventContent, RoomMessageEventContentWithoutRelation,
 };
-use matrix_sdk::ruma::{OwnedEventId, OwnedUserId, UserId};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UserId};
 use matrix_sdk::{Client, Room, RoomMemberships};
 use tokio_util::sync::CancellationToken;
 
@@ -83,6 +84,10 @@ pub(crate) struct Seen {
     replaces: Option<(OwnedEventId, String)>,
     /// An attachment.
     file: Option<matrix_sdk::ruma::events::room::message::FileMessageEventContent>,
+    /// The room it was seen in.
+    room: OwnedRoomId,
+    /// A message's formatted body.
+    html: Option<String>,
 }
 
 /// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
@@ -111,7 +116,7 @@ impl User {
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         client.sync_once(SyncSettings::default()).await.unwrap();
         let sink = seen.clone();
-        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent| {
+        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
             let sink = sink.clone();
             async move {
                 let (notice, body, file) = match &ev.content.msgtype {
@@ -119,6 +124,10 @@ impl User {
                     MessageType::Text(t) => (false, t.body.clone(), None),
                     MessageType::File(f) => (false, f.body.clone(), Some(f.clone())),
                     _ => return,
+                };
+                let html = match &ev.content.msgtype {
+                    MessageType::Notice(n) => n.formatted.as_ref().map(|f| f.body.clone()),
+                    _ => None,
                 };
                 let (in_reply_to, thread_root) = match &ev.content.relates_to {
                     Some(Relation::Reply(r)) => (Some(r.in_reply_to.event_id.clone()), None),
@@ -151,11 +160,13 @@ impl User {
                     reaction: None,
                     replaces,
                     file,
+                    room: room.room_id().to_owned(),
+                    html,
                 });
             }
         });
         let sink = seen.clone();
-        client.add_event_handler(move |ev: OriginalSyncReactionEvent| {
+        client.add_event_handler(move |ev: OriginalSyncReactionEvent, room: Room| {
             let sink = sink.clone();
             async move {
                 let target = ev.content.relates_to.event_id.clone();
@@ -171,6 +182,8 @@ impl User {
                     reaction: Some((target, key)),
                     replaces: None,
                     file: None,
+                    room: room.room_id().to_owned(),
+                    html: None,
                 });
             }
         });
