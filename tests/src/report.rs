@@ -663,6 +663,8 @@ fn the_paper_kit_shows_sources_stages_and_conditions() {
         "1 mois</span> après que nis2.2 est fait",
         // A recurring clock.
         "Récurrente : toutes les 12 h",
+        // A role whose duties state a legal delay, on its card.
+        "Source : Code de la santé publique, art. R.1413-69 : 1re partie « sans délai », 2e partie « au plus tard dans les trois mois »",
     ] {
         assert!(html.contains(expected), "{expected} missing from the kit");
     }

@@ -67,6 +67,8 @@ pub struct Role {
     pub id: String,
     pub title: Text,
     pub duties: Text,
+    /// Where the duties' legal statements come from (a delay, a duty to report).
+    pub source: Vec<Source>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -504,7 +506,7 @@ fn read_roles(w: &mut Walker, top: &Fields<'_>) -> Vec<Role> {
     let mut roles = Vec::new();
     for (idx, item) in items.iter().enumerate() {
         let path = format!("roles[{idx}]");
-        let Some(f) = w.fields(item, &path, &["id", "title", "duties"]) else {
+        let Some(f) = w.fields(item, &path, &["id", "title", "duties", "source"]) else {
             continue;
         };
         let id = w.req_id(&f, "id");
@@ -513,11 +515,13 @@ fn read_roles(w: &mut Walker, top: &Fields<'_>) -> Vec<Role> {
         }
         let title = w.req_text(&f, "title");
         let duties = w.opt_text(&f, "duties");
+        let source = read_sources(w, &f);
         if let (Some(id), Some(title)) = (id, title) {
             roles.push(Role {
                 id,
                 title,
                 duties: duties.unwrap_or_default(),
+                source,
             });
         }
     }

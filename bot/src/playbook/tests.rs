@@ -65,7 +65,7 @@ clocks:
         expect![[r#"
             pb.yaml:1:5: id: invalid id `Bad Id`: use lowercase letters a-z, digits and `-` (at most 40 characters)
             pb.yaml:4:1: colour: unknown field `colour`; expected one of: id, version, title, summary, tags, situation_points, roles, procedures, clocks
-            pb.yaml:6:29: roles[0].dutys: unknown field `dutys` (did you mean `duties`?); expected one of: id, title, duties
+            pb.yaml:6:29: roles[0].dutys: unknown field `dutys` (did you mean `duties`?); expected one of: id, title, duties, source
             pb.yaml:7:10: roles[1].id: duplicate role id `chef`
             pb.yaml:11:12: procedures[0].owner: unknown role `chief` (did you mean `chef`?); roles defined: chef
             pb.yaml:12:12: procedures[0].steps: a procedure needs at least one step
