@@ -326,6 +326,7 @@ inject-direct-note = ✉️ By direct message to {$holder}.
 inject-direct-unheld = ⚠️ Nobody holds the role {$role}: sent in the players' room.
 inject-files-note = 📎 Attachments: {$files}
 press-headline = “{$headline}”
+direct-chat-commands = This direct chat receives the stimuli of exercise « {$code} » addressed to you: commands are not read here. Write to the cell in its room. In a real emergency, « {$stop} » stops the exercise, here too.
 inject-expected-label = Expected:
 inject-notes-label = Notes:
 on-command = on command

@@ -331,6 +331,7 @@ inject-direct-note = ✉️ En message direct à {$holder}.
 inject-direct-unheld = ⚠️ Personne ne tient le rôle {$role} : envoyé dans la salle des joueurs.
 inject-files-note = 📎 Pièces jointes : {$files}
 press-headline = « {$headline} »
+direct-chat-commands = Ce salon direct reçoit les stimuli de l'exercice « {$code} » qui vous sont adressés : les commandes n'y sont pas lues. Écrivez à la cellule dans son salon. En cas d'urgence réelle, « {$stop} » arrête l'exercice, ici aussi.
 inject-expected-label = Attendu :
 inject-notes-label = Notes :
 on-command = sur commande

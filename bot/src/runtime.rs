@@ -295,11 +295,13 @@ impl Runtime {
         crisis: &str,
         tag: &PostTag,
         event_id: &str,
+        room: Option<String>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let event = Event::Posted {
             tag: tag.clone(),
             event_id: event_id.to_owned(),
+            room,
         };
         self.record_system(crisis, event, now)
     }

@@ -227,6 +227,10 @@ pub enum Event {
     Posted {
         tag: PostTag,
         event_id: String,
+        /// The room it went to, when not the crisis's own (a stimulus sent in
+        /// a direct chat).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
     },
     /// A message said in the room (or typed with `!consigner`), put on record.
     Note {

@@ -314,6 +314,13 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     {
         return exercise::stop(target, settings, input, text);
     }
+    // A direct chat where an exercise sent one player a stimulus: only the stop phrase is read there.
+    if crisis.is_none()
+        && animated.is_none()
+        && let Some(exercise) = world.direct_from(&input.room)
+    {
+        return direct_chat(exercise, settings, text);
+    }
     let playbook = crisis.or(animated).and_then(|c| catalog.get(&c.playbook));
     let roles: Vec<&str> = playbook
         .map(|p| p.roles.iter().map(|r| r.id.as_str()).collect())
@@ -348,6 +355,25 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             .map(|e| mark_effect(crisis, settings, e))
             .collect(),
     }
+}
+
+/// A command typed in a direct chat that an exercise's stimulus went to:
+/// not read there, and the player is told where to write. Conversation is left alone.
+fn direct_chat(exercise: &Crisis, settings: &Settings, text: &str) -> Decision {
+    if !text.trim_start().starts_with(settings.prefix.as_str()) {
+        return Decision::default();
+    }
+    let code = exercise
+        .run
+        .as_ref()
+        .map(|r| r.code_name.clone())
+        .unwrap_or_default();
+    let stop = settings.stop_phrases.first().cloned().unwrap_or_default();
+    mark_decision(
+        exercise,
+        settings,
+        Decision::refuse(msg!("direct-chat-commands", code, stop)),
+    )
 }
 
 /// What new entries answer, read from how they were said: a reply to an

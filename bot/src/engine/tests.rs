@@ -324,6 +324,11 @@ fn show(
             }
             _ => None,
         };
+        // A direct stimulus goes to the room `!dm` (`bob@dm>` speaks there).
+        let room = match effect {
+            Effect::Stimulus(s) if s.direct_to.is_some() => Some("!dm".to_owned()),
+            _ => None,
+        };
         if let Some((crisis, tag)) = posted {
             *n_posted += 1;
             let c = world.crisis(crisis).unwrap();
@@ -334,6 +339,7 @@ fn show(
                 settings,
                 super::event::Event::Posted {
                     tag,
+                    room,
                     event_id: format!("$posted{n_posted}"),
                 },
             );
@@ -2347,6 +2353,7 @@ fn posted_tags_keep_their_journal_form() {
         let event = Event::Posted {
             tag,
             event_id: "$e".to_owned(),
+            room: None,
         };
         assert_eq!(serde_json::to_string(&event).unwrap(), json);
         assert_eq!(serde_json::from_str::<Event>(json).unwrap(), event);
@@ -3196,6 +3203,9 @@ fn injects_reach_one_person_carry_files_and_read_as_their_medium() {
         03:05 anna@anim> !inject i2
         03:06 anna@anim> !inject i3
         03:07 anna@anim> !inject i4
+        03:08 bob@dm> !info reçu un courriel
+        03:08 bob@dm> je préviens la cellule
+        03:09 bob@dm> STOP EXERCICE : malaise réel au standard
         "#;
     let out = run_on(&targeted_catalog(), Settings::default(), script);
     expect![[r#"
@@ -3248,6 +3258,20 @@ fn injects_reach_one_person_carry_files_and_read_as_their_medium() {
           ✅ [EXERCICE] ▶️ i4 joué à T+4 min — 📞 Administrateur de garde
           ⚠️ Personne ne tient le rôle historien : envoyé dans la salle des joueurs.
           + 12 {"kind":"inject_played","inject":"i4","channel":"phone","from":"Administrateur de garde","to":"historien","text":"Je suis en route, tenez-moi informé.","manual":true}
+        03:08 bob@dm> !info reçu un courriel
+          ⛔ [EXERCICE] Ce salon direct reçoit les stimuli de l'exercice « CIBLE » qui vous sont adressés : les commandes n'y sont pas lues. Écrivez à la cellule dans son salon. En cas d'urgence réelle, « STOP EXERCICE » arrête l'exercice, ici aussi.
+        03:08 bob@dm> je préviens la cellule
+        03:09 bob@dm> STOP EXERCICE : malaise réel au standard
+          📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:09.
+          L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+          Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+          📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:09.
+          L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+          Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+          » [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:09.
+          L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+          Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+          + 14 {"kind":"exercise_stopped","text":"STOP EXERCICE : malaise réel au standard"} role=dsi
     "#]]
     .assert_eq(&out);
 }

@@ -66,6 +66,8 @@ pub enum Feedback {
         tag: PostTag,
         event_id: String,
         delivery: u64,
+        /// The room, when not the crisis's own (a direct chat).
+        room: Option<String>,
     },
     /// The homeserver refused a delivery for good: recorded in the room's crisis.
     Refused {
@@ -370,7 +372,18 @@ impl RoomSender {
                 .map_err(classify)?;
         }
         let tag = PostTag::Inject(inject.clone());
-        Ok(self.posted(crisis, &tag, event_id, delivery.id))
+        if direct_to.is_none() {
+            return Ok(self.posted(crisis, &tag, event_id, delivery.id));
+        }
+        // Sent in a direct chat: the engine learns that room belongs to the exercise.
+        let _ = self.feedback.send(Feedback::Posted {
+            crisis: crisis.clone(),
+            tag,
+            event_id: event_id.to_string(),
+            delivery: delivery.id,
+            room: Some(target.room_id().to_string()),
+        });
+        Ok(Done::WhenRecorded)
     }
 
     /// The direct chat with a player: the one tocsin has, or a new one
@@ -406,6 +419,7 @@ impl RoomSender {
             tag: tag.clone(),
             event_id: event_id.to_string(),
             delivery,
+            room: None,
         });
         Done::WhenRecorded
     }

@@ -1,8 +1,9 @@
 //! Injects aimed at one person (issue 14), in encrypted rooms: a direct
 //! stimulus reaches the holder of its role alone, in a direct chat the bot
 //! opens, and its attachment decrypts on their client byte for byte; a
-//! social-media persona arrives formatted in the players' room; the journal
-//! says who received what, with the file's hash.
+//! social-media persona arrives formatted in the players' room; the stop
+//! phrase works in the direct chat; the journal says who received what, with
+//! the file's hash.
 
 use matrix_sdk::RoomMemberships;
 use sha2::{Digest, Sha256};
@@ -173,15 +174,39 @@ async fn a_targeted_inject_reaches_only_the_role_holder_with_its_attachment() {
         );
     }
 
+    // The direct chat belongs to the exercise: a command there gets a pointer
+    // to the cell's room, and the stop phrase works there too.
+    let command = bob.send(&room, "!info reçu un courriel").await;
+    let pointer = bob.reply_to(&bot_id, &command).await.body;
+    assert!(
+        pointer.contains("les commandes n'y sont pas lues"),
+        "{pointer}"
+    );
+    bob.send(&room, "STOP EXERCICE : malaise réel au standard")
+        .await;
+    for who in [&alice, &anna] {
+        who.wait_for("the stop notice", |seen| {
+            seen.iter()
+                .find(|s| s.sender == bot_id && s.body.contains("🛑🛑 STOP EXERCICE"))
+                .cloned()
+        })
+        .await;
+    }
+
     // The journal says who received it, how, and which file went with it.
     bot.stop().await;
     let mut played = Vec::new();
-    Journal::open(&setup.dir.path().join("data"), |e| {
-        if let Event::InjectPlayed { .. } = &e.record.event {
-            played.push(e.record.event.clone());
-        }
+    let mut stopped = false;
+    Journal::open(&setup.dir.path().join("data"), |e| match &e.record.event {
+        Event::InjectPlayed { .. } => played.push(e.record.event.clone()),
+        Event::ExerciseStopped { .. } => stopped = true,
+        _ => {}
     })
     .unwrap();
+    assert!(
+        stopped,
+        "the stop phrase typed in the direct chat is on record"
+    );
     let digest: String = Sha256::digest(&original)
         .iter()
         .map(|b| format!("{b:02x}"))

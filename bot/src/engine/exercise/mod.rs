@@ -60,6 +60,7 @@ pub fn in_play<'w>(world: &'w World, room: &str) -> Option<&'w Crisis> {
     world
         .open_in(room)
         .or_else(|| world.animated_from(room))
+        .or_else(|| world.direct_from(room))
         .filter(|c| c.run.as_ref().is_some_and(ExerciseRun::in_play))
 }
 
@@ -92,25 +93,30 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
             ),
         },
     );
+    let mut effects = vec![
+        Effect::Post {
+            room: crisis.room.clone(),
+            crisis: crisis.id.clone(),
+            text: notice.clone().into(),
+            tag: None,
+        },
+        Effect::Post {
+            room: run.animation_room.clone(),
+            crisis: crisis.id.clone(),
+            text: notice.clone().into(),
+            tag: None,
+        },
+    ];
+    // Typed in a direct chat: the one who typed it reads the notice there too.
+    if input.room != crisis.room && input.room != run.animation_room {
+        effects.push(Effect::Reply(notice.into()));
+    }
     mark_decision(
         crisis,
         settings,
         Decision {
             records: vec![record],
-            effects: vec![
-                Effect::Post {
-                    room: crisis.room.clone(),
-                    crisis: crisis.id.clone(),
-                    text: notice.clone().into(),
-                    tag: None,
-                },
-                Effect::Post {
-                    room: run.animation_room.clone(),
-                    crisis: crisis.id.clone(),
-                    text: notice.into(),
-                    tag: None,
-                },
-            ],
+            effects,
         },
     )
 }

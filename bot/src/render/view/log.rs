@@ -376,7 +376,7 @@ impl Report<'_> {
             Event::HandoverAcknowledged { by } => (String::new(), self.name(by)),
             Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
             Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), self.name(by)),
-            Event::Posted { tag, event_id } => (tag.to_string(), event_id.clone()),
+            Event::Posted { tag, event_id, .. } => (tag.to_string(), event_id.clone()),
             Event::ExerciseLinked {
                 scenario,
                 scenario_version,
