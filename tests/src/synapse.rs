@@ -223,6 +223,53 @@ impl User {
         room
     }
 
+    /// A players' room this user creates (encrypted), once the bot and every
+    /// player in `players` have joined it.
+    pub(crate) async fn players_room(&self, bot: &UserId, players: &[&User]) -> Room {
+        let mut invite: Vec<&UserId> = vec![bot];
+        let ids: Vec<OwnedUserId> = players.iter().map(|p| p.id()).collect();
+        invite.extend(ids.iter().map(|id| &**id));
+        let room = self.create_encrypted_room(&invite).await;
+        wait_joined(&room, bot).await;
+        for player in players {
+            player.client.join_room_by_id(room.room_id()).await.unwrap();
+            wait_joined(&room, &player.id()).await;
+        }
+        room
+    }
+
+    /// Opens an exercise of the shipped playbook in `room`; its crisis id.
+    pub(crate) async fn open_exercise(&self, room: &Room, bot: &UserId) -> String {
+        let open = self.send(room, "!ouvrir rancongiciel exercice").await;
+        let opened = self.reply_to(bot, &open).await.body;
+        opened
+            .split("— crise ")
+            .nth(1)
+            .and_then(|rest| rest.split('.').next())
+            .expect("the crisis id in the opening reply")
+            .to_owned()
+    }
+
+    /// A file message's bytes, checking that the room encrypted it.
+    pub(crate) async fn encrypted_file(
+        &self,
+        file: &matrix_sdk::ruma::events::room::message::FileMessageEventContent,
+    ) -> Vec<u8> {
+        assert!(
+            matches!(
+                file.source,
+                matrix_sdk::ruma::events::room::MediaSource::Encrypted(_)
+            ),
+            "the attachment is encrypted"
+        );
+        self.client
+            .media()
+            .get_file(file, false)
+            .await
+            .unwrap()
+            .expect("the file's content")
+    }
+
     pub(crate) async fn send(&self, room: &Room, text: &str) -> OwnedEventId {
         room.send(RoomMessageEventContent::text_plain(text))
             .await
@@ -535,20 +582,7 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
                 .and_then(|s| s.file.clone())
         })
         .await;
-    assert!(
-        matches!(
-            file.source,
-            matrix_sdk::ruma::events::room::MediaSource::Encrypted(_)
-        ),
-        "the attachment is encrypted"
-    );
-    let bytes = alice
-        .client
-        .media()
-        .get_file(&file, false)
-        .await
-        .unwrap()
-        .expect("file content");
+    let bytes = alice.encrypted_file(&file).await;
     let verified =
         tocsin::export::verify(std::str::from_utf8(&bytes).unwrap()).expect("the export verifies");
     assert_eq!(verified.n_entries, 7);
@@ -927,18 +961,8 @@ async fn an_exercise_driven_from_the_animation_room() {
     let bot_id = setup.user_id.clone();
 
     // The players' room: alice leads, bob plays. Only players are in it.
-    let players = alice.create_encrypted_room(&[&bot_id, &bob.id()]).await;
-    wait_joined(&players, &bot_id).await;
-    bob.client.join_room_by_id(players.room_id()).await.unwrap();
-    wait_joined(&players, &bob.id()).await;
-    let open = alice.send(&players, "!ouvrir rancongiciel exercice").await;
-    let opened = alice.reply_to(&bot_id, &open).await.body;
-    let crisis = opened
-        .split("— crise ")
-        .nth(1)
-        .and_then(|rest| rest.split('.').next())
-        .expect("the crisis id in the opening reply")
-        .to_owned();
+    let players = alice.players_room(&bot_id, &[&bob]).await;
+    let crisis = alice.open_exercise(&players, &bot_id).await;
 
     // The animation room: anna facilitates (she created it: power level 100), olga observes.
     let anim = anna.create_encrypted_room(&[&bot_id, &olga.id()]).await;

@@ -33,26 +33,8 @@ async fn a_targeted_inject_reaches_only_the_role_holder_with_its_attachment() {
     let bot = start_in_process(&setup);
 
     // The players' room: alice leads, bob holds the IT director's role, carol plays.
-    let players = alice
-        .create_encrypted_room(&[&bot_id, &bob.id(), &carol.id()])
-        .await;
-    wait_joined(&players, &bot_id).await;
-    for player in [&bob, &carol] {
-        player
-            .client
-            .join_room_by_id(players.room_id())
-            .await
-            .unwrap();
-        wait_joined(&players, &player.id()).await;
-    }
-    let open = alice.send(&players, "!ouvrir rancongiciel exercice").await;
-    let opened = alice.reply_to(&bot_id, &open).await.body;
-    let crisis = opened
-        .split("— crise ")
-        .nth(1)
-        .and_then(|rest| rest.split('.').next())
-        .expect("the crisis id in the opening reply")
-        .to_owned();
+    let players = alice.players_room(&bot_id, &[&bob, &carol]).await;
+    let crisis = alice.open_exercise(&players, &bot_id).await;
     let role = alice
         .send(&players, &format!("!rôle dsi {}", bob.id()))
         .await;
@@ -114,21 +96,9 @@ async fn a_targeted_inject_reaches_only_the_role_holder_with_its_attachment() {
         file.body, "[EXERCICE] note-de-rancon.txt",
         "the file is marked"
     );
-    let content = file.file.expect("a file message");
-    assert!(
-        matches!(
-            content.source,
-            matrix_sdk::ruma::events::room::MediaSource::Encrypted(_)
-        ),
-        "the file is encrypted in the room"
-    );
     let bytes = bob
-        .client
-        .media()
-        .get_file(&content, false)
-        .await
-        .unwrap()
-        .expect("the attachment's bytes");
+        .encrypted_file(&file.file.expect("a file message"))
+        .await;
     let original = std::fs::read(root().join(NOTE)).unwrap();
     assert_eq!(
         bytes, original,
