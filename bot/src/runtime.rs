@@ -67,6 +67,21 @@ pub enum Output {
         tag: PostTag,
         text: String,
     },
+    /// An exercise stimulus: in the players' `room`, or in a direct chat with
+    /// `direct_to`; `html`, when set, is its formatted body; then its files.
+    /// Report the message's event id under [`PostTag::Inject`].
+    Stimulus {
+        room: String,
+        crisis: String,
+        inject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direct_to: Option<String>,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        html: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<engine::StimulusFile>,
+    },
     /// A report to render ([`Runtime::render_export`]) and post in the room
     /// as a file, with a line saying what it is in answer to the input.
     Export {
@@ -280,11 +295,13 @@ impl Runtime {
         crisis: &str,
         tag: &PostTag,
         event_id: &str,
+        room: Option<String>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let event = Event::Posted {
             tag: tag.clone(),
             event_id: event_id.to_owned(),
+            room,
         };
         self.record_system(crisis, event, now)
     }
@@ -471,6 +488,26 @@ fn output(
             tag,
             text: settings.say(text),
         },
+        Effect::Stimulus(s) => {
+            let engine::Stimulus {
+                room,
+                crisis,
+                inject,
+                direct_to,
+                text,
+                html,
+                files,
+            } = *s;
+            Output::Stimulus {
+                room,
+                crisis,
+                inject,
+                direct_to,
+                text: settings.say(text),
+                html,
+                files,
+            }
+        }
         Effect::Export {
             room,
             crisis,

@@ -546,9 +546,10 @@ fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()
             tag,
             event_id,
             delivery,
+            room,
         } => {
             tokio::task::block_in_place(|| {
-                runtime.record_posted(&crisis, &tag, &event_id, Utc::now())
+                runtime.record_posted(&crisis, &tag, &event_id, room, Utc::now())
             })
             .context("recording a posted message")?;
             runtime.delivered(delivery)
