@@ -45,7 +45,7 @@ title: {fr: Titre}
 colour: red
 roles:
   - {id: chef, title: Chef, dutys: x}
-  - {id: chef, title: Encore}
+  - {id: chef, title: Encore, observer: oui}
 procedures:
   - id: p
     title: P
@@ -67,6 +67,7 @@ clocks:
             pb.yaml:4:1: colour: unknown field `colour`; expected one of: id, version, title, summary, tags, situation_points, roles, procedures, clocks
             pb.yaml:6:29: roles[0].dutys: unknown field `dutys` (did you mean `duties`?); expected one of: id, title, duties, source, observer
             pb.yaml:7:10: roles[1].id: duplicate role id `chef`
+            pb.yaml:7:41: roles[1].observer: expected true or false, found `oui`
             pb.yaml:11:12: procedures[0].owner: unknown role `chief` (did you mean `chef`?); roles defined: chef
             pb.yaml:12:12: procedures[0].steps: a procedure needs at least one step
             pb.yaml:13:9: procedures[1].id: duplicate procedure id `p`
