@@ -187,4 +187,12 @@ async fn a_crisis_across_two_homeservers() {
 
     everything_decrypted(&[&alice, &ars]);
     bot.stop().await;
+    // The bot decrypted everything too: an undecryptable message is a `gap` entry.
+    let mut kinds = Vec::new();
+    tocsin::journal::Journal::open(&setup.dir.path().join("data"), |e| {
+        kinds.push(e.record.event.kind());
+    })
+    .unwrap();
+    assert!(!kinds.contains(&"gap"), "{kinds:?}");
+    assert!(kinds.contains(&"comcheck_acknowledged"), "{kinds:?}");
 }
