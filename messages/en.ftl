@@ -11,6 +11,7 @@ journal-error = ⚠️ tocsin could not write to its journal: this message may n
 line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…
+anchor-checkpoint = 🔗 Log checkpoint: entry {$seq}, SHA-256 digest {$digest}.
 sealed = 🔏 Log of {$crisis} sealed: {$n} entries, final SHA-256 digest {$digest}. Note it: it lets anyone verify the export.
 
 ## Command help lines (after the prefix)

@@ -13,6 +13,7 @@ journal-error = ⚠️ tocsin n'a pas pu écrire dans son journal : ce message n
 line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enregistré.
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…
+anchor-checkpoint = 🔗 Point de contrôle de la main courante : entrée {$seq}, empreinte SHA-256 {$digest}.
 sealed = 🔏 Main courante de {$crisis} scellée : {$n} entrées, empreinte finale SHA-256 {$digest}. Notez-la : elle permet de vérifier l'export.
 
 ## Command help lines (after the prefix)

@@ -85,6 +85,11 @@ pub fn run(
                     std::fs::write(&path, file.bytes)?;
                     format!("{}\n{}", file.caption, path.display())
                 }
+                // Never decided here: the console does not mirror entries.
+                Output::Mirror { .. } => {
+                    runtime.delivered(delivery.id)?;
+                    continue;
+                }
             };
             writeln!(out, "{text}")?;
             runtime.delivered(delivery.id)?;

@@ -103,6 +103,7 @@ fn the_outbox_format_is_stable() {
             message: true,
         }),
         output: Output::Ack("I1 — information enregistrée".into()),
+        anchor: tocsin::anchor::Anchor::default(),
     };
     let outputs = [
         delivery.output.clone(),

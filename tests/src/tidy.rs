@@ -347,6 +347,8 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     // The outbox: outputs durable until carried out.
     ("bot/src/runtime.rs", &["Output", "Delivery", "ReplyTo"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),
+    // What tocsin's events carry into the room: kept as long as the room.
+    ("bot/src/anchor.rs", &["Mirrored", "Checkpoint", "Anchor"]),
     // A backup's manifest.
     ("bot/src/backup.rs", &["Manifest", "ChainHead"]),
     (

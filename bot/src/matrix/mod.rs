@@ -61,12 +61,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             lines.join("\n")
         )
     })?;
-    let (runtime, summary) = Runtime::open(
+    let (mut runtime, summary) = Runtime::open(
         &config.data_dir,
         catalog,
         config.settings.clone(),
         config.templates_dir.as_deref(),
     )?;
+    runtime.mirror_in_rooms();
     let crises_open = runtime
         .world()
         .crises
@@ -475,7 +476,10 @@ async fn run_runtime(
         tokio::select! {
             biased;
             () = shutdown.cancelled() => return Ok(()),
-            Some(report) = feedback.recv() => settle(runtime, report)?,
+            Some(report) = feedback.recv() => {
+                let deliveries = settle(runtime, report)?;
+                dispatch(runtime, dispatcher, deliveries)?;
+            }
             next = rx.recv() => match next {
                 Some(Feed::Events(batch)) => {
                     for incoming in batch {
@@ -538,8 +542,9 @@ fn dispatch(
     Ok(())
 }
 
-/// What a sender reported: a posted message's id to record, or a refusal.
-fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()> {
+/// What a sender reported: a posted message's id (or a checkpoint's) to
+/// record, or a refusal. Returns what mirrors the new entry in the room.
+fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<Vec<Delivery>> {
     match report {
         deliver::Feedback::Posted {
             crisis,
@@ -547,12 +552,21 @@ fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()
             event_id,
             delivery,
         } => {
-            tokio::task::block_in_place(|| {
+            let deliveries = tokio::task::block_in_place(|| {
                 runtime.record_posted(&crisis, &tag, &event_id, Utc::now())
             })
             .context("recording a posted message")?;
-            runtime.delivered(delivery)
+            runtime.delivered(delivery)?;
+            Ok(deliveries)
         }
+        deliver::Feedback::Checkpoint {
+            crisis,
+            seq,
+            event_id,
+        } => tokio::task::block_in_place(|| {
+            runtime.record_checkpoint(&crisis, seq, &event_id, Utc::now())
+        })
+        .context("recording a checkpoint"),
         deliver::Feedback::Refused { room, txn, reason } => {
             tracing::warn!(txn, reason, "a message will not reach the room");
             tokio::task::block_in_place(|| runtime.record_refused(&room, &txn, &reason, Utc::now()))

@@ -1,0 +1,164 @@
+//! The journal mirrored in the room: every entry rides on one of tocsin's
+//! messages (or a companion event), checkpoints say the head in words, and a
+//! room's copies rebuild the chain.
+
+use std::collections::BTreeMap;
+
+use chrono::{TimeZone, Utc};
+
+use tocsin::anchor::{self, Mirrored, RoomEvent};
+use tocsin::engine::event::{Author, PostTag};
+use tocsin::engine::{Body, Input, Settings};
+use tocsin::runtime::{Delivery, Output, ReplyTo, Runtime};
+
+use crate::support::root;
+
+fn open(dir: &std::path::Path) -> Runtime {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let mut runtime = Runtime::open(dir, catalog, Settings::default(), None)
+        .unwrap()
+        .0;
+    runtime.mirror_in_rooms();
+    runtime
+}
+
+fn say(runtime: &mut Runtime, n: u32, text: &str) -> Vec<Delivery> {
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 40, n).unwrap();
+    let event = format!("$event{n}");
+    let input = Input {
+        at,
+        sent_at: at,
+        author: Author {
+            id: "@alice:chu.fr".into(),
+            name: "alice".into(),
+        },
+        room: "!cell:chu.fr".into(),
+        body: Body::Text(text.into()),
+        source: Some(event.clone()),
+        privileged: true,
+        quoted: None,
+        in_reply_to: None,
+    };
+    let reply_to = ReplyTo {
+        room: "!cell:chu.fr".into(),
+        event_id: event,
+        thread: None,
+        message: true,
+    };
+    runtime.handle(&input, Some(reply_to)).unwrap()
+}
+
+/// The room as the deliveries would leave it: one event per delivery that carries something.
+fn room_events(deliveries: &[Delivery]) -> Vec<RoomEvent> {
+    deliveries
+        .iter()
+        .filter(|d| !d.anchor.is_empty())
+        .map(|d| RoomEvent {
+            event_id: format!("${}", d.txn),
+            sender: "@tocsin:chu.fr".into(),
+            at: None,
+            content: serde_json::Value::Object(d.anchor.fields()),
+        })
+        .collect()
+}
+
+fn seqs(delivery: &Delivery) -> Vec<u64> {
+    delivery.anchor.entries.iter().map(|m| m.seq).collect()
+}
+
+#[test]
+fn every_entry_reaches_the_room_and_the_room_rebuilds_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    let mut all = Vec::new();
+    let opened = say(&mut runtime, 1, "!ouvrir rancongiciel");
+    // The acknowledgement carries the opening's entries, and says nothing more.
+    let ack = opened
+        .iter()
+        .find(|d| matches!(d.output, Output::Ack(_)))
+        .unwrap();
+    assert_eq!(seqs(ack)[0], 1);
+    all.extend(opened);
+    let crisis = runtime.world().open_in("!cell:chu.fr").unwrap().id.clone();
+    let head = runtime.journal().head(&crisis).unwrap().seq;
+
+    // A posted message's id has no message of its own: a companion event
+    // carries it at once, and the next acknowledgement carries it again.
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 41, 0).unwrap();
+    let companion = runtime
+        .record_posted(&crisis, &PostTag::Comcheck(1), "$posted", at)
+        .unwrap();
+    assert!(
+        matches!(&companion[..], [d @ Delivery { output: Output::Mirror { room, .. }, .. }] if room == "!cell:chu.fr" && seqs(d) == vec![head + 1]),
+        "{companion:?}"
+    );
+    all.extend(companion);
+    let info = say(&mut runtime, 2, "!info Le standard ne répond plus");
+    assert_eq!(seqs(&info[0]), vec![head + 1, head + 2], "{info:?}");
+    all.extend(info);
+
+    // A situation point is a checkpoint: the head in words and in the content.
+    let point = say(&mut runtime, 3, "!point");
+    let carrier = point
+        .iter()
+        .find(|d| d.anchor.checkpoint.is_some())
+        .expect("a checkpoint");
+    let checkpoint = carrier.anchor.checkpoint.clone().unwrap();
+    let last = runtime.journal().head(&crisis).unwrap();
+    assert_eq!(checkpoint.seq, last.seq);
+    assert_eq!(checkpoint.digest, tocsin::journal::hex(&last.hash));
+    let text = match &carrier.output {
+        Output::Ack(t) | Output::Reply(t) | Output::Post { text: t, .. } => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        text.contains(&format!(
+            "Point de contrôle de la main courante : entrée {}",
+            last.seq
+        )) && text.contains(&checkpoint.digest),
+        "{text}"
+    );
+    all.extend(point);
+    all.extend(say(&mut runtime, 4, "!clore"));
+
+    // Whatever the room holds is the journal, entry for entry.
+    let room = anchor::read(&room_events(&all), Some("@tocsin:chu.fr"));
+    let entries = runtime.journal().entries(&crisis).unwrap();
+    let local: Vec<_> = entries.iter().map(anchor::Local::of).collect();
+    let comparison = anchor::compare(&crisis, &local, &room);
+    assert!(comparison.agrees(), "{comparison:?}");
+    assert!(comparison.missing.is_empty(), "{comparison:?}");
+    let rebuilt = anchor::rebuild(&crisis, &room);
+    let expected: Vec<Mirrored> = entries.iter().map(Mirrored::of).collect();
+    assert_eq!(rebuilt.entries, expected);
+    // The close's seal is the last checkpoint.
+    let seals: BTreeMap<u64, String> = room
+        .checkpoints
+        .iter()
+        .map(|(c, _, _)| (c.seq, c.digest.clone()))
+        .collect();
+    assert_eq!(
+        seals.last_key_value(),
+        Some((
+            &entries.len().try_into().unwrap(),
+            &expected.last().unwrap().hash
+        ))
+    );
+}
+
+#[test]
+fn without_a_room_to_mirror_in_nothing_is_added() {
+    // The console (and every runtime that did not ask) mirrors nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let mut runtime = Runtime::open(dir.path(), catalog, Settings::default(), None)
+        .unwrap()
+        .0;
+    let opened = say(&mut runtime, 1, "!ouvrir rancongiciel");
+    assert!(opened.iter().all(|d| d.anchor.is_empty()));
+    assert!(
+        !opened
+            .iter()
+            .any(|d| matches!(d.output, Output::Mirror { .. }))
+    );
+}
