@@ -119,7 +119,39 @@ fn every_entry_reaches_the_room_and_the_room_rebuilds_the_chain() {
         "{text}"
     );
     all.extend(point);
+    // The front end reports the message that said it; the report lists it.
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 42, 0).unwrap();
+    all.extend(
+        runtime
+            .record_checkpoint(&crisis, checkpoint.seq, "$checkpoint", at)
+            .unwrap(),
+    );
+    let report = runtime.render_export(&crisis, "md", false, at).unwrap();
+    let report = String::from_utf8(report.bytes).unwrap();
+    let row = format!(
+        "| {} | dim. 29 nov. 2026 04:40 | `{}` | `$checkpoint` |",
+        checkpoint.seq, checkpoint.digest
+    );
+    assert!(
+        report.contains("### Points de contrôle dans le salon") && report.contains(&row),
+        "{report}"
+    );
+    let html = runtime.render_export(&crisis, "html", false, at).unwrap();
+    assert!(
+        String::from_utf8(html.bytes)
+            .unwrap()
+            .contains("<td class=\"mono\">$checkpoint</td>")
+    );
     all.extend(say(&mut runtime, 4, "!clore"));
+    // After the close, the chain ends with the seal: nothing more is recorded.
+    let sealed = runtime.journal().head(&crisis).unwrap();
+    assert!(
+        runtime
+            .record_checkpoint(&crisis, sealed.seq, "$seal", at)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(runtime.journal().head(&crisis), Some(sealed));
 
     // Whatever the room holds is the journal, entry for entry.
     let room = anchor::read(&room_events(&all), Some("@tocsin:chu.fr"));

@@ -380,6 +380,7 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "SynthesisView",
             "ImprovementRow",
             "IntegrityView",
+            "CheckpointRow",
             "SignatureRow",
             "SourceRow",
         ],
