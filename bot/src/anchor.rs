@@ -364,7 +364,8 @@ pub fn element_export(text: &str) -> Result<Vec<RoomEvent>, ExportUnreadable> {
     Ok(events)
 }
 
-fn unhex(text: &str) -> Option<journal::Hash> {
+/// A hash written in hex, as the room carries it.
+pub fn unhex(text: &str) -> Option<journal::Hash> {
     if text.len() != 64 {
         return None;
     }

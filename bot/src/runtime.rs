@@ -296,6 +296,15 @@ impl Runtime {
             .with_context(|| format!("writing {}", self.alive_path.display()))
     }
 
+    /// Notes, without a running tocsin, when tocsin was last known to run:
+    /// `tocsin recover` gives the time of the last entry it rebuilt, so that
+    /// the next start records the time since as a gap.
+    pub fn note_alive(data_dir: &Path, at: DateTime<Utc>) -> anyhow::Result<()> {
+        let path = data_dir.join("alive");
+        std::fs::write(&path, at.to_rfc3339())
+            .with_context(|| format!("writing {}", path.display()))
+    }
+
     /// At start-up: if tocsin was down for a while since its last heartbeat,
     /// records a gap in every open crisis and warns the rooms.
     pub fn record_downtime(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Delivery>> {

@@ -194,3 +194,157 @@ fn without_a_room_to_mirror_in_nothing_is_added() {
             .any(|d| matches!(d.output, Output::Mirror { .. }))
     );
 }
+
+/// The room as Element's "Export chat" (JSON) writes it: the envelope of
+/// `createJSONString`, then each event Element shows, as its clear event
+/// (element-web, `src/utils/exportUtils/JSONExport.ts`). Companion events
+/// are left out, as Element leaves out events it has no tile for.
+fn element_export(said: &[(String, u32)], deliveries: &[Delivery]) -> String {
+    let base = Utc.with_ymd_and_hms(2026, 11, 29, 3, 40, 0).unwrap();
+    let mut messages = Vec::new();
+    for (n, (text, second)) in (1..).zip(said) {
+        messages.push(serde_json::json!({
+            "type": "m.room.message",
+            "room_id": "!cell:chu.fr",
+            "sender": "@alice:chu.fr",
+            "event_id": format!("$event{second}"),
+            "origin_server_ts": base.timestamp_millis() + i64::from(*second) * 1000,
+            "content": { "msgtype": "m.text", "body": text },
+            "unsigned": { "age": 1000 * n },
+        }));
+        for (k, delivery) in deliveries.iter().enumerate() {
+            let answers = delivery
+                .reply_to
+                .as_ref()
+                .is_some_and(|r| r.event_id == format!("$event{second}"));
+            let text = match &delivery.output {
+                Output::Ack(t) | Output::Refuse(t) | Output::Reply(t) if answers => t,
+                _ => continue,
+            };
+            let mut content = serde_json::json!({
+                "msgtype": "m.notice",
+                "body": text,
+                "m.relates_to": { "m.in_reply_to": { "event_id": format!("$event{second}") } },
+            });
+            content
+                .as_object_mut()
+                .unwrap()
+                .extend(delivery.anchor.fields());
+            messages.push(serde_json::json!({
+                "type": "m.room.message",
+                "room_id": "!cell:chu.fr",
+                "sender": "@tocsin:chu.fr",
+                "event_id": format!("$tocsin{second}-{k}"),
+                "origin_server_ts": base.timestamp_millis() + i64::from(*second) * 1000 + 300,
+                "content": content,
+            }));
+        }
+    }
+    let export = serde_json::json!({
+        "room_name": "Cellule de crise",
+        "room_creator": "Claire Martin",
+        "topic": "Cellule de crise cyber",
+        "export_date": "29/11/2026",
+        "exported_by": "Claire Martin",
+        "messages": messages,
+    });
+    serde_json::to_string_pretty(&export).unwrap() + "\n"
+}
+
+#[test]
+fn an_element_room_export_anchors_the_journal_and_names_a_perfect_local_forgery() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    let said: Vec<(String, u32)> = [
+        "!ouvrir rancongiciel",
+        "!info Le standard ne répond plus",
+        "!decision Passage en mode dégradé",
+        "!point",
+    ]
+    .iter()
+    .zip(1..)
+    .map(|(t, n)| ((*t).to_owned(), n))
+    .collect();
+    let mut deliveries = Vec::new();
+    for (text, n) in &said {
+        deliveries.extend(say(&mut runtime, *n, text));
+    }
+    let crisis = runtime.world().open_in("!cell:chu.fr").unwrap().id.clone();
+    let entries = runtime.journal().entries(&crisis).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 45, 0).unwrap();
+    let json = runtime.render_export(&crisis, "json", false, at).unwrap();
+    let export = dir.path().join(json.name);
+    std::fs::write(&export, json.bytes).unwrap();
+    runtime.close().unwrap();
+    let fixture = root().join("tests/data/element-export.json");
+    expect_test::expect_file![fixture.clone()].assert_eq(&element_export(&said, &deliveries));
+    let fixture = fixture.to_str().unwrap();
+
+    let data = dir.path().to_str().unwrap();
+    let out = crate::support::tocsin(&["verify", "--data", data, "--room-export", fixture], b"");
+    let stdout = crate::support::text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        crate::support::text(&out.stderr)
+    );
+    assert_eq!(
+        stdout,
+        format!(
+            "ok: {crisis} — {n} of {n} entries identical in the room\n",
+            n = entries.len()
+        )
+    );
+
+    // The JSON export an auditor holds compares the same way.
+    let out = crate::support::tocsin(
+        &["verify", export.to_str().unwrap(), "--room-export", fixture],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+
+    // A perfect local forgery: the information rewritten, every hash after
+    // it recomputed, the watermark too. The journal verifies on its own.
+    let info = entries
+        .iter()
+        .position(|e| e.payload.contains("Le standard ne répond plus"))
+        .unwrap();
+    let mut prev = tocsin::journal::GENESIS;
+    let mut chain = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let payload = if i == info {
+            entry
+                .payload
+                .replace("ne répond plus", "répond normalement")
+        } else {
+            entry.payload.clone()
+        };
+        let hash = tocsin::journal::chain_hash(&prev, entry.record.seq, payload.as_bytes());
+        chain.push((entry.record.seq, payload, hash));
+        prev = hash;
+    }
+    let forged = tempfile::tempdir().unwrap();
+    let (mut journal, _) = tocsin::journal::Journal::open(forged.path(), |_| {}).unwrap();
+    journal.restore_chain(&crisis, &chain).unwrap();
+    journal.close().unwrap();
+    let forged = forged.path().to_str().unwrap();
+    let alone = crate::support::tocsin(&["verify", "--data", forged], b"");
+    assert!(alone.status.success(), "the forgery holds on its own");
+    let out = crate::support::tocsin(&["verify", "--data", forged, "--room-export", fixture], b"");
+    assert!(!out.status.success());
+    let carrier = deliveries
+        .iter()
+        .position(|d| d.anchor.entries.iter().any(|m| m.seq == info as u64 + 1))
+        .unwrap();
+    assert_eq!(
+        crate::support::text(&out.stderr),
+        format!(
+            "tocsin: DIFFERENCE with the room: {crisis}, entry {}: its content differs from the copy in the room (event $tocsin2-{carrier})\n",
+            info + 1
+        )
+    );
+}
