@@ -787,6 +787,9 @@ kit-contacts = Crisis directory
 kit-name = Name
 kit-function = Function
 kit-mobile = Mobile
+kit-recovery = tocsin's recovery key
+kit-recovery-text = At its first start, tocsin shows once the recovery key of its Matrix account's key backup. If tocsin's disk is lost, "tocsin recover" rebuilds the crisis log from the rooms with this key. Do not write it here: note where it is kept, away from tocsin's server.
+kit-recovery-where = Kept: ________________________________________  by: ______________________  (copy: ______________________)
 kit-other = Other means
 kit-version = version
 

@@ -793,6 +793,9 @@ kit-name = Nom
 kit-function = Fonction
 kit-mobile = Mobile
 kit-other = Autre moyen
+kit-recovery = Clé de récupération de tocsin
+kit-recovery-text = Au premier démarrage, tocsin affiche une fois la clé de récupération de la sauvegarde des clés de son compte Matrix. Si le disque de tocsin est perdu, « tocsin recover » reconstruit la main courante depuis les salons avec cette clé. Ne l'écrivez pas ici : notez où elle est gardée, hors du serveur de tocsin.
+kit-recovery-where = Gardée : ________________________________________  par : ______________________  (double : ______________________)
 kit-version = version
 
 ## Conversation and files put on record

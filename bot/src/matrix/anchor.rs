@@ -38,6 +38,14 @@ pub struct ReadBack {
 /// Logs in as a new device whose session and store go in `dir`, and opens
 /// the key backup with the recovery key.
 pub async fn connect(config: &Config, dir: &Path, recovery_key: &str) -> anyhow::Result<Client> {
+    if matches!(
+        config.credentials,
+        crate::config::Credentials::AccessToken(_)
+    ) {
+        anyhow::bail!(
+            "reading the rooms as a new device needs a password login (matrix.password or TOCSIN_PASSWORD), not an access token, which belongs to one device"
+        );
+    }
     super::preflight::check_homeserver(&config.homeserver).await?;
     let client = super::login_new_device(config, dir).await?;
     client
