@@ -29,8 +29,9 @@ pub const ENTRIES_FIELD: &str = "fr.tocsin.entries";
 /// The content field that carries a checkpoint.
 pub const CHECKPOINT_FIELD: &str = "fr.tocsin.checkpoint";
 /// At most this many payload bytes ride on one event: the Matrix
-/// specification limits an event to 64 KiB, encryption and the text included.
-pub const MAX_CARRIED: usize = 32 * 1024;
+/// specification limits an event to 64 KiB, and the payloads grow on the way
+/// (JSON escaping, then encryption's base64), besides the text people read.
+pub const MAX_CARRIED: usize = 24 * 1024;
 
 /// One journal entry as carried by a room event. A persisted format: the
 /// room keeps it for as long as the room lives.

@@ -578,27 +578,44 @@ impl MirrorPlan {
     ) -> Option<(String, u64)> {
         let new: Vec<Mirrored> = entries.iter().map(Mirrored::of).collect();
         let last = new.last()?.seq;
+        let size: usize = new.iter().map(|m| m.payload.len()).sum();
         let carrier = deliveries
             .iter_mut()
-            .find(|d| d.carries() && d.room() == Some(self.room.as_str()));
+            .find(|d| d.carries() && d.room() == Some(self.room.as_str()))
+            // Too much for one message (a long list carried at an opening):
+            // companions, so that the message itself is never too large.
+            .filter(|_| size <= anchor::MAX_CARRIED);
         let Some(carrier) = carrier else {
-            deliveries.push(Delivery {
-                id: 0,
-                txn: txn_base(entries, source, deliveries.len()),
-                reply_to: None,
-                output: Output::Mirror {
-                    room: self.room,
-                    crisis: self.crisis,
-                },
-                anchor: Anchor {
-                    entries: new,
-                    checkpoint: None,
-                },
-            });
+            let mut chunks: Vec<Vec<Mirrored>> = Vec::new();
+            let mut room_left = 0;
+            for entry in new {
+                if chunks.is_empty() || entry.payload.len() > room_left {
+                    chunks.push(Vec::new());
+                    room_left = anchor::MAX_CARRIED;
+                }
+                room_left = room_left.saturating_sub(entry.payload.len());
+                if let Some(chunk) = chunks.last_mut() {
+                    chunk.push(entry);
+                }
+            }
+            for chunk in chunks {
+                deliveries.push(Delivery {
+                    id: 0,
+                    txn: txn_base(entries, source, deliveries.len()),
+                    reply_to: None,
+                    output: Output::Mirror {
+                        room: self.room.clone(),
+                        crisis: self.crisis.clone(),
+                    },
+                    anchor: Anchor {
+                        entries: chunk,
+                        checkpoint: None,
+                    },
+                });
+            }
             return None;
         };
-        let mut budget =
-            anchor::MAX_CARRIED.saturating_sub(new.iter().map(|m| m.payload.len()).sum::<usize>());
+        let mut budget = anchor::MAX_CARRIED.saturating_sub(size);
         let n_pending = self.pending.len();
         let mut carried = Vec::new();
         for entry in self.pending {

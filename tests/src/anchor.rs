@@ -348,3 +348,24 @@ fn an_element_room_export_anchors_the_journal_and_names_a_perfect_local_forgery(
         )
     );
 }
+
+#[test]
+fn entries_too_large_for_a_message_go_on_companion_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    say(&mut runtime, 1, "!ouvrir rancongiciel");
+    let crisis = runtime.world().open_in("!cell:chu.fr").unwrap().id.clone();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 41, 0).unwrap();
+    // An entry larger than one event may carry (an absurd event id will do).
+    let huge = format!("${}", "x".repeat(anchor::MAX_CARRIED));
+    let companion = runtime
+        .record_posted(&crisis, &PostTag::Comcheck(1), &huge, at)
+        .unwrap();
+    let big = runtime.journal().head(&crisis).unwrap().seq;
+    assert!(
+        matches!(&companion[..], [d @ Delivery { output: Output::Mirror { .. }, .. }] if seqs(d) == vec![big])
+    );
+    // The next acknowledgement does not take it along: it would not fit.
+    let info = say(&mut runtime, 2, "!info Le standard ne répond plus");
+    assert_eq!(seqs(&info[0]), vec![big + 1]);
+}
