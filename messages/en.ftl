@@ -323,6 +323,11 @@ stop-notice =
     The exercise is frozen: no more injects will be played. Deal with the real emergency.
     Only a facilitator can resume the exercise ({$p}resume, in the animation room).
 inject-played-note = ▶️ {$id} played at T+{$t_plus} — {$icon} {$from}
+inject-direct-note = ✉️ By direct message to {$holder}.
+inject-direct-unheld = ⚠️ Nobody holds the role {$role}: sent in the players' room.
+inject-files-note = 📎 Attachments: {$files}
+press-headline = “{$headline}”
+direct-chat-commands = This direct chat receives the stimuli of exercise « {$code} » addressed to you: commands are not read here. Write to the cell in its room. In a real emergency, « {$stop} » stops the exercise, here too.
 inject-expected-label = Expected:
 inject-notes-label = Notes:
 on-command = on command
@@ -717,6 +722,9 @@ report-reminded = to {$who}
 report-folded = {$n} times: {$times}
 report-transcribed-at = transcribed at {$time}
 report-recorded-at = recorded at {$time}
+report-received-by = received by {$who}
+report-direct = by direct message
+report-attachments = attachments: {$files}
 report-first-reaction = {$reference} after {$delay}
 report-synthesis-part = { $part ->
         [strength] strength

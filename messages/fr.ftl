@@ -328,6 +328,11 @@ stop-notice =
     L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
     Seul un animateur peut reprendre l'exercice ({$p}reprise, dans le salon d'animation).
 inject-played-note = ▶️ {$id} joué à T+{$t_plus} — {$icon} {$from}
+inject-direct-note = ✉️ En message direct à {$holder}.
+inject-direct-unheld = ⚠️ Personne ne tient le rôle {$role} : envoyé dans la salle des joueurs.
+inject-files-note = 📎 Pièces jointes : {$files}
+press-headline = « {$headline} »
+direct-chat-commands = Ce salon direct reçoit les stimuli de l'exercice « {$code} » qui vous sont adressés : les commandes n'y sont pas lues. Écrivez à la cellule dans son salon. En cas d'urgence réelle, « {$stop} » arrête l'exercice, ici aussi.
 inject-expected-label = Attendu :
 inject-notes-label = Notes :
 on-command = sur commande
@@ -722,6 +727,9 @@ report-reminded = à {$who}
 report-folded = {$n} fois : {$times}
 report-transcribed-at = transcrit à {$time}
 report-recorded-at = consigné à {$time}
+report-received-by = reçu par {$who}
+report-direct = en message direct
+report-attachments = pièces jointes : {$files}
 report-first-reaction = {$reference} après {$delay}
 report-synthesis-part = { $part ->
         [strength] force

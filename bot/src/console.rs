@@ -73,6 +73,22 @@ pub fn run(
                 Output::Ack(t) => format!("✅ {t}"),
                 Output::Refuse(t) => format!("⛔ {t}"),
                 Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
+                // A console has one reader: a direct stimulus shows whom it is for.
+                Output::Stimulus {
+                    text,
+                    direct_to,
+                    files,
+                    ..
+                } => {
+                    let mut shown = match direct_to {
+                        Some(to) => format!("✉️ {to} · {text}"),
+                        None => text,
+                    };
+                    for file in files {
+                        shown.push_str(&format!("\n📎 {} ({})", file.name, file.path));
+                    }
+                    shown
+                }
                 Output::Export {
                     crisis,
                     format,

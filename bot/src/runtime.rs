@@ -74,6 +74,21 @@ pub enum Output {
         tag: PostTag,
         text: String,
     },
+    /// An exercise stimulus: in the players' `room`, or in a direct chat with
+    /// `direct_to`; `html`, when set, is its formatted body; then its files.
+    /// Report the message's event id under [`PostTag::Inject`].
+    Stimulus {
+        room: String,
+        crisis: String,
+        inject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        direct_to: Option<String>,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        html: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<engine::StimulusFile>,
+    },
     /// A report to render ([`Runtime::render_export`]) and post in the room
     /// as a file, with a line saying what it is in answer to the input.
     Export {
@@ -117,9 +132,11 @@ impl Delivery {
             Output::Ack(_) | Output::Refuse(_) | Output::Reply(_) => {
                 self.reply_to.as_ref().map(|r| r.room.as_str())
             }
+            // A direct stimulus too goes in the players' room's queue, in its order.
             Output::Post { room, .. }
             | Output::Edit { room, .. }
             | Output::Export { room, .. }
+            | Output::Stimulus { room, .. }
             | Output::Mirror { room, .. } => Some(room),
         }
     }
@@ -351,11 +368,13 @@ impl Runtime {
         crisis: &str,
         tag: &PostTag,
         event_id: &str,
+        room: Option<String>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<Delivery>> {
         let event = Event::Posted {
             tag: tag.clone(),
             event_id: event_id.to_owned(),
+            room,
         };
         self.record_system(crisis, event, now)
     }
@@ -495,7 +514,7 @@ impl Runtime {
         {
             return Ok(Vec::new());
         }
-        self.record_posted(crisis, &PostTag::Checkpoint(seq), event_id, now)
+        self.record_posted(crisis, &PostTag::Checkpoint(seq), event_id, None, now)
     }
 
     /// Renders a crisis for `!export`, from its verified entries.
@@ -736,6 +755,26 @@ fn output(
             tag,
             text: settings.say(text),
         },
+        Effect::Stimulus(s) => {
+            let engine::Stimulus {
+                room,
+                crisis,
+                inject,
+                direct_to,
+                text,
+                html,
+                files,
+            } = *s;
+            Output::Stimulus {
+                room,
+                crisis,
+                inject,
+                direct_to,
+                text: settings.say(text),
+                html,
+                files,
+            }
+        }
         Effect::Export {
             room,
             crisis,

@@ -86,7 +86,7 @@ fn every_entry_reaches_the_room_and_the_room_rebuilds_the_chain() {
     // carries it at once, and the next acknowledgement carries it again.
     let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 41, 0).unwrap();
     let companion = runtime
-        .record_posted(&crisis, &PostTag::Comcheck(1), "$posted", at)
+        .record_posted(&crisis, &PostTag::Comcheck(1), "$posted", None, at)
         .unwrap();
     assert!(
         matches!(&companion[..], [d @ Delivery { output: Output::Mirror { room, .. }, .. }] if room == "!cell:chu.fr" && seqs(d) == vec![head + 1]),
@@ -359,7 +359,7 @@ fn entries_too_large_for_a_message_go_on_companion_events() {
     // An entry larger than one event may carry (an absurd event id will do).
     let huge = format!("${}", "x".repeat(anchor::MAX_CARRIED));
     let companion = runtime
-        .record_posted(&crisis, &PostTag::Comcheck(1), &huge, at)
+        .record_posted(&crisis, &PostTag::Comcheck(1), &huge, None, at)
         .unwrap();
     let big = runtime.journal().head(&crisis).unwrap().seq;
     assert!(

@@ -562,7 +562,7 @@ fn the_exercise_report_of_blouse_noire_prints_on_a4_with_french_dates() {
     assert!(!text.contains("20:54"), "a due time printed in UTC");
     // No inject row lost its last columns: every inject, with its status.
     let injects = html.matches("<tbody class=\"inject\">").count();
-    assert_eq!(injects, 23, "20 timed injects, 2 reserves, 1 improvised");
+    assert_eq!(injects, 24, "20 timed injects, 3 reserves, 1 improvised");
     for id in ["i01", "i13", "i17", "i20", "r01", "r02", "x1"] {
         assert!(text.contains(id), "inject {id} is not printed");
     }

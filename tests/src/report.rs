@@ -149,6 +149,8 @@ const EXERCISE: &[(u32, u32, &str, &str, &str)] = &[
         "!obs i01 Rôles attribués vite, historien absent OBS-SECRETE",
     ),
     (3, 47, "", "", "tick"),
+    (3, 47, "anna", "anim", "!inject r01"),
+    (3, 47, "anna", "anim", "!inject r02"),
     (
         3,
         48,
@@ -239,6 +241,23 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
     let entries = exercise_journal(dir.path());
     let full = export_edition(&entries, ExportFormat::Markdown, Edition::Full);
     expect_file!["../data/snapshots/exercise-full.md"].assert_eq(&full);
+    // Who received each inject and how, and the file that went with it, by its hash.
+    let note =
+        std::fs::read(root().join("playbooks/scenarios/fichiers/note-de-rancon.txt")).unwrap();
+    let digest = tocsin::journal::hex(&<sha2::Sha256 as sha2::Digest>::digest(&note));
+    let r01 = full
+        .lines()
+        .find(|l| l.starts_with("| r01 "))
+        .expect("r01 in the inject table");
+    assert!(
+        r01.contains(&format!(
+            "reçu par bob (@bob:chu.fr), en message direct — pièces jointes : note-de-rancon.txt (SHA-256 {})",
+            &digest[..16]
+        )),
+        "{r01}"
+    );
+    let r02 = full.lines().find(|l| l.starts_with("| r02 ")).unwrap();
+    assert!(r02.contains(r"@InfoVille\_direct"), "{r02}");
     // Facilitator material: the expected reactions, notes, observations, marks.
     let secret = [
         "OBS-SECRETE",
@@ -644,6 +663,8 @@ fn the_paper_kit_shows_sources_stages_and_conditions() {
         "1 mois</span> après que nis2.2 est fait",
         // A recurring clock.
         "Récurrente : toutes les 12 h",
+        // A role whose duties state a legal delay, on its card.
+        "Source : Code de la santé publique, art. R.1413-69 : 1re partie « sans délai », 2e partie « au plus tard dans les trois mois »",
     ] {
         assert!(html.contains(expected), "{expected} missing from the kit");
     }

@@ -7,6 +7,7 @@
 
 mod anchor;
 mod deploy;
+mod injects;
 mod newcomers;
 mod outage;
 mod record;
@@ -25,7 +26,7 @@ use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation, ReplyWithinThread,
     RoomMessageEventContent, RoomMessageEventContentWithoutRelation,
 };
-use matrix_sdk::ruma::{OwnedEventId, OwnedUserId, UserId};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UserId};
 use matrix_sdk::{Client, Room, RoomMemberships};
 use tokio_util::sync::CancellationToken;
 
@@ -84,6 +85,10 @@ pub(crate) struct Seen {
     replaces: Option<(OwnedEventId, String)>,
     /// An attachment.
     file: Option<matrix_sdk::ruma::events::room::message::FileMessageEventContent>,
+    /// The room it was seen in.
+    room: OwnedRoomId,
+    /// A message's formatted body.
+    html: Option<String>,
 }
 
 /// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
@@ -112,7 +117,7 @@ impl User {
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         client.sync_once(SyncSettings::default()).await.unwrap();
         let sink = seen.clone();
-        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent| {
+        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
             let sink = sink.clone();
             async move {
                 let (notice, body, file) = match &ev.content.msgtype {
@@ -120,6 +125,10 @@ impl User {
                     MessageType::Text(t) => (false, t.body.clone(), None),
                     MessageType::File(f) => (false, f.body.clone(), Some(f.clone())),
                     _ => return,
+                };
+                let html = match &ev.content.msgtype {
+                    MessageType::Notice(n) => n.formatted.as_ref().map(|f| f.body.clone()),
+                    _ => None,
                 };
                 let (in_reply_to, thread_root) = match &ev.content.relates_to {
                     Some(Relation::Reply(r)) => (Some(r.in_reply_to.event_id.clone()), None),
@@ -152,11 +161,13 @@ impl User {
                     reaction: None,
                     replaces,
                     file,
+                    room: room.room_id().to_owned(),
+                    html,
                 });
             }
         });
         let sink = seen.clone();
-        client.add_event_handler(move |ev: OriginalSyncReactionEvent| {
+        client.add_event_handler(move |ev: OriginalSyncReactionEvent, room: Room| {
             let sink = sink.clone();
             async move {
                 let target = ev.content.relates_to.event_id.clone();
@@ -172,6 +183,8 @@ impl User {
                     reaction: Some((target, key)),
                     replaces: None,
                     file: None,
+                    room: room.room_id().to_owned(),
+                    html: None,
                 });
             }
         });
@@ -209,6 +222,53 @@ impl User {
         let room = self.client.create_room(request).await.unwrap();
         assert!(room.latest_encryption_state().await.unwrap().is_encrypted());
         room
+    }
+
+    /// A players' room this user creates (encrypted), once the bot and every
+    /// player in `players` have joined it.
+    pub(crate) async fn players_room(&self, bot: &UserId, players: &[&User]) -> Room {
+        let mut invite: Vec<&UserId> = vec![bot];
+        let ids: Vec<OwnedUserId> = players.iter().map(|p| p.id()).collect();
+        invite.extend(ids.iter().map(|id| &**id));
+        let room = self.create_encrypted_room(&invite).await;
+        wait_joined(&room, bot).await;
+        for player in players {
+            player.client.join_room_by_id(room.room_id()).await.unwrap();
+            wait_joined(&room, &player.id()).await;
+        }
+        room
+    }
+
+    /// Opens an exercise of the shipped playbook in `room`; its crisis id.
+    pub(crate) async fn open_exercise(&self, room: &Room, bot: &UserId) -> String {
+        let open = self.send(room, "!ouvrir rancongiciel exercice").await;
+        let opened = self.reply_to(bot, &open).await.body;
+        opened
+            .split("— crise ")
+            .nth(1)
+            .and_then(|rest| rest.split('.').next())
+            .expect("the crisis id in the opening reply")
+            .to_owned()
+    }
+
+    /// A file message's bytes, checking that the room encrypted it.
+    pub(crate) async fn encrypted_file(
+        &self,
+        file: &matrix_sdk::ruma::events::room::message::FileMessageEventContent,
+    ) -> Vec<u8> {
+        assert!(
+            matches!(
+                file.source,
+                matrix_sdk::ruma::events::room::MediaSource::Encrypted(_)
+            ),
+            "the attachment is encrypted"
+        );
+        self.client
+            .media()
+            .get_file(file, false)
+            .await
+            .unwrap()
+            .expect("the file's content")
     }
 
     pub(crate) async fn send(&self, room: &Room, text: &str) -> OwnedEventId {
@@ -523,20 +583,7 @@ async fn acknowledgements_refusals_threads_mentions_and_edits() {
                 .and_then(|s| s.file.clone())
         })
         .await;
-    assert!(
-        matches!(
-            file.source,
-            matrix_sdk::ruma::events::room::MediaSource::Encrypted(_)
-        ),
-        "the attachment is encrypted"
-    );
-    let bytes = alice
-        .client
-        .media()
-        .get_file(&file, false)
-        .await
-        .unwrap()
-        .expect("file content");
+    let bytes = alice.encrypted_file(&file).await;
     let verified =
         tocsin::export::verify(std::str::from_utf8(&bytes).unwrap()).expect("the export verifies");
     assert_eq!(verified.n_entries, 7);
@@ -922,18 +969,8 @@ async fn an_exercise_driven_from_the_animation_room() {
     let bot_id = setup.user_id.clone();
 
     // The players' room: alice leads, bob plays. Only players are in it.
-    let players = alice.create_encrypted_room(&[&bot_id, &bob.id()]).await;
-    wait_joined(&players, &bot_id).await;
-    bob.client.join_room_by_id(players.room_id()).await.unwrap();
-    wait_joined(&players, &bob.id()).await;
-    let open = alice.send(&players, "!ouvrir rancongiciel exercice").await;
-    let opened = alice.reply_to(&bot_id, &open).await.body;
-    let crisis = opened
-        .split("— crise ")
-        .nth(1)
-        .and_then(|rest| rest.split('.').next())
-        .expect("the crisis id in the opening reply")
-        .to_owned();
+    let players = alice.players_room(&bot_id, &[&bob]).await;
+    let crisis = alice.open_exercise(&players, &bot_id).await;
 
     // The animation room: anna facilitates (she created it: power level 100), olga observes.
     let anim = anna.create_encrypted_room(&[&bot_id, &olga.id()]).await;

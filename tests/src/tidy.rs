@@ -341,11 +341,13 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "SynthesisPart",
             "PlanState",
             "CarriedItem",
+            "SentFile",
         ],
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
     // The outbox: outputs durable until carried out.
     ("bot/src/runtime.rs", &["Output", "Delivery", "ReplyTo"]),
+    ("bot/src/engine/mod.rs", &["StimulusFile"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),
     // What tocsin's events carry into the room: kept as long as the room.
     ("bot/src/anchor.rs", &["Mirrored", "Checkpoint", "Anchor"]),

@@ -60,6 +60,14 @@ pub struct Record {
     pub event: Event,
 }
 
+/// A file that went with an inject: its name and the SHA-256 of its content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentFile {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
 fn is_false(b: &bool) -> bool {
     !b
 }
@@ -219,6 +227,10 @@ pub enum Event {
     Posted {
         tag: PostTag,
         event_id: String,
+        /// The room it went to, when not the crisis's own (a stimulus sent in
+        /// a direct chat).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
     },
     /// A message said in the room (or typed with `!consigner`), put on record.
     Note {
@@ -287,6 +299,18 @@ pub enum Event {
         /// Who held the `to` role when it was played: the players' message mentions them.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         recipient: Option<String>,
+        /// Sent to the recipient alone, in a direct chat, rather than in the players' room.
+        #[serde(default, skip_serializing_if = "is_false")]
+        direct: bool,
+        /// A press inject's headline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        headline: Option<String>,
+        /// A social-media inject's account.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        handle: Option<String>,
+        /// The files sent with it, as they were when the scenario was loaded.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<SentFile>,
     },
     InjectSkipped {
         inject: String,

@@ -175,6 +175,10 @@ pub enum Effect {
         tag: PostTag,
         text: Speech,
     },
+    /// An exercise stimulus: in the players' room, or in a direct chat with
+    /// one player, with its files. The front end reports the posted
+    /// message's id under [`PostTag::Inject`].
+    Stimulus(Box<Stimulus>),
     /// Render the crisis in `format` and post it as a file.
     Export {
         room: String,
@@ -183,6 +187,35 @@ pub enum Effect {
         /// The players' edition: no facilitator material.
         players: bool,
     },
+}
+
+/// A stimulus as it goes out (see [`Effect::Stimulus`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stimulus {
+    /// The players' room: where it goes unless `direct_to` is set.
+    pub room: String,
+    pub crisis: String,
+    pub inject: String,
+    /// The player it goes to alone, in a direct chat.
+    pub direct_to: Option<String>,
+    /// As players read it.
+    pub text: Speech,
+    /// The same, laid out as the press or a social network would (Matrix HTML).
+    pub html: Option<String>,
+    pub files: Vec<StimulusFile>,
+}
+
+/// A file sent with a stimulus, read from the scenario's folder when it goes out.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StimulusFile {
+    pub name: String,
+    pub path: String,
+    /// Hex SHA-256 at load time: a file changed since is not sent.
+    pub sha256: String,
+    pub mime: String,
+    /// Shown under the file (an exercise's files are marked: « [EXERCICE] note.pdf »).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 /// The formats of a crisis export.
@@ -281,6 +314,13 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     {
         return exercise::stop(target, settings, input, text);
     }
+    // A direct chat where an exercise sent one player a stimulus: only the stop phrase is read there.
+    if crisis.is_none()
+        && animated.is_none()
+        && let Some(exercise) = world.direct_from(&input.room)
+    {
+        return direct_chat(exercise, settings, text);
+    }
     let playbook = crisis.or(animated).and_then(|c| catalog.get(&c.playbook));
     let roles: Vec<&str> = playbook
         .map(|p| p.roles.iter().map(|r| r.id.as_str()).collect())
@@ -315,6 +355,25 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
             .map(|e| mark_effect(crisis, settings, e))
             .collect(),
     }
+}
+
+/// A command typed in a direct chat that an exercise's stimulus went to:
+/// not read there, and the player is told where to write. Conversation is left alone.
+fn direct_chat(exercise: &Crisis, settings: &Settings, text: &str) -> Decision {
+    if !text.trim_start().starts_with(settings.prefix.as_str()) {
+        return Decision::default();
+    }
+    let code = exercise
+        .run
+        .as_ref()
+        .map(|r| r.code_name.clone())
+        .unwrap_or_default();
+    let stop = settings.stop_phrases.first().cloned().unwrap_or_default();
+    mark_decision(
+        exercise,
+        settings,
+        Decision::refuse(msg!("direct-chat-commands", code, stop)),
+    )
 }
 
 /// What new entries answer, read from how they were said: a reply to an
@@ -719,6 +778,19 @@ fn mark_effect(crisis: Option<&Crisis>, settings: &Settings, effect: Effect) -> 
             tag,
             text: mark(crisis, settings, text),
         },
+        Effect::Stimulus(mut s) => {
+            s.text = mark(crisis, settings, s.text);
+            if crisis.is_some_and(|c| c.exercise) {
+                let marking = settings.say(settings.marking());
+                s.html = s
+                    .html
+                    .map(|html| format!("[{}] {html}", crate::lang::escape_html(&marking)));
+                for file in &mut s.files {
+                    file.caption = Some(format!("[{marking}] {}", file.name));
+                }
+            }
+            Effect::Stimulus(s)
+        }
         other => other,
     }
 }

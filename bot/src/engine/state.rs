@@ -4,7 +4,7 @@
 //! are already durable. Rebuilding at start-up is the same fold over the
 //! journal, so what the engine knows is exactly what the journal holds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
@@ -36,6 +36,16 @@ impl World {
 
     pub fn crisis(&self, id: &str) -> Option<&Crisis> {
         self.crises.get(id)
+    }
+
+    /// The open crisis that sent stimuli to a player in this direct chat.
+    pub fn direct_from(&self, room: &str) -> Option<&Crisis> {
+        // The same player's direct chat may serve two exercises: the latest opened wins.
+        self.crises
+            .values()
+            .rev()
+            .filter(|c| c.closed_at.is_none())
+            .find(|c| c.direct_rooms.contains(room))
     }
 
     /// The open exercise a room animates, if it is an animation room.
@@ -144,6 +154,7 @@ impl World {
             files: Vec::new(),
             links: Vec::new(),
             by_source: HashMap::new(),
+            direct_rooms: BTreeSet::new(),
             redacted: Vec::new(),
             gaps: 0,
             undelivered: 0,
@@ -415,8 +426,17 @@ impl World {
                     check.acknowledged.push(by.clone());
                 }
             }
-            Event::Posted { tag, event_id } => {
+            Event::Posted {
+                tag,
+                event_id,
+                room,
+            } => {
                 crisis.posted.insert(tag.clone(), event_id.clone());
+                if let Some(room) = room
+                    && *room != crisis.room
+                {
+                    crisis.direct_rooms.insert(room.clone());
+                }
             }
             Event::ExerciseLinked {
                 animation_room,
@@ -799,6 +819,8 @@ pub struct Crisis {
     pub comchecks: Vec<Comcheck>,
     /// Tag → event id of messages tocsin posted and may edit or watch.
     pub posted: HashMap<PostTag, String>,
+    /// Direct chats where tocsin sent this exercise's stimuli to one player.
+    pub direct_rooms: BTreeSet<String>,
     pub n_entries: u64,
     /// The exercise being played, once an animation room is linked.
     pub run: Option<ExerciseRun>,

@@ -274,6 +274,31 @@ fn show(
                 settings.say(text)
             ),
             Effect::Edit { tag, text, .. } => format!("✏️[{tag}] {}", settings.say(text)),
+            // A stimulus reads as a tagged post; a direct one names whom it is for.
+            Effect::Stimulus(s) => {
+                let mut shown = format!(
+                    "📌[inject:{}]{} {}",
+                    s.inject,
+                    s.direct_to
+                        .as_ref()
+                        .map(|u| format!("✉️{u}"))
+                        .unwrap_or_default(),
+                    settings.say(s.text.clone())
+                );
+                if let Some(html) = &s.html {
+                    shown.push_str(&format!("\n  html: {html}"));
+                }
+                for f in &s.files {
+                    shown.push_str(&format!(
+                        "\n  📎 {} {} {} {}",
+                        f.name,
+                        f.mime,
+                        &f.sha256[..12],
+                        f.caption.as_deref().unwrap_or_default()
+                    ));
+                }
+                shown
+            }
             Effect::Export { crisis, format, .. } => {
                 format!("📎 export {} of {crisis}", format.extension())
             }
@@ -288,12 +313,23 @@ fn show(
     }
     // What the runtime does once a tagged message is posted.
     for effect in &decision.effects {
-        if let Effect::Post {
-            crisis,
-            tag: Some(tag),
-            ..
-        } = effect
-        {
+        let posted = match effect {
+            Effect::Post {
+                crisis,
+                tag: Some(tag),
+                ..
+            } => Some((crisis, tag.clone())),
+            Effect::Stimulus(s) => {
+                Some((&s.crisis, super::event::PostTag::Inject(s.inject.clone())))
+            }
+            _ => None,
+        };
+        // A direct stimulus goes to the room `!dm` (`bob@dm>` speaks there).
+        let room = match effect {
+            Effect::Stimulus(s) if s.direct_to.is_some() => Some("!dm".to_owned()),
+            _ => None,
+        };
+        if let Some((crisis, tag)) = posted {
             *n_posted += 1;
             let c = world.crisis(crisis).unwrap();
             let record = super::system_record(
@@ -302,7 +338,8 @@ fn show(
                 at,
                 settings,
                 super::event::Event::Posted {
-                    tag: tag.clone(),
+                    tag,
+                    room,
                     event_id: format!("$posted{n_posted}"),
                 },
             );
@@ -2316,6 +2353,7 @@ fn posted_tags_keep_their_journal_form() {
         let event = Event::Posted {
             tag,
             event_id: "$e".to_owned(),
+            room: None,
         };
         assert_eq!(serde_json::to_string(&event).unwrap(), json);
         assert_eq!(serde_json::from_str::<Event>(json).unwrap(), event);
@@ -3091,4 +3129,149 @@ fn the_improvement_plan_outlives_the_exercise() {
             10:00 tick
         "#]],
     );
+}
+
+/// A scenario whose injects go to one person, carry files, or read as the press and a social network.
+const TARGETED: &str = r#"
+id: cible
+version: "1"
+code_name: CIBLE
+title: Stimuli ciblés
+playbook: test
+level: intermédiaire
+objectives:
+  - {id: o1, text: Alerter}
+injects:
+  - id: i1
+    at: manual
+    from: {fr: Attaquant, en: Attacker}
+    to: dsi
+    delivery: direct
+    channel: mail
+    content: {fr: Vos fichiers sont chiffrés. Lisez la note jointe., en: Your files are encrypted. Read the attached note.}
+    attachments: [cible/note.txt]
+  - id: i2
+    at: manual
+    from: Le Courrier <de l'Ouest>
+    to: directeur-crise
+    channel: presse
+    headline: {fr: "Cyberattaque : les urgences à l'arrêt ?", en: "Cyberattack: is the ED down?"}
+    content: "Selon nos informations, l'hôpital fonctionne sur papier.\nLa direction ne répond pas."
+  - id: i3
+    at: manual
+    from: Info Santé 44
+    to: all
+    channel: social
+    handle: InfoSante44
+    content: "L'hôpital est piraté, les données des patients sont en vente ! #cyberattaque"
+  - id: i4
+    at: manual
+    from: Administrateur de garde
+    to: historien
+    delivery: privé
+    channel: phone
+    content: Je suis en route, tenez-moi informé.
+"#;
+
+fn targeted_catalog() -> Catalog {
+    let pb = playbook::parse("test.yaml", PLAYBOOK).expect("test playbook parses");
+    let playbooks = [(pb.id.clone(), pb.clone())].into_iter().collect();
+    let mut sc = playbook::scenario::parse("cible.yaml", TARGETED, &playbooks)
+        .expect("targeted scenario parses");
+    // What the loader finds on disk.
+    sc.injects[0].attachments[0].resolved = Some(playbook::scenario::ResolvedFile {
+        path: "/scenarios/cible/note.txt".into(),
+        sha256: "ab".repeat(32),
+        size: 12,
+        mime: "text/plain",
+    });
+    Catalog::from_playbooks(vec![pb])
+        .unwrap()
+        .with_scenarios(vec![sc])
+        .unwrap()
+}
+
+#[test]
+fn injects_reach_one_person_carry_files_and_read_as_their_medium() {
+    let script = r#"
+        03:00 alice> !ouvrir test exercice
+        03:01 alice> !rôle dsi @bob
+        03:01 alice> !rôle directeur-crise @alice
+        03:02 anna@anim> !animer 20261129-test cible
+        03:03 anna@anim> !debex
+        03:04 anna@anim> !inject i1
+        03:05 anna@anim> !inject i2
+        03:06 anna@anim> !inject i3
+        03:07 anna@anim> !inject i4
+        03:08 bob@dm> !info reçu un courriel
+        03:08 bob@dm> je préviens la cellule
+        03:09 bob@dm> STOP EXERCICE : malaise réel au standard
+        "#;
+    let out = run_on(&targeted_catalog(), Settings::default(), script);
+    expect![[r#"
+        03:00 alice> !ouvrir test exercice
+          ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+          3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+          + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+        03:01 alice> !rôle dsi @bob
+          ✅ [EXERCICE] Rôle DSI (dsi) → @bob.
+          + 2 {"kind":"role_assigned","role":"dsi","user":"@bob"}
+        03:01 alice> !rôle directeur-crise @alice
+          ✅ [EXERCICE] Rôle Directeur de crise (directeur-crise) → @alice.
+          + 3 {"kind":"role_assigned","role":"directeur-crise","user":"@alice"}
+        03:02 anna@anim> !animer 20261129-test cible
+          ✅ [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « CIBLE » cible v1 (intermédiaire, 4 stimuli, 0 à l'heure, dernier à T+0 min). Mode auto (stimuli joués à l'heure).
+          Objectifs :
+            o1 Alerter
+          Quand les joueurs sont prêts : !debex.
+          📌 [EXERCICE] 🎬 Exercice « CIBLE » : la cellule d'animation est en place. Le début de l'exercice (DEBEX) sera annoncé ici.
+          + 4 {"kind":"exercise_linked","animation_room":"!anim","scenario":"cible","scenario_version":"1","code_name":"CIBLE","auto":true}
+        03:03 anna@anim> !debex
+          ✅ [EXERCICE] DEBEX à 03:03 : horloge d'exercice à T+0.
+          Suivant : i1 (sur commande)
+          📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « CIBLE » à 03:03.
+          Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+          + 5 {"kind":"exercise_started"}
+        03:04 anna@anim> !inject i1
+          📌[inject:i1]✉️@bob [EXERCICE] 📧 Courriel — Attaquant → DSI (@bob) : Vos fichiers sont chiffrés. Lisez la note jointe.
+            📎 note.txt text/plain abababababab [EXERCICE] note.txt
+          ✅ [EXERCICE] ▶️ i1 joué à T+1 min — 📧 Attaquant
+          ✉️ En message direct à @bob.
+          📎 Pièces jointes : note.txt
+          Suivant : i2 (sur commande)
+          + 6 {"kind":"inject_played","inject":"i1","channel":"mail","from":"Attaquant","to":"dsi","text":"Vos fichiers sont chiffrés. Lisez la note jointe.","manual":true,"recipient":"@bob","direct":true,"attachments":[{"name":"note.txt","sha256":"abababababababababababababababababababababababababababababababab","size":12}]}
+        03:05 anna@anim> !inject i2
+          📌[inject:i2] [EXERCICE] 📰 Presse — Le Courrier <de l'Ouest> → Directeur de crise (@alice) : « Cyberattaque : les urgences à l'arrêt ? » Selon nos informations, l'hôpital fonctionne sur papier.
+          La direction ne répond pas.
+            html: [EXERCICE] 📰 Presse — <strong>Le Courrier &lt;de l&#39;Ouest&gt;</strong> → Directeur de crise (<a href="https://matrix.to/#/@alice">@alice</a>)<h3>Cyberattaque : les urgences à l&#39;arrêt ?</h3><blockquote>Selon nos informations, l&#39;hôpital fonctionne sur papier.<br>La direction ne répond pas.</blockquote>
+          ✅ [EXERCICE] ▶️ i2 joué à T+2 min — 📰 Le Courrier <de l'Ouest>
+          Suivant : i3 (sur commande)
+          + 8 {"kind":"inject_played","inject":"i2","channel":"press","from":"Le Courrier <de l'Ouest>","to":"directeur-crise","text":"Selon nos informations, l'hôpital fonctionne sur papier.\nLa direction ne répond pas.","manual":true,"recipient":"@alice","headline":"Cyberattaque : les urgences à l'arrêt ?"}
+        03:06 anna@anim> !inject i3
+          📌[inject:i3] [EXERCICE] 📱 Réseaux sociaux — Info Santé 44 @InfoSante44 : L'hôpital est piraté, les données des patients sont en vente ! #cyberattaque
+            html: [EXERCICE] 📱 Réseaux sociaux — <strong>Info Santé 44</strong> <code>@InfoSante44</code><blockquote>L&#39;hôpital est piraté, les données des patients sont en vente ! #cyberattaque</blockquote>
+          ✅ [EXERCICE] ▶️ i3 joué à T+3 min — 📱 Info Santé 44
+          Suivant : i4 (sur commande)
+          + 10 {"kind":"inject_played","inject":"i3","channel":"social","from":"Info Santé 44","text":"L'hôpital est piraté, les données des patients sont en vente ! #cyberattaque","manual":true,"handle":"@InfoSante44"}
+        03:07 anna@anim> !inject i4
+          📌[inject:i4] [EXERCICE] 📞 Appel — Administrateur de garde → Historien : Je suis en route, tenez-moi informé.
+          ✅ [EXERCICE] ▶️ i4 joué à T+4 min — 📞 Administrateur de garde
+          ⚠️ Personne ne tient le rôle historien : envoyé dans la salle des joueurs.
+          + 12 {"kind":"inject_played","inject":"i4","channel":"phone","from":"Administrateur de garde","to":"historien","text":"Je suis en route, tenez-moi informé.","manual":true}
+        03:08 bob@dm> !info reçu un courriel
+          ⛔ [EXERCICE] Ce salon direct reçoit les stimuli de l'exercice « CIBLE » qui vous sont adressés : les commandes n'y sont pas lues. Écrivez à la cellule dans son salon. En cas d'urgence réelle, « STOP EXERCICE » arrête l'exercice, ici aussi.
+        03:08 bob@dm> je préviens la cellule
+        03:09 bob@dm> STOP EXERCICE : malaise réel au standard
+          📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:09.
+          L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+          Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+          📌→!anim [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:09.
+          L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+          Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+          » [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par bob à 03:09.
+          L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+          Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+          + 14 {"kind":"exercise_stopped","text":"STOP EXERCICE : malaise réel au standard"} role=dsi
+    "#]]
+    .assert_eq(&out);
 }

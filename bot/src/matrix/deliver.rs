@@ -67,6 +67,8 @@ pub enum Feedback {
         tag: PostTag,
         event_id: String,
         delivery: u64,
+        /// The room, when not the crisis's own (a direct chat).
+        room: Option<String>,
     },
     /// A message that said a checkpoint went out: record its event id
     /// (best effort: the report then lists the checkpoint without it).
@@ -126,6 +128,7 @@ impl Dispatcher {
                 outbox: self.outbox.clone(),
                 shutdown: self.shutdown.clone(),
                 posted: HashMap::new(),
+                direct: HashMap::new(),
             };
             self.tasks.spawn(sender.run(rx));
             tx
@@ -156,6 +159,9 @@ struct RoomSender {
     shutdown: CancellationToken,
     /// Tagged messages this sender posted, for the edits queued behind them.
     posted: HashMap<PostTag, OwnedEventId>,
+    /// The direct chats this sender opened, until the homeserver's account
+    /// data says they are direct chats (so a second stimulus does not open another).
+    direct: HashMap<String, Room>,
 }
 
 impl RoomSender {
@@ -248,6 +254,7 @@ impl RoomSender {
                 tag,
                 text,
             } => return self.edit(job, room, crisis, tag, text).await,
+            Output::Stimulus { .. } => return self.stimulus(delivery).await,
             Output::Export { room, .. } => return self.export(job, room).await.map(|()| Done::Now),
         }?;
         if let Some(event_id) = said {
@@ -350,6 +357,94 @@ impl RoomSender {
         }
     }
 
+    /// Sends a stimulus, in the players' room or a direct chat, then its files
+    /// (encrypted by the SDK when the room is). Every file is read and checked
+    /// against its load-time hash first: a file changed since is not sent.
+    async fn stimulus(&mut self, delivery: &Delivery) -> Result<Done, Failure> {
+        let Output::Stimulus {
+            room,
+            crisis,
+            inject,
+            direct_to,
+            text,
+            html,
+            files,
+        } = &delivery.output
+        else {
+            unreachable!("stimulus() is called for stimuli")
+        };
+        let txn = |what: &str| txn_id(&delivery.txn, what);
+        let mut contents = Vec::with_capacity(files.len());
+        for file in files {
+            let bytes = tokio::fs::read(&file.path).await.map_err(|err| {
+                Failure::Refused(anyhow::anyhow!(
+                    "attachment {} cannot be read ({}): {err}",
+                    file.name,
+                    file.path
+                ))
+            })?;
+            if crate::journal::hex(&Sha256::digest(&bytes)) != file.sha256 {
+                return Err(Failure::Refused(anyhow::anyhow!(
+                    "attachment {} changed since the scenario was loaded; reload the scenario",
+                    file.name
+                )));
+            }
+            let mime: mime::Mime = file.mime.parse().map_err(|e| {
+                Failure::Refused(anyhow::anyhow!("bad mime type {}: {e}", file.mime))
+            })?;
+            contents.push((file, mime, bytes));
+        }
+        let target = match direct_to {
+            Some(user) => self.direct_chat(user).await?,
+            None => room_of(&self.client, room)?,
+        };
+        let content = match html {
+            Some(html) => outbound::notice_formatted(text, html),
+            None => outbound::notice(text),
+        };
+        let event_id = send(&target, content, txn("post"), &Anchor::default()).await?;
+        for (idx, (file, mime, bytes)) in contents.into_iter().enumerate() {
+            let config = AttachmentConfig::new()
+                .txn_id(txn(&format!("file-{idx}")))
+                .caption(file.caption.clone().map(TextMessageEventContent::plain));
+            target
+                .send_attachment(file.name.clone(), &mime, bytes, config)
+                .await
+                .map_err(classify)?;
+        }
+        let tag = PostTag::Inject(inject.clone());
+        if direct_to.is_none() {
+            return Ok(self.posted(crisis, &tag, event_id, delivery.id));
+        }
+        // Sent in a direct chat: the engine learns that room belongs to the exercise.
+        let _ = self.feedback.send(Feedback::Posted {
+            crisis: crisis.clone(),
+            tag,
+            event_id: event_id.to_string(),
+            delivery: delivery.id,
+            room: Some(target.room_id().to_string()),
+        });
+        Ok(Done::WhenRecorded)
+    }
+
+    /// The direct chat with a player: the one tocsin has, or a new one
+    /// (encrypted, the player invited).
+    async fn direct_chat(&mut self, user: &str) -> Result<Room, Failure> {
+        let id = matrix_sdk::ruma::UserId::parse(user)
+            .with_context(|| format!("bad user id {user}"))
+            .map_err(Failure::Refused)?;
+        if let Some(room) = self
+            .client
+            .get_dm_room(&id)
+            .or_else(|| self.direct.get(user).cloned())
+        {
+            return Ok(room);
+        }
+        let room = self.client.create_dm(&id).await.map_err(classify)?;
+        self.direct.insert(user.to_owned(), room.clone());
+        Ok(room)
+    }
+
     /// Remembers a tagged message for the edits behind it, and has the
     /// runtime task record it (which then marks the delivery done).
     fn posted(
@@ -365,6 +460,7 @@ impl RoomSender {
             tag: tag.clone(),
             event_id: event_id.to_string(),
             delivery,
+            room: None,
         });
         Done::WhenRecorded
     }

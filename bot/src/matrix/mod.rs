@@ -609,9 +609,10 @@ fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<Ve
             tag,
             event_id,
             delivery,
+            room,
         } => {
             let deliveries = tokio::task::block_in_place(|| {
-                runtime.record_posted(&crisis, &tag, &event_id, Utc::now())
+                runtime.record_posted(&crisis, &tag, &event_id, room, Utc::now())
             })
             .context("recording a posted message")?;
             runtime.delivered(delivery)?;

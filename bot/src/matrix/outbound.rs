@@ -40,6 +40,18 @@ pub fn notice(text: &str) -> RoomMessageEventContent {
     RoomMessageEventContent::notice_html(text, html).add_mentions(Mentions::with_user_ids(users))
 }
 
+/// A notice with a formatted body of its own (a press article, a post), its
+/// user ids mentioned.
+pub fn notice_formatted(text: &str, html: &str) -> RoomMessageEventContent {
+    let users = user_ids(text);
+    let content = RoomMessageEventContent::notice_html(text, html);
+    if users.is_empty() {
+        content
+    } else {
+        content.add_mentions(Mentions::with_user_ids(users))
+    }
+}
+
 /// The Matrix user ids that appear in a text.
 pub fn user_ids(text: &str) -> Vec<OwnedUserId> {
     let mut ids: Vec<OwnedUserId> = text
@@ -53,20 +65,7 @@ pub fn user_ids(text: &str) -> Vec<OwnedUserId> {
     ids
 }
 
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::lang::escape_html as escape;
 
 #[cfg(test)]
 mod tests {

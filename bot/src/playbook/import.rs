@@ -78,6 +78,26 @@ const COLUMNS: &[(&str, &[&str])] = &[
             "remarques",
         ],
     ),
+    (
+        "delivery",
+        &["delivery", "remise", "envoi", "mode d'envoi", "mode_envoi"],
+    ),
+    (
+        "attachments",
+        &[
+            "attachments",
+            "pieces jointes",
+            "pieces_jointes",
+            "piece jointe",
+            "pj",
+            "fichiers",
+        ],
+    ),
+    (
+        "headline",
+        &["headline", "titre", "gros titre", "titre presse"],
+    ),
+    ("handle", &["handle", "compte", "pseudo"]),
 ];
 
 const REQUIRED: &[&str] = &["id", "at", "from", "to", "channel"];
@@ -188,6 +208,10 @@ struct Row {
     expected: (String, String),
     objectives: Vec<String>,
     notes: String,
+    direct: bool,
+    attachments: Vec<String>,
+    headline: String,
+    handle: String,
 }
 
 /// Canonical column name → index in the sheet, and the header's problems.
@@ -263,22 +287,7 @@ impl Rows<'_> {
     fn read(&mut self, line: u64, cell: &dyn Fn(&str) -> String) -> Option<Row> {
         let before = self.problems.len();
         let id = cell("id").to_lowercase();
-        if scenario::is_adhoc_id(&id) {
-            self.problems.push(self.diag(
-                line,
-                "id",
-                format!("`{id}` is reserved for ad hoc injects (x1, x2…): pick another id"),
-            ));
-        } else if !is_id(&id) {
-            self.problems.push(self.diag(
-                line,
-                "id",
-                format!("invalid inject id `{id}`: lowercase letters, digits and `-`"),
-            ));
-        } else if !self.seen.insert(id.clone()) {
-            self.problems
-                .push(self.diag(line, "id", format!("duplicate inject id `{id}`")));
-        }
+        self.check_id(line, &id);
         let at = cell("at");
         let offset = scenario::parse_offset(&at);
         if offset.is_none() {
@@ -321,6 +330,15 @@ impl Rows<'_> {
             ));
         }
         let served = self.served(line, &cell("objectives"));
+        let direct = self.direct(line, &cell("delivery"), &to);
+        let (headline, handle) = (cell("headline"), cell("handle"));
+        self.check_medium(line, parsed_channel, &headline, &handle);
+        let attachments = cell("attachments")
+            .split(['|', ','])
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
         if self.problems.len() > before {
             return None;
         }
@@ -335,7 +353,81 @@ impl Rows<'_> {
             expected: (cell("expected_fr"), cell("expected_en")),
             objectives: served,
             notes: cell("notes"),
+            direct,
+            attachments,
+            headline,
+            handle,
         })
+    }
+
+    /// A valid inject id, not an ad hoc one's, not seen before.
+    fn check_id(&mut self, line: u64, id: &str) {
+        if scenario::is_adhoc_id(id) {
+            self.problems.push(self.diag(
+                line,
+                "id",
+                format!("`{id}` is reserved for ad hoc injects (x1, x2…): pick another id"),
+            ));
+        } else if !is_id(id) {
+            self.problems.push(self.diag(
+                line,
+                "id",
+                format!("invalid inject id `{id}`: lowercase letters, digits and `-`"),
+            ));
+        } else if !self.seen.insert(id.to_owned()) {
+            self.problems
+                .push(self.diag(line, "id", format!("duplicate inject id `{id}`")));
+        }
+    }
+
+    /// A headline only for the press, a handle only for social media.
+    fn check_medium(&mut self, line: u64, channel: Option<Channel>, headline: &str, handle: &str) {
+        for (column, value, wanted) in [
+            ("headline", headline, Channel::Press),
+            ("handle", handle, Channel::Social),
+        ] {
+            if let Some(c) = channel
+                && !value.is_empty()
+                && c != wanted
+            {
+                self.problems.push(self.diag(
+                    line,
+                    column,
+                    format!(
+                        "`{column}` is for the `{}` channel, not `{}`",
+                        wanted.id(),
+                        c.id()
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// `delivery`: empty or `salle` for the players' room, `direct` for the
+    /// role's holder alone (which needs a role).
+    fn direct(&mut self, line: u64, delivery: &str, to: &str) -> bool {
+        if delivery.is_empty() {
+            return false;
+        }
+        match scenario::Delivery::parse(delivery) {
+            None => {
+                self.problems.push(self.diag(
+                    line,
+                    "delivery",
+                    format!("unknown delivery `{delivery}`: `salle` (players' room) or `direct` (a direct chat with the role's holder)"),
+                ));
+                false
+            }
+            Some(scenario::Delivery::Direct) if to == "all" => {
+                self.problems.push(self.diag(
+                    line,
+                    "delivery",
+                    "`direct` needs one recipient role, not `tous`".to_owned(),
+                ));
+                false
+            }
+            Some(d) => d == scenario::Delivery::Direct,
+        }
     }
 
     /// Every `after` names an inject of the sheet.
@@ -520,6 +612,19 @@ fn write_yaml(header: &Header, objectives: &[String], injects: &[Row]) -> String
         }
         if !i.notes.is_empty() {
             out.push_str(&format!("    notes: {}\n", q(&i.notes)));
+        }
+        if i.direct {
+            out.push_str("    delivery: direct\n");
+        }
+        if !i.attachments.is_empty() {
+            let list: Vec<String> = i.attachments.iter().map(|a| q(a)).collect();
+            out.push_str(&format!("    attachments: [{}]\n", list.join(", ")));
+        }
+        if !i.headline.is_empty() {
+            out.push_str(&format!("    headline: {}\n", q(&i.headline)));
+        }
+        if !i.handle.is_empty() {
+            out.push_str(&format!("    handle: {}\n", q(&i.handle)));
         }
     }
     out

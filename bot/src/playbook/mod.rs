@@ -67,6 +67,8 @@ pub struct Role {
     pub id: String,
     pub title: Text,
     pub duties: Text,
+    /// Where the duties' legal statements come from (a delay, a duty to report).
+    pub source: Vec<Source>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -504,7 +506,7 @@ fn read_roles(w: &mut Walker, top: &Fields<'_>) -> Vec<Role> {
     let mut roles = Vec::new();
     for (idx, item) in items.iter().enumerate() {
         let path = format!("roles[{idx}]");
-        let Some(f) = w.fields(item, &path, &["id", "title", "duties"]) else {
+        let Some(f) = w.fields(item, &path, &["id", "title", "duties", "source"]) else {
             continue;
         };
         let id = w.req_id(&f, "id");
@@ -513,11 +515,13 @@ fn read_roles(w: &mut Walker, top: &Fields<'_>) -> Vec<Role> {
         }
         let title = w.req_text(&f, "title");
         let duties = w.opt_text(&f, "duties");
+        let source = read_sources(w, &f);
         if let (Some(id), Some(title)) = (id, title) {
             roles.push(Role {
                 id,
                 title,
                 duties: duties.unwrap_or_default(),
+                source,
             });
         }
     }
@@ -930,11 +934,84 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
         .collect();
     for (origin, src) in scenario_sources {
         match scenario::parse(&origin, &src, &by_id) {
-            Ok(sc) => loaded.scenarios.push(sc),
+            Ok(mut sc) => {
+                let problems = resolve_attachments(&mut sc, Path::new(&origin));
+                if problems.is_empty() {
+                    loaded.scenarios.push(sc);
+                } else {
+                    loaded.diagnostics.extend(problems);
+                }
+            }
             Err(diags) => loaded.diagnostics.extend(diags),
         }
     }
     loaded
+}
+
+/// Reads every inject's attachments, from the folder of the scenario's file:
+/// each must be a readable file of at most [`scenario::MAX_ATTACHMENT_BYTES`].
+/// Records where each is, its size, type and SHA-256.
+pub fn resolve_attachments(sc: &mut Scenario, file: &Path) -> Vec<Diagnostic> {
+    use sha2::{Digest, Sha256};
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let origin = file.display().to_string();
+    let mut problems = Vec::new();
+    for (i, inject) in sc.injects.iter_mut().enumerate() {
+        for (a, attachment) in inject.attachments.iter_mut().enumerate() {
+            let path = dir.join(&attachment.file);
+            let problem = |message: String| Diagnostic {
+                origin: origin.clone(),
+                line: attachment.at.line,
+                column: attachment.at.column,
+                path: format!("injects[{i}].attachments[{a}]"),
+                message,
+            };
+            let size = match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => meta.len(),
+                Ok(_) => {
+                    problems.push(problem(format!(
+                        "attachment `{}` is not a file ({})",
+                        attachment.file,
+                        path.display()
+                    )));
+                    continue;
+                }
+                Err(err) => {
+                    problems.push(problem(format!(
+                        "attachment `{}` cannot be read ({}): {err}",
+                        attachment.file,
+                        path.display()
+                    )));
+                    continue;
+                }
+            };
+            if size > scenario::MAX_ATTACHMENT_BYTES {
+                problems.push(problem(format!(
+                    "attachment `{}` is {} MiB; at most {} MiB",
+                    attachment.file,
+                    size.div_ceil(1024 * 1024),
+                    scenario::MAX_ATTACHMENT_BYTES / 1024 / 1024
+                )));
+                continue;
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    attachment.resolved = Some(scenario::ResolvedFile {
+                        sha256: crate::journal::hex(&Sha256::digest(&bytes)),
+                        size: bytes.len() as u64,
+                        mime: scenario::attachment_mime(&attachment.file),
+                        path: std::path::absolute(&path).unwrap_or(path),
+                    });
+                }
+                Err(err) => problems.push(problem(format!(
+                    "attachment `{}` cannot be read ({}): {err}",
+                    attachment.file,
+                    path.display()
+                ))),
+            }
+        }
+    }
+    problems
 }
 
 /// Reads a file as UTF-8, or says where it is not.

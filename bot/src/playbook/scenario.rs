@@ -110,6 +110,86 @@ pub struct Inject {
     pub notes: Option<Text>,
     /// What counts as the expected reaction without a facilitator's mark.
     pub matches: Matches,
+    /// How it reaches its recipient: in the players' room, or in a direct chat.
+    pub delivery: Delivery,
+    /// Files sent with it, from the scenario's folder.
+    pub attachments: Vec<Attachment>,
+    /// A press inject's headline.
+    pub headline: Option<Text>,
+    /// A social-media inject's account (`@InfoSante44`).
+    pub handle: Option<String>,
+}
+
+/// Where a stimulus is sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Delivery {
+    /// In the players' room, naming the recipient role's holder (a mention).
+    #[default]
+    Room,
+    /// In a direct chat with the holder of the recipient role (a call, a mail
+    /// to one person); in the players' room when nobody holds the role.
+    Direct,
+}
+
+impl Delivery {
+    pub fn parse(s: &str) -> Option<Delivery> {
+        match crate::lang::fold(s.trim())
+            .replace([' ', '_'], "-")
+            .as_str()
+        {
+            "room" | "salle" | "salon" | "public" | "mention" => Some(Delivery::Room),
+            "direct" | "dm" | "prive" | "message-direct" | "direct-message" | "personnel" => {
+                Some(Delivery::Direct)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A file sent with an inject (a ransom note, a press article, a lab printout).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// As written in the scenario: a path relative to the scenario's folder.
+    pub file: String,
+    /// Where it was written, for diagnostics found when the file is read.
+    pub at: Pos,
+    /// Set by the loader, which reads the file: where it is and what it holds.
+    pub resolved: Option<ResolvedFile>,
+}
+
+/// An attachment found on disk when the scenario was loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedFile {
+    pub path: std::path::PathBuf,
+    /// Hex SHA-256 of the content at load time; checked again when sending.
+    pub sha256: String,
+    pub size: u64,
+    pub mime: &'static str,
+}
+
+impl Attachment {
+    /// The file's name as people see it (`note-rancon.pdf`).
+    pub fn name(&self) -> &str {
+        self.file.rsplit('/').next().unwrap_or(&self.file)
+    }
+}
+
+/// Largest attachment: a scanned page or a short PDF, not a video.
+pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// The media type of an attachment, from its extension; files of other kinds
+/// go as `application/octet-stream`.
+pub fn attachment_mime(name: &str) -> &'static str {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("pdf") => "application/pdf",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("txt") => "text/plain",
+        Some("eml") => "message/rfc822",
+        Some("html" | "htm") => "text/html",
+        _ => "application/octet-stream",
+    }
 }
 
 /// Automatic recognition of the expected reaction.
@@ -198,6 +278,10 @@ const INJECT_FIELDS: &[&str] = &[
     "objectives",
     "notes",
     "match",
+    "delivery",
+    "attachments",
+    "headline",
+    "handle",
 ];
 
 /// `x1`, `x2`…: the ids tocsin gives to ad hoc injects.
@@ -425,6 +509,9 @@ fn read_injects(
         let served = w.strings(&f, "objectives");
         check_served(w, &f, objectives, &served);
         let matches = read_matches(w, &f, playbook);
+        let delivery = read_delivery(w, &f, to.as_ref());
+        let attachments = read_attachments(w, &f);
+        let (headline, handle) = read_persona_format(w, &f, channel);
         if let (Some(id), Some(at), Some(from), Some(to), Some(channel), Some(content)) =
             (id, at, from, to, channel, content)
         {
@@ -440,6 +527,10 @@ fn read_injects(
                 objectives: served,
                 notes,
                 matches,
+                delivery,
+                attachments,
+                headline,
+                handle,
             });
         }
     }
@@ -503,6 +594,113 @@ fn read_to(w: &mut Walker, f: &Fields<'_>, playbook: Option<&Playbook>) -> Optio
             None
         }
     })
+}
+
+/// `delivery`: `room` (the default) or `direct`, which needs a recipient role.
+fn read_delivery(w: &mut Walker, f: &Fields<'_>, to: Option<&Option<String>>) -> Delivery {
+    let Some(n) = f.get("delivery") else {
+        return Delivery::Room;
+    };
+    let path = f.child_path("delivery");
+    let Some(s) = w.string(n, &path) else {
+        return Delivery::Room;
+    };
+    match Delivery::parse(&s) {
+        None => {
+            w.error(
+                pos(n),
+                &path,
+                format!("unknown delivery `{s}`; expected `room` (in the players' room) or `direct` (a direct chat with the role's holder)"),
+            );
+            Delivery::Room
+        }
+        Some(Delivery::Direct) if matches!(to, Some(None)) => {
+            w.error(
+                pos(n),
+                &path,
+                "`delivery: direct` needs one recipient: set `to` to a role, not `all`",
+            );
+            Delivery::Room
+        }
+        Some(d) => d,
+    }
+}
+
+/// `attachments`: paths relative to the scenario's folder, read by the loader.
+fn read_attachments(w: &mut Walker, f: &Fields<'_>) -> Vec<Attachment> {
+    let Some(node) = f.get("attachments") else {
+        return Vec::new();
+    };
+    let base = f.child_path("attachments");
+    let mut out = Vec::new();
+    for (idx, item) in w.list(node, &base).iter().enumerate() {
+        let path = format!("{base}[{idx}]");
+        let Some(file) = w.string(item, &path) else {
+            continue;
+        };
+        let relative = std::path::Path::new(&file);
+        let escapes = relative.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+        if escapes || file.contains('\\') {
+            w.error(
+                pos(item),
+                &path,
+                format!("attachment `{file}` must be a path inside the scenario's folder, such as `fichiers/note.pdf` (no `..`, no absolute path, `/` between folders)"),
+            );
+            continue;
+        }
+        out.push(Attachment {
+            file,
+            at: pos(item),
+            resolved: None,
+        });
+    }
+    out
+}
+
+/// `headline` (press only) and `handle` (social media only).
+fn read_persona_format(
+    w: &mut Walker,
+    f: &Fields<'_>,
+    channel: Option<Channel>,
+) -> (Option<Text>, Option<String>) {
+    let headline = w.opt_text(f, "headline");
+    if let (Some(n), Some(c)) = (f.get("headline"), channel)
+        && c != Channel::Press
+    {
+        w.error(
+            pos(n),
+            &f.child_path("headline"),
+            format!("`headline` is for `channel: press`, not `{}`", c.id()),
+        );
+    }
+    let handle = f.get("handle").and_then(|n| {
+        let path = f.child_path("handle");
+        let s = w.string(n, &path)?;
+        if channel.is_some_and(|c| c != Channel::Social) {
+            w.error(
+                pos(n),
+                &path,
+                format!(
+                    "`handle` is for `channel: social`, not `{}`",
+                    channel.map_or("", Channel::id)
+                ),
+            );
+        }
+        if s.chars().count() > 60 || s.contains(char::is_whitespace) {
+            w.error(
+                pos(n),
+                &path,
+                format!("handle `{s}` must be one account name without spaces, at most 60 characters, such as `@InfoSante44`"),
+            );
+        }
+        Some(if s.starts_with('@') { s } else { format!("@{s}") })
+    });
+    (headline, handle)
 }
 
 /// `channel`: one of [`Channel::NAMES`].

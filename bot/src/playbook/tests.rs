@@ -65,7 +65,7 @@ clocks:
         expect![[r#"
             pb.yaml:1:5: id: invalid id `Bad Id`: use lowercase letters a-z, digits and `-` (at most 40 characters)
             pb.yaml:4:1: colour: unknown field `colour`; expected one of: id, version, title, summary, tags, situation_points, roles, procedures, clocks
-            pb.yaml:6:29: roles[0].dutys: unknown field `dutys` (did you mean `duties`?); expected one of: id, title, duties
+            pb.yaml:6:29: roles[0].dutys: unknown field `dutys` (did you mean `duties`?); expected one of: id, title, duties, source
             pb.yaml:7:10: roles[1].id: duplicate role id `chef`
             pb.yaml:11:12: procedures[0].owner: unknown role `chief` (did you mean `chef`?); roles defined: chef
             pb.yaml:12:12: procedures[0].steps: a procedure needs at least one step
@@ -359,7 +359,7 @@ mod import {
         let diags = csv_to_scenario("chrono.csv", csv, &header(), &playbooks()).unwrap_err();
         let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
         expect![[r#"
-            chrono.csv:1:0: colour: unknown column `colour`; columns: id, at, after, from, to, channel, content_fr, content_en, expected_fr, expected_en, objectives, notes
+            chrono.csv:1:0: colour: unknown column `colour`; columns: id, at, after, from, to, channel, content_fr, content_en, expected_fr, expected_en, objectives, notes, delivery, attachments, headline, handle
         "#]]
         .assert_eq(&shown);
         let csv = csv.replace(",colour", "");
@@ -374,6 +374,42 @@ mod import {
             chrono.csv:3:0: content_fr: the stimulus text is empty
             chrono.csv:3:0: after: inject `i 2` depends on unknown inject `i9`
             chrono.csv:4:0: id: duplicate inject id `i1`
+        "#]].assert_eq(&shown);
+    }
+
+    #[test]
+    fn targeted_and_rich_injects_come_from_their_columns() {
+        let csv = "N°;T+;Émetteur;Destinataire;Canal;Contenu;Remise;Pièces jointes;Titre;Compte\n\
+                   i1;0;Attaquant;dsi;courriel;Payez;direct;fichiers/note.txt | fichiers/liste.pdf;;\n\
+                   i2;5;Le Quotidien;com;presse;Article;;;Panne à l'hôpital;\n\
+                   i3;9;Info Ville;tous;réseaux sociaux;Post;salle;;;InfoVille\n";
+        let out = csv_to_scenario("chrono.csv", csv, &header(), &playbooks()).unwrap();
+        let sc = scenario::parse("out.yaml", &out.yaml, &playbooks()).unwrap();
+        assert_eq!(sc.injects[0].delivery, scenario::Delivery::Direct);
+        let files: Vec<&str> = sc.injects[0]
+            .attachments
+            .iter()
+            .map(|a| a.file.as_str())
+            .collect();
+        assert_eq!(files, ["fichiers/note.txt", "fichiers/liste.pdf"]);
+        assert_eq!(
+            sc.injects[1].headline.as_ref().unwrap().fr,
+            "Panne à l'hôpital"
+        );
+        assert_eq!(sc.injects[1].delivery, scenario::Delivery::Room);
+        assert_eq!(sc.injects[2].handle.as_deref(), Some("@InfoVille"));
+
+        let bad = "id;at;from;to;channel;content;delivery;headline;handle\n\
+                   i1;0;A;tous;mail;C;direct;;\n\
+                   i2;0;A;dsi;mail;C;pigeon;Titre;\n\
+                   i3;0;A;dsi;presse;C;;;@compte\n";
+        let diags = csv_to_scenario("chrono.csv", bad, &header(), &playbooks()).unwrap_err();
+        let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+        expect![[r#"
+            chrono.csv:2:0: delivery: `direct` needs one recipient role, not `tous`
+            chrono.csv:3:0: delivery: unknown delivery `pigeon`: `salle` (players' room) or `direct` (a direct chat with the role's holder)
+            chrono.csv:3:0: headline: `headline` is for the `press` channel, not `mail`
+            chrono.csv:4:0: handle: `handle` is for the `social` channel, not `press`
         "#]].assert_eq(&shown);
     }
 }
@@ -412,8 +448,32 @@ injects:
         sc.yaml:11:80: injects[1].after: dependencies loop back to this inject
         sc.yaml:12:97: injects[2].match.procedure: unknown procedure `pd-labo` (did you mean `pd-lab`?) in playbook `pb`
         sc.yaml:13:10: injects[3].id: duplicate inject id `i1`
-        sc.yaml:13:70: injects[3].colour: unknown field `colour`; expected one of: id, at, after, from, to, channel, content, expected, objectives, notes, match
+        sc.yaml:13:70: injects[3].colour: unknown field `colour`; expected one of: id, at, after, from, to, channel, content, expected, objectives, notes, match, delivery, attachments, headline, handle
         sc.yaml:14:10: injects[4].id: `x2` is reserved for ad hoc injects (x1, x2…): pick another id
+    "#]].assert_eq(&shown);
+    let targeted = r#"id: ex
+version: "1"
+code_name: X
+title: X
+playbook: pb
+level: débutant
+objectives:
+  - {id: o1, text: Un}
+injects:
+  - {id: i1, at: 0, from: A, to: all, channel: mail, content: C, delivery: direct}
+  - {id: i2, at: 0, from: A, to: dsi, channel: mail, content: C, delivery: pigeon, headline: Titre}
+  - {id: i3, at: 0, from: A, to: dsi, channel: press, content: C, handle: "mon compte", attachments: [../secret.txt, /etc/passwd, ok/note.txt]}
+"#;
+    let diags = super::scenario::parse("sc.yaml", targeted, &playbooks).unwrap_err();
+    let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+    expect![[r#"
+        sc.yaml:10:76: injects[0].delivery: `delivery: direct` needs one recipient: set `to` to a role, not `all`
+        sc.yaml:11:76: injects[1].delivery: unknown delivery `pigeon`; expected `room` (in the players' room) or `direct` (a direct chat with the role's holder)
+        sc.yaml:11:94: injects[1].headline: `headline` is for `channel: press`, not `mail`
+        sc.yaml:12:75: injects[2].handle: `handle` is for `channel: social`, not `press`
+        sc.yaml:12:75: injects[2].handle: handle `mon compte` must be one account name without spaces, at most 60 characters, such as `@InfoSante44`
+        sc.yaml:12:103: injects[2].attachments[0]: attachment `../secret.txt` must be a path inside the scenario's folder, such as `fichiers/note.pdf` (no `..`, no absolute path, `/` between folders)
+        sc.yaml:12:118: injects[2].attachments[1]: attachment `/etc/passwd` must be a path inside the scenario's folder, such as `fichiers/note.pdf` (no `..`, no absolute path, `/` between folders)
     "#]].assert_eq(&shown);
     let other = super::scenario::parse(
         "sc.yaml",
@@ -426,5 +486,60 @@ injects:
             .message
             .starts_with("unknown playbook `pbb` (did you mean `pb`?)"),
         "{other:?}"
+    );
+}
+
+/// The loader reads each attachment from the scenario's folder, hashes it, and
+/// names a missing or oversized one with its line.
+#[test]
+fn attachments_are_read_from_the_scenario_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("scenarios/fichiers")).unwrap();
+    std::fs::write(
+        root.join("pb.yaml"),
+        "id: pb\nversion: \"1\"\ntitle: T\nroles:\n  - {id: dsi, title: DSI}\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("scenarios/fichiers/note.txt"), "EXERCICE\n").unwrap();
+    let scenario = |files: &str| {
+        format!(
+            "id: ex\nversion: \"1\"\ncode_name: X\ntitle: X\nplaybook: pb\nlevel: débutant\nobjectives:\n  - {{id: o1, text: Un}}\ninjects:\n  - {{id: i1, at: 0, from: A, to: dsi, channel: mail, content: C, attachments: [{files}]}}\n"
+        )
+    };
+    std::fs::write(
+        root.join("scenarios/ex.yaml"),
+        scenario("fichiers/note.txt"),
+    )
+    .unwrap();
+    let loaded = super::load_paths(&[root.to_path_buf()]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let file = loaded.scenarios[0].injects[0].attachments[0]
+        .resolved
+        .clone()
+        .expect("resolved by the loader");
+    assert_eq!(file.size, 9);
+    assert_eq!(file.mime, "text/plain");
+    assert_eq!(
+        file.sha256,
+        crate::journal::hex(&<sha2::Sha256 as sha2::Digest>::digest(b"EXERCICE\n"))
+    );
+    assert!(file.path.is_absolute());
+
+    std::fs::write(
+        root.join("scenarios/ex.yaml"),
+        scenario("fichiers/note.txt, fichiers/absente.pdf"),
+    )
+    .unwrap();
+    let loaded = super::load_paths(&[root.to_path_buf()]);
+    assert!(loaded.scenarios.is_empty());
+    assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+    let d = &loaded.diagnostics[0];
+    assert_eq!((d.line, d.path.as_str()), (10, "injects[0].attachments[1]"));
+    assert!(
+        d.message
+            .starts_with("attachment `fichiers/absente.pdf` cannot be read"),
+        "{}",
+        d.message
     );
 }

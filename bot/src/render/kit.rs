@@ -65,6 +65,7 @@ pub struct KitRole {
     pub title: String,
     pub duties: String,
     pub procedures: Vec<String>,
+    pub sources: Vec<SourceRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -217,6 +218,7 @@ fn role_cards(playbook: &Playbook, lang: Lang) -> Vec<KitRole> {
                 .filter(|p| p.owner == r.id)
                 .map(|p| format!("{} — {}", p.id, p.title.get(lang)))
                 .collect(),
+            sources: source_rows(&r.source, lang),
         })
         .collect()
 }

@@ -57,19 +57,9 @@ async fn conversation_a_photo_and_linked_decisions_end_in_a_verified_export() {
     let bot_id = setup.user_id.clone();
     let bot = start_in_process(&setup);
 
-    let players = alice.create_encrypted_room(&[&bot_id, &bob.id()]).await;
-    wait_joined(&players, &bot_id).await;
-    bob.client.join_room_by_id(players.room_id()).await.unwrap();
-    wait_joined(&players, &bob.id()).await;
+    let players = alice.players_room(&bot_id, &[&bob]).await;
     let bob_room = bob.client.get_room(players.room_id()).unwrap();
-    let open = alice.send(&players, "!ouvrir rancongiciel exercice").await;
-    let opened = alice.reply_to(&bot_id, &open).await.body;
-    let crisis = opened
-        .split("— crise ")
-        .nth(1)
-        .and_then(|rest| rest.split('.').next())
-        .expect("the crisis id in the opening reply")
-        .to_owned();
+    let crisis = alice.open_exercise(&players, &bot_id).await;
     let anim = anna.create_encrypted_room(&[&bot_id]).await;
     wait_joined(&anim, &bot_id).await;
     let link = anna

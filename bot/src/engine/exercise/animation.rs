@@ -694,6 +694,10 @@ impl Ctx<'_> {
                 adhoc: true,
                 manual: true,
                 recipient,
+                direct: false,
+                headline: None,
+                handle: None,
+                attachments: Vec::new(),
             })],
             effects: vec![Effect::Ack(note.into()), post],
         }

@@ -18,13 +18,16 @@ pub mod measures;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::event::{Event, PostTag};
+use super::event::Event;
+use super::event::SentFile;
 use super::schedule::span;
 use super::state::{Crisis, ExerciseRun, World};
-use super::{Decision, Effect, Settings, ellipsis, mark_decision, system_record};
+use super::{
+    Decision, Effect, Settings, Stimulus, StimulusFile, ellipsis, mark_decision, system_record,
+};
 use crate::lang::fold;
 use crate::lang::speech::{Message, Speech, msg};
-use crate::playbook::scenario::{Channel, Inject, Scenario};
+use crate::playbook::scenario::{Channel, Delivery, Inject, Scenario};
 use crate::playbook::{Catalog, Playbook};
 
 impl Settings {
@@ -57,6 +60,7 @@ pub fn in_play<'w>(world: &'w World, room: &str) -> Option<&'w Crisis> {
     world
         .open_in(room)
         .or_else(|| world.animated_from(room))
+        .or_else(|| world.direct_from(room))
         .filter(|c| c.run.as_ref().is_some_and(ExerciseRun::in_play))
 }
 
@@ -89,25 +93,30 @@ pub fn stop(crisis: &Crisis, settings: &Settings, input: &super::Input, text: &s
             ),
         },
     );
+    let mut effects = vec![
+        Effect::Post {
+            room: crisis.room.clone(),
+            crisis: crisis.id.clone(),
+            text: notice.clone().into(),
+            tag: None,
+        },
+        Effect::Post {
+            room: run.animation_room.clone(),
+            crisis: crisis.id.clone(),
+            text: notice.clone().into(),
+            tag: None,
+        },
+    ];
+    // Typed in a direct chat: the one who typed it reads the notice there too.
+    if input.room != crisis.room && input.room != run.animation_room {
+        effects.push(Effect::Reply(notice.into()));
+    }
     mark_decision(
         crisis,
         settings,
         Decision {
             records: vec![record],
-            effects: vec![
-                Effect::Post {
-                    room: crisis.room.clone(),
-                    crisis: crisis.id.clone(),
-                    text: notice.clone().into(),
-                    tag: None,
-                },
-                Effect::Post {
-                    room: run.animation_room.clone(),
-                    crisis: crisis.id.clone(),
-                    text: notice.into(),
-                    tag: None,
-                },
-            ],
+            effects,
         },
     )
 }
@@ -258,15 +267,13 @@ fn fire(
     let lang = settings.lang;
     let from = inject.from.get(lang);
     let content = inject.content.get(lang);
-    let players = stimulus_text(
-        crisis,
-        playbook,
-        settings,
-        inject.channel,
-        from,
-        inject.to.as_deref(),
-        content,
-    );
+    let headline = inject.headline.as_ref().map(|h| h.get(lang).to_owned());
+    let recipient = inject
+        .to
+        .as_ref()
+        .and_then(|role| crisis.roles.get(role).cloned());
+    let stimulus = stimulus(crisis, playbook, settings, inject, recipient.as_deref());
+    let direct_to = stimulus.direct_to.clone();
     let t_plus = run.clock(now);
     let mut note = settings.say(msg!(
         "inject-played-note",
@@ -275,19 +282,9 @@ fn fire(
         icon = inject.channel.icon(),
         from
     ));
-    if let Some(expected) = &inject.expected {
-        note.push_str(&format!(
-            "\n{} {}",
-            settings.say(msg!("inject-expected-label")),
-            expected.get(lang)
-        ));
-    }
-    if let Some(notes) = &inject.notes {
-        note.push_str(&format!(
-            "\n{} {}",
-            settings.say(msg!("inject-notes-label")),
-            notes.get(lang)
-        ));
+    for line in facilitator_lines(settings, inject, &stimulus) {
+        note.push('\n');
+        note.push_str(&line);
     }
     let mut after = run.clone();
     after.played.push(super::state::Played {
@@ -310,10 +307,22 @@ fn fire(
         expected: inject.expected.as_ref().map(|e| e.get(lang).to_owned()),
         adhoc: false,
         manual,
-        recipient: inject
-            .to
-            .as_ref()
-            .and_then(|role| crisis.roles.get(role).cloned()),
+        recipient,
+        direct: direct_to.is_some(),
+        headline,
+        handle: inject.handle.clone(),
+        attachments: inject
+            .attachments
+            .iter()
+            .filter_map(|a| {
+                let r = a.resolved.as_ref()?;
+                Some(SentFile {
+                    name: a.name().to_owned(),
+                    sha256: r.sha256.clone(),
+                    size: r.size,
+                })
+            })
+            .collect(),
     };
     // Fired by hand, the note answers the facilitator's command; on the clock, it is posted.
     let note = if manual {
@@ -326,16 +335,154 @@ fn fire(
             tag: None,
         }
     };
-    let effects = vec![
-        Effect::Post {
-            room: crisis.room.clone(),
-            crisis: crisis.id.clone(),
-            text: players.into(),
-            tag: Some(PostTag::Inject(inject.id.clone())),
+    (event, vec![Effect::Stimulus(Box::new(stimulus)), note])
+}
+
+/// What the facilitators read about an inject played: where it went, its
+/// files, the expected reaction and their notes.
+fn facilitator_lines(settings: &Settings, inject: &Inject, stimulus: &Stimulus) -> Vec<String> {
+    let lang = settings.lang;
+    let mut lines = Vec::new();
+    match (&inject.delivery, &stimulus.direct_to, &inject.to) {
+        (Delivery::Direct, Some(holder), _) => {
+            lines.push(settings.say(msg!("inject-direct-note", holder)));
+        }
+        (Delivery::Direct, None, Some(role)) => {
+            lines.push(settings.say(msg!("inject-direct-unheld", role)));
+        }
+        _ => {}
+    }
+    if !stimulus.files.is_empty() {
+        let files: Vec<&str> = stimulus.files.iter().map(|f| f.name.as_str()).collect();
+        lines.push(settings.say(msg!("inject-files-note", files = files.join(", "))));
+    }
+    if let Some(expected) = &inject.expected {
+        lines.push(format!(
+            "{} {}",
+            settings.say(msg!("inject-expected-label")),
+            expected.get(lang)
+        ));
+    }
+    if let Some(notes) = &inject.notes {
+        lines.push(format!(
+            "{} {}",
+            settings.say(msg!("inject-notes-label")),
+            notes.get(lang)
+        ));
+    }
+    lines
+}
+
+/// A scenario inject as it goes out: to the room or, for a direct inject whose
+/// role is held, to its holder alone; laid out as its medium; with its files.
+fn stimulus(
+    crisis: &Crisis,
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+    inject: &Inject,
+    recipient: Option<&str>,
+) -> Stimulus {
+    let lang = settings.lang;
+    let content = inject.content.get(lang);
+    let headline = inject.headline.as_ref().map(|h| h.get(lang));
+    Stimulus {
+        room: crisis.room.clone(),
+        crisis: crisis.id.clone(),
+        inject: inject.id.clone(),
+        direct_to: match inject.delivery {
+            Delivery::Direct => recipient.map(str::to_owned),
+            Delivery::Room => None,
         },
-        note,
-    ];
-    (event, effects)
+        text: stimulus_text(
+            crisis,
+            playbook,
+            settings,
+            inject.channel,
+            &persona(inject.from.get(lang), inject.handle.as_deref()),
+            inject.to.as_deref(),
+            &with_headline(settings, headline, content),
+        )
+        .into(),
+        html: stimulus_html(crisis, playbook, settings, inject, headline, content),
+        files: inject
+            .attachments
+            .iter()
+            .filter_map(|a| {
+                let r = a.resolved.as_ref()?;
+                Some(StimulusFile {
+                    name: a.name().to_owned(),
+                    path: r.path.display().to_string(),
+                    sha256: r.sha256.clone(),
+                    mime: r.mime.to_owned(),
+                    caption: None,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The persona as players read it: a social-media account shows its handle.
+pub fn persona(from: &str, handle: Option<&str>) -> String {
+    match handle {
+        Some(handle) => format!("{from} {handle}"),
+        None => from.to_owned(),
+    }
+}
+
+/// A press inject's content, its headline first (« Titre » texte).
+pub fn with_headline(settings: &Settings, headline: Option<&str>, content: &str) -> String {
+    match headline {
+        Some(headline) => format!(
+            "{} {content}",
+            settings.say(msg!("press-headline", headline))
+        ),
+        None => content.to_owned(),
+    }
+}
+
+/// A press or social-media inject laid out as its medium would (Matrix HTML);
+/// `None` for the others, which read as a plain message.
+fn stimulus_html(
+    crisis: &Crisis,
+    playbook: Option<&Playbook>,
+    settings: &Settings,
+    inject: &Inject,
+    headline: Option<&str>,
+    content: &str,
+) -> Option<String> {
+    use crate::lang::escape_html as esc;
+    if headline.is_none() && inject.handle.is_none() {
+        return None;
+    }
+    let lang = settings.lang;
+    let mut html = format!(
+        "{} {} — <strong>{}</strong>",
+        inject.channel.icon(),
+        esc(&settings.say(channel_label(inject.channel))),
+        esc(inject.from.get(lang))
+    );
+    if let Some(handle) = &inject.handle {
+        html.push_str(&format!(" <code>{}</code>", esc(handle)));
+    }
+    if let Some(role) = &inject.to {
+        let title = playbook
+            .and_then(|p| p.role(role))
+            .map_or(role.as_str(), |r| r.title.get(lang));
+        html.push_str(&format!(" → {}", esc(title)));
+        if let Some(holder) = crisis.roles.get(role) {
+            html.push_str(&format!(
+                " (<a href=\"https://matrix.to/#/{}\">{}</a>)",
+                esc(holder),
+                esc(holder)
+            ));
+        }
+    }
+    if let Some(headline) = headline {
+        html.push_str(&format!("<h3>{}</h3>", esc(headline)));
+    }
+    let body: Vec<String> = content.lines().map(esc).collect();
+    html.push_str(&format!("<blockquote>{}</blockquote>", body.join("<br>")));
+    Some(html)
 }
 
 /// `Suivant : i06 à T+20 (14:35)`.

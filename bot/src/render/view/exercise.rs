@@ -15,13 +15,15 @@ use crate::engine::exercise::{channel_label, debrief, measures};
 use crate::lang::speech::msg;
 use crate::playbook::scenario::Channel;
 
-/// An inject as it was played: channel, from, to, text, expected.
+/// An inject as it was played: channel, from (with a handle), to, text (with
+/// a headline), expected, and who received it how.
 type Played<'a> = (
     &'a String,
-    &'a String,
+    String,
     &'a Option<String>,
-    &'a String,
+    String,
     &'a Option<String>,
+    String,
 );
 
 impl Report<'_> {
@@ -134,8 +136,27 @@ impl Report<'_> {
                     to,
                     text,
                     expected,
+                    recipient,
+                    direct,
+                    headline,
+                    handle,
+                    attachments,
                     ..
-                } => Some((inject.as_str(), (channel, from, to, text, expected))),
+                } => Some((
+                    inject.as_str(),
+                    (
+                        channel,
+                        crate::engine::exercise::persona(from, handle.as_deref()),
+                        to,
+                        crate::engine::exercise::with_headline(
+                            self.settings,
+                            headline.as_deref(),
+                            text,
+                        ),
+                        expected,
+                        self.delivery_note(recipient.as_deref(), *direct, attachments),
+                    ),
+                )),
                 _ => None,
             })
             .collect();
@@ -151,26 +172,29 @@ impl Report<'_> {
         let inject = self.scenario.and_then(|s| s.inject(&o.inject));
         let t_plus = |d| format!("T+{}", self.duration(d));
         // Ad-hoc injects exist only in the log: take what was played.
-        let (channel, from, to, text, expected) = match (played.get(o.inject.as_str()), inject) {
-            (Some((c, f, t, x, e)), _) => (
-                (*c).clone(),
-                (*f).clone(),
-                (*t).clone(),
-                (*x).clone(),
-                (*e).clone().unwrap_or_default(),
-            ),
-            (None, Some(i)) => (
-                i.channel.id().to_owned(),
-                i.from.get(lang).to_owned(),
-                i.to.clone(),
-                i.content.get(lang).to_owned(),
-                i.expected
-                    .as_ref()
-                    .map(|e| e.get(lang).to_owned())
-                    .unwrap_or_default(),
-            ),
-            (None, None) => Default::default(),
-        };
+        let (channel, from, to, text, expected, delivery) =
+            match (played.get(o.inject.as_str()), inject) {
+                (Some((c, f, t, x, e, d)), _) => (
+                    (*c).clone(),
+                    f.clone(),
+                    (*t).clone(),
+                    x.clone(),
+                    (*e).clone().unwrap_or_default(),
+                    d.clone(),
+                ),
+                (None, Some(i)) => (
+                    i.channel.id().to_owned(),
+                    i.from.get(lang).to_owned(),
+                    i.to.clone(),
+                    i.content.get(lang).to_owned(),
+                    i.expected
+                        .as_ref()
+                        .map(|e| e.get(lang).to_owned())
+                        .unwrap_or_default(),
+                    String::new(),
+                ),
+                (None, None) => Default::default(),
+            };
         let to = to.map_or_else(
             || self.say(msg!("report-word-all")),
             |t| self.role_title(&t),
@@ -196,7 +220,7 @@ impl Report<'_> {
             channel: self.say(channel_label(
                 Channel::parse(&channel).unwrap_or(Channel::Internal),
             )),
-            from_to: format!("{from} → {to}"),
+            from_to: format!("{from} → {to}{delivery}"),
             text,
             expected,
             reaction: o

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{DayView, LogRow, Report};
-use crate::engine::event::{Event, Owner, Record};
+use crate::engine::event::{Event, Owner, Record, SentFile};
 use crate::engine::exercise::player_text;
 use crate::journal::{self, Entry};
 use crate::lang::speech::msg;
@@ -376,7 +376,7 @@ impl Report<'_> {
             Event::HandoverAcknowledged { by } => (String::new(), self.name(by)),
             Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
             Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), self.name(by)),
-            Event::Posted { tag, event_id } => (tag.to_string(), event_id.clone()),
+            Event::Posted { tag, event_id, .. } => (tag.to_string(), event_id.clone()),
             Event::ExerciseLinked {
                 scenario,
                 scenario_version,
@@ -417,6 +417,11 @@ impl Report<'_> {
                 to,
                 text,
                 adhoc,
+                recipient,
+                direct,
+                headline,
+                handle,
+                attachments,
                 ..
             } => {
                 let to = to
@@ -428,11 +433,18 @@ impl Report<'_> {
                 } else {
                     String::new()
                 };
+                let from = crate::engine::exercise::persona(from, handle.as_deref());
+                let text = crate::engine::exercise::with_headline(
+                    self.settings,
+                    headline.as_deref(),
+                    text,
+                );
                 (
                     inject.clone(),
                     format!(
-                        "{}{adhoc}",
-                        self.stimulus(channel, &format!("{from}{to}"), text)
+                        "{}{adhoc}{}",
+                        self.stimulus(channel, &format!("{from}{to}"), &text),
+                        self.delivery_note(recipient.as_deref(), *direct, attachments)
                     ),
                 )
             }
@@ -522,6 +534,46 @@ impl Report<'_> {
             Some((icon, rest)) if !icon.chars().any(char::is_alphanumeric) => rest.to_owned(),
             _ => full,
         }
+    }
+
+    /// Who received an inject and how, and the files it carried
+    /// (« — reçu par Bob (@bob:chu.fr), en message direct — pièces jointes : … »).
+    pub(super) fn delivery_note(
+        &self,
+        recipient: Option<&str>,
+        direct: bool,
+        attachments: &[SentFile],
+    ) -> String {
+        let mut note = String::new();
+        if let Some(who) = recipient {
+            let name = self.name(who);
+            let who = if name == who {
+                who.to_owned()
+            } else {
+                format!("{name} ({who})")
+            };
+            note.push_str(&format!(" — {}", self.say(msg!("report-received-by", who))));
+            if direct {
+                note.push_str(&format!(", {}", self.say(msg!("report-direct"))));
+            }
+        }
+        if !attachments.is_empty() {
+            let files: Vec<String> = attachments
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} (SHA-256 {})",
+                        f.name,
+                        &f.sha256[..f.sha256.len().min(16)]
+                    )
+                })
+                .collect();
+            note.push_str(&format!(
+                " — {}",
+                self.say(msg!("report-attachments", files = files.join(", ")))
+            ));
+        }
+        note
     }
 
     /// An improvement's pilot: a person (`@…`) by name, or a role by title.

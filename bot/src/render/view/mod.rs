@@ -807,6 +807,7 @@ impl Report<'_> {
                 Event::Posted {
                     tag: PostTag::Checkpoint(seq),
                     event_id,
+                    ..
                 } => {
                     let named = entries.get(usize::try_from(*seq).ok()?.checked_sub(1)?)?;
                     Some(CheckpointRow {
