@@ -23,6 +23,10 @@ fn open(dir: &std::path::Path) -> Runtime {
 }
 
 fn say(runtime: &mut Runtime, n: u32, text: &str) -> Vec<Delivery> {
+    input(runtime, n, Body::Text(text.into()))
+}
+
+fn input(runtime: &mut Runtime, n: u32, body: Body) -> Vec<Delivery> {
     let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 40, n).unwrap();
     let event = format!("$event{n}");
     let input = Input {
@@ -33,7 +37,7 @@ fn say(runtime: &mut Runtime, n: u32, text: &str) -> Vec<Delivery> {
             name: "alice".into(),
         },
         room: "!cell:chu.fr".into(),
-        body: Body::Text(text.into()),
+        body,
         source: Some(event.clone()),
         privileged: true,
         quoted: None,
@@ -368,4 +372,37 @@ fn entries_too_large_for_a_message_go_on_companion_events() {
     // The next acknowledgement does not take it along: it would not fit.
     let info = say(&mut runtime, 2, "!info Le standard ne répond plus");
     assert_eq!(seqs(&info[0]), vec![big + 1]);
+}
+
+#[test]
+fn a_message_that_also_said_a_checkpoint_still_answers_its_reaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    say(&mut runtime, 1, "!ouvrir rancongiciel");
+    say(&mut runtime, 2, "!role historien @alice:chu.fr");
+    let sent = say(&mut runtime, 3, "!comcheck Qui me reçoit ?");
+    assert!(matches!(sent[0].output, Output::Ack(_)), "{sent:?}");
+    let crisis = runtime.world().open_in("!cell:chu.fr").unwrap().id.clone();
+    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 41, 0).unwrap();
+    // The comcheck message carried a checkpoint: one event id, two tags.
+    runtime
+        .record_posted(&crisis, &PostTag::Comcheck(1), "$comcheck", None, at)
+        .unwrap();
+    let seq = runtime.journal().head(&crisis).unwrap().seq;
+    runtime
+        .record_checkpoint(&crisis, seq, "$comcheck", at)
+        .unwrap();
+    input(
+        &mut runtime,
+        4,
+        Body::Reaction {
+            target: "$comcheck".into(),
+            key: "✅".into(),
+        },
+    );
+    let entries = runtime.journal().entries(&crisis).unwrap();
+    assert_eq!(
+        entries.last().unwrap().record.event.kind(),
+        "comcheck_acknowledged"
+    );
 }
