@@ -74,12 +74,12 @@ pub fn run(
                 Output::Refuse(t) => format!("⛔ {t}"),
                 Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
                 // A console has one reader: a direct stimulus shows whom it is for.
-                Output::Stimulus {
+                Output::Stimulus(crate::runtime::StimulusOutput {
                     text,
                     direct_to,
                     files,
                     ..
-                } => {
+                }) => {
                     let mut shown = match direct_to {
                         Some(to) => format!("✉️ {to} · {text}"),
                         None => text,

@@ -77,18 +77,7 @@ pub enum Output {
     /// An exercise stimulus: in the players' `room`, or in a direct chat with
     /// `direct_to`; `html`, when set, is its formatted body; then its files.
     /// Report the message's event id under [`PostTag::Inject`].
-    Stimulus {
-        room: String,
-        crisis: String,
-        inject: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        direct_to: Option<String>,
-        text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        html: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        files: Vec<engine::StimulusFile>,
-    },
+    Stimulus(StimulusOutput),
     /// A report to render ([`Runtime::render_export`]) and post in the room
     /// as a file, with a line saying what it is in answer to the input.
     Export {
@@ -101,6 +90,21 @@ pub enum Output {
     /// An event people do not see (`anchor::ENTRIES_FIELD`), carrying the
     /// delivery's `anchor` when no message of the same decision could.
     Mirror { room: String, crisis: String },
+}
+
+/// A stimulus ready to go out ([`Output::Stimulus`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StimulusOutput {
+    pub room: String,
+    pub crisis: String,
+    pub inject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_to: Option<String>,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<engine::StimulusFile>,
 }
 
 /// An output to carry out, and what it answers. Durable in the journal's
@@ -136,7 +140,7 @@ impl Delivery {
             Output::Post { room, .. }
             | Output::Edit { room, .. }
             | Output::Export { room, .. }
-            | Output::Stimulus { room, .. }
+            | Output::Stimulus(StimulusOutput { room, .. })
             | Output::Mirror { room, .. } => Some(room),
         }
     }
@@ -765,7 +769,7 @@ fn output(
                 html,
                 files,
             } = *s;
-            Output::Stimulus {
+            Output::Stimulus(StimulusOutput {
                 room,
                 crisis,
                 inject,
@@ -773,7 +777,7 @@ fn output(
                 text: settings.say(text),
                 html,
                 files,
-            }
+            })
         }
         Effect::Export {
             room,

@@ -346,7 +346,10 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
     // The outbox: outputs durable until carried out.
-    ("bot/src/runtime.rs", &["Output", "Delivery", "ReplyTo"]),
+    (
+        "bot/src/runtime.rs",
+        &["Output", "StimulusOutput", "Delivery", "ReplyTo"],
+    ),
     ("bot/src/engine/mod.rs", &["StimulusFile"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),
     // What tocsin's events carry into the room: kept as long as the room.

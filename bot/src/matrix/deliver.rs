@@ -41,7 +41,7 @@ use super::outbound;
 use crate::anchor::{self, Anchor};
 use crate::engine::event::PostTag;
 use crate::journal::OutboxHandle;
-use crate::runtime::{Delivery, ExportFile, Output, ReplyTo};
+use crate::runtime::{Delivery, ExportFile, Output, ReplyTo, StimulusOutput};
 
 /// Longest wait between two attempts at a delivery the homeserver did not take.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
@@ -254,7 +254,7 @@ impl RoomSender {
                 tag,
                 text,
             } => return self.edit(job, room, crisis, tag, text).await,
-            Output::Stimulus { .. } => return self.stimulus(delivery).await,
+            Output::Stimulus(stimulus) => return self.stimulus(delivery, stimulus).await,
             Output::Export { room, .. } => return self.export(job, room).await.map(|()| Done::Now),
         }?;
         if let Some(event_id) = said {
@@ -360,8 +360,12 @@ impl RoomSender {
     /// Sends a stimulus, in the players' room or a direct chat, then its files
     /// (encrypted by the SDK when the room is). Every file is read and checked
     /// against its load-time hash first: a file changed since is not sent.
-    async fn stimulus(&mut self, delivery: &Delivery) -> Result<Done, Failure> {
-        let Output::Stimulus {
+    async fn stimulus(
+        &mut self,
+        delivery: &Delivery,
+        stimulus: &StimulusOutput,
+    ) -> Result<Done, Failure> {
+        let StimulusOutput {
             room,
             crisis,
             inject,
@@ -369,10 +373,7 @@ impl RoomSender {
             text,
             html,
             files,
-        } = &delivery.output
-        else {
-            unreachable!("stimulus() is called for stimuli")
-        };
+        } = stimulus;
         let txn = |what: &str| txn_id(&delivery.txn, what);
         let mut contents = Vec::with_capacity(files.len());
         for file in files {
