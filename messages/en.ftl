@@ -11,6 +11,7 @@ journal-error = ⚠️ tocsin could not write to its journal: this message may n
 line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…
+anchor-checkpoint = 🔗 Log checkpoint: entry {$seq}, SHA-256 digest {$digest}.
 sealed = 🔏 Log of {$crisis} sealed: {$n} entries, final SHA-256 digest {$digest}. Note it: it lets anyone verify the export.
 
 ## Command help lines (after the prefix)
@@ -654,6 +655,10 @@ report-no-gaps = No known gap.
 report-integrity = Integrity
 report-integrity-text = Each entry of the crisis log is chained to the previous one by SHA-256: changing, removing or inserting an entry changes every digest after it, the final digest included.
 report-final-digest = Final digest (SHA-256)
+report-checkpoints = Checkpoints in the room
+report-checkpoints-text = At each situation point and each handover, tocsin said the chain's head (entry and digest) in the Matrix room; these messages, replicated on the participants' servers, witness the log outside tocsin's machine (tocsin verify --against-room).
+report-digest = Digest (SHA-256)
+report-matrix-event = Matrix event
 report-sealed = Sealed
 report-how-to-verify = To verify
 report-signatures = Sign-off
@@ -807,6 +812,9 @@ kit-contacts = Crisis directory
 kit-name = Name
 kit-function = Function
 kit-mobile = Mobile
+kit-recovery = tocsin's recovery key
+kit-recovery-text = At its first start, tocsin shows once the recovery key of its Matrix account's key backup. If tocsin's disk is lost, "tocsin recover" rebuilds the crisis log from the rooms with this key. Do not write it here: note where it is kept, away from tocsin's server.
+kit-recovery-where = Kept: ________________________________________  by: ______________________  (copy: ______________________)
 kit-other = Other means
 kit-version = version
 

@@ -13,6 +13,7 @@ journal-error = ⚠️ tocsin n'a pas pu écrire dans son journal : ce message n
 line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enregistré.
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…
+anchor-checkpoint = 🔗 Point de contrôle de la main courante : entrée {$seq}, empreinte SHA-256 {$digest}.
 sealed = 🔏 Main courante de {$crisis} scellée : {$n} entrées, empreinte finale SHA-256 {$digest}. Notez-la : elle permet de vérifier l'export.
 
 ## Command help lines (after the prefix)
@@ -659,6 +660,10 @@ report-no-gaps = Aucune lacune connue.
 report-integrity = Intégrité
 report-integrity-text = Chaque entrée de la main courante est chaînée à la précédente par SHA-256 : modifier, retirer ou insérer une entrée change toutes les empreintes qui suivent, dont l'empreinte finale.
 report-final-digest = Empreinte finale (SHA-256)
+report-checkpoints = Points de contrôle dans le salon
+report-checkpoints-text = À chaque point de situation et à chaque relève, tocsin a dit dans le salon Matrix la tête de la chaîne (entrée et empreinte) ; ces messages, répliqués sur les serveurs des participants, témoignent de la main courante hors de la machine de tocsin (tocsin verify --against-room).
+report-digest = Empreinte (SHA-256)
+report-matrix-event = Événement Matrix
 report-sealed = Scellée le
 report-how-to-verify = Pour vérifier
 report-signatures = Validation
@@ -813,6 +818,9 @@ kit-name = Nom
 kit-function = Fonction
 kit-mobile = Mobile
 kit-other = Autre moyen
+kit-recovery = Clé de récupération de tocsin
+kit-recovery-text = Au premier démarrage, tocsin affiche une fois la clé de récupération de la sauvegarde des clés de son compte Matrix. Si le disque de tocsin est perdu, « tocsin recover » reconstruit la main courante depuis les salons avec cette clé. Ne l'écrivez pas ici : notez où elle est gardée, hors du serveur de tocsin.
+kit-recovery-where = Gardée : ________________________________________  par : ______________________  (double : ______________________)
 kit-version = version
 
 ## Conversation and files put on record

@@ -63,10 +63,20 @@ pub enum Cmd {
         backup of it instead (tocsin backup), or an export (!export json in the room).\n\n\
         Examples:\n  \
         tocsin verify --data /var/lib/tocsin\n  \
+        tocsin verify --data /var/lib/tocsin --room-export cellule.json\n  \
+        TOCSIN_RECOVERY_KEY=… tocsin verify --data /var/lib/tocsin --against-room --config tocsin.toml\n  \
         tocsin verify tocsin-2026-11-29.tar\n  \
         tocsin verify 20261129-rancongiciel.json"
     )]
     Verify(VerifyArgs),
+    /// Rebuild a lost journal from the rooms: log in as a new device, open the key backup with the recovery key, read every room, verify and write each chain.
+    #[command(
+        after_long_help = "The data directory must hold no journal. Then start the bot as usual: \
+        running crises go on where the rooms left them.\n\n\
+        Example:\n  \
+        TOCSIN_PASSWORD=… TOCSIN_RECOVERY_KEY='EsT… …' tocsin recover --config tocsin.toml"
+    )]
+    Recover(RecoverArgs),
     /// Export a crisis from a journal: the report (html, md), or the full log (json with its hash chain, csv).
     #[command(after_long_help = "Examples:\n  \
         tocsin export --data data --crisis 20261129-rancongiciel -o rapport.html\n  \
@@ -174,6 +184,32 @@ pub struct VerifyArgs {
     /// export directory (its *.json and, in files/, the copies of the files they put on record).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Compare the journal or the JSON export, entry by entry, with the copies in the rooms,
+    /// read with the bot's account as a new device (needs the recovery key).
+    #[arg(long)]
+    pub against_room: bool,
+    /// Compare with a room export made with Element (Export chat, format JSON); may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub room_export: Vec<PathBuf>,
+    /// The bot's account, whose events alone count in a room export (default: whoever carried entries, if only one did).
+    #[arg(long, value_name = "USER")]
+    pub sender: Option<String>,
+    /// The bot's configuration, for --against-room.
+    #[arg(long, default_value = "tocsin.toml", value_name = "FILE")]
+    pub config: PathBuf,
+    /// The recovery key printed at the first start, for --against-room (or TOCSIN_RECOVERY_KEY).
+    #[arg(long, value_name = "KEY")]
+    pub recovery_key: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RecoverArgs {
+    /// The bot's configuration; its data directory must hold no journal.
+    #[arg(long, default_value = "tocsin.toml", value_name = "FILE")]
+    pub config: PathBuf,
+    /// The recovery key printed at the first start (better: TOCSIN_RECOVERY_KEY, which no process list shows).
+    #[arg(long, value_name = "KEY")]
+    pub recovery_key: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -150,6 +150,9 @@ const BOT_KEYS: &[&str] = &[
 pub const ENV_PASSWORD: &str = "TOCSIN_PASSWORD";
 pub const ENV_ACCESS_TOKEN: &str = "TOCSIN_ACCESS_TOKEN";
 pub const ENV_STORE_PASSPHRASE: &str = "TOCSIN_STORE_PASSPHRASE";
+/// The recovery key of the account's key backup, for `tocsin recover` and
+/// `tocsin verify --against-room` (not part of the configuration file).
+pub const ENV_RECOVERY_KEY: &str = "TOCSIN_RECOVERY_KEY";
 
 /// The variable systemd's `LoadCredential=` sets to the directory of the
 /// service's credentials, one file per secret.
@@ -185,6 +188,20 @@ pub fn load(path: &Path) -> Result<Config, Vec<String>> {
             Err(problems)
         }
     }
+}
+
+/// The recovery key from the environment, or from systemd's credentials
+/// directory (a file named like the variable).
+pub fn recovery_key() -> Option<Secret> {
+    if let Some(key) = std::env::var(ENV_RECOVERY_KEY)
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+    {
+        return Some(Secret(key.trim().to_owned()));
+    }
+    let dir = std::env::var_os(CREDENTIALS_DIRECTORY).map(PathBuf::from)?;
+    let key = std::fs::read_to_string(dir.join(ENV_RECOVERY_KEY)).ok()?;
+    Some(Secret(key.trim().to_owned())).filter(|k| !k.0.is_empty())
 }
 
 /// The secrets in a credentials directory, each in a file named like its

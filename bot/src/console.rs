@@ -74,12 +74,12 @@ pub fn run(
                 Output::Refuse(t) => format!("⛔ {t}"),
                 Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
                 // A console has one reader: a direct stimulus shows whom it is for.
-                Output::Stimulus {
+                Output::Stimulus(crate::runtime::StimulusOutput {
                     text,
                     direct_to,
                     files,
                     ..
-                } => {
+                }) => {
                     let mut shown = match direct_to {
                         Some(to) => format!("✉️ {to} · {text}"),
                         None => text,
@@ -100,6 +100,11 @@ pub fn run(
                     let path = session.exports.join(&file.name);
                     std::fs::write(&path, file.bytes)?;
                     format!("{}\n{}", file.caption, path.display())
+                }
+                // Never decided here: the console does not mirror entries.
+                Output::Mirror { .. } => {
+                    runtime.delivered(delivery.id)?;
+                    continue;
                 }
             };
             writeln!(out, "{text}")?;

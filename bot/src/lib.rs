@@ -5,6 +5,7 @@
 //! - [`playbook`]: crisis playbooks from YAML, with precise diagnostics.
 //! - [`engine`]: the functional core; commands in, records and effects out.
 //! - [`journal`]: the durable, hash-chained, append-only log on sled.
+//! - [`anchor`]: the journal mirrored in the rooms, and compared with them.
 //! - [`export`]: the JSON export and its offline verification.
 //! - [`render`]: reports and the paper kit, through handlebars templates.
 //! - [`runtime`]: the imperative shell joining engine and journal.
@@ -15,6 +16,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod anchor;
 pub mod backup;
 pub mod config;
 pub mod console;

@@ -16,8 +16,8 @@ use clap::{CommandFactory, Parser};
 
 use cli::{
     BackupArgs, Cli, Cmd, ConsoleArgs, DemoPlayArgs, Edition, ExportArgs, Format, ImportArgs,
-    KitArgs, LogFormat, PlanArgs, PlanFormat, RestoreArgs, RunArgs, ScenarioCmd, SchemaKind,
-    SettingsArgs, VerifyArgs,
+    KitArgs, LogFormat, PlanArgs, PlanFormat, RecoverArgs, RestoreArgs, RunArgs, ScenarioCmd,
+    SchemaKind, SettingsArgs, VerifyArgs,
 };
 use tocsin::config::Misconfigured;
 use tocsin::engine::Settings;
@@ -161,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::DemoPlay(args) => demo_play(&args),
         Cmd::Check(args) => Ok(check(args.paths)),
         Cmd::Verify(args) => verify(&args),
+        Cmd::Recover(args) => recover(&args),
         Cmd::Export(args) => export(&args),
         Cmd::Kit(args) => kit(&args),
         Cmd::Plan(args) => plan(&args),
@@ -197,7 +198,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `tocsin run`: the bot, until a signal.
 fn run_bot(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let path = &args.config;
+    let config = load_config(&args.config)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let signals = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("stopping");
+            signals.cancel();
+        });
+        tocsin::matrix::run(config, shutdown).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The bot's configuration, or every problem in it.
+fn load_config(path: &Path) -> anyhow::Result<tocsin::config::Config> {
     if !path.exists() {
         return Err(Misconfigured(format!(
             "no configuration file at {}; copy config.example.toml there and edit it (every field is documented in it), or give its path with --config FILE",
@@ -219,19 +238,73 @@ fn run_bot(args: &RunArgs) -> anyhow::Result<ExitCode> {
             .into());
         }
     };
+    Ok(config)
+}
+
+/// The recovery key: given on the command line, or from the environment.
+fn recovery_key(given: Option<&str>) -> anyhow::Result<tocsin::config::Secret> {
+    given
+        .map(tocsin::config::Secret::new)
+        .or_else(tocsin::config::recovery_key)
+        .with_context(|| {
+            format!(
+                "the recovery key is needed (printed once at the bot's first start): give --recovery-key or set {}",
+                tocsin::config::ENV_RECOVERY_KEY
+            )
+        })
+}
+
+/// `tocsin recover`: the journal rebuilt from the rooms.
+fn recover(args: &RecoverArgs) -> anyhow::Result<ExitCode> {
+    let config = load_config(&args.config)?;
+    let key = recovery_key(args.recovery_key.as_deref())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
-        let shutdown = tokio_util::sync::CancellationToken::new();
-        let signals = shutdown.clone();
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("stopping");
-            signals.cancel();
-        });
-        tocsin::matrix::run(config, shutdown).await
-    })?;
+    let recovered = rt.block_on(tocsin::matrix::anchor::recover(&config, key.expose()))?;
+    outln!(
+        "read {} rooms as a new device of {}",
+        recovered.rooms,
+        config.user_id
+    );
+    let mut complete = recovered.undecryptable == 0 && recovered.conflicts.is_empty();
+    for chain in &recovered.chains {
+        if chain.entries == 0 {
+            outln!(
+                "  {}: not rebuilt, the rooms lack its first entry",
+                chain.crisis
+            );
+            complete = false;
+            continue;
+        }
+        outln!(
+            "  {}: {} entries rebuilt, final digest {}",
+            chain.crisis,
+            chain.entries,
+            chain.final_digest
+        );
+        if let (Some(first), Some(last)) = (chain.beyond.first(), chain.beyond.last()) {
+            outln!(
+                "    gap: entry {} is in no room; entries {first}..={last} beyond it are not written",
+                chain.entries + 1
+            );
+            complete = false;
+        }
+    }
+    for (crisis, seq, event) in &recovered.conflicts {
+        outln!("  {crisis}, entry {seq}: a copy in event {event} contradicts the others or itself");
+    }
+    if recovered.undecryptable > 0 {
+        outln!(
+            "  {} of tocsin's events could not be decrypted (their keys are not in the backup)",
+            recovered.undecryptable
+        );
+    }
+    outln!(
+        "{}: journal written in {}; start the bot as usual, running crises go on",
+        if complete { "ok" } else { "partial" },
+        config.data_dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -252,6 +325,9 @@ fn demo_play(args: &DemoPlayArgs) -> anyhow::Result<ExitCode> {
 
 /// `tocsin verify`: a journal (`--data`), a backup or a JSON export.
 fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    if args.against_room || !args.room_export.is_empty() {
+        return verify_against_room(args);
+    }
     match (&args.data, &args.file) {
         (None, Some(file)) if backup::is_archive(file) => verify_backup(file),
         (None, Some(file)) => verify_export(file),
@@ -336,6 +412,141 @@ fn verify_export_file(file: &Path, files_needed: bool) -> anyhow::Result<ExitCod
         }
         Ok(ExitCode::FAILURE)
     }
+}
+
+/// `tocsin verify … --against-room` / `--room-export FILE`: the local chains
+/// compared, entry by entry, with the copies the rooms hold.
+fn verify_against_room(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    use tocsin::anchor;
+    let (local, whole_journal) = match (&args.data, &args.file) {
+        (Some(data), None) => (local_chains(data)?, true),
+        (None, Some(file)) if !backup::is_archive(file) && !file.is_dir() => {
+            let Some(chain) = exported_chain(file)? else {
+                return Ok(ExitCode::FAILURE);
+            };
+            (vec![chain], false)
+        }
+        _ => bail!("give the journal (--data DIR) or a JSON export (FILE.json)"),
+    };
+    let mut events = Vec::new();
+    for path in &args.room_export {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        events.extend(
+            anchor::element_export(&text).with_context(|| format!("reading {}", path.display()))?,
+        );
+    }
+    let mut sender = args.sender.clone();
+    if args.against_room {
+        let config = load_config(&args.config)?;
+        let key = recovery_key(args.recovery_key.as_deref())?;
+        let back = read_rooms_as_new_device(&config, key.expose())?;
+        outln!(
+            "read {} rooms as a new device of {}",
+            back.rooms.len(),
+            config.user_id
+        );
+        if back.undecryptable > 0 {
+            outln!(
+                "{} of tocsin's events could not be decrypted (their keys are not in the backup)",
+                back.undecryptable
+            );
+        }
+        events.extend(back.events);
+        sender.get_or_insert(config.user_id);
+    }
+    let room = anchor::read(&events, sender.as_deref());
+    if sender.is_none() && room.senders.len() > 1 {
+        bail!(
+            "entries are carried by several accounts ({}): give tocsin's with --sender",
+            room.senders.join(", ")
+        );
+    }
+    let mut status = ExitCode::SUCCESS;
+    for (crisis, entries) in &local {
+        let comparison = anchor::compare(crisis, entries, &room);
+        if let Some((seq, reason)) = &comparison.first_difference {
+            eprintln!("tocsin: DIFFERENCE with the room: {crisis}, entry {seq}: {reason}");
+            status = ExitCode::FAILURE;
+            continue;
+        }
+        outln!(
+            "ok: {crisis} — {} of {} entries identical in the room",
+            comparison.matched,
+            entries.len()
+        );
+        for (first, last) in &comparison.missing {
+            outln!("  not in the room: entries {first}..={last}");
+        }
+    }
+    if whole_journal {
+        for (crisis, copies) in &room.chains {
+            if !local.iter().any(|(c, _)| c == crisis) {
+                eprintln!(
+                    "tocsin: DIFFERENCE with the room: the room holds crisis {crisis} ({} entries), which this journal lacks",
+                    copies.len()
+                );
+                status = ExitCode::FAILURE;
+            }
+        }
+    }
+    Ok(status)
+}
+
+/// The chain of a JSON export, as the comparison reads it, once the export
+/// verifies on its own (`None`, said on standard error, if it does not).
+fn exported_chain(file: &Path) -> anyhow::Result<Option<(String, Vec<tocsin::anchor::Local>)>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    if let Err(err) = tocsin::export::verify(&text) {
+        eprintln!("tocsin: verification FAILED: {}: {err}", file.display());
+        return Ok(None);
+    }
+    let export: tocsin::export::ExportFile = serde_json::from_str(&text)?;
+    let entries = export
+        .entries
+        .iter()
+        .map(|e| tocsin::anchor::Local {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            payload: e.payload.clone(),
+        })
+        .collect();
+    Ok(Some((export.crisis, entries)))
+}
+
+/// Every chain of a journal, as the comparison reads it.
+fn local_chains(data: &Path) -> anyhow::Result<Vec<(String, Vec<tocsin::anchor::Local>)>> {
+    if !Journal::exists(data) {
+        bail!("no journal in {}", data.display());
+    }
+    let (journal, _) = Journal::open(data, |_| {})
+        .with_context(|| format!("opening the journal in {}", data.display()))?;
+    let mut chains = Vec::new();
+    for crisis in journal.crises() {
+        let entries = journal.entries(crisis)?;
+        chains.push((
+            crisis.to_owned(),
+            entries.iter().map(tocsin::anchor::Local::of).collect(),
+        ));
+    }
+    Ok(chains)
+}
+
+/// Reads the rooms as a temporary new device, logged out afterwards.
+fn read_rooms_as_new_device(
+    config: &tocsin::config::Config,
+    recovery_key: &str,
+) -> anyhow::Result<tocsin::matrix::anchor::ReadBack> {
+    let dir = tempfile::tempdir()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(tocsin::matrix::anchor::read_as_visitor(
+        config,
+        dir.path(),
+        recovery_key,
+    ))
 }
 
 fn verify_backup(file: &Path) -> anyhow::Result<ExitCode> {

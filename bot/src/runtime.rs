@@ -7,13 +7,15 @@
 //! clock warnings, situation points); [`Runtime::next_due`] says when.
 //! State is owned here, not shared behind a lock.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::event::{Event, PostTag};
+use crate::anchor::{self, Anchor, Checkpoint, Mirrored};
+use crate::engine::event::{Event, PostTag, Record};
 use crate::engine::{
     self, Decision, Effect, ExportFormat, Input, Settings, exercise, plan, schedule, state::World,
 };
@@ -32,6 +34,11 @@ pub struct Runtime {
     journal: Journal,
     /// `alive`: the last time this tocsin was known to be running.
     alive_path: std::path::PathBuf,
+    /// Whether entries are mirrored in the rooms (the Matrix front end).
+    mirror: bool,
+    /// Crisis → the last entry carried by a message people see (rather than
+    /// only by a companion event); what follows rides on the next one.
+    carried: HashMap<String, u64>,
 }
 
 /// Below this, a restart is not worth a gap entry.
@@ -70,18 +77,7 @@ pub enum Output {
     /// An exercise stimulus: in the players' `room`, or in a direct chat with
     /// `direct_to`; `html`, when set, is its formatted body; then its files.
     /// Report the message's event id under [`PostTag::Inject`].
-    Stimulus {
-        room: String,
-        crisis: String,
-        inject: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        direct_to: Option<String>,
-        text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        html: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        files: Vec<engine::StimulusFile>,
-    },
+    Stimulus(StimulusOutput),
     /// A report to render ([`Runtime::render_export`]) and post in the room
     /// as a file, with a line saying what it is in answer to the input.
     Export {
@@ -91,6 +87,24 @@ pub enum Output {
         /// The players' edition: no facilitator material.
         players: bool,
     },
+    /// An event people do not see (`anchor::ENTRIES_FIELD`), carrying the
+    /// delivery's `anchor` when no message of the same decision could.
+    Mirror { room: String, crisis: String },
+}
+
+/// A stimulus ready to go out ([`Output::Stimulus`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StimulusOutput {
+    pub room: String,
+    pub crisis: String,
+    pub inject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_to: Option<String>,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<engine::StimulusFile>,
 }
 
 /// An output to carry out, and what it answers. Durable in the journal's
@@ -110,6 +124,46 @@ pub struct Delivery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<ReplyTo>,
     pub output: Output,
+    /// The journal entries and the checkpoint its message carries into the room.
+    #[serde(default, skip_serializing_if = "Anchor::is_empty")]
+    pub anchor: Anchor,
+}
+
+impl Delivery {
+    /// The room it goes to, if any (a console answer goes to none).
+    pub fn room(&self) -> Option<&str> {
+        match &self.output {
+            Output::Ack(_) | Output::Refuse(_) | Output::Reply(_) => {
+                self.reply_to.as_ref().map(|r| r.room.as_str())
+            }
+            // A direct stimulus too goes in the players' room's queue, in its order.
+            Output::Post { room, .. }
+            | Output::Edit { room, .. }
+            | Output::Export { room, .. }
+            | Output::Stimulus(StimulusOutput { room, .. })
+            | Output::Mirror { room, .. } => Some(room),
+        }
+    }
+
+    /// Whether it is sent as a message whose content can carry an anchor.
+    fn carries(&self) -> bool {
+        matches!(
+            self.output,
+            Output::Ack(_) | Output::Refuse(_) | Output::Reply(_) | Output::Post { .. }
+        ) && self.room().is_some()
+    }
+
+    /// Adds a line to the text people read.
+    fn append_line(&mut self, line: &str) {
+        if let Output::Ack(text)
+        | Output::Refuse(text)
+        | Output::Reply(text)
+        | Output::Post { text, .. } = &mut self.output
+        {
+            text.push('\n');
+            text.push_str(line);
+        }
+    }
 }
 
 /// The chat message an answer replies to.
@@ -158,9 +212,22 @@ impl Runtime {
                 world,
                 journal,
                 alive_path: data_dir.join("alive"),
+                mirror: false,
+                carried: HashMap::new(),
             },
             summary,
         ))
+    }
+
+    /// Mirrors every entry appended from now on in its crisis's room
+    /// (`anchor`). Entries already in the journal count as carried.
+    pub fn mirror_in_rooms(&mut self) {
+        self.mirror = true;
+        self.carried = self
+            .journal
+            .crises()
+            .filter_map(|c| self.journal.head(c).map(|h| (c.to_owned(), h.seq)))
+            .collect();
     }
 
     pub fn world(&self) -> &World {
@@ -250,6 +317,15 @@ impl Runtime {
             .with_context(|| format!("writing {}", self.alive_path.display()))
     }
 
+    /// Notes, without a running tocsin, when tocsin was last known to run:
+    /// `tocsin recover` gives the time of the last entry it rebuilt, so that
+    /// the next start records the time since as a gap.
+    pub fn note_alive(data_dir: &Path, at: DateTime<Utc>) -> anyhow::Result<()> {
+        let path = data_dir.join("alive");
+        std::fs::write(&path, at.to_rfc3339())
+            .with_context(|| format!("writing {}", path.display()))
+    }
+
     /// At start-up: if tocsin was down for a while since its last heartbeat,
     /// records a gap in every open crisis and warns the rooms.
     pub fn record_downtime(&mut self, now: DateTime<Utc>) -> anyhow::Result<Vec<Delivery>> {
@@ -277,9 +353,9 @@ impl Runtime {
         txn: &str,
         reason: &str,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<Delivery>> {
         let Some(crisis) = self.world.open_in(room).map(|c| c.id.clone()) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let event = Event::Undelivered {
             txn: txn.to_owned(),
@@ -289,7 +365,8 @@ impl Runtime {
     }
 
     /// Notes the event id of a tagged message tocsin posted, so it can edit it
-    /// later or recognise reactions to it, across restarts.
+    /// later or recognise reactions to it, across restarts. Returns what
+    /// mirrors the entry in the room.
     pub fn record_posted(
         &mut self,
         crisis: &str,
@@ -297,7 +374,7 @@ impl Runtime {
         event_id: &str,
         room: Option<String>,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<Delivery>> {
         let event = Event::Posted {
             tag: tag.clone(),
             event_id: event_id.to_owned(),
@@ -312,16 +389,16 @@ impl Runtime {
         crisis: &str,
         event: Event,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<Delivery>> {
         let Some(c) = self.world.crisis(crisis) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let record = engine::system_record(crisis, c.last_seq + 1, now, &self.settings, event);
         let decision = Decision {
             records: vec![record],
             effects: Vec::new(),
         };
-        self.commit(decision, None, None).map(drop)
+        self.commit(decision, None, None)
     }
 
     /// Appends the decision's records and, in the same durable write, the
@@ -340,7 +417,13 @@ impl Runtime {
                 _ => None,
             })
             .collect();
+        let sealing: Vec<bool> = effects
+            .iter()
+            .map(|e| matches!(e, Effect::AnnounceDigest { .. }))
+            .collect();
+        let mirror = self.mirror_plan(&records)?;
         let mut deliveries = Vec::new();
+        let mut carried = None;
         let (settings, world) = (&self.settings, &self.world);
         let (entries, ids) = self
             .journal
@@ -354,8 +437,13 @@ impl Runtime {
                         txn: txn_base(entries, source, idx),
                         reply_to: reply_to.clone(),
                         output: output(settings, world, effect, entries, head),
+                        anchor: Anchor::default(),
                     })
                     .collect();
+                checkpoint(settings, &mut deliveries, &sealing, entries);
+                if let Some(mirror) = mirror {
+                    carried = mirror.attach(&mut deliveries, entries, source);
+                }
                 deliveries
                     .iter()
                     .map(|d| serde_json::to_vec(d).unwrap_or_default())
@@ -366,10 +454,71 @@ impl Runtime {
             self.world.apply(&entry.record);
             log_record(entry);
         }
+        if let Some((crisis, seq)) = carried {
+            self.carried.insert(crisis, seq);
+        }
         for (delivery, id) in deliveries.iter_mut().zip(ids) {
             delivery.id = id;
         }
         Ok(deliveries)
+    }
+
+    /// Where and how the entries of a decision are mirrored: the room, and
+    /// the entries appended earlier that no message people see carried yet.
+    fn mirror_plan(&self, records: &[Record]) -> anyhow::Result<Option<MirrorPlan>> {
+        let Some(first) = records.first().filter(|_| self.mirror) else {
+            return Ok(None);
+        };
+        let linked = records.iter().find_map(|r| match &r.event {
+            Event::ExerciseLinked { animation_room, .. } => Some(animation_room.clone()),
+            _ => None,
+        });
+        let room = match (&first.event, self.world.crisis(&first.crisis)) {
+            (Event::CrisisOpened { room, .. }, _) => room.clone(),
+            // An exercise's entries hold facilitator material: they go to
+            // the animation room once there is one.
+            (_, Some(crisis)) => linked.unwrap_or_else(|| {
+                crisis
+                    .run
+                    .as_ref()
+                    .map_or_else(|| crisis.room.clone(), |run| run.animation_room.clone())
+            }),
+            (_, None) => return Ok(None),
+        };
+        let carried = self.carried.get(&first.crisis).copied().unwrap_or(0);
+        let pending = if carried + 1 < first.seq {
+            self.journal
+                .entries_from(&first.crisis, carried + 1)?
+                .iter()
+                .map(Mirrored::of)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Some(MirrorPlan {
+            room,
+            crisis: first.crisis.clone(),
+            pending,
+        }))
+    }
+
+    /// Records the event id of a message that said a checkpoint, unless the
+    /// crisis is closed (its chain ends with the close, whose digest is the seal).
+    pub fn record_checkpoint(
+        &mut self,
+        crisis: &str,
+        seq: u64,
+        event_id: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<Delivery>> {
+        if self
+            .world
+            .crisis(crisis)
+            .is_none_or(|c| c.closed_at.is_some())
+        {
+            return Ok(Vec::new());
+        }
+        self.record_posted(crisis, &PostTag::Checkpoint(seq), event_id, None, now)
     }
 
     /// Renders a crisis for `!export`, from its verified entries.
@@ -429,6 +578,128 @@ impl Runtime {
     pub fn close(self) -> anyhow::Result<()> {
         self.journal.close().context("closing the journal")
     }
+}
+
+/// How one decision's entries go into the room.
+struct MirrorPlan {
+    room: String,
+    crisis: String,
+    /// Earlier entries only companion events carried, oldest first.
+    pending: Vec<Mirrored>,
+}
+
+impl MirrorPlan {
+    /// Puts the new entries (and as many pending ones as fit) on the first
+    /// message of the decision that goes to the mirror room, or else on a
+    /// companion event. Returns the last entry now carried by a message
+    /// people see, when that moved.
+    fn attach(
+        self,
+        deliveries: &mut Vec<Delivery>,
+        entries: &[journal::Entry],
+        source: Option<&str>,
+    ) -> Option<(String, u64)> {
+        let new: Vec<Mirrored> = entries.iter().map(Mirrored::of).collect();
+        let last = new.last()?.seq;
+        let size: usize = new.iter().map(|m| m.payload.len()).sum();
+        let carrier = deliveries
+            .iter_mut()
+            .find(|d| d.carries() && d.room() == Some(self.room.as_str()))
+            // Too much for one message (a long list carried at an opening):
+            // companions, so that the message itself is never too large.
+            .filter(|_| size <= anchor::MAX_CARRIED);
+        let Some(carrier) = carrier else {
+            let mut chunks: Vec<Vec<Mirrored>> = Vec::new();
+            let mut room_left = 0;
+            for entry in new {
+                if chunks.is_empty() || entry.payload.len() > room_left {
+                    chunks.push(Vec::new());
+                    room_left = anchor::MAX_CARRIED;
+                }
+                room_left = room_left.saturating_sub(entry.payload.len());
+                if let Some(chunk) = chunks.last_mut() {
+                    chunk.push(entry);
+                }
+            }
+            for chunk in chunks {
+                deliveries.push(Delivery {
+                    id: 0,
+                    txn: txn_base(entries, source, deliveries.len()),
+                    reply_to: None,
+                    output: Output::Mirror {
+                        room: self.room.clone(),
+                        crisis: self.crisis.clone(),
+                    },
+                    anchor: Anchor {
+                        entries: chunk,
+                        checkpoint: None,
+                    },
+                });
+            }
+            return None;
+        };
+        let mut budget = anchor::MAX_CARRIED.saturating_sub(size);
+        let n_pending = self.pending.len();
+        let mut carried = Vec::new();
+        for entry in self.pending {
+            if entry.payload.len() > budget {
+                break;
+            }
+            budget -= entry.payload.len();
+            carried.push(entry);
+        }
+        let through = if carried.len() == n_pending {
+            Some(last)
+        } else {
+            // The rest rides on the next message.
+            carried.last().map(|e| e.seq)
+        };
+        carried.extend(new);
+        carrier.anchor.entries = carried;
+        through.map(|seq| (self.crisis, seq))
+    }
+}
+
+/// Says the chain's head on the first message of a decision that records a
+/// situation point, a handover or the close: a line people read (the close's
+/// seal already says it) and the checkpoint for readers of the room.
+fn checkpoint(
+    settings: &Settings,
+    deliveries: &mut [Delivery],
+    sealing: &[bool],
+    entries: &[journal::Entry],
+) {
+    let checkpoint_kind = |e: &journal::Entry| {
+        matches!(
+            e.record.event,
+            Event::SituationPoint { .. } | Event::HandoverStarted { .. } | Event::CrisisClosed {}
+        )
+    };
+    let (Some(last), true) = (entries.last(), entries.iter().any(checkpoint_kind)) else {
+        return;
+    };
+    let seal = deliveries
+        .iter()
+        .zip(sealing)
+        .position(|(d, sealing)| *sealing && d.carries());
+    let Some(idx) = seal.or_else(|| deliveries.iter().position(Delivery::carries)) else {
+        return;
+    };
+    let digest = journal::hex(&last.hash);
+    let carrier = &mut deliveries[idx];
+    if seal.is_none() {
+        let line = settings.say(msg!(
+            "anchor-checkpoint",
+            seq = last.record.seq,
+            digest = &digest
+        ));
+        carrier.append_line(&line);
+    }
+    carrier.anchor.checkpoint = Some(Checkpoint {
+        crisis: last.record.crisis.clone(),
+        seq: last.record.seq,
+        digest,
+    });
 }
 
 /// The base of an output's transaction ids: from the first record it answers
@@ -498,7 +769,7 @@ fn output(
                 html,
                 files,
             } = *s;
-            Output::Stimulus {
+            Output::Stimulus(StimulusOutput {
                 room,
                 crisis,
                 inject,
@@ -506,7 +777,7 @@ fn output(
                 text: settings.say(text),
                 html,
                 files,
-            }
+            })
         }
         Effect::Export {
             room,

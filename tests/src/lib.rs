@@ -7,6 +7,7 @@
     reason = "integration tests are scenarios, read top to bottom"
 )]
 
+mod anchor;
 mod console;
 mod crash;
 mod deploy;

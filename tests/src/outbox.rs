@@ -103,6 +103,7 @@ fn the_outbox_format_is_stable() {
             message: true,
         }),
         output: Output::Ack("I1 — information enregistrée".into()),
+        anchor: tocsin::anchor::Anchor::default(),
     };
     let outputs = [
         delivery.output.clone(),
@@ -126,6 +127,21 @@ fn the_outbox_format_is_stable() {
             format: "json".into(),
             players: false,
         },
+        Output::Stimulus(tocsin::runtime::StimulusOutput {
+            room: "!r".into(),
+            crisis: "c".into(),
+            inject: "i14".into(),
+            direct_to: Some("@dg:chu.fr".into()),
+            text: "[EXERCICE] 📧 Courriel — X : payez".into(),
+            html: None,
+            files: vec![tocsin::engine::StimulusFile {
+                name: "note.txt".into(),
+                path: "/srv/tocsin/playbooks/scenarios/fichiers/note.txt".into(),
+                sha256: "ab".repeat(32),
+                mime: "text/plain".into(),
+                caption: Some("[EXERCICE] note.txt".into()),
+            }],
+        }),
     ];
     let json: Vec<String> = std::iter::once(serde_json::to_string(&delivery).unwrap())
         .chain(outputs.iter().map(|o| serde_json::to_string(o).unwrap()))
@@ -137,7 +153,8 @@ fn the_outbox_format_is_stable() {
         {"reply":"aide"}
         {"post":{"room":"!r","crisis":"c","text":"rappel","tag":"proc:pd-lab"}}
         {"edit":{"room":"!r","crisis":"c","tag":"proc:pd-lab","text":"liste"}}
-        {"export":{"room":"!r","crisis":"c","format":"json","players":false}}"#]].assert_eq(&json.join("\n"));
+        {"export":{"room":"!r","crisis":"c","format":"json","players":false}}
+        {"stimulus":{"room":"!r","crisis":"c","inject":"i14","direct_to":"@dg:chu.fr","text":"[EXERCICE] 📧 Courriel — X : payez","files":[{"name":"note.txt","path":"/srv/tocsin/playbooks/scenarios/fichiers/note.txt","sha256":"abababababababababababababababababababababababababababababababab","mime":"text/plain","caption":"[EXERCICE] note.txt"}]}}"#]].assert_eq(&json.join("\n"));
     let back: Delivery = serde_json::from_str(&json[0]).unwrap();
     assert_eq!(back, Delivery { id: 0, ..delivery });
 }

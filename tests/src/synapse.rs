@@ -5,6 +5,7 @@
 //! sets `TOCSIN_SYNAPSE_URL`. Without it they print "skipped" and pass, unless
 //! `TOCSIN_REQUIRE_SYNAPSE=1` (set by `scripts/test`) makes that a failure.
 
+mod anchor;
 mod deploy;
 mod federation;
 mod injects;
@@ -681,7 +682,14 @@ pub(crate) fn spawn_bot_process(setup: &BotSetup) -> std::process::Child {
             "RUST_LOG",
             std::env::var("TOCSIN_TEST_BOT_LOG").unwrap_or_else(|_| "tocsin=info".to_owned()),
         )
-        .stdout(std::process::Stdio::null())
+        .stdout(
+            // What it prints (the recovery key, at the first start).
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(setup.dir.path().join("bot.out"))
+                .unwrap(),
+        )
         .stderr(
             // Appended to, so that the log of every run since the setup is kept.
             std::fs::OpenOptions::new()

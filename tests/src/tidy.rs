@@ -346,9 +346,14 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("bot/src/journal/mod.rs", &["WatermarkEntry"]),
     // The outbox: outputs durable until carried out.
-    ("bot/src/runtime.rs", &["Output", "Delivery", "ReplyTo"]),
+    (
+        "bot/src/runtime.rs",
+        &["Output", "StimulusOutput", "Delivery", "ReplyTo"],
+    ),
     ("bot/src/engine/mod.rs", &["StimulusFile"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),
+    // What tocsin's events carry into the room: kept as long as the room.
+    ("bot/src/anchor.rs", &["Mirrored", "Checkpoint", "Anchor"]),
     // A backup's manifest.
     ("bot/src/backup.rs", &["Manifest", "ChainHead"]),
     (
@@ -380,6 +385,7 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
             "SynthesisView",
             "ImprovementRow",
             "IntegrityView",
+            "CheckpointRow",
             "SignatureRow",
             "SourceRow",
         ],

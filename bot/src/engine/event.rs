@@ -572,6 +572,9 @@ pub enum PostTag {
     /// An inject's message in the players' room, by the inject's id: a reply
     /// to it answers the inject.
     Inject(String),
+    /// The message that said the chain's head at entry `seq` (a checkpoint,
+    /// `anchor::Checkpoint`): the report lists it with its event id.
+    Checkpoint(u64),
 }
 
 impl fmt::Display for PostTag {
@@ -581,6 +584,7 @@ impl fmt::Display for PostTag {
             PostTag::Handover(seq) => write!(f, "handover:{seq}"),
             PostTag::Comcheck(number) => write!(f, "comcheck:{number}"),
             PostTag::Inject(id) => write!(f, "inject:{id}"),
+            PostTag::Checkpoint(seq) => write!(f, "checkpoint:{seq}"),
         }
     }
 }
@@ -597,6 +601,7 @@ impl std::str::FromStr for PostTag {
             Some(("handover", seq)) => seq.parse().map(PostTag::Handover).map_err(|_| bad()),
             Some(("comcheck", number)) => number.parse().map(PostTag::Comcheck).map_err(|_| bad()),
             Some(("inject", id)) if !id.is_empty() => Ok(PostTag::Inject(id.to_owned())),
+            Some(("checkpoint", seq)) => seq.parse().map(PostTag::Checkpoint).map_err(|_| bad()),
             _ => Err(bad()),
         }
     }

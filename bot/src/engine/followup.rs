@@ -24,7 +24,13 @@ fn ack_and(record: Record, text: impl Into<Speech>, more: Vec<Effect>) -> Decisi
 /// A ✅ on a handover or comcheck message acknowledges it.
 pub fn reaction(crisis: &Crisis, input: &Input, target: &str, key: &str) -> Decision {
     let is_yes = matches!(key.trim_end_matches('\u{fe0f}'), "✅" | "✔" | "👍" | "☑");
-    let Some((tag, _)) = crisis.posted.iter().find(|(_, id)| id.as_str() == target) else {
+    // A message that also said a checkpoint is on record under both tags:
+    // the checkpoint's is not the one a ✅ answers.
+    let Some((tag, _)) = crisis
+        .posted
+        .iter()
+        .find(|(tag, id)| id.as_str() == target && !matches!(tag, PostTag::Checkpoint(_)))
+    else {
         return Decision::default();
     };
     if !is_yes {

@@ -460,6 +460,99 @@ impl Journal {
         Ok(out)
     }
 
+    /// Writes a whole chain read back from elsewhere (the room, by `tocsin
+    /// recover`): the exact payloads, each checked against its hash and link
+    /// and read as the record of its place, into a crisis with no entry yet.
+    /// All or nothing, then flushed and watermarked.
+    pub fn restore_chain(
+        &mut self,
+        crisis: &str,
+        chain: &[(u64, String, Hash)],
+    ) -> Result<Head, JournalError> {
+        if self.heads.contains_key(crisis) {
+            return Err(JournalError::Rejected(format!(
+                "crisis {crisis} already has entries"
+            )));
+        }
+        let mut entries: Vec<Entry> = Vec::with_capacity(chain.len());
+        let mut prev = GENESIS;
+        for (expected, (seq, payload, hash)) in (1u64..).zip(chain) {
+            let corrupt = |reason: String| JournalError::Corrupt {
+                crisis: crisis.to_owned(),
+                seq: *seq,
+                reason,
+            };
+            if *seq != expected {
+                return Err(corrupt(format!("expected entry {expected}")));
+            }
+            let mut value = Vec::with_capacity(HEADER + payload.len());
+            value.push(FORMAT);
+            value.extend_from_slice(&prev);
+            value.extend_from_slice(hash);
+            value.extend_from_slice(payload.as_bytes());
+            let entry = decode(crisis, *seq, &value, &prev).map_err(|unread| {
+                let (Unread::Corrupt(reason) | Unread::Newer(reason)) = unread;
+                corrupt(reason)
+            })?;
+            prev = entry.hash;
+            entries.push(entry);
+        }
+        self.check_new_sources(&entries)?;
+        let Some(last) = entries.last() else {
+            return Err(JournalError::Rejected(format!("crisis {crisis}: no entry")));
+        };
+        let head = Head {
+            seq: last.record.seq,
+            hash: last.hash,
+        };
+        let tree = self.db.open_tree(chain_tree(crisis))?;
+        let res: sled::transaction::TransactionResult<(), ()> =
+            (&tree, &self.sources).transaction(|(tree, sources)| {
+                for entry in &entries {
+                    tree.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
+                    if let Some(source) = &entry.record.source {
+                        sources
+                            .insert(source.as_bytes(), source_value(crisis, entry.record.seq))?;
+                    }
+                }
+                Ok(())
+            });
+        res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
+        self.db.flush()?;
+        self.heads.insert(crisis.to_owned(), head);
+        self.write_watermark(true)?;
+        Ok(head)
+    }
+
+    /// The entries of one crisis from `from` on, in order, each checked
+    /// against its own hash and linked to the one before (the chain was
+    /// verified whole when the journal was opened).
+    pub fn entries_from(&self, crisis: &str, from: u64) -> Result<Vec<Entry>, JournalError> {
+        let tree = self.db.open_tree(chain_tree(crisis))?;
+        let mut out: Vec<Entry> = Vec::new();
+        for item in tree.range(from.to_be_bytes()..) {
+            let (key, value) = item?;
+            let seq = <[u8; 8]>::try_from(key.as_ref()).map_or(0, u64::from_be_bytes);
+            let prev = match out.last() {
+                Some(entry) => entry.hash,
+                None => value
+                    .get(1..33)
+                    .and_then(|p| Hash::try_from(p).ok())
+                    .unwrap_or(GENESIS),
+            };
+            let entry = decode(crisis, seq, &value, &prev).map_err(|unread| {
+                let (Unread::Corrupt(reason) | Unread::Newer(reason)) = unread;
+                JournalError::Corrupt {
+                    crisis: crisis.to_owned(),
+                    seq,
+                    reason,
+                }
+            })?;
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
     /// Flushes and makes the watermark durable; for an orderly shutdown.
     pub fn close(self) -> Result<(), JournalError> {
         self.db.flush()?;

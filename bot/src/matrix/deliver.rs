@@ -38,9 +38,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::outbound;
+use crate::anchor::{self, Anchor};
 use crate::engine::event::PostTag;
 use crate::journal::OutboxHandle;
-use crate::runtime::{Delivery, ExportFile, Output, ReplyTo};
+use crate::runtime::{Delivery, ExportFile, Output, ReplyTo, StimulusOutput};
 
 /// Longest wait between two attempts at a delivery the homeserver did not take.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
@@ -68,6 +69,13 @@ pub enum Feedback {
         delivery: u64,
         /// The room, when not the crisis's own (a direct chat).
         room: Option<String>,
+    },
+    /// A message that said a checkpoint went out: record its event id
+    /// (best effort: the report then lists the checkpoint without it).
+    Checkpoint {
+        crisis: String,
+        seq: u64,
+        event_id: String,
     },
     /// The homeserver refused a delivery for good: recorded in the room's crisis.
     Refused {
@@ -107,7 +115,7 @@ impl Dispatcher {
 
     /// Queues a delivery behind those already queued for its room.
     pub fn dispatch(&mut self, job: Job) -> anyhow::Result<()> {
-        let Some(room) = room_of_delivery(&job.delivery) else {
+        let Some(room) = job.delivery.room().map(str::to_owned) else {
             // A console item: nothing to send in a room.
             return Ok(self.outbox.done(job.delivery.id)?);
         };
@@ -139,20 +147,6 @@ impl Dispatcher {
         if tokio::time::timeout(grace, tasks.wait()).await.is_err() {
             tracing::info!("stopping with messages still queued; they go out at the next start");
         }
-    }
-}
-
-/// The room a delivery goes to, if any.
-fn room_of_delivery(delivery: &Delivery) -> Option<String> {
-    match &delivery.output {
-        Output::Ack(_) | Output::Refuse(_) | Output::Reply(_) => {
-            delivery.reply_to.as_ref().map(|r| r.room.clone())
-        }
-        // A direct stimulus too goes in the players' room's queue, in its order.
-        Output::Post { room, .. }
-        | Output::Edit { room, .. }
-        | Output::Export { room, .. }
-        | Output::Stimulus { room, .. } => Some(room.clone()),
     }
 }
 
@@ -220,10 +214,15 @@ impl RoomSender {
         let delivery = &job.delivery;
         let txn = |what: &str| txn_id(&delivery.txn, what);
         let reply_to = delivery.reply_to.as_ref();
-        match &delivery.output {
-            Output::Ack(text) => answer(&self.client, reply_to, text, Some("✅"), txn).await,
-            Output::Refuse(text) => answer(&self.client, reply_to, text, Some("⛔"), txn).await,
-            Output::Reply(text) => answer(&self.client, reply_to, text, None, txn).await,
+        let anchor = &delivery.anchor;
+        let said = match &delivery.output {
+            Output::Ack(text) => {
+                answer(&self.client, reply_to, text, Some("✅"), anchor, txn).await
+            }
+            Output::Refuse(text) => {
+                answer(&self.client, reply_to, text, Some("⛔"), anchor, txn).await
+            }
+            Output::Reply(text) => answer(&self.client, reply_to, text, None, anchor, txn).await,
             Output::Post {
                 room,
                 crisis,
@@ -231,11 +230,23 @@ impl RoomSender {
                 tag,
             } => {
                 let room = room_of(&self.client, room)?;
-                let event_id = send(&room, outbound::notice(text), txn("post")).await?;
+                let event_id = send(&room, outbound::notice(text), txn("post"), anchor).await?;
+                self.said_checkpoint(anchor, &event_id);
                 return Ok(match tag {
                     Some(tag) => self.posted(crisis, tag, event_id, delivery.id),
                     None => Done::Now,
                 });
+            }
+            Output::Mirror { room, .. } => {
+                let room = room_of(&self.client, room)?;
+                room.send_raw(
+                    anchor::ENTRIES_FIELD,
+                    serde_json::Value::Object(anchor.fields()),
+                )
+                .with_transaction_id(&txn("mirror"))
+                .await
+                .map_err(classify)?;
+                return Ok(Done::Now);
             }
             Output::Edit {
                 room,
@@ -243,10 +254,24 @@ impl RoomSender {
                 tag,
                 text,
             } => return self.edit(job, room, crisis, tag, text).await,
-            Output::Stimulus { .. } => return self.stimulus(delivery).await,
-            Output::Export { room, .. } => self.export(job, room).await,
+            Output::Stimulus(stimulus) => return self.stimulus(delivery, stimulus).await,
+            Output::Export { room, .. } => return self.export(job, room).await.map(|()| Done::Now),
+        }?;
+        if let Some(event_id) = said {
+            self.said_checkpoint(anchor, &event_id);
         }
-        .map(|()| Done::Now)
+        Ok(Done::Now)
+    }
+
+    /// Has the runtime task record the message that said a checkpoint.
+    fn said_checkpoint(&self, anchor: &Anchor, event_id: &OwnedEventId) {
+        if let Some(checkpoint) = &anchor.checkpoint {
+            let _ = self.feedback.send(Feedback::Checkpoint {
+                crisis: checkpoint.crisis.clone(),
+                seq: checkpoint.seq,
+                event_id: event_id.to_string(),
+            });
+        }
     }
 
     /// Edits a tagged message, or posts it if it never was.
@@ -267,7 +292,13 @@ impl RoomSender {
         });
         let Some(original) = target else {
             // Never posted (or before an upgrade): post it now, and edit that from then on.
-            let event_id = send(&room, outbound::notice(text), txn("post")).await?;
+            let event_id = send(
+                &room,
+                outbound::notice(text),
+                txn("post"),
+                &Anchor::default(),
+            )
+            .await?;
             return Ok(self.posted(crisis, tag, event_id, job.delivery.id));
         };
         let content = RoomMessageEventContentWithoutRelation::from(outbound::notice(text));
@@ -308,9 +339,19 @@ impl RoomSender {
         room.send_attachment(file.name.clone(), &mime, file.bytes.clone(), config)
             .await
             .map_err(classify)?;
+        let none = Anchor::default();
         match &delivery.reply_to {
-            Some(reply_to) => answer(&self.client, Some(reply_to), &file.caption, None, txn).await,
-            None => send(&room, outbound::notice(&file.caption), txn("notice"))
+            Some(reply_to) => answer(
+                &self.client,
+                Some(reply_to),
+                &file.caption,
+                None,
+                &none,
+                txn,
+            )
+            .await
+            .map(drop),
+            None => send(&room, outbound::notice(&file.caption), txn("notice"), &none)
                 .await
                 .map(drop),
         }
@@ -319,8 +360,12 @@ impl RoomSender {
     /// Sends a stimulus, in the players' room or a direct chat, then its files
     /// (encrypted by the SDK when the room is). Every file is read and checked
     /// against its load-time hash first: a file changed since is not sent.
-    async fn stimulus(&mut self, delivery: &Delivery) -> Result<Done, Failure> {
-        let Output::Stimulus {
+    async fn stimulus(
+        &mut self,
+        delivery: &Delivery,
+        stimulus: &StimulusOutput,
+    ) -> Result<Done, Failure> {
+        let StimulusOutput {
             room,
             crisis,
             inject,
@@ -328,10 +373,7 @@ impl RoomSender {
             text,
             html,
             files,
-        } = &delivery.output
-        else {
-            unreachable!("stimulus() is called for stimuli")
-        };
+        } = stimulus;
         let txn = |what: &str| txn_id(&delivery.txn, what);
         let mut contents = Vec::with_capacity(files.len());
         for file in files {
@@ -361,7 +403,7 @@ impl RoomSender {
             Some(html) => outbound::notice_formatted(text, html),
             None => outbound::notice(text),
         };
-        let event_id = send(&target, content, txn("post")).await?;
+        let event_id = send(&target, content, txn("post"), &Anchor::default()).await?;
         for (idx, (file, mime, bytes)) in contents.into_iter().enumerate() {
             let config = AttachmentConfig::new()
                 .txn_id(txn(&format!("file-{idx}")))
@@ -441,16 +483,18 @@ enum Failure {
 }
 
 /// Answers a chat message: a notice replying to it (in its thread, if it was
-/// in one) and, for a message, the reaction, both at once.
+/// in one) and, for a message, the reaction, both at once. Returns the
+/// notice's event id.
 async fn answer(
     client: &Client,
     reply_to: Option<&ReplyTo>,
     text: &str,
     reaction: Option<&str>,
+    anchor: &Anchor,
     txn: impl Fn(&str) -> OwnedTransactionId,
-) -> Result<(), Failure> {
+) -> Result<Option<OwnedEventId>, Failure> {
     let Some(reply_to) = reply_to else {
-        return Ok(());
+        return Ok(None);
     };
     let room = room_of(client, &reply_to.room)?;
     let original = OwnedEventId::try_from(reply_to.event_id.as_str())
@@ -470,28 +514,41 @@ async fn answer(
     // time, so sending both at once only lets the reaction overtake the answer
     // people read, and the reader's sync then wakes for the reaction first. The
     // other rooms' deliveries still go out meanwhile (one sender per room).
-    send(&room, content, txn("notice")).await?;
-    match (reaction, reply_to.message) {
-        (Some(key), true) => {
-            let content = ReactionEventContent::new(Annotation::new(original, key.to_owned()));
-            room.send(content)
-                .with_transaction_id(txn("reaction"))
-                .await
-                .map(drop)
-                .map_err(classify)
-        }
-        _ => Ok(()),
+    let event_id = send(&room, content, txn("notice"), anchor).await?;
+    if let (Some(key), true) = (reaction, reply_to.message) {
+        let content = ReactionEventContent::new(Annotation::new(original, key.to_owned()));
+        room.send(content)
+            .with_transaction_id(txn("reaction"))
+            .await
+            .map_err(classify)?;
     }
+    Ok(Some(event_id))
 }
 
+/// Sends a message; with an anchor, its fields are added to the content
+/// (clients show the text as usual).
 async fn send(
     room: &Room,
     content: RoomMessageEventContent,
     txn: OwnedTransactionId,
+    anchor: &Anchor,
 ) -> Result<OwnedEventId, Failure> {
+    if anchor.is_empty() {
+        let res = room
+            .send(content)
+            .with_transaction_id(txn)
+            .await
+            .map_err(classify)?;
+        return Ok(res.response.event_id);
+    }
+    let mut json = serde_json::to_value(&content)
+        .map_err(|e| Failure::Refused(anyhow::anyhow!("unserializable message: {e}")))?;
+    if let Some(fields) = json.as_object_mut() {
+        fields.extend(anchor.fields());
+    }
     let res = room
-        .send(content)
-        .with_transaction_id(txn)
+        .send_raw("m.room.message", json)
+        .with_transaction_id(&txn)
         .await
         .map_err(classify)?;
     Ok(res.response.event_id)
@@ -532,9 +589,14 @@ fn room_of(client: &Client, room: &str) -> Result<Room, Failure> {
 /// reaction: the message was not acknowledged). Used just before stopping.
 pub async fn warn(client: &Client, reply_to: &ReplyTo, text: &str) {
     let base = format!("{}/warning", reply_to.event_id);
-    let res = answer(client, Some(reply_to), text, None, |what| {
-        txn_id(&base, what)
-    })
+    let res = answer(
+        client,
+        Some(reply_to),
+        text,
+        None,
+        &Anchor::default(),
+        |what| txn_id(&base, what),
+    )
     .await;
     if let Err(Failure::Refused(err) | Failure::Unreachable(err)) = res {
         tracing::warn!(error = format!("{err:#}"), "could not post the warning");

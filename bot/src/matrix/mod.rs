@@ -12,6 +12,7 @@
 //! If that task fails (a journal error, a panic), tocsin stops with an error
 //! so that its supervisor restarts it.
 
+pub mod anchor;
 pub mod deliver;
 pub mod demo;
 pub mod feed;
@@ -61,12 +62,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             lines.join("\n")
         )
     })?;
-    let (runtime, summary) = Runtime::open(
+    let (mut runtime, summary) = Runtime::open(
         &config.data_dir,
         catalog,
         config.settings.clone(),
         config.templates_dir.as_deref(),
     )?;
+    runtime.mirror_in_rooms();
     let crises_open = runtime
         .world()
         .crises
@@ -224,6 +226,20 @@ async fn connect(config: &Config, position: Option<&str>) -> anyhow::Result<(Cli
         tracing::info!(device = ?client.device_id(), "session restored");
         return Ok((client, true));
     }
+    let client = login_new_device(config, &dir).await?;
+    if let Some(key) = enable_recovery(&client).await {
+        announce_recovery_key(config, &key);
+    }
+    Ok((client, false))
+}
+
+/// Logs in as a new device with a fresh store in `dir` (its `store`), and
+/// saves the session there (`session.json`) for the next starts.
+pub(crate) async fn login_new_device(config: &Config, dir: &Path) -> anyhow::Result<Client> {
+    let session_file = dir.join("session.json");
+    let store = dir.join("store");
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let passphrase = config.store_passphrase.as_ref().map(|s| s.expose());
     // A new login is a new device: it needs a fresh crypto store.
     if store.exists() {
         std::fs::remove_dir_all(&store)
@@ -266,7 +282,45 @@ async fn connect(config: &Config, position: Option<&str>) -> anyhow::Result<(Cli
         .context("no session after login")?;
     write_private(&session_file, serde_json::to_string(&session)?.as_bytes())?;
     tracing::info!(device = ?client.device_id(), "logged in; session saved");
-    Ok((client, false))
+    Ok(client)
+}
+
+/// Sets up server-side key backup and its recovery key at the first start,
+/// so that the rooms (and the journal mirrored in them) can be read again
+/// by a new device (`tocsin recover`). Returns the new recovery key.
+async fn enable_recovery(client: &Client) -> Option<String> {
+    use matrix_sdk::encryption::recovery::RecoveryError;
+    match client.encryption().recovery().enable().await {
+        Ok(key) => Some(key),
+        Err(RecoveryError::BackupExistsOnServer) => {
+            tracing::warn!(
+                "this account already has a key backup that this new device cannot use: \
+                 to read the rooms' history, and rebuild a lost journal, run `tocsin recover` with its recovery key"
+            );
+            None
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "server-side key backup could not be set up; a lost data directory could not be rebuilt from the rooms");
+            None
+        }
+    }
+}
+
+/// Prints the recovery key, this once, on standard output (not in the logs).
+fn announce_recovery_key(config: &Config, key: &str) {
+    use std::io::Write;
+    let text = format!(
+        "\ntocsin: server-side key backup is set up for {user}.\n\
+         Its recovery key is shown this once:\n\n    {key}\n\n\
+         Write it down and keep it away from this server, where the crisis cell can reach it\n\
+         (the paper kit has a line for where it is kept). If this data directory is lost,\n\
+         `tocsin recover` needs it to rebuild the journal from the rooms.\n\n",
+        user = config.user_id
+    );
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 async fn build_client(
@@ -421,6 +475,11 @@ async fn process(
     .await;
     // Queued messages get a moment to go out; the rest wait in the outbox.
     dispatcher.finish(SEND_GRACE).await;
+    // The keys of what was just said go to the key backup before leaving.
+    let backups = client.encryption().backups();
+    if backups.are_enabled().await {
+        let _ = tokio::time::timeout(SEND_GRACE, backups.wait_for_steady_state()).await;
+    }
     drop(client);
     let closed = runtime.close();
     res.and(closed)
@@ -475,7 +534,10 @@ async fn run_runtime(
         tokio::select! {
             biased;
             () = shutdown.cancelled() => return Ok(()),
-            Some(report) = feedback.recv() => settle(runtime, report)?,
+            Some(report) = feedback.recv() => {
+                let deliveries = settle(runtime, report)?;
+                dispatch(runtime, dispatcher, deliveries)?;
+            }
             next = rx.recv() => match next {
                 Some(Feed::Events(batch)) => {
                     for incoming in batch {
@@ -538,8 +600,9 @@ fn dispatch(
     Ok(())
 }
 
-/// What a sender reported: a posted message's id to record, or a refusal.
-fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()> {
+/// What a sender reported: a posted message's id (or a checkpoint's) to
+/// record, or a refusal. Returns what mirrors the new entry in the room.
+fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<Vec<Delivery>> {
     match report {
         deliver::Feedback::Posted {
             crisis,
@@ -548,12 +611,21 @@ fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<()
             delivery,
             room,
         } => {
-            tokio::task::block_in_place(|| {
+            let deliveries = tokio::task::block_in_place(|| {
                 runtime.record_posted(&crisis, &tag, &event_id, room, Utc::now())
             })
             .context("recording a posted message")?;
-            runtime.delivered(delivery)
+            runtime.delivered(delivery)?;
+            Ok(deliveries)
         }
+        deliver::Feedback::Checkpoint {
+            crisis,
+            seq,
+            event_id,
+        } => tokio::task::block_in_place(|| {
+            runtime.record_checkpoint(&crisis, seq, &event_id, Utc::now())
+        })
+        .context("recording a checkpoint"),
         deliver::Feedback::Refused { room, txn, reason } => {
             tracing::warn!(txn, reason, "a message will not reach the room");
             tokio::task::block_in_place(|| runtime.record_refused(&room, &txn, &reason, Utc::now()))

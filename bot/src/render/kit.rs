@@ -96,7 +96,7 @@ pub struct KitStage {
 
 /// The templates' labels, `t.<key>`.
 fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
-    let labels: [(&str, Message); 29] = [
+    let labels: [(&str, Message); 32] = [
         ("kit", msg!("kit-kit")),
         ("intro", msg!("kit-intro")),
         ("reflexes", msg!("kit-reflexes")),
@@ -123,6 +123,9 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("function", msg!("kit-function")),
         ("mobile", msg!("kit-mobile")),
         ("other", msg!("kit-other")),
+        ("recovery", msg!("kit-recovery")),
+        ("recovery_text", msg!("kit-recovery-text")),
+        ("recovery_where", msg!("kit-recovery-where")),
         ("version", msg!("kit-version")),
         ("source", msg!("kit-source")),
         ("condition", msg!("kit-condition")),

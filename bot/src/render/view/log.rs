@@ -138,7 +138,11 @@ impl Report<'_> {
                 ),
                 None => r.author.name.clone(),
             },
-            role: r.role.clone().unwrap_or_default(),
+            role: r
+                .role
+                .as_deref()
+                .map(|x| self.role_title(x))
+                .unwrap_or_default(),
             kind: self.say(msg!("kind", kind = r.event.kind())),
             reference,
             text,

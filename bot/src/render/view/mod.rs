@@ -28,7 +28,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::engine::Settings;
-use crate::engine::event::Event;
+use crate::engine::event::{Event, PostTag};
 use crate::engine::exercise::measures;
 use crate::engine::state::{Crisis, ExerciseRun, World};
 use crate::journal::{self, Entry};
@@ -384,6 +384,18 @@ pub struct IntegrityView {
     pub sealed_at: Option<String>,
     /// How an auditor checks the log, step by step.
     pub steps: Vec<String>,
+    /// The chain's heads tocsin said in the room, with the messages that said them.
+    pub checkpoints: Vec<CheckpointRow>,
+}
+
+/// A checkpoint said in the room (`anchor::Checkpoint`): the entry it names,
+/// when, its digest, and the Matrix event that said it.
+#[derive(Debug, Serialize)]
+pub struct CheckpointRow {
+    pub seq: u64,
+    pub time: String,
+    pub digest: String,
+    pub event_id: String,
 }
 
 /// One signature block: a function, the name when known, then lines to fill.
@@ -552,6 +564,10 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("integrity", msg!("report-integrity")),
         ("integrity_text", msg!("report-integrity-text")),
         ("final_digest", msg!("report-final-digest")),
+        ("checkpoints", msg!("report-checkpoints")),
+        ("checkpoints_text", msg!("report-checkpoints-text")),
+        ("digest", msg!("report-digest")),
+        ("matrix_event", msg!("report-matrix-event")),
         ("sealed", msg!("report-sealed")),
         ("how_to_verify", msg!("report-how-to-verify")),
         ("signatures", msg!("report-signatures")),
@@ -778,6 +794,33 @@ impl Report<'_> {
             .into_iter()
             .map(|m| self.say(m))
             .collect(),
+            checkpoints: self.checkpoints(entries),
         }
+    }
+
+    /// The checkpoints whose message is on record (`posted`, tagged
+    /// `checkpoint:<seq>`), in chain order.
+    fn checkpoints(&self, entries: &[Entry]) -> Vec<CheckpointRow> {
+        let mut rows: Vec<CheckpointRow> = entries
+            .iter()
+            .filter_map(|e| match &e.record.event {
+                Event::Posted {
+                    tag: PostTag::Checkpoint(seq),
+                    event_id,
+                    ..
+                } => {
+                    let named = entries.get(usize::try_from(*seq).ok()?.checked_sub(1)?)?;
+                    Some(CheckpointRow {
+                        seq: *seq,
+                        time: self.at(named.record.recorded_at),
+                        digest: journal::hex(&named.hash),
+                        event_id: event_id.clone(),
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        rows.sort_by_key(|r| r.seq);
+        rows
     }
 }
