@@ -106,7 +106,8 @@ impl Ctx<'_> {
         );
         let title = playbook.title.get(self.lang);
         let version = &playbook.version;
-        let n_roles = playbook.roles.len();
+        // Outside observers' seats are given when they join, not filled by the cell.
+        let n_roles = playbook.roles.iter().filter(|r| !r.observer).count();
         let p = self.p();
         let mut text: Speech = if exercise {
             // The opening is itself marked: the crisis is not in the world yet.

@@ -1669,7 +1669,7 @@ fn an_observer_from_the_agency_reads_but_does_not_command() {
         expect![[r#"
             03:00 alice> !ouvrir test
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
-              4 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
             03:01 alice> !rôle observateur-ars @ars
               ✅ Rôle Observateur ARS (observateur-ars) → @ars.
