@@ -71,7 +71,7 @@ pub enum Credentials {
     AccessToken(Secret),
 }
 
-/// Who may invite the bot into a room.
+/// Who a setting names: one user, or everyone on a server (inviters, admins).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Inviter {
     /// A user id, `@alice:example.org`.
@@ -107,14 +107,15 @@ pub struct Config {
     /// Message catalogs (`<lang>.ftl`) that override built-in messages or add languages.
     pub messages_dir: Option<PathBuf>,
     pub allowed_inviters: Vec<Inviter>,
-    /// Users who may open, close and assign roles whatever their power level.
-    pub admins: Vec<String>,
+    /// Users (or everyone on a server) who may open, close and assign roles
+    /// whatever their power level.
+    pub admins: Vec<Inviter>,
     pub settings: Settings,
 }
 
 impl Config {
     pub fn is_admin(&self, user_id: &str) -> bool {
-        self.admins.iter().any(|a| a == user_id)
+        self.admins.iter().any(|a| a.allows(user_id))
     }
 
     pub fn may_invite(&self, user_id: &str) -> bool {
@@ -500,27 +501,7 @@ fn login(
 
 /// `bot.allowed_inviters`: user ids and server names, at least one.
 fn inviters(bot: &toml::Table, problems: &mut Vec<String>) -> Vec<Inviter> {
-    let mut allowed_inviters = Vec::new();
-    for (idx, item) in list(bot, "allowed_inviters", problems)
-        .into_iter()
-        .enumerate()
-    {
-        if item.starts_with('@') {
-            if is_user_id(&item) {
-                allowed_inviters.push(Inviter::User(item));
-            } else {
-                problems.push(format!(
-                    "bot.allowed_inviters[{idx}]: `{item}` is not a user id like @alice:example.org"
-                ));
-            }
-        } else if !item.is_empty() && !item.contains(char::is_whitespace) && !item.contains('@') {
-            allowed_inviters.push(Inviter::Server(item));
-        } else {
-            problems.push(format!(
-                "bot.allowed_inviters[{idx}]: `{item}` is neither a user id nor a server name"
-            ));
-        }
-    }
+    let allowed_inviters = users_or_servers(bot, "allowed_inviters", problems);
     if allowed_inviters.is_empty()
         && !problems
             .iter()
@@ -625,19 +606,33 @@ fn speaking(bot: &toml::Table, messages: &Messages, problems: &mut Vec<String>) 
     }
 }
 
-/// `bot.admins`: user ids.
-fn admins(bot: &toml::Table, problems: &mut Vec<String>) -> Vec<String> {
-    let mut admins = Vec::new();
-    for (idx, item) in list(bot, "admins", problems).into_iter().enumerate() {
-        if is_user_id(&item) {
-            admins.push(item);
+/// `bot.admins`: user ids and server names.
+fn admins(bot: &toml::Table, problems: &mut Vec<String>) -> Vec<Inviter> {
+    users_or_servers(bot, "admins", problems)
+}
+
+/// A list of user ids (`@alice:example.org`) and server names (`example.org`:
+/// everyone on it).
+fn users_or_servers(bot: &toml::Table, key: &str, problems: &mut Vec<String>) -> Vec<Inviter> {
+    let mut out = Vec::new();
+    for (idx, item) in list(bot, key, problems).into_iter().enumerate() {
+        if item.starts_with('@') {
+            if is_user_id(&item) {
+                out.push(Inviter::User(item));
+            } else {
+                problems.push(format!(
+                    "bot.{key}[{idx}]: `{item}` is not a user id like @alice:example.org"
+                ));
+            }
+        } else if !item.is_empty() && !item.contains(char::is_whitespace) && !item.contains('@') {
+            out.push(Inviter::Server(item));
         } else {
             problems.push(format!(
-                "bot.admins[{idx}]: `{item}` is not a user id like @alice:example.org"
+                "bot.{key}[{idx}]: `{item}` is neither a user id nor a server name"
             ));
         }
     }
-    admins
+    out
 }
 
 /// `[matrix]` and `[bot]`, with every unknown section or field named.
@@ -733,6 +728,41 @@ mod tests {
         assert!(config.may_invite("@dsi:chu-exemple.fr"));
         assert!(config.may_invite("@anyone:ars-exemple.fr"));
         assert!(!config.may_invite("@mallory:evil.example"));
+        assert!(config.is_admin("@dsi:chu-exemple.fr"));
+        assert!(!config.is_admin("@anyone:chu-exemple.fr"));
+    }
+
+    #[test]
+    fn admins_are_users_or_whole_servers() {
+        let with = |admins: &str| {
+            EXAMPLE.replace(
+                r#"admins = ["@dsi:chu-exemple.fr"]"#,
+                &format!("admins = {admins}"),
+            )
+        };
+        let config = parse(
+            &with(r#"["@dsi:chu-exemple.fr", "ars-exemple.fr"]"#),
+            Path::new("."),
+            &real_secrets,
+        )
+        .unwrap();
+        assert!(config.is_admin("@dsi:chu-exemple.fr"));
+        assert!(config.is_admin("@astreinte:ars-exemple.fr"));
+        assert!(!config.is_admin("@interne:chu-exemple.fr"));
+        assert!(!config.is_admin("@x:ars-exemple.fr.evil.example"));
+        let problems = parse(
+            &with(r#"["@dsi", "chu exemple.fr"]"#),
+            Path::new("."),
+            &real_secrets,
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "bot.admins[0]: `@dsi` is not a user id like @alice:example.org",
+                "bot.admins[1]: `chu exemple.fr` is neither a user id nor a server name",
+            ]
+        );
     }
 
     #[test]
