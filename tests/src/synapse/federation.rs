@@ -2,7 +2,8 @@
 //! regional health agency's (B), two loopback Synapses federating over TLS
 //! (`scripts/synapse/pair`). The agency's member is invited from A, is
 //! mentioned, owns an action, is refused what only the cell's leads may do,
-//! answers a comcheck; everything is encrypted and decrypts on both sides.
+//! takes a shift handover, answers a comcheck; everything is encrypted and
+//! decrypts on both sides.
 //!
 //! These tests need the pair: `scripts/test` starts it and sets
 //! `TOCSIN_SYNAPSE_PAIR` to the two client URLs, comma-separated. Without it
@@ -123,6 +124,26 @@ async fn a_crisis_across_two_homeservers() {
     let done = ars.send(&ars_room, "!fait A1").await;
     assert_eq!(ars.reaction_on(&bot_id, &done).await, "✅");
 
+    // A shift handover to them (the GHT's lead establishment takes the cell
+    // for the night), confirmed with !ack from their server, then back.
+    let handover = alice.send(&room, &format!("!relève {ars_id}")).await;
+    alice.reply_to(&bot_id, &handover).await;
+    ars.bot_message(&bot_id, "🔁 Relève :").await;
+    let ack = ars.send(&ars_room, "!ack").await;
+    ars.reply_to(&bot_id, &ack).await;
+    let taken = alice.bot_message(&bot_id, "🔁 Relève faite").await;
+    assert!(
+        taken.body.contains(&format!("{ars_id} tient la cellule")),
+        "{}",
+        taken.body
+    );
+    let back = ars
+        .send(&ars_room, &format!("!relève {}", alice.id()))
+        .await;
+    ars.reply_to(&bot_id, &back).await;
+    let ack = alice.send(&room, "!ack").await;
+    alice.reply_to(&bot_id, &ack).await;
+
     // From now on they follow the cell read-only, as the agency's observer:
     // their commands are refused but !statut, and they still answer comchecks.
     let role = alice
@@ -195,4 +216,12 @@ async fn a_crisis_across_two_homeservers() {
     .unwrap();
     assert!(!kinds.contains(&"gap"), "{kinds:?}");
     assert!(kinds.contains(&"comcheck_acknowledged"), "{kinds:?}");
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "handover_acknowledged")
+            .count(),
+        2,
+        "{kinds:?}"
+    );
 }
