@@ -2,8 +2,9 @@
 //! regional health agency's (B), two loopback Synapses federating over TLS
 //! (`scripts/synapse/pair`). The agency's member is invited from A, is
 //! mentioned, owns an action, is refused what only the cell's leads may do,
-//! takes a shift handover, answers a comcheck; everything is encrypted and
-//! decrypts on both sides.
+//! takes a shift handover, may assign roles once given power level 50 in
+//! the room, answers a comcheck; everything is encrypted and decrypts on both
+//! sides.
 //!
 //! These tests need the pair: `scripts/test` starts it and sets
 //! `TOCSIN_SYNAPSE_PAIR` to the two client URLs, comma-separated. Without it
@@ -143,6 +144,31 @@ async fn a_crisis_across_two_homeservers() {
     ars.reply_to(&bot_id, &back).await;
     let ack = alice.send(&room, "!ack").await;
     alice.reply_to(&bot_id, &ack).await;
+
+    // A power level counts wherever its holder's account lives: raised to 50
+    // in the room, the agency's member may now assign roles.
+    room.update_power_levels(vec![(&ars_id, 50.into())])
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + super::TIMEOUT;
+    loop {
+        let member = ars_room.get_member(&ars_id).await.unwrap();
+        if member.is_some_and(|m| {
+            m.power_level()
+                == matrix_sdk::ruma::events::room::power_levels::UserPowerLevel::Int(50.into())
+        }) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the new power level did not reach the agency's server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let assign = ars
+        .send(&ars_room, &format!("!rôle historien {ars_id}"))
+        .await;
+    assert_eq!(ars.reaction_on(&bot_id, &assign).await, "✅");
 
     // From now on they follow the cell read-only, as the agency's observer:
     // their commands are refused but !statut, and they still answer comchecks.
