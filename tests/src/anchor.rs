@@ -7,17 +7,14 @@ use std::collections::BTreeMap;
 use chrono::{TimeZone, Utc};
 
 use tocsin::anchor::{self, Mirrored, RoomEvent};
-use tocsin::engine::event::{Author, PostTag};
-use tocsin::engine::{Body, Input, Settings};
-use tocsin::runtime::{Delivery, Output, ReplyTo, Runtime};
+use tocsin::engine::event::PostTag;
+use tocsin::engine::{Body, Settings};
+use tocsin::runtime::{Delivery, Output, Runtime};
 
 use crate::support::root;
 
 fn open(dir: &std::path::Path) -> Runtime {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
-    let mut runtime = Runtime::open(dir, catalog, Settings::default(), None)
-        .unwrap()
-        .0;
+    let mut runtime = crate::support::runtime(dir);
     runtime.mirror_in_rooms();
     runtime
 }
@@ -27,28 +24,7 @@ fn say(runtime: &mut Runtime, n: u32, text: &str) -> Vec<Delivery> {
 }
 
 fn input(runtime: &mut Runtime, n: u32, body: Body) -> Vec<Delivery> {
-    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 40, n).unwrap();
-    let event = format!("$event{n}");
-    let input = Input {
-        at,
-        sent_at: at,
-        author: Author {
-            id: "@alice:chu.fr".into(),
-            name: "alice".into(),
-        },
-        room: "!cell:chu.fr".into(),
-        body,
-        source: Some(event.clone()),
-        privileged: true,
-        quoted: None,
-        in_reply_to: None,
-    };
-    let reply_to = ReplyTo {
-        room: "!cell:chu.fr".into(),
-        event_id: event,
-        thread: None,
-        message: true,
-    };
+    let (input, reply_to) = crate::support::cell_input(n, body);
     runtime.handle(&input, Some(reply_to)).unwrap()
 }
 

@@ -4,43 +4,16 @@
 use chrono::{TimeZone, Utc};
 use expect_test::expect;
 
-use tocsin::engine::event::{Author, PostTag};
-use tocsin::engine::{Body, Input, Settings};
+use tocsin::engine::event::PostTag;
+use tocsin::engine::{Body, Input};
 use tocsin::runtime::{Delivery, Output, ReplyTo, Runtime};
 
-use crate::support::root;
-
 fn open(dir: &std::path::Path) -> Runtime {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
-    Runtime::open(dir, catalog, Settings::default(), None)
-        .unwrap()
-        .0
+    crate::support::runtime(dir)
 }
 
 fn input(n: u32, text: &str) -> (Input, ReplyTo) {
-    let at = Utc.with_ymd_and_hms(2026, 11, 29, 3, 40, n).unwrap();
-    let event = format!("$event{n}");
-    let input = Input {
-        at,
-        sent_at: at,
-        author: Author {
-            id: "@alice:chu.fr".into(),
-            name: "alice".into(),
-        },
-        room: "!cell:chu.fr".into(),
-        body: Body::Text(text.into()),
-        source: Some(event.clone()),
-        privileged: true,
-        quoted: None,
-        in_reply_to: None,
-    };
-    let reply_to = ReplyTo {
-        room: "!cell:chu.fr".into(),
-        event_id: event,
-        thread: None,
-        message: true,
-    };
-    (input, reply_to)
+    crate::support::cell_input(n, Body::Text(text.into()))
 }
 
 #[test]

@@ -60,3 +60,45 @@ pub fn tocsin(args: &[&str], stdin: &[u8]) -> Output {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// A runtime over the shipped playbooks, its journal in `dir`.
+pub fn runtime(dir: &Path) -> tocsin::runtime::Runtime {
+    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    tocsin::runtime::Runtime::open(dir, catalog, tocsin::engine::Settings::default(), None)
+        .unwrap()
+        .0
+}
+
+/// Message `n` of alice (a lead) in the room `!cell:chu.fr`, at 03:40:`n` on
+/// 2026-11-29, and what an answer replies to.
+pub fn cell_input(
+    n: u32,
+    body: tocsin::engine::Body,
+) -> (tocsin::engine::Input, tocsin::runtime::ReplyTo) {
+    use chrono::TimeZone;
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 29, 3, 40, n)
+        .unwrap();
+    let event = format!("$event{n}");
+    let input = tocsin::engine::Input {
+        at,
+        sent_at: at,
+        author: tocsin::engine::event::Author {
+            id: "@alice:chu.fr".into(),
+            name: "alice".into(),
+        },
+        room: "!cell:chu.fr".into(),
+        body,
+        source: Some(event.clone()),
+        privileged: true,
+        quoted: None,
+        in_reply_to: None,
+    };
+    let reply_to = tocsin::runtime::ReplyTo {
+        room: "!cell:chu.fr".into(),
+        event_id: event,
+        thread: None,
+        message: true,
+    };
+    (input, reply_to)
+}
