@@ -138,11 +138,7 @@ impl Report<'_> {
                 ),
                 None => r.author.name.clone(),
             },
-            role: r
-                .role
-                .as_deref()
-                .map(|x| self.role_title(x))
-                .unwrap_or_default(),
+            role: self.role_of(r),
             kind: self.say(msg!("kind", kind = r.event.kind())),
             reference,
             text,
@@ -267,17 +263,11 @@ impl Report<'_> {
                 owner,
                 due,
             } => {
-                let mut s = text.clone();
-                if let Some(o) = owner {
-                    s.push_str(&format!(" · {}", self.owner(o)));
-                }
-                if let Some(d) = due {
-                    s.push_str(&format!(
-                        " · {} {}",
-                        self.say(msg!("report-word-due")),
-                        self.at(*d)
-                    ));
-                }
+                let s = self.owned_and_due(
+                    text,
+                    owner.as_ref().map(|o| self.owner(o)),
+                    due.map(|d| self.at(d)),
+                );
                 (reference.clone(), s)
             }
             Event::ActionDone { target } => (target.clone(), String::new()),
@@ -501,17 +491,11 @@ impl Report<'_> {
                 owner,
                 due,
             } => {
-                let mut s = text.clone();
-                if let Some(o) = owner {
-                    s.push_str(&format!(" · {}", self.improvement_owner(o)));
-                }
-                if let Some(d) = due {
-                    s.push_str(&format!(
-                        " · {} {}",
-                        self.say(msg!("report-word-due")),
-                        super::super::time::date(settings, *d)
-                    ));
-                }
+                let s = self.owned_and_due(
+                    text,
+                    owner.as_deref().map(|o| self.improvement_owner(o)),
+                    due.map(|d| super::super::time::date(settings, d)),
+                );
                 (reference.clone(), s)
             }
             Event::ObjectiveAssessed {
@@ -548,6 +532,18 @@ impl Report<'_> {
             Some((icon, rest)) if !icon.chars().any(char::is_alphanumeric) => rest.to_owned(),
             _ => full,
         }
+    }
+
+    /// « text · owner · échéance due », each part when there is one.
+    fn owned_and_due(&self, text: &str, owner: Option<String>, due: Option<String>) -> String {
+        let mut s = text.to_owned();
+        if let Some(owner) = owner {
+            s.push_str(&format!(" · {owner}"));
+        }
+        if let Some(due) = due {
+            s.push_str(&format!(" · {} {due}", self.say(msg!("report-word-due"))));
+        }
+        s
     }
 
     /// Who received an inject and how, and the files it carried

@@ -447,6 +447,14 @@ impl Report<'_> {
         self.names.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }
 
+    /// The role its author held when an entry was recorded, by its title.
+    fn role_of(&self, r: &crate::engine::event::Record) -> String {
+        r.role
+            .as_deref()
+            .map(|x| self.role_title(x))
+            .unwrap_or_default()
+    }
+
     /// A role by its title in the playbook, or its id.
     fn role_title(&self, role: &str) -> String {
         self.playbook.and_then(|p| p.role(role)).map_or_else(

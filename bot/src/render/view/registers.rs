@@ -64,11 +64,7 @@ impl Report<'_> {
                         ),
                         None => r.author.name.clone(),
                     },
-                    role: r
-                        .role
-                        .as_deref()
-                        .map(|x| self.role_title(x))
-                        .unwrap_or_default(),
+                    role: self.role_of(r),
                     text: text.clone(),
                     rationale: rationale.clone().unwrap_or_default(),
                     // What it answers, or else what the cell knew just before.
