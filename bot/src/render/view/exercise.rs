@@ -235,6 +235,7 @@ impl Report<'_> {
             result: self.inject_result(o),
             status,
             status_key: status_key.to_owned(),
+            adhoc: o.adhoc,
         }
     }
 

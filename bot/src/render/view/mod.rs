@@ -232,6 +232,8 @@ pub struct InjectRow {
     pub status: String,
     /// Played, skipped, not played: `played`, `skipped`, `not_played`.
     pub status_key: String,
+    /// Improvised in the room: its id (`x1`) names nothing in the scenario.
+    pub adhoc: bool,
 }
 
 #[derive(Debug, Serialize)]
