@@ -748,6 +748,28 @@ report-synthesis-part = { $part ->
        *[to_improve] area for improvement
     }
 
+## Regional exercise summary (templates read them as t.<key>)
+
+summary-title = Regional exercise summary
+summary-note = Each establishment's measures, side by side. No text from the players or the facilitators, no names: each establishment's report keeps them, and its digest below ties it to this summary.
+summary-exercise = Exercise
+summary-establishment = Establishment (tocsin's configuration)
+summary-generated = Summary generated
+summary-n-sites = Establishments
+summary-sites = Establishments and integrity
+summary-site = Site
+summary-digest = Last digest (SHA-256, start)
+summary-digest-note = Each digest is the start of the final digest printed in the establishment's report and given by its JSON export.
+summary-injects = Injects, site by site
+summary-inject = Inject
+summary-planned = Planned
+summary-ad-hoc = improvised
+summary-file-name = regional-summary
+summary-caption = 📎 {$name} — regional summary of { $n ->
+        [one] {$n} establishment
+       *[other] {$n} establishments
+    } ({$format})
+
 ## Dates and durations as people read them
 
 date-weekday = { $weekday ->

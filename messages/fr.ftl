@@ -753,6 +753,28 @@ report-synthesis-part = { $part ->
        *[to_improve] axe d'amélioration
     }
 
+## Regional exercise summary (templates read them as t.<key>)
+
+summary-title = Synthèse régionale d'exercice
+summary-note = Les mesures de chaque établissement, côte à côte. Aucun texte des joueurs ni de l'animation, aucun nom : le rapport de chaque établissement les garde, et son empreinte ci-dessous permet de l'y rapprocher.
+summary-exercise = Exercice
+summary-establishment = Établissement (configuration de tocsin)
+summary-generated = Synthèse produite
+summary-n-sites = Établissements
+summary-sites = Établissements et intégrité
+summary-site = Site
+summary-digest = Dernière empreinte (SHA-256, début)
+summary-digest-note = Chaque empreinte est le début de l'empreinte finale imprimée dans le rapport de l'établissement et donnée par son export JSON.
+summary-injects = Stimuli, site par site
+summary-inject = Stimulus
+summary-planned = Prévu
+summary-ad-hoc = improvisé
+summary-file-name = synthese-regionale
+summary-caption = 📎 {$name} — synthèse régionale de { $n ->
+        [one] {$n} établissement
+       *[other] {$n} établissements
+    } ({$format})
+
 ## Dates and durations as people read them
 
 date-weekday = { $weekday ->

@@ -392,6 +392,18 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("bot/src/render/plan.rs", &["PlanView", "PlanRow"]),
     (
+        "bot/src/render/summary.rs",
+        &[
+            "SummaryView",
+            "SiteView",
+            "MetricLine",
+            "ObjectiveLine",
+            "ObjectiveCell",
+            "InjectLine",
+            "InjectCell",
+        ],
+    ),
+    (
         "bot/src/render/kit.rs",
         &[
             "KitView",

@@ -1,5 +1,5 @@
-//! Rendering: crisis reports (HTML, Markdown, CSV) and the paper kit, through
-//! handlebars. The only importer of `handlebars`.
+//! Rendering: crisis reports (HTML, Markdown, CSV), the regional exercise
+//! summary and the paper kit, through handlebars. The only importer of `handlebars`.
 //!
 //! Templates live in `templates/` and are compiled into the binary; a
 //! configured directory may override any of them. All are registered when the
@@ -11,6 +11,7 @@
 
 pub mod kit;
 pub mod plan;
+pub mod summary;
 pub mod time;
 pub mod view;
 
@@ -29,6 +30,16 @@ const TEMPLATES: &[(&str, &str, Output)] = &[
     (
         "report.md",
         include_str!("../../../templates/report.md.hbs"),
+        Output::Markdown,
+    ),
+    (
+        "summary.html",
+        include_str!("../../../templates/summary.html.hbs"),
+        Output::Html,
+    ),
+    (
+        "summary.md",
+        include_str!("../../../templates/summary.md.hbs"),
         Output::Markdown,
     ),
     (
@@ -103,6 +114,14 @@ impl Renderer {
 
     pub fn report_markdown(&self, view: &view::ReportView) -> Result<String, RenderError> {
         render(&self.markdown, "report.md", view)
+    }
+
+    pub fn summary_html(&self, view: &summary::SummaryView) -> Result<String, RenderError> {
+        render(&self.html, "summary.html", view)
+    }
+
+    pub fn summary_markdown(&self, view: &summary::SummaryView) -> Result<String, RenderError> {
+        render(&self.markdown, "summary.md", view)
     }
 
     pub fn kit_html(&self, view: &kit::KitView) -> Result<String, RenderError> {
