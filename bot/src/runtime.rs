@@ -20,7 +20,7 @@ use crate::engine::{
     self, Decision, Effect, ExportFormat, Input, Settings, exercise, plan, schedule, state::World,
 };
 use crate::journal::{self, Journal, Summary};
-use crate::lang::speech::msg;
+use crate::lang::speech::{Message, msg};
 use crate::playbook::Catalog;
 use crate::render::{self, Renderer};
 
@@ -560,24 +560,105 @@ impl Runtime {
             n = entries.len(),
             digest = short
         );
-        let crisis = self.world.crisis(crisis);
-        Ok(ExportFile {
-            title: self
-                .settings
-                .say(engine::mark(crisis, &self.settings, name.clone().into())),
+        Ok(self.export_file(self.world.crisis(crisis), name, format, bytes, caption))
+    }
+
+    /// Renders the consolidated summary of a regional exercise: each site
+    /// (label, crisis id) from its crisis's verified entries, in that order.
+    pub fn render_summary(
+        &self,
+        sites: &[(String, String)],
+        format: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<ExportFile> {
+        let format = ExportFormat::parse(format).unwrap_or_default();
+        let mut logs = Vec::with_capacity(sites.len());
+        for (label, crisis) in sites {
+            // Reading a crisis tocsin does not know would create its chain.
+            anyhow::ensure!(
+                self.world.crisis(crisis).is_some(),
+                "site {label}: no crisis {crisis}"
+            );
+            let entries = self
+                .journal
+                .entries(crisis)
+                .with_context(|| format!("site {label}: reading the log of {crisis}"))?;
+            logs.push((label.clone(), entries));
+        }
+        let bytes = render::summary::export(
+            &self.renderer,
+            &logs,
+            &self.catalog,
+            &self.settings,
+            format,
+            now,
+        )?;
+        let first = sites.first().and_then(|(_, c)| self.world.crisis(c));
+        let exercise = first.and_then(|c| c.run.as_ref()).map(|r| {
+            if r.code_name.is_empty() {
+                &r.scenario
+            } else {
+                &r.code_name
+            }
+        });
+        let words = self.settings.say(msg!("summary-file-name"));
+        let stem = match exercise {
+            Some(e) => format!("{e}-{words}"),
+            None => words,
+        };
+        let name = format!(
+            "{}-{}.{}",
+            file_stem(&stem),
+            now.format("%Y%m%dT%H%M"),
+            format.extension()
+        );
+        let caption = msg!(
+            "summary-caption",
+            name = &name,
+            n = sites.len(),
+            format = format.extension()
+        );
+        Ok(self.export_file(first, name, format, bytes, caption))
+    }
+
+    /// A rendered file ready to post: its title and caption marked in an exercise.
+    fn export_file(
+        &self,
+        crisis: Option<&engine::state::Crisis>,
+        name: String,
+        format: ExportFormat,
+        bytes: Vec<u8>,
+        caption: Message,
+    ) -> ExportFile {
+        let settings = &self.settings;
+        ExportFile {
+            title: settings.say(engine::mark(crisis, settings, name.clone().into())),
             name,
             mime: format.mime(),
             bytes,
-            caption: self
-                .settings
-                .say(engine::mark(crisis, &self.settings, caption.into())),
-        })
+            caption: settings.say(engine::mark(crisis, settings, caption.into())),
+        }
     }
 
     /// Flushes and closes the journal.
     pub fn close(self) -> anyhow::Result<()> {
         self.journal.close().context("closing the journal")
     }
+}
+
+/// A file name from what people named: lowercase ASCII, accents dropped,
+/// anything else a dash (« ÉCLAIR-synthèse » → `eclair-synthese`).
+fn file_stem(s: &str) -> String {
+    let folded = crate::lang::fold(s);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
 }
 
 /// How one decision's entries go into the room.
