@@ -17,6 +17,7 @@ mod playbooks;
 mod printed;
 mod report;
 mod schemas;
+mod summary;
 mod support;
 mod synapse;
 mod tidy;

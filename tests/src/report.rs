@@ -485,7 +485,7 @@ pub fn chromium_bin() -> Option<&'static str> {
 }
 
 /// Renders a page in headless Chromium: a screenshot, the DOM, and the console.
-fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
+pub fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
     let bin = chromium_bin()?;
     let profile = tempfile::tempdir().unwrap();
     let common = [
@@ -526,7 +526,7 @@ fn chromium(html: &Path, shot: &Path) -> Option<(String, String)> {
     Some((dom, format!("{shot_log}\n{log}")))
 }
 
-fn console_errors(log: &str) -> Vec<&str> {
+pub fn console_errors(log: &str) -> Vec<&str> {
     log.lines()
         .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("Refused to"))
         .collect()
@@ -628,20 +628,26 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
 /// whatever room is left, and squeezes the others (the chronology once did).
 #[test]
 fn every_column_width_the_report_uses_is_defined() {
-    let template = std::fs::read_to_string(root().join("templates/report.html.hbs")).unwrap();
-    let mut used: Vec<&str> = template
-        .split("<col class=\"")
-        .skip(1)
-        .map(|rest| &rest[..rest.find('"').unwrap()])
-        .collect();
-    used.sort_unstable();
-    used.dedup();
-    assert!(used.len() > 5, "the scan found no column: {used:?}");
-    for class in used {
+    // The report, and the regional summary, which has fewer sized columns.
+    for (name, at_least) in [("report.html.hbs", 6), ("summary.html.hbs", 2)] {
+        let template = std::fs::read_to_string(root().join("templates").join(name)).unwrap();
+        let mut used: Vec<&str> = template
+            .split("<col class=\"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+            .collect();
+        used.sort_unstable();
+        used.dedup();
         assert!(
-            template.contains(&format!("col.{class} {{ width:")),
-            "column class {class} has no width in the stylesheet"
+            used.len() >= at_least,
+            "{name}: the scan found no column: {used:?}"
         );
+        for class in used {
+            assert!(
+                template.contains(&format!("col.{class} {{ width:")),
+                "{name}: column class {class} has no width in the stylesheet"
+            );
+        }
     }
 }
 
