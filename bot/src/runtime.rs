@@ -656,17 +656,6 @@ impl Runtime {
         }
     }
 
-    /// SHIM until the summary renderer lands.
-    pub fn render_summary(
-        &self,
-        sites: &[(String, String)],
-        format: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<ExportFile> {
-        let _ = (sites, format, now);
-        anyhow::bail!("not yet")
-    }
-
     /// Flushes and closes the journal.
     pub fn close(self) -> anyhow::Result<()> {
         self.journal.close().context("closing the journal")
