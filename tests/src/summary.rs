@@ -408,3 +408,109 @@ fn the_summary_speaks_english_when_configured_and_escapes_site_labels() {
     assert!(html_text.contains("&lt;b&gt;nord&lt;/b&gt;|&#x60;x&#x60;"));
     runtime.close().unwrap();
 }
+
+#[test]
+fn export_in_a_regional_animation_room_gives_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = crate::support::runtime(dir.path());
+    let mut n = 0;
+    let mut say = |runtime: &mut Runtime, mm: u32, who: &str, room: &str, text: &str| {
+        n += 1;
+        let input = Input {
+            at: at(3, mm),
+            sent_at: at(3, mm),
+            author: Author {
+                id: format!("@{who}:ars.fr"),
+                name: who.to_owned(),
+            },
+            room: format!("!{room}:ars.fr"),
+            body: Body::Text(text.to_owned()),
+            source: Some(format!("$regional{n}")),
+            privileged: true,
+            quoted: None,
+            in_reply_to: None,
+        };
+        let outputs = runtime.handle(&input, None).unwrap();
+        assert!(
+            !outputs
+                .iter()
+                .any(|o| matches!(o.output, Output::Refuse(_))),
+            "{text}: {outputs:?}"
+        );
+        outputs
+    };
+    say(
+        &mut runtime,
+        40,
+        "nadia",
+        "nord",
+        "!ouvrir rancongiciel exercice",
+    );
+    say(
+        &mut runtime,
+        40,
+        "sylvie",
+        "sud",
+        "!ouvrir rancongiciel exercice",
+    );
+    let crisis_of = |runtime: &Runtime, room: &str| {
+        let room = format!("!{room}:ars.fr");
+        let crisis = runtime.world().crises.values().find(|c| c.room == room);
+        crisis.unwrap().id.clone()
+    };
+    let (nord, sud) = (crisis_of(&runtime, "nord"), crisis_of(&runtime, "sud"));
+    say(
+        &mut runtime,
+        41,
+        "anna",
+        "anim",
+        &format!("!animer@chu-nord {nord} demo-20min"),
+    );
+    say(
+        &mut runtime,
+        41,
+        "anna",
+        "anim",
+        &format!("!animer@ch-sud {sud} demo-20min"),
+    );
+    say(&mut runtime, 42, "nadia", "nord", "!accepter");
+    say(&mut runtime, 42, "sylvie", "sud", "!accepter");
+    say(&mut runtime, 43, "anna", "anim", "!debex");
+    say(
+        &mut runtime,
+        44,
+        "nadia",
+        "nord",
+        "!décision SECRET-NORD-42",
+    );
+    let outputs = say(&mut runtime, 45, "anna", "anim", "!export md");
+    let (sites, format) = outputs
+        .iter()
+        .find_map(|o| match &o.output {
+            Output::Summary { sites, format, .. } => Some((sites.clone(), format.clone())),
+            _ => None,
+        })
+        .expect("the summary asked for");
+    assert_eq!(
+        sites,
+        [
+            ("chu-nord".to_owned(), nord.clone()),
+            ("ch-sud".to_owned(), sud.clone())
+        ]
+    );
+    let file = runtime.render_summary(&sites, &format, at(3, 45)).unwrap();
+    assert!(
+        file.name.starts_with("eclair-synthese-regionale-"),
+        "{}",
+        file.name
+    );
+    let text = String::from_utf8(file.bytes).unwrap();
+    for present in ["chu-nord", "ch-sud", nord.as_str(), sud.as_str()] {
+        assert!(text.contains(present), "{present} missing:\n{text}");
+    }
+    assert!(text.contains("| Décisions | 1 | 0 |"), "{text}");
+    for absent in ["SECRET-NORD-42", "nadia", "sylvie", "anna", "ars.fr"] {
+        assert!(!text.contains(absent), "{absent} leaked:\n{text}");
+    }
+    runtime.close().unwrap();
+}
