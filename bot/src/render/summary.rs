@@ -48,7 +48,7 @@ pub struct SummaryView {
     pub generated_at: String,
     pub time_zone: String,
     pub n_sites: usize,
-    /// More than [`PORTRAIT_SITES`] columns: an A4 landscape page.
+    /// More sites than fit across A4 portrait: a landscape page.
     pub wide: bool,
     pub sites: Vec<SiteView>,
     /// One line per metric name, one value per site.
