@@ -89,13 +89,19 @@ pub fn run(
                     }
                     shown
                 }
-                Output::Export {
-                    crisis,
-                    format,
-                    players,
-                    ..
-                } => {
-                    let file = runtime.render_export(&crisis, &format, players, Utc::now())?;
+                Output::Export { .. } | Output::Summary { .. } => {
+                    let file = match &delivery.output {
+                        Output::Summary { sites, format, .. } => {
+                            runtime.render_summary(sites, format, Utc::now())?
+                        }
+                        Output::Export {
+                            crisis,
+                            format,
+                            players,
+                            ..
+                        } => runtime.render_export(crisis, format, *players, Utc::now())?,
+                        _ => continue,
+                    };
                     std::fs::create_dir_all(&session.exports)?;
                     let path = session.exports.join(&file.name);
                     std::fs::write(&path, file.bytes)?;

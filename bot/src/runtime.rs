@@ -87,6 +87,13 @@ pub enum Output {
         /// The players' edition: no facilitator material.
         players: bool,
     },
+    /// A regional exercise's consolidated summary ([`Runtime::render_summary`]
+    /// of each establishment's (site label, crisis)), posted like an export.
+    Summary {
+        room: String,
+        sites: Vec<(String, String)>,
+        format: String,
+    },
     /// An event people do not see (`anchor::ENTRIES_FIELD`), carrying the
     /// delivery's `anchor` when no message of the same decision could.
     Mirror { room: String, crisis: String },
@@ -140,6 +147,7 @@ impl Delivery {
             Output::Post { room, .. }
             | Output::Edit { room, .. }
             | Output::Export { room, .. }
+            | Output::Summary { room, .. }
             | Output::Stimulus(StimulusOutput { room, .. })
             | Output::Mirror { room, .. } => Some(room),
         }
@@ -421,9 +429,14 @@ impl Runtime {
             .iter()
             .map(|e| matches!(e, Effect::AnnounceDigest { .. }))
             .collect();
-        let mirror = self.mirror_plan(&records)?;
+        // A regional exercise's command records in several crises: each
+        // crisis's entries are mirrored on their own.
+        let mut mirrors = Vec::new();
+        for run in records.chunk_by(|a, b| a.crisis == b.crisis) {
+            mirrors.push(self.mirror_plan(run)?);
+        }
         let mut deliveries = Vec::new();
-        let mut carried = None;
+        let mut carried = Vec::new();
         let (settings, world) = (&self.settings, &self.world);
         let (entries, ids) = self
             .journal
@@ -440,9 +453,12 @@ impl Runtime {
                         anchor: Anchor::default(),
                     })
                     .collect();
-                checkpoint(settings, &mut deliveries, &sealing, entries);
-                if let Some(mirror) = mirror {
-                    carried = mirror.attach(&mut deliveries, entries, source);
+                let runs = entries.chunk_by(|a, b| a.record.crisis == b.record.crisis);
+                for (run, mirror) in runs.zip(mirrors) {
+                    checkpoint(settings, &mut deliveries, &sealing, run);
+                    if let Some(mirror) = mirror {
+                        carried.extend(mirror.attach(&mut deliveries, run, source));
+                    }
                 }
                 deliveries
                     .iter()
@@ -454,7 +470,7 @@ impl Runtime {
             self.world.apply(&entry.record);
             log_record(entry);
         }
-        if let Some((crisis, seq)) = carried {
+        for (crisis, seq) in carried {
             self.carried.insert(crisis, seq);
         }
         for (delivery, id) in deliveries.iter_mut().zip(ids) {
@@ -574,6 +590,17 @@ impl Runtime {
         })
     }
 
+    /// SHIM until the summary renderer lands.
+    pub fn render_summary(
+        &self,
+        sites: &[(String, String)],
+        format: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<ExportFile> {
+        let _ = (sites, format, now);
+        anyhow::bail!("not yet")
+    }
+
     /// Flushes and closes the journal.
     pub fn close(self) -> anyhow::Result<()> {
         self.journal.close().context("closing the journal")
@@ -604,7 +631,11 @@ impl MirrorPlan {
         let size: usize = new.iter().map(|m| m.payload.len()).sum();
         let carrier = deliveries
             .iter_mut()
-            .find(|d| d.carries() && d.room() == Some(self.room.as_str()))
+            // One crisis's entries per message: a regional command's other
+            // crises ride on the next messages to the room.
+            .find(|d| {
+                d.carries() && d.anchor.entries.is_empty() && d.room() == Some(self.room.as_str())
+            })
             // Too much for one message (a long list carried at an opening):
             // companions, so that the message itself is never too large.
             .filter(|_| size <= anchor::MAX_CARRIED);
@@ -779,6 +810,15 @@ fn output(
                 files,
             })
         }
+        Effect::Summary {
+            room,
+            sites,
+            format,
+        } => Output::Summary {
+            room,
+            sites,
+            format: format.extension().to_owned(),
+        },
         Effect::Export {
             room,
             crisis,

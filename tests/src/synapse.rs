@@ -12,6 +12,7 @@ mod injects;
 mod newcomers;
 mod outage;
 mod record;
+mod regional;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -140,6 +140,8 @@ pub enum Command {
         target: String,
         scenario: String,
         auto: bool,
+        /// The establishment's label in a regional exercise (`!animer@chu-nord …`).
+        site: Option<String>,
     },
     /// `!mode auto|manuel`.
     Mode(bool),
@@ -1014,6 +1016,7 @@ fn parse_link(args: &str) -> Result<Command, Problem> {
             target: words[0].to_owned(),
             scenario: words[1].to_lowercase(),
             auto,
+            site: None,
         }),
         _ => Err(msg!("cmd-give-players-crisis-room")),
     }

@@ -264,6 +264,10 @@ pub enum Event {
         scenario_version: String,
         code_name: String,
         auto: bool,
+        /// The establishment's label in a regional exercise (`!animer@chu-nord`):
+        /// picks the scenario's variants and names it in the animation room.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
     },
     /// The players' lead declined the pending proposal (`!refuser`).
     ExerciseLinkDeclined {
@@ -278,6 +282,9 @@ pub enum Event {
         code_name: String,
         /// Timed injects fire on the exercise clock (`false`: only on command).
         auto: bool,
+        /// The establishment's label in a regional exercise (see `exercise_link_proposed`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
     },
     /// Auto or manual play from now on.
     ExerciseMode {

@@ -179,6 +179,13 @@ pub enum Effect {
     /// one player, with its files. The front end reports the posted
     /// message's id under [`PostTag::Inject`].
     Stimulus(Box<Stimulus>),
+    /// Render a regional exercise's consolidated summary (site label, crisis
+    /// id of each establishment) in `format` and post it as a file.
+    Summary {
+        room: String,
+        sites: Vec<(String, String)>,
+        format: ExportFormat,
+    },
     /// Render the crisis in `format` and post it as a file.
     Export {
         room: String,
@@ -299,20 +306,36 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     if let Some(decision) = consign::consign(world, catalog, settings, input) {
         return decision;
     }
+    let decision = decide_message(world, catalog, settings, input);
+    // In a regional exercise, the animation room reads which establishment
+    // each of tocsin's messages is about.
+    exercise::name_sites(world, decision)
+}
+
+/// A message's text: the stop phrase, a command, or conversation.
+fn decide_message(
+    world: &World,
+    catalog: &Catalog,
+    settings: &Settings,
+    input: &Input,
+) -> Decision {
     let crisis = world.open_in(&input.room);
-    let animated = world.animated_from(&input.room);
+    let driven = world.animated_from(&input.room);
+    let animated = driven.first().copied();
     let text = match message_text(world, settings, input) {
         Ok(text) => text,
         Err(decision) => return decision,
     };
     // The real-emergency stop phrase, typed by anyone in either room, comes first:
     // in a message of its own (not a command, not an edit, not a quoted line).
-    if let Some(target) = exercise::in_play(world, &input.room)
+    // Typed in a regional exercise's animation room, it freezes every establishment.
+    let in_play = exercise::in_play(world, &input.room);
+    if !in_play.is_empty()
         && matches!(input.body, Body::Text(_))
         && !text.trim_start().starts_with(settings.prefix.as_str())
         && settings.is_stop_phrase(text)
     {
-        return exercise::stop(target, settings, input, text);
+        return exercise::stop_all(&in_play, settings, input, text);
     }
     // A direct chat where an exercise sent one player a stimulus: only the stop phrase is read there.
     if crisis.is_none()
@@ -326,7 +349,8 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
         .map(|p| p.roles.iter().map(|r| r.id.as_str()).collect())
         .unwrap_or_default();
     let lang = settings.lang;
-    let command = match command::parse(text, &settings.prefix, &roles) {
+    let (text, site) = exercise::split_site(text, &settings.prefix);
+    let mut command = match command::parse(&text, &settings.prefix, &roles) {
         None => return Decision::default(),
         Some(Err(refusal)) => {
             return Decision::refuse(mark(crisis.or(animated), settings, refusal.render()));
@@ -340,13 +364,21 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
         input,
         lang,
     };
-    if let Some(animated) = animated {
-        return mark_decision(animated, settings, ctx.animation(animated, command));
+    // `!animer@chu-nord …` names the establishment it links.
+    if let Command::Link { site: named, .. } = &mut command {
+        *named = site.clone();
+    } else if let Some(site) = &site
+        && driven.is_empty()
+    {
+        return Decision::refuse(mark(crisis, settings, ctx.site_outside_animation(site)));
+    }
+    if !driven.is_empty() {
+        return ctx.animate(&driven, site.as_deref(), command);
     }
     let decision = ctx.outside_or_in_crisis(crisis, playbook, command);
     Decision {
         records: match crisis {
-            Some(crisis) => link_answers(crisis, input, text, decision.records),
+            Some(crisis) => link_answers(crisis, input, &text, decision.records),
             None => decision.records,
         },
         effects: decision
@@ -437,7 +469,7 @@ fn message_text<'i>(
     input: &'i Input,
 ) -> Result<&'i str, Decision> {
     let crisis = world.open_in(&input.room);
-    let animated = world.animated_from(&input.room);
+    let animated = world.animated_from(&input.room).first().copied();
     match &input.body {
         Body::Text(text) => Ok(text.as_str()),
         // Re-reading an edited facilitator command would play it twice; edited
@@ -519,9 +551,10 @@ impl Ctx<'_> {
                     target,
                     scenario,
                     auto,
+                    site,
                 },
                 None,
-            ) => self.link(&target, &scenario, auto),
+            ) => self.link(&target, &scenario, auto, site),
             (_, None) => match self.proposed_from_here() {
                 Some(crisis) => Decision::refuse(msg!(
                     "link-waiting",
@@ -847,6 +880,9 @@ pub fn help_for(settings: &Settings, topic: Option<Keyword>, animation: bool) ->
             });
             for k in shown {
                 out.line(k.help(&settings.prefix));
+            }
+            if animation {
+                out.line(msg!("help-regional", p = &settings.prefix));
             }
             out
         }

@@ -242,6 +242,9 @@ pub fn tick(
         decisions.push(Decision { records, effects });
     }
     decisions
+        .into_iter()
+        .map(|d| super::exercise::name_sites(world, d))
+        .collect()
 }
 
 /// tocsin was not running from `since` (its last sign of life) to `until`:
@@ -332,6 +335,7 @@ pub fn downtime(
             }
             Decision { records, effects }
         })
+        .map(|d| super::exercise::name_sites(world, d))
         .collect()
 }
 

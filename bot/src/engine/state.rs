@@ -19,8 +19,9 @@ pub struct World {
     pub crises: BTreeMap<String, Crisis>,
     /// Room id → id of the crisis open there.
     open: HashMap<String, String>,
-    /// Animation room id → id of the open exercise it drives.
-    animation: HashMap<String, String>,
+    /// Animation room id → ids of the open exercises it drives, in link
+    /// order (several in a regional exercise, one per establishment).
+    animation: HashMap<String, Vec<String>>,
     /// The establishment's improvement plan, across crises and exercises.
     pub plan: Vec<PlanItem>,
     /// Moves of items whose chain has not been replayed yet (chains replay
@@ -48,9 +49,19 @@ impl World {
             .find(|c| c.direct_rooms.contains(room))
     }
 
-    /// The open exercise a room animates, if it is an animation room.
-    pub fn animated_from(&self, room: &str) -> Option<&Crisis> {
-        self.animation.get(room).and_then(|id| self.crises.get(id))
+    /// The open exercises a room animates, in link order: none unless it
+    /// is an animation room, several in a regional exercise.
+    pub fn animated_from(&self, room: &str) -> Vec<&Crisis> {
+        let mut driven: Vec<&Crisis> = self
+            .animation
+            .get(room)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.crises.get(id))
+            .collect();
+        // Chains replay one after the other: link order is the links' time.
+        driven.sort_by_key(|c| c.run.as_ref().map(|r| r.linked_at));
+        driven
     }
 
     /// An item of the register by its id (`p3` or `P3`); the latest one if an
@@ -200,17 +211,6 @@ impl World {
             self.open_crisis(record);
         }
         self.apply_plan(record);
-        // Chains replay one crisis after the other, not in time order: an exercise
-        // replayed later (and closed later in its chain) must not take the
-        // animation room from the open one.
-        let room_taken = match &record.event {
-            Event::ExerciseLinked { animation_room, .. } => self
-                .animation
-                .get(animation_room)
-                .and_then(|id| self.crises.get(id))
-                .is_some_and(|c| c.closed_at.is_none() && c.id != record.crisis),
-            _ => false,
-        };
         let Some(crisis) = self.crises.get_mut(&record.crisis) else {
             // A record of an unknown crisis cannot come from a verified journal,
             // whose chains all start with `crisis_opened`.
@@ -237,9 +237,12 @@ impl World {
                     self.open.remove(&crisis.room);
                 }
                 if let Some(run) = &crisis.run
-                    && self.animation.get(&run.animation_room) == Some(&crisis.id)
+                    && let Some(driven) = self.animation.get_mut(&run.animation_room)
                 {
-                    self.animation.remove(&run.animation_room);
+                    driven.retain(|id| *id != crisis.id);
+                    if driven.is_empty() {
+                        self.animation.remove(&run.animation_room);
+                    }
                 }
             }
             Event::Info { reference, text } => crisis.infos.push(InfoItem {
@@ -445,6 +448,7 @@ impl World {
                 scenario_version,
                 code_name,
                 auto,
+                site,
             } => {
                 crisis.link_proposal = Some(LinkProposal {
                     animation_room: animation_room.clone(),
@@ -452,6 +456,7 @@ impl World {
                     scenario_version: scenario_version.clone(),
                     code_name: code_name.clone(),
                     auto: *auto,
+                    site: site.clone(),
                 });
             }
             Event::ExerciseLinkDeclined { .. } => crisis.link_proposal = None,
@@ -461,6 +466,7 @@ impl World {
                 scenario_version,
                 code_name,
                 auto,
+                site,
             } => {
                 crisis.link_proposal = None;
                 crisis.run = Some(ExerciseRun {
@@ -469,12 +475,17 @@ impl World {
                     scenario_version: scenario_version.clone(),
                     code_name: code_name.clone(),
                     auto: *auto,
+                    site: site.clone(),
                     linked_at: record.occurred_at,
                     ..ExerciseRun::default()
                 });
-                if crisis.closed_at.is_none() && !room_taken {
-                    self.animation
-                        .insert(animation_room.clone(), crisis.id.clone());
+                // Chains replay one crisis after the other, not in time order:
+                // an exercise closed later in its chain leaves the room then.
+                if crisis.closed_at.is_none() {
+                    let driven = self.animation.entry(animation_room.clone()).or_default();
+                    if !driven.contains(&crisis.id) {
+                        driven.push(crisis.id.clone());
+                    }
                 }
             }
             Event::ExerciseMode { auto } => {
@@ -644,6 +655,7 @@ pub struct LinkProposal {
     pub scenario_version: String,
     pub code_name: String,
     pub auto: bool,
+    pub site: Option<String>,
 }
 
 /// An exercise as played so far: linked, started, paused, injects played.
@@ -654,6 +666,8 @@ pub struct ExerciseRun {
     pub scenario_version: String,
     pub code_name: String,
     pub auto: bool,
+    /// The establishment's label in a regional exercise.
+    pub site: Option<String>,
     pub linked_at: DateTime<Utc>,
     /// DEBEX.
     pub started_at: Option<DateTime<Utc>>,
@@ -692,6 +706,12 @@ pub struct Played {
 }
 
 impl ExerciseRun {
+    /// How the animation room names this establishment: its site label, or
+    /// the crisis id when it was linked without one.
+    pub fn label<'a>(&'a self, crisis: &'a str) -> &'a str {
+        self.site.as_deref().unwrap_or(crisis)
+    }
+
     /// The exercise clock at `now`: time since DEBEX, pauses left out.
     pub fn clock(&self, now: DateTime<Utc>) -> TimeDelta {
         let Some(start) = self.started_at else {

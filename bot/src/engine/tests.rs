@@ -277,8 +277,13 @@ fn show(
             // A stimulus reads as a tagged post; a direct one names whom it is for.
             Effect::Stimulus(s) => {
                 let mut shown = format!(
-                    "📌[inject:{}]{} {}",
+                    "📌[inject:{}]{}{} {}",
                     s.inject,
+                    if s.room == "!room" {
+                        String::new()
+                    } else {
+                        format!("→{}", s.room)
+                    },
                     s.direct_to
                         .as_ref()
                         .map(|u| format!("✉️{u}"))
@@ -302,13 +307,26 @@ fn show(
             Effect::Export { crisis, format, .. } => {
                 format!("📎 export {} of {crisis}", format.extension())
             }
+            Effect::Summary { sites, format, .. } => {
+                format!("📎 summary {} of {sites:?}", format.extension())
+            }
         };
         for l in text.lines() {
             out.push_str(&format!("  {l}\n"));
         }
     }
+    // A regional command records in several crises: each entry says which.
+    let several = decision
+        .records
+        .windows(2)
+        .any(|w| w[0].crisis != w[1].crisis);
     for record in &decision.records {
-        out.push_str(&format!("  + {}\n", summarize(record)));
+        let crisis = if several {
+            format!("{} ", record.crisis)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("  + {crisis}{}\n", summarize(record)));
         world.apply(record);
     }
     // What the runtime does once a tagged message is posted.
@@ -1715,7 +1733,7 @@ fn an_observer_from_the_agency_reads_but_does_not_command() {
               !ack — je prends la relève
               !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
-              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !animer[@site] <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs ; @site nomme un établissement d'un exercice régional
               !accepter — (responsable des joueurs) laisse le salon d'animation proposé animer l'exercice
               !refuser — (responsable des joueurs) refuse la proposition d'animation
               !retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
@@ -1807,6 +1825,173 @@ fn the_players_lead_consents_to_be_animated() {
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:08.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
               + 7 {"kind":"exercise_started"}
+        "#]],
+    );
+}
+
+#[test]
+fn one_animation_room_drives_two_establishments() {
+    check(
+        r#"
+        03:00 alice> !ouvrir test exercice
+        03:00 zoe@room2> !ouvrir test exercice
+        03:01 anna@anim> !animer@nord 20261129-test drill
+        03:01 anna@anim> !animer@Nord !room2 drill
+        03:01 anna@anim> !animer@sud! !room2 drill
+        03:01 anna@anim> !animer@sud !room2 drill
+        03:02 alice> !accepter
+        03:02 anna@anim> !debex@nord
+        03:03 zoe@room2> !accepter
+        03:03 anna@anim> !chrono
+        03:04 anna@anim> !debex
+        03:04 anna@anim> !obs La cellule se forme
+        03:04 anna@anim> !obs@sud La cellule se forme
+        03:05 anna@anim> !inject r1
+        03:05 anna@anim> !inject@ouest r1
+        03:05 alice> !info@nord le labo répond
+        03:06 zoe@room2> STOP EXERCICE
+        03:07 anna@anim> !reprise
+        03:08 anna@anim> !export
+        03:08 anna@anim> !export csv
+        03:08 anna@anim> !export@sud csv
+        03:14 tick
+        03:15 anna@anim> stop exercice
+        03:16 anna@anim> !reprise@nord
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
+            03:00 zoe@room2> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test-2.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room2","playbook":"test","playbook_version":"2","exercise":true}
+            03:01 anna@anim> !animer@nord 20261129-test drill
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              Établissement « nord » : le scénario n'a pas de variantes, les stimuli garderont leur texte commun.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"nord"}
+            03:01 anna@anim> !animer@Nord !room2 drill
+              ⛔ L'établissement « nord » est déjà lié ou proposé depuis ce salon : choisissez un autre nom (!animer@autre-nom …).
+            03:01 anna@anim> !animer@sud! !room2 drill
+              ⛔ « sud! » ne peut pas nommer un établissement : 1 à 32 caractères, minuscules sans accents, chiffres, - ou _ (p. ex. chu-nord).
+            03:01 anna@anim> !animer@sud !room2 drill
+              ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test-2 — scénario « ORAGE » drill v3.
+              Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
+              Établissement « sud » : le scénario n'a pas de variantes, les stimuli garderont leur texte commun.
+              📌→!room2 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
+              + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"sud"}
+            03:02 alice> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"nord"}
+            03:02 anna@anim> !debex@nord
+              ✅ [EXERCICE] DEBEX à 03:02 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:02)
+              📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 4 {"kind":"exercise_started"}
+            03:03 zoe@room2> !accepter
+              ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
+              📌→!anim [sud] [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test-2 — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              Objectifs :
+                o1 Constituer la cellule
+                o2 Mode dégradé
+              Quand les joueurs sont prêts : !debex.
+              + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"sud"}
+            03:03 anna@anim> !chrono
+              » [EXERCICE] ⏱️ Exercice régional « ORAGE » (drill) — 2 établissements
+              [nord] T+1 min · en cours · 0/3 stimuli prévus joués (0 %) · prochain : i1 à T+0 min
+              [sud] T+0 min · pas commencé (debex) · 0/3 stimuli prévus joués (0 %) · prochain : i1 à T+0 min
+              Détail d'un établissement : !chrono@nord
+            03:04 anna@anim> !debex
+              ✅ [EXERCICE] [nord] ⛔ L'exercice a déjà commencé.
+              [sud] DEBEX à 03:04 : horloge d'exercice à T+0.
+              Suivant : i1 à T+0 min (03:04)
+              📌→!room2 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:04.
+              Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
+              + 4 {"kind":"exercise_started"}
+            03:04 anna@anim> !obs La cellule se forme
+              ⛔ [EXERCICE] Ce salon anime 2 établissements (nord, sud) : précisez lequel après le mot-clé, p. ex. « !obs@nord … ».
+            03:04 anna@anim> !obs@sud La cellule se forme
+              ✅ [EXERCICE] [sud] O1 — observation notée à T+0 min.
+              + 5 {"kind":"observation","reference":"O1","text":"La cellule se forme"}
+            03:05 anna@anim> !inject r1
+              ✅ [EXERCICE] [nord] ▶️ r1 joué à T+3 min — 🚪 Patient
+              Suivant : i1 à T+0 min (03:02)
+              [sud] ▶️ r1 joué à T+1 min — 🚪 Patient
+              Suivant : i1 à T+0 min (03:04)
+              📌[inject:r1] [EXERCICE] 🚪 Visite — Patient : Où est mon dossier ?
+              📌[inject:r1]→!room2 [EXERCICE] 🚪 Visite — Patient : Où est mon dossier ?
+              + 20261129-test 5 {"kind":"inject_played","inject":"r1","channel":"visit","from":"Patient","text":"Où est mon dossier ?","manual":true}
+              + 20261129-test-2 6 {"kind":"inject_played","inject":"r1","channel":"visit","from":"Patient","text":"Où est mon dossier ?","manual":true}
+            03:05 anna@anim> !inject@ouest r1
+              ⛔ [EXERCICE] Aucun établissement « ouest » dans cet exercice régional. Établissements : nord, sud.
+            03:05 alice> !info@nord le labo répond
+              ⛔ [EXERCICE] « @nord » nomme un établissement d'un exercice régional : seulement dans le salon d'animation qui l'anime, ou pour lier (!animer@nord <salon> <scénario>).
+            03:06 zoe@room2> STOP EXERCICE
+              📌→!room2 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par zoe à 03:06.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              📌→!anim [sud] [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par zoe à 03:06.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              + 8 {"kind":"exercise_stopped","text":"STOP EXERCICE"}
+            03:07 anna@anim> !reprise
+              ✅ [EXERCICE] [nord] ⛔ L'exercice n'est pas en pause.
+              [sud] ▶️ Reprise après le STOP (gelé 1 min) : horloge d'exercice à T+2 min.
+              📌→!room2 [EXERCICE] ▶️ L'exercice reprend.
+              + 9 {"kind":"exercise_resumed"}
+            03:08 anna@anim> !export
+              📎 summary html of [("nord", "20261129-test"), ("sud", "20261129-test-2")]
+            03:08 anna@anim> !export csv
+              ⛔ [EXERCICE] La synthèse régionale existe en html, md et json ; le CSV d'un établissement : !export@nord csv.
+            03:08 anna@anim> !export@sud csv
+              📎 export csv of 20261129-test-2
+            03:14 tick
+              📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌→!anim [nord] [EXERCICE] ▶️ i1 joué à T+12 min — 📋 Animation
+              Attendu : Constituer la cellule
+              Suivant : i2 à T+10 min (03:12)
+              📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI : Le logiciel du labo ne répond plus.
+              📌→!anim [nord] [EXERCICE] ▶️ i2 joué à T+12 min — 📞 Biologiste de garde
+              Attendu : Lancer le mode dégradé labo
+              Notes : Insister si personne ne répond
+              Suivant : i3 à T+20 min (03:22), après i2
+              + 7 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+              + 8 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
+              📌[inject:i1]→!room2 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌→!anim [sud] [EXERCICE] ▶️ i1 joué à T+9 min — 📋 Animation
+              Attendu : Constituer la cellule
+              Suivant : i2 à T+10 min (03:15)
+              + 10 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+            03:15 anna@anim> stop exercice
+              📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              📌→!anim [nord] [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              📌→!room2 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              📌→!anim [sud] [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
+              L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
+              Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
+              + 20261129-test 11 {"kind":"exercise_stopped","text":"stop exercice"}
+              + 20261129-test-2 12 {"kind":"exercise_stopped","text":"stop exercice"}
+            03:16 anna@anim> !reprise@nord
+              ✅ [EXERCICE] [nord] ▶️ Reprise après le STOP (gelé 1 min) : horloge d'exercice à T+13 min.
+              📌 [EXERCICE] ▶️ L'exercice reprend.
+              + 12 {"kind":"exercise_resumed"}
         "#]],
     );
 }
@@ -2488,16 +2673,19 @@ fn the_animation_room_survives_replay_in_crisis_order() {
     say(&mut world, "!b", "!clore");
     say(&mut world, "!anim", "!animer 20261129-test drill");
     say(&mut world, "!a", "!accepter");
-    assert_eq!(world.animated_from("!anim").unwrap().id, "20261129-test");
+    let ids = |w: &World| -> Vec<String> {
+        w.animated_from("!anim")
+            .iter()
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    assert_eq!(ids(&world), ["20261129-test"]);
     records.sort_by(|x, y| (&x.crisis, x.seq).cmp(&(&y.crisis, y.seq)));
     let mut replayed = World::default();
     for r in &records {
         replayed.apply(r);
     }
-    assert_eq!(
-        replayed.animated_from("!anim").map(|c| c.id.as_str()),
-        Some("20261129-test")
-    );
+    assert_eq!(ids(&replayed), ["20261129-test"]);
 }
 
 /// Posted-message tags are typed in memory and the strings they always were on disk.
@@ -3015,7 +3203,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !ack — je prends la relève
               !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
-              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !animer[@site] <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs ; @site nomme un établissement d'un exercice régional
               !accepter — (responsable des joueurs) laisse le salon d'animation proposé animer l'exercice
               !refuser — (responsable des joueurs) refuse la proposition d'animation
               !retex [<contribution> | suivant | fin] — RETEX à chaud guidé, après FINEX
@@ -3059,7 +3247,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !statut — où en est la crise
               !passer <proc>.<n> <raison> — étape sans objet ; en animation : passer <stimulus> [raison]
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
-              !animer <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs
+              !animer[@site] <crise|salon> <scénario> [manuel] — lie ce salon d'animation à l'exercice des joueurs ; @site nomme un établissement d'un exercice régional
               !mode auto|manuel — stimuli joués à l'heure, ou seulement sur commande
               !debex — début de l'exercice : l'horloge d'exercice démarre
               !finex — fin de l'exercice ; les joueurs passent au RETEX
@@ -3074,6 +3262,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !amélioration <texte> [@qui|rôle] [avant JJ/MM/AAAA] — plan d'amélioration
               !objectif [<objectif> atteint|partiellement|non atteint [commentaire]] — l'appréciation d'un objectif par l'animation ; seul : où en sont les objectifs (salon d'animation)
               !synthèse [forces|axes <texte>] — la synthèse de l'animation, forces et axes d'amélioration ; seule : la synthèse à ce jour (salon d'animation)
+              Exercice régional (plusieurs établissements) : mot-clé@établissement pour un seul, p. ex. !inject@chu-nord i03 ; sans, les commandes de jeu vont à tous, !chrono les montre côte à côte et !export donne la synthèse régionale.
         "#]],
     );
 }

@@ -303,9 +303,12 @@ impl Journal {
             .map(|(entries, _)| entries)
     }
 
-    /// Appends the records of one crisis together with what must be carried out
-    /// for them, in one transaction, and waits until all of it is on disk.
+    /// Appends the records together with what must be carried out for them,
+    /// in one transaction, and waits until all of it is on disk.
     ///
+    /// The records may span several crises (a regional exercise's command
+    /// plays in every establishment it drives), each crisis's records in one
+    /// run continuing its chain: all of them are written, or none.
     /// `outbox` sees the new entries (their hashes included) and returns the
     /// items to store, as opaque bytes; the ids they are stored under come back
     /// with the entries, in the same order. With no records, only the outbox
@@ -317,31 +320,40 @@ impl Journal {
     ) -> Result<(Vec<Entry>, Vec<u64>), JournalError> {
         let gate = self.gate.clone();
         let _snapshots_wait = gate.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(first) = records.first() else {
-            let items = outbox(&[]);
-            let ids = self.outbox_ids(items.len())?;
-            if items.is_empty() {
-                return Ok((Vec::new(), ids));
+        let mut entries = Vec::with_capacity(records.len());
+        let mut crises: Vec<String> = Vec::new();
+        for run in records.chunk_by(|a, b| a.crisis == b.crisis) {
+            let crisis = &run[0].crisis;
+            if crises.contains(crisis) {
+                return Err(JournalError::Rejected(format!(
+                    "crisis {crisis}: its records must follow each other in a batch"
+                )));
             }
-            for (id, item) in ids.iter().zip(&items) {
-                self.outbox.insert(id.to_be_bytes(), item.as_slice())?;
-            }
-            self.db.flush()?;
-            return Ok((Vec::new(), ids));
-        };
-        let crisis = first.crisis.clone();
-        let entries = self.chain(&crisis, records)?;
+            entries.extend(self.chain(crisis, run)?);
+            crises.push(crisis.clone());
+        }
         self.check_new_sources(&entries)?;
         let items = outbox(&entries);
         let ids = self.outbox_ids(items.len())?;
-        let chain = self.db.open_tree(chain_tree(&crisis))?;
+        if entries.is_empty() && items.is_empty() {
+            return Ok((entries, ids));
+        }
+        // sources, outbox, then one chain per crisis: one transaction.
+        let mut trees = vec![self.sources.clone(), self.outbox.clone()];
+        for crisis in &crises {
+            trees.push(self.db.open_tree(chain_tree(crisis))?);
+        }
         let res: sled::transaction::TransactionResult<(), ()> =
-            (&chain, &self.sources, &self.outbox).transaction(|(chain, sources, pending)| {
+            trees.as_slice().transaction(|trees| {
+                let (sources, pending) = (&trees[0], &trees[1]);
                 for entry in &entries {
+                    let crisis = &entry.record.crisis;
+                    let at = crises.iter().position(|c| c == crisis).unwrap_or(0);
+                    let chain = &trees[2 + at];
                     chain.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
                     if let Some(source) = &entry.record.source {
                         sources
-                            .insert(source.as_bytes(), source_value(&crisis, entry.record.seq))?;
+                            .insert(source.as_bytes(), source_value(crisis, entry.record.seq))?;
                     }
                 }
                 for (id, item) in ids.iter().zip(&items) {
@@ -352,12 +364,16 @@ impl Journal {
         res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
         // Durable before anything is acknowledged.
         self.db.flush()?;
-        let last = entries.last().map(|e| Head {
-            seq: e.record.seq,
-            hash: e.hash,
-        });
-        if let Some(last) = last {
-            self.heads.insert(crisis, last);
+        for run in entries.chunk_by(|a, b| a.record.crisis == b.record.crisis) {
+            if let Some(last) = run.last() {
+                let head = Head {
+                    seq: last.record.seq,
+                    hash: last.hash,
+                };
+                self.heads.insert(last.record.crisis.clone(), head);
+            }
+        }
+        if !entries.is_empty() {
             self.write_watermark(false)?;
         }
         Ok((entries, ids))
@@ -371,11 +387,6 @@ impl Journal {
         let first_seq = head.map_or(1, |h| h.seq + 1);
         let mut entries = Vec::with_capacity(records.len());
         for (next_seq, record) in (first_seq..).zip(records) {
-            if record.crisis != crisis {
-                return Err(JournalError::Rejected(
-                    "a batch spans several crises".to_owned(),
-                ));
-            }
             if record.seq != next_seq {
                 return Err(JournalError::Rejected(format!(
                     "crisis {crisis}: expected entry {next_seq}, got {}",
@@ -403,7 +414,16 @@ impl Journal {
 
     /// Refuses entries whose chat event is already on record.
     fn check_new_sources(&self, entries: &[Entry]) -> Result<(), JournalError> {
+        let mut seen = std::collections::HashSet::new();
         for entry in entries {
+            // One chat event is the source of one entry: the index points at it.
+            if let Some(source) = &entry.record.source
+                && !seen.insert(source)
+            {
+                return Err(JournalError::Rejected(format!(
+                    "chat event {source} is the source of two entries"
+                )));
+            }
             if let Some(source) = &entry.record.source
                 && let Some(found) = self.sources.get(source.as_bytes())?
             {

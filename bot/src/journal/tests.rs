@@ -111,6 +111,57 @@ fn appends_that_do_not_continue_the_chain_are_refused() {
     assert!(journal.append(&[not_open]).is_err());
 }
 
+/// A regional exercise's command records in several crises: one write, all or nothing.
+#[test]
+fn a_batch_across_crises_is_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "nord", 2);
+    fill(&mut journal, "sud", 4);
+    // The second crisis's entry does not continue its chain: neither is written.
+    let bad = [record("nord", 3, Some("$cmd")), record("sud", 9, None)];
+    let err = journal.append_with_outbox(&bad, |_| vec![b"x".to_vec()]);
+    assert!(err.is_err());
+    assert_eq!(journal.head("nord").unwrap().seq, 2);
+    assert!(!journal.has_source("$cmd").unwrap());
+    // A crisis's records must follow each other.
+    let split = [
+        record("nord", 3, None),
+        record("sud", 5, None),
+        record("nord", 4, None),
+    ];
+    assert!(journal.append(&split).is_err());
+    assert_eq!(journal.head("sud").unwrap().seq, 4);
+    // One chat event is the source of one entry only.
+    let twice = [
+        record("nord", 3, Some("$cmd")),
+        record("sud", 5, Some("$cmd")),
+    ];
+    let err = journal.append(&twice).unwrap_err();
+    assert!(err.to_string().contains("source of two entries"), "{err}");
+    // Both continue their chains: both are written, with the outbox item.
+    let good = [
+        record("nord", 3, Some("$cmd")),
+        record("nord", 4, None),
+        record("sud", 5, None),
+    ];
+    let (entries, ids) = journal
+        .append_with_outbox(&good, |entries| {
+            assert_eq!(entries.len(), 3);
+            vec![b"answer".to_vec()]
+        })
+        .unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(ids.len(), 1);
+    assert!(journal.has_source("$cmd").unwrap());
+    journal.close().unwrap();
+    let (journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    assert_eq!(journal.head("nord").unwrap().seq, 4);
+    assert_eq!(journal.head("sud").unwrap().seq, 5);
+    assert_eq!(journal.entries("nord").unwrap().len(), 4);
+    assert_eq!(journal.entries("sud").unwrap().len(), 5);
+}
+
 /// Rewrites one stored value through sled, as an attacker with file access would.
 fn tamper(dir: &std::path::Path, crisis: &str, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
     let db = sled::open(dir.join("journal")).unwrap();

@@ -255,7 +255,9 @@ impl RoomSender {
                 text,
             } => return self.edit(job, room, crisis, tag, text).await,
             Output::Stimulus(stimulus) => return self.stimulus(delivery, stimulus).await,
-            Output::Export { room, .. } => return self.export(job, room).await.map(|()| Done::Now),
+            Output::Export { room, .. } | Output::Summary { room, .. } => {
+                return self.export(job, room).await.map(|()| Done::Now);
+            }
         }?;
         if let Some(event_id) = said {
             self.said_checkpoint(anchor, &event_id);

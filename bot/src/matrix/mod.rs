@@ -588,6 +588,18 @@ fn dispatch(
                     }
                 }
             }
+            Output::Summary { sites, format, .. } => {
+                let file = tokio::task::block_in_place(|| {
+                    runtime.render_summary(sites, format, Utc::now())
+                });
+                match file {
+                    Ok(file) => (Some(file), None),
+                    Err(err) => {
+                        tracing::error!(error = format!("{err:#}"), "could not render a summary");
+                        (None, None)
+                    }
+                }
+            }
             Output::Edit { crisis, tag, .. } => (None, runtime.posted_event(crisis, tag)),
             _ => (None, None),
         };

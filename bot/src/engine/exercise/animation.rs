@@ -24,7 +24,13 @@ impl Ctx<'_> {
     /// to animate the players' exercise from this room. The players' lead
     /// accepts ([`Ctx::accept_link`]) or declines it in their room; until
     /// then nothing of this room reaches them.
-    pub(in crate::engine) fn link(&self, target: &str, scenario_id: &str, auto: bool) -> Decision {
+    pub(in crate::engine) fn link(
+        &self,
+        target: &str,
+        scenario_id: &str,
+        auto: bool,
+        site: Option<String>,
+    ) -> Decision {
         if let Some(refusal) = self.require_facilitator() {
             return refusal;
         }
@@ -32,6 +38,9 @@ impl Ctx<'_> {
             Ok(found) => found,
             Err(refusal) => return refusal,
         };
+        if let Err(refusal) = self.check_site(crisis, scenario, site.as_deref()) {
+            return refusal;
+        }
         let record = crate::engine::base_record(
             crisis,
             self.input,
@@ -41,17 +50,22 @@ impl Ctx<'_> {
                 scenario_version: scenario.version.clone(),
                 code_name: scenario.code_name.clone(),
                 auto,
+                site: site.clone(),
             },
         );
         let p = self.p();
-        let ack = msg!(
+        let mut ack: Speech = msg!(
             "link-proposed",
             crisis = &crisis.id,
             code_name = &scenario.code_name,
             scenario = &scenario.id,
             version = &scenario.version,
             p
-        );
+        )
+        .into();
+        if let Some(site) = &site {
+            ack.line(self.site_variants_line(scenario, site));
+        }
         let request = msg!(
             "link-request",
             room = &self.input.room,
@@ -63,7 +77,7 @@ impl Ctx<'_> {
             self.settings,
             Decision {
                 records: vec![record],
-                effects: vec![Effect::Ack(ack.into()), self.post_players(crisis, request)],
+                effects: vec![Effect::Ack(ack), self.post_players(crisis, request)],
             },
         )
     }
@@ -93,6 +107,7 @@ impl Ctx<'_> {
                 scenario_version: proposal.scenario_version.clone(),
                 code_name: proposal.code_name.clone(),
                 auto: proposal.auto,
+                site: proposal.site.clone(),
             },
         );
         let objectives: Vec<String> = scenario
@@ -376,17 +391,7 @@ impl Ctx<'_> {
         scenario: Option<&Scenario>,
     ) -> String {
         let now = self.input.at;
-        let state = if run.started_at.is_none() {
-            self.say(msg!("chrono-not-started"))
-        } else if run.ended_at.is_some() {
-            self.say(msg!("chrono-ended"))
-        } else if run.stopped {
-            self.say(msg!("chrono-frozen"))
-        } else if run.paused_since.is_some() {
-            self.say(msg!("chrono-paused"))
-        } else {
-            self.say(msg!("chrono-running"))
-        };
+        let state = self.chrono_state(run);
         let mode = if run.auto {
             "auto".to_owned()
         } else {
@@ -417,6 +422,22 @@ impl Ctx<'_> {
             out.push_str(&self.chrono_coming_up(crisis, run, sc));
         }
         out
+    }
+
+    /// Where the exercise stands: not started, running, paused, frozen, ended.
+    pub(in crate::engine) fn chrono_state(&self, run: &ExerciseRun) -> String {
+        let state = if run.started_at.is_none() {
+            msg!("chrono-not-started")
+        } else if run.ended_at.is_some() {
+            msg!("chrono-ended")
+        } else if run.stopped {
+            msg!("chrono-frozen")
+        } else if run.paused_since.is_some() {
+            msg!("chrono-paused")
+        } else {
+            msg!("chrono-running")
+        };
+        self.say(state)
     }
 
     /// The schedule view's last five injects played, with their reactions.

@@ -15,6 +15,9 @@ mod animation;
 pub mod debrief;
 mod evaluation;
 pub mod measures;
+mod regional;
+
+pub use regional::{name_sites, one_source, split_site};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -55,13 +58,41 @@ impl Settings {
     }
 }
 
-/// The exercise in play that a room takes part in, as players' room or animation room.
-pub fn in_play<'w>(world: &'w World, room: &str) -> Option<&'w Crisis> {
-    world
-        .open_in(room)
-        .or_else(|| world.animated_from(room))
-        .or_else(|| world.direct_from(room))
+/// The exercises in play that a room takes part in, as players' room, direct
+/// chat or animation room (several in a regional exercise).
+pub fn in_play<'w>(world: &'w World, room: &str) -> Vec<&'w Crisis> {
+    let here: Vec<&Crisis> = match world.open_in(room) {
+        Some(crisis) => vec![crisis],
+        None => {
+            let driven = world.animated_from(room);
+            if driven.is_empty() {
+                world.direct_from(room).into_iter().collect()
+            } else {
+                driven
+            }
+        }
+    };
+    here.into_iter()
         .filter(|c| c.run.as_ref().is_some_and(ExerciseRun::in_play))
+        .collect()
+}
+
+/// The stop phrase typed in a room that takes part in `crises`: each freezes
+/// (an animation room's stop freezes every establishment it drives).
+pub fn stop_all(
+    crises: &[&Crisis],
+    settings: &Settings,
+    input: &super::Input,
+    text: &str,
+) -> Decision {
+    let mut all = Decision::default();
+    for crisis in crises {
+        let decision = stop(crisis, settings, input, text);
+        all.records.extend(decision.records);
+        all.effects.extend(decision.effects);
+    }
+    one_source(&mut all.records);
+    all
 }
 
 /// The stop phrase was typed: freeze play, say so loudly in both rooms.
@@ -222,7 +253,7 @@ pub fn tick(
             decision.records.push(record);
             decision.effects.extend(effects);
         }
-        decisions.push(mark_decision(crisis, settings, decision));
+        decisions.push(name_sites(world, mark_decision(crisis, settings, decision)));
     }
     decisions
 }

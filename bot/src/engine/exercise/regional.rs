@@ -1,0 +1,428 @@
+//! Regional exercises: one animation room drives the exercises of several
+//! establishments at once, each its own crisis with its own journal and
+//! report, possibly on other homeservers.
+//!
+//! Each establishment is linked with its consent like any exercise, under a
+//! site label (`!animer@chu-nord <salon> <scénario>`) that picks the
+//! scenario's per-establishment variants. A command names one establishment
+//! with the same suffix (`!inject@ch-sud i03`); without it, the commands that
+//! play the exercise go to every establishment (each records its own entry,
+//! all of them in one durable write), `!chrono` shows them side by side and
+//! `!export` renders the consolidated summary. Judgements (`!attendu`,
+//! `!obs`, `!objectif`, `!synthèse`, `!amélioration`) are about one
+//! establishment and must name it.
+
+use std::borrow::Cow;
+
+use super::measures::{coverage, percent};
+use super::{planned, upcoming};
+use crate::engine::command::Command;
+use crate::engine::schedule::span;
+use crate::engine::state::{Crisis, World};
+use crate::engine::{Ctx, Decision, Effect, ExportFormat, mark, mark_decision};
+use crate::lang::fold;
+use crate::lang::speech::{Speech, msg};
+use crate::playbook::scenario::Scenario;
+
+/// `!inject@ch-sud i03` → (`!inject i03`, `ch-sud`): the establishment a
+/// command names, written right after its keyword. Other texts are unchanged.
+pub fn split_site<'t>(text: &'t str, prefix: &str) -> (Cow<'t, str>, Option<String>) {
+    let trimmed = text.trim_start();
+    let Some(rest) = trimmed.strip_prefix(prefix) else {
+        return (Cow::Borrowed(text), None);
+    };
+    let keyword_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let (keyword, args) = rest.split_at(keyword_end);
+    match keyword.split_once('@') {
+        Some((keyword, site)) if !keyword.is_empty() && !site.is_empty() => (
+            Cow::Owned(format!("{prefix}{keyword}{args}")),
+            Some(site.to_lowercase()),
+        ),
+        _ => (Cow::Borrowed(text), None),
+    }
+}
+
+/// Prefixes what tocsin posts in a regional exercise's animation room with
+/// the establishment it is about: `[chu-nord] 📤 i03 envoyé…`.
+pub fn name_sites(world: &World, mut decision: Decision) -> Decision {
+    for effect in &mut decision.effects {
+        if let Effect::Post {
+            room, crisis, text, ..
+        } = effect
+            && let Some(label) = site_in(world, room, crisis)
+        {
+            *text = Speech::from(format!("[{label}] ")).then(std::mem::take(text));
+        }
+    }
+    decision
+}
+
+/// The label of `crisis` when `room` is the animation room of a regional
+/// exercise it takes part in (or is being linked to), with other establishments.
+fn site_in<'w>(world: &'w World, room: &str, crisis: &str) -> Option<&'w str> {
+    let c = world.crisis(crisis)?;
+    let label = match (&c.run, &c.link_proposal) {
+        (Some(run), _) if run.animation_room == room => run.label(&c.id),
+        (None, Some(p)) if p.animation_room == room => p.site.as_deref().unwrap_or(&c.id),
+        _ => return None,
+    };
+    world
+        .animated_from(room)
+        .iter()
+        .any(|other| other.id != c.id)
+        .then_some(label)
+}
+
+/// A command played in several establishments is the source of the first
+/// one's entries only: the journal indexes a chat event once, and the
+/// entries of every establishment are written together, all or none.
+pub fn one_source(records: &mut [crate::engine::event::Record]) {
+    let Some(first) = records.first().map(|r| r.crisis.clone()) else {
+        return;
+    };
+    for record in records.iter_mut().filter(|r| r.crisis != first) {
+        record.source = None;
+    }
+}
+
+/// How an establishment is named in the animation room.
+fn label(crisis: &Crisis) -> &str {
+    crisis
+        .run
+        .as_ref()
+        .map_or(crisis.id.as_str(), |run| run.label(&crisis.id))
+}
+
+impl Ctx<'_> {
+    /// A command of an animation room driving `driven` (link order): to the
+    /// establishment it names, or to each of them.
+    pub(in crate::engine) fn animate(
+        &self,
+        driven: &[&Crisis],
+        site: Option<&str>,
+        command: Command,
+    ) -> Decision {
+        let first = driven[0];
+        if let Command::Link {
+            target,
+            scenario,
+            auto,
+            site,
+        } = command
+        {
+            return mark_decision(
+                first,
+                self.settings,
+                self.link(&target, &scenario, auto, site),
+            );
+        }
+        if let Some(site) = site {
+            let named = driven
+                .iter()
+                .find(|c| fold(label(c)) == fold(site) || c.id.eq_ignore_ascii_case(site));
+            let Some(crisis) = named else {
+                return Decision::refuse(mark(
+                    Some(first),
+                    self.settings,
+                    msg!("site-unknown", site, sites = self.labels(driven)).into(),
+                ));
+            };
+            return match driven {
+                [_] => mark_decision(crisis, self.settings, self.animation(crisis, command)),
+                _ => self.answer_for(&[(crisis, self.animation(crisis, command))]),
+            };
+        }
+        let [_, _, ..] = driven else {
+            return mark_decision(first, self.settings, self.animation(first, command));
+        };
+        match command {
+            Command::Help(_)
+            | Command::Open { .. }
+            | Command::AcceptLink
+            | Command::DeclineLink => {
+                mark_decision(first, self.settings, self.animation(first, command))
+            }
+            Command::Status | Command::Chrono => Decision::reply(mark(
+                Some(first),
+                self.settings,
+                self.chrono_all(driven).into(),
+            )),
+            Command::Export(format) => self.summary(driven, format),
+            Command::Expected { .. }
+            | Command::Obs(_)
+            | Command::Improve { .. }
+            | Command::Objective(_)
+            | Command::Synthesis(_) => Decision::refuse(mark(
+                Some(first),
+                self.settings,
+                msg!(
+                    "site-name-it",
+                    n = driven.len(),
+                    sites = self.labels(driven),
+                    example = format!("{}{}@{}", self.p(), self.typed_keyword(), label(first))
+                )
+                .into(),
+            )),
+            command => {
+                let each: Vec<(&Crisis, Decision)> = driven
+                    .iter()
+                    .map(|c| (*c, self.animation(c, command.clone())))
+                    .collect();
+                self.answer_for(&each)
+            }
+        }
+    }
+
+    /// One answer for a command played in one or several establishments
+    /// (their unmarked decisions): each one's answer on a line of its own,
+    /// marked once, then everything else they do, each marked as its own.
+    /// Recorded anywhere: ✅; refused everywhere: ⛔.
+    fn answer_for(&self, each: &[(&Crisis, Decision)]) -> Decision {
+        let mut lines = Vec::new();
+        let mut records = Vec::new();
+        let mut effects = Vec::new();
+        let mut refused = true;
+        for (crisis, decision) in each {
+            records.extend(decision.records.iter().cloned());
+            let mut rest = Vec::new();
+            for effect in &decision.effects {
+                let (text, refusal) = match effect {
+                    Effect::Ack(text) | Effect::Reply(text) => {
+                        refused = false;
+                        (text, false)
+                    }
+                    Effect::Refuse(text) => (text, true),
+                    other => {
+                        rest.push(other.clone());
+                        continue;
+                    }
+                };
+                lines.push((refusal, format!("[{}] ", label(crisis)), text.clone()));
+            }
+            let rest = Decision {
+                records: Vec::new(),
+                effects: rest,
+            };
+            effects.extend(mark_decision(crisis, self.settings, rest).effects);
+        }
+        if !lines.is_empty() {
+            // Refused in some establishments only: those lines say so.
+            let lines = lines.into_iter().map(|(refusal, label, text)| {
+                let sign = if refusal && !refused { "⛔ " } else { "" };
+                Speech::from(format!("{label}{sign}")).then(text)
+            });
+            let text = mark(
+                each.first().map(|(c, _)| *c),
+                self.settings,
+                Speech::join(lines, "\n"),
+            );
+            let answer = if !records.is_empty() {
+                Effect::Ack(text)
+            } else if refused {
+                Effect::Refuse(text)
+            } else {
+                Effect::Reply(text)
+            };
+            effects.insert(0, answer);
+        }
+        one_source(&mut records);
+        Decision { records, effects }
+    }
+
+    /// The facilitators' view of every establishment, a line each.
+    fn chrono_all(&self, driven: &[&Crisis]) -> String {
+        let now = self.input.at;
+        let first = driven[0].run.as_ref();
+        let mut out = self.say(msg!(
+            "chrono-regional",
+            code_name = first.map(|r| r.code_name.as_str()).unwrap_or_default(),
+            scenario = first.map(|r| r.scenario.as_str()).unwrap_or_default(),
+            n = driven.len()
+        ));
+        for crisis in driven {
+            let Some(run) = &crisis.run else { continue };
+            let scenario = self.catalog.scenario(&run.scenario);
+            let mut line = format!(
+                "\n[{}] T+{} · {}",
+                label(crisis),
+                span(run.clock(now), self.settings),
+                self.chrono_state(run)
+            );
+            if let Some(sc) = scenario {
+                let (played, timed) = coverage(crisis, sc);
+                line.push_str(&format!(
+                    " · {}",
+                    self.say(msg!(
+                        "chrono-regional-played",
+                        played,
+                        timed,
+                        percent = percent(played, timed)
+                    ))
+                ));
+                if run.ended_at.is_none()
+                    && let Some(next) = upcoming(run, sc).first()
+                {
+                    let when = planned(run, next).map_or_else(
+                        || self.say(msg!("on-command")),
+                        |at| format!("T+{}", span(at, self.settings)),
+                    );
+                    line.push_str(&format!(
+                        " · {}",
+                        self.say(msg!("chrono-regional-next", id = &next.id, when = &when))
+                    ));
+                }
+            }
+            out.push_str(&line);
+        }
+        out.push('\n');
+        out.push_str(&self.say(msg!(
+            "chrono-regional-detail",
+            p = self.p(),
+            site = label(driven[0])
+        )));
+        out
+    }
+
+    /// `!export` in a regional exercise's animation room: the consolidated
+    /// summary, measures side by side, no establishment's conversation.
+    fn summary(&self, driven: &[&Crisis], format: Option<ExportFormat>) -> Decision {
+        let format = format.unwrap_or_default();
+        if format == ExportFormat::Csv {
+            return Decision::refuse(mark(
+                Some(driven[0]),
+                self.settings,
+                msg!("summary-formats", p = self.p(), site = label(driven[0])).into(),
+            ));
+        }
+        Decision {
+            records: Vec::new(),
+            effects: vec![Effect::Summary {
+                room: self.input.room.clone(),
+                sites: driven
+                    .iter()
+                    .map(|c| (label(c).to_owned(), c.id.clone()))
+                    .collect(),
+                format,
+            }],
+        }
+    }
+
+    /// Before `!animer@site`: a label a facilitator can type, not taken in
+    /// this room, and in a regional exercise, the scenario the others play.
+    pub(in crate::engine) fn check_site(
+        &self,
+        crisis: &Crisis,
+        scenario: &Scenario,
+        site: Option<&str>,
+    ) -> Result<(), Decision> {
+        if let Some(site) = site
+            && !is_site_label(site)
+        {
+            return Err(Decision::refuse(msg!("site-bad-label", site)));
+        }
+        let room = &self.input.room;
+        let driven = self.world.animated_from(room);
+        // One scenario per regional exercise: the one played or proposed here.
+        let played = driven
+            .iter()
+            .filter_map(|c| c.run.as_ref())
+            .map(|r| &r.scenario);
+        let proposed = self.world.crises.values().filter_map(|c| {
+            let p = c.link_proposal.as_ref()?;
+            (c.id != crisis.id && c.closed_at.is_none() && p.animation_room == *room)
+                .then_some(&p.scenario)
+        });
+        if let Some(other) = played.chain(proposed).find(|s| **s != scenario.id) {
+            return Err(Decision::refuse(msg!(
+                "regional-one-scenario",
+                scenario = other,
+                wanted = &scenario.id
+            )));
+        }
+        let wanted = site.unwrap_or(&crisis.id);
+        let pending = self.world.crises.values().filter_map(|c| {
+            let p = c.link_proposal.as_ref()?;
+            (c.id != crisis.id && c.closed_at.is_none() && p.animation_room == *room)
+                .then(|| p.site.as_deref().unwrap_or(&c.id))
+        });
+        let taken = driven
+            .iter()
+            .map(|c| label(c))
+            .chain(pending)
+            .any(|l| fold(l) == fold(wanted));
+        if taken {
+            return Err(Decision::refuse(msg!("site-taken", site = wanted)));
+        }
+        Ok(())
+    }
+
+    /// What the facilitators read about a site's variants when linking it.
+    pub(in crate::engine) fn site_variants_line(&self, scenario: &Scenario, site: &str) -> Speech {
+        let sites = scenario.sites();
+        if sites.is_empty() {
+            return msg!("site-no-variants", site).into();
+        }
+        let missing = scenario.injects_without_variant(site);
+        if missing.is_empty() {
+            return msg!("site-variants-all", site).into();
+        }
+        msg!(
+            "site-variants-missing",
+            site,
+            injects = missing.join(", "),
+            sites = sites.into_iter().collect::<Vec<_>>().join(", ")
+        )
+        .into()
+    }
+
+    /// A command names an establishment outside a regional animation room.
+    pub(in crate::engine) fn site_outside_animation(&self, site: &str) -> Speech {
+        msg!("site-outside-animation", site, p = self.p()).into()
+    }
+
+    /// The labels of the establishments driven here: `chu-nord, ch-sud`.
+    fn labels(&self, driven: &[&Crisis]) -> String {
+        driven
+            .iter()
+            .map(|c| label(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The keyword the command was typed with (`obs`), for an example.
+    fn typed_keyword(&self) -> String {
+        let text = match &self.input.body {
+            crate::engine::Body::Text(text) => text.as_str(),
+            _ => "",
+        };
+        let word = text
+            .trim_start()
+            .strip_prefix(self.p())
+            .unwrap_or_default()
+            .split(|c: char| c.is_whitespace() || c == '@')
+            .next()
+            .unwrap_or_default();
+        word.to_owned()
+    }
+}
+
+// Until the scenario's variants land (playbook layer).
+fn is_site_label(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+trait Sites {
+    fn sites(&self) -> std::collections::BTreeSet<&str>;
+    fn injects_without_variant(&self, site: &str) -> Vec<&str>;
+}
+impl Sites for Scenario {
+    fn sites(&self) -> std::collections::BTreeSet<&str> {
+        let _ = self;
+        std::collections::BTreeSet::new()
+    }
+    fn injects_without_variant(&self, site: &str) -> Vec<&str> {
+        let _ = (self, site);
+        Vec::new()
+    }
+}
