@@ -122,17 +122,23 @@ fn the_shipped_scenarios_are_a_three_hour_exercise_and_a_twenty_minute_one() {
         .scenario("demo-20min")
         .expect("the 20-minute exercise");
     assert!(short.length() <= chrono::TimeDelta::minutes(20));
-    // Played regionally, the radio call names each site's hospital.
+    // Played regionally, the background and the radio call name each site's hospital.
     assert_eq!(
         short.sites().into_iter().collect::<Vec<_>>(),
         ["ch-sud", "chu-nord"]
     );
-    let radio = short.inject("i07").unwrap();
-    for (site, name) in [("chu-nord", "CHU Nord"), ("ch-sud", "CH Sud")] {
-        let text = radio.content_for(Some(site));
-        assert!(text.fr.contains(name) && text.en.contains(name), "{site}");
+    for id in ["i01", "i07"] {
+        let inject = short.inject(id).unwrap();
+        for (site, name) in [("chu-nord", "CHU Nord"), ("ch-sud", "CH Sud")] {
+            let text = inject.content_for(Some(site));
+            assert!(
+                text.fr.contains(name) && text.en.contains(name),
+                "{id} {site}"
+            );
+            assert!(!inject.content_for(None).fr.contains(name), "{id}");
+        }
     }
-    assert!(radio.content_for(None).fr.contains("l'hôpital"));
+    assert!(short.injects_without_variant("chu-nord").is_empty());
     for sc in [long, short] {
         for inject in &sc.injects {
             assert_ne!(
