@@ -59,10 +59,7 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
     // Both proposals go out; nothing is linked until each lead accepts.
     for (site, crisis) in [("chu-nord", &north_crisis), ("ch-sud", &south_crisis)] {
         let link = anna
-            .send(
-                &anim,
-                &format!("!animer@{site} {crisis} demo-20min manuel"),
-            )
+            .send(&anim, &format!("!animer@{site} {crisis} demo-20min manuel"))
             .await;
         let ack = anna.reply_to(&bot_id, &link).await;
         assert!(ack.body.contains("Proposition envoyée"), "{}", ack.body);
@@ -83,7 +80,11 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
     let accept = bruno.send(&south, "!accepter").await;
     bruno.reply_to(&bot_id, &accept).await;
     let linked = anna.bot_message(&bot_id, "[ch-sud]").await;
-    assert!(linked.body.contains("Salon d'animation lié"), "{}", linked.body);
+    assert!(
+        linked.body.contains("Salon d'animation lié"),
+        "{}",
+        linked.body
+    );
 
     // Started together, an inject fired to all: each room reads its variant.
     let debex = anna.send(&anim, "!debex").await;
@@ -115,7 +116,10 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
 
     // Each cell plays its own game; one inject goes to the south alone.
     let info = alice
-        .send(&north, "!info SECRET-NORD-42 les écrans des urgences sont noirs")
+        .send(
+            &north,
+            "!info SECRET-NORD-42 les écrans des urgences sont noirs",
+        )
         .await;
     alice.reply_to(&bot_id, &info).await;
     let decision = bruno
@@ -134,7 +138,9 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
         fired.body
     );
     said_in(&bruno, &bot_id, &south, I02_WORDS).await;
-    let obs = anna.send(&anim, "!obs@chu-nord OBS-TEXT-99 la cellule hésite").await;
+    let obs = anna
+        .send(&anim, "!obs@chu-nord OBS-TEXT-99 la cellule hésite")
+        .await;
     anna.reply_to(&bot_id, &obs).await;
 
     // The combined schedule view.
@@ -207,16 +213,14 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
     // Each establishment's chain holds its own entries, verified at open.
     let mut played: Vec<(String, String)> = Vec::new();
     let mut decisions: Vec<String> = Vec::new();
-    tocsin::journal::Journal::open(&setup.dir.path().join("data"), |e| {
-        match &e.record.event {
-            tocsin::engine::event::Event::InjectPlayed { inject, text, .. } => {
-                played.push((e.record.crisis.clone(), format!("{inject} {text}")));
-            }
-            tocsin::engine::event::Event::Decision { .. } => {
-                decisions.push(e.record.crisis.clone());
-            }
-            _ => {}
+    tocsin::journal::Journal::open(&setup.dir.path().join("data"), |e| match &e.record.event {
+        tocsin::engine::event::Event::InjectPlayed { inject, text, .. } => {
+            played.push((e.record.crisis.clone(), format!("{inject} {text}")));
         }
+        tocsin::engine::event::Event::Decision { .. } => {
+            decisions.push(e.record.crisis.clone());
+        }
+        _ => {}
     })
     .expect("the journal verifies");
     let of = |crisis: &str| -> Vec<&str> {
