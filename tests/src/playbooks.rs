@@ -122,6 +122,23 @@ fn the_shipped_scenarios_are_a_three_hour_exercise_and_a_twenty_minute_one() {
         .scenario("demo-20min")
         .expect("the 20-minute exercise");
     assert!(short.length() <= chrono::TimeDelta::minutes(20));
+    // Played regionally, the background and the radio call name each site's hospital.
+    assert_eq!(
+        short.sites().into_iter().collect::<Vec<_>>(),
+        ["ch-sud", "chu-nord"]
+    );
+    for id in ["i01", "i07"] {
+        let inject = short.inject(id).unwrap();
+        for (site, name) in [("chu-nord", "CHU Nord"), ("ch-sud", "CH Sud")] {
+            let text = inject.content_for(Some(site));
+            assert!(
+                text.fr.contains(name) && text.en.contains(name),
+                "{id} {site}"
+            );
+            assert!(!inject.content_for(None).fr.contains(name), "{id}");
+        }
+    }
+    assert!(short.injects_without_variant("chu-nord").is_empty());
     for sc in [long, short] {
         for inject in &sc.injects {
             assert_ne!(
@@ -129,6 +146,15 @@ fn the_shipped_scenarios_are_a_three_hour_exercise_and_a_twenty_minute_one() {
                 "{} {} untranslated",
                 sc.id, inject.id
             );
+            for (site, variant) in &inject.variants {
+                if let Some(content) = &variant.content {
+                    assert_ne!(
+                        content.fr, content.en,
+                        "{} {} {site} untranslated",
+                        sc.id, inject.id
+                    );
+                }
+            }
             assert!(
                 inject.expected.is_some(),
                 "{} {} has no expected reaction",

@@ -144,10 +144,16 @@ fn object_locations(value: &Value, pointer: &str, shape: &str, out: &mut BTreeMa
                 .or_insert_with(|| pointer.to_owned());
             for (key, child) in map {
                 let key = key.replace('~', "~0").replace('/', "~1");
+                // A scenario's variants are keyed by site labels: one shape.
+                let shape_key = if shape.ends_with("/variants") {
+                    "*"
+                } else {
+                    &key
+                };
                 object_locations(
                     child,
                     &format!("{pointer}/{key}"),
-                    &format!("{shape}/{key}"),
+                    &format!("{shape}/{shape_key}"),
                     out,
                 );
             }
@@ -245,6 +251,7 @@ fn the_schemas_list_exactly_the_fields_the_checker_accepts() {
         Scenario /
         Scenario /injects/*
         Scenario /injects/*/match
+        Scenario /injects/*/variants/*
         Scenario /objectives/*"#]]
     .assert_eq(&compared.into_iter().collect::<Vec<_>>().join("\n"));
 }

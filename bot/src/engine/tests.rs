@@ -64,6 +64,8 @@ injects:
     content: {fr: Le système d'information est inaccessible., en: The IT is down.}
     expected: {fr: Constituer la cellule, en: Set up the cell}
     objectives: [o1]
+    variants:
+      nord: {content: {fr: Le SI du CHU Nord est inaccessible., en: CHU Nord's IT is down.}}
   - id: i2
     at: 10m
     from: {fr: Biologiste de garde, en: On-call biologist}
@@ -1870,7 +1872,7 @@ fn one_animation_room_drives_two_establishments() {
             03:01 anna@anim> !animer@nord 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              Établissement « nord » : le scénario n'a pas de variantes, les stimuli garderont leur texte commun.
+              Établissement « nord » : chaque stimulus à variantes a la sienne.
               📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"nord"}
@@ -1881,7 +1883,7 @@ fn one_animation_room_drives_two_establishments() {
             03:01 anna@anim> !animer@sud !room2 drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test-2 — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              Établissement « sud » : le scénario n'a pas de variantes, les stimuli garderont leur texte commun.
+              ⚠️ Établissement « sud » : stimuli sans variante pour lui, joués avec leur texte commun : i1 (variantes prévues pour : nord).
               📌→!room2 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"sud"}
@@ -1957,7 +1959,7 @@ fn one_animation_room_drives_two_establishments() {
             03:08 anna@anim> !export@sud csv
               📎 export csv of 20261129-test-2
             03:14 tick
-              📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
+              📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le SI du CHU Nord est inaccessible.
               📌→!anim [nord] [EXERCICE] ▶️ i1 joué à T+12 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:12)
@@ -1966,7 +1968,7 @@ fn one_animation_room_drives_two_establishments() {
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:22), après i2
-              + 7 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
+              + 7 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le SI du CHU Nord est inaccessible.","expected":"Constituer la cellule"}
               + 8 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
               📌[inject:i1]→!room2 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
               📌→!anim [sud] [EXERCICE] ▶️ i1 joué à T+9 min — 📋 Animation

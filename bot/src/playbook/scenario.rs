@@ -6,12 +6,12 @@
 //! playbooks, [`parse`] is pure and reports every problem at once. The format
 //! is documented in `docs/scenario-format.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::TimeDelta;
 
 use super::Playbook;
-use super::yaml::{self, Diagnostic, Fields, Pos, Walker, closest, pos};
+use super::yaml::{self, Diagnostic, Fields, Node, Pos, Walker, closest, join, pos};
 use crate::lang::Text;
 
 /// A validated exercise scenario.
@@ -52,6 +52,25 @@ impl Scenario {
             .filter_map(|i| i.at)
             .max()
             .unwrap_or_default()
+    }
+
+    /// Every site label some inject has a variant for.
+    pub fn sites(&self) -> BTreeSet<&str> {
+        self.injects
+            .iter()
+            .flat_map(|i| i.variants.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// Ids of the injects that have variants, but none for `site`: there the
+    /// site's players get the common text, which the facilitator should know
+    /// when linking.
+    pub fn injects_without_variant(&self, site: &str) -> Vec<&str> {
+        self.injects
+            .iter()
+            .filter(|i| !i.variants.is_empty() && !i.variants.contains_key(site))
+            .map(|i| i.id.as_str())
+            .collect()
     }
 }
 
@@ -118,6 +137,57 @@ pub struct Inject {
     pub headline: Option<Text>,
     /// A social-media inject's account (`@InfoSante44`).
     pub handle: Option<String>,
+    /// What the players of one establishment get instead, by site label
+    /// (`chu-nord`), in a regional exercise; see [`is_site_label`].
+    pub variants: BTreeMap<String, Variant>,
+}
+
+impl Inject {
+    /// The variant for `site`, if the inject has one.
+    pub fn variant(&self, site: Option<&str>) -> Option<&Variant> {
+        self.variants.get(site?)
+    }
+
+    /// Who the stimulus comes from for the players of `site`.
+    pub fn from_for(&self, site: Option<&str>) -> &Text {
+        self.variant(site)
+            .and_then(|v| v.from.as_ref())
+            .unwrap_or(&self.from)
+    }
+
+    /// What the stimulus says to the players of `site`.
+    pub fn content_for(&self, site: Option<&str>) -> &Text {
+        self.variant(site)
+            .and_then(|v| v.content.as_ref())
+            .unwrap_or(&self.content)
+    }
+
+    /// A press inject's headline for the players of `site`.
+    pub fn headline_for(&self, site: Option<&str>) -> Option<&Text> {
+        self.variant(site)
+            .and_then(|v| v.headline.as_ref())
+            .or(self.headline.as_ref())
+    }
+}
+
+/// One establishment's version of an inject in a regional exercise: each
+/// field it sets replaces the inject's own, the others stay common. At least
+/// one is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Variant {
+    pub from: Option<Text>,
+    pub content: Option<Text>,
+    /// Only on a press inject, like the inject's own headline.
+    pub headline: Option<Text>,
+}
+
+/// A site label names one establishment of a regional exercise
+/// (`chu-nord`): 1 to 32 lowercase ASCII letters, digits, `-` and `_`. The
+/// same rule holds in scenario files and where a facilitator types one.
+pub fn is_site_label(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// Where a stimulus is sent.
@@ -282,7 +352,10 @@ const INJECT_FIELDS: &[&str] = &[
     "attachments",
     "headline",
     "handle",
+    "variants",
 ];
+
+const VARIANT_FIELDS: &[&str] = &["from", "content", "headline"];
 
 /// `x1`, `x2`…: the ids tocsin gives to ad hoc injects.
 pub fn is_adhoc_id(id: &str) -> bool {
@@ -512,6 +585,7 @@ fn read_injects(
         let delivery = read_delivery(w, &f, to.as_ref());
         let attachments = read_attachments(w, &f);
         let (headline, handle) = read_persona_format(w, &f, channel);
+        let variants = read_variants(w, &f, channel);
         if let (Some(id), Some(at), Some(from), Some(to), Some(channel), Some(content)) =
             (id, at, from, to, channel, content)
         {
@@ -531,6 +605,7 @@ fn read_injects(
                 attachments,
                 headline,
                 handle,
+                variants,
             });
         }
     }
@@ -668,16 +743,7 @@ fn read_persona_format(
     f: &Fields<'_>,
     channel: Option<Channel>,
 ) -> (Option<Text>, Option<String>) {
-    let headline = w.opt_text(f, "headline");
-    if let (Some(n), Some(c)) = (f.get("headline"), channel)
-        && c != Channel::Press
-    {
-        w.error(
-            pos(n),
-            &f.child_path("headline"),
-            format!("`headline` is for `channel: press`, not `{}`", c.id()),
-        );
-    }
+    let headline = read_headline(w, f, channel);
     let handle = f.get("handle").and_then(|n| {
         let path = f.child_path("handle");
         let s = w.string(n, &path)?;
@@ -701,6 +767,100 @@ fn read_persona_format(
         Some(if s.starts_with('@') { s } else { format!("@{s}") })
     });
     (headline, handle)
+}
+
+/// `headline`, on a press inject or one of its variants.
+fn read_headline(w: &mut Walker, f: &Fields<'_>, channel: Option<Channel>) -> Option<Text> {
+    let headline = w.opt_text(f, "headline");
+    if let (Some(n), Some(c)) = (f.get("headline"), channel)
+        && c != Channel::Press
+    {
+        w.error(
+            pos(n),
+            &f.child_path("headline"),
+            format!("`headline` is for `channel: press`, not `{}`", c.id()),
+        );
+    }
+    headline
+}
+
+/// `variants`: a site label to the fields that replace the inject's own for
+/// that establishment's players.
+fn read_variants(
+    w: &mut Walker,
+    f: &Fields<'_>,
+    channel: Option<Channel>,
+) -> BTreeMap<String, Variant> {
+    let mut out = BTreeMap::new();
+    let Some(node) = f.get("variants") else {
+        return out;
+    };
+    let base = f.child_path("variants");
+    let entries = match &node.value {
+        Node::Map(entries) if !entries.is_empty() => entries,
+        Node::Map(_) | Node::Null => {
+            w.error(
+                pos(node),
+                &base,
+                "no variant: give at least one site label, such as `chu-nord:`, or remove `variants`",
+            );
+            return out;
+        }
+        _ => {
+            w.error(
+                pos(node),
+                &base,
+                "expected a mapping from site labels (such as `chu-nord`) to what changes for that site",
+            );
+            return out;
+        }
+    };
+    for (label, value) in entries {
+        let path = join(&base, &label.value);
+        if !is_site_label(&label.value) {
+            w.error(
+                pos(label),
+                &path,
+                format!(
+                    "invalid site label `{}`: use 1 to 32 lowercase letters a-z, digits, `-` and `_`, such as `chu-nord`",
+                    label.value
+                ),
+            );
+            continue;
+        }
+        if out.contains_key(&label.value) {
+            w.error(pos(label), &path, "duplicate site label");
+            continue;
+        }
+        let empty = match &value.value {
+            Node::Null => true,
+            Node::Map(fields) => fields.is_empty(),
+            _ => false,
+        };
+        if empty {
+            w.error(
+                pos(label),
+                &path,
+                format!(
+                    "empty variant: set at least one of {}",
+                    VARIANT_FIELDS.join(", ")
+                ),
+            );
+            continue;
+        }
+        let Some(vf) = w.fields(value, &path, VARIANT_FIELDS) else {
+            continue;
+        };
+        let variant = Variant {
+            from: w.opt_text(&vf, "from"),
+            content: w.opt_text(&vf, "content"),
+            headline: read_headline(w, &vf, channel),
+        };
+        if variant != Variant::default() {
+            out.insert(label.value.clone(), variant);
+        }
+    }
+    out
 }
 
 /// `channel`: one of [`Channel::NAMES`].

@@ -449,7 +449,7 @@ injects:
         sc.yaml:11:80: injects[1].after: dependencies loop back to this inject
         sc.yaml:12:97: injects[2].match.procedure: unknown procedure `pd-labo` (did you mean `pd-lab`?) in playbook `pb`
         sc.yaml:13:10: injects[3].id: duplicate inject id `i1`
-        sc.yaml:13:70: injects[3].colour: unknown field `colour`; expected one of: id, at, after, from, to, channel, content, expected, objectives, notes, match, delivery, attachments, headline, handle
+        sc.yaml:13:70: injects[3].colour: unknown field `colour`; expected one of: id, at, after, from, to, channel, content, expected, objectives, notes, match, delivery, attachments, headline, handle, variants
         sc.yaml:14:10: injects[4].id: `x2` is reserved for ad hoc injects (x1, x2…): pick another id
     "#]].assert_eq(&shown);
     let targeted = r#"id: ex
@@ -488,6 +488,130 @@ injects:
             .starts_with("unknown playbook `pbb` (did you mean `pb`?)"),
         "{other:?}"
     );
+}
+
+fn variants_playbooks() -> std::collections::BTreeMap<String, super::Playbook> {
+    let pb = parse(
+        "pb.yaml",
+        "id: pb\nversion: \"1\"\ntitle: T\nroles:\n  - {id: com, title: Com}\nprocedures:\n  - {id: p, title: P, owner: com, steps: [a]}\n",
+    )
+    .unwrap();
+    [(pb.id.clone(), pb)].into_iter().collect()
+}
+
+const VARIANTS_HEAD: &str = "id: ex\nversion: \"1\"\ncode_name: X\ntitle: X\nplaybook: pb\nlevel: débutant\nobjectives:\n  - {id: o1, text: Un}\ninjects:\n";
+
+/// A regional exercise: each site's players get their variant's fields, and
+/// the inject's own for whatever the variant leaves out or a site without one.
+#[test]
+fn variants_replace_fields_per_site() {
+    let src = format!(
+        "{VARIANTS_HEAD}{}",
+        r#"  - id: i1
+    at: 0
+    from: Radio
+    to: com
+    channel: press
+    headline: L'hôpital piraté ?
+    content: {fr: "L'hôpital a été piraté ?", en: "Was the hospital hacked?"}
+    variants:
+      chu-nord:
+        content: {fr: "Le CHU Nord a été piraté ?", en: "Was CHU Nord hacked?"}
+        headline: Le CHU Nord piraté ?
+      ch_sud-2:
+        from: {fr: Radio Sud}
+  - {id: i2, at: 5m, from: A, to: all, channel: mail, content: C}
+  - {id: i3, at: 6m, from: A, to: all, channel: mail, content: C, variants: {ch_sud-2: {content: D}}}
+"#
+    );
+    let sc = super::scenario::parse("sc.yaml", &src, &variants_playbooks()).unwrap();
+    let i1 = &sc.injects[0];
+    let nord = Some("chu-nord");
+    assert_eq!(i1.content_for(nord).fr, "Le CHU Nord a été piraté ?");
+    assert_eq!(i1.content_for(nord).en, "Was CHU Nord hacked?");
+    assert_eq!(i1.headline_for(nord).unwrap().en, "Le CHU Nord piraté ?");
+    assert_eq!(i1.from_for(nord).fr, "Radio");
+    let sud = Some("ch_sud-2");
+    assert_eq!(i1.from_for(sud).en, "Radio Sud");
+    assert_eq!(i1.content_for(sud).en, "Was the hospital hacked?");
+    assert_eq!(i1.headline_for(sud).unwrap().fr, "L'hôpital piraté ?");
+    for site in [None, Some("ailleurs")] {
+        assert_eq!(i1.content_for(site).fr, "L'hôpital a été piraté ?");
+        assert_eq!(i1.from_for(site).fr, "Radio");
+        assert_eq!(i1.headline_for(site).unwrap().fr, "L'hôpital piraté ?");
+    }
+    assert_eq!(sc.injects[1].content_for(nord).fr, "C");
+    assert!(sc.injects[1].variants.is_empty());
+    assert_eq!(
+        sc.sites().into_iter().collect::<Vec<_>>(),
+        ["ch_sud-2", "chu-nord"]
+    );
+    assert_eq!(sc.injects_without_variant("chu-nord"), ["i3"]);
+    assert!(sc.injects_without_variant("ch_sud-2").is_empty());
+    assert_eq!(sc.injects_without_variant("ailleurs"), ["i1", "i3"]);
+}
+
+#[test]
+fn site_labels() {
+    use super::scenario::is_site_label;
+    for good in ["chu-nord", "ch_sud", "a", "42", &"x".repeat(32)] {
+        assert!(is_site_label(good), "{good}");
+    }
+    for bad in [
+        "",
+        "CHU-Nord",
+        "chu nord",
+        "chu.nord",
+        "hôpital",
+        &"x".repeat(33),
+    ] {
+        assert!(!is_site_label(bad), "{bad}");
+    }
+}
+
+#[test]
+fn variant_problems_are_located() {
+    let src = format!(
+        "{VARIANTS_HEAD}{}",
+        r#"  - id: i1
+    at: 0
+    from: A
+    to: all
+    channel: mail
+    content: C
+    variants:
+      CHU Nord: {content: X}
+      chu-nord:
+      ch-sud: {}
+      ch-est: {contenu: X}
+      ch-ouest: {headline: Titre, content: {fr: ""}}
+  - {id: i2, at: 0, from: A, to: all, channel: mail, content: C, variants: {}}
+  - {id: i3, at: 0, from: A, to: all, channel: mail, content: C, variants: [chu-nord]}
+  - {id: i4, at: 0, from: A, to: all, channel: mail, content: C, variants: {chu-nord: texte}}
+"#
+    );
+    let diags = super::scenario::parse("sc.yaml", &src, &variants_playbooks()).unwrap_err();
+    let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+    expect![[r#"
+        sc.yaml:17:7: injects[0].variants.CHU Nord: invalid site label `CHU Nord`: use 1 to 32 lowercase letters a-z, digits, `-` and `_`, such as `chu-nord`
+        sc.yaml:18:7: injects[0].variants.chu-nord: empty variant: set at least one of from, content, headline
+        sc.yaml:19:7: injects[0].variants.ch-sud: empty variant: set at least one of from, content, headline
+        sc.yaml:20:16: injects[0].variants.ch-est.contenu: unknown field `contenu` (did you mean `content`?); expected one of: from, content, headline
+        sc.yaml:21:28: injects[0].variants.ch-ouest.headline: `headline` is for `channel: press`, not `mail`
+        sc.yaml:21:49: injects[0].variants.ch-ouest.content.fr: must not be empty
+        sc.yaml:22:76: injects[1].variants: no variant: give at least one site label, such as `chu-nord:`, or remove `variants`
+        sc.yaml:23:76: injects[2].variants: expected a mapping from site labels (such as `chu-nord`) to what changes for that site
+        sc.yaml:24:87: injects[3].variants.chu-nord: expected a mapping, found a scalar
+    "#]].assert_eq(&shown);
+    let twice = format!(
+        "{VARIANTS_HEAD}  - {{id: i1, at: 0, from: A, to: all, channel: mail, content: C, variants: {{ch-sud: {{from: B}}, ch-sud: {{from: D}}}}}}\n"
+    );
+    let diags = super::scenario::parse("sc.yaml", &twice, &variants_playbooks()).unwrap_err();
+    let shown: String = diags.iter().map(|d| format!("{d}\n")).collect();
+    expect![[r#"
+        sc.yaml:10:96: duplicate field `ch-sud`
+    "#]]
+    .assert_eq(&shown);
 }
 
 /// The loader reads each attachment from the scenario's folder, hashes it, and

@@ -473,7 +473,10 @@ impl Ctx<'_> {
             };
             let what = scenario
                 .and_then(|s| s.inject(&p.inject))
-                .map(|i| format!(" {} {}", i.channel.icon(), ellipsis(i.from.get(lang), 30)))
+                .map(|i| {
+                    let from = i.from_for(run.site.as_deref()).get(lang);
+                    format!(" {} {}", i.channel.icon(), ellipsis(from, 30))
+                })
                 .unwrap_or_else(|| format!(" {}", self.say(msg!("adhoc-word"))));
             out.push_str(&format!(
                 "\n  {} T+{}{what}{reaction}{met}",
@@ -519,7 +522,7 @@ impl Ctx<'_> {
                 "\n  {} {when} {} {} → {}{dep}",
                 inject.id,
                 inject.channel.icon(),
-                ellipsis(inject.from.get(lang), 30),
+                ellipsis(inject.from_for(run.site.as_deref()).get(lang), 30),
                 inject.to.as_deref().unwrap_or(&self.say(msg!("all-word")))
             ));
         }

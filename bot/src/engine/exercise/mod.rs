@@ -296,9 +296,11 @@ fn fire(
     manual: bool,
 ) -> (Event, Vec<Effect>) {
     let lang = settings.lang;
-    let from = inject.from.get(lang);
-    let content = inject.content.get(lang);
-    let headline = inject.headline.as_ref().map(|h| h.get(lang).to_owned());
+    // In a regional exercise, the establishment's variant.
+    let site = run.site.as_deref();
+    let from = inject.from_for(site).get(lang);
+    let content = inject.content_for(site).get(lang);
+    let headline = inject.headline_for(site).map(|h| h.get(lang).to_owned());
     let recipient = inject
         .to
         .as_ref()
@@ -414,8 +416,9 @@ fn stimulus(
     recipient: Option<&str>,
 ) -> Stimulus {
     let lang = settings.lang;
-    let content = inject.content.get(lang);
-    let headline = inject.headline.as_ref().map(|h| h.get(lang));
+    let site = crisis.run.as_ref().and_then(|r| r.site.as_deref());
+    let content = inject.content_for(site).get(lang);
+    let headline = inject.headline_for(site).map(|h| h.get(lang));
     Stimulus {
         room: crisis.room.clone(),
         crisis: crisis.id.clone(),
@@ -429,7 +432,7 @@ fn stimulus(
             playbook,
             settings,
             inject.channel,
-            &persona(inject.from.get(lang), inject.handle.as_deref()),
+            &persona(inject.from_for(site).get(lang), inject.handle.as_deref()),
             inject.to.as_deref(),
             &with_headline(settings, headline, content),
         )
@@ -490,7 +493,9 @@ fn stimulus_html(
         "{} {} — <strong>{}</strong>",
         inject.channel.icon(),
         esc(&settings.say(channel_label(inject.channel))),
-        esc(inject.from.get(lang))
+        esc(inject
+            .from_for(crisis.run.as_ref().and_then(|r| r.site.as_deref()))
+            .get(lang))
     );
     if let Some(handle) = &inject.handle {
         html.push_str(&format!(" <code>{}</code>", esc(handle)));

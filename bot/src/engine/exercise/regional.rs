@@ -22,7 +22,7 @@ use crate::engine::state::{Crisis, World};
 use crate::engine::{Ctx, Decision, Effect, ExportFormat, mark, mark_decision};
 use crate::lang::fold;
 use crate::lang::speech::{Speech, msg};
-use crate::playbook::scenario::Scenario;
+use crate::playbook::scenario::{Scenario, is_site_label};
 
 /// `!inject@ch-sud i03` → (`!inject i03`, `ch-sud`): the establishment a
 /// command names, written right after its keyword. Other texts are unchanged.
@@ -403,26 +403,5 @@ impl Ctx<'_> {
             .next()
             .unwrap_or_default();
         word.to_owned()
-    }
-}
-
-// Until the scenario's variants land (playbook layer).
-fn is_site_label(s: &str) -> bool {
-    (1..=32).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-trait Sites {
-    fn sites(&self) -> std::collections::BTreeSet<&str>;
-    fn injects_without_variant(&self, site: &str) -> Vec<&str>;
-}
-impl Sites for Scenario {
-    fn sites(&self) -> std::collections::BTreeSet<&str> {
-        let _ = self;
-        std::collections::BTreeSet::new()
-    }
-    fn injects_without_variant(&self, site: &str) -> Vec<&str> {
-        let _ = (self, site);
-        Vec::new()
     }
 }

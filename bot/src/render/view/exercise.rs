@@ -164,6 +164,11 @@ impl Report<'_> {
             .collect()
     }
 
+    /// The establishment's label in a regional exercise: its variants.
+    fn site(&self) -> Option<&str> {
+        self.run.and_then(|r| r.site.as_deref())
+    }
+
     /// One inject: what the scenario planned, what was played, the reaction and the result.
     fn inject_row(&self, o: &measures::Outcome, played: &HashMap<&str, Played<'_>>) -> InjectRow {
         let lang = self.settings.lang;
@@ -180,11 +185,12 @@ impl Report<'_> {
                     (*e).clone().unwrap_or_default(),
                     d.clone(),
                 ),
+                // Not played: as it would have read in this establishment.
                 (None, Some(i)) => (
                     i.channel.id().to_owned(),
-                    i.from.get(lang).to_owned(),
+                    i.from_for(self.site()).get(lang).to_owned(),
                     i.to.clone(),
-                    i.content.get(lang).to_owned(),
+                    i.content_for(self.site()).get(lang).to_owned(),
                     i.expected
                         .as_ref()
                         .map(|e| e.get(lang).to_owned())
