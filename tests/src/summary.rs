@@ -9,7 +9,7 @@ use expect_test::expect_file;
 
 use tocsin::engine::event::Author;
 use tocsin::engine::{Body, Input, Settings};
-use tocsin::runtime::{Output, Runtime};
+use tocsin::runtime::{Delivery, Output, Runtime};
 
 use crate::support::root;
 
@@ -66,6 +66,37 @@ const FACILITATORS_TEXT: &[&str] = &[
     "RETEX-TEXT-66",
     "AMELIORATION-TEXT-12",
 ];
+
+/// One message in a room, which tocsin must not refuse.
+fn send(
+    runtime: &mut Runtime,
+    at: DateTime<Utc>,
+    author: Author,
+    room: &str,
+    text: &str,
+    source: String,
+    privileged: bool,
+) -> Vec<Delivery> {
+    let input = Input {
+        at,
+        sent_at: at,
+        author,
+        room: room.to_owned(),
+        body: Body::Text(text.to_owned()),
+        source: Some(source),
+        privileged,
+        quoted: None,
+        in_reply_to: None,
+    };
+    let outputs = runtime.handle(&input, None).unwrap();
+    assert!(
+        !outputs
+            .iter()
+            .any(|o| matches!(o.output, Output::Refuse(_))),
+        "{room}: {text}: {outputs:?}"
+    );
+    outputs
+}
 
 /// What one site plays: `(hh, mm, who, room, text)`; `tick` lets time pass.
 fn script(site: &Site) -> Vec<(u32, u32, &'static str, &'static str, String)> {
@@ -181,27 +212,18 @@ fn play(runtime: &mut Runtime, sites: &[&Site]) -> Vec<String> {
             "anim" => site.anim,
             _ => site.obs,
         };
-        let input = Input {
-            at: at(hh, mm),
-            sent_at: at(hh, mm),
-            author: Author {
-                id: format!("@{local}:{}", site.domain),
-                name: name.to_owned(),
-            },
-            room: room(r),
-            body: Body::Text(text.replace("{crisis}", &crises[idx])),
-            source: Some(format!("${}{n}", site.label)),
-            privileged: matches!(who, "lead" | "anim"),
-            quoted: None,
-            in_reply_to: None,
+        let author = Author {
+            id: format!("@{local}:{}", site.domain),
+            name: name.to_owned(),
         };
-        let outputs = runtime.handle(&input, None).unwrap();
-        assert!(
-            !outputs
-                .iter()
-                .any(|o| matches!(o.output, Output::Refuse(_))),
-            "{}: {text}: {outputs:?}",
-            site.label
+        send(
+            runtime,
+            at(hh, mm),
+            author,
+            &room(r),
+            &text.replace("{crisis}", &crises[idx]),
+            format!("${}{n}", site.label),
+            matches!(who, "lead" | "anim"),
         );
         if crises[idx].is_empty() {
             let players = room("players");
@@ -416,28 +438,20 @@ fn export_in_a_regional_animation_room_gives_the_summary() {
     let mut n = 0;
     let mut say = |runtime: &mut Runtime, mm: u32, who: &str, room: &str, text: &str| {
         n += 1;
-        let input = Input {
-            at: at(3, mm),
-            sent_at: at(3, mm),
-            author: Author {
-                id: format!("@{who}:ars.fr"),
-                name: who.to_owned(),
-            },
-            room: format!("!{room}:ars.fr"),
-            body: Body::Text(text.to_owned()),
-            source: Some(format!("$regional{n}")),
-            privileged: true,
-            quoted: None,
-            in_reply_to: None,
+        let author = Author {
+            id: format!("@{who}:ars.fr"),
+            name: who.to_owned(),
         };
-        let outputs = runtime.handle(&input, None).unwrap();
-        assert!(
-            !outputs
-                .iter()
-                .any(|o| matches!(o.output, Output::Refuse(_))),
-            "{text}: {outputs:?}"
-        );
-        outputs
+        let room = format!("!{room}:ars.fr");
+        send(
+            runtime,
+            at(3, mm),
+            author,
+            &room,
+            text,
+            format!("$regional{n}"),
+            true,
+        )
     };
     say(
         &mut runtime,
