@@ -167,3 +167,34 @@ fn a_refused_message_is_on_record() {
         "{kinds:?}"
     );
 }
+
+/// An opening that inherits open improvements writes two entries from one
+/// chat event; the journal indexes the event once and opens again after.
+#[test]
+fn an_opening_that_inherits_the_plan_reopens_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runtime = open(dir.path());
+    for (n, text) in [
+        (1, "!ouvrir rancongiciel"),
+        (2, "!amélioration Imprimer l'annuaire de crise"),
+        (3, "!clore"),
+        (4, "!ouvrir rancongiciel"),
+    ] {
+        let (said, reply) = input(n, text);
+        runtime.handle(&said, Some(reply)).unwrap();
+    }
+    runtime.close().unwrap();
+    let (journal, summary) =
+        tocsin::journal::Journal::open(dir.path(), |_| {}).expect("the journal opens and verifies");
+    let mut kinds = Vec::new();
+    for crisis in journal.crises().map(str::to_owned).collect::<Vec<_>>() {
+        kinds.extend(
+            journal
+                .entries(&crisis)
+                .unwrap()
+                .iter()
+                .map(|e| e.record.event.kind()),
+        );
+    }
+    assert!(kinds.contains(&"plan_carried"), "{kinds:?} {summary:?}");
+}

@@ -125,7 +125,11 @@ impl Ctx<'_> {
         }
         let today = self.local(self.input.sent_at).date_naive();
         text.line(super::plan::carried_line(&items, self.settings, today));
-        let carried = self.record(&id, 2, None, Event::PlanCarried { items });
+        // The opening's chat event is its source: the journal indexes it once.
+        let carried = Record {
+            source: None,
+            ..self.record(&id, 2, None, Event::PlanCarried { items })
+        };
         Decision {
             records: vec![record, carried],
             effects: vec![Effect::Ack(text)],

@@ -234,7 +234,7 @@ fn run_on(catalog: &Catalog, mut settings: Settings, script: &str) -> String {
                 },
                 room,
                 body,
-                source: None,
+                source: Some(format!("$line{}", out.len())),
                 privileged,
                 quoted: None,
                 in_reply_to,
@@ -317,6 +317,14 @@ fn show(
             out.push_str(&format!("  {l}\n"));
         }
     }
+    // The journal indexes a chat event once: one entry per source.
+    let sources: Vec<&String> = decision
+        .records
+        .iter()
+        .filter_map(|r| r.source.as_ref())
+        .collect();
+    let unique: std::collections::BTreeSet<&&String> = sources.iter().collect();
+    assert_eq!(unique.len(), sources.len(), "{:#?}", decision.records);
     // A regional command records in several crises: each entry says which.
     let several = decision
         .records
