@@ -577,6 +577,7 @@ report-code-name = Code name
 report-scenario = Scenario
 report-level = Level
 report-linked = Animation
+report-regional-site = Regional exercise, establishment
 report-debex = STARTEX
 report-finex = ENDEX
 report-played-for = Time in play

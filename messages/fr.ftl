@@ -582,6 +582,7 @@ report-code-name = Nom de code
 report-scenario = Scénario
 report-level = Niveau
 report-linked = Animation
+report-regional-site = Exercice régional, établissement
 report-debex = DEBEX
 report-finex = FINEX
 report-played-for = Temps de jeu

@@ -116,7 +116,13 @@ fn script(site: &Site) -> Vec<(u32, u32, &'static str, &'static str, String)> {
             "players",
             format!("!rôle dsi @{}:{}", site.dsi.0, site.domain),
         ),
-        (3, 42, "anim", "anim", "!animer {crisis} demo-20min".into()),
+        (
+            3,
+            42,
+            "anim",
+            "anim",
+            format!("!animer@{} {{crisis}} demo-20min", site.label),
+        ),
         (3, 42, "lead", "players", "!accepter".into()),
         (3, 43, "anim", "anim", "!debex".into()),
         (3, 43, "", "", "tick".into()),
@@ -301,6 +307,13 @@ fn the_summary_sets_the_sites_measures_side_by_side_and_no_text_of_theirs() {
                 assert!(out.contains(needle), "{format} lacks {needle}");
             }
         }
+        // Its own report names it as an establishment of a regional exercise.
+        let report = runtime.render_export(crisis, "md", false, now).unwrap();
+        let report = String::from_utf8(report.bytes).unwrap();
+        assert!(
+            report.contains(&format!("- Exercice régional, établissement : {label}")),
+            "{report}"
+        );
     }
 
     // Each site's own counts: Nord decided twice, Sud once.

@@ -49,6 +49,7 @@ impl Report<'_> {
                 .map(|s| self.say(msg!("level", level = s.level.id())))
                 .unwrap_or_default(),
             linked_by,
+            site: r.site.clone().unwrap_or_default(),
             linked_at: self.at(r.linked_at),
             debex: r.started_at.map(|t| self.at(t)).unwrap_or_default(),
             finex: r.ended_at.map(|t| self.at(t)).unwrap_or_default(),

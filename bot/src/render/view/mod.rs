@@ -132,6 +132,8 @@ pub struct RunView {
     pub scenario_summary: String,
     pub level: String,
     pub linked_by: String,
+    /// The establishment's label in a regional exercise, or empty.
+    pub site: String,
     pub linked_at: String,
     pub debex: String,
     pub finex: String,
@@ -491,6 +493,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
         ("scenario", msg!("report-scenario")),
         ("level", msg!("report-level")),
         ("linked", msg!("report-linked")),
+        ("regional_site", msg!("report-regional-site")),
         ("debex", msg!("report-debex")),
         ("finex", msg!("report-finex")),
         ("played_for", msg!("report-played-for")),
