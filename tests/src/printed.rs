@@ -107,14 +107,7 @@ pub fn play(name: &str, dir: &Path) -> Vec<Entry> {
             quoted: None,
             in_reply_to: None,
         };
-        let outputs = runtime.handle(&input, None).unwrap();
-        assert!(
-            !outputs
-                .iter()
-                .any(|o| matches!(o.output, tocsin::runtime::Output::Refuse(_))),
-            "line {}: {text}: {outputs:?}",
-            n + 1
-        );
+        crate::support::handled(&mut runtime, &input, &format!("line {}: {text}", n + 1));
     }
     let crisis = runtime.world().crises.keys().next().unwrap().clone();
     let entries = runtime.journal().entries(&crisis).unwrap();

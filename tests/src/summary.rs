@@ -88,14 +88,7 @@ fn send(
         quoted: None,
         in_reply_to: None,
     };
-    let outputs = runtime.handle(&input, None).unwrap();
-    assert!(
-        !outputs
-            .iter()
-            .any(|o| matches!(o.output, Output::Refuse(_))),
-        "{room}: {text}: {outputs:?}"
-    );
-    outputs
+    crate::support::handled(runtime, &input, &format!("{room}: {text}"))
 }
 
 /// What one site plays: `(hh, mm, who, room, text)`; `tick` lets time pass.

@@ -102,3 +102,20 @@ pub fn cell_input(
     };
     (input, reply_to)
 }
+
+/// Handles `input` with no reply target and checks that tocsin did not
+/// refuse it (`context` says which line of a script it was); its outputs.
+pub fn handled(
+    runtime: &mut tocsin::runtime::Runtime,
+    input: &tocsin::engine::Input,
+    context: &str,
+) -> Vec<tocsin::runtime::Delivery> {
+    let outputs = runtime.handle(input, None).unwrap();
+    assert!(
+        !outputs
+            .iter()
+            .any(|o| matches!(o.output, tocsin::runtime::Output::Refuse(_))),
+        "{context}: {outputs:?}"
+    );
+    outputs
+}
