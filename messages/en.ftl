@@ -354,7 +354,7 @@ link-proposed =
     🎬 Proposal sent to the players' room of exercise {$crisis} — scenario "{$code_name}" {$scenario} v{$version}.
     This room will be linked once a players' lead types {$p}accept in their room.
 link-request =
-    🎬 Room {$room} proposes to animate this exercise ("{$code_name}"). Nothing from the facilitators will reach you without your consent.
+    🎬 Room {$room} proposes to animate this exercise ("{$code_name}"). Nothing from the facilitators will reach you without your consent; once linked, they read your crisis log.
     A lead of the cell types {$p}accept to accept, or {$p}decline.
 link-waiting = Waiting for the players' consent: this room will animate exercise {$crisis} once a lead of their cell types {$p}accept in their room.
 link-nothing-pending = No animation proposal pending: the facilitators type {$p}animate {$crisis} <scenario> in their animation room.
@@ -902,7 +902,9 @@ report-undelivered = tocsin message refused by the Matrix homeserver, never show
 site-unknown = No establishment "{$site}" in this regional exercise. Establishments: {$sites}.
 site-name-it = This room animates {$n} establishments ({$sites}): say which one after the keyword, e.g. "{$example} …".
 site-bad-label = "{$site}" cannot name an establishment: 1 to 32 characters, lowercase letters without accents, digits, - or _ (e.g. chu-nord).
-site-taken = Establishment "{$site}" is already linked or proposed from this room: pick another name (!animate@other-name …).
+site-taken = Establishment "{$site}" is already linked or proposed from this room: pick another name ({$p}animate@other-name …).
+regional-needs-sites = This room already animates (or proposes to animate) exercise {$crisis}. A regional exercise names each establishment from the first link: {$p}animate@chu-nord <room> <scenario>, then {$p}animate@ch-sud …. For an unrelated exercise, open another animation room.
+regional-resume-frozen = Frozen by a real emergency: {$frozen}. A frozen establishment resumes on its own, once its emergency is dealt with: {$example}. The others resume with {$p}resume@<establishment>.
 regional-one-scenario = A regional exercise plays one scenario: this room already animates {$scenario}, not {$wanted}.
 site-outside-animation = "@{$site}" names an establishment of a regional exercise: only in the animation room that animates it, or to link it ({$p}animate@{$site} <room> <scenario>).
 site-no-variants = Establishment "{$site}": the scenario has no variants, injects keep their common text.

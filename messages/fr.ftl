@@ -359,7 +359,7 @@ link-proposed =
     🎬 Proposition envoyée au salon des joueurs de l'exercice {$crisis} — scénario « {$code_name} » {$scenario} v{$version}.
     Ce salon sera lié quand un responsable des joueurs aura tapé {$p}accepter dans leur salon.
 link-request =
-    🎬 Le salon {$room} propose d'animer cet exercice (« {$code_name} »). Rien des animateurs ne vous parviendra sans votre accord.
+    🎬 Le salon {$room} propose d'animer cet exercice (« {$code_name} »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
     Un responsable de la cellule tape {$p}accepter pour l'accepter, ou {$p}refuser.
 link-waiting = En attente de l'accord des joueurs : ce salon animera l'exercice {$crisis} quand un responsable de leur cellule aura tapé {$p}accepter dans leur salon.
 link-nothing-pending = Aucune proposition d'animation en attente : les animateurs tapent {$p}animer {$crisis} <scénario> dans leur salon d'animation.
@@ -907,7 +907,9 @@ report-undelivered = message de tocsin refusé par le serveur Matrix, jamais arr
 site-unknown = Aucun établissement « {$site} » dans cet exercice régional. Établissements : {$sites}.
 site-name-it = Ce salon anime {$n} établissements ({$sites}) : précisez lequel après le mot-clé, p. ex. « {$example} … ».
 site-bad-label = « {$site} » ne peut pas nommer un établissement : 1 à 32 caractères, minuscules sans accents, chiffres, - ou _ (p. ex. chu-nord).
-site-taken = L'établissement « {$site} » est déjà lié ou proposé depuis ce salon : choisissez un autre nom (!animer@autre-nom …).
+site-taken = L'établissement « {$site} » est déjà lié ou proposé depuis ce salon : choisissez un autre nom ({$p}animer@autre-nom …).
+regional-needs-sites = Ce salon anime déjà (ou propose d'animer) l'exercice {$crisis}. Un exercice régional nomme chaque établissement dès le premier lien : {$p}animer@chu-nord <salon> <scénario>, puis {$p}animer@ch-sud …. Pour un autre exercice sans lien avec celui-ci, ouvrez un autre salon d'animation.
+regional-resume-frozen = Gelé par une urgence réelle : {$frozen}. Un établissement gelé reprend seul, quand son urgence est traitée : {$example}. Les autres reprennent avec {$p}reprise@<établissement>.
 regional-one-scenario = Un exercice régional joue un seul scénario : ce salon anime déjà {$scenario}, pas {$wanted}.
 site-outside-animation = « @{$site} » nomme un établissement d'un exercice régional : seulement dans le salon d'animation qui l'anime, ou pour lier ({$p}animer@{$site} <salon> <scénario>).
 site-no-variants = Établissement « {$site} » : le scénario n'a pas de variantes, les stimuli garderont leur texte commun.

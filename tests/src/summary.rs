@@ -503,6 +503,9 @@ fn export_in_a_regional_animation_room_gives_the_summary() {
         "nord",
         "!décision SECRET-NORD-42",
     );
+    // Played in every establishment, each in its own chain, in one write.
+    say(&mut runtime, 44, "anna", "anim", "!inject i02"); // $regional9
+    say(&mut runtime, 44, "anna", "anim", "STOP EXERCICE"); // $regional10
     let outputs = say(&mut runtime, 45, "anna", "anim", "!export md");
     let (sites, format) = outputs
         .iter()
@@ -531,6 +534,50 @@ fn export_in_a_regional_animation_room_gives_the_summary() {
     assert!(text.contains("| Décisions | 1 | 0 |"), "{text}");
     for absent in ["SECRET-NORD-42", "nadia", "sylvie", "anna", "ars.fr"] {
         assert!(!text.contains(absent), "{absent} leaked:\n{text}");
+    }
+    // After a restart (the journal verifies at opening), the same commands
+    // delivered again by the homeserver are skipped: each chain has them once.
+    runtime.close().unwrap();
+    let mut runtime = crate::support::runtime(dir.path());
+    for (n, text) in [(9, "!inject i02"), (10, "STOP EXERCICE")] {
+        let anna = Author {
+            id: "@anna:ars.fr".to_owned(),
+            name: "anna".to_owned(),
+        };
+        let again = send(
+            &mut runtime,
+            at(3, 44),
+            anna,
+            "!anim:ars.fr",
+            text,
+            format!("$regional{n}"),
+            true,
+        );
+        assert!(again.is_empty(), "{text}: {again:?}");
+    }
+    // The first establishment's entry holds the chat event, the other's none.
+    let source_of = |crisis: &str, kind: &str| {
+        let entries = runtime.journal().entries(crisis).unwrap();
+        let entry = entries.iter().find(|e| e.record.event.kind() == kind);
+        entry.and_then(|e| e.record.source.clone())
+    };
+    assert_eq!(
+        source_of(&nord, "inject_played").as_deref(),
+        Some("$regional9")
+    );
+    assert_eq!(
+        source_of(&nord, "exercise_stopped").as_deref(),
+        Some("$regional10")
+    );
+    assert_eq!(source_of(&sud, "inject_played"), None);
+    assert_eq!(source_of(&sud, "exercise_stopped"), None);
+    for crisis in [&nord, &sud] {
+        let entries = runtime.journal().entries(crisis).unwrap();
+        let kinds: Vec<&str> = entries.iter().map(|e| e.record.event.kind()).collect();
+        for kind in ["inject_played", "exercise_stopped"] {
+            let n = kinds.iter().filter(|k| **k == kind).count();
+            assert_eq!(n, 1, "{crisis} {kind}: {kinds:?}");
+        }
     }
     runtime.close().unwrap();
 }

@@ -309,7 +309,7 @@ pub fn decide(world: &World, catalog: &Catalog, settings: &Settings, input: &Inp
     let decision = decide_message(world, catalog, settings, input);
     // In a regional exercise, the animation room reads which establishment
     // each of tocsin's messages is about.
-    exercise::name_sites(world, decision)
+    exercise::name_sites(world, settings, decision)
 }
 
 /// A message's text: the stop phrase, a command, or conversation.
@@ -364,16 +364,24 @@ fn decide_message(
         input,
         lang,
     };
+    // A regional exercise's reports are asked for after its close too.
+    let session = if crisis.is_none() {
+        world.regional_session(&input.room)
+    } else {
+        Vec::new()
+    };
+    let regional_export = session.len() > 1 && matches!(command, Command::Export(_));
     // `!animer@chu-nord …` names the establishment it links.
     if let Command::Link { site: named, .. } = &mut command {
         *named = site.clone();
     } else if let Some(site) = &site
         && driven.is_empty()
+        && !regional_export
     {
         return Decision::refuse(mark(crisis, settings, ctx.site_outside_animation(site)));
     }
-    if !driven.is_empty() {
-        return ctx.animate(&driven, site.as_deref(), command);
+    if !driven.is_empty() || regional_export {
+        return ctx.animate(&driven, &session, site.as_deref(), command);
     }
     let decision = ctx.outside_or_in_crisis(crisis, playbook, command);
     Decision {
@@ -797,10 +805,12 @@ pub fn mark(crisis: Option<&Crisis>, settings: &Settings, text: Speech) -> Speec
 
 /// `[EXERCICE] text`.
 fn marked(settings: &Settings, text: Speech) -> Speech {
-    Speech::from("[")
-        .then(settings.marking())
-        .then("] ")
-        .then(text)
+    mark_prefix(settings).then(text)
+}
+
+/// `[EXERCICE] `: what [`mark`] puts before an exercise's texts.
+fn mark_prefix(settings: &Settings) -> Speech {
+    Speech::from("[").then(settings.marking()).then("] ")
 }
 
 fn mark_effect(crisis: Option<&Crisis>, settings: &Settings, effect: Effect) -> Effect {

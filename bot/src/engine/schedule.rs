@@ -243,7 +243,7 @@ pub fn tick(
     }
     decisions
         .into_iter()
-        .map(|d| super::exercise::name_sites(world, d))
+        .map(|d| super::exercise::name_sites(world, settings, d))
         .collect()
 }
 
@@ -335,7 +335,7 @@ pub fn downtime(
             }
             Decision { records, effects }
         })
-        .map(|d| super::exercise::name_sites(world, d))
+        .map(|d| super::exercise::name_sites(world, settings, d))
         .collect()
 }
 

@@ -64,6 +64,38 @@ impl World {
         driven
     }
 
+    /// The latest regional exercise animated from `room`, closed
+    /// establishments included, in link order: the exercises linked from it
+    /// whose time linked (from the link to the close) overlaps, one after
+    /// the other. Computed from each run's times, so the order in which
+    /// chains replay does not matter.
+    pub fn regional_session(&self, room: &str) -> Vec<&Crisis> {
+        let mut linked: Vec<&Crisis> = self
+            .crises
+            .values()
+            .filter(|c| c.run.as_ref().is_some_and(|r| r.animation_room == room))
+            .collect();
+        linked.sort_by_key(|c| c.run.as_ref().map(|r| r.linked_at));
+        let mut session: Vec<&Crisis> = Vec::new();
+        let mut until: Option<DateTime<Utc>> = None;
+        for crisis in linked {
+            let Some(run) = &crisis.run else { continue };
+            // Still open, or closed after this one was linked: the same session.
+            let overlaps = session.is_empty() || until.is_none_or(|end| end > run.linked_at);
+            if !overlaps {
+                session.clear();
+            }
+            let end = crisis.closed_at;
+            until = match (overlaps && !session.is_empty(), until, end) {
+                (false, _, end) => end,
+                (true, None, _) | (true, _, None) => None,
+                (true, Some(a), Some(b)) => Some(a.max(b)),
+            };
+            session.push(crisis);
+        }
+        session
+    }
+
     /// An item of the register by its id (`p3` or `P3`); the latest one if an
     /// old journal numbered items per crisis.
     pub fn plan_item(&self, id: &str) -> Option<&PlanItem> {

@@ -1788,7 +1788,7 @@ fn the_players_lead_consents_to_be_animated() {
             03:01 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:01 anna@anim> !debex
@@ -1806,13 +1806,13 @@ fn the_players_lead_consents_to_be_animated() {
             03:04 mallory@rogue> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !rogue propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !rogue propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 4 {"kind":"exercise_link_proposed","animation_room":"!rogue","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:05 anna@anim> !animer 20261129-test drill manuel
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 5 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:06 alice> !accepter
@@ -1861,12 +1861,22 @@ fn one_animation_room_drives_two_establishments() {
         03:05 alice> !info@nord le labo répond
         03:06 zoe@room2> STOP EXERCICE
         03:07 anna@anim> !reprise
+        03:07 anna@anim> !reprise@sud
+        03:07 eve?@anim> !pause
+        03:07 yan@room3> !ouvrir test exercice
+        03:07 anna@anim> !animer 20261129-test-3 drill
         03:08 anna@anim> !export
         03:08 anna@anim> !export csv
         03:08 anna@anim> !export@sud csv
         03:14 tick
         03:15 anna@anim> stop exercice
+        03:15 anna@anim> stop exercice
         03:16 anna@anim> !reprise@nord
+        03:17 alice> !clore
+        03:18 zoe@room2> !clore
+        03:19 anna@anim> !export md
+        03:19 anna@anim> !export@nord
+        03:19 anna@anim> !inject i2
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
@@ -1881,7 +1891,7 @@ fn one_animation_room_drives_two_establishments() {
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
               Établissement « nord » : chaque stimulus à variantes a la sienne.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"nord"}
             03:01 anna@anim> !animer@Nord !room2 drill
@@ -1892,7 +1902,7 @@ fn one_animation_room_drives_two_establishments() {
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test-2 — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
               ⚠️ Établissement « sud » : stimuli sans variante pour lui, joués avec leur texte commun : i1 (variantes prévues pour : nord).
-              📌→!room2 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌→!room2 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"sud"}
             03:02 alice> !accepter
@@ -1911,7 +1921,7 @@ fn one_animation_room_drives_two_establishments() {
               + 4 {"kind":"exercise_started"}
             03:03 zoe@room2> !accepter
               ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
-              📌→!anim [sud] [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test-2 — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
+              📌→!anim [EXERCICE] [sud] 🎬 Salon d'animation lié à l'exercice 20261129-test-2 — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
               Objectifs :
                 o1 Constituer la cellule
                 o2 Mode dégradé
@@ -1951,15 +1961,24 @@ fn one_animation_room_drives_two_establishments() {
               📌→!room2 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par zoe à 03:06.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
-              📌→!anim [sud] [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par zoe à 03:06.
+              📌→!anim [EXERCICE] [sud] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par zoe à 03:06.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
               + 8 {"kind":"exercise_stopped","text":"STOP EXERCICE"}
             03:07 anna@anim> !reprise
-              ✅ [EXERCICE] [nord] ⛔ L'exercice n'est pas en pause.
-              [sud] ▶️ Reprise après le STOP (gelé 1 min) : horloge d'exercice à T+2 min.
+              ⛔ [EXERCICE] Gelé par une urgence réelle : sud. Un établissement gelé reprend seul, quand son urgence est traitée : !reprise@sud. Les autres reprennent avec !reprise@<établissement>.
+            03:07 anna@anim> !reprise@sud
+              ✅ [EXERCICE] [sud] ▶️ Reprise après le STOP (gelé 1 min) : horloge d'exercice à T+2 min.
               📌→!room2 [EXERCICE] ▶️ L'exercice reprend.
               + 9 {"kind":"exercise_resumed"}
+            03:07 eve?@anim> !pause
+              ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
+            03:07 yan@room3> !ouvrir test exercice
+              ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test-3.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room3","playbook":"test","playbook_version":"2","exercise":true}
+            03:07 anna@anim> !animer 20261129-test-3 drill
+              ⛔ [EXERCICE] Ce salon anime déjà (ou propose d'animer) l'exercice 20261129-test. Un exercice régional nomme chaque établissement dès le premier lien : !animer@chu-nord <salon> <scénario>, puis !animer@ch-sud …. Pour un autre exercice sans lien avec celui-ci, ouvrez un autre salon d'animation.
             03:08 anna@anim> !export
               📎 summary html of [("nord", "20261129-test"), ("sud", "20261129-test-2")]
             03:08 anna@anim> !export csv
@@ -1968,18 +1987,18 @@ fn one_animation_room_drives_two_establishments() {
               📎 export csv of 20261129-test-2
             03:14 tick
               📌[inject:i1] [EXERCICE] 📋 Message interne — Animation : Le SI du CHU Nord est inaccessible.
-              📌→!anim [nord] [EXERCICE] ▶️ i1 joué à T+12 min — 📋 Animation
+              📌→!anim [EXERCICE] [nord] ▶️ i1 joué à T+12 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:12)
               📌[inject:i2] [EXERCICE] 📞 Appel — Biologiste de garde → DSI : Le logiciel du labo ne répond plus.
-              📌→!anim [nord] [EXERCICE] ▶️ i2 joué à T+12 min — 📞 Biologiste de garde
+              📌→!anim [EXERCICE] [nord] ▶️ i2 joué à T+12 min — 📞 Biologiste de garde
               Attendu : Lancer le mode dégradé labo
               Notes : Insister si personne ne répond
               Suivant : i3 à T+20 min (03:22), après i2
               + 7 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le SI du CHU Nord est inaccessible.","expected":"Constituer la cellule"}
               + 8 {"kind":"inject_played","inject":"i2","channel":"phone","from":"Biologiste de garde","to":"dsi","text":"Le logiciel du labo ne répond plus.","expected":"Lancer le mode dégradé labo"}
               📌[inject:i1]→!room2 [EXERCICE] 📋 Message interne — Animation : Le système d'information est inaccessible.
-              📌→!anim [sud] [EXERCICE] ▶️ i1 joué à T+9 min — 📋 Animation
+              📌→!anim [EXERCICE] [sud] ▶️ i1 joué à T+9 min — 📋 Animation
               Attendu : Constituer la cellule
               Suivant : i2 à T+10 min (03:15)
               + 10 {"kind":"inject_played","inject":"i1","channel":"internal","from":"Animation","text":"Le système d'information est inaccessible.","expected":"Constituer la cellule"}
@@ -1987,21 +2006,39 @@ fn one_animation_room_drives_two_establishments() {
               📌 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
-              📌→!anim [nord] [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
+              📌→!anim [EXERCICE] [nord] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
               📌→!room2 [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
-              📌→!anim [sud] [EXERCICE] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
+              📌→!anim [EXERCICE] [sud] 🛑🛑 STOP EXERCICE — URGENCE RÉELLE signalée par anna à 03:15.
               L'exercice est gelé : plus aucun stimulus ne sera joué. Traitez l'urgence réelle.
               Seul un animateur peut reprendre l'exercice (!reprise, dans le salon d'animation).
               + 20261129-test 11 {"kind":"exercise_stopped","text":"stop exercice"}
               + 20261129-test-2 12 {"kind":"exercise_stopped","text":"stop exercice"}
+            03:15 anna@anim> stop exercice
+              » [EXERCICE] L'exercice est déjà gelé par un STOP. Seul un animateur peut le reprendre.
             03:16 anna@anim> !reprise@nord
               ✅ [EXERCICE] [nord] ▶️ Reprise après le STOP (gelé 1 min) : horloge d'exercice à T+13 min.
               📌 [EXERCICE] ▶️ L'exercice reprend.
               + 12 {"kind":"exercise_resumed"}
+            03:17 alice> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 13 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test
+              📌→!anim [EXERCICE] [nord] 🏁 La cellule a clos l'exercice 20261129-test (13 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 13 {"kind":"crisis_closed"}
+            03:18 zoe@room2> !clore
+              ✅ [EXERCICE] 🏁 Crise 20261129-test-2 close. Main courante : 13 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              🔏 digest of 20261129-test-2
+              📌→!anim [EXERCICE] [sud] 🏁 La cellule a clos l'exercice 20261129-test-2 (13 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
+              + 13 {"kind":"crisis_closed"}
+            03:19 anna@anim> !export md
+              📎 summary md of [("nord", "20261129-test"), ("sud", "20261129-test-2")]
+            03:19 anna@anim> !export@nord
+              📎 export html of 20261129-test
+            03:19 anna@anim> !inject i2
+              ⛔ Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
         "#]],
     );
 }
@@ -2071,7 +2108,7 @@ fn an_exercise_from_the_animation_room() {
             03:02 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 3 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:02 alice> !accepter
@@ -2298,7 +2335,7 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
             09:01 anna@anim> !animate !room drill manual
               ✅ [EXERCISE] 🎬 Proposal sent to the players' room of exercise 20261129-test — scenario "ORAGE" drill v3.
               This room will be linked once a players' lead types !accept in their room.
-              📌 [EXERCISE] 🎬 Room !anim proposes to animate this exercise ("ORAGE"). Nothing from the facilitators will reach you without your consent.
+              📌 [EXERCISE] 🎬 Room !anim proposes to animate this exercise ("ORAGE"). Nothing from the facilitators will reach you without your consent; once linked, they read your crisis log.
               A lead of the cell types !accept to accept, or !decline.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             09:02 anna@anim> !debex
@@ -2350,7 +2387,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
             03:01 anna@anim> !animer 20261129-test drill manuel
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:01 alice> !accepter
@@ -2416,7 +2453,7 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
             03:01 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:01 alice> !accepter
@@ -2543,7 +2580,7 @@ fn exercise_edge_cases_from_review() {
             03:01 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:01 alice> !accepter
@@ -2696,6 +2733,101 @@ fn the_animation_room_survives_replay_in_crisis_order() {
         replayed.apply(r);
     }
     assert_eq!(ids(&replayed), ["20261129-test"]);
+}
+
+/// A regional exercise replayed one chain after the other (as at start-up)
+/// drives the same establishments, under the same labels, in the same session.
+#[test]
+fn a_regional_exercise_survives_replay_in_crisis_order() {
+    let catalog = catalog();
+    let settings = Settings::default();
+    let mut world = World::default();
+    let mut records = Vec::new();
+    let mut minute = 0;
+    let mut say = |world: &mut World, room: &str, text: &str| {
+        minute += 1;
+        let at = Utc.with_ymd_and_hms(2026, 11, 29, 8, minute, 0).unwrap();
+        let input = Input {
+            at,
+            sent_at: at,
+            author: Author {
+                id: "@anna".into(),
+                name: "anna".into(),
+            },
+            room: room.into(),
+            body: Body::Text(text.into()),
+            source: Some(format!("$m{minute}")),
+            privileged: true,
+            quoted: None,
+            in_reply_to: None,
+        };
+        let decision = decide(world, &catalog, &settings, &input);
+        assert!(
+            !decision
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::Refuse(_))),
+            "{text}: {:?}",
+            decision.effects
+        );
+        for r in decision.records {
+            world.apply(&r);
+            records.push(r);
+        }
+    };
+    // A first regional exercise, played and closed.
+    say(&mut world, "!a", "!ouvrir test exercice"); // 20261129-test
+    say(&mut world, "!b", "!ouvrir test exercice"); // 20261129-test-2
+    say(&mut world, "!anim", "!animer@nord 20261129-test drill");
+    say(&mut world, "!anim", "!animer@sud 20261129-test-2 drill");
+    say(&mut world, "!a", "!accepter");
+    say(&mut world, "!b", "!accepter");
+    say(&mut world, "!anim", "!debex");
+    say(&mut world, "!anim", "!inject r1");
+    say(&mut world, "!anim", "STOP EXERCICE");
+    say(&mut world, "!a", "!clore");
+    say(&mut world, "!b", "!clore");
+    // The same room then drives a second one, with two new establishments:
+    // a session of its own, since the first had ended.
+    say(&mut world, "!c", "!ouvrir test exercice"); // 20261129-test-3
+    say(&mut world, "!d", "!ouvrir test exercice"); // 20261129-test-4
+    say(&mut world, "!anim", "!animer@est 20261129-test-3 drill");
+    say(&mut world, "!anim", "!animer@ouest 20261129-test-4 drill");
+    say(&mut world, "!c", "!accepter");
+    say(&mut world, "!d", "!accepter");
+    let seen = |w: &World| -> (Vec<String>, Vec<String>) {
+        let driven = w
+            .animated_from("!anim")
+            .iter()
+            .map(|c| format!("{}={}", c.id, c.run.as_ref().unwrap().label(&c.id)))
+            .collect();
+        let session = w
+            .regional_session("!anim")
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        (driven, session)
+    };
+    let live = seen(&world);
+    assert_eq!(
+        live.0,
+        ["20261129-test-3=est", "20261129-test-4=ouest"],
+        "{live:?}"
+    );
+    assert_eq!(live.1, ["20261129-test-3", "20261129-test-4"]);
+    // The first session's chains: each establishment stopped once, by the one command.
+    let stopped: Vec<&str> = records
+        .iter()
+        .filter(|r| r.event.kind() == "exercise_stopped")
+        .map(|r| r.crisis.as_str())
+        .collect();
+    assert_eq!(stopped, ["20261129-test", "20261129-test-2"]);
+    records.sort_by(|x, y| (&x.crisis, x.seq).cmp(&(&y.crisis, y.seq)));
+    let mut replayed = World::default();
+    for r in &records {
+        replayed.apply(r);
+    }
+    assert_eq!(seen(&replayed), live);
 }
 
 /// Posted-message tags are typed in memory and the strings they always were on disk.
@@ -3106,7 +3238,7 @@ fn reminders_and_clock_warnings_pause_with_the_exercise() {
             03:01 anna@anim> !animer 20261129-test drill manuel
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 3 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:01 alice> !accepter
@@ -3235,7 +3367,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
             03:02 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:02 alice> !accepter
@@ -3313,7 +3445,7 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
             03:00 anna@anim> !animer 20261129-test drill
               ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « ORAGE » drill v3.
               Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord.
+              📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:00 alice> !accepter
@@ -3613,7 +3745,7 @@ fn injects_reach_one_person_carry_files_and_read_as_their_medium() {
         03:02 anna@anim> !animer 20261129-test cible
           ✅ [EXERCICE] 🎬 Proposition envoyée au salon des joueurs de l'exercice 20261129-test — scénario « CIBLE » cible v1.
           Ce salon sera lié quand un responsable des joueurs aura tapé !accepter dans leur salon.
-          📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« CIBLE »). Rien des animateurs ne vous parviendra sans votre accord.
+          📌 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« CIBLE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
           Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
           + 4 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"cible","scenario_version":"1","code_name":"CIBLE","auto":true}
         03:02 alice> !accepter

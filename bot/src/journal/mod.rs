@@ -23,7 +23,7 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -340,7 +340,9 @@ impl Journal {
         }
         // sources, outbox, then one chain per crisis: one transaction.
         let mut trees = vec![self.sources.clone(), self.outbox.clone()];
+        let mut tree_of = HashMap::new();
         for crisis in &crises {
+            tree_of.insert(crisis.as_str(), trees.len());
             trees.push(self.db.open_tree(chain_tree(crisis))?);
         }
         let res: sled::transaction::TransactionResult<(), ()> =
@@ -348,8 +350,8 @@ impl Journal {
                 let (sources, pending) = (&trees[0], &trees[1]);
                 for entry in &entries {
                     let crisis = &entry.record.crisis;
-                    let at = crises.iter().position(|c| c == crisis).unwrap_or(0);
-                    let chain = &trees[2 + at];
+                    // Every entry's crisis opened its tree above.
+                    let chain = &trees[tree_of[crisis.as_str()]];
                     chain.insert(&entry.record.seq.to_be_bytes(), stored_value(entry))?;
                     if let Some(source) = &entry.record.source {
                         sources

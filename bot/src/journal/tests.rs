@@ -158,8 +158,20 @@ fn a_batch_across_crises_is_written_whole_or_not_at_all() {
     let (journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
     assert_eq!(journal.head("nord").unwrap().seq, 4);
     assert_eq!(journal.head("sud").unwrap().seq, 5);
-    assert_eq!(journal.entries("nord").unwrap().len(), 4);
-    assert_eq!(journal.entries("sud").unwrap().len(), 5);
+    // Each entry in its own crisis's chain, in order, as appended.
+    for (crisis, n) in [("nord", 4), ("sud", 5)] {
+        let stored = journal.entries(crisis).unwrap();
+        assert_eq!(stored.len(), n);
+        for (seq, entry) in (1..).zip(&stored) {
+            assert_eq!(
+                entry.record,
+                record(crisis, seq, entry.record.source.as_deref())
+            );
+        }
+    }
+    let nord = journal.entries("nord").unwrap();
+    assert_eq!(nord[2].record.source.as_deref(), Some("$cmd"));
+    assert_eq!(journal.entries("sud").unwrap()[4].record.source, None);
 }
 
 /// Rewrites one stored value through sled, as an attacker with file access would.

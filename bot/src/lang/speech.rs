@@ -138,6 +138,14 @@ impl Speech {
             .all(|p| matches!(p, Part::Verbatim(s) if s.is_empty()))
     }
 
+    /// What follows `prefix`, if this speech starts with it.
+    #[must_use]
+    pub fn strip_prefix(&self, prefix: &Speech) -> Option<Speech> {
+        self.0
+            .starts_with(&prefix.0)
+            .then(|| Speech(self.0[prefix.0.len()..].to_vec()))
+    }
+
     pub(super) fn parts(&self) -> &[Part] {
         &self.0
     }

@@ -89,7 +89,12 @@ pub fn stop_all(
     for crisis in crises {
         let decision = stop(crisis, settings, input, text);
         all.records.extend(decision.records);
-        all.effects.extend(decision.effects);
+        for effect in decision.effects {
+            // Already frozen everywhere: one answer, not one per establishment.
+            if !all.effects.contains(&effect) {
+                all.effects.push(effect);
+            }
+        }
     }
     one_source(&mut all.records);
     all
@@ -253,7 +258,11 @@ pub fn tick(
             decision.records.push(record);
             decision.effects.extend(effects);
         }
-        decisions.push(name_sites(world, mark_decision(crisis, settings, decision)));
+        decisions.push(name_sites(
+            world,
+            settings,
+            mark_decision(crisis, settings, decision),
+        ));
     }
     decisions
 }

@@ -19,7 +19,9 @@ use super::{planned, upcoming};
 use crate::engine::command::Command;
 use crate::engine::schedule::span;
 use crate::engine::state::{Crisis, World};
-use crate::engine::{Ctx, Decision, Effect, ExportFormat, mark, mark_decision};
+use crate::engine::{
+    Ctx, Decision, Effect, ExportFormat, Settings, mark, mark_decision, mark_prefix,
+};
 use crate::lang::fold;
 use crate::lang::speech::{Speech, msg};
 use crate::playbook::scenario::{Scenario, is_site_label};
@@ -42,23 +44,30 @@ pub fn split_site<'t>(text: &'t str, prefix: &str) -> (Cow<'t, str>, Option<Stri
     }
 }
 
-/// Prefixes what tocsin posts in a regional exercise's animation room with
-/// the establishment it is about: `[chu-nord] 📤 i03 envoyé…`.
-pub fn name_sites(world: &World, mut decision: Decision) -> Decision {
+/// Names, in what tocsin posts in a regional exercise's animation room,
+/// the establishment it is about, after the marking:
+/// `[EXERCICE] [chu-nord] ▶️ i03 joué…`.
+pub fn name_sites(world: &World, settings: &Settings, mut decision: Decision) -> Decision {
+    let marking = mark_prefix(settings);
     for effect in &mut decision.effects {
         if let Effect::Post {
             room, crisis, text, ..
         } = effect
             && let Some(label) = site_in(world, room, crisis)
         {
-            *text = Speech::from(format!("[{label}] ")).then(std::mem::take(text));
+            let named = Speech::from(format!("[{label}] "));
+            *text = match text.strip_prefix(&marking) {
+                Some(rest) => marking.clone().then(named).then(rest),
+                None => named.then(std::mem::take(text)),
+            };
         }
     }
     decision
 }
 
 /// The label of `crisis` when `room` is the animation room of a regional
-/// exercise it takes part in (or is being linked to), with other establishments.
+/// exercise it takes part in (or is being linked to), with other
+/// establishments (still playing or not).
 fn site_in<'w>(world: &'w World, room: &str, crisis: &str) -> Option<&'w str> {
     let c = world.crisis(crisis)?;
     let label = match (&c.run, &c.link_proposal) {
@@ -67,7 +76,7 @@ fn site_in<'w>(world: &'w World, room: &str, crisis: &str) -> Option<&'w str> {
         _ => return None,
     };
     world
-        .animated_from(room)
+        .regional_session(room)
         .iter()
         .any(|other| other.id != c.id)
         .then_some(label)
@@ -85,6 +94,14 @@ pub fn one_source(records: &mut [crate::engine::event::Record]) {
     }
 }
 
+/// The establishment `site` names among `among`: its label, or its crisis id.
+fn named<'c>(among: &[&'c Crisis], site: &str) -> Option<&'c Crisis> {
+    among
+        .iter()
+        .find(|c| fold(label(c)) == fold(site) || c.id.eq_ignore_ascii_case(site))
+        .copied()
+}
+
 /// How an establishment is named in the animation room.
 fn label(crisis: &Crisis) -> &str {
     crisis
@@ -94,15 +111,28 @@ fn label(crisis: &Crisis) -> &str {
 }
 
 impl Ctx<'_> {
-    /// A command of an animation room driving `driven` (link order): to the
-    /// establishment it names, or to each of them.
+    /// A command of an animation room driving `driven` (link order, open
+    /// exercises), part of `session` (the same regional exercise, closed
+    /// establishments included): to the establishment it names, or to each.
     pub(in crate::engine) fn animate(
         &self,
         driven: &[&Crisis],
+        session: &[&Crisis],
         site: Option<&str>,
         command: Command,
     ) -> Decision {
-        let first = driven[0];
+        let Some(first) = driven.first().or(session.first()).copied() else {
+            return Decision::default();
+        };
+        let refuse = |text: Speech| Decision::refuse(mark(Some(first), self.settings, text));
+        // Reports are asked for after the close too: the whole session.
+        if let (Command::Export(format), [_, _, ..]) = (&command, session) {
+            return match site.map(|s| named(session, s)) {
+                None => self.summary(session, *format),
+                Some(Some(crisis)) => self.answer_for(&[(crisis, self.animation(crisis, command))]),
+                Some(None) => refuse(self.unknown_site(site.unwrap_or_default(), session)),
+            };
+        }
         if let Command::Link {
             target,
             scenario,
@@ -117,15 +147,8 @@ impl Ctx<'_> {
             );
         }
         if let Some(site) = site {
-            let named = driven
-                .iter()
-                .find(|c| fold(label(c)) == fold(site) || c.id.eq_ignore_ascii_case(site));
-            let Some(crisis) = named else {
-                return Decision::refuse(mark(
-                    Some(first),
-                    self.settings,
-                    msg!("site-unknown", site, sites = self.labels(driven)).into(),
-                ));
+            let Some(crisis) = named(driven, site) else {
+                return refuse(self.unknown_site(site, driven));
             };
             return match driven {
                 [_] => mark_decision(crisis, self.settings, self.animation(crisis, command)),
@@ -135,6 +158,25 @@ impl Ctx<'_> {
         let [_, _, ..] = driven else {
             return mark_decision(first, self.settings, self.animation(first, command));
         };
+        self.animate_all(driven, command)
+    }
+
+    /// A command naming no establishment, in a room driving several.
+    fn animate_all(&self, driven: &[&Crisis], command: Command) -> Decision {
+        let first = driven[0];
+        let refuse = |text: Speech| Decision::refuse(mark(Some(first), self.settings, text));
+        let example = |site: &str| format!("{}{}@{site}", self.p(), self.typed_keyword());
+        // Asked once, not once per establishment.
+        if command.is_for_facilitators()
+            && let Some(refusal) = self.require_facilitator()
+        {
+            return mark_decision(first, self.settings, refusal);
+        }
+        let frozen: Vec<&str> = driven
+            .iter()
+            .filter(|c| c.run.as_ref().is_some_and(|r| r.stopped))
+            .map(|c| label(c))
+            .collect();
         match command {
             Command::Help(_)
             | Command::Open { .. }
@@ -147,22 +189,30 @@ impl Ctx<'_> {
                 self.settings,
                 self.chrono_all(driven).into(),
             )),
-            Command::Export(format) => self.summary(driven, format),
             Command::Expected { .. }
             | Command::Obs(_)
             | Command::Improve { .. }
             | Command::Objective(_)
-            | Command::Synthesis(_) => Decision::refuse(mark(
-                Some(first),
-                self.settings,
+            | Command::Synthesis(_) => refuse(
                 msg!(
                     "site-name-it",
                     n = driven.len(),
                     sites = self.labels(driven),
-                    example = format!("{}{}@{}", self.p(), self.typed_keyword(), label(first))
+                    example = example(label(first))
                 )
                 .into(),
-            )),
+            ),
+            // An establishment frozen by a real emergency resumes on purpose,
+            // by name: never with the others.
+            Command::Resume if !frozen.is_empty() => refuse(
+                msg!(
+                    "regional-resume-frozen",
+                    frozen = frozen.join(", "),
+                    example = example(frozen[0]),
+                    p = self.p()
+                )
+                .into(),
+            ),
             command => {
                 let each: Vec<(&Crisis, Decision)> = driven
                     .iter()
@@ -171,6 +221,11 @@ impl Ctx<'_> {
                 self.answer_for(&each)
             }
         }
+    }
+
+    /// « No establishment X here », with those there are.
+    fn unknown_site(&self, site: &str, among: &[&Crisis]) -> Speech {
+        msg!("site-unknown", site, sites = self.labels(among)).into()
     }
 
     /// One answer for a command played in one or several establishments
@@ -339,19 +394,40 @@ impl Ctx<'_> {
                 wanted = &scenario.id
             )));
         }
-        let wanted = site.unwrap_or(&crisis.id);
+        // The other establishments of this room, linked or proposed: their labels.
         let pending = self.world.crises.values().filter_map(|c| {
             let p = c.link_proposal.as_ref()?;
             (c.id != crisis.id && c.closed_at.is_none() && p.animation_room == *room)
-                .then(|| p.site.as_deref().unwrap_or(&c.id))
+                .then_some((c, p.site.as_deref()))
         });
-        let taken = driven
+        let others: Vec<(&Crisis, Option<&str>)> = driven
             .iter()
-            .map(|c| label(c))
+            .map(|c| (*c, c.run.as_ref().and_then(|r| r.site.as_deref())))
             .chain(pending)
+            .collect();
+        // A regional exercise names every establishment, from the first link:
+        // a second plain `!animer` is not a way into one by mistake.
+        if let Some((other, _)) = others
+            .iter()
+            .find(|(_, label)| label.is_none() || site.is_none())
+        {
+            return Err(Decision::refuse(msg!(
+                "regional-needs-sites",
+                crisis = &other.id,
+                p = self.p()
+            )));
+        }
+        let wanted = site.unwrap_or(&crisis.id);
+        let taken = others
+            .iter()
+            .filter_map(|(_, label)| *label)
             .any(|l| fold(l) == fold(wanted));
         if taken {
-            return Err(Decision::refuse(msg!("site-taken", site = wanted)));
+            return Err(Decision::refuse(msg!(
+                "site-taken",
+                site = wanted,
+                p = self.p()
+            )));
         }
         Ok(())
     }
