@@ -899,6 +899,7 @@ plan-empty = No item in the improvement plan.
 report-undelivered = tocsin message refused by the Matrix homeserver, never shown in the room (transaction {$txn}): {$reason}
 
 ## Regional exercises: one animation room, several establishments.
+site-waiting = Establishment "{$site}" (exercise {$crisis}) is still waiting for its players' consent: a lead types {$p}accept in their room.
 site-unknown = No establishment "{$site}" in this regional exercise. Establishments: {$sites}.
 site-name-it = This room animates {$n} establishments ({$sites}): say which one after the keyword, e.g. "{$example} …".
 site-bad-label = "{$site}" cannot name an establishment: 1 to 32 characters, lowercase letters without accents, digits, - or _ (e.g. chu-nord).

@@ -904,6 +904,7 @@ plan-empty = Aucun point au plan d'amélioration.
 report-undelivered = message de tocsin refusé par le serveur Matrix, jamais arrivé dans le salon (transaction {$txn}) : {$reason}
 
 ## Regional exercises: one animation room, several establishments.
+site-waiting = L'établissement « {$site} » (exercice {$crisis}) attend encore l'accord de ses joueurs : un responsable tape {$p}accepter dans leur salon.
 site-unknown = Aucun établissement « {$site} » dans cet exercice régional. Établissements : {$sites}.
 site-name-it = Ce salon anime {$n} établissements ({$sites}) : précisez lequel après le mot-clé, p. ex. « {$example} … ».
 site-bad-label = « {$site} » ne peut pas nommer un établissement : 1 à 32 caractères, minuscules sans accents, chiffres, - ou _ (p. ex. chu-nord).

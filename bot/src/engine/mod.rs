@@ -377,6 +377,8 @@ fn decide_message(
     } else if let Some(site) = &site
         && driven.is_empty()
         && !regional_export
+        // A room waiting for its players' consent says so, site or not.
+        && ctx.proposed_from_here().is_none()
     {
         return Decision::refuse(mark(crisis, settings, ctx.site_outside_animation(site)));
     }

@@ -1849,8 +1849,10 @@ fn one_animation_room_drives_two_establishments() {
         03:01 anna@anim> !animer@Nord !room2 drill
         03:01 anna@anim> !animer@sud! !room2 drill
         03:01 anna@anim> !animer@sud !room2 drill
+        03:01 anna@anim> !debex@nord
         03:02 alice> !accepter
         03:02 anna@anim> !debex@nord
+        03:02 anna@anim> !inject@sud r1
         03:03 zoe@room2> !accepter
         03:03 anna@anim> !chrono
         03:04 anna@anim> !debex
@@ -1905,6 +1907,8 @@ fn one_animation_room_drives_two_establishments() {
               📌→!room2 [EXERCICE] 🎬 Le salon !anim propose d'animer cet exercice (« ORAGE »). Rien des animateurs ne vous parviendra sans votre accord ; une fois lié, ils liront votre main courante.
               Un responsable de la cellule tape !accepter pour l'accepter, ou !refuser.
               + 2 {"kind":"exercise_link_proposed","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true,"site":"sud"}
+            03:01 anna@anim> !debex@nord
+              ⛔ En attente de l'accord des joueurs : ce salon animera l'exercice 20261129-test quand un responsable de leur cellule aura tapé !accepter dans leur salon.
             03:02 alice> !accepter
               ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
               📌→!anim [EXERCICE] 🎬 Salon d'animation lié à l'exercice 20261129-test — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).
@@ -1919,6 +1923,8 @@ fn one_animation_room_drives_two_establishments() {
               📌 [EXERCICE] 🎬 DEBEX — début de l'exercice « ORAGE » à 03:02.
               Tout ce qui suit est fictif, sauf une urgence réelle : dans ce cas, tapez « STOP EXERCICE » ou « STOP EXERCISE » ici ; l'exercice s'arrête aussitôt.
               + 4 {"kind":"exercise_started"}
+            03:02 anna@anim> !inject@sud r1
+              ⛔ [EXERCICE] L'établissement « sud » (exercice 20261129-test-2) attend encore l'accord de ses joueurs : un responsable tape !accepter dans leur salon.
             03:03 zoe@room2> !accepter
               ✅ [EXERCICE] 🎬 Animation acceptée : le salon !anim anime l'exercice « ORAGE ». Le début de l'exercice (DEBEX) sera annoncé ici.
               📌→!anim [EXERCICE] [sud] 🎬 Salon d'animation lié à l'exercice 20261129-test-2 — scénario « ORAGE » drill v3 (débutant, 4 stimuli, 3 à l'heure, dernier à T+20 min). Mode auto (stimuli joués à l'heure).

@@ -75,7 +75,18 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
     let accept = alice.send(&north, "!accepter").await;
     alice.reply_to(&bot_id, &accept).await;
     anna.bot_message(&bot_id, "Salon d'animation lié").await;
-    // One establishment linked, the other still waiting: DEBEX only starts the linked one.
+    // One establishment linked, the other still waiting for its lead: the
+    // animation room cannot reach the south yet.
+    let early = anna.send(&anim, "!inject@ch-sud i01").await;
+    let refused = anna.reply_to(&bot_id, &early).await;
+    assert!(
+        refused.body.contains("« ch-sud »")
+            && refused
+                .body
+                .contains("attend encore l'accord de ses joueurs"),
+        "{}",
+        refused.body
+    );
     bruno.bot_message(&bot_id, "propose d'animer").await;
     let accept = bruno.send(&south, "!accepter").await;
     bruno.reply_to(&bot_id, &accept).await;

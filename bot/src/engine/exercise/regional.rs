@@ -148,7 +148,10 @@ impl Ctx<'_> {
         }
         if let Some(site) = site {
             let Some(crisis) = named(driven, site) else {
-                return refuse(self.unknown_site(site, driven));
+                return refuse(match self.waiting_site(site) {
+                    Some(crisis) => msg!("site-waiting", site, crisis, p = self.p()).into(),
+                    None => self.unknown_site(site, driven),
+                });
             };
             return match driven {
                 [_] => mark_decision(crisis, self.settings, self.animation(crisis, command)),
@@ -221,6 +224,19 @@ impl Ctx<'_> {
                 self.answer_for(&each)
             }
         }
+    }
+
+    /// The exercise proposed from this room under the label `site`, still
+    /// waiting for its players' lead.
+    fn waiting_site(&self, site: &str) -> Option<&str> {
+        self.world.crises.values().find_map(|c| {
+            let p = c.link_proposal.as_ref()?;
+            let label = p.site.as_deref().unwrap_or(&c.id);
+            (c.closed_at.is_none()
+                && p.animation_room == self.input.room
+                && fold(label) == fold(site))
+            .then_some(c.id.as_str())
+        })
     }
 
     /// « No establishment X here », with those there are.
