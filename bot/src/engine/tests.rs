@@ -2691,33 +2691,7 @@ fn the_animation_room_survives_replay_in_crisis_order() {
     let mut records = Vec::new();
     let at = Utc.with_ymd_and_hms(2026, 11, 29, 8, 0, 0).unwrap();
     let mut say = |world: &mut World, room: &str, text: &str| {
-        let input = Input {
-            at,
-            sent_at: at,
-            author: Author {
-                id: "@anna".into(),
-                name: "anna".into(),
-            },
-            room: room.into(),
-            body: Body::Text(text.into()),
-            source: None,
-            privileged: true,
-            quoted: None,
-            in_reply_to: None,
-        };
-        let decision = decide(world, &catalog, &settings, &input);
-        assert!(
-            !decision
-                .effects
-                .iter()
-                .any(|e| matches!(e, Effect::Refuse(_))),
-            "{text}: {:?}",
-            decision.effects
-        );
-        for r in decision.records {
-            world.apply(&r);
-            records.push(r);
-        }
+        records.extend(anna_says(world, &catalog, &settings, at, room, text));
     };
     say(&mut world, "!a", "!ouvrir test exercice"); // 20261129-test
     say(&mut world, "!b", "!ouvrir test exercice"); // 20261129-test-2
@@ -2741,6 +2715,45 @@ fn the_animation_room_survives_replay_in_crisis_order() {
     assert_eq!(ids(&replayed), ["20261129-test"]);
 }
 
+/// The facilitator anna types `text` in `room` at `at` (its source: room,
+/// time and text); it must not be refused. The records, applied.
+fn anna_says(
+    world: &mut World,
+    catalog: &Catalog,
+    settings: &Settings,
+    at: chrono::DateTime<Utc>,
+    room: &str,
+    text: &str,
+) -> Vec<Record> {
+    let input = Input {
+        at,
+        sent_at: at,
+        author: Author {
+            id: "@anna".into(),
+            name: "anna".into(),
+        },
+        room: room.into(),
+        body: Body::Text(text.into()),
+        source: Some(format!("${room}/{}/{text}", at.timestamp())),
+        privileged: true,
+        quoted: None,
+        in_reply_to: None,
+    };
+    let decision = decide(world, catalog, settings, &input);
+    assert!(
+        !decision
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Refuse(_))),
+        "{text}: {:?}",
+        decision.effects
+    );
+    for r in &decision.records {
+        world.apply(r);
+    }
+    decision.records
+}
+
 /// A regional exercise replayed one chain after the other (as at start-up)
 /// drives the same establishments, under the same labels, in the same session.
 #[test]
@@ -2753,33 +2766,7 @@ fn a_regional_exercise_survives_replay_in_crisis_order() {
     let mut say = |world: &mut World, room: &str, text: &str| {
         minute += 1;
         let at = Utc.with_ymd_and_hms(2026, 11, 29, 8, minute, 0).unwrap();
-        let input = Input {
-            at,
-            sent_at: at,
-            author: Author {
-                id: "@anna".into(),
-                name: "anna".into(),
-            },
-            room: room.into(),
-            body: Body::Text(text.into()),
-            source: Some(format!("$m{minute}")),
-            privileged: true,
-            quoted: None,
-            in_reply_to: None,
-        };
-        let decision = decide(world, &catalog, &settings, &input);
-        assert!(
-            !decision
-                .effects
-                .iter()
-                .any(|e| matches!(e, Effect::Refuse(_))),
-            "{text}: {:?}",
-            decision.effects
-        );
-        for r in decision.records {
-            world.apply(&r);
-            records.push(r);
-        }
+        records.extend(anna_says(world, &catalog, &settings, at, room, text));
     };
     // A first regional exercise, played and closed.
     say(&mut world, "!a", "!ouvrir test exercice"); // 20261129-test
