@@ -607,12 +607,10 @@ impl Ctx<'_> {
 
     /// The open exercise this room proposed to animate, waiting for the players' consent.
     fn proposed_from_here(&self) -> Option<&Crisis> {
-        self.world.crises.values().find(|c| {
-            c.closed_at.is_none()
-                && c.link_proposal
-                    .as_ref()
-                    .is_some_and(|p| p.animation_room == self.input.room)
-        })
+        self.world
+            .proposed_from(&self.input.room)
+            .next()
+            .map(|(c, _)| c)
     }
 
     /// The room's latest crisis, closed or not: after the close, the cell still wants its report.

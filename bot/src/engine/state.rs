@@ -64,6 +64,18 @@ impl World {
         driven
     }
 
+    /// The open exercises `room` proposed to animate, waiting for their
+    /// players' consent, with each proposal.
+    pub fn proposed_from<'w>(
+        &'w self,
+        room: &'w str,
+    ) -> impl Iterator<Item = (&'w Crisis, &'w LinkProposal)> + 'w {
+        self.crises.values().filter_map(move |c| {
+            let p = c.link_proposal.as_ref()?;
+            (c.closed_at.is_none() && p.animation_room == room).then_some((c, p))
+        })
+    }
+
     /// The latest regional exercise animated from `room`, closed
     /// establishments included, in link order: the exercises linked from it
     /// whose time linked (from the link to the close) overlaps, one after

@@ -326,14 +326,14 @@ impl Ctx<'_> {
                     players: false,
                 }],
             },
-            Command::Link { .. }
-            | Command::Open { .. }
-            | Command::AcceptLink
-            | Command::DeclineLink => Decision::refuse(msg!(
-                "animation-already-linked",
-                crisis = &crisis.id,
-                scenario = &run.scenario
-            )),
+            // `!animer` here links another establishment: `Ctx::animate` takes it first.
+            Command::Open { .. } | Command::AcceptLink | Command::DeclineLink => {
+                Decision::refuse(msg!(
+                    "animation-already-linked",
+                    crisis = &crisis.id,
+                    scenario = &run.scenario
+                ))
+            }
             Command::Mode(auto) => self.mode(crisis, run, scenario, auto),
             Command::Debex => self.debex(crisis, run, scenario),
             _ if play && run.started_at.is_none() => not_started(),

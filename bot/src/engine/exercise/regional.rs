@@ -13,6 +13,7 @@
 //! establishment and must name it.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::measures::{coverage, percent};
 use super::{planned, upcoming};
@@ -49,12 +50,20 @@ pub fn split_site<'t>(text: &'t str, prefix: &str) -> (Cow<'t, str>, Option<Stri
 /// `[EXERCICE] [chu-nord] ▶️ i03 joué…`.
 pub fn name_sites(world: &World, settings: &Settings, mut decision: Decision) -> Decision {
     let marking = mark_prefix(settings);
+    // Each room's regional session, worked out once per decision.
+    let mut sessions: HashMap<String, Vec<&str>> = HashMap::new();
     for effect in &mut decision.effects {
-        if let Effect::Post {
+        let Effect::Post {
             room, crisis, text, ..
         } = effect
-            && let Some(label) = site_in(world, room, crisis)
-        {
+        else {
+            continue;
+        };
+        let session = sessions.entry(room.clone()).or_insert_with(|| {
+            let session = world.regional_session(room);
+            session.iter().map(|c| c.id.as_str()).collect()
+        });
+        if let Some(label) = site_in(world, room, crisis, session) {
             let named = Speech::from(format!("[{label}] "));
             *text = match text.strip_prefix(&marking) {
                 Some(rest) => marking.clone().then(named).then(rest),
@@ -66,20 +75,16 @@ pub fn name_sites(world: &World, settings: &Settings, mut decision: Decision) ->
 }
 
 /// The label of `crisis` when `room` is the animation room of a regional
-/// exercise it takes part in (or is being linked to), with other
+/// exercise (`session`) it takes part in or is being linked to, with other
 /// establishments (still playing or not).
-fn site_in<'w>(world: &'w World, room: &str, crisis: &str) -> Option<&'w str> {
+fn site_in<'w>(world: &'w World, room: &str, crisis: &str, session: &[&str]) -> Option<&'w str> {
     let c = world.crisis(crisis)?;
     let label = match (&c.run, &c.link_proposal) {
         (Some(run), _) if run.animation_room == room => run.label(&c.id),
         (None, Some(p)) if p.animation_room == room => p.site.as_deref().unwrap_or(&c.id),
         _ => return None,
     };
-    world
-        .regional_session(room)
-        .iter()
-        .any(|other| other.id != c.id)
-        .then_some(label)
+    session.iter().any(|other| *other != c.id).then_some(label)
 }
 
 /// A command played in several establishments is the source of the first
@@ -229,14 +234,10 @@ impl Ctx<'_> {
     /// The exercise proposed from this room under the label `site`, still
     /// waiting for its players' lead.
     fn waiting_site(&self, site: &str) -> Option<&str> {
-        self.world.crises.values().find_map(|c| {
-            let p = c.link_proposal.as_ref()?;
-            let label = p.site.as_deref().unwrap_or(&c.id);
-            (c.closed_at.is_none()
-                && p.animation_room == self.input.room
-                && fold(label) == fold(site))
-            .then_some(c.id.as_str())
-        })
+        self.world
+            .proposed_from(&self.input.room)
+            .find(|(c, p)| fold(p.site.as_deref().unwrap_or(&c.id)) == fold(site))
+            .map(|(c, _)| c.id.as_str())
     }
 
     /// « No establishment X here », with those there are.
@@ -393,16 +394,18 @@ impl Ctx<'_> {
         }
         let room = &self.input.room;
         let driven = self.world.animated_from(room);
+        // The other establishments this room proposed to animate.
+        let pending: Vec<_> = self
+            .world
+            .proposed_from(room)
+            .filter(|(c, _)| c.id != crisis.id)
+            .collect();
         // One scenario per regional exercise: the one played or proposed here.
         let played = driven
             .iter()
             .filter_map(|c| c.run.as_ref())
             .map(|r| &r.scenario);
-        let proposed = self.world.crises.values().filter_map(|c| {
-            let p = c.link_proposal.as_ref()?;
-            (c.id != crisis.id && c.closed_at.is_none() && p.animation_room == *room)
-                .then_some(&p.scenario)
-        });
+        let proposed = pending.iter().map(|(_, p)| &p.scenario);
         if let Some(other) = played.chain(proposed).find(|s| **s != scenario.id) {
             return Err(Decision::refuse(msg!(
                 "regional-one-scenario",
@@ -411,15 +414,10 @@ impl Ctx<'_> {
             )));
         }
         // The other establishments of this room, linked or proposed: their labels.
-        let pending = self.world.crises.values().filter_map(|c| {
-            let p = c.link_proposal.as_ref()?;
-            (c.id != crisis.id && c.closed_at.is_none() && p.animation_room == *room)
-                .then_some((c, p.site.as_deref()))
-        });
         let others: Vec<(&Crisis, Option<&str>)> = driven
             .iter()
             .map(|c| (*c, c.run.as_ref().and_then(|r| r.site.as_deref())))
-            .chain(pending)
+            .chain(pending.iter().map(|(c, p)| (*c, p.site.as_deref())))
             .collect();
         // A regional exercise names every establishment, from the first link:
         // a second plain `!animer` is not a way into one by mistake.
