@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{Criterion, criterion_group};
 use tempfile::TempDir;
-use tocsin::engine::event::{Author, Event, Owner, RECORD_VERSION, Record, Verification};
-use tocsin::engine::state::World;
-use tocsin::engine::{Body, Effect, Input, Settings, decide};
 use tocsin::journal::Journal;
-use tocsin::playbook::{self, Catalog};
+use tocsin_core::engine::event::{Author, Event, Owner, RECORD_VERSION, Record, Verification};
+use tocsin_core::engine::state::World;
+use tocsin_core::engine::{Body, Effect, Input, Settings, decide};
+use tocsin_core::playbook::Catalog;
 
 /// Entries in the crisis the engine benchmarks decide against.
 const WORLD_ENTRIES: u64 = 1_000;
@@ -36,7 +36,7 @@ const ROOM: &str = "!cellule:chu.example.fr";
 
 fn catalog() -> Catalog {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks");
-    match playbook::load_dir(&dir) {
+    match tocsin::load::dir(&dir) {
         Ok(catalog) => catalog,
         Err(diagnostics) => panic!(
             "playbooks in {} do not load: {diagnostics:?}",

@@ -9,12 +9,12 @@
 use std::time::Instant;
 
 use chrono::{TimeDelta, TimeZone, Utc};
-use tocsin::engine::ExportFormat;
-use tocsin::engine::Settings;
-use tocsin::engine::event::{Author, Event, Owner, RECORD_VERSION, Record};
 use tocsin::journal::Journal;
 use tocsin::render::Renderer;
 use tocsin::render::view::Edition;
+use tocsin_core::engine::ExportFormat;
+use tocsin_core::engine::Settings;
+use tocsin_core::engine::event::{Author, Event, Owner, RECORD_VERSION, Record};
 
 fn record(seq: u64) -> Record {
     let at =
@@ -85,10 +85,9 @@ fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` would run this too: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
     let sizes: &[u64] = if quick { &[200] } else { &[10_000, 100_000] };
-    let catalog = tocsin::playbook::load_dir(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks"),
-    )
-    .expect("playbooks");
+    let catalog =
+        tocsin::load::dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks"))
+            .expect("playbooks");
     let renderer = Renderer::new(None).expect("templates");
     let settings = Settings::default();
     for &n in sizes {

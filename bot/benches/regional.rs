@@ -11,9 +11,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use tocsin::engine::event::Author;
-use tocsin::engine::{Body, Input, Settings};
 use tocsin::runtime::{Output, Runtime};
+use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Input, Settings};
 
 const FANOUTS: usize = 200;
 
@@ -48,9 +48,8 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(70);
-    let catalog =
-        tocsin::playbook::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks"))
-            .expect("the shipped playbooks load");
+    let catalog = tocsin::load::dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../playbooks"))
+        .expect("the shipped playbooks load");
     let dir = tempfile::tempdir().unwrap();
     let (mut runtime, _) = Runtime::open(dir.path(), catalog, Settings::default(), None).unwrap();
     let mut at = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();

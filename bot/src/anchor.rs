@@ -52,8 +52,8 @@ impl Mirrored {
         Mirrored {
             crisis: entry.record.crisis.clone(),
             seq: entry.record.seq,
-            prev: journal::hex(&entry.prev_hash),
-            hash: journal::hex(&entry.hash),
+            prev: tocsin_core::digest::hex(&entry.prev_hash),
+            hash: tocsin_core::digest::hex(&entry.hash),
             payload: entry.payload.clone(),
         }
     }
@@ -62,7 +62,7 @@ impl Mirrored {
     /// its payload on its link.
     pub fn is_sound(&self) -> bool {
         unhex(&self.prev).is_some_and(|prev| {
-            journal::hex(&journal::chain_hash(
+            tocsin_core::digest::hex(&journal::chain_hash(
                 &prev,
                 self.seq,
                 self.payload.as_bytes(),
@@ -209,7 +209,7 @@ impl Local {
     pub fn of(entry: &Entry) -> Local {
         Local {
             seq: entry.record.seq,
-            hash: journal::hex(&entry.hash),
+            hash: tocsin_core::digest::hex(&entry.hash),
             payload: entry.payload.clone(),
         }
     }
@@ -308,7 +308,7 @@ pub fn rebuild(crisis: &str, room: &RoomRecord) -> Rebuilt {
     let empty = BTreeMap::new();
     let copies = room.chains.get(crisis).unwrap_or(&empty);
     let mut entries = Vec::new();
-    let mut prev = journal::hex(&GENESIS);
+    let mut prev = tocsin_core::digest::hex(&GENESIS);
     for seq in 1.. {
         match copies.get(&seq) {
             Some(found) if found.entry.prev == prev => {

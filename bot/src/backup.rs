@@ -29,9 +29,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::engine::event::Event;
 use crate::evidence;
-use crate::journal::{self, Journal, JournalError, Snapshotter, Summary};
+use crate::journal::{Journal, JournalError, Snapshotter, Summary};
+use tocsin_core::engine::event::Event;
 
 /// The control socket in the data directory, through which a running bot takes snapshots.
 pub const CONTROL_SOCKET: &str = "control.sock";
@@ -173,7 +173,7 @@ pub fn pack(staging: &Path, summary: &Summary, output: &Path) -> anyhow::Result<
             .map(|(crisis, head)| {
                 let head = ChainHead {
                     entries: head.seq,
-                    digest: journal::hex(&head.hash),
+                    digest: tocsin_core::digest::hex(&head.hash),
                 };
                 (crisis.clone(), head)
             })
@@ -247,7 +247,7 @@ fn unpack(file: &Path, dest: &Path) -> anyhow::Result<Manifest> {
         let Some(expected) = manifest.as_ref().and_then(|m| m.files.get(&rel)) else {
             bail!("{}: `{rel}` is not in the manifest", file.display());
         };
-        if &hex_sha256(&bytes) != expected {
+        if &tocsin_core::digest::sha256_hex(&bytes) != expected {
             bail!(
                 "{}: `{rel}` differs from the manifest (altered or damaged)",
                 file.display()
@@ -297,7 +297,7 @@ pub fn unpack_and_verify(file: &Path, dest: &Path) -> anyhow::Result<Verified> {
         let recorded = manifest.crises.get(crisis);
         let found = ChainHead {
             entries: head.seq,
-            digest: journal::hex(&head.hash),
+            digest: tocsin_core::digest::hex(&head.hash),
         };
         if recorded != Some(&found) {
             bail!("crisis {crisis}: the journal differs from the manifest");
@@ -570,11 +570,7 @@ fn sha256_file(path: &Path) -> anyhow::Result<String> {
     let mut file = fs::File::open(path)?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher)?;
-    Ok(journal::hex(&hasher.finalize()))
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    journal::hex(&Sha256::digest(bytes))
+    Ok(tocsin_core::digest::hex(&hasher.finalize()))
 }
 
 fn create_private(path: &Path) -> anyhow::Result<fs::File> {

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
-use crate::engine::Settings;
-use crate::lang::Lang;
-use crate::lang::catalog::Messages;
+use tocsin_core::engine::Settings;
+use tocsin_core::lang::Lang;
+use tocsin_core::lang::catalog::Messages;
 
 /// A value that must never reach logs or `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
@@ -258,7 +258,7 @@ pub fn parse(
         .map_or_else(|| base.join("playbooks"), |d| base.join(d));
     let templates_dir = string(&bot, "bot", "templates_dir", &mut problems).map(|d| base.join(d));
     let messages_dir = string(&bot, "bot", "messages_dir", &mut problems).map(|d| base.join(d));
-    let messages = Messages::load(messages_dir.as_deref()).unwrap_or_else(|found| {
+    let messages = crate::load::messages(messages_dir.as_deref()).unwrap_or_else(|found| {
         problems.extend(found.into_iter().map(|p| format!("bot.messages_dir: {p}")));
         Messages::builtin()
     });
@@ -305,7 +305,7 @@ pub fn parse(
                 tz,
                 prefix,
                 reminder_interval,
-                bot: crate::engine::event::Author {
+                bot: tocsin_core::engine::event::Author {
                     id: user_id.clone(),
                     name: "tocsin".to_owned(),
                 },
@@ -589,7 +589,7 @@ fn speaking(bot: &toml::Table, messages: &Messages, problems: &mut Vec<String>) 
     let reminder_interval = match string(bot, "bot", "reminder_interval", problems) {
         None => chrono::TimeDelta::minutes(30),
         Some(d) => {
-            match crate::playbook::parse_duration(&d) {
+            match tocsin_core::playbook::parse_duration(&d) {
                 Some(d) if d >= chrono::TimeDelta::minutes(5) => d,
                 _ => {
                     problems.push(format!("bot.reminder_interval: `{d}` must be a duration of at least 5m, e.g. \"30m\""));

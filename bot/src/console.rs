@@ -11,11 +11,11 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use chrono::Utc;
 
-use crate::engine::command::MAX_TEXT_CHARS;
-use crate::engine::event::Author;
-use crate::engine::{Body, Input, Settings};
-use crate::lang::speech::msg;
 use crate::runtime::{Output, Runtime};
+use tocsin_core::engine::command::MAX_TEXT_CHARS;
+use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Input, Settings};
+use tocsin_core::lang::speech::msg;
 
 /// Longest line read whole; longer lines are refused (and skipped without buffering).
 pub const MAX_LINE_BYTES: usize = 4 * MAX_TEXT_CHARS + 64;

@@ -11,8 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::event::Record;
 use crate::journal::{self, Entry, GENESIS};
+use tocsin_core::engine::event::Record;
 
 /// Format name and version of the export file.
 pub const FORMAT: &str = "tocsin-export/1";
@@ -50,9 +50,10 @@ pub fn build(
     entries: &[Entry],
     exported_at: chrono::DateTime<chrono::Utc>,
 ) -> ExportFile {
-    let final_digest = entries
-        .last()
-        .map_or_else(|| journal::hex(&GENESIS), |e| journal::hex(&e.hash));
+    let final_digest = entries.last().map_or_else(
+        || tocsin_core::digest::hex(&GENESIS),
+        |e| tocsin_core::digest::hex(&e.hash),
+    );
     ExportFile {
         format: FORMAT.to_owned(),
         crisis: crisis.to_owned(),
@@ -64,8 +65,8 @@ pub fn build(
             .iter()
             .map(|e| ExportEntry {
                 seq: e.record.seq,
-                prev_hash: journal::hex(&e.prev_hash),
-                hash: journal::hex(&e.hash),
+                prev_hash: tocsin_core::digest::hex(&e.prev_hash),
+                hash: tocsin_core::digest::hex(&e.hash),
                 payload: e.payload.clone(),
                 record: e.record.clone(),
             })
@@ -118,11 +119,11 @@ pub fn verify(text: &str) -> Result<Verified, VerifyError> {
                 entry.seq
             )));
         }
-        if entry.prev_hash != journal::hex(&prev) {
+        if entry.prev_hash != tocsin_core::digest::hex(&prev) {
             return Err(fail("its link to the previous entry is broken"));
         }
         let hash = journal::chain_hash(&prev, entry.seq, entry.payload.as_bytes());
-        if entry.hash != journal::hex(&hash) {
+        if entry.hash != tocsin_core::digest::hex(&hash) {
             return Err(fail("its content does not match its hash (altered)"));
         }
         let parsed: Record = serde_json::from_str(&entry.payload)
@@ -144,7 +145,7 @@ pub fn verify(text: &str) -> Result<Verified, VerifyError> {
             file.entries.len()
         )));
     }
-    if file.final_digest != journal::hex(&prev) {
+    if file.final_digest != tocsin_core::digest::hex(&prev) {
         return Err(VerifyError::File(
             "the final digest does not match the last entry (entries removed at the end?)"
                 .to_owned(),
@@ -163,7 +164,7 @@ fn files(file: &ExportFile) -> Vec<String> {
     file.entries
         .iter()
         .filter_map(|e| match &e.record.event {
-            crate::engine::event::Event::File { sha256, .. } => Some(sha256.clone()),
+            tocsin_core::engine::event::Event::File { sha256, .. } => Some(sha256.clone()),
             _ => None,
         })
         .collect()

@@ -1,9 +1,8 @@
 //! tocsin runs a hospital's cyber crisis cell inside a Matrix room.
 //!
-//! Layout, in reading order:
-//! - [`lang`]: languages, the message catalogs (Fluent) and how typed words match.
-//! - [`playbook`]: crisis playbooks from YAML, with precise diagnostics.
-//! - [`engine`]: the functional core; commands in, records and effects out.
+//! The pure core (languages, playbooks, the engine) is the `tocsin-core`
+//! crate; this one is the shell around it. Layout, in reading order:
+//! - [`load`]: playbooks, scenarios and message catalogs read from disk.
 //! - [`journal`]: the durable, hash-chained, append-only log on sled.
 //! - [`anchor`]: the journal mirrored in the rooms, and compared with them.
 //! - [`export`]: the JSON export and its offline verification.
@@ -20,12 +19,10 @@ pub mod anchor;
 pub mod backup;
 pub mod config;
 pub mod console;
-pub mod engine;
 pub mod evidence;
 pub mod export;
 pub mod journal;
-pub mod lang;
+pub mod load;
 pub mod matrix;
-pub mod playbook;
 pub mod render;
 pub mod runtime;

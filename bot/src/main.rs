@@ -20,12 +20,13 @@ use cli::{
     SchemaKind, SettingsArgs, VerifyArgs,
 };
 use tocsin::config::Misconfigured;
-use tocsin::engine::Settings;
-use tocsin::engine::event::Author;
 use tocsin::journal::{self, Journal, JournalError};
-use tocsin::lang::Lang;
-use tocsin::lang::catalog::Messages;
-use tocsin::{backup, console, playbook, runtime::Runtime};
+use tocsin::{backup, console, runtime::Runtime};
+use tocsin_core::engine::Settings;
+use tocsin_core::engine::event::Author;
+use tocsin_core::lang::Lang;
+use tocsin_core::lang::catalog::Messages;
+use tocsin_core::playbook;
 
 /// Exit codes beyond 0 (success) and 2 (a command-line mistake, from clap).
 mod code {
@@ -85,7 +86,7 @@ impl SettingsArgs {
 
 /// `--lang` and `--messages`: the language, which a catalog must speak, and the catalogs.
 fn language(lang: &str, messages: Option<&Path>) -> anyhow::Result<(Lang, Messages)> {
-    let messages = Messages::load(messages).map_err(|problems| {
+    let messages = tocsin::load::messages(messages).map_err(|problems| {
         anyhow::anyhow!(
             "{} problem(s) in the message catalogs:\n{}",
             problems.len(),
@@ -582,7 +583,7 @@ fn print_chains(summary: &journal::Summary) {
         outln!(
             "  {crisis}: {} entries, final digest {}",
             head.seq,
-            journal::hex(&head.hash)
+            tocsin_core::digest::hex(&head.hash)
         );
     }
 }
@@ -686,10 +687,10 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     let format = match args.format {
-        Format::Html => tocsin::engine::ExportFormat::Html,
-        Format::Md => tocsin::engine::ExportFormat::Markdown,
-        Format::Json => tocsin::engine::ExportFormat::Json,
-        Format::Csv => tocsin::engine::ExportFormat::Csv,
+        Format::Html => tocsin_core::engine::ExportFormat::Html,
+        Format::Md => tocsin_core::engine::ExportFormat::Markdown,
+        Format::Json => tocsin_core::engine::ExportFormat::Json,
+        Format::Csv => tocsin_core::engine::ExportFormat::Csv,
     };
     let edition = match args.edition {
         Edition::Full => tocsin::render::view::Edition::Full,
@@ -700,7 +701,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         Edition::Players => tocsin::render::view::Edition::Players,
     };
     let renderer = tocsin::render::Renderer::new(args.templates.as_deref())?;
-    let catalog = playbook::load_dir(&args.playbooks).ok();
+    let catalog = tocsin::load::dir(&args.playbooks).ok();
     let journal = open_existing(&args.data)?;
     let entries = journal.entries(&args.crisis)?;
     if entries.is_empty() {
@@ -729,7 +730,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         args.output.display(),
         entries.len()
     );
-    if format == tocsin::engine::ExportFormat::Json {
+    if format == tocsin_core::engine::ExportFormat::Json {
         copy_files(&args.data, &args.output, &entries)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -741,7 +742,7 @@ fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow:
     let hashes: Vec<&str> = entries
         .iter()
         .filter_map(|e| match &e.record.event {
-            tocsin::engine::event::Event::File { sha256, .. } => Some(sha256.as_str()),
+            tocsin_core::engine::event::Event::File { sha256, .. } => Some(sha256.as_str()),
             _ => None,
         })
         .collect();
@@ -769,7 +770,7 @@ fn copy_files(data: &Path, output: &Path, entries: &[journal::Entry]) -> anyhow:
 fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let settings = args.settings.settings()?;
     let journal = open_existing(&args.data)?;
-    let mut world = tocsin::engine::state::World::default();
+    let mut world = tocsin_core::engine::state::World::default();
     let crises: Vec<String> = journal.crises().map(str::to_owned).collect();
     for crisis in &crises {
         for entry in journal.entries(crisis)? {
@@ -802,7 +803,7 @@ fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
 
 fn kit(args: &KitArgs) -> anyhow::Result<ExitCode> {
     let (lang, messages) = language(&args.lang, args.messages.as_deref())?;
-    let catalog = playbook::load_dir(&args.playbooks).map_err(|diags| {
+    let catalog = tocsin::load::dir(&args.playbooks).map_err(|diags| {
         anyhow::anyhow!(
             "{} problem(s) in the playbooks; run tocsin check {}",
             diags.len(),
@@ -843,7 +844,7 @@ fn scenario_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             args.output.display()
         );
     }
-    let loaded = playbook::load_paths(std::slice::from_ref(&args.playbooks));
+    let loaded = tocsin::load::paths(std::slice::from_ref(&args.playbooks));
     let by_id = loaded
         .playbooks
         .into_iter()
@@ -889,7 +890,7 @@ fn scenario_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
 /// `tocsin console`: the log from a terminal.
 fn console(args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
     let settings = args.settings.settings()?;
-    let catalog = match playbook::load_dir(&args.playbooks) {
+    let catalog = match tocsin::load::dir(&args.playbooks) {
         Ok(catalog) => catalog,
         Err(diags) => {
             for d in &diags {
@@ -941,7 +942,7 @@ fn check(paths: Vec<PathBuf>) -> ExitCode {
     } else {
         paths
     };
-    let loaded = playbook::load_paths(&paths);
+    let loaded = tocsin::load::paths(&paths);
     let mut diagnostics = loaded.diagnostics;
     if diagnostics.is_empty()
         && let Err(dups) = playbook::Catalog::from_playbooks(loaded.playbooks.clone())

@@ -15,14 +15,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::anchor::{self, Anchor, Checkpoint, Mirrored};
-use crate::engine::event::{Event, PostTag, Record};
-use crate::engine::{
+use crate::journal::{self, Journal, Summary};
+use crate::render::{self, Renderer};
+use tocsin_core::engine::event::{Event, PostTag, Record};
+use tocsin_core::engine::{
     self, Decision, Effect, ExportFormat, Input, Settings, exercise, plan, schedule, state::World,
 };
-use crate::journal::{self, Journal, Summary};
-use crate::lang::speech::{Message, msg};
-use crate::playbook::Catalog;
-use crate::render::{self, Renderer};
+use tocsin_core::lang::speech::{Message, msg};
+use tocsin_core::playbook::Catalog;
 
 /// One running tocsin: its playbooks, templates, journal and folded state.
 #[derive(Debug)]
@@ -562,7 +562,7 @@ impl Runtime {
         )?;
         let digest = entries
             .last()
-            .map(|e| journal::hex(&e.hash))
+            .map(|e| tocsin_core::digest::hex(&e.hash))
             .unwrap_or_default();
         let short = &digest[..digest.len().min(16)];
         let name = format!(
@@ -665,7 +665,7 @@ impl Runtime {
 /// A file name from what people named: lowercase ASCII, accents dropped,
 /// anything else a dash (« ÉCLAIR-synthèse » → `eclair-synthese`).
 fn file_stem(s: &str) -> String {
-    let folded = crate::lang::fold(s);
+    let folded = tocsin_core::lang::fold(s);
     let mut out = String::with_capacity(folded.len());
     for c in folded.chars() {
         if c.is_ascii_alphanumeric() {
@@ -786,7 +786,7 @@ fn checkpoint(
     let Some(idx) = seal.or_else(|| deliveries.iter().position(Delivery::carries)) else {
         return;
     };
-    let digest = journal::hex(&last.hash);
+    let digest = tocsin_core::digest::hex(&last.hash);
     let carrier = &mut deliveries[idx];
     if seal.is_none() {
         let line = settings.say(msg!(
@@ -834,7 +834,9 @@ fn output(
                 .find(|e| e.record.crisis == crisis)
                 .map(|e| (e.record.seq, e.hash))
                 .or(head.map(|h| (h.seq, h.hash)))
-                .map_or((0, String::new()), |(seq, hash)| (seq, journal::hex(&hash)));
+                .map_or((0, String::new()), |(seq, hash)| {
+                    (seq, tocsin_core::digest::hex(&hash))
+                });
             let text = engine::digest_message(&crisis, seq, &hash);
             Output::Reply(settings.say(engine::mark(world.crisis(&crisis), settings, text)))
         }
@@ -913,7 +915,7 @@ fn log_record(entry: &journal::Entry) {
         Event::CrisisClosed {} => tracing::info!(
             crisis = %record.crisis,
             entries = record.seq,
-            digest = %journal::hex(&entry.hash),
+            digest = %tocsin_core::digest::hex(&entry.hash),
             "crisis closed"
         ),
         _ => {}

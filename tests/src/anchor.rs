@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{TimeZone, Utc};
 
 use tocsin::anchor::{self, Mirrored, RoomEvent};
-use tocsin::engine::event::PostTag;
-use tocsin::engine::{Body, Settings};
 use tocsin::runtime::{Delivery, Output, Runtime};
+use tocsin_core::engine::event::PostTag;
+use tocsin_core::engine::{Body, Settings};
 
 use crate::support::root;
 
@@ -86,7 +86,7 @@ fn every_entry_reaches_the_room_and_the_room_rebuilds_the_chain() {
     let checkpoint = carrier.anchor.checkpoint.clone().unwrap();
     let last = runtime.journal().head(&crisis).unwrap();
     assert_eq!(checkpoint.seq, last.seq);
-    assert_eq!(checkpoint.digest, tocsin::journal::hex(&last.hash));
+    assert_eq!(checkpoint.digest, tocsin_core::digest::hex(&last.hash));
     let text = match &carrier.output {
         Output::Ack(t) | Output::Reply(t) | Output::Post { text: t, .. } => t.clone(),
         other => panic!("{other:?}"),
@@ -162,7 +162,7 @@ fn every_entry_reaches_the_room_and_the_room_rebuilds_the_chain() {
 fn without_a_room_to_mirror_in_nothing_is_added() {
     // The console (and every runtime that did not ask) mirrors nothing.
     let dir = tempfile::tempdir().unwrap();
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let mut runtime = Runtime::open(dir.path(), catalog, Settings::default(), None)
         .unwrap()
         .0;

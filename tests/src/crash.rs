@@ -4,8 +4,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use crate::support::{root, tocsin_bin};
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
 #[test]
 fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
@@ -86,12 +86,12 @@ fn entries_acknowledged_before_sigkill_are_all_there_after_reopening() {
 #[test]
 fn a_restart_after_downtime_records_a_gap_in_open_crises() {
     use chrono::{TimeDelta, Utc};
-    use tocsin::engine::event::{Author, Event};
-    use tocsin::engine::{Body, Input, Settings};
     use tocsin::runtime::{Delivery, Output, Runtime};
+    use tocsin_core::engine::event::{Author, Event};
+    use tocsin_core::engine::{Body, Input, Settings};
 
     let dir = tempfile::tempdir().unwrap();
-    let catalog = || tocsin::playbook::load_dir(&crate::support::root().join("playbooks")).unwrap();
+    let catalog = || tocsin::load::dir(&crate::support::root().join("playbooks")).unwrap();
     let now = Utc::now();
     let (mut runtime, _) = Runtime::open(dir.path(), catalog(), Settings::default(), None).unwrap();
     // First start: no sign of life on record, nothing to report.

@@ -619,8 +619,8 @@ fn journal_with_a_file(data: &Path) -> (String, &'static [u8]) {
     let photo: &[u8] = b"photo of the paper log sheet";
     let sha256 = tocsin::evidence::store(&tocsin::evidence::dir(data), photo).unwrap();
     let record = |seq: u64, event: serde_json::Value| {
-        serde_json::from_value::<tocsin::engine::event::Record>(serde_json::json!({
-            "v": tocsin::engine::event::RECORD_VERSION,
+        serde_json::from_value::<tocsin_core::engine::event::Record>(serde_json::json!({
+            "v": tocsin_core::engine::event::RECORD_VERSION,
             "seq": seq,
             "crisis": "20261129-rancongiciel",
             "occurred_at": "2026-11-29T02:40:00Z",

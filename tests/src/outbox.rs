@@ -4,9 +4,9 @@
 use chrono::{TimeZone, Utc};
 use expect_test::expect;
 
-use tocsin::engine::event::PostTag;
-use tocsin::engine::{Body, Input};
 use tocsin::runtime::{Delivery, Output, ReplyTo, Runtime};
+use tocsin_core::engine::event::PostTag;
+use tocsin_core::engine::{Body, Input};
 
 fn open(dir: &std::path::Path) -> Runtime {
     crate::support::runtime(dir)
@@ -107,7 +107,7 @@ fn the_outbox_format_is_stable() {
             direct_to: Some("@dg:chu.fr".into()),
             text: "[EXERCICE] 📧 Courriel — X : payez".into(),
             html: None,
-            files: vec![tocsin::engine::StimulusFile {
+            files: vec![tocsin_core::engine::StimulusFile {
                 name: "note.txt".into(),
                 path: "/srv/tocsin/playbooks/scenarios/fichiers/note.txt".into(),
                 sha256: "ab".repeat(32),
@@ -156,7 +156,7 @@ fn a_refused_message_is_on_record() {
     drop(runtime);
     let mut kinds = Vec::new();
     tocsin::journal::Journal::open(dir.path(), |e| {
-        if let tocsin::engine::event::Event::Undelivered { txn, reason } = &e.record.event {
+        if let tocsin_core::engine::event::Event::Undelivered { txn, reason } = &e.record.event {
             kinds.push(format!("{} {txn} {reason}", e.record.crisis));
         }
     })

@@ -6,7 +6,7 @@ use crate::support::{root, text, tocsin};
 
 #[test]
 fn every_shipped_playbook_loads_clean() {
-    let loaded = tocsin::playbook::load_paths(&[root().join("playbooks")]);
+    let loaded = tocsin::load::paths(&[root().join("playbooks")]);
     assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
     assert!(!loaded.playbooks.is_empty());
     let rancon = loaded
@@ -31,7 +31,7 @@ fn every_shipped_playbook_loads_clean() {
             .clocks
             .iter()
             .any(|c| c.stages[0].due
-                == tocsin::playbook::Delay::span(chrono::TimeDelta::hours(72))),
+                == tocsin_core::playbook::Delay::span(chrono::TimeDelta::hours(72))),
         "the 72 h CNIL clock"
     );
     // Every delay and procedure says where it comes from, or that it is the establishment's choice.
@@ -111,7 +111,7 @@ fn check_warns_about_a_clock_without_a_source_but_passes() {
 
 #[test]
 fn the_shipped_scenarios_are_a_three_hour_exercise_and_a_twenty_minute_one() {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let long = catalog
         .scenario("blouse-noire")
         .expect("the 3-hour exercise");

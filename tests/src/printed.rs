@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
 
-use tocsin::engine::ExportFormat;
-use tocsin::engine::event::Author;
-use tocsin::engine::{Body, Input, Settings};
 use tocsin::journal::Entry;
 use tocsin::render::Renderer;
 use tocsin::render::view::Edition;
 use tocsin::runtime::Runtime;
+use tocsin_core::engine::ExportFormat;
+use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Input, Settings};
 
 use crate::support::root;
 
@@ -47,7 +47,7 @@ pub fn settings() -> Settings {
 /// Plays a script of `tests/data/plays/` into a journal in `dir`: its entries.
 pub fn play(name: &str, dir: &Path) -> Vec<Entry> {
     let script = std::fs::read_to_string(root().join("tests/data/plays").join(name)).unwrap();
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let settings = settings();
     let tz = settings.tz;
     let (mut runtime, _) = Runtime::open(dir, catalog, settings, None).unwrap();
@@ -117,7 +117,7 @@ pub fn play(name: &str, dir: &Path) -> Vec<Entry> {
 
 /// The report of a played script, in a format and an edition.
 pub fn render(entries: &[Entry], format: ExportFormat, edition: Edition) -> String {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let renderer = Renderer::new(None).unwrap();
     let closed = entries.last().unwrap().record.recorded_at;
     let bytes = tocsin::render::export(
@@ -609,7 +609,7 @@ fn the_crisis_report_of_a_real_crisis_prints_the_same_way() {
 #[test]
 fn the_paper_kit_prints_spoken_durations_and_each_service_on_its_own_pages() {
     let dir = tempfile::tempdir().unwrap();
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let playbook = catalog.get("rancongiciel").unwrap();
     let kit = tocsin::render::kit::build(playbook, &Settings::default());
     let html = Renderer::new(None).unwrap().kit_html(&kit).unwrap();
@@ -652,14 +652,15 @@ fn the_paper_kit_prints_spoken_durations_and_each_service_on_its_own_pages() {
     }
     // Each degraded procedure starts a page and has its pages to itself,
     // headed with its service.
-    let degraded: Vec<&tocsin::playbook::Procedure> = playbook
+    let degraded: Vec<&tocsin_core::playbook::Procedure> = playbook
         .procedures
         .iter()
-        .filter(|p| p.kind == tocsin::playbook::ProcedureKind::Degraded)
+        .filter(|p| p.kind == tocsin_core::playbook::ProcedureKind::Degraded)
         .collect();
     assert!(degraded.len() >= 10);
-    let header =
-        |p: &tocsin::playbook::Procedure| format!("{} — {} · {}", p.id, p.title.fr, p.service.fr);
+    let header = |p: &tocsin_core::playbook::Procedure| {
+        format!("{} — {} · {}", p.id, p.title.fr, p.service.fr)
+    };
     for p in &degraded {
         let heading = format!("{} — {}", p.id, p.title.fr);
         let pages_of: Vec<usize> = (0..n)

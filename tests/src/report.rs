@@ -6,13 +6,13 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use expect_test::{expect, expect_file};
 
-use tocsin::engine::ExportFormat;
-use tocsin::engine::event::Author;
-use tocsin::engine::{Body, Input, Settings};
 use tocsin::journal::Entry;
 use tocsin::render::Renderer;
 use tocsin::render::view::Edition;
 use tocsin::runtime::Runtime;
+use tocsin_core::engine::ExportFormat;
+use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Input, Settings};
 
 use crate::support::root;
 
@@ -63,7 +63,7 @@ const CANNED: &[(u32, u32, &str, &str)] = &[
 ];
 
 fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let (mut runtime, _) = Runtime::open(dir, catalog, Settings::default(), None).unwrap();
     let script = CANNED
         .iter()
@@ -99,7 +99,7 @@ fn canned_journal(dir: &Path, extra: &[(u32, u32, &str, &str)]) -> Vec<Entry> {
 }
 
 fn export(entries: &[Entry], format: ExportFormat) -> String {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let renderer = Renderer::new(None).unwrap();
     let bytes = tocsin::render::export(
         &renderer,
@@ -175,7 +175,7 @@ const EXERCISE: &[(u32, u32, &str, &str, &str)] = &[
 ];
 
 fn exercise_journal(dir: &Path) -> Vec<Entry> {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let (mut runtime, _) = Runtime::open(dir, catalog, Settings::default(), None).unwrap();
     for (n, (hh, mm, who, room, text)) in EXERCISE.iter().enumerate() {
         if *text == "tick" {
@@ -205,7 +205,7 @@ fn exercise_journal(dir: &Path) -> Vec<Entry> {
 }
 
 fn export_edition(entries: &[Entry], format: ExportFormat, edition: Edition) -> String {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let settings = Settings {
         establishment: Some("Centre hospitalier de Démo".to_owned()),
         ..Settings::default()
@@ -233,7 +233,7 @@ fn an_exercise_report_has_a_full_and_a_players_edition() {
     // Who received each inject and how, and the file that went with it, by its hash.
     let note =
         std::fs::read(root().join("playbooks/scenarios/fichiers/note-de-rancon.txt")).unwrap();
-    let digest = tocsin::journal::hex(&<sha2::Sha256 as sha2::Digest>::digest(&note));
+    let digest = tocsin_core::digest::hex(&<sha2::Sha256 as sha2::Digest>::digest(&note));
     let r01 = full
         .lines()
         .find(|l| l.starts_with("| r01 "))
@@ -352,7 +352,7 @@ fn the_json_export_verifies_offline_and_any_changed_character_is_named() {
     assert_eq!(ok.n_entries, entries.len() as u64);
     assert_eq!(
         ok.final_digest,
-        tocsin::journal::hex(&entries.last().unwrap().hash)
+        tocsin_core::digest::hex(&entries.last().unwrap().hash)
     );
 
     let file: tocsin::export::ExportFile = serde_json::from_str(&json).unwrap();
@@ -577,10 +577,10 @@ fn the_report_and_the_paper_kit_render_in_chromium() {
         console_errors(&log)
     );
 
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let kit = tocsin::render::kit::build(
         catalog.get("rancongiciel").unwrap(),
-        &tocsin::engine::Settings::default(),
+        &tocsin_core::engine::Settings::default(),
     );
     let kit_path = dir.path().join("kit.html");
     std::fs::write(
@@ -641,10 +641,10 @@ fn every_column_width_the_report_uses_is_defined() {
 
 #[test]
 fn the_paper_kit_shows_sources_stages_and_conditions() {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let kit = tocsin::render::kit::build(
         catalog.get("rancongiciel").unwrap(),
-        &tocsin::engine::Settings::default(),
+        &tocsin_core::engine::Settings::default(),
     );
     let html = Renderer::new(None).unwrap().kit_html(&kit).unwrap();
     for expected in [
@@ -676,7 +676,7 @@ fn templates_are_strict_and_can_be_overridden() {
     let renderer = Renderer::new(Some(dir.path())).unwrap();
     let data = tempfile::tempdir().unwrap();
     let entries = canned_journal(data.path(), &[]);
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let err = tocsin::render::export(
         &renderer,
         &entries,

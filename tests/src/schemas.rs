@@ -17,8 +17,8 @@ enum Kind {
 
 fn schema(kind: Kind) -> Value {
     let src = match kind {
-        Kind::Playbook => tocsin::playbook::schema::PLAYBOOK,
-        Kind::Scenario => tocsin::playbook::schema::SCENARIO,
+        Kind::Playbook => tocsin_core::playbook::schema::PLAYBOOK,
+        Kind::Scenario => tocsin_core::playbook::schema::SCENARIO,
     };
     serde_json::from_str(src).unwrap()
 }
@@ -176,13 +176,15 @@ fn object_locations(value: &Value, pointer: &str, shape: &str, out: &mut BTreeMa
 fn checker_fields(
     kind: Kind,
     doc: &Value,
-    playbooks: &BTreeMap<String, tocsin::playbook::Playbook>,
+    playbooks: &BTreeMap<String, tocsin_core::playbook::Playbook>,
 ) -> Option<BTreeSet<String>> {
     // JSON is YAML: the checker reads the mutated document as it is.
     let src = serde_json::to_string_pretty(doc).unwrap();
     let diagnostics = match kind {
-        Kind::Playbook => tocsin::playbook::parse("drift.yaml", &src).err()?,
-        Kind::Scenario => tocsin::playbook::scenario::parse("drift.yaml", &src, playbooks).err()?,
+        Kind::Playbook => tocsin_core::playbook::parse("drift.yaml", &src).err()?,
+        Kind::Scenario => {
+            tocsin_core::playbook::scenario::parse("drift.yaml", &src, playbooks).err()?
+        }
     };
     let message = diagnostics
         .iter()
@@ -211,8 +213,8 @@ fn schema_fields(
 
 #[test]
 fn the_schemas_list_exactly_the_fields_the_checker_accepts() {
-    let catalog = tocsin::playbook::load_paths(&[root().join("playbooks")]);
-    let playbooks: BTreeMap<String, tocsin::playbook::Playbook> = catalog
+    let catalog = tocsin::load::paths(&[root().join("playbooks")]);
+    let playbooks: BTreeMap<String, tocsin_core::playbook::Playbook> = catalog
         .playbooks
         .into_iter()
         .map(|p| (p.id.clone(), p))

@@ -7,9 +7,9 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use expect_test::expect_file;
 
-use tocsin::engine::event::Author;
-use tocsin::engine::{Body, Input, Settings};
 use tocsin::runtime::{Delivery, Output, Runtime};
+use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Input, Settings};
 
 use crate::support::root;
 
@@ -249,7 +249,7 @@ fn two_sites(dir: &Path) -> (String, String) {
 }
 
 fn runtime_in(dir: &Path, settings: Settings) -> Runtime {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     Runtime::open(dir, catalog, settings, None).unwrap().0
 }
 
@@ -409,7 +409,7 @@ fn the_summary_speaks_english_when_configured_and_escapes_site_labels() {
     let dir = tempfile::tempdir().unwrap();
     let (nord, sud) = two_sites(dir.path());
     let settings = Settings {
-        lang: tocsin::lang::Lang::en(),
+        lang: tocsin_core::lang::Lang::en(),
         ..Settings::default()
     };
     let runtime = runtime_in(dir.path(), settings);

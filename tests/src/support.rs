@@ -63,8 +63,8 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// A runtime over the shipped playbooks, its journal in `dir`.
 pub fn runtime(dir: &Path) -> tocsin::runtime::Runtime {
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
-    tocsin::runtime::Runtime::open(dir, catalog, tocsin::engine::Settings::default(), None)
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
+    tocsin::runtime::Runtime::open(dir, catalog, tocsin_core::engine::Settings::default(), None)
         .unwrap()
         .0
 }
@@ -73,17 +73,17 @@ pub fn runtime(dir: &Path) -> tocsin::runtime::Runtime {
 /// 2026-11-29, and what an answer replies to.
 pub fn cell_input(
     n: u32,
-    body: tocsin::engine::Body,
-) -> (tocsin::engine::Input, tocsin::runtime::ReplyTo) {
+    body: tocsin_core::engine::Body,
+) -> (tocsin_core::engine::Input, tocsin::runtime::ReplyTo) {
     use chrono::TimeZone;
     let at = chrono::Utc
         .with_ymd_and_hms(2026, 11, 29, 3, 40, n)
         .unwrap();
     let event = format!("$event{n}");
-    let input = tocsin::engine::Input {
+    let input = tocsin_core::engine::Input {
         at,
         sent_at: at,
-        author: tocsin::engine::event::Author {
+        author: tocsin_core::engine::event::Author {
             id: "@alice:chu.fr".into(),
             name: "alice".into(),
         },
@@ -107,7 +107,7 @@ pub fn cell_input(
 /// refuse it (`context` says which line of a script it was); its outputs.
 pub fn handled(
     runtime: &mut tocsin::runtime::Runtime,
-    input: &tocsin::engine::Input,
+    input: &tocsin_core::engine::Input,
     context: &str,
 ) -> Vec<tocsin::runtime::Delivery> {
     let outputs = runtime.handle(input, None).unwrap();

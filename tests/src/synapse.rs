@@ -33,8 +33,8 @@ use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UserId};
 use matrix_sdk::{Client, Room, RoomMemberships};
 use tokio_util::sync::CancellationToken;
 
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
 use crate::support::{root, tocsin_bin};
 
@@ -1111,7 +1111,7 @@ async fn an_exercise_driven_from_the_animation_room() {
     }
 
     // Nothing of the facilitators' material ever reached the players' room.
-    let catalog = tocsin::playbook::load_dir(&root().join("playbooks")).unwrap();
+    let catalog = tocsin::load::dir(&root().join("playbooks")).unwrap();
     let scenario = catalog.scenario("demo-20min").unwrap();
     let mut secrets: Vec<String> = vec![
         "OBSERVATION".to_owned(),

@@ -13,8 +13,8 @@ fn chain(crisis: &str, payloads: &[&str]) -> Vec<Mirrored> {
         out.push(Mirrored {
             crisis: crisis.to_owned(),
             seq,
-            prev: journal::hex(&prev),
-            hash: journal::hex(&hash),
+            prev: tocsin_core::digest::hex(&prev),
+            hash: tocsin_core::digest::hex(&hash),
             payload: (*payload).to_owned(),
         });
         prev = hash;

@@ -33,8 +33,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sled::Transactional;
+use tocsin_core::digest::hex;
 
-use crate::engine::event::{Event, RECORD_VERSION, Record};
+use tocsin_core::engine::event::{Event, RECORD_VERSION, Record};
 
 /// Version of the stored value layout (not of the record inside).
 const FORMAT: u8 = 1;
@@ -781,10 +782,6 @@ pub fn chain_hash(prev: &Hash, seq: u64, payload: &[u8]) -> Hash {
     h.update(seq.to_be_bytes());
     h.update(payload);
     h.finalize().into()
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Verifies one chain in key order; returns its head. Fails at the first bad entry.

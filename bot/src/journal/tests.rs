@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::{GENESIS, Hash, Journal, JournalError, chain_hash};
-use crate::engine::event::{Author, Event, RECORD_VERSION, Record};
+use tocsin_core::engine::event::{Author, Event, RECORD_VERSION, Record};
 
 fn record(crisis: &str, seq: u64, source: Option<&str>) -> Record {
     let at = Utc.with_ymd_and_hms(2026, 11, 29, 2, 40, 0).unwrap()

@@ -183,7 +183,7 @@ pub async fn recover(config: &Config, recovery_key: &str) -> anyhow::Result<Reco
             let head = journal
                 .restore_chain(crisis, &chain)
                 .with_context(|| format!("writing crisis {crisis}"))?;
-            final_digest = crate::journal::hex(&head.hash);
+            final_digest = tocsin_core::digest::hex(&head.hash);
             let last = journal.entries_from(crisis, head.seq)?;
             last_alive = last
                 .iter()

@@ -39,9 +39,9 @@ use tokio_util::task::TaskTracker;
 
 use super::outbound;
 use crate::anchor::{self, Anchor};
-use crate::engine::event::PostTag;
 use crate::journal::OutboxHandle;
 use crate::runtime::{Delivery, ExportFile, Output, ReplyTo, StimulusOutput};
+use tocsin_core::engine::event::PostTag;
 
 /// Longest wait between two attempts at a delivery the homeserver did not take.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
@@ -386,7 +386,7 @@ impl RoomSender {
                     file.path
                 ))
             })?;
-            if crate::journal::hex(&Sha256::digest(&bytes)) != file.sha256 {
+            if tocsin_core::digest::hex(&Sha256::digest(&bytes)) != file.sha256 {
                 return Err(Failure::Refused(anyhow::anyhow!(
                     "attachment {} changed since the scenario was loaded; reload the scenario",
                     file.name

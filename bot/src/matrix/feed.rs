@@ -38,12 +38,12 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::inbound;
-use crate::engine::event::Author;
-use crate::engine::{Body, Quoted, QuotedContent, consign};
 use crate::evidence;
 use crate::journal::SourceIndex;
-use crate::lang::speech::{Speech, msg};
 use crate::runtime::ReplyTo;
+use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Quoted, QuotedContent, consign};
+use tocsin_core::lang::speech::{Speech, msg};
 
 /// What the sync loop hands the runtime task, in order.
 #[derive(Debug)]

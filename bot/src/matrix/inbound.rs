@@ -6,7 +6,7 @@ use matrix_sdk::ruma::events::room::message::{
     MessageType, OriginalSyncRoomMessageEvent, Relation,
 };
 
-use crate::engine::Body;
+use tocsin_core::engine::Body;
 
 /// What a room message means to tocsin, or `None` when tocsin must ignore it.
 pub fn message_body(ev: &OriginalSyncRoomMessageEvent) -> Option<Body> {

@@ -39,12 +39,11 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Credentials};
-use crate::engine::Input;
-use crate::engine::event::Author;
-use crate::lang::speech::msg;
-use crate::playbook;
 use crate::runtime::{Delivery, Output, Runtime};
 use feed::{Feed, Incoming};
+use tocsin_core::engine::Input;
+use tocsin_core::engine::event::Author;
+use tocsin_core::lang::speech::msg;
 
 /// Power level needed to open and close crises and assign roles.
 pub const LEAD_POWER_LEVEL: i64 = 50;
@@ -54,7 +53,7 @@ const HEARTBEAT: Duration = Duration::from_secs(60);
 
 /// Runs the bot until `shutdown` is cancelled.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let catalog = playbook::load_dir(&config.playbooks_dir).map_err(|diags| {
+    let catalog = crate::load::dir(&config.playbooks_dir).map_err(|diags| {
         let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
         anyhow::anyhow!(
             "{} problem(s) in the playbooks:\n{}",

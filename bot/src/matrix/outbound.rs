@@ -65,7 +65,7 @@ pub fn user_ids(text: &str) -> Vec<OwnedUserId> {
     ids
 }
 
-use crate::lang::escape_html as escape;
+use tocsin_core::lang::escape_html as escape;
 
 #[cfg(test)]
 mod tests {

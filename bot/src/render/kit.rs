@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::view::{SourceRow, source_rows};
-use crate::engine::{Settings, clock};
-use crate::lang::Lang;
-use crate::lang::speech::{Message, msg};
-use crate::playbook::{Delay, Playbook, ProcedureKind};
+use tocsin_core::engine::{Settings, clock};
+use tocsin_core::lang::Lang;
+use tocsin_core::lang::speech::{Message, msg};
+use tocsin_core::playbook::{Delay, Playbook, ProcedureKind};
 
 use super::time::duration;
 
@@ -136,7 +136,7 @@ fn labels(settings: &Settings) -> BTreeMap<&'static str, String> {
 pub fn build(playbook: &Playbook, settings: &Settings) -> KitView {
     let t = labels(settings);
     let lang = settings.lang;
-    let procedure = |(idx, p): (usize, &crate::playbook::Procedure)| KitProcedure {
+    let procedure = |(idx, p): (usize, &tocsin_core::playbook::Procedure)| KitProcedure {
         id: p.id.clone(),
         title: p.title.get(lang).to_owned(),
         service: p.service.get(lang).to_owned(),

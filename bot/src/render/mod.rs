@@ -19,7 +19,7 @@ use std::path::Path;
 
 use handlebars::Handlebars;
 
-use crate::engine::ExportFormat;
+use tocsin_core::engine::ExportFormat;
 
 const TEMPLATES: &[(&str, &str, Output)] = &[
     (
@@ -192,8 +192,8 @@ fn render(
 
 /// Labels for a template (`t.<key>`), put into words.
 fn labels(
-    settings: &crate::engine::Settings,
-    labels: impl IntoIterator<Item = (&'static str, crate::lang::speech::Message)>,
+    settings: &tocsin_core::engine::Settings,
+    labels: impl IntoIterator<Item = (&'static str, tocsin_core::lang::speech::Message)>,
 ) -> std::collections::BTreeMap<&'static str, String> {
     labels
         .into_iter()
@@ -283,8 +283,8 @@ pub fn css_string(s: &str) -> String {
 
 /// « Page 3 sur 12 » with the page counters, as a CSS `content` value: the
 /// catalog's words around the counters, which only CSS can print.
-fn css_page_number(settings: &crate::engine::Settings) -> String {
-    let words = settings.say(crate::lang::speech::msg!(
+fn css_page_number(settings: &tocsin_core::engine::Settings) -> String {
+    let words = settings.say(tocsin_core::lang::speech::msg!(
         "report-page-number",
         page = "\u{1}",
         pages = "\u{2}"
@@ -358,8 +358,8 @@ pub fn escape_markdown(s: &str) -> String {
 pub fn export(
     renderer: &Renderer,
     entries: &[crate::journal::Entry],
-    catalog: &crate::playbook::Catalog,
-    settings: &crate::engine::Settings,
+    catalog: &tocsin_core::playbook::Catalog,
+    settings: &tocsin_core::engine::Settings,
     format: ExportFormat,
     edition: view::Edition,
     now: chrono::DateTime<chrono::Utc>,

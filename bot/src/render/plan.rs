@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::engine::Settings;
-use crate::engine::state::World;
-use crate::lang::speech::msg;
+use tocsin_core::engine::Settings;
+use tocsin_core::engine::state::World;
+use tocsin_core::lang::speech::msg;
 
 /// What the plan template shows.
 #[derive(Debug, Serialize)]
@@ -62,8 +62,9 @@ pub fn build(world: &World, settings: &Settings, now: DateTime<Utc>, times: Time
         (Some(d), Times::Printed) => super::time::date(settings, d),
         (Some(d), Times::Machine) => d.to_string(),
     };
-    let state =
-        |s: crate::engine::event::PlanState| settings.say(msg!("plan-state", state = s.key()));
+    let state = |s: tocsin_core::engine::event::PlanState| {
+        settings.say(msg!("plan-state", state = s.key()))
+    };
     let items: Vec<PlanRow> = world
         .plan
         .iter()

@@ -17,10 +17,10 @@ use serde::Serialize;
 
 use super::view::{self, Edition, InjectRow, PageView, ReportView};
 use super::{RenderError, Renderer};
-use crate::engine::{ExportFormat, Settings};
 use crate::journal::Entry;
-use crate::lang::speech::{Message, msg};
-use crate::playbook::Catalog;
+use tocsin_core::engine::{ExportFormat, Settings};
+use tocsin_core::lang::speech::{Message, msg};
+use tocsin_core::playbook::Catalog;
 
 /// What a site has nothing for: an objective or inject it did not have, a
 /// metric it did not measure.

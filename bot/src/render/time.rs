@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 
-use crate::engine::Settings;
-use crate::lang::speech::msg;
+use tocsin_core::engine::Settings;
+use tocsin_core::lang::speech::msg;
 
 /// « mar. 1 déc. 2026 », in the configured language.
 pub fn date(settings: &Settings, day: NaiveDate) -> String {
@@ -63,7 +63,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::lang::Lang;
+    use tocsin_core::lang::Lang;
 
     #[test]
     fn dates_and_durations_read_as_people_say_them() {

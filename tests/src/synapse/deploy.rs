@@ -10,8 +10,8 @@ use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, UserId};
 
 use super::{BotSetup, TIMEOUT, User, bot_setup, homeserver, terminate, unique, wait_joined};
 use crate::support::{root, text, tocsin_bin};
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
 /// The store passphrase these tests use, so that backups carry an encrypted store.
 const PASSPHRASE: &str = "a passphrase for the deployment tests";

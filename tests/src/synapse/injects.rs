@@ -7,8 +7,8 @@
 
 use matrix_sdk::RoomMemberships;
 use sha2::{Digest, Sha256};
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
 use super::{User, bot_setup, homeserver, start_in_process, unique, wait_joined};
 use crate::support::root;

@@ -17,8 +17,8 @@ use matrix_sdk::ruma::events::{
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedUserId, UInt, UserId};
 
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
 use super::{
     BotSetup, TIMEOUT, User, bot_setup, homeserver, spawn_bot_process, terminate, unique,

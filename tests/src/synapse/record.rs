@@ -9,8 +9,8 @@ use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
 use matrix_sdk::ruma::events::room::message::{ReplyMetadata, RoomMessageEventContent};
 use matrix_sdk::ruma::{OwnedEventId, UserId};
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
 use super::{User, bot_setup, homeserver, start_in_process, unique, wait_joined};
 use crate::support::{text, tocsin};

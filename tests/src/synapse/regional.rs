@@ -225,10 +225,10 @@ async fn one_animation_room_drives_two_establishments_on_two_homeservers() {
     let mut played: Vec<(String, String)> = Vec::new();
     let mut decisions: Vec<String> = Vec::new();
     tocsin::journal::Journal::open(&setup.dir.path().join("data"), |e| match &e.record.event {
-        tocsin::engine::event::Event::InjectPlayed { inject, text, .. } => {
+        tocsin_core::engine::event::Event::InjectPlayed { inject, text, .. } => {
             played.push((e.record.crisis.clone(), format!("{inject} {text}")));
         }
-        tocsin::engine::event::Event::Decision { .. } => {
+        tocsin_core::engine::event::Event::Decision { .. } => {
             decisions.push(e.record.crisis.clone());
         }
         _ => {}

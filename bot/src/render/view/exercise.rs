@@ -10,10 +10,10 @@ use super::{
     ContributionRow, ImprovementRow, InjectRow, ObjectiveRow, ObservationRow, Report,
     RetexTopicView, RunView, SynthesisView,
 };
-use crate::engine::event::{Event, PlanState, SynthesisPart};
-use crate::engine::exercise::{channel_label, debrief, measures};
-use crate::lang::speech::msg;
-use crate::playbook::scenario::Channel;
+use tocsin_core::engine::event::{Event, PlanState, SynthesisPart};
+use tocsin_core::engine::exercise::{channel_label, debrief, measures};
+use tocsin_core::lang::speech::msg;
+use tocsin_core::playbook::scenario::Channel;
 
 /// An inject as it was played: channel, from (with a handle), to, text (with
 /// a headline), expected, and who received it how.
@@ -145,9 +145,9 @@ impl Report<'_> {
                     inject.as_str(),
                     (
                         channel,
-                        crate::engine::exercise::persona(from, handle.as_deref()),
+                        tocsin_core::engine::exercise::persona(from, handle.as_deref()),
                         to,
-                        crate::engine::exercise::with_headline(
+                        tocsin_core::engine::exercise::with_headline(
                             self.settings,
                             headline.as_deref(),
                             text,

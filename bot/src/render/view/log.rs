@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{DayView, LogRow, Report};
-use crate::engine::event::{Event, Owner, Record, SentFile};
-use crate::engine::exercise::player_text;
-use crate::journal::{self, Entry};
-use crate::lang::speech::msg;
-use crate::playbook::Catalog;
+use crate::journal::Entry;
+use tocsin_core::engine::event::{Event, Owner, Record, SentFile};
+use tocsin_core::engine::exercise::player_text;
+use tocsin_core::lang::speech::msg;
+use tocsin_core::playbook::Catalog;
 
 /// `nis2.2` for a stage, `cnil-72h` for a clock without stages.
 fn stage_ref(clock: &str, stage: Option<usize>) -> String {
@@ -127,7 +127,7 @@ impl Report<'_> {
         };
         LogRow {
             seq: r.seq.to_string(),
-            hash: journal::hex(&e.hash)[..8].to_owned(),
+            hash: tocsin_core::digest::hex(&e.hash)[..8].to_owned(),
             time: self.time(r.occurred_at),
             note,
             author: match &r.recorded_by {
@@ -437,8 +437,8 @@ impl Report<'_> {
                 } else {
                     String::new()
                 };
-                let from = crate::engine::exercise::persona(from, handle.as_deref());
-                let text = crate::engine::exercise::with_headline(
+                let from = tocsin_core::engine::exercise::persona(from, handle.as_deref());
+                let text = tocsin_core::engine::exercise::with_headline(
                     self.settings,
                     headline.as_deref(),
                     text,
@@ -482,7 +482,7 @@ impl Report<'_> {
             }
             Event::RetexTopic { number } => (
                 format!("#{number}"),
-                self.say(crate::engine::exercise::debrief::retex_topic(*number)),
+                self.say(tocsin_core::engine::exercise::debrief::retex_topic(*number)),
             ),
             Event::RetexContribution { topic, text } => (format!("#{topic}"), text.clone()),
             Event::Improvement {
@@ -603,7 +603,7 @@ impl Report<'_> {
 pub fn csv_rows(
     entries: &[Entry],
     catalog: &Catalog,
-    settings: &crate::engine::Settings,
+    settings: &tocsin_core::engine::Settings,
     edition: super::Edition,
     now: DateTime<Utc>,
 ) -> Vec<[String; 11]> {
@@ -636,7 +636,7 @@ pub fn csv_rows(
                     text,
                     if r.transcribed { "yes" } else { "" }.to_owned(),
                     r.source.clone().unwrap_or_default(),
-                    journal::hex(&e.hash)[..16].to_owned(),
+                    tocsin_core::digest::hex(&e.hash)[..16].to_owned(),
                 ]
             })
             .collect()

@@ -27,14 +27,14 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::engine::Settings;
-use crate::engine::event::{Event, PostTag};
-use crate::engine::exercise::measures;
-use crate::engine::state::{Crisis, ExerciseRun, World};
-use crate::journal::{self, Entry};
-use crate::lang::speech::{Message, msg};
-use crate::playbook::scenario::Scenario;
-use crate::playbook::{Catalog, Playbook};
+use crate::journal::Entry;
+use tocsin_core::engine::Settings;
+use tocsin_core::engine::event::{Event, PostTag};
+use tocsin_core::engine::exercise::measures;
+use tocsin_core::engine::state::{Crisis, ExerciseRun, World};
+use tocsin_core::lang::speech::{Message, msg};
+use tocsin_core::playbook::scenario::Scenario;
+use tocsin_core::playbook::{Catalog, Playbook};
 
 pub use log::csv_rows;
 
@@ -327,7 +327,10 @@ pub struct SourceRow {
 }
 
 /// A playbook item's sources, in the report's language.
-pub fn source_rows(sources: &[crate::playbook::Source], lang: crate::lang::Lang) -> Vec<SourceRow> {
+pub fn source_rows(
+    sources: &[tocsin_core::playbook::Source],
+    lang: tocsin_core::lang::Lang,
+) -> Vec<SourceRow> {
     sources
         .iter()
         .map(|s| SourceRow {
@@ -452,7 +455,7 @@ impl Report<'_> {
     }
 
     /// The role its author held when an entry was recorded, by its title.
-    fn role_of(&self, r: &crate::engine::event::Record) -> String {
+    fn role_of(&self, r: &tocsin_core::engine::event::Record) -> String {
         r.role
             .as_deref()
             .map(|x| self.role_title(x))
@@ -794,7 +797,7 @@ impl Report<'_> {
         IntegrityView {
             final_digest: entries
                 .last()
-                .map(|e| journal::hex(&e.hash))
+                .map(|e| tocsin_core::digest::hex(&e.hash))
                 .unwrap_or_default(),
             n_entries: entries.len() as u64,
             sealed_at: self.crisis.and_then(|c| c.closed_at).map(|t| self.at(t)),
@@ -826,7 +829,7 @@ impl Report<'_> {
                     Some(CheckpointRow {
                         seq: *seq,
                         time: self.at(named.record.recorded_at),
-                        digest: journal::hex(&named.hash),
+                        digest: tocsin_core::digest::hex(&named.hash),
                         event_id: event_id.clone(),
                     })
                 }

@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 
 use super::{LeadRow, Participants, PersonRow, Report, SignatureRow};
-use crate::engine::event::Event;
-use crate::engine::exercise::debrief;
 use crate::journal::Entry;
-use crate::lang::speech::msg;
+use tocsin_core::engine::event::Event;
+use tocsin_core::engine::exercise::debrief;
+use tocsin_core::lang::speech::msg;
 
 /// What someone did, as far as the log tells.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

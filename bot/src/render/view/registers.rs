@@ -9,12 +9,12 @@ use super::{
     ActionRow, ClockRow, DecisionRow, InfoRow, MetricRow, PointView, ProcedureView, Report,
     StepRow, source_rows,
 };
-use crate::engine::event::{Event, Verification};
-use crate::engine::exercise::measures::{self, MetBy};
-use crate::engine::state::Crisis;
-use crate::engine::{Settings, clock as engine_clock, schedule};
-use crate::lang::speech::msg;
-use crate::playbook::Playbook;
+use tocsin_core::engine::event::{Event, Verification};
+use tocsin_core::engine::exercise::measures::{self, MetBy};
+use tocsin_core::engine::state::Crisis;
+use tocsin_core::engine::{Settings, clock as engine_clock, schedule};
+use tocsin_core::lang::speech::msg;
+use tocsin_core::playbook::Playbook;
 
 /// A situation point as posted: the état de situation of `crisis` at `at`,
 /// `crisis` being the state just before the point's entry. Its first line
@@ -254,7 +254,7 @@ impl Report<'_> {
     }
 
     /// The rows of one clock: each stage, each occurrence of a recurring one.
-    fn clock_rows(&self, c: &Crisis, clock: &crate::playbook::Clock) -> Vec<ClockRow> {
+    fn clock_rows(&self, c: &Crisis, clock: &tocsin_core::playbook::Clock) -> Vec<ClockRow> {
         let settings = self.settings;
         let lang = settings.lang;
         let row = |id: String,
@@ -310,7 +310,7 @@ impl Report<'_> {
                     false,
                 ));
                 base = *met;
-                due = crate::playbook::Delay::span(every);
+                due = tocsin_core::playbook::Delay::span(every);
             }
         }
         for view in engine_clock::stages(c, clock, settings.tz) {

@@ -1,8 +1,9 @@
-//! Crisis playbooks: roles, procedures, clocks, loaded from YAML.
+//! Crisis playbooks: roles, procedures, clocks, parsed from YAML text.
 //!
 //! [`parse`] is pure: source text in, a valid [`Playbook`] or *all* the
-//! diagnostics out. Only [`load_dir`] and [`load_paths`] touch the file
-//! system. The format is documented in `docs/playbook-format.md`.
+//! diagnostics out; [`parse_sources`] does the same for a set of playbooks
+//! and scenarios. Reading the files is the `tocsin` crate's `load` module.
+//! The format is documented in `docs/playbook-format.md`.
 
 pub mod import;
 pub mod scenario;
@@ -13,7 +14,6 @@ pub mod yaml;
 mod tests;
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Months, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -891,201 +891,68 @@ fn read_warn(
     ok.then_some(warn)
 }
 
-/// The result of loading several files: the playbooks that parsed, and every diagnostic.
+/// Playbooks and scenarios parsed together, and every diagnostic.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub struct Parsed {
     pub playbooks: Vec<Playbook>,
-    pub scenarios: Vec<Scenario>,
+    /// Each scenario with the origin of its source, from which its
+    /// attachments are found.
+    pub scenarios: Vec<(String, Scenario)>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that were read.
-    pub files: Vec<PathBuf>,
 }
 
-/// Loads the playbooks and scenarios in `paths`: files, or directories whose
-/// `*.yaml`/`*.yml` files are read, with those of their `scenarios/` folder.
-/// A file with a top-level `injects:` is a scenario; scenarios are checked
-/// against the playbooks loaded with them.
-pub fn load_paths(paths: &[PathBuf]) -> Loaded {
-    let mut loaded = Loaded::default();
-    for path in paths {
-        if path.is_dir() {
-            match yaml_files(path) {
-                Ok(files) => loaded.files.extend(files),
-                Err(err) => loaded.diagnostics.push(io_diag(path, &err)),
-            }
-            let scenarios = path.join("scenarios");
-            if scenarios.is_dir() {
-                match yaml_files(&scenarios) {
-                    Ok(files) => loaded.files.extend(files),
-                    Err(err) => loaded.diagnostics.push(io_diag(&scenarios, &err)),
-                }
-            }
-        } else {
-            loaded.files.push(path.clone());
-        }
-    }
+/// Parses sources given as `(origin, text)`, in order. A text with a
+/// top-level `injects:` is a scenario; scenarios are checked against the
+/// playbooks parsed with them.
+pub fn parse_sources(sources: Vec<(String, String)>) -> Parsed {
+    let mut parsed = Parsed::default();
     let mut scenario_sources = Vec::new();
-    for file in loaded.files.clone() {
-        let origin = file.display().to_string();
-        match read_utf8(&file) {
-            Err(diag) => loaded.diagnostics.push(diag),
-            Ok(src) if scenario::looks_like_scenario(&src) => scenario_sources.push((origin, src)),
-            Ok(src) => match parse(&origin, &src) {
-                Ok(pb) => loaded.playbooks.push(pb),
-                Err(diags) => loaded.diagnostics.extend(diags),
-            },
+    for (origin, src) in sources {
+        if scenario::looks_like_scenario(&src) {
+            scenario_sources.push((origin, src));
+        } else {
+            match parse(&origin, &src) {
+                Ok(pb) => parsed.playbooks.push(pb),
+                Err(diags) => parsed.diagnostics.extend(diags),
+            }
         }
     }
-    let by_id: BTreeMap<String, Playbook> = loaded
+    let by_id: BTreeMap<String, Playbook> = parsed
         .playbooks
         .iter()
         .map(|p| (p.id.clone(), p.clone()))
         .collect();
     for (origin, src) in scenario_sources {
         match scenario::parse(&origin, &src, &by_id) {
-            Ok(mut sc) => {
-                let problems = resolve_attachments(&mut sc, Path::new(&origin));
-                if problems.is_empty() {
-                    loaded.scenarios.push(sc);
-                } else {
-                    loaded.diagnostics.extend(problems);
-                }
-            }
-            Err(diags) => loaded.diagnostics.extend(diags),
+            Ok(sc) => parsed.scenarios.push((origin, sc)),
+            Err(diags) => parsed.diagnostics.extend(diags),
         }
     }
-    loaded
+    parsed
 }
 
-/// Reads every inject's attachments, from the folder of the scenario's file:
-/// each must be a readable file of at most [`scenario::MAX_ATTACHMENT_BYTES`].
-/// Records where each is, its size, type and SHA-256.
-pub fn resolve_attachments(sc: &mut Scenario, file: &Path) -> Vec<Diagnostic> {
-    use sha2::{Digest, Sha256};
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let origin = file.display().to_string();
-    let mut problems = Vec::new();
-    for (i, inject) in sc.injects.iter_mut().enumerate() {
-        for (a, attachment) in inject.attachments.iter_mut().enumerate() {
-            let path = dir.join(&attachment.file);
-            let problem = |message: String| Diagnostic {
-                origin: origin.clone(),
-                line: attachment.at.line,
-                column: attachment.at.column,
-                path: format!("injects[{i}].attachments[{a}]"),
-                message,
-            };
-            let size = match std::fs::metadata(&path) {
-                Ok(meta) if meta.is_file() => meta.len(),
-                Ok(_) => {
-                    problems.push(problem(format!(
-                        "attachment `{}` is not a file ({})",
-                        attachment.file,
-                        path.display()
-                    )));
-                    continue;
-                }
-                Err(err) => {
-                    problems.push(problem(format!(
-                        "attachment `{}` cannot be read ({}): {err}",
-                        attachment.file,
-                        path.display()
-                    )));
-                    continue;
-                }
-            };
-            if size > scenario::MAX_ATTACHMENT_BYTES {
-                problems.push(problem(format!(
-                    "attachment `{}` is {} MiB; at most {} MiB",
-                    attachment.file,
-                    size.div_ceil(1024 * 1024),
-                    scenario::MAX_ATTACHMENT_BYTES / 1024 / 1024
-                )));
-                continue;
-            }
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    attachment.resolved = Some(scenario::ResolvedFile {
-                        sha256: crate::journal::hex(&Sha256::digest(&bytes)),
-                        size: bytes.len() as u64,
-                        mime: scenario::attachment_mime(&attachment.file),
-                        path: std::path::absolute(&path).unwrap_or(path),
-                    });
-                }
-                Err(err) => problems.push(problem(format!(
-                    "attachment `{}` cannot be read ({}): {err}",
-                    attachment.file,
-                    path.display()
-                ))),
-            }
+/// A file's bytes as UTF-8, or a diagnostic saying where they are not.
+pub fn decode_utf8(origin: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        let before = &err.as_bytes()[..at];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Diagnostic {
+            origin: origin.to_owned(),
+            line: line as u32,
+            column: column as u32,
+            path: String::new(),
+            message:
+                "not valid UTF-8: save the file as UTF-8 (it looks like Latin-1 or Windows-1252)"
+                    .to_owned(),
         }
-    }
-    problems
-}
-
-/// Reads a file as UTF-8, or says where it is not.
-fn read_utf8(file: &Path) -> Result<String, Diagnostic> {
-    let origin = file.display().to_string();
-    match std::fs::read(file) {
-        Err(err) => Err(io_diag(file, &err)),
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Err(err) => {
-                let at = err.utf8_error().valid_up_to();
-                let before = &err.as_bytes()[..at];
-                let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-                let line_start = before
-                    .iter()
-                    .rposition(|b| *b == b'\n')
-                    .map_or(0, |p| p + 1);
-                let column = String::from_utf8_lossy(&before[line_start..])
-                    .chars()
-                    .count()
-                    + 1;
-                Err(Diagnostic {
-                        origin,
-                        line: line as u32,
-                        column: column as u32,
-                        path: String::new(),
-                        message: "not valid UTF-8: save the file as UTF-8 (it looks like Latin-1 or Windows-1252)"
-                            .to_owned(),
-                    })
-            }
-            Ok(src) => Ok(src),
-        },
-    }
-}
-
-/// Loads every playbook of a directory into a catalog, or returns all diagnostics.
-pub fn load_dir(dir: &Path) -> Result<Catalog, Vec<Diagnostic>> {
-    let loaded = load_paths(&[dir.to_path_buf()]);
-    if !loaded.diagnostics.is_empty() {
-        return Err(loaded.diagnostics);
-    }
-    Catalog::from_playbooks(loaded.playbooks)?.with_scenarios(loaded.scenarios)
-}
-
-fn yaml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let is_yaml = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e == "yaml" || e == "yml");
-        if path.is_file() && is_yaml {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-fn io_diag(path: &Path, err: &std::io::Error) -> Diagnostic {
-    Diagnostic {
-        origin: path.display().to_string(),
-        line: 0,
-        column: 0,
-        path: String::new(),
-        message: format!("cannot read: {err}"),
-    }
+    })
 }

@@ -2859,8 +2859,7 @@ fn posted_tags_keep_their_journal_form() {
 /// reference's ids and variables, is what the engine speaks, with no code of its own.
 #[test]
 fn a_third_catalog_is_spoken_without_code() {
-    use crate::lang::catalog::Messages;
-    let dir = tempfile::tempdir().unwrap();
+    use crate::lang::catalog::{CatalogFile, Messages};
     let mut ftl = String::new();
     for (id, vars) in Messages::builtin().schema("fr") {
         ftl.push_str(&format!("{id} = DE:{id}"));
@@ -2869,8 +2868,12 @@ fn a_third_catalog_is_spoken_without_code() {
         }
         ftl.push('\n');
     }
-    std::fs::write(dir.path().join("de.ftl"), ftl).unwrap();
-    let messages = Messages::load(Some(dir.path())).unwrap();
+    let messages = Messages::from_files(vec![CatalogFile {
+        origin: "de.ftl".to_owned(),
+        code: "de".to_owned(),
+        text: ftl,
+    }])
+    .unwrap();
     let settings = Settings {
         lang: Lang::parse("de").unwrap(),
         messages,

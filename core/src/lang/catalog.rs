@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -40,6 +39,15 @@ struct Catalog {
     schema: Schema,
 }
 
+/// A catalog file given on top of the built-in ones: where it comes from,
+/// the language it is for (`fr`, `de`…) and its Fluent text.
+#[derive(Clone, Debug)]
+pub struct CatalogFile {
+    pub origin: String,
+    pub code: String,
+    pub text: String,
+}
+
 /// Every language's catalog, ready to format.
 #[derive(Clone)]
 pub struct Messages {
@@ -54,7 +62,7 @@ impl fmt::Debug for Messages {
     }
 }
 
-static BUILT_IN: LazyLock<Messages> = LazyLock::new(|| match Messages::load(None) {
+static BUILT_IN: LazyLock<Messages> = LazyLock::new(|| match Messages::from_files(Vec::new()) {
     Ok(messages) => messages,
     // The built-in catalogs are checked by tests; a broken one is a build bug.
     Err(problems) => panic!("built-in message catalogs: {}", problems.join("\n")),
@@ -72,9 +80,10 @@ impl Messages {
         BUILT_IN.clone()
     }
 
-    /// The built-in catalogs, each message replaced by `<dir>/<lang>.ftl` when
-    /// given, and the languages `dir` adds. Reports every problem at once.
-    pub fn load(dir: Option<&Path>) -> Result<Messages, Vec<String>> {
+    /// The built-in catalogs, each message replaced by the files given for
+    /// its language, and the languages those files add. Reports every
+    /// problem at once.
+    pub fn from_files(files: Vec<CatalogFile>) -> Result<Messages, Vec<String>> {
         let mut sources: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for (code, src) in BUILTIN {
             sources
@@ -83,40 +92,18 @@ impl Messages {
                 .push((format!("messages/{code}.ftl"), (*src).to_owned()));
         }
         let mut problems = Vec::new();
-        if let Some(dir) = dir {
-            match std::fs::read_dir(dir) {
-                Err(e) => problems.push(format!("{}: cannot read: {e}", dir.display())),
-                Ok(entries) => {
-                    let mut paths: Vec<_> = entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
-                        .collect();
-                    paths.sort();
-                    for path in paths {
-                        let code = path
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        if Lang::parse(&code).is_none() {
-                            problems.push(format!(
-                                "{}: `{code}` is not a language code like fr or de",
-                                path.display()
-                            ));
-                            continue;
-                        }
-                        match std::fs::read_to_string(&path) {
-                            Ok(src) => sources
-                                .entry(code)
-                                .or_default()
-                                .push((path.display().to_string(), src)),
-                            Err(e) => {
-                                problems.push(format!("{}: cannot read: {e}", path.display()))
-                            }
-                        }
-                    }
-                }
+        for file in files {
+            if Lang::parse(&file.code).is_none() {
+                problems.push(format!(
+                    "{}: `{}` is not a language code like fr or de",
+                    file.origin, file.code
+                ));
+                continue;
             }
+            sources
+                .entry(file.code)
+                .or_default()
+                .push((file.origin, file.text));
         }
         let mut catalogs = BTreeMap::new();
         for (code, files) in sources {

@@ -75,6 +75,7 @@ pub struct Message {
 
 /// Builds a [`Message`]: `msg!("info-recorded", reference, at = hm(t))`.
 /// A bare name passes the variable of that name.
+#[macro_export]
 macro_rules! msg {
     ($id:literal $(, $name:ident $(= $value:expr)?)* $(,)?) => {
         $crate::lang::speech::Message {
@@ -89,7 +90,7 @@ macro_rules! msg {
     (@value $name:ident $value:expr) => { $value };
 }
 
-pub(crate) use msg;
+pub use crate::msg;
 
 /// What tocsin says: catalog messages and verbatim text, in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
