@@ -11,6 +11,8 @@ journal-error = ⚠️ tocsin could not write to its journal: this message may n
 line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…
+receipt-line = {$reference} {$author} {$time}
+rate-limited-admin = ⚠️ The Matrix homeserver rate-limits tocsin's account ({$user}): when commands pour in, receipts are grouped and arrive at the server's pace. To lift the limit on Synapse, a server administrator runs: {$fix} (see docs/deploying.md, "Rate limits"). On Tchap no exemption is possible.
 anchor-checkpoint = 🔗 Log checkpoint: entry {$seq}, SHA-256 digest {$digest}.
 sealed = 🔏 Log of {$crisis} sealed: {$n} entries, final SHA-256 digest {$digest}. Note it: it lets anyone verify the export.
 

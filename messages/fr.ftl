@@ -13,6 +13,8 @@ journal-error = ⚠️ tocsin n'a pas pu écrire dans son journal : ce message n
 line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enregistré.
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…
+receipt-line = {$reference} {$author} {$time}
+rate-limited-admin = ⚠️ Le serveur Matrix limite le débit du compte de tocsin ({$user}) : en cas d'afflux de commandes, les accusés de réception sont regroupés et arrivent au rythme du serveur. Pour lever la limite sur Synapse, un administrateur du serveur exécute : {$fix} (voir docs/deploying.md, « Limites de débit »). Sur Tchap, aucune exemption n'est possible.
 anchor-checkpoint = 🔗 Point de contrôle de la main courante : entrée {$seq}, empreinte SHA-256 {$digest}.
 sealed = 🔏 Main courante de {$crisis} scellée : {$n} entrées, empreinte finale SHA-256 {$digest}. Notez-la : elle permet de vérifier l'export.
 

@@ -110,7 +110,39 @@ pub struct Config {
     /// Users (or everyone on a server) who may open, close and assign roles
     /// whatever their power level.
     pub admins: Vec<Inviter>,
+    /// How fast tocsin may send (`matrix.send_rate`, `matrix.send_burst`).
+    pub send_rate: SendRate,
     pub settings: Settings,
+}
+
+/// The pace of tocsin's sends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SendRate {
+    /// Unlimited until the homeserver answers 429, then at the pace it teaches
+    /// (Tchap's preset for a homeserver under tchap.gouv.fr).
+    Auto,
+    /// Tchap's rule: about one API call per second.
+    Tchap,
+    /// At most `per_second` sends, `burst` at once.
+    PerSecond { per_second: f64, burst: u32 },
+}
+
+impl SendRate {
+    /// The preset in force for `homeserver`: `Auto` becomes `Tchap` there.
+    pub fn for_homeserver(self, homeserver: &str) -> SendRate {
+        let host = homeserver
+            .split_once("://")
+            .map_or(homeserver, |(_, rest)| rest)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("");
+        match self {
+            SendRate::Auto if host == "tchap.gouv.fr" || host.ends_with(".tchap.gouv.fr") => {
+                SendRate::Tchap
+            }
+            other => other,
+        }
+    }
 }
 
 impl Config {
@@ -130,6 +162,8 @@ const MATRIX_KEYS: &[&str] = &[
     "access_token",
     "device_name",
     "store_passphrase",
+    "send_rate",
+    "send_burst",
 ];
 const BOT_KEYS: &[&str] = &[
     "data_dir",
@@ -279,11 +313,10 @@ pub fn parse(
             None
         }
     };
-    let establishment = string(&bot, "bot", "establishment", &mut problems)
-        .filter(|e| !e.trim().is_empty())
-        .map(|e| e.trim().to_owned());
+    let establishment = establishment(&bot, &mut problems);
     let stop_phrases = stop_phrases(&bot, &mut problems);
     let admins = admins(&bot, &mut problems);
+    let send_rate = send_rate(&matrix, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -300,6 +333,7 @@ pub fn parse(
             messages_dir,
             allowed_inviters,
             admins,
+            send_rate,
             settings: Settings {
                 lang,
                 tz,
@@ -441,6 +475,51 @@ fn list(bot: &toml::Table, key: &str, problems: &mut Vec<String>) -> Vec<String>
 }
 
 /// What `[matrix]` says about logging in.
+/// `bot.establishment`, trimmed.
+fn establishment(bot: &toml::Table, problems: &mut Vec<String>) -> Option<String> {
+    string(bot, "bot", "establishment", problems)
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| e.trim().to_owned())
+}
+
+/// `matrix.send_rate` (`"auto"`, `"tchap"` or sends per second) and `matrix.send_burst`.
+fn send_rate(matrix: &toml::Table, problems: &mut Vec<String>) -> SendRate {
+    const HOW: &str = "\"auto\" (the default: as fast as the homeserver allows, learned from its 429 answers), \"tchap\" (about one call per second), or sends per second between 0.01 and 100, e.g. 0.2";
+    let burst = match matrix.get("send_burst") {
+        None => None,
+        Some(toml::Value::Integer(n)) if (1..=100).contains(n) => u32::try_from(*n).ok(),
+        Some(_) => {
+            problems.push(
+                "matrix.send_burst: how many sends may go at once after a quiet spell, 1 to 100"
+                    .to_owned(),
+            );
+            None
+        }
+    };
+    let per_second = match matrix.get("send_rate") {
+        None => return SendRate::Auto,
+        Some(toml::Value::String(s)) => match s.trim().to_lowercase().as_str() {
+            "auto" => return SendRate::Auto,
+            "tchap" => return SendRate::Tchap,
+            other => other.parse::<f64>().ok(),
+        },
+        #[expect(clippy::cast_precision_loss, reason = "a small integer")]
+        Some(toml::Value::Integer(n)) => Some(*n as f64),
+        Some(toml::Value::Float(f)) => Some(*f),
+        Some(_) => None,
+    };
+    match per_second {
+        Some(r) if (0.01..=100.0).contains(&r) => SendRate::PerSecond {
+            per_second: r,
+            burst: burst.unwrap_or(1),
+        },
+        _ => {
+            problems.push(format!("matrix.send_rate: {HOW}"));
+            SendRate::Auto
+        }
+    }
+}
+
 struct Login {
     homeserver: Option<String>,
     user_id: Option<String>,
@@ -688,7 +767,7 @@ fn is_user_id(s: &str) -> bool {
 mod tests {
     use std::path::Path;
 
-    use super::{Credentials, parse};
+    use super::{Credentials, SendRate, parse};
 
     const EXAMPLE: &str = include_str!("../../config.example.toml");
 
@@ -730,6 +809,52 @@ mod tests {
         assert!(!config.may_invite("@mallory:evil.example"));
         assert!(config.is_admin("@dsi:chu-exemple.fr"));
         assert!(!config.is_admin("@anyone:chu-exemple.fr"));
+    }
+
+    #[test]
+    fn the_send_rate_is_auto_tchap_or_a_number() {
+        let with = |lines: &str| {
+            EXAMPLE.replace(
+                "device_name = \"tocsin\"",
+                &format!("device_name = \"tocsin\"\n{lines}"),
+            )
+        };
+        let rate =
+            |lines: &str| parse(&with(lines), Path::new("."), &real_secrets).map(|c| c.send_rate);
+        assert_eq!(rate(""), Ok(SendRate::Auto));
+        assert_eq!(rate("send_rate = \"tchap\""), Ok(SendRate::Tchap));
+        assert_eq!(
+            rate("send_rate = 0.2\nsend_burst = 10"),
+            Ok(SendRate::PerSecond {
+                per_second: 0.2,
+                burst: 10
+            })
+        );
+        assert_eq!(
+            rate("send_rate = 2"),
+            Ok(SendRate::PerSecond {
+                per_second: 2.0,
+                burst: 1
+            })
+        );
+        let problems = rate("send_rate = \"vite\"\nsend_burst = 0").unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("matrix.send_burst: "),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("matrix.send_rate: \"auto\""),
+            "{problems:?}"
+        );
+        assert_eq!(
+            SendRate::Auto.for_homeserver("https://matrix.agent.tchap.gouv.fr"),
+            SendRate::Tchap
+        );
+        assert_eq!(
+            SendRate::Auto.for_homeserver("https://tchap.gouv.fr.evil.example"),
+            SendRate::Auto
+        );
     }
 
     #[test]
@@ -795,7 +920,7 @@ mod tests {
         let text = problems.join("\n");
         expect_test::expect![[r#"
             extra: unknown section; expected [matrix] and [bot]
-            matrix.colour: unknown field; expected one of: homeserver, user_id, password, access_token, device_name, store_passphrase
+            matrix.colour: unknown field; expected one of: homeserver, user_id, password, access_token, device_name, store_passphrase, send_rate, send_burst
             matrix.homeserver: `matrix.example.org` must start with https:// (or http:// on loopback)
             matrix.user_id: `tocsin` is not a Matrix user id like @tocsin:example.org
             matrix.password: missing; give matrix.password or matrix.access_token, or set TOCSIN_PASSWORD or TOCSIN_ACCESS_TOKEN

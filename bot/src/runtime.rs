@@ -134,6 +134,25 @@ pub struct Delivery {
     /// The journal entries and the checkpoint its message carries into the room.
     #[serde(default, skip_serializing_if = "Anchor::is_empty")]
     pub anchor: Anchor,
+    /// An acknowledgement's entry as a coalesced receipt names it, when the
+    /// front end must pace its sends (« I4 bob 03:12 »).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+    /// Said because the exercise was stopped (the stop phrase): sent before
+    /// anything but the answers to what people just typed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urgent: bool,
+}
+
+/// What a coalesced receipt says of one acknowledged entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The entry's reference, author and time, in words (`receipt-line`).
+    pub line: String,
+    /// The marking the acknowledgement starts with (`[EXERCICE] `), if any:
+    /// receipts are coalesced only with others of the same marking.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub marking: String,
 }
 
 impl Delivery {
@@ -429,6 +448,9 @@ impl Runtime {
             .iter()
             .map(|e| matches!(e, Effect::AnnounceDigest { .. }))
             .collect();
+        let urgent = records
+            .iter()
+            .any(|r| matches!(r.event, Event::ExerciseStopped { .. }));
         // A regional exercise's command records in several crises: each
         // crisis's entries are mirrored on their own.
         let mut mirrors = Vec::new();
@@ -445,12 +467,17 @@ impl Runtime {
                     .into_iter()
                     .zip(digests)
                     .enumerate()
-                    .map(|(idx, (effect, head))| Delivery {
-                        id: 0,
-                        txn: txn_base(entries, source, idx),
-                        reply_to: reply_to.clone(),
-                        output: output(settings, world, effect, entries, head),
-                        anchor: Anchor::default(),
+                    .map(|(idx, (effect, head))| {
+                        let output = output(settings, world, effect, entries, head);
+                        Delivery {
+                            id: 0,
+                            txn: txn_base(entries, source, idx),
+                            receipt: receipt(settings, world, &output, entries),
+                            reply_to: reply_to.clone(),
+                            output,
+                            anchor: Anchor::default(),
+                            urgent,
+                        }
                     })
                     .collect();
                 let runs = entries.chunk_by(|a, b| a.record.crisis == b.record.crisis);
@@ -726,6 +753,8 @@ impl MirrorPlan {
                 deliveries.push(Delivery {
                     id: 0,
                     txn: txn_base(entries, source, deliveries.len()),
+                    receipt: None,
+                    urgent: false,
                     reply_to: None,
                     output: Output::Mirror {
                         room: self.room.clone(),
@@ -812,6 +841,41 @@ fn txn_base(entries: &[journal::Entry], source: Option<&str>, idx: usize) -> Str
         (None, Some(source)) => format!("{source}/{idx}"),
         (None, None) => format!("local/{idx}"),
     }
+}
+
+/// How a coalesced receipt names the entry an acknowledgement answers: the
+/// first of the decision's entries with a reference, its author and time.
+fn receipt(
+    settings: &Settings,
+    world: &World,
+    output: &Output,
+    entries: &[journal::Entry],
+) -> Option<Receipt> {
+    let Output::Ack(text) = output else {
+        return None;
+    };
+    let entry = entries
+        .iter()
+        .find(|e| e.record.event.reference().is_some())?;
+    let record = &entry.record;
+    let marking = match world.crisis(&record.crisis) {
+        Some(crisis) if crisis.exercise => settings.say(engine::mark(
+            Some(crisis),
+            settings,
+            crate::lang::speech::Speech::default(),
+        )),
+        _ => String::new(),
+    };
+    if !text.starts_with(&marking) {
+        return None;
+    }
+    let line = settings.say(msg!(
+        "receipt-line",
+        reference = record.event.reference().unwrap_or_default(),
+        author = &record.author.name,
+        time = render::time::time(settings, record.occurred_at)
+    ));
+    Some(Receipt { line, marking })
 }
 
 /// An effect as a front end carries it out. `entries` were just appended;

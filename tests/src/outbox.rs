@@ -77,6 +77,8 @@ fn the_outbox_format_is_stable() {
         }),
         output: Output::Ack("I1 — information enregistrée".into()),
         anchor: tocsin::anchor::Anchor::default(),
+        receipt: None,
+        urgent: false,
     };
     let outputs = [
         delivery.output.clone(),

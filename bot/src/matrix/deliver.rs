@@ -8,6 +8,16 @@
 //! order they were decided, rooms do not wait for one another, and within a
 //! delivery the notice and its ✅ go out together.
 //!
+//! Every send waits for its turn in the account's [`Budget`] (the
+//! homeserver's pace, learned from its 429 answers or configured), by
+//! priority across rooms. When the budget binds, what waits in a room is
+//! coalesced rather than reordered or dropped: consecutive receipts become
+//! one notice naming each entry (« ✅ I4 bob 03:12 · I5 carol 03:12 »,
+//! replying to the latest), consecutive untagged posts (reminders due
+//! together) one message, consecutive mirror events one event, as the event
+//! size allows; the ✅ and ⛔ reactions wait until nothing else does.
+//! Refusals are never merged: each ⛔ names its command.
+//!
 //! A delivery stays in the journal's outbox until it is done, so after a crash
 //! it is carried out again with the same transaction ids, and the homeserver
 //! (which remembers a device's transaction ids) returns the event it already
@@ -18,11 +28,13 @@
 //! reported to the runtime task, which records it in the room's crisis
 //! (`undelivered`), and dropped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use matrix_sdk::attachment::AttachmentConfig;
+use matrix_sdk::config::RequestConfig;
 use matrix_sdk::room::edit::{EditError, EditedContent};
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::{Annotation, Reply, Thread};
@@ -37,6 +49,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::budget::{Budget, Priority};
 use super::outbound;
 use crate::anchor::{self, Anchor};
 use crate::journal::OutboxHandle;
@@ -45,6 +58,11 @@ use tocsin_core::engine::event::PostTag;
 
 /// Longest wait between two attempts at a delivery the homeserver did not take.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// At most this many deliveries coalesced into one event.
+const MAX_COALESCED: usize = 50;
+/// Reactions deferred in one room beyond this are not sent (the notices
+/// they would repeat are).
+const MAX_DEFERRED_REACTIONS: usize = 500;
 
 /// A delivery ready to go out: what the runtime task resolved for it.
 #[derive(Debug)]
@@ -83,6 +101,8 @@ pub enum Feedback {
         txn: String,
         reason: String,
     },
+    /// The homeserver answered 429 for the first time: say so, once.
+    RateLimited { retry_after: Option<Duration> },
 }
 
 /// One ordered queue of deliveries per room, each drained by its own task.
@@ -94,6 +114,7 @@ pub struct Dispatcher {
     outbox: OutboxHandle,
     tasks: TaskTracker,
     shutdown: CancellationToken,
+    budget: Arc<Budget>,
 }
 
 impl Dispatcher {
@@ -102,6 +123,7 @@ impl Dispatcher {
         feedback: mpsc::UnboundedSender<Feedback>,
         outbox: OutboxHandle,
         shutdown: CancellationToken,
+        budget: Arc<Budget>,
     ) -> Dispatcher {
         Dispatcher {
             client,
@@ -110,6 +132,7 @@ impl Dispatcher {
             outbox,
             tasks: TaskTracker::new(),
             shutdown,
+            budget,
         }
     }
 
@@ -127,8 +150,14 @@ impl Dispatcher {
                 feedback: self.feedback.clone(),
                 outbox: self.outbox.clone(),
                 shutdown: self.shutdown.clone(),
+                budget: self.budget.clone(),
                 posted: HashMap::new(),
                 direct: HashMap::new(),
+                queue: VecDeque::new(),
+                later: VecDeque::new(),
+                prepaid: false,
+                priority: Priority::Receipt,
+                sent: HashMap::new(),
             };
             self.tasks.spawn(sender.run(rx));
             tx
@@ -157,45 +186,180 @@ struct RoomSender {
     feedback: mpsc::UnboundedSender<Feedback>,
     outbox: OutboxHandle,
     shutdown: CancellationToken,
+    budget: Arc<Budget>,
     /// Tagged messages this sender posted, for the edits queued behind them.
     posted: HashMap<PostTag, OwnedEventId>,
     /// The direct chats this sender opened, until the homeserver's account
     /// data says they are direct chats (so a second stimulus does not open another).
     direct: HashMap<String, Room>,
+    /// Deliveries received and not yet carried out, in order.
+    queue: VecDeque<Job>,
+    /// Reactions deferred while the budget binds, oldest first.
+    later: VecDeque<Reaction>,
+    /// Whether the next send is already paid for (the turn waited for).
+    prepaid: bool,
+    /// The priority of what is being sent.
+    priority: Priority,
+    /// The sends of the deliveries being carried out that already went out,
+    /// by transaction id: a retry does not spend the budget on them again.
+    sent: HashMap<OwnedTransactionId, OwnedEventId>,
+}
+
+/// A ✅ or ⛔ that waits for the budget.
+struct Reaction {
+    room: Room,
+    target: OwnedEventId,
+    key: String,
+    txn: OwnedTransactionId,
 }
 
 impl RoomSender {
+    /// Carries out the room's deliveries in order, each when the budget
+    /// gives it its turn; what arrives meanwhile waits behind it and is
+    /// coalesced when the budget binds. Ends when the dispatcher is done and
+    /// nothing is left to send but deferred reactions.
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Job>) {
-        while let Some(job) = rx.recv().await {
-            if !self.carry_out_until_done(&job).await {
+        let mut open = true;
+        loop {
+            while let Ok(job) = rx.try_recv() {
+                self.queue.push_back(job);
+            }
+            if self.queue.is_empty() {
+                if !open || self.later.is_empty() {
+                    match rx.recv().await {
+                        Some(job) if open => self.queue.push_back(job),
+                        _ => return,
+                    }
+                    continue;
+                }
+                // Only reactions are left: one, when nothing more urgent waits.
+                let budget = self.budget.clone();
+                tokio::select! {
+                    biased;
+                    job = rx.recv() => match job {
+                        Some(job) => self.queue.push_back(job),
+                        None => open = false,
+                    },
+                    () = budget.spend(Priority::Reaction) => {
+                        self.prepaid = true;
+                        self.send_deferred_reaction().await;
+                    }
+                }
+                continue;
+            }
+            // The head's turn; what arrives meanwhile queues up behind it.
+            let budget = self.budget.clone();
+            let mut ticket = budget.ticket(self.urgency());
+            loop {
+                tokio::select! {
+                    biased;
+                    job = rx.recv(), if open => match job {
+                        Some(job) => {
+                            ticket.raise(priority(&job.delivery));
+                            self.queue.push_back(job);
+                        }
+                        None => open = false,
+                    },
+                    () = ticket.ready() => break,
+                }
+            }
+            drop(ticket);
+            self.prepaid = true;
+            let batch = self.take_batch();
+            if !self.carry_out_until_done(&batch).await {
                 return;
             }
         }
     }
 
-    /// Tries a delivery until it goes out or is refused. `false` if shutdown came first.
-    async fn carry_out_until_done(&mut self, job: &Job) -> bool {
-        let delivery = &job.delivery;
+    /// The most urgent priority among what waits: a receipt queued behind a
+    /// reminder lends the room its urgency (nothing overtakes within a room).
+    fn urgency(&self) -> Priority {
+        self.queue
+            .iter()
+            .map(|job| priority(&job.delivery))
+            .min()
+            .unwrap_or(Priority::Reaction)
+    }
+
+    /// The head of the queue and, when the budget binds, the deliveries
+    /// right behind it that can go out in the same event.
+    fn take_batch(&mut self) -> Vec<Job> {
+        let Some(head) = self.queue.pop_front() else {
+            return Vec::new();
+        };
+        let mut size = carried_size(&head.delivery);
+        let mergeable = merge_key(&head.delivery).is_some();
+        let mut batch = vec![head];
+        if !mergeable || !self.budget.limited() {
+            return batch;
+        }
+        while let Some(next) = self.queue.front() {
+            let more = carried_size(&next.delivery);
+            if batch.len() >= MAX_COALESCED
+                || merge_key(&next.delivery) != merge_key(&batch[0].delivery)
+                || size + more > anchor::MAX_CARRIED
+                || !same_crisis(&batch[0].delivery, &next.delivery)
+            {
+                break;
+            }
+            size += more;
+            if let Some(job) = self.queue.pop_front() {
+                batch.push(job);
+            }
+        }
+        batch
+    }
+
+    /// Tries a batch until it goes out or is refused. `false` if shutdown came first.
+    async fn carry_out_until_done(&mut self, batch: &[Job]) -> bool {
+        let Some(first) = batch.first() else {
+            return true;
+        };
+        self.sent.clear();
+        self.priority = batch
+            .iter()
+            .map(|job| priority(&job.delivery))
+            .min()
+            .unwrap_or(Priority::FollowUp);
         let mut backoff = Duration::from_millis(250);
         loop {
-            match self.carry_out(job).await {
+            let res = match batch {
+                [job] => self.carry_out(job).await,
+                _ => self.carry_out_coalesced(batch).await.map(|()| Done::Now),
+            };
+            match res {
                 Ok(Done::Now) => {
-                    if let Err(err) = self.outbox.done(delivery.id) {
-                        tracing::warn!(error = %err, "could not mark a delivery done; it may be sent again (harmlessly)");
+                    for job in batch {
+                        if let Err(err) = self.outbox.done(job.delivery.id) {
+                            tracing::warn!(error = %err, "could not mark a delivery done; it may be sent again (harmlessly)");
+                        }
                     }
                     return true;
                 }
                 Ok(Done::WhenRecorded) => return true,
                 Err(Failure::Refused(err)) => {
                     let reason = format!("{err:#}");
-                    tracing::warn!(error = %reason, room = %self.room, txn = %delivery.txn, "a message was refused by the homeserver; dropped");
-                    let _ = self.feedback.send(Feedback::Refused {
-                        room: self.room.to_string(),
-                        txn: delivery.txn.clone(),
-                        reason,
-                    });
-                    let _ = self.outbox.done(delivery.id);
+                    for job in batch {
+                        let txn = &job.delivery.txn;
+                        tracing::warn!(error = %reason, room = %self.room, txn = %txn, "a message was refused by the homeserver; dropped");
+                        let _ = self.feedback.send(Feedback::Refused {
+                            room: self.room.clone(),
+                            txn: txn.clone(),
+                            reason: reason.clone(),
+                        });
+                        let _ = self.outbox.done(job.delivery.id);
+                    }
                     return true;
+                }
+                Err(Failure::RateLimited(retry_after)) => {
+                    // The budget holds this send (and every room's) until
+                    // the homeserver's delay is over; then it goes again,
+                    // under the same transaction ids.
+                    tracing::debug!(room = %self.room, txn = %first.delivery.txn, ?retry_after, "rate-limited by the homeserver");
+                    if self.budget.rate_limited(retry_after) {
+                        let _ = self.feedback.send(Feedback::RateLimited { retry_after });
+                    }
                 }
                 Err(Failure::Unreachable(err)) => {
                     tracing::warn!(error = format!("{err:#}"), room = %self.room, retry_in = ?backoff, "a message could not be sent yet");
@@ -209,6 +373,14 @@ impl RoomSender {
         }
     }
 
+    /// Waits for the budget's turn for one send, unless already paid for.
+    async fn pay(&mut self) {
+        if std::mem::take(&mut self.prepaid) {
+            return;
+        }
+        self.budget.spend(self.priority).await;
+    }
+
     /// Sends one delivery, whole; one function per kind of output.
     async fn carry_out(&mut self, job: &Job) -> Result<Done, Failure> {
         let delivery = &job.delivery;
@@ -216,13 +388,9 @@ impl RoomSender {
         let reply_to = delivery.reply_to.as_ref();
         let anchor = &delivery.anchor;
         let said = match &delivery.output {
-            Output::Ack(text) => {
-                answer(&self.client, reply_to, text, Some("✅"), anchor, txn).await
-            }
-            Output::Refuse(text) => {
-                answer(&self.client, reply_to, text, Some("⛔"), anchor, txn).await
-            }
-            Output::Reply(text) => answer(&self.client, reply_to, text, None, anchor, txn).await,
+            Output::Ack(text) => self.answer(reply_to, text, Some("✅"), anchor, txn).await,
+            Output::Refuse(text) => self.answer(reply_to, text, Some("⛔"), anchor, txn).await,
+            Output::Reply(text) => self.answer(reply_to, text, None, anchor, txn).await,
             Output::Post {
                 room,
                 crisis,
@@ -230,7 +398,9 @@ impl RoomSender {
                 tag,
             } => {
                 let room = room_of(&self.client, room)?;
-                let event_id = send(&room, outbound::notice(text), txn("post"), anchor).await?;
+                let event_id = self
+                    .send(&room, outbound::notice(text), txn("post"), anchor)
+                    .await?;
                 self.said_checkpoint(anchor, &event_id);
                 return Ok(match tag {
                     Some(tag) => self.posted(crisis, tag, event_id, delivery.id),
@@ -239,13 +409,7 @@ impl RoomSender {
             }
             Output::Mirror { room, .. } => {
                 let room = room_of(&self.client, room)?;
-                room.send_raw(
-                    anchor::ENTRIES_FIELD,
-                    serde_json::Value::Object(anchor.fields()),
-                )
-                .with_transaction_id(&txn("mirror"))
-                .await
-                .map_err(classify)?;
+                self.mirror(&room, anchor, txn("mirror")).await?;
                 return Ok(Done::Now);
             }
             Output::Edit {
@@ -263,6 +427,140 @@ impl RoomSender {
             self.said_checkpoint(anchor, &event_id);
         }
         Ok(Done::Now)
+    }
+
+    /// Sends deliveries that [`RoomSender::take_batch`] found can share one
+    /// event: receipts as one notice, posts as one message, mirror events
+    /// as one event, each carrying every entry the deliveries carry.
+    async fn carry_out_coalesced(&mut self, batch: &[Job]) -> Result<(), Failure> {
+        let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+            return Ok(());
+        };
+        let txn = txn_id(
+            &last.delivery.txn,
+            &format!("coalesced-{}-{}", first.delivery.txn, batch.len()),
+        );
+        let anchor = Anchor {
+            entries: batch
+                .iter()
+                .flat_map(|job| job.delivery.anchor.entries.iter().cloned())
+                .collect(),
+            checkpoint: None,
+        };
+        let room = room_of(&self.client, &self.room)?;
+        match &first.delivery.output {
+            Output::Mirror { .. } => self.mirror(&room, &anchor, txn).await,
+            Output::Post { .. } => {
+                let texts: Vec<&str> = batch
+                    .iter()
+                    .filter_map(|job| match &job.delivery.output {
+                        Output::Post { text, .. } => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                self.send(&room, outbound::notice(&texts.join("\n")), txn, &anchor)
+                    .await
+                    .map(drop)
+            }
+            _ => self.receipts(&room, batch, &anchor, txn).await,
+        }
+    }
+
+    /// One notice acknowledging every receipt of the batch, replying to the
+    /// latest; their ✅ wait for the budget.
+    async fn receipts(
+        &mut self,
+        room: &Room,
+        batch: &[Job],
+        anchor: &Anchor,
+        txn: OwnedTransactionId,
+    ) -> Result<(), Failure> {
+        let mut marking = "";
+        let mut lines = Vec::with_capacity(batch.len());
+        for job in batch {
+            let (Some(receipt), Output::Ack(text)) = (&job.delivery.receipt, &job.delivery.output)
+            else {
+                continue;
+            };
+            marking = &receipt.marking;
+            // Whoever the entry names (an action's owner) is mentioned.
+            let mut line = receipt.line.clone();
+            for user in outbound::user_ids(text) {
+                line.push_str(" → ");
+                line.push_str(user.as_str());
+            }
+            lines.push(line);
+        }
+        let text = format!("{marking}✅ {}", lines.join(" · "));
+        let reply_to = batch.last().and_then(|job| job.delivery.reply_to.as_ref());
+        let mut content = outbound::notice(&text);
+        if let Some(reply_to) = reply_to {
+            content.relates_to = relation(reply_to)?;
+        }
+        self.send(room, content, txn, anchor).await?;
+        for job in batch {
+            if let Some(reply_to) = &job.delivery.reply_to {
+                self.defer_reaction(room, reply_to, "✅", &job.delivery.txn)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a reaction for when the budget allows it.
+    fn defer_reaction(
+        &mut self,
+        room: &Room,
+        reply_to: &ReplyTo,
+        key: &str,
+        txn: &str,
+    ) -> Result<(), Failure> {
+        if self.later.len() >= MAX_DEFERRED_REACTIONS {
+            self.later.pop_front();
+        }
+        self.later.push_back(Reaction {
+            room: room.clone(),
+            target: event_id(&reply_to.event_id)?,
+            key: key.to_owned(),
+            txn: txn_id(txn, "reaction"),
+        });
+        Ok(())
+    }
+
+    /// Sends the oldest deferred reaction (already paid for); one that
+    /// fails is not tried again: the notice it repeats went out.
+    async fn send_deferred_reaction(&mut self) {
+        let Some(reaction) = self.later.pop_front() else {
+            self.prepaid = false;
+            return;
+        };
+        self.priority = Priority::Reaction;
+        let content = ReactionEventContent::new(Annotation::new(
+            reaction.target.clone(),
+            reaction.key.clone(),
+        ));
+        self.prepaid = false;
+        let res = reaction
+            .room
+            .send(content)
+            .with_transaction_id(reaction.txn.clone())
+            .with_request_config(no_retry())
+            .await
+            .map_err(classify);
+        match res {
+            Ok(_) => {}
+            Err(Failure::RateLimited(retry_after)) => {
+                if self.budget.rate_limited(retry_after) {
+                    let _ = self.feedback.send(Feedback::RateLimited { retry_after });
+                }
+                self.later.push_front(reaction);
+            }
+            Err(Failure::Refused(err) | Failure::Unreachable(err)) => {
+                tracing::debug!(
+                    error = format!("{err:#}"),
+                    "a deferred reaction was not sent"
+                );
+            }
+        }
     }
 
     /// Has the runtime task record the message that said a checkpoint.
@@ -294,13 +592,14 @@ impl RoomSender {
         });
         let Some(original) = target else {
             // Never posted (or before an upgrade): post it now, and edit that from then on.
-            let event_id = send(
-                &room,
-                outbound::notice(text),
-                txn("post"),
-                &Anchor::default(),
-            )
-            .await?;
+            let event_id = self
+                .send(
+                    &room,
+                    outbound::notice(text),
+                    txn("post"),
+                    &Anchor::default(),
+                )
+                .await?;
             return Ok(self.posted(crisis, tag, event_id, job.delivery.id));
         };
         let content = RoomMessageEventContentWithoutRelation::from(outbound::notice(text));
@@ -313,15 +612,17 @@ impl RoomSender {
                 }
                 other => Failure::Refused(other.into()),
             })?;
+        self.pay().await;
         room.send(edit)
             .with_transaction_id(txn("edit"))
+            .with_request_config(no_retry())
             .await
             .map_err(classify)?;
         Ok(Done::Now)
     }
 
     /// Sends an export as a file (encrypted by the SDK when the room is), then its caption.
-    async fn export(&self, job: &Job, room: &str) -> Result<(), Failure> {
+    async fn export(&mut self, job: &Job, room: &str) -> Result<(), Failure> {
         let delivery = &job.delivery;
         let txn = |what: &str| txn_id(&delivery.txn, what);
         let room = room_of(&self.client, room)?;
@@ -335,25 +636,29 @@ impl RoomSender {
             .parse()
             .map_err(|e| Failure::Refused(anyhow::anyhow!("bad mime type {}: {e}", file.mime)))?;
         // In an exercise, the file is shown under its marked name.
-        let config = AttachmentConfig::new().txn_id(txn("file")).caption(
-            (file.title != file.name).then(|| TextMessageEventContent::plain(file.title.clone())),
-        );
-        room.send_attachment(file.name.clone(), &mime, file.bytes.clone(), config)
-            .await
-            .map_err(classify)?;
+        let file_txn = txn("file");
+        if !self.sent.contains_key(&file_txn) {
+            let config = AttachmentConfig::new().txn_id(file_txn.clone()).caption(
+                (file.title != file.name)
+                    .then(|| TextMessageEventContent::plain(file.title.clone())),
+            );
+            // The upload and the message: two calls.
+            self.pay().await;
+            self.pay().await;
+            let sent = room
+                .send_attachment(file.name.clone(), &mime, file.bytes.clone(), config)
+                .await
+                .map_err(classify)?;
+            self.sent.insert(file_txn, sent.event_id);
+        }
         let none = Anchor::default();
         match &delivery.reply_to {
-            Some(reply_to) => answer(
-                &self.client,
-                Some(reply_to),
-                &file.caption,
-                None,
-                &none,
-                txn,
-            )
-            .await
-            .map(drop),
-            None => send(&room, outbound::notice(&file.caption), txn("notice"), &none)
+            Some(reply_to) => self
+                .answer(Some(reply_to), &file.caption, None, &none, txn)
+                .await
+                .map(drop),
+            None => self
+                .send(&room, outbound::notice(&file.caption), txn("notice"), &none)
                 .await
                 .map(drop),
         }
@@ -405,15 +710,24 @@ impl RoomSender {
             Some(html) => outbound::notice_formatted(text, html),
             None => outbound::notice(text),
         };
-        let event_id = send(&target, content, txn("post"), &Anchor::default()).await?;
+        let event_id = self
+            .send(&target, content, txn("post"), &Anchor::default())
+            .await?;
         for (idx, (file, mime, bytes)) in contents.into_iter().enumerate() {
+            let file_txn = txn(&format!("file-{idx}"));
+            if self.sent.contains_key(&file_txn) {
+                continue;
+            }
             let config = AttachmentConfig::new()
-                .txn_id(txn(&format!("file-{idx}")))
+                .txn_id(file_txn.clone())
                 .caption(file.caption.clone().map(TextMessageEventContent::plain));
-            target
+            self.pay().await;
+            self.pay().await;
+            let sent = target
                 .send_attachment(file.name.clone(), &mime, bytes, config)
                 .await
                 .map_err(classify)?;
+            self.sent.insert(file_txn, sent.event_id);
         }
         let tag = PostTag::Inject(inject.clone());
         if direct_to.is_none() {
@@ -443,6 +757,7 @@ impl RoomSender {
         {
             return Ok(room);
         }
+        self.pay().await;
         let room = self.client.create_dm(&id).await.map_err(classify)?;
         self.direct.insert(user.to_owned(), room.clone());
         Ok(room)
@@ -467,6 +782,211 @@ impl RoomSender {
         });
         Done::WhenRecorded
     }
+
+    /// Answers a chat message: a notice replying to it (in its thread, if it
+    /// was in one) and, for a message, the reaction: right after the notice,
+    /// or later when the budget binds. Returns the notice's event id.
+    async fn answer(
+        &mut self,
+        reply_to: Option<&ReplyTo>,
+        text: &str,
+        reaction: Option<&str>,
+        anchor: &Anchor,
+        txn: impl Fn(&str) -> OwnedTransactionId,
+    ) -> Result<Option<OwnedEventId>, Failure> {
+        let Some(reply_to) = reply_to else {
+            return Ok(None);
+        };
+        let room = room_of(&self.client, &reply_to.room)?;
+        let mut content = outbound::notice(text);
+        content.relates_to = relation(reply_to)?;
+        // The notice first, then the ✅: Synapse creates a room's events one
+        // at a time, so sending both at once only lets the reaction overtake
+        // the answer people read, and the reader's sync then wakes for the
+        // reaction first. The other rooms' deliveries still go out meanwhile
+        // (one sender per room).
+        let event_id = self.send(&room, content, txn("notice"), anchor).await?;
+        let Some(key) = reaction.filter(|_| reply_to.message) else {
+            return Ok(Some(event_id));
+        };
+        let reaction_txn = txn("reaction");
+        if self.budget.limited() {
+            if self.later.len() >= MAX_DEFERRED_REACTIONS {
+                self.later.pop_front();
+            }
+            self.later.push_back(Reaction {
+                room,
+                target: event_id_of(reply_to)?,
+                key: key.to_owned(),
+                txn: reaction_txn,
+            });
+            return Ok(Some(event_id));
+        }
+        if !self.sent.contains_key(&reaction_txn) {
+            let content =
+                ReactionEventContent::new(Annotation::new(event_id_of(reply_to)?, key.to_owned()));
+            self.pay().await;
+            let res = room
+                .send(content)
+                .with_transaction_id(reaction_txn.clone())
+                .with_request_config(no_retry())
+                .await
+                .map_err(classify)?;
+            self.sent.insert(reaction_txn, res.response.event_id);
+        }
+        Ok(Some(event_id))
+    }
+
+    /// Sends a message, once per transaction id; with an anchor, its fields
+    /// are added to the content (clients show the text as usual).
+    async fn send(
+        &mut self,
+        room: &Room,
+        content: RoomMessageEventContent,
+        txn: OwnedTransactionId,
+        anchor: &Anchor,
+    ) -> Result<OwnedEventId, Failure> {
+        if let Some(event_id) = self.sent.get(&txn) {
+            return Ok(event_id.clone());
+        }
+        let mut json = serde_json::to_value(&content)
+            .map_err(|e| Failure::Refused(anyhow::anyhow!("unserializable message: {e}")))?;
+        if let Some(fields) = json.as_object_mut() {
+            fields.extend(anchor.fields());
+        }
+        self.pay().await;
+        let res = room
+            .send_raw("m.room.message", json)
+            .with_transaction_id(&txn)
+            .with_request_config(no_retry())
+            .await
+            .map_err(classify)?;
+        self.sent.insert(txn, res.response.event_id.clone());
+        Ok(res.response.event_id)
+    }
+
+    /// Sends the event people do not see that carries `anchor`'s entries.
+    async fn mirror(
+        &mut self,
+        room: &Room,
+        anchor: &Anchor,
+        txn: OwnedTransactionId,
+    ) -> Result<(), Failure> {
+        if self.sent.contains_key(&txn) {
+            return Ok(());
+        }
+        self.pay().await;
+        let res = room
+            .send_raw(
+                anchor::ENTRIES_FIELD,
+                serde_json::Value::Object(anchor.fields()),
+            )
+            .with_transaction_id(&txn)
+            .with_request_config(no_retry())
+            .await
+            .map_err(classify)?;
+        self.sent.insert(txn, res.response.event_id);
+        Ok(())
+    }
+}
+
+/// How urgent a delivery is, for the budget.
+fn priority(delivery: &Delivery) -> Priority {
+    let answers_a_message = delivery.reply_to.as_ref().is_some_and(|r| r.message);
+    match &delivery.output {
+        Output::Ack(_) | Output::Refuse(_) | Output::Reply(_) if answers_a_message => {
+            Priority::Receipt
+        }
+        _ if delivery.urgent => Priority::Stop,
+        Output::Stimulus(_) => Priority::Stimulus,
+        Output::Mirror { .. } => Priority::Mirror,
+        _ => Priority::FollowUp,
+    }
+}
+
+/// What deliveries can share one event: receipts of the same marking in the
+/// same thread, untagged posts, mirror events. A checkpoint stays on its own
+/// message (its event id is recorded), and a refusal names its command.
+#[derive(Debug, PartialEq, Eq)]
+enum MergeKey<'a> {
+    Receipt {
+        marking: &'a str,
+        thread: Option<&'a str>,
+    },
+    Post,
+    Mirror,
+}
+
+fn merge_key(delivery: &Delivery) -> Option<MergeKey<'_>> {
+    if delivery.anchor.checkpoint.is_some() {
+        return None;
+    }
+    match &delivery.output {
+        Output::Ack(_) => {
+            let reply_to = delivery.reply_to.as_ref().filter(|r| r.message)?;
+            let receipt = delivery.receipt.as_ref()?;
+            Some(MergeKey::Receipt {
+                marking: &receipt.marking,
+                thread: reply_to.thread.as_deref(),
+            })
+        }
+        Output::Post { tag: None, .. } => Some(MergeKey::Post),
+        Output::Mirror { .. } => Some(MergeKey::Mirror),
+        _ => None,
+    }
+}
+
+/// The size of the entries a delivery carries into the room.
+fn carried_size(delivery: &Delivery) -> usize {
+    delivery
+        .anchor
+        .entries
+        .iter()
+        .map(|m| m.payload.len())
+        .sum()
+}
+
+/// Whether two deliveries carry entries of one crisis at most (one crisis's
+/// entries per event).
+fn same_crisis(a: &Delivery, b: &Delivery) -> bool {
+    let crisis = |d: &Delivery| d.anchor.entries.first().map(|m| m.crisis.clone());
+    match (crisis(a), crisis(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+/// A notice's relation to the message it answers: a reply, in the
+/// message's thread if it was in one (nothing for a reaction or a redaction).
+fn relation(
+    reply_to: &ReplyTo,
+) -> Result<Option<Relation<RoomMessageEventContentWithoutRelation>>, Failure> {
+    if !reply_to.message {
+        return Ok(None);
+    }
+    let original = event_id_of(reply_to)?;
+    Ok(Some(match &reply_to.thread {
+        // Keeps the original's thread when it was in one.
+        Some(root) => match OwnedEventId::try_from(root.as_str()) {
+            Ok(root) => Relation::Thread(Thread::plain(root, original)),
+            Err(_) => Relation::Reply(Reply::with_event_id(original)),
+        },
+        None => Relation::Reply(Reply::with_event_id(original)),
+    }))
+}
+
+fn event_id_of(reply_to: &ReplyTo) -> Result<OwnedEventId, Failure> {
+    event_id(&reply_to.event_id)
+}
+
+fn event_id(id: &str) -> Result<OwnedEventId, Failure> {
+    OwnedEventId::try_from(id).map_err(|e| Failure::Refused(anyhow::anyhow!("bad event id: {e}")))
+}
+
+/// Sends are not retried by the SDK (which would wait out a 429 for up to
+/// 15 minutes, unseen): the sender retries, and the budget learns the pace.
+fn no_retry() -> RequestConfig {
+    RequestConfig::new().disable_retry()
 }
 
 /// How a delivery that went out is finished.
@@ -480,87 +1000,34 @@ enum Done {
 enum Failure {
     /// The homeserver answered no (4xx), or the delivery cannot be made.
     Refused(anyhow::Error),
+    /// The homeserver answered 429: try again when its delay is over.
+    RateLimited(Option<Duration>),
     /// No answer, or a server error: try again later.
     Unreachable(anyhow::Error),
 }
 
-/// Answers a chat message: a notice replying to it (in its thread, if it was
-/// in one) and, for a message, the reaction, both at once. Returns the
-/// notice's event id.
-async fn answer(
-    client: &Client,
-    reply_to: Option<&ReplyTo>,
-    text: &str,
-    reaction: Option<&str>,
-    anchor: &Anchor,
-    txn: impl Fn(&str) -> OwnedTransactionId,
-) -> Result<Option<OwnedEventId>, Failure> {
-    let Some(reply_to) = reply_to else {
-        return Ok(None);
-    };
-    let room = room_of(client, &reply_to.room)?;
-    let original = OwnedEventId::try_from(reply_to.event_id.as_str())
-        .map_err(|e| Failure::Refused(anyhow::anyhow!("bad event id: {e}")))?;
-    let mut content = outbound::notice(text);
-    if reply_to.message {
-        content.relates_to = Some(match &reply_to.thread {
-            // Keeps the original's thread when it was in one.
-            Some(root) => match OwnedEventId::try_from(root.as_str()) {
-                Ok(root) => Relation::Thread(Thread::plain(root, original.clone())),
-                Err(_) => Relation::Reply(Reply::with_event_id(original.clone())),
-            },
-            None => Relation::Reply(Reply::with_event_id(original.clone())),
-        });
-    }
-    // The notice first, then the ✅: Synapse creates a room's events one at a
-    // time, so sending both at once only lets the reaction overtake the answer
-    // people read, and the reader's sync then wakes for the reaction first. The
-    // other rooms' deliveries still go out meanwhile (one sender per room).
-    let event_id = send(&room, content, txn("notice"), anchor).await?;
-    if let (Some(key), true) = (reaction, reply_to.message) {
-        let content = ReactionEventContent::new(Annotation::new(original, key.to_owned()));
-        room.send(content)
-            .with_transaction_id(txn("reaction"))
-            .await
-            .map_err(classify)?;
-    }
-    Ok(Some(event_id))
-}
-
-/// Sends a message; with an anchor, its fields are added to the content
-/// (clients show the text as usual).
-async fn send(
-    room: &Room,
-    content: RoomMessageEventContent,
-    txn: OwnedTransactionId,
-    anchor: &Anchor,
-) -> Result<OwnedEventId, Failure> {
-    if anchor.is_empty() {
-        let res = room
-            .send(content)
-            .with_transaction_id(txn)
-            .await
-            .map_err(classify)?;
-        return Ok(res.response.event_id);
-    }
-    let mut json = serde_json::to_value(&content)
-        .map_err(|e| Failure::Refused(anyhow::anyhow!("unserializable message: {e}")))?;
-    if let Some(fields) = json.as_object_mut() {
-        fields.extend(anchor.fields());
-    }
-    let res = room
-        .send_raw("m.room.message", json)
-        .with_transaction_id(&txn)
-        .await
-        .map_err(classify)?;
-    Ok(res.response.event_id)
-}
-
 fn classify(err: matrix_sdk::Error) -> Failure {
+    if let Some(api) = err.as_client_api_error()
+        && api.status_code.as_u16() == 429
+    {
+        return Failure::RateLimited(retry_after(api));
+    }
     if refused(&err) {
         Failure::Refused(err.into())
     } else {
         Failure::Unreachable(err.into())
+    }
+}
+
+/// The delay a 429 asks for (`retry_after_ms`, or a date).
+fn retry_after(api: &matrix_sdk::ruma::api::error::Error) -> Option<Duration> {
+    use matrix_sdk::ruma::api::error::{ErrorKind, RetryAfter};
+    match api.error_kind()? {
+        ErrorKind::LimitExceeded(data) => match data.retry_after? {
+            RetryAfter::Delay(delay) => Some(delay),
+            RetryAfter::DateTime(at) => at.duration_since(std::time::SystemTime::now()).ok(),
+        },
+        _ => None,
     }
 }
 
@@ -588,17 +1055,19 @@ fn room_of(client: &Client, room: &str) -> Result<Room, Failure> {
 }
 
 /// Tells a room, best effort, that something went wrong with a message (no
-/// reaction: the message was not acknowledged). Used just before stopping.
+/// reaction: the message was not acknowledged). Used just before stopping,
+/// outside the budget.
 pub async fn warn(client: &Client, reply_to: &ReplyTo, text: &str) {
-    let base = format!("{}/warning", reply_to.event_id);
-    let res = answer(
-        client,
-        Some(reply_to),
-        text,
-        None,
-        &Anchor::default(),
-        |what| txn_id(&base, what),
-    )
+    let res = async {
+        let room = room_of(client, &reply_to.room)?;
+        let mut content = outbound::notice(text);
+        content.relates_to = relation(reply_to)?;
+        let txn = txn_id(&format!("{}/warning", reply_to.event_id), "notice");
+        room.send(content)
+            .with_transaction_id(txn)
+            .await
+            .map_err(classify)
+    }
     .await;
     if let Err(Failure::Refused(err) | Failure::Unreachable(err)) = res {
         tracing::warn!(error = format!("{err:#}"), "could not post the warning");

@@ -13,12 +13,14 @@
 //! so that its supervisor restarts it.
 
 pub mod anchor;
+pub mod budget;
 pub mod deliver;
 pub mod demo;
 pub mod feed;
 pub mod inbound;
 pub mod outbound;
 pub mod preflight;
+pub mod ratelimit;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -460,7 +462,12 @@ async fn process(
         feedback_tx,
         runtime.journal().outbox_handle(),
         shutdown.clone(),
+        ratelimit::budget(&config),
     );
+    {
+        let (client, config) = (client.clone(), config.clone());
+        tokio::spawn(async move { ratelimit::preflight(&client, &config).await });
+    }
     let res = run_runtime(
         &mut runtime,
         &mut rx,
@@ -534,6 +541,10 @@ async fn run_runtime(
             biased;
             () = shutdown.cancelled() => return Ok(()),
             Some(report) = feedback.recv() => {
+                if let deliver::Feedback::RateLimited { retry_after } = report {
+                    ratelimit::first_429(client, config, retry_after);
+                    continue;
+                }
                 let deliveries = settle(runtime, report)?;
                 dispatch(runtime, dispatcher, deliveries)?;
             }
@@ -642,6 +653,8 @@ fn settle(runtime: &mut Runtime, report: deliver::Feedback) -> anyhow::Result<Ve
             tokio::task::block_in_place(|| runtime.record_refused(&room, &txn, &reason, Utc::now()))
                 .context("recording an undelivered message")
         }
+        // Said by the runtime task itself, before it settles anything.
+        deliver::Feedback::RateLimited { .. } => Ok(Vec::new()),
     }
 }
 
