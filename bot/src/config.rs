@@ -503,7 +503,6 @@ fn send_rate(matrix: &toml::Table, problems: &mut Vec<String>) -> SendRate {
             "tchap" => return SendRate::Tchap,
             other => other.parse::<f64>().ok(),
         },
-        #[expect(clippy::cast_precision_loss, reason = "a small integer")]
         Some(toml::Value::Integer(n)) => Some(*n as f64),
         Some(toml::Value::Float(f)) => Some(*f),
         Some(_) => None,

@@ -13,6 +13,7 @@ mod newcomers;
 mod outage;
 mod record;
 mod regional;
+mod shipped;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -92,6 +93,8 @@ pub(crate) struct Seen {
     room: OwnedRoomId,
     /// A message's formatted body.
     html: Option<String>,
+    /// When this user's client received it.
+    at: std::time::Instant,
 }
 
 /// A test user: a real matrix-sdk client with an in-memory store, syncing in the background.
@@ -100,6 +103,9 @@ pub(crate) struct User {
     pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
     /// Events this user's client could not decrypt when they arrived.
     pub(crate) undecryptable: Arc<Mutex<Vec<OwnedEventId>>>,
+    /// Every message-like event received (any type: reactions, the bot's
+    /// hidden mirror events): its sender and when.
+    pub(crate) events: Arc<Mutex<Vec<(OwnedUserId, std::time::Instant)>>>,
     _sync: tokio::task::JoinHandle<()>,
 }
 
@@ -168,6 +174,7 @@ impl User {
                     file,
                     room: room.room_id().to_owned(),
                     html,
+                    at: std::time::Instant::now(),
                 });
             }
         });
@@ -190,6 +197,7 @@ impl User {
                     file: None,
                     room: room.room_id().to_owned(),
                     html: None,
+                    at: std::time::Instant::now(),
                 });
             }
         });
@@ -199,6 +207,18 @@ impl User {
             let sink = sink.clone();
             async move { sink.lock().unwrap().push(ev.event_id) }
         });
+        let events: Arc<Mutex<Vec<(OwnedUserId, std::time::Instant)>>> = Arc::default();
+        let sink = events.clone();
+        client.add_event_handler(
+            move |ev: matrix_sdk::ruma::events::AnySyncMessageLikeEvent| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock()
+                        .unwrap()
+                        .push((ev.sender().to_owned(), std::time::Instant::now()));
+                }
+            },
+        );
         let syncer = client.clone();
         let sync = tokio::spawn(async move {
             // Keeps syncing across homeserver restarts.
@@ -213,6 +233,7 @@ impl User {
             client,
             seen,
             undecryptable,
+            events,
             _sync: sync,
         }
     }

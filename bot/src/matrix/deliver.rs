@@ -15,7 +15,8 @@
 //! one notice naming each entry (« ✅ I4 bob 03:12 · I5 carol 03:12 »,
 //! replying to the latest), consecutive untagged posts (reminders due
 //! together) one message, consecutive mirror events one event, as the event
-//! size allows; the ✅ and ⛔ reactions wait until nothing else does.
+//! size allows; the ✅ and ⛔ reactions wait until nothing else does, and
+//! are left out if the budget does not allow them within half a minute.
 //! Refusals are never merged: each ⛔ names its command.
 //!
 //! A delivery stays in the journal's outbox until it is done, so after a crash
@@ -63,6 +64,10 @@ const MAX_COALESCED: usize = 50;
 /// Reactions deferred in one room beyond this are not sent (the notices
 /// they would repeat are).
 const MAX_DEFERRED_REACTIONS: usize = 500;
+/// A deferred reaction the budget did not allow within this long is not
+/// sent: the notice that named its entry said it all, and a budget that
+/// binds that long is better kept for what people still wait for.
+const REACTION_PATIENCE: Duration = Duration::from_secs(30);
 
 /// A delivery ready to go out: what the runtime task resolved for it.
 #[derive(Debug)]
@@ -205,12 +210,13 @@ struct RoomSender {
     sent: HashMap<OwnedTransactionId, OwnedEventId>,
 }
 
-/// A ✅ or ⛔ that waits for the budget.
+/// A ✅ or ⛔ that waits for the budget, until its deadline.
 struct Reaction {
     room: Room,
     target: OwnedEventId,
     key: String,
     txn: OwnedTransactionId,
+    deadline: tokio::time::Instant,
 }
 
 impl RoomSender {
@@ -232,7 +238,13 @@ impl RoomSender {
                     }
                     continue;
                 }
-                // Only reactions are left: one, when nothing more urgent waits.
+                // Only reactions are left: one, when nothing more urgent
+                // waits, unless its time is up.
+                let now = tokio::time::Instant::now();
+                self.later.retain(|r| r.deadline > now);
+                let Some(deadline) = self.later.front().map(|r| r.deadline) else {
+                    continue;
+                };
                 let budget = self.budget.clone();
                 tokio::select! {
                     biased;
@@ -244,6 +256,7 @@ impl RoomSender {
                         self.prepaid = true;
                         self.send_deferred_reaction().await;
                     }
+                    () = tokio::time::sleep_until(deadline) => {}
                 }
                 continue;
             }
@@ -522,6 +535,7 @@ impl RoomSender {
             target: event_id(&reply_to.event_id)?,
             key: key.to_owned(),
             txn: txn_id(txn, "reaction"),
+            deadline: tokio::time::Instant::now() + REACTION_PATIENCE,
         });
         Ok(())
     }
@@ -819,6 +833,7 @@ impl RoomSender {
                 target: event_id_of(reply_to)?,
                 key: key.to_owned(),
                 txn: reaction_txn,
+                deadline: tokio::time::Instant::now() + REACTION_PATIENCE,
             });
             return Ok(Some(event_id));
         }
