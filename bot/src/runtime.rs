@@ -862,7 +862,7 @@ fn receipt(
         Some(crisis) if crisis.exercise => settings.say(engine::mark(
             Some(crisis),
             settings,
-            crate::lang::speech::Speech::default(),
+            tocsin_core::lang::speech::Speech::default(),
         )),
         _ => String::new(),
     };

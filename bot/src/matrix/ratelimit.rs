@@ -17,7 +17,7 @@ use matrix_sdk::ruma::UserId;
 use super::budget::{Budget, Rate};
 use super::outbound;
 use crate::config::{Config, Inviter, SendRate};
-use crate::lang::speech::msg;
+use tocsin_core::lang::speech::msg;
 
 /// The account's send budget for this configuration and homeserver.
 pub fn budget(config: &Config) -> Arc<Budget> {

@@ -15,7 +15,7 @@ use super::{TIMEOUT, User, bot_setup, homeserver, spawn_bot_process, terminate, 
 use crate::support::{text, tocsin_bin};
 
 /// Runs `tocsin` with the recovery key in its environment (not on its command line).
-fn tocsin_with_key(args: &[&str], key: &str) -> std::process::Output {
+pub(crate) fn tocsin_with_key(args: &[&str], key: &str) -> std::process::Output {
     std::process::Command::new(tocsin_bin())
         .args(args)
         .env("RUST_LOG", "off")
@@ -25,7 +25,7 @@ fn tocsin_with_key(args: &[&str], key: &str) -> std::process::Output {
 }
 
 /// The recovery key the first start printed on its standard output.
-async fn recovery_key(out: &Path) -> String {
+pub(crate) async fn recovery_key(out: &Path) -> String {
     let deadline = tokio::time::Instant::now() + TIMEOUT;
     loop {
         let printed = std::fs::read_to_string(out).unwrap_or_default();

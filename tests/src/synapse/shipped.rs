@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 
 use matrix_sdk::ruma::OwnedEventId;
 
-use tocsin::engine::event::Event;
 use tocsin::journal::Journal;
+use tocsin_core::engine::event::Event;
 
-use super::{BotSetup, User, bot_setup, spawn_bot_process, terminate, unique, wait_joined};
+use super::anchor::{recovery_key, tocsin_with_key};
+use super::{BotSetup, Seen, User, bot_setup, spawn_bot_process, terminate, unique, wait_joined};
+use crate::support::text;
 
 /// The homeserver with shipped rate limits, if `scripts/test` started one.
 pub(crate) fn shipped_homeserver(test: &str) -> Option<String> {
@@ -74,6 +76,7 @@ pub(crate) async fn burst(url: &str, send_rate: Option<&str>, n: usize, over: Du
     }
     let bot_id = setup.user_id.clone();
     let mut bot = spawn_bot_process(&setup);
+    let key = recovery_key(&setup.dir.path().join("bot.out")).await;
     let ids: Vec<_> = members[1..].iter().map(User::id).collect();
     let mut invite = vec![&*bot_id];
     invite.extend(ids.iter().map(|id| &**id));
@@ -160,17 +163,44 @@ pub(crate) async fn burst(url: &str, send_rate: Option<&str>, n: usize, over: Du
 
     // Each command journaled once, in the order it was sent.
     let mut infos = Vec::new();
-    Journal::open(&setup.dir.path().join("data"), |e| {
+    let (journal, summary) = Journal::open(&setup.dir.path().join("data"), |e| {
         if let Event::Info { reference, .. } = &e.record.event {
             infos.push((reference.clone(), e.record.source.clone()));
         }
     })
     .unwrap();
+    let chain = summary
+        .chains
+        .keys()
+        .next()
+        .map(|c| (c.clone(), journal.entries(c).unwrap().len()));
+    journal.close().unwrap();
     assert_eq!(infos.len(), n, "{infos:?}");
     for (k, ((reference, source), (event, _))) in infos.iter().zip(&sent).enumerate() {
         assert_eq!(reference, &format!("I{}", k + 1));
         assert_eq!(source.as_deref(), Some(event.as_str()));
     }
+    // After the drain, the room holds a copy of every entry.
+    let out = tocsin_with_key(
+        &[
+            "verify",
+            "--data",
+            setup.dir.path().join("data").to_str().unwrap(),
+            "--against-room",
+            "--config",
+            setup.config_path.to_str().unwrap(),
+        ],
+        &key,
+    );
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    let (crisis, n_entries) = chain.expect("the crisis's chain");
+    assert!(
+        said.contains(&format!(
+            "ok: {crisis} — {n_entries} of {n_entries} entries identical in the room"
+        )),
+        "every entry mirrored: {said}"
+    );
     let log = std::fs::read_to_string(setup.dir.path().join("bot.log")).unwrap_or_default();
     Burst {
         latencies,
@@ -235,4 +265,166 @@ async fn tchap_preset_burst_benchmark() {
         burst.bot_events,
         burst.bot_events_total
     );
+}
+
+/// A stimulus of the scenario as the players should read it.
+struct Due {
+    id: String,
+    at: Duration,
+    /// The start of its French text.
+    text: String,
+}
+
+/// The timed stimuli of `scenario` due within `within` of its start.
+fn timed_stimuli(scenario: &str, within: Duration) -> Vec<Due> {
+    let loaded = tocsin::load::paths(&[crate::support::root().join("playbooks")]);
+    let scenario = loaded
+        .scenarios
+        .iter()
+        .find(|s| s.id == scenario)
+        .expect("the scenario ships");
+    scenario
+        .injects
+        .iter()
+        .filter_map(|inject| {
+            let at = inject.at?.to_std().ok()?;
+            let text: String = inject
+                .content
+                .get(tocsin_core::lang::Lang::fr())
+                .chars()
+                .take(40)
+                .collect();
+            (at <= within).then(|| Due {
+                id: inject.id.clone(),
+                at,
+                text,
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ten_minute_exercise_delivers_every_stimulus_on_time_once_and_in_order() {
+    let Some(url) = shipped_homeserver(
+        "a_ten_minute_exercise_delivers_every_stimulus_on_time_once_and_in_order",
+    ) else {
+        return;
+    };
+    let length = Duration::from_secs(600);
+    let due = timed_stimuli("demo-20min", length);
+    assert!(due.len() >= 4, "the first ten minutes hold stimuli");
+    let alice = User::register(&url, &unique("alice"), "alice-password").await;
+    let bob = User::register(&url, &unique("bob"), "bob-password").await;
+    let carol = User::register(&url, &unique("carol"), "carol-password").await;
+    let anna = User::register(&url, &unique("anna"), "anna-password").await;
+    let setup = bot_setup(&url, &[&alice.id(), &anna.id()]).await;
+    let bot_id = setup.user_id.clone();
+    let mut bot = spawn_bot_process(&setup);
+
+    let players = alice.players_room(&bot_id, &[&bob, &carol]).await;
+    let crisis = alice.open_exercise(&players, &bot_id).await;
+    let anim = anna.create_encrypted_room(&[&bot_id]).await;
+    wait_joined(&anim, &bot_id).await;
+    anna.link_exercise(
+        &anim,
+        &format!("!animer {crisis} demo-20min"),
+        &alice,
+        &players,
+        &bot_id,
+    )
+    .await;
+    let start = Instant::now();
+    let debex = anna.send(&anim, "!debex").await;
+    anna.reply_to(&bot_id, &debex).await;
+
+    // The cell plays along: three actions falling due during the exercise,
+    // and a piece of information every 20 s, while the chronogramme runs.
+    let bob_room = bob.client.get_room(players.room_id()).unwrap();
+    let carol_room = carol.client.get_room(players.room_id()).unwrap();
+    for (k, minutes) in [1, 3, 5].into_iter().enumerate() {
+        alice
+            .send(
+                &players,
+                &format!("!action rappeler l'astreinte {} dans {minutes}m", k + 1),
+            )
+            .await;
+    }
+    let mut k = 0;
+    while start.elapsed() < length {
+        let (who, room) = if k % 2 == 0 {
+            (&bob, &bob_room)
+        } else {
+            (&carol, &carol_room)
+        };
+        who.send(room, &format!("!info constat {k} pendant l'exercice"))
+            .await;
+        k += 1;
+        tokio::time::sleep(Duration::from_secs(20)).await;
+    }
+
+    // Every stimulus due within the ten minutes, as bob reads the players' room.
+    let last = due.last().unwrap();
+    let arrived = bob
+        .wait_longer(
+            &format!("the stimulus {} due at {:?}", last.id, last.at),
+            Duration::from_secs(120),
+            |seen| {
+                let mine: Vec<&Seen> = seen
+                    .iter()
+                    .filter(|s| s.sender == bot_id && s.room == players.room_id())
+                    .collect();
+                mine.iter()
+                    .any(|s| s.body.contains(&last.text))
+                    .then(|| mine.into_iter().cloned().collect::<Vec<Seen>>())
+            },
+        )
+        .await;
+    // The reminders of the three overdue actions.
+    for n in 1..=3 {
+        bob.bot_message(&bot_id, &format!("⏰ A{n} en retard"))
+            .await;
+    }
+    terminate(&mut bot);
+
+    let mut lateness = Vec::new();
+    let mut order = Vec::new();
+    for stimulus in &due {
+        let copies: Vec<&Seen> = arrived
+            .iter()
+            .filter(|s| s.body.contains(&stimulus.text))
+            .collect();
+        assert_eq!(
+            copies.len(),
+            1,
+            "{} delivered once: {:?}",
+            stimulus.id,
+            copies.iter().map(|s| &s.body).collect::<Vec<_>>()
+        );
+        assert!(
+            copies[0].body.starts_with("[EXERCICE]"),
+            "{}",
+            copies[0].body
+        );
+        let late = copies[0].at.saturating_duration_since(start + stimulus.at);
+        lateness.push((stimulus.id.clone(), late));
+        order.push(
+            arrived
+                .iter()
+                .position(|s| s.event_id == copies[0].event_id)
+                .unwrap(),
+        );
+    }
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "stimuli in the chronogramme's order: {order:?}"
+    );
+    eprintln!(
+        "shipped limits, a 10-minute exercise with {k} pieces of information: stimuli late by {lateness:?}"
+    );
+    for (id, late) in &lateness {
+        assert!(
+            *late <= Duration::from_secs(30),
+            "{id} arrived {late:?} after its time"
+        );
+    }
 }
