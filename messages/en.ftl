@@ -197,6 +197,10 @@ crisis-closed = 🏁 Crisis {$crisis} closed. Log: {$seq} entries, {$n_decisions
         [1] action
        *[other] actions
     } of which {$n_open} left open.
+crisis-closed-clocks = { $n ->
+        [one] Clock not done at closure:
+       *[other] Clocks not done at closure:
+    }
 verification = { $status ->
         [to_check] to check
         [checking] being checked
@@ -256,6 +260,7 @@ clock-activated =
     {$id} activated.
     {$lines}
 clock-stopped = {$id} stopped{$reason}: no more warnings for it.
+clock-stage-out-of-order = {$id} cannot be done before stage {$open} ({$title}), still open: {$p}done {$open} first.
 clock-already-done = {$id} is already done ({$at}).
 clock-done-early = {$id} — {$title}: done, {$left} before the deadline.
 clock-done-late = {$id} — {$title}: done, {$late} after the deadline.
@@ -289,7 +294,8 @@ reminder-action = ⏰ {$reference} overdue (due {$due}) : {$text}{$label}
 reminder-step = ⏰ {$id}.{$n} was due at {$due} : {$text}{$label}
 reminder-handover = ⏰ {$to}: the handover awaits your confirmation ({$p}ack or ✅ on the handover message).
 reminder-comcheck = ⏰ Comcheck #{$number}: no answer from {$missing} — ✅ on the message to confirm.
-clock-line-done-late = ☑️ {$id} — {$title}: done {$done} (after the {$deadline} deadline)
+clock-line-done-late = ☑️ {$id} — {$title}: done {$done} ({$late} after the {$deadline} deadline)
+clock-line-not-done-at-close = ❌ {$id} — {$title}: not done at closure ({$at}; deadline {$deadline})
 clock-line-done = ✅ {$id} — {$title}: done {$done}
 clock-line-passed = ⌛ {$id} — {$title}: deadline PASSED ({$deadline}, {$ago} ago){$more}
 clock-line-left = ⏳ {$id} — {$title}: {$left} left (due {$deadline}){$more}
@@ -692,12 +698,13 @@ report-word-done-2 = done
 report-word-skipped = not applicable
 report-word-not-done = not done
 report-word-met = met
-report-word-met-late = met late
+report-word-met-late-by = met {$late} late,
 report-word-missed = MISSED
 report-word-running = running
 report-word-counted-from = counted from
 report-clock-inactive = not activated
 report-clock-stopped = stopped
+report-clock-not-done-at-close = not done at closure
 report-clock-stopped-at-close = stopped at closure
 report-clock-waiting = waiting for the previous stage
 report-source = Source

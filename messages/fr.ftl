@@ -203,6 +203,10 @@ crisis-closed = 🏁 Crise {$crisis} close. Main courante : {$seq} entrées, {$n
         [1] restée ouverte
        *[other] restées ouvertes
     }.
+crisis-closed-clocks = { $n ->
+        [one] Horloge non faite à la clôture :
+       *[other] Horloges non faites à la clôture :
+    }
 verification = { $status ->
         [to_check] à vérifier
         [checking] en cours de vérification
@@ -262,6 +266,7 @@ clock-activated =
     {$id} activée.
     {$lines}
 clock-stopped = {$id} arrêtée{$reason} : plus d'alerte pour elle.
+clock-stage-out-of-order = {$id} ne peut pas être faite avant l'étape {$open} ({$title}), encore ouverte : {$p}fait {$open} d'abord.
 clock-already-done = {$id} est déjà faite ({$at}).
 clock-done-early = {$id} — {$title} : fait, {$left} avant l'échéance.
 clock-done-late = {$id} — {$title} : fait, {$late} après l'échéance.
@@ -295,7 +300,8 @@ reminder-action = ⏰ {$reference} en retard (échéance {$due}) : {$text}{$labe
 reminder-step = ⏰ {$id}.{$n} attendue pour {$due} : {$text}{$label}
 reminder-handover = ⏰ {$to} : la relève attend votre confirmation ({$p}ack ou ✅ sur le message de relève).
 reminder-comcheck = ⏰ Comcheck n°{$number} : sans réponse de {$missing} — ✅ sur le message pour confirmer.
-clock-line-done-late = ☑️ {$id} — {$title} : fait {$done} (après l'échéance {$deadline})
+clock-line-done-late = ☑️ {$id} — {$title} : fait {$done} ({$late} après l'échéance {$deadline})
+clock-line-not-done-at-close = ❌ {$id} — {$title} : non faite à la clôture ({$at} ; échéance {$deadline})
 clock-line-done = ✅ {$id} — {$title} : fait {$done}
 clock-line-passed = ⌛ {$id} — {$title} : échéance DÉPASSÉE ({$deadline}, il y a {$ago}){$more}
 clock-line-left = ⏳ {$id} — {$title} : reste {$left} (échéance {$deadline}){$more}
@@ -697,12 +703,13 @@ report-word-done-2 = fait
 report-word-skipped = sans objet
 report-word-not-done = non fait
 report-word-met = tenue
-report-word-met-late = tenue en retard
+report-word-met-late-by = tenue avec {$late} de retard,
 report-word-missed = MANQUÉE
 report-word-running = en cours
 report-word-counted-from = comptée depuis
 report-clock-inactive = non activée
 report-clock-stopped = arrêtée
+report-clock-not-done-at-close = non faite à la clôture
 report-clock-stopped-at-close = arrêtée à la clôture
 report-clock-waiting = en attente de l'étape précédente
 report-source = Source

@@ -315,7 +315,14 @@ fn the_report_says_how_each_clock_stood_at_closure() {
                 "alice",
                 "!horloge plainte arrêter pas de contrat d'assurance cyber",
             ),
+            (
+                3,
+                55,
+                "alice",
+                "!horloge signalement-cert-sante depuis 01:00",
+            ),
             (4, 0, "alice", "!fait urgences-reevaluation"),
+            (4, 5, "alice", "!fait signalement-cert-sante"),
             (4, 10, "alice", "!fait point-ars"),
         ],
     );
@@ -333,12 +340,12 @@ fn the_report_says_how_each_clock_stood_at_closure() {
         - Premier point de situation à l'ARS (délai choisi par l'établissement) (point-ars), Échéance dim. 29 nov. 2026 05:40 : tenue dim. 29 nov. 2026 04:10
         - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#1), Échéance dim. 29 nov. 2026 15:40 : tenue dim. 29 nov. 2026 04:00
         - Réévaluation de la fermeture ou du délestage des urgences (toutes les 12 h, choix de l'établissement) (urgences-reevaluation \#2), Échéance dim. 29 nov. 2026 16:00 : arrêtée à la clôture dim. 29 nov. 2026 04:40
-        - Signalement au CERT Santé via le portail : obligatoire « sans délai » (CSP L.1111-8-2), cible interne 2 h (signalement-cert-sante), Échéance dim. 29 nov. 2026 05:40 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - Signalement au CERT Santé via le portail : obligatoire « sans délai » (CSP L.1111-8-2), cible interne 2 h (signalement-cert-sante), Échéance dim. 29 nov. 2026 03:00 : tenue avec 1h05 de retard, dim. 29 nov. 2026 04:05
         - Dépôt de plainte au plus tard 72 h après connaissance de l'atteinte, condition de l'indemnisation cyber (C. assur. L.12-10-1) (plainte), Échéance mer. 2 déc. 2026 03:40 : arrêtée dim. 29 nov. 2026 03:53 (pas de contrat d'assurance cyber)
-        - Notification à la CNIL de la violation de données personnelles, au plus tard 72 h après en avoir pris connaissance (RGPD art. 33) (cnil-72h), Échéance mer. 2 déc. 2026 03:42 : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - Notification à la CNIL de la violation de données personnelles, au plus tard 72 h après en avoir pris connaissance (RGPD art. 33) (cnil-72h), Échéance mer. 2 déc. 2026 03:42 : non faite à la clôture dim. 29 nov. 2026 04:40
         - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Alerte précoce (nis2.1), Échéance lun. 30 nov. 2026 03:30 : tenue dim. 29 nov. 2026 03:52
-        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Notification d'incident (nis2.2), Échéance mer. 2 déc. 2026 03:30 : arrêtée à la clôture dim. 29 nov. 2026 04:40
-        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Rapport final (nis2.3) : arrêtée à la clôture dim. 29 nov. 2026 04:40
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Notification d'incident (nis2.2), Échéance mer. 2 déc. 2026 03:30 : non faite à la clôture dim. 29 nov. 2026 04:40
+        - NIS 2 : déclarations d'un incident important à l'ANSSI (directive (UE) 2022/2555, art. 23) — Rapport final (nis2.3) : non faite à la clôture dim. 29 nov. 2026 04:40
     "#]]
     .assert_eq(&clocks);
 }

@@ -171,7 +171,7 @@ impl Ctx<'_> {
         match command {
             Command::Help(_) | Command::Open { .. } => self.unreachable_help(),
             Command::Status => Decision::reply(self.status(crisis, playbook)),
-            Command::Close => self.close(crisis),
+            Command::Close => self.close(crisis, playbook),
             Command::Info { text } => self.info(crisis, text),
             Command::Note { text } => self.note(crisis, text),
             Command::Verify { target, status } => self.verify(crisis, target, status),
@@ -252,7 +252,7 @@ impl Ctx<'_> {
     }
 
     /// `!clore`: close and seal; the digest follows once the journal has it.
-    fn close(&self, crisis: &Crisis) -> Decision {
+    fn close(&self, crisis: &Crisis, playbook: Option<&Playbook>) -> Decision {
         if let Some(refusal) = self.require_privilege(msg!("word-close")) {
             return refusal;
         }
@@ -271,6 +271,23 @@ impl Ctx<'_> {
             n_actions = crisis.actions.len(),
             n_open
         );
+        let mut text = self.say(text);
+        // What the law asked and the cell did not do is said, not left neutral.
+        let clocks = playbook.map(|p| p.clocks.as_slice()).unwrap_or_default();
+        let not_done = super::schedule::clock_lines_not_done(
+            crisis,
+            self.settings,
+            clocks,
+            self.input.sent_at,
+        );
+        if !not_done.is_empty() {
+            text.push('\n');
+            text.push_str(&self.say(msg!("crisis-closed-clocks", n = not_done.len())));
+            for line in not_done {
+                text.push('\n');
+                text.push_str(&line);
+            }
+        }
         let mut effects = vec![
             Effect::Ack(text.into()),
             Effect::AnnounceDigest {

@@ -677,6 +677,17 @@ impl Ctx<'_> {
         if let Some(at) = view.done {
             return Decision::refuse(msg!("clock-already-done", id = &stage_id, at = self.hm(at)));
         }
+        // Stages are met in order: NIS 2's final report follows the notification.
+        if let Some(open) = stages[..n - 1].iter().find(|v| v.done.is_none()) {
+            let open_id = clock::stage_id(clock, open.n);
+            return Decision::refuse(msg!(
+                "clock-stage-out-of-order",
+                id = &stage_id,
+                open = &open_id,
+                title = clock::stage_title(clock, open.stage, self.lang),
+                p = self.p()
+            ));
+        }
         let record = self.record(
             &crisis.id,
             seq,

@@ -476,6 +476,28 @@ fn reminder(
     }
 }
 
+/// The lines of the stages still to meet when the crisis closes (said in the closing message).
+pub fn clock_lines_not_done(
+    crisis: &Crisis,
+    settings: &Settings,
+    clocks: &[Clock],
+    closed_at: DateTime<Utc>,
+) -> Vec<String> {
+    let mut closed = crisis.clone();
+    closed.closed_at = Some(closed_at);
+    clocks
+        .iter()
+        .filter(|c| c.every.is_none() && clock::phase(&closed, c) == clock::Phase::Running)
+        .flat_map(|c| {
+            clock::stages(&closed, c, settings.tz)
+                .into_iter()
+                .filter(|v| v.done.is_none())
+                .map(|v| clock_line(&closed, settings, c, &v, closed_at))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Every line of a clock for `!horloges`: one per stage, or why it does not count.
 pub fn clock_lines(
     crisis: &Crisis,
@@ -521,6 +543,24 @@ pub fn clock_line(
     let lang = settings.lang;
     let id = clock::stage_id(clock, view.n);
     let title = clock::stage_title(clock, view.stage, lang);
+    // A crisis closed before the stage was met: not a neutral fact.
+    // (A recurring clock's next occurrence, not yet due at closure, was not missed.)
+    let recurring_not_due =
+        |closed| clock.every.is_some() && view.deadline.is_none_or(|d| d > closed);
+    if let (None, Some(closed)) = (view.done, crisis.closed_at)
+        && !recurring_not_due(closed)
+    {
+        return settings.say(msg!(
+            "clock-line-not-done-at-close",
+            id = &id,
+            title = &title,
+            at = when(settings.tz, closed, now),
+            deadline = view
+                .deadline
+                .map(|d| when(settings.tz, d, now))
+                .unwrap_or_else(|| "—".to_owned())
+        ));
+    }
     let Some(deadline) = view.deadline else {
         let after = view
             .stage
@@ -543,7 +583,8 @@ pub fn clock_line(
                 id = &id,
                 title = &title,
                 done = when(settings.tz, done, now),
-                deadline = &at
+                deadline = &at,
+                late = span(done - deadline, settings)
             ))
         } else {
             settings.say(msg!(

@@ -538,6 +538,9 @@ fn a_crisis_from_opening_to_close() {
                 A3 Rappeler les secrétaires · @alice
             04:30 alice> !clore
               ✅ 🏁 Crise 20261129-test close. Main courante : 14 entrées, 2 décisions, 3 actions dont 2 restées ouvertes.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (04:30 ; échéance 02/12 03:40)
+              ❌ point-ars — Point ARS : non faite à la clôture (04:30 ; échéance 05:40)
               🔏 digest of 20261129-test
               + 14 {"kind":"crisis_closed"} role=historien
             04:31 alice> !info après la clôture
@@ -704,6 +707,9 @@ fn only_leads_open_close_and_assign_roles() {
               ⛔ [EXERCICE] !clore est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
             03:42 alice> !clore
               ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 3 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:42 ; échéance 02/12 03:40)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:42 ; échéance 05:40)
               🔏 digest of 20261129-test
               + 3 {"kind":"crisis_closed"}
         "#]],
@@ -802,6 +808,9 @@ fn english_and_a_second_crisis_in_the_same_room() {
               + 3 {"kind":"action","reference":"A1","text":"Call the ARS","due":"2026-11-29T08:30:00Z"}
             09:03 alice> !close
               ✅ [EXERCISE] 🏁 Crisis 20261129-test closed. Log: 4 entries, 1 decision, 1 action of which 1 left open.
+              Clocks not done at closure:
+              ❌ cnil-72h — Notification CNIL: not done at closure (09:03; deadline 02/12 09:00)
+              ❌ point-ars — Point ARS: not done at closure (09:03; deadline 11:00)
               🔏 digest of 20261129-test
               + 4 {"kind":"crisis_closed"}
             09:10 alice> !open test
@@ -1409,7 +1418,7 @@ fn clocks_warn_at_thresholds_and_are_marked_done() {
             05:03 alice> !horloges
               » Horloges (comptées depuis l'ouverture à 03:00, sauf mention) :
               ⏳ cnil-72h — Notification CNIL : reste 2 j 21h (échéance 02/12 03:00) · dsi
-              ☑️ point-ars — Point ARS : fait 05:01 (après l'échéance 05:00)
+              ☑️ point-ars — Point ARS : fait 05:01 (1 min après l'échéance 05:00)
               !fait <horloge> quand c'est fait.
         "#]],
     );
@@ -1662,6 +1671,9 @@ fn exports_are_asked_for_during_and_after_the_crisis() {
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
             03:20 alice> !clore
               ✅ 🏁 Crise 20261129-test close. Main courante : 2 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:20 ; échéance 02/12 03:00)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:20 ; échéance 05:00)
               🔏 digest of 20261129-test
               + 2 {"kind":"crisis_closed"}
             03:30 alice> !export md
@@ -2031,11 +2043,17 @@ fn one_animation_room_drives_two_establishments() {
               + 12 {"kind":"exercise_resumed"}
             03:17 alice> !clore
               ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 13 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:17 ; échéance 02/12 03:01)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:17 ; échéance 05:01)
               🔏 digest of 20261129-test
               📌→!anim [EXERCICE] [nord] 🏁 La cellule a clos l'exercice 20261129-test (13 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
               + 13 {"kind":"crisis_closed"}
             03:18 zoe@room2> !clore
               ✅ [EXERCICE] 🏁 Crise 20261129-test-2 close. Main courante : 13 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:18 ; échéance 02/12 03:01)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:18 ; échéance 05:01)
               🔏 digest of 20261129-test-2
               📌→!anim [EXERCICE] [sud] 🏁 La cellule a clos l'exercice 20261129-test-2 (13 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
               + 13 {"kind":"crisis_closed"}
@@ -2410,6 +2428,9 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
               + 1 {"kind":"crisis_opened","room":"!other","playbook":"test","playbook_version":"2","exercise":false}
             03:03 zoe@other> !clore
               ✅ 🏁 Crise 20261129-test-2 close. Main courante : 2 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:03 ; échéance 02/12 03:02)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:03 ; échéance 05:02)
               🔏 digest of 20261129-test-2
               + 2 {"kind":"crisis_closed"}
             03:40 downtime since 03:05
@@ -2670,6 +2691,9 @@ fn exercise_edge_cases_from_review() {
               + 17 {"kind":"exercise_resumed"}
             03:51 alice> !clore
               ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 18 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:51 ; échéance 02/12 03:22)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:51 ; échéance 05:22)
               🔏 digest of 20261129-test
               📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (18 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
               + 18 {"kind":"crisis_closed"}
@@ -2891,6 +2915,9 @@ fn a_third_catalog_is_spoken_without_code() {
           DE:cmd-type-help !
         03:43 alice> !clore
           ✅ [DE:exercise-marking] DE:crisis-closed 20261129-test 0 0 0 3
+          DE:crisis-closed-clocks 2
+          DE:clock-line-not-done-at-close 03:43 02/12 03:40 cnil-72h Notification CNIL
+          DE:clock-line-not-done-at-close 03:43 05:40 point-ars Point ARS
           🔏 digest of 20261129-test
           + 3 {"kind":"crisis_closed"}
     "#]].assert_eq(&run_with(
@@ -3109,7 +3136,7 @@ fn conditional_clocks_wait_for_the_cell_and_stages_follow_each_other() {
               ⛔ cnil-72h n'a qu'une échéance, sans étapes : !fait cnil-72h.
             02/12 10:03 bob> !horloge nis2
               » ✅ nis2.1 — NIS 2 — Alerte précoce : fait 30/11 08:30
-              ☑️ nis2.2 — NIS 2 — Notification : fait 10:00 (après l'échéance 09:00)
+              ☑️ nis2.2 — NIS 2 — Notification : fait 10:00 (1h00 après l'échéance 09:00)
               ⏳ nis2.3 — NIS 2 — Rapport final : reste 30 j 23h (échéance 02/01 10:00) · rssi
               Source : Directive (UE) 2022/2555, art. 23
             26/12 10:00 tick
@@ -3120,6 +3147,71 @@ fn conditional_clocks_wait_for_the_cell_and_stages_follow_each_other() {
             02/01 10:00 tick
               📌 ⌛ nis2.3 — NIS 2 — Rapport final : échéance DÉPASSÉE (10:00, il y a 0 min) · rssi
               + 11 {"kind":"clock_warning","clock":"nis2","left_minutes":0,"stage":3}
+        "#]],
+    );
+}
+
+#[test]
+fn stages_are_met_in_order_and_closure_says_what_was_not_done() {
+    check_on(
+        &law_catalog(),
+        r#"
+        03:00 alice> !ouvrir loi
+        03:00 alice> !point arrêt
+        03:00 alice> !horloge reeval arrêter
+        03:01 alice> !horloge nis2 activer
+        03:02 alice> !fait nis2.3
+        03:02 alice> !fait nis2.2
+        03:03 alice> !fait nis2.1
+        03:04 alice> !fait nis2.3
+        30/11 10:00 alice> !fait nis2.2
+        30/11 10:01 alice> !horloges
+        30/11 11:00 alice> !clore
+        "#,
+        expect![[r#"
+            03:00 alice> !ouvrir loi
+              ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
+            03:00 alice> !point arrêt
+              ✅ Plus de points de situation automatiques.
+              + 2 {"kind":"point_cadence","every_minutes":0}
+            03:00 alice> !horloge reeval arrêter
+              ✅ reeval arrêtée : plus d'alerte pour elle.
+              + 3 {"kind":"clock_stopped","clock":"reeval"}
+            03:01 alice> !horloge nis2 activer
+              ✅ nis2 activée.
+              ⏳ nis2.1 — NIS 2 — Alerte précoce : reste 1 j 0h (échéance 30/11 03:01) · rssi · activée 03:01
+              ⏳ nis2.2 — NIS 2 — Notification : reste 3 j 0h (échéance 02/12 03:01) · rssi · activée 03:01
+              ⏸️ nis2.3 — NIS 2 — Rapport final : 1 mois après nis2.2 (pas encore fait)
+              + 4 {"kind":"clock_activated","clock":"nis2"}
+            03:02 alice> !fait nis2.3
+              ⛔ nis2.3 ne peut pas être faite avant l'étape nis2.1 (NIS 2 — Alerte précoce), encore ouverte : !fait nis2.1 d'abord.
+            03:02 alice> !fait nis2.2
+              ⛔ nis2.2 ne peut pas être faite avant l'étape nis2.1 (NIS 2 — Alerte précoce), encore ouverte : !fait nis2.1 d'abord.
+            03:03 alice> !fait nis2.1
+              ✅ nis2.1 — NIS 2 — Alerte précoce : fait, 23h58 avant l'échéance.
+              + 5 {"kind":"clock_done","clock":"nis2","stage":1}
+            03:04 alice> !fait nis2.3
+              ⛔ nis2.3 ne peut pas être faite avant l'étape nis2.2 (NIS 2 — Notification), encore ouverte : !fait nis2.2 d'abord.
+            30/11 10:00 alice> !fait nis2.2
+              ✅ nis2.2 — NIS 2 — Notification : fait, 1 j 17h avant l'échéance.
+              + 6 {"kind":"clock_done","clock":"nis2","stage":2}
+            30/11 10:01 alice> !horloges
+              » Horloges (comptées depuis l'ouverture à 29/11 03:00, sauf mention) :
+              ⏳ cnil-72h — Notification CNIL : reste 1 j 16h (échéance 02/12 03:00) · dpo
+              ✅ nis2.1 — NIS 2 — Alerte précoce : fait 29/11 03:03
+              ✅ nis2.2 — NIS 2 — Notification : fait 10:00
+              ⏳ nis2.3 — NIS 2 — Rapport final : reste 29 j 23h (échéance 30/12 10:00) · rssi
+              ⏹️ reeval — Réévaluation des urgences : arrêtée 29/11 03:00
+              !fait <horloge> quand c'est fait.
+            30/11 11:00 alice> !clore
+              ✅ 🏁 Crise 20261129-loi close. Main courante : 7 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (11:00 ; échéance 02/12 03:00)
+              ❌ nis2.3 — NIS 2 — Rapport final : non faite à la clôture (11:00 ; échéance 30/12 10:00)
+              🔏 digest of 20261129-loi
+              + 7 {"kind":"crisis_closed"}
         "#]],
     );
 }
@@ -3376,6 +3468,9 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":true}
             03:03 alice> !clore
               ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 4 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (03:03 ; échéance 02/12 03:00)
+              ❌ point-ars — Point ARS : non faite à la clôture (03:03 ; échéance 05:00)
               🔏 digest of 20261129-test
               📌→!anim [EXERCICE] 🏁 La cellule a clos l'exercice 20261129-test (4 entrées). Rapport complet : !export, ou !export json pour la main courante scellée.
               + 4 {"kind":"crisis_closed"}
@@ -3601,6 +3696,9 @@ fn the_improvement_plan_outlives_the_exercise() {
               + 3 {"kind":"improvement","reference":"P2","text":"annuaire papier à jour"}
             09:10 alice> !clore
               ✅ [EXERCICE] 🏁 Crise 20261129-test close. Main courante : 4 entrées, 0 décision, 0 action dont 0 restée ouverte.
+              Horloges non faites à la clôture :
+              ❌ cnil-72h — Notification CNIL : non faite à la clôture (09:10 ; échéance 02/12 09:00)
+              ❌ point-ars — Point ARS : non faite à la clôture (09:10 ; échéance 11:00)
               🔏 digest of 20261129-test
               + 4 {"kind":"crisis_closed"}
             09:20 alice> !ouvrir test

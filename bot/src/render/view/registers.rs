@@ -297,7 +297,10 @@ impl Report<'_> {
                 let deadline = c.shifted(base, due.after(base, settings.tz));
                 let late = *met > deadline;
                 let word = if late {
-                    msg!("report-word-met-late")
+                    msg!(
+                        "report-word-met-late-by",
+                        late = schedule::span(*met - deadline, self.settings)
+                    )
                 } else {
                     msg!("report-word-met")
                 };
@@ -319,7 +322,8 @@ impl Report<'_> {
                 id = format!("{id} #{}", engine_clock::state(c, clock).met.len() + 1);
             }
             let title = engine_clock::stage_title(clock, view.stage, lang);
-            let (status, met, missed) = self.stage_status(c, &view, stopped.as_ref());
+            let (status, met, missed) =
+                self.stage_status(c, &view, stopped.as_ref(), clock.every.is_some());
             rows.push(row(
                 id,
                 title,
@@ -338,6 +342,7 @@ impl Report<'_> {
         c: &Crisis,
         view: &engine_clock::StageView<'_>,
         stopped: Option<&(DateTime<Utc>, Option<String>)>,
+        recurring: bool,
     ) -> (String, bool, bool) {
         let word = |m| self.say(m);
         // Where the clock stopped counting: stopped by the cell, closed, or now.
@@ -348,7 +353,14 @@ impl Report<'_> {
             .min(self.now_or_close);
         match (view.done, view.deadline) {
             (Some(at), Some(deadline)) if at > deadline => (
-                format!("{} {}", word(msg!("report-word-met-late")), self.at(at)),
+                format!(
+                    "{} {}",
+                    word(msg!(
+                        "report-word-met-late-by",
+                        late = schedule::span(at - deadline, self.settings)
+                    )),
+                    self.at(at)
+                ),
                 false,
                 false,
             ),
@@ -377,7 +389,12 @@ impl Report<'_> {
                 (None, Some(closed)) => (
                     format!(
                         "{} {}",
-                        word(msg!("report-clock-stopped-at-close")),
+                        // A recurring clock's next occurrence, not yet due, was not missed.
+                        word(if recurring {
+                            msg!("report-clock-stopped-at-close")
+                        } else {
+                            msg!("report-clock-not-done-at-close")
+                        }),
                         self.at(closed)
                     ),
                     false,
