@@ -343,7 +343,7 @@ const SERDE_ALLOWED: &[(&str, &[&str])] = &[
     // The outbox: outputs durable until carried out.
     (
         "bot/src/runtime.rs",
-        &["Output", "StimulusOutput", "Delivery", "ReplyTo"],
+        &["Output", "StimulusOutput", "Delivery", "ReplyTo", "Receipt"],
     ),
     ("core/src/engine/mod.rs", &["StimulusFile"]),
     ("bot/src/export.rs", &["ExportFile", "ExportEntry"]),
