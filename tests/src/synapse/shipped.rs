@@ -54,6 +54,18 @@ pub(crate) struct Burst {
 }
 
 impl Burst {
+    /// Prints what the burst measured, for BENCHMARKS.md.
+    pub(crate) fn report(&self, what: &str) {
+        eprintln!(
+            "{what}: receipts p50 {:?}, p99 {:?}, max {:?}; bot events {} until the last receipt, {} in all",
+            self.percentile(0.5),
+            self.percentile(0.99),
+            self.percentile(1.0),
+            self.bot_events,
+            self.bot_events_total
+        );
+    }
+
     pub(crate) fn percentile(&self, p: f64) -> Duration {
         let mut sorted = self.latencies.clone();
         sorted.sort();
@@ -218,15 +230,7 @@ async fn thirty_commands_in_a_minute_from_five_members_are_each_journaled_once_a
         return;
     };
     let burst = burst(&url, None, 30, Duration::from_secs(60)).await;
-    eprintln!(
-        "shipped limits, 30 commands in 60 s from 5 members: receipts p50 {:?}, p99 {:?}, max {:?}; \
-         bot events {} until the last receipt, {} in all",
-        burst.percentile(0.5),
-        burst.percentile(0.99),
-        burst.percentile(1.0),
-        burst.bot_events,
-        burst.bot_events_total
-    );
+    burst.report("shipped limits, 30 commands in 60 s from 5 members");
     assert!(
         burst.bot_events < 30,
         "fewer bot events than commands while the budget binds: {burst:?}"
@@ -259,15 +263,7 @@ async fn tchap_preset_burst_benchmark() {
         return;
     };
     let burst = burst(&url, Some("\"tchap\""), 30, Duration::from_secs(60)).await;
-    eprintln!(
-        "tchap preset, 30 commands in 60 s from 5 members: receipts p50 {:?}, p99 {:?}, max {:?}; \
-         bot events {} until the last receipt, {} in all",
-        burst.percentile(0.5),
-        burst.percentile(0.99),
-        burst.percentile(1.0),
-        burst.bot_events,
-        burst.bot_events_total
-    );
+    burst.report("tchap preset, 30 commands in 60 s from 5 members");
 }
 
 /// A stimulus of the scenario as the players should read it.
