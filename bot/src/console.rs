@@ -90,23 +90,15 @@ pub fn run(
                     shown
                 }
                 Output::Export { .. } | Output::Summary { .. } => {
-                    let file = match &delivery.output {
-                        Output::Summary { sites, format, .. } => {
-                            runtime.render_summary(sites, format, Utc::now())?
-                        }
-                        Output::Export {
-                            crisis,
-                            format,
-                            players,
-                            ..
-                        } => runtime.render_export(crisis, format, *players, Utc::now())?,
-                        _ => continue,
-                    };
-                    std::fs::create_dir_all(&session.exports)?;
-                    let path = session.exports.join(&file.name);
-                    std::fs::write(&path, file.bytes)?;
-                    format!("{}\n{}", file.caption, path.display())
+                    match export(runtime, session, &delivery.output)? {
+                        Some(shown) => shown,
+                        None => continue,
+                    }
                 }
+                // The entry is recorded; a console has no room to invite into.
+                Output::Invite { user, .. } => runtime
+                    .settings
+                    .say(msg!("console-no-invite", user = user.as_str())),
                 // Never decided here: the console does not mirror entries.
                 Output::Mirror { .. } => {
                     runtime.delivered(delivery.id)?;
@@ -119,6 +111,26 @@ pub fn run(
         out.flush()?;
     }
     Ok(())
+}
+
+/// Renders an export or summary into the session's exports; what to show.
+fn export(runtime: &Runtime, session: &Session, output: &Output) -> anyhow::Result<Option<String>> {
+    let file = match output {
+        Output::Summary { sites, format, .. } => {
+            runtime.render_summary(sites, format, Utc::now())?
+        }
+        Output::Export {
+            crisis,
+            format,
+            players,
+            ..
+        } => runtime.render_export(crisis, format, *players, Utc::now())?,
+        _ => return Ok(None),
+    };
+    std::fs::create_dir_all(&session.exports)?;
+    let path = session.exports.join(&file.name);
+    std::fs::write(&path, file.bytes)?;
+    Ok(Some(format!("{}\n{}", file.caption, path.display())))
 }
 
 fn too_long(settings: &Settings, n: usize) -> String {

@@ -94,6 +94,14 @@ pub enum Output {
         sites: Vec<(String, String)>,
         format: String,
     },
+    /// Invite `user` into `room`; `failed` is what the room is told (with the
+    /// homeserver's reason) if the homeserver refuses, once, never retried.
+    Invite {
+        room: String,
+        crisis: String,
+        user: String,
+        failed: String,
+    },
     /// An event people do not see (`anchor::ENTRIES_FIELD`), carrying the
     /// delivery's `anchor` when no message of the same decision could.
     Mirror { room: String, crisis: String },
@@ -168,7 +176,8 @@ impl Delivery {
             | Output::Export { room, .. }
             | Output::Summary { room, .. }
             | Output::Stimulus(StimulusOutput { room, .. })
-            | Output::Mirror { room, .. } => Some(room),
+            | Output::Mirror { room, .. }
+            | Output::Invite { room, .. } => Some(room),
         }
     }
 
@@ -926,26 +935,13 @@ fn output(
             tag,
             text: settings.say(text),
         },
-        Effect::Stimulus(s) => {
-            let engine::Stimulus {
-                room,
-                crisis,
-                inject,
-                direct_to,
-                text,
-                html,
-                files,
-            } = *s;
-            Output::Stimulus(StimulusOutput {
-                room,
-                crisis,
-                inject,
-                direct_to,
-                text: settings.say(text),
-                html,
-                files,
-            })
-        }
+        Effect::Stimulus(s) => Output::Stimulus(stimulus_output(settings, *s)),
+        Effect::Invite { room, crisis, user } => Output::Invite {
+            failed: settings.say(msg!("invite-failed", user = &user, reason = "{reason}")),
+            room,
+            crisis,
+            user,
+        },
         Effect::Summary {
             room,
             sites,
@@ -966,6 +962,27 @@ fn output(
             format: format.extension().to_owned(),
             players,
         },
+    }
+}
+
+fn stimulus_output(settings: &Settings, s: engine::Stimulus) -> StimulusOutput {
+    let engine::Stimulus {
+        room,
+        crisis,
+        inject,
+        direct_to,
+        text,
+        html,
+        files,
+    } = s;
+    StimulusOutput {
+        room,
+        crisis,
+        inject,
+        direct_to,
+        text: settings.say(text),
+        html,
+        files,
     }
 }
 

@@ -163,6 +163,7 @@ impl Dispatcher {
                 prepaid: false,
                 priority: Priority::Receipt,
                 sent: HashMap::new(),
+                invited: None,
             };
             self.tasks.spawn(sender.run(rx));
             tx
@@ -208,6 +209,9 @@ struct RoomSender {
     /// The sends of the deliveries being carried out that already went out,
     /// by transaction id: a retry does not spend the budget on them again.
     sent: HashMap<OwnedTransactionId, OwnedEventId>,
+    /// The homeserver's answer to the invitation being carried out, once it
+    /// gave one: a retry (of the notice saying so) does not invite again.
+    invited: Option<(String, Result<(), String>)>,
 }
 
 /// A ✅ or ⛔ that waits for the budget, until its deadline.
@@ -434,6 +438,15 @@ impl RoomSender {
             Output::Stimulus(stimulus) => return self.stimulus(delivery, stimulus).await,
             Output::Export { room, .. } | Output::Summary { room, .. } => {
                 return self.export(job, room).await.map(|()| Done::Now);
+            }
+            Output::Invite {
+                room, user, failed, ..
+            } => {
+                let room = room_of(&self.client, room)?;
+                let txn = txn("invite-failed");
+                return self
+                    .invite(&room, &delivery.txn, user, failed, anchor, txn)
+                    .await;
             }
         }?;
         if let Some(event_id) = said {
@@ -902,6 +915,54 @@ impl RoomSender {
             .map_err(classify)?;
         self.sent.insert(txn, res.response.event_id);
         Ok(())
+    }
+}
+
+impl RoomSender {
+    /// Invites `user` (matrix-sdk shares the room's encrypted history with
+    /// them, MSC4268). A refusal (unknown user, already a member, no power
+    /// to invite) is said in the room once, with the homeserver's reason,
+    /// and not retried; 429s and unreachable homeservers are.
+    async fn invite(
+        &mut self,
+        room: &Room,
+        key: &str,
+        user: &str,
+        failed: &str,
+        anchor: &Anchor,
+        txn: OwnedTransactionId,
+    ) -> Result<Done, Failure> {
+        let answer = match &self.invited {
+            Some((k, answer)) if k == key => answer.clone(),
+            _ => {
+                let answer = match matrix_sdk::ruma::UserId::parse(user) {
+                    Err(err) => Err(err.to_string()),
+                    Ok(id) => {
+                        self.pay().await;
+                        match room.invite_user_by_id(&id).await.map_err(classify) {
+                            Ok(()) => Ok(()),
+                            Err(Failure::Refused(err)) => Err(format!("{err:#}")),
+                            Err(other) => return Err(other),
+                        }
+                    }
+                };
+                self.invited = Some((key.to_owned(), answer.clone()));
+                answer
+            }
+        };
+        match answer {
+            Ok(()) => {
+                tracing::info!(room = %room.room_id(), user, "invited");
+                Ok(Done::Now)
+            }
+            Err(reason) => {
+                tracing::warn!(room = %room.room_id(), user, reason, "the invitation was refused");
+                let text = failed.replace("{reason}", &reason);
+                self.send(room, outbound::notice(&text), txn, anchor)
+                    .await?;
+                Ok(Done::Now)
+            }
+        }
     }
 }
 

@@ -209,6 +209,7 @@ impl Ctx<'_> {
             | Command::ClockActivate { .. }
             | Command::ClockStop { .. } => self.clock_command(crisis, playbook, command),
             Command::Handover { to } => self.handover(crisis, playbook, to, seq, role),
+            Command::Invite { user } => self.invite(crisis, user),
             Command::Ack => self.handover_ack(crisis, seq, role),
             Command::Comcheck(text) => self.comcheck(crisis, text, seq, role),
             Command::Export(format) => self.export(crisis, format),
@@ -580,6 +581,29 @@ impl Ctx<'_> {
             ),
             reply,
         )
+    }
+
+    /// `!inviter @person:server`: for the cell's leads; the front end sends
+    /// the invitation once the entry is on disk.
+    fn invite(&self, crisis: &Crisis, user: String) -> Decision {
+        if let Some(refusal) = self.require_privilege(msg!("word-invite")) {
+            return refusal;
+        }
+        if user == self.input.author.id {
+            return Decision::refuse(msg!("invite-self"));
+        }
+        let record = base_record(crisis, self.input, Event::Invited { user: user.clone() });
+        Decision {
+            records: vec![record],
+            effects: vec![
+                Effect::Ack(msg!("invite-recorded", user = &user).into()),
+                Effect::Invite {
+                    room: crisis.room.clone(),
+                    crisis: crisis.id.clone(),
+                    user,
+                },
+            ],
+        }
     }
 
     fn correct(&self, crisis: &Crisis, target: String, text: String) -> Decision {

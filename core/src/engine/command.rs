@@ -120,6 +120,10 @@ pub enum Command {
     Handover {
         to: String,
     },
+    /// `!inviter @person:server`: tocsin invites them into the crisis room.
+    Invite {
+        user: String,
+    },
     /// `!ack`: the incoming lead takes the cell.
     Ack,
     /// `!accepter`: the players' lead lets the proposed animation room animate the exercise.
@@ -307,6 +311,7 @@ pub enum Keyword {
     Point,
     Clocks,
     Handover,
+    Invite,
     Ack,
     Comcheck,
     Export,
@@ -354,6 +359,7 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
     (Keyword::Point, &["point"]),
     (Keyword::Clocks, &["horloges", "horloge", "clocks", "clock"]),
     (Keyword::Handover, &["releve", "handover"]),
+    (Keyword::Invite, &["inviter", "invite"]),
     (Keyword::Ack, &["ack", "recu"]),
     (Keyword::Comcheck, &["comcheck"]),
     (Keyword::Export, &["export", "exporter"]),
@@ -381,7 +387,7 @@ const KEYWORDS: &[(Keyword, &[&str])] = &[
 ];
 
 impl Keyword {
-    pub const ALL: [Keyword; 43] = [
+    pub const ALL: [Keyword; 44] = [
         Keyword::Help,
         Keyword::Open,
         Keyword::Close,
@@ -404,6 +410,7 @@ impl Keyword {
         Keyword::Point,
         Keyword::Clocks,
         Keyword::Handover,
+        Keyword::Invite,
         Keyword::Ack,
         Keyword::Comcheck,
         Keyword::Export,
@@ -474,6 +481,7 @@ impl Keyword {
             Keyword::Point => msg!("help-point"),
             Keyword::Clocks => msg!("help-clocks"),
             Keyword::Handover => msg!("help-handover"),
+            Keyword::Invite => msg!("help-invite"),
             Keyword::Export => msg!("help-export"),
             Keyword::Ack => msg!("help-ack"),
             Keyword::Comcheck => msg!("help-comcheck"),
@@ -579,6 +587,7 @@ pub fn parse(text: &str, prefix: &str, roles: &[&str]) -> Option<Result<Command,
         Keyword::Ack => no_args(args, Command::Ack),
         Keyword::Point => parse_point(args),
         Keyword::Handover => parse_handover(args),
+        Keyword::Invite => parse_invite(args),
         Keyword::Comcheck => Ok(Command::Comcheck(
             (!args.is_empty()).then(|| args.to_owned()),
         )),
@@ -992,6 +1001,52 @@ fn parse_handover(args: &str) -> Result<Command, Problem> {
         }),
         _ => Err(msg!("cmd-hand-over-whom-handover")),
     }
+}
+
+/// The arguments of `!inviter`: one full Matrix user id, `@localpart:server`.
+fn parse_invite(args: &str) -> Result<Command, Problem> {
+    match args.split_whitespace().collect::<Vec<_>>()[..] {
+        [] => Err(msg!("cmd-invite-whom")),
+        [user] if user.starts_with('@') && !user.contains(':') => {
+            Err(msg!("cmd-invite-needs-server", user))
+        }
+        [user] if is_user_id(user) => Ok(Command::Invite {
+            user: user.to_owned(),
+        }),
+        [user] => Err(msg!("cmd-invite-unreadable", user)),
+        _ => Err(msg!("cmd-invite-one-person")),
+    }
+}
+
+/// A Matrix user id as the spec reads it: `@`, a localpart of the (historical)
+/// printable characters without `:`, then a server name (host, optional port).
+pub fn is_user_id(s: &str) -> bool {
+    let Some((local, server)) = s.strip_prefix('@').and_then(|r| r.split_once(':')) else {
+        return false;
+    };
+    let (host, port) = match server.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
+        _ => (server, None),
+    };
+    let host_ok = if let Some(v6) = host.strip_prefix('[') {
+        v6.strip_suffix(']').is_some_and(|a| {
+            !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        })
+    } else {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+    !local.is_empty()
+        && local.chars().all(|c| c.is_ascii_graphic() && c != ':')
+        && host_ok
+        && port_ok
+        && s.len() <= 255
 }
 
 /// The arguments of `!export`.

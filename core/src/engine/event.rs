@@ -124,6 +124,13 @@ pub enum Event {
         role: String,
         user: String,
     },
+    /// A lead had tocsin invite `user` into the crisis room (`!inviter`).
+    /// The author of the record is who asked; whether the homeserver took
+    /// the invitation is the room's to say (a refusal is posted there and
+    /// journaled as [`Event::Undelivered`]).
+    Invited {
+        user: String,
+    },
     Correction {
         reference: String,
         target: String,
@@ -471,6 +478,7 @@ impl Event {
             Event::Action { .. } => "action",
             Event::ActionDone { .. } => "action_done",
             Event::RoleAssigned { .. } => "role_assigned",
+            Event::Invited { .. } => "invited",
             Event::Correction { .. } => "correction",
             Event::Redaction { .. } => "redaction",
             Event::Note { .. } => "note",

@@ -179,6 +179,12 @@ pub enum Effect {
     /// one player, with its files. The front end reports the posted
     /// message's id under [`PostTag::Inject`].
     Stimulus(Box<Stimulus>),
+    /// Invite `user` into the crisis `room` (once the entry saying so is durable).
+    Invite {
+        room: String,
+        crisis: String,
+        user: String,
+    },
     /// Render a regional exercise's consolidated summary (site label, crisis
     /// id of each establishment) in `format` and post it as a file.
     Summary {

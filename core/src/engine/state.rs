@@ -341,6 +341,8 @@ impl World {
             Event::RoleAssigned { role, user } => {
                 crisis.roles.insert(role.clone(), user.clone());
             }
+            // Evidence only: membership is the room's.
+            Event::Invited { .. } => {}
             Event::Correction {
                 reference,
                 target,

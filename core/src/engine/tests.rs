@@ -312,6 +312,9 @@ fn show(
             Effect::Summary { sites, format, .. } => {
                 format!("📎 summary {} of {sites:?}", format.extension())
             }
+            Effect::Invite { room, crisis, user } => {
+                format!("📨 invite {user} into {room} ({crisis})")
+            }
         };
         for l in text.lines() {
             out.push_str(&format!("  {l}\n"));
@@ -712,6 +715,66 @@ fn only_leads_open_close_and_assign_roles() {
               ❌ point-ars — Point ARS : non faite à la clôture (03:42 ; échéance 05:40)
               🔏 digest of 20261129-test
               + 3 {"kind":"crisis_closed"}
+        "#]],
+    );
+}
+
+#[test]
+fn leads_have_tocsin_invite_people_into_the_room() {
+    check(
+        r#"
+        03:40 alice> !ouvrir test
+        03:41 alice> !inviter @dan:exemple.fr
+        03:41 zoe?> !inviter @eve:exemple.fr
+        03:42 alice> !inviter
+        03:42 alice> !inviter bob
+        03:42 alice> !inviter @bob
+        03:42 alice> !inviter @bob:exemple.fr @carol:exemple.fr
+        03:42 alice> !inviter @:exemple.fr
+        03:42 alice> !inviter @bob:exe mple.fr
+        03:42 alice> !inviter @bob:exemple.fr:80x
+        03:43 alice> !inviter @alice
+        03:43 alice> !inviter @carol:[::1]:8448
+        "#,
+        expect![[r#"
+            03:40 alice> !ouvrir test
+              ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
+              3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
+              + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+            03:41 alice> !inviter @dan:exemple.fr
+              ✅ Invitation de @dan:exemple.fr enregistrée ; je l'envoie.
+              📨 invite @dan:exemple.fr into !room (20261129-test)
+              + 2 {"kind":"invited","user":"@dan:exemple.fr"}
+            03:41 zoe?> !inviter @eve:exemple.fr
+              ⛔ !inviter est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
+            03:42 alice> !inviter
+              ⛔ Qui inviter ? (ex. inviter @dan:exemple.fr)
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:42 alice> !inviter bob
+              ⛔ « bob » n'est pas un identifiant Matrix (ex. @dan:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:42 alice> !inviter @bob
+              ⛔ « @bob » : il faut l'identifiant complet avec le serveur (ex. @bob:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:42 alice> !inviter @bob:exemple.fr @carol:exemple.fr
+              ⛔ Une personne à la fois (ex. inviter @dan:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:42 alice> !inviter @:exemple.fr
+              ⛔ « @:exemple.fr » n'est pas un identifiant Matrix (ex. @dan:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:42 alice> !inviter @bob:exe mple.fr
+              ⛔ Une personne à la fois (ex. inviter @dan:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:42 alice> !inviter @bob:exemple.fr:80x
+              ⛔ « @bob:exemple.fr:80x » n'est pas un identifiant Matrix (ex. @dan:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:43 alice> !inviter @alice
+              ⛔ « @alice » : il faut l'identifiant complet avec le serveur (ex. @alice:exemple.fr).
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
+            03:43 alice> !inviter @carol:[::1]:8448
+              ✅ Invitation de @carol:[::1]:8448 enregistrée ; je l'envoie.
+              📨 invite @carol:[::1]:8448 into !room (20261129-test)
+              + 3 {"kind":"invited","user":"@carol:[::1]:8448"}
         "#]],
     );
 }
@@ -1752,6 +1815,7 @@ fn an_observer_from_the_agency_reads_but_does_not_command() {
               !point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
               !horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
               !relève @personne — passe la main ; elle confirme par ack ou ✅
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
               !ack — je prends la relève
               !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)
@@ -3430,6 +3494,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
               !point [toutes 2h | arrêt] — point de situation maintenant, ou sa cadence
               !horloges [<horloge> depuis HH:MM|I7 | <horloge> activer [depuis …] | <horloge> arrêter [raison]] — échéances réglementaires ; fait <horloge> quand c'est fait
               !relève @personne — passe la main ; elle confirme par ack ou ✅
+              !inviter @personne:serveur — tocsin l'invite dans le salon (les clients Element X / Tchap X lui montrent l'historique)
               !ack — je prends la relève
               !comcheck <message> — chacun confirme par ✅ ; comcheck seul : qui manque
               !export [html|md|json|csv] — le rapport de la crise en pièce jointe (json : vérifiable hors ligne)

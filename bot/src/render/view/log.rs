@@ -368,6 +368,10 @@ impl Report<'_> {
                 format!("{} → {}", self.name(from), self.name(to)),
             ),
             Event::HandoverAcknowledged { by } => (String::new(), self.name(by)),
+            Event::Invited { user } => (
+                String::new(),
+                self.say(msg!("report-invited", user = self.name(user))),
+            ),
             Event::ComcheckStarted { number, text } => (format!("#{number}"), text.clone()),
             Event::ComcheckAcknowledged { number, by } => (format!("#{number}"), self.name(by)),
             Event::Posted { tag, event_id, .. } => (tag.to_string(), event_id.clone()),
