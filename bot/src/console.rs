@@ -99,8 +99,9 @@ pub fn run(
                 Output::Invite { user, .. } => runtime
                     .settings
                     .say(msg!("console-no-invite", user = user.as_str())),
-                // Never decided here: the console does not mirror entries.
-                Output::Mirror { .. } => {
+                // Never decided here: the console does not mirror entries;
+                // and a console's history is its terminal.
+                Output::Mirror { .. } | Output::ShareHistory { .. } => {
                     runtime.delivered(delivery.id)?;
                     continue;
                 }

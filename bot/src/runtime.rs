@@ -94,6 +94,10 @@ pub enum Output {
         sites: Vec<(String, String)>,
         format: String,
     },
+    /// Let those who join `room` later read what is said from now on
+    /// (`history_visibility: shared`), when tocsin may; before the opening's
+    /// acknowledgement, so that its room keys are the shareable kind.
+    ShareHistory { room: String, crisis: String },
     /// Invite `user` into `room`; `failed` is what the room is told (with the
     /// homeserver's reason) if the homeserver refuses, once, never retried.
     Invite {
@@ -177,7 +181,8 @@ impl Delivery {
             | Output::Summary { room, .. }
             | Output::Stimulus(StimulusOutput { room, .. })
             | Output::Mirror { room, .. }
-            | Output::Invite { room, .. } => Some(room),
+            | Output::Invite { room, .. }
+            | Output::ShareHistory { room, .. } => Some(room),
         }
     }
 
@@ -936,6 +941,7 @@ fn output(
             text: settings.say(text),
         },
         Effect::Stimulus(s) => Output::Stimulus(stimulus_output(settings, *s)),
+        Effect::ShareHistory { room, crisis } => Output::ShareHistory { room, crisis },
         Effect::Invite { room, crisis, user } => Output::Invite {
             failed: settings.say(msg!("invite-failed", user = &user, reason = "{reason}")),
             room,

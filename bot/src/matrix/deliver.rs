@@ -439,6 +439,10 @@ impl RoomSender {
             Output::Export { room, .. } | Output::Summary { room, .. } => {
                 return self.export(job, room).await.map(|()| Done::Now);
             }
+            Output::ShareHistory { room, .. } => {
+                let room = room_of(&self.client, room)?;
+                return self.share_history(&room).await.map(|()| Done::Now);
+            }
             Output::Invite {
                 room, user, failed, ..
             } => {
@@ -919,6 +923,57 @@ impl RoomSender {
 }
 
 impl RoomSender {
+    /// Sets the room's history to `shared` when it is `joined` or `invited`
+    /// and tocsin may change it, then waits (a few seconds at most) until its
+    /// own view of the room says so: the next encrypted message then starts
+    /// a room key marked as shareable, which [`Self::invite`] hands to
+    /// invitees. Without the power to, the history stays as it is: one log
+    /// line, and newcomers get the briefing only.
+    async fn share_history(&mut self, room: &Room) -> Result<(), Failure> {
+        use matrix_sdk::ruma::events::StateEventType;
+        use matrix_sdk::ruma::events::room::history_visibility::HistoryVisibility;
+
+        let before = room.history_visibility_or_default();
+        if !matches!(
+            before,
+            HistoryVisibility::Joined | HistoryVisibility::Invited
+        ) {
+            return Ok(());
+        }
+        let may = match (self.client.user_id(), room.power_levels().await) {
+            (Some(me), Ok(levels)) => {
+                levels.user_can_send_state(me, StateEventType::RoomHistoryVisibility)
+            }
+            _ => false,
+        };
+        if !may {
+            tracing::info!(room = %room.room_id(), history = %before, "the room's history stays as it is (tocsin may not change it): people invited later will not read what was said before they came");
+            return Ok(());
+        }
+        self.pay().await;
+        match room
+            .privacy_settings()
+            .update_room_history_visibility(HistoryVisibility::Shared)
+            .await
+            .map_err(classify)
+        {
+            Ok(()) => {}
+            Err(Failure::Refused(err)) => {
+                tracing::warn!(room = %room.room_id(), error = format!("{err:#}"), "could not share the room's history with people invited later");
+                return Ok(());
+            }
+            Err(other) => return Err(other),
+        }
+        tracing::info!(room = %room.room_id(), history = %before, "the room's history is now shared with people invited later");
+        let deadline = tokio::time::Instant::now() + SHARED_HISTORY_SEEN;
+        while room.history_visibility_or_default() != HistoryVisibility::Shared
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
     /// Invites `user` (matrix-sdk shares the room's encrypted history with
     /// them, MSC4268). A refusal (unknown user, already a member, no power
     /// to invite) is said in the room once, with the homeserver's reason,
@@ -960,11 +1015,21 @@ impl RoomSender {
                 let text = failed.replace("{reason}", &reason);
                 self.send(room, outbound::notice(&text), txn, anchor)
                     .await?;
+                // The log says the invitation never went out, and why.
+                let _ = self.feedback.send(Feedback::Refused {
+                    room: self.room.clone(),
+                    txn: key.to_owned(),
+                    reason,
+                });
                 Ok(Done::Now)
             }
         }
     }
 }
+
+/// How long a sender waits for its sync to show the history it just shared
+/// before it goes on (and, if it has not by then, sends anyway).
+const SHARED_HISTORY_SEEN: Duration = Duration::from_secs(10);
 
 /// How urgent a delivery is, for the budget.
 fn priority(delivery: &Delivery) -> Priority {

@@ -119,20 +119,26 @@ impl Ctx<'_> {
             msg!("crisis-opened", title, version, id = &id, n_roles, p).into()
         };
         // What earlier crises and exercises left open is inherited, on record.
+        let mut records = vec![record];
         let items = super::plan::carried(self.world);
-        if items.is_empty() {
-            return ack(record, text);
+        if !items.is_empty() {
+            let today = self.local(self.input.sent_at).date_naive();
+            text.line(super::plan::carried_line(&items, self.settings, today));
+            // The opening's chat event is its source: the journal indexes it once.
+            records.push(Record {
+                source: None,
+                ..self.record(&id, 2, None, Event::PlanCarried { items })
+            });
         }
-        let today = self.local(self.input.sent_at).date_naive();
-        text.line(super::plan::carried_line(&items, self.settings, today));
-        // The opening's chat event is its source: the journal indexes it once.
-        let carried = Record {
-            source: None,
-            ..self.record(&id, 2, None, Event::PlanCarried { items })
+        // Before anything is said: what the cell says from now on can be
+        // read by whoever is invited later (see `Effect::ShareHistory`).
+        let share = Effect::ShareHistory {
+            room: self.input.room.clone(),
+            crisis: id,
         };
         Decision {
-            records: vec![record, carried],
-            effects: vec![Effect::Ack(text)],
+            records,
+            effects: vec![share, Effect::Ack(text)],
         }
     }
 

@@ -179,6 +179,11 @@ pub enum Effect {
     /// one player, with its files. The front end reports the posted
     /// message's id under [`PostTag::Inject`].
     Stimulus(Box<Stimulus>),
+    /// Let whoever joins the crisis `room` later read what is said from now
+    /// on (Matrix `history_visibility: shared`, when tocsin may set it), so
+    /// that those it invites get the room's keys (MSC4268). Comes before the
+    /// opening's acknowledgement: keys made earlier are not shared.
+    ShareHistory { room: String, crisis: String },
     /// Invite `user` into the crisis `room` (once the entry saying so is durable).
     Invite {
         room: String,

@@ -312,6 +312,9 @@ fn show(
             Effect::Summary { sites, format, .. } => {
                 format!("📎 summary {} of {sites:?}", format.extension())
             }
+            Effect::ShareHistory { room, crisis } => {
+                format!("🔓 history of {room} shared from here on ({crisis})")
+            }
             Effect::Invite { room, crisis, user } => {
                 format!("📨 invite {user} into {room} ({crisis})")
             }
@@ -489,6 +492,7 @@ fn a_crisis_from_opening_to_close() {
         "#,
         expect![[r#"
             03:40 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -599,6 +603,7 @@ fn malformed_commands_get_a_precise_reason_and_the_help_line() {
               ⛔ Trop de mots : un playbook, puis « exercice » s'il s'agit d'un exercice.
               !ouvrir <playbook> [exercice] — ouvre une crise (ex. ouvrir rancongiciel exercice)
             03:40 alice> !ouvrir test exercise
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -698,6 +703,7 @@ fn only_leads_open_close_and_assign_roles() {
             03:40 zoe?> !ouvrir test
               ⛔ !ouvrir est réservé aux responsables de la cellule (niveau de pouvoir 50 dans le salon, ou administrateur tocsin).
             03:40 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -738,6 +744,7 @@ fn leads_have_tocsin_invite_people_into_the_room() {
         "#,
         expect![[r#"
             03:40 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -789,6 +796,7 @@ fn hostile_and_oversized_input_is_refused() {
     let shortened = out.replace(&long, "x…(3001)");
     expect![[r#"
         03:40 alice> !ouvrir test
+          🔓 history of !room shared from here on (20261129-test)
           ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
           3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
           + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -816,6 +824,7 @@ fn paper_notes_keep_their_stated_time() {
         "#,
         expect![[r#"
             03:40 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -860,6 +869,7 @@ fn english_and_a_second_crisis_in_the_same_room() {
         "#,
         expect![[r#"
             09:00 alice> !open test exercise
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCISE] 🚨 Exercise opened: Test crisis (v2) — crisis 20261129-test.
               3 roles to fill: !role <role> @person. Start by naming the scribe.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -877,6 +887,7 @@ fn english_and_a_second_crisis_in_the_same_room() {
               🔏 digest of 20261129-test
               + 4 {"kind":"crisis_closed"}
             09:10 alice> !open test
+              🔓 history of !room shared from here on (20261129-test-2)
               ✅ 🚨 Crisis opened: Test crisis (v2) — crisis 20261129-test-2.
               3 roles to fill: !role <role> @person. Start by naming the scribe.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -998,6 +1009,7 @@ fn procedures_are_started_and_ticked() {
         "#,
         expect![[r#"
             03:40 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1138,7 +1150,7 @@ fn edits_redactions_and_undecryptable_messages() {
     ]);
     expect![[r#"
         [Reply("⚠\u{fe0f} Un message de Alice n'a pas pu être déchiffré par tocsin : il n'est pas dans la main courante. Renvoyez-le (vérifiez que votre session partage ses clés avec le bot).")] 
-        [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+        [ShareHistory { room: "!room", crisis: "20261129-test" }, Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
         [Ack("D1 — décision enregistrée (03:40), avec sa justification.")] {"kind":"decision","reference":"D1","text":"Couper X","rationale":"urgence"}
         [Ack("C1 — modification du message de D1 enregistrée comme correction ; l'original reste dans la main courante.")] {"kind":"correction","reference":"C1","target":"D1","text":"Couper Y"}
         [Ack("I1 — information enregistrée, à vérifier (03:40).")] {"kind":"info","reference":"I1","text":"devenu une commande"}
@@ -1317,6 +1329,7 @@ fn conversation_and_files_go_on_record_at_their_time_once() {
     }
     expect![[r#"
           + {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false} by @alice:x at 03:40
+        $open ShareHistory { room: "!room", crisis: "20261129-test" }
         $open ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
         3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
           + {"kind":"note","reference":"N1","text":"Le standard ne répond plus"} by @bob:x at 03:41, recorded by @carol:x, quotes $m1
@@ -1351,7 +1364,7 @@ fn a_member_who_joins_during_a_crisis_is_briefed_and_on_record() {
     ]);
     expect![[r#"
         [] 
-        [Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
+        [ShareHistory { room: "!room", crisis: "20261129-test" }, Ack("🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.\n3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.")] {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
         [Ack("I1 — information enregistrée, à vérifier (03:40).")] {"kind":"info","reference":"I1","text":"Le labo est coupé"}
         [Ack("D1 — décision enregistrée (03:40), avec sa justification.")] {"kind":"decision","reference":"D1","text":"Passer au papier","rationale":"réseau coupé"}
         [Reply("👋 Bienvenue @carol:x : la crise 20261129-test est ouverte depuis 03:40. Ce qui a été dit avant votre arrivée peut vous rester illisible (chiffrement de bout en bout) : voici où en est la cellule.\n🕐 État de situation — 03:40 (crise 20261129-test)\nInfos : 1 à vérifier (I1), 0 en cours, 0 confirmée(s), 0 infirmée(s)\nDécisions :\n  D1 Passer au papier\nActions : 0 ouverte(s), 0 en retard\nHorloges : cnil-72h 3 j 0h, point-ars 2h00\nCellule tenue par @alice:x depuis 03:40\nPour le détail : !statut, !actions, !horloges ; le rapport complet : !export.")] {"kind":"member_joined"}"#]].assert_eq(&out);
@@ -1378,6 +1391,7 @@ fn reminders_follow_overdue_actions_and_steps_once_per_interval() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1454,6 +1468,7 @@ fn clocks_warn_at_thresholds_and_are_marked_done() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1502,6 +1517,7 @@ fn situation_points_follow_their_cadence() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1563,6 +1579,7 @@ fn a_handover_waits_for_the_incoming_lead() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1622,6 +1639,7 @@ fn a_comcheck_tracks_who_answered() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1678,6 +1696,7 @@ fn actions_are_listed_by_owner_overdue_first() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1724,6 +1743,7 @@ fn exports_are_asked_for_during_and_after_the_crisis() {
             03:00 alice> !export
               ⛔ Aucune crise ouverte dans ce salon. Pour commencer : !ouvrir <playbook> [exercice] (playbooks : test).
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1771,6 +1791,7 @@ fn an_observer_from_the_agency_reads_but_does_not_command() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -1858,6 +1879,7 @@ fn the_players_lead_consents_to_be_animated() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -1958,10 +1980,12 @@ fn one_animation_room_drives_two_establishments() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
             03:00 zoe@room2> !ouvrir test exercice
+              🔓 history of !room2 shared from here on (20261129-test-2)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test-2.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room2","playbook":"test","playbook_version":"2","exercise":true}
@@ -2056,6 +2080,7 @@ fn one_animation_room_drives_two_establishments() {
             03:07 eve?@anim> !pause
               ⛔ [EXERCICE] Commande réservée aux animateurs (niveau de pouvoir 50 dans le salon d'animation). Les observateurs notent avec !obs.
             03:07 yan@room3> !ouvrir test exercice
+              🔓 history of !room3 shared from here on (20261129-test-3)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test-3.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room3","playbook":"test","playbook_version":"2","exercise":true}
@@ -2183,6 +2208,7 @@ fn an_exercise_from_the_animation_room() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -2367,6 +2393,7 @@ fn exercise_commands_are_refused_in_a_real_crisis() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":false}
@@ -2417,6 +2444,7 @@ fn an_exercise_in_english_with_manual_play_and_a_custom_marking() {
         "#,
         expect![[r#"
             09:00 alice> !open test exercise
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCISE] 🚨 Exercise opened: Test crisis (v2) — crisis 20261129-test.
               3 roles to fill: !role <role> @person. Start by naming the scribe.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -2469,6 +2497,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -2487,6 +2516,7 @@ fn downtime_is_a_gap_in_every_open_crisis_and_both_exercise_rooms() {
               Quand les joueurs sont prêts : !debex.
               + 3 {"kind":"exercise_linked","animation_room":"!anim","scenario":"drill","scenario_version":"3","code_name":"ORAGE","auto":false}
             03:02 zoe@other> !ouvrir test
+              🔓 history of !other shared from here on (20261129-test-2)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test-2.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!other","playbook":"test","playbook_version":"2","exercise":false}
@@ -2538,6 +2568,7 @@ fn the_facilitators_judge_objectives_and_write_the_synthesis() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -2665,6 +2696,7 @@ fn exercise_edge_cases_from_review() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -2969,6 +3001,7 @@ fn a_third_catalog_is_spoken_without_code() {
     };
     expect![[r#"
         03:40 alice> !ouvrir test exercice
+          🔓 history of !room shared from here on (20261129-test)
           ✅ [DE:exercise-marking] DE:exercise-opened 20261129-test 3 ! Crise de test 2
           + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
         03:41 alice> !info Le labo est en panne
@@ -3056,6 +3089,7 @@ fn clocks_count_from_the_awareness_a_time_or_an_entry() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir loi
+              🔓 history of !room shared from here on (20261129-loi)
               ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
@@ -3137,6 +3171,7 @@ fn conditional_clocks_wait_for_the_cell_and_stages_follow_each_other() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir loi
+              🔓 history of !room shared from here on (20261129-loi)
               ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
@@ -3234,6 +3269,7 @@ fn stages_are_met_in_order_and_closure_says_what_was_not_done() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir loi
+              🔓 history of !room shared from here on (20261129-loi)
               ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
@@ -3303,6 +3339,7 @@ fn recurring_clocks_come_back_until_stopped() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir loi
+              🔓 history of !room shared from here on (20261129-loi)
               ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
@@ -3381,6 +3418,7 @@ fn reminders_and_clock_warnings_pause_with_the_exercise() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -3467,6 +3505,7 @@ fn help_in_a_room_about_to_animate_an_exercise() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -3595,6 +3634,7 @@ fn decisions_are_attributed_and_reactions_answer_their_inject() {
         ",
         expect![[r#"
             02:59 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -3700,6 +3740,7 @@ fn a_clock_counts_from_a_message_put_on_record() {
         "#,
         expect![[r#"
             03:00 alice> !ouvrir loi
+              🔓 history of !room shared from here on (20261129-loi)
               ✅ 🚨 Crise ouverte : Crise réglementaire (v1) — crise 20261129-loi.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"loi","playbook_version":"1","exercise":false}
@@ -3750,6 +3791,7 @@ fn the_improvement_plan_outlives_the_exercise() {
         ",
         expect![[r#"
             09:00 alice> !ouvrir test exercice
+              🔓 history of !room shared from here on (20261129-test)
               ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
@@ -3767,6 +3809,7 @@ fn the_improvement_plan_outlives_the_exercise() {
               🔏 digest of 20261129-test
               + 4 {"kind":"crisis_closed"}
             09:20 alice> !ouvrir test
+              🔓 history of !room shared from here on (20261129-test-2)
               ✅ 🚨 Crise ouverte : Crise de test (v2) — crise 20261129-test-2.
               3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
               📋 Le plan d'amélioration a 2 point(s) encore ouvert(s) des crises et exercices précédents, dont 0 en retard : !plan pour la liste.
@@ -3892,6 +3935,7 @@ fn injects_reach_one_person_carry_files_and_read_as_their_medium() {
     let out = run_on(&targeted_catalog(), Settings::default(), script);
     expect![[r#"
         03:00 alice> !ouvrir test exercice
+          🔓 history of !room shared from here on (20261129-test)
           ✅ [EXERCICE] 🚨 Exercice ouvert : Crise de test (v2) — crise 20261129-test.
           3 rôles à pourvoir : !rôle <rôle> @personne. Commencez par nommer l'historien.
           + 1 {"kind":"crisis_opened","room":"!room","playbook":"test","playbook_version":"2","exercise":true}
