@@ -291,6 +291,16 @@ pub(crate) async fn login_new_device(config: &Config, dir: &Path) -> anyhow::Res
 /// by a new device (`tocsin recover`). Returns the new recovery key.
 async fn enable_recovery(client: &Client) -> Option<String> {
     use matrix_sdk::encryption::recovery::RecoveryError;
+    // A cross-signing identity first: without one, matrix-sdk shares no
+    // room history with the people tocsin invites (`!inviter`, MSC4268).
+    // Homeservers accept a first upload without a password (MSC3967).
+    if let Err(err) = client
+        .encryption()
+        .bootstrap_cross_signing_if_needed(None)
+        .await
+    {
+        tracing::warn!(error = %err, "cross-signing could not be set up: people tocsin invites will not be given the room's earlier messages");
+    }
     match client.encryption().recovery().enable().await {
         Ok(key) => Some(key),
         Err(RecoveryError::BackupExistsOnServer) => {
