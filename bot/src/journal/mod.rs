@@ -204,11 +204,25 @@ impl Snapshotter {
             }
             copy.flush()?;
         }
-        let (journal, summary) = Journal::open(dest, |_| {})?;
+        // No one else can hold the copy: a lock still held is the copy's own
+        // (sled's background threads let go of it just after the drop, later
+        // on a loaded machine).
+        let deadline = std::time::Instant::now() + COPY_RELEASED;
+        let (journal, summary) = loop {
+            match Journal::open(dest, |_| {}) {
+                Err(JournalError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                opened => break opened?,
+            }
+        };
         journal.close()?;
         Ok(summary)
     }
 }
+
+/// How long a snapshot waits for sled to release the copy it just wrote.
+const COPY_RELEASED: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Serialize, Deserialize)]
 struct WatermarkEntry {
