@@ -8,6 +8,13 @@ exercise-marking = EXERCISE
 
 welcome = 👋 tocsin is ready: I keep this room's crisis log. {$p}help for the commands, {$p}open <playbook> [exercise] to open a crisis.
 journal-error = ⚠️ tocsin could not write to its journal: this message may not be on record. tocsin is restarting and will take it up again; meanwhile, write it on paper and alert the administrator.
+storage-fault = { $fault ->
+        [full] tocsin's disk is full
+        [read_only] tocsin's disk went read-only
+       *[denied] tocsin may no longer write to its disk
+    }
+journal-storage = ⛔ Nothing was recorded for this message: {$cause}. Write it on paper and alert the administrator. tocsin will take it up by itself once its disk is fixed.
+console-storage = ⛔ Nothing was recorded for this line: {$cause}. Write it on paper and alert the administrator; type it again once the disk is fixed.
 line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…

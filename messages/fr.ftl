@@ -10,6 +10,13 @@ exercise-marking = EXERCICE
 
 welcome = 👋 tocsin est prêt : je tiens la main courante de ce salon. {$p}aide pour les commandes, {$p}ouvrir <playbook> [exercice] pour ouvrir une crise.
 journal-error = ⚠️ tocsin n'a pas pu écrire dans son journal : ce message n'est peut-être pas consigné. tocsin redémarre et le reprendra ; en attendant, notez-le sur papier et prévenez l'administrateur.
+storage-fault = { $fault ->
+        [full] le disque de tocsin est plein
+        [read_only] le disque de tocsin est passé en lecture seule
+       *[denied] tocsin n'a plus le droit d'écrire sur son disque
+    }
+journal-storage = ⛔ Rien n'a été consigné pour ce message : {$cause}. Notez-le sur papier et prévenez l'administrateur. tocsin le reprendra de lui-même dès que son disque sera réparé.
+console-storage = ⛔ Rien n'a été consigné pour cette ligne : {$cause}. Notez-la sur papier et prévenez l'administrateur ; retapez-la une fois le disque réparé.
 line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enregistré.
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…

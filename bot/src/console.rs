@@ -11,7 +11,8 @@ use std::io::{BufRead, Write};
 use anyhow::Context;
 use chrono::Utc;
 
-use crate::runtime::{Output, Runtime};
+use crate::journal::storage::Fault;
+use crate::runtime::{Delivery, Output, Runtime};
 use tocsin_core::engine::command::MAX_TEXT_CHARS;
 use tocsin_core::engine::event::Author;
 use tocsin_core::engine::{Body, Input, Settings};
@@ -29,87 +30,143 @@ pub struct Session {
     pub exports: std::path::PathBuf,
 }
 
-/// Reads commands until end of input.
+/// Reads commands until end of input, and returns the runtime to close.
+///
+/// When the journal's storage fails (a full disk, a read-only remount), the
+/// line gets a ⛔ that names the cause, nothing being recorded, and the
+/// runtime is dropped: at each following line `reopen` tries again, from
+/// what is on disk, until the disk is fixed. The console itself never stops
+/// for it.
 pub fn run(
-    runtime: &mut Runtime,
+    runtime: Runtime,
+    mut reopen: impl FnMut() -> anyhow::Result<Runtime>,
     session: &Session,
     input: impl BufRead,
     mut out: impl Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Runtime>> {
+    let settings = runtime.settings.clone();
+    let mut current = Some(runtime);
     let mut lines = BoundedLines {
         inner: input,
         max: MAX_LINE_BYTES,
     };
     while let Some(line) = lines.next_line().context("reading standard input")? {
-        // No background timer here: what fell due since the last line comes first.
-        let mut deliveries = runtime.tick(Utc::now())?;
-        let local = match line {
-            Line::TooLong(n) => Some(too_long(&runtime.settings, n)),
-            Line::Text(bytes) => match String::from_utf8(bytes) {
-                Err(err) => Some(not_utf8(&runtime.settings, err.utf8_error().valid_up_to())),
-                Ok(text) => {
-                    let now = Utc::now();
-                    let input = Input {
-                        at: now,
-                        sent_at: now,
-                        author: session.author.clone(),
-                        room: session.room.clone(),
-                        body: Body::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
-                        source: None,
-                        privileged: true,
-                        quoted: None,
-                        in_reply_to: None,
-                    };
-                    deliveries.extend(runtime.handle(&input, None)?);
-                    None
-                }
-            },
+        let answered = match current.as_mut() {
+            Some(runtime) => answer(runtime, session, line, &mut out),
+            None => reopen().and_then(|runtime| {
+                tracing::info!("the journal opens again; the console resumes");
+                let runtime = current.insert(runtime);
+                // What the failed write got onto disk after all, answered now.
+                let deliveries = runtime.undelivered()?;
+                show(runtime, session, deliveries, &mut out)?;
+                answer(runtime, session, line, &mut out)
+            }),
         };
-        if let Some(refusal) = local {
-            writeln!(out, "⛔ {refusal}")?;
-        }
-        for delivery in deliveries {
-            let text = match delivery.output {
-                Output::Ack(t) => format!("✅ {t}"),
-                Output::Refuse(t) => format!("⛔ {t}"),
-                Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
-                // A console has one reader: a direct stimulus shows whom it is for.
-                Output::Stimulus(crate::runtime::StimulusOutput {
-                    text,
-                    direct_to,
-                    files,
-                    ..
-                }) => {
-                    let mut shown = match direct_to {
-                        Some(to) => format!("✉️ {to} · {text}"),
-                        None => text,
-                    };
-                    for file in files {
-                        shown.push_str(&format!("\n📎 {} ({})", file.name, file.path));
-                    }
-                    shown
-                }
-                Output::Export { .. } | Output::Summary { .. } => {
-                    match export(runtime, session, &delivery.output)? {
-                        Some(shown) => shown,
-                        None => continue,
-                    }
-                }
-                // The entry is recorded; a console has no room to invite into.
-                Output::Invite { user, .. } => runtime
-                    .settings
-                    .say(msg!("console-no-invite", user = user.as_str())),
-                // Never decided here: the console does not mirror entries;
-                // and a console's history is its terminal.
-                Output::Mirror { .. } | Output::ShareHistory { .. } => {
-                    runtime.delivered(delivery.id)?;
-                    continue;
-                }
+        if let Err(err) = answered {
+            let Some(fault) = Fault::of_error(&err) else {
+                return Err(err);
             };
-            writeln!(out, "{text}")?;
-            runtime.delivered(delivery.id)?;
+            tracing::error!(
+                error = format!("{err:#}"),
+                "the journal's storage failed; nothing recorded"
+            );
+            let cause = settings.say(msg!("storage-fault", fault = fault.key()));
+            writeln!(
+                out,
+                "{}",
+                settings.say(msg!("console-storage", cause = cause.as_str()))
+            )?;
+            current = None;
         }
         out.flush()?;
+    }
+    Ok(current)
+}
+
+/// Records one line and shows what answers it.
+fn answer(
+    runtime: &mut Runtime,
+    session: &Session,
+    line: Line,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    // No background timer here: what fell due since the last line comes first.
+    let mut deliveries = runtime.tick(Utc::now())?;
+    let local = match line {
+        Line::TooLong(n) => Some(too_long(&runtime.settings, n)),
+        Line::Text(bytes) => match String::from_utf8(bytes) {
+            Err(err) => Some(not_utf8(&runtime.settings, err.utf8_error().valid_up_to())),
+            Ok(text) => {
+                let now = Utc::now();
+                let input = Input {
+                    at: now,
+                    sent_at: now,
+                    author: session.author.clone(),
+                    room: session.room.clone(),
+                    body: Body::Text(text.trim_end_matches(['\n', '\r']).to_owned()),
+                    source: None,
+                    privileged: true,
+                    quoted: None,
+                    in_reply_to: None,
+                };
+                deliveries.extend(runtime.handle(&input, None)?);
+                None
+            }
+        },
+    };
+    if let Some(refusal) = local {
+        writeln!(out, "⛔ {refusal}")?;
+    }
+    show(runtime, session, deliveries, out)
+}
+
+/// Shows what was decided, and notes each as carried out.
+fn show(
+    runtime: &Runtime,
+    session: &Session,
+    deliveries: Vec<Delivery>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    for delivery in deliveries {
+        let text = match delivery.output {
+            Output::Ack(t) => format!("✅ {t}"),
+            Output::Refuse(t) => format!("⛔ {t}"),
+            Output::Reply(t) | Output::Post { text: t, .. } | Output::Edit { text: t, .. } => t,
+            // A console has one reader: a direct stimulus shows whom it is for.
+            Output::Stimulus(crate::runtime::StimulusOutput {
+                text,
+                direct_to,
+                files,
+                ..
+            }) => {
+                let mut shown = match direct_to {
+                    Some(to) => format!("✉️ {to} · {text}"),
+                    None => text,
+                };
+                for file in files {
+                    shown.push_str(&format!("\n📎 {} ({})", file.name, file.path));
+                }
+                shown
+            }
+            Output::Export { .. } | Output::Summary { .. } => {
+                match export(runtime, session, &delivery.output)? {
+                    Some(shown) => shown,
+                    None => continue,
+                }
+            }
+            // The entry is recorded; a console has no room to invite into.
+            Output::Invite { user, .. } => runtime
+                .settings
+                .say(msg!("console-no-invite", user = user.as_str())),
+            // Never decided here: the console does not mirror entries;
+            // and a console's history is its terminal.
+            Output::Mirror { .. } | Output::ShareHistory { .. } => {
+                runtime.delivered(delivery.id)?;
+                continue;
+            }
+        };
+        writeln!(out, "{text}")?;
+        runtime.delivered(delivery.id)?;
     }
     Ok(())
 }

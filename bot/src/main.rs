@@ -32,7 +32,9 @@ use tocsin_core::playbook;
 mod code {
     /// Something failed: a verification, the homeserver, the journal.
     pub const FAILURE: u8 = 1;
-    /// The journal is in use by a running tocsin: try again with it stopped, or on a snapshot.
+    /// Try again later (EX_TEMPFAIL): the journal is in use by a running tocsin
+    /// (stop it, or work on a snapshot), or its disk is full, read-only or
+    /// unwritable (fix it; the journal itself is fine).
     pub const IN_USE: u8 = 75;
     /// The configuration is wrong; restarting will not help (EX_CONFIG, see contrib/tocsin.service).
     pub const CONFIG: u8 = 78;
@@ -143,7 +145,7 @@ fn main() -> ExitCode {
             });
             let in_use = err.chain().any(|e| {
                 e.downcast_ref::<JournalError>()
-                    .is_some_and(|j| matches!(j, JournalError::Locked { .. }))
+                    .is_some_and(JournalError::is_temporary)
             });
             ExitCode::from(if misconfigured {
                 code::CONFIG
@@ -923,16 +925,38 @@ fn console(args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
             args.data.display()
         );
     }
-    let (mut runtime, _) = Runtime::open(&args.data, catalog, settings, None)?;
+    let (runtime, _) = Runtime::open(&args.data, catalog.clone(), settings.clone(), None)?;
+    // After a storage failure, from what is on disk; a lock still held is
+    // the dropped journal's own, which sled's threads release just after.
+    let reopen = || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match Runtime::open(&args.data, catalog.clone(), settings.clone(), None) {
+                Err(err)
+                    if std::time::Instant::now() < deadline
+                        && err.chain().any(|e| {
+                            e.downcast_ref::<JournalError>()
+                                .is_some_and(|j| matches!(j, JournalError::Locked { .. }))
+                        }) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                opened => break opened.map(|(runtime, _)| runtime),
+            }
+        }
+    };
     let stdin = std::io::stdin();
-    let res = console::run(
-        &mut runtime,
+    let left = console::run(
+        runtime,
+        reopen,
         &session,
         stdin.lock(),
         std::io::stdout().lock(),
-    );
-    runtime.close()?;
-    res.context("console")?;
+    )
+    .context("console")?;
+    if let Some(runtime) = left {
+        runtime.close()?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -20,6 +20,7 @@
 //!
 //! Opening verifies every chain and fails at the first bad entry, naming it.
 
+pub mod storage;
 #[cfg(test)]
 mod tests;
 
@@ -36,6 +37,8 @@ use sled::Transactional;
 use tocsin_core::digest::hex;
 
 use tocsin_core::engine::event::{Event, RECORD_VERSION, Record};
+
+use storage::{Fault, TooFull, human};
 
 /// Version of the stored value layout (not of the record inside).
 const FORMAT: u8 = 1;
@@ -106,19 +109,76 @@ pub enum JournalError {
     /// The directory holds no journal.
     #[error("no journal in {path}")]
     Missing { path: PathBuf },
+    /// The volume holding the journal has too little room to open it: nothing was written.
+    #[error(
+        "the disk holding {} is full ({}% used, {} free of {}; opening the journal needs {}): \
+         nothing was written; free space on that volume (old backups, logs, exports) and \
+         start tocsin again",
+        .0.dir.display(), .0.usage.percent_used(), human(.0.usage.free), human(.0.usage.total),
+        human(.0.needed)
+    )]
+    Full(TooFull),
+    /// The storage refused a write or an open, for a reason that is not damage.
+    #[error("the journal's storage refused to write: {}, {} ({detail})", .fault.describe(), advice(*.fault))]
+    Unwritable { fault: Fault, detail: String },
     #[error("journal I/O error: {0}")]
     Io(String),
 }
 
+impl JournalError {
+    /// Whether the same operation can succeed later without anyone touching
+    /// the journal: another process lets go of it, or the disk is fixed.
+    pub fn is_temporary(&self) -> bool {
+        matches!(
+            self,
+            JournalError::Locked { .. } | JournalError::Full(_) | JournalError::Unwritable { .. }
+        )
+    }
+
+    /// The storage fault behind this error, if that is what it is.
+    pub fn fault(&self) -> Option<Fault> {
+        match self {
+            JournalError::Full(_) => Some(Fault::Full),
+            JournalError::Unwritable { fault, .. } => Some(*fault),
+            _ => None,
+        }
+    }
+
+    fn from_io(err: &std::io::Error) -> JournalError {
+        match Fault::of(err) {
+            Some(fault) => JournalError::Unwritable {
+                fault,
+                detail: err.to_string(),
+            },
+            None => JournalError::Io(err.to_string()),
+        }
+    }
+}
+
+/// What to do about a storage fault.
+fn advice(fault: Fault) -> &'static str {
+    match fault {
+        Fault::Full => "free space on the volume holding tocsin's data_dir",
+        Fault::ReadOnly => {
+            "the system remounted it read-only (often a failing disk: read the system log); \
+             make it writable again"
+        }
+        Fault::Denied => "give the account tocsin runs as write access to its data_dir",
+    }
+}
+
 impl From<sled::Error> for JournalError {
     fn from(err: sled::Error) -> JournalError {
-        JournalError::Io(err.to_string())
+        match &err {
+            sled::Error::Io(io) => JournalError::from_io(io),
+            _ => JournalError::Io(err.to_string()),
+        }
     }
 }
 
 impl From<std::io::Error> for JournalError {
     fn from(err: std::io::Error) -> JournalError {
-        JournalError::Io(err.to_string())
+        JournalError::from_io(&err)
     }
 }
 
@@ -191,6 +251,9 @@ impl Snapshotter {
                 dest.display()
             )));
         }
+        fs::create_dir_all(dest)?;
+        let needed = storage::needed_to_copy(self.db.size_on_disk()?);
+        storage::check_room(dest, needed)?.map_err(JournalError::Full)?;
         {
             let _appends_wait = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
             let copy = sled::Config::new().path(&db_path).open()?;
@@ -239,6 +302,9 @@ impl Journal {
     ) -> Result<(Journal, Summary), JournalError> {
         fs::create_dir_all(dir)?;
         let db_path = dir.join(DB_DIR);
+        // Nothing is written before this: a full disk is refused up front.
+        storage::check_room(dir, storage::needed_to_open(&db_path))?.map_err(JournalError::Full)?;
+        storage::set_aside_partial_snapshots(dir, &db_path)?;
         let db = open_db(&db_path)?;
         let sources = db.open_tree(SOURCES)?;
         let outbox = db.open_tree(OUTBOX)?;
@@ -378,7 +444,12 @@ impl Journal {
                 }
                 Ok(())
             });
-        res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
+        res.map_err(|e| match e {
+            sled::transaction::TransactionError::Storage(err) => JournalError::from(err),
+            sled::transaction::TransactionError::Abort(()) => {
+                JournalError::Io("the transaction was aborted".to_owned())
+            }
+        })?;
         // Durable before anything is acknowledged.
         self.db.flush()?;
         for run in entries.chunk_by(|a, b| a.record.crisis == b.record.crisis) {
@@ -390,8 +461,13 @@ impl Journal {
                 self.heads.insert(last.record.crisis.clone(), head);
             }
         }
-        if !entries.is_empty() {
-            self.write_watermark(false)?;
+        // The entries are on disk: acknowledged they must be. A watermark that
+        // could not follow only lags (it guards against losing entries, and
+        // the next append or the close rewrites it).
+        if !entries.is_empty()
+            && let Err(err) = self.write_watermark(false)
+        {
+            tracing::error!(error = %err, "the journal's watermark could not be updated");
         }
         Ok((entries, ids))
     }
@@ -739,6 +815,9 @@ fn open_db(path: &Path) -> Result<sled::Db, JournalError> {
             Err(JournalError::Locked {
                 path: path.to_path_buf(),
             })
+        }
+        Ok(Err(sled::Error::Io(err))) if Fault::of(&err).is_some() => {
+            Err(JournalError::from_io(&err))
         }
         Ok(Err(sled::Error::Corruption { at, .. })) => Err(JournalError::Damaged {
             path: path.to_path_buf(),

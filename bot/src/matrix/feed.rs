@@ -40,6 +40,7 @@ use tokio_util::sync::CancellationToken;
 use super::inbound;
 use crate::evidence;
 use crate::journal::SourceIndex;
+use crate::journal::storage::Fault;
 use crate::runtime::ReplyTo;
 use tocsin_core::engine::event::Author;
 use tocsin_core::engine::{Body, Quoted, QuotedContent, consign};
@@ -246,7 +247,20 @@ async fn sync_until_answered(
         match response {
             Ok(response) => return Some(response),
             Err(err) => {
-                tracing::warn!(error = %err, retry_in = ?backoff, "sync failed; the homeserver may be unreachable");
+                // tocsin's own store failing is not the network's fault.
+                match Fault::in_chain(&err) {
+                    Some(fault) => tracing::error!(
+                        error = %err,
+                        retry_in = ?backoff,
+                        "sync failed: {} where tocsin keeps its Matrix store (data_dir)",
+                        fault.describe()
+                    ),
+                    None => tracing::warn!(
+                        error = %err,
+                        retry_in = ?backoff,
+                        "sync failed; the homeserver may be unreachable"
+                    ),
+                }
                 tokio::select! {
                     () = shutdown.cancelled() => return None,
                     () = tokio::time::sleep(backoff) => {}

@@ -41,6 +41,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Credentials};
+use crate::journal::storage::Fault;
 use crate::runtime::{Delivery, Output, Runtime};
 use feed::{Feed, Incoming};
 use tocsin_core::engine::Input;
@@ -714,7 +715,17 @@ async fn handle(
     let deliveries = match handled {
         Ok(deliveries) => deliveries,
         Err(err) => {
-            let warning = config.settings.say(msg!("journal-error"));
+            let warning = match Fault::of_error(&err) {
+                Some(fault) => {
+                    let cause = config
+                        .settings
+                        .say(msg!("storage-fault", fault = fault.key()));
+                    config
+                        .settings
+                        .say(msg!("journal-storage", cause = cause.as_str()))
+                }
+                None => config.settings.say(msg!("journal-error")),
+            };
             deliver::warn(client, &incoming.reply_to, &warning).await;
             return Err(err.context(format!("recording event {}", incoming.event_id)));
         }

@@ -1,0 +1,285 @@
+//! What the disk under the journal can refuse, named as such.
+//!
+//! Before sled touches a journal, [`check_room`] makes sure the volume has
+//! room for what opening writes (sled rewrites its snapshot at every start):
+//! a full disk is refused up front, writing nothing, instead of leaving sled
+//! half a file it later reads as corruption. [`set_aside_partial_snapshots`]
+//! moves such a file out of the way if an earlier failure left one; the hash
+//! chains are verified after it as at every open. [`Fault`] classifies an
+//! I/O error as a full disk, a read-only file system or a refused access, so
+//! that every message says which.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+/// Free space opening needs, beyond a quarter of what the journal holds.
+const MIN_FREE: u64 = 16 * 1024 * 1024;
+
+/// Where partial snapshots are moved to, beside the journal's directory.
+pub const SET_ASIDE: &str = "journal.set-aside";
+
+/// A storage failure that is not damage: once the cause is fixed, the same
+/// journal opens and the same command succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// No space left (or the quota is reached).
+    Full,
+    /// The file system is mounted read-only.
+    ReadOnly,
+    /// The permissions forbid it.
+    Denied,
+}
+
+impl Fault {
+    /// The fault behind an I/O error, if it is one of these.
+    pub fn of(err: &std::io::Error) -> Option<Fault> {
+        match rustix::io::Errno::from_io_error(err) {
+            Some(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT) => Some(Fault::Full),
+            Some(rustix::io::Errno::ROFS) => Some(Fault::ReadOnly),
+            Some(rustix::io::Errno::ACCESS | rustix::io::Errno::PERM) => Some(Fault::Denied),
+            _ => None,
+        }
+    }
+
+    /// The first fault found along an error's chain of causes. Stores that
+    /// keep their errors as text (SQLite's, through matrix-sdk) are read by
+    /// their well-known messages.
+    pub fn in_chain(err: &(dyn std::error::Error + 'static)) -> Option<Fault> {
+        let mut cause = Some(err);
+        while let Some(err) = cause {
+            if let Some(fault) = err.downcast_ref::<std::io::Error>().and_then(Fault::of) {
+                return Some(fault);
+            }
+            let text = err.to_string();
+            if text.contains("disk is full") || text.contains("No space left on device") {
+                return Some(Fault::Full);
+            }
+            if text.contains("readonly database") || text.contains("Read-only file system") {
+                return Some(Fault::ReadOnly);
+            }
+            cause = err.source();
+        }
+        None
+    }
+
+    /// The first storage fault behind an error: a journal error's, or an
+    /// I/O error's anywhere along the chain.
+    pub fn of_error(err: &anyhow::Error) -> Option<Fault> {
+        err.chain()
+            .find_map(|e| {
+                e.downcast_ref::<super::JournalError>()
+                    .and_then(super::JournalError::fault)
+            })
+            .or_else(|| Fault::in_chain(err.as_ref()))
+    }
+
+    /// The key of the catalog's `storage-fault` message.
+    pub fn key(self) -> &'static str {
+        match self {
+            Fault::Full => "full",
+            Fault::ReadOnly => "read_only",
+            Fault::Denied => "denied",
+        }
+    }
+
+    /// What the fault is, for a log line or an error message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::Full => "the disk is full",
+            Fault::ReadOnly => "the file system is read-only",
+            Fault::Denied => "permission denied",
+        }
+    }
+}
+
+/// How full a volume is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage {
+    pub free: u64,
+    pub total: u64,
+}
+
+impl Usage {
+    /// The volume holding `path` (which must exist).
+    pub fn of(path: &Path) -> std::io::Result<Usage> {
+        let stat = rustix::fs::statvfs(path)?;
+        Ok(Usage {
+            free: stat.f_bavail.saturating_mul(stat.f_frsize),
+            total: stat.f_blocks.saturating_mul(stat.f_frsize),
+        })
+    }
+
+    /// Percent used, rounded down.
+    pub fn percent_used(self) -> u64 {
+        match self.total {
+            0 => 100,
+            total => (total - self.free.min(total)) * 100 / total,
+        }
+    }
+}
+
+/// The volume holding `dir` has too little room to open the journal in
+/// `db_path` safely.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooFull {
+    pub dir: PathBuf,
+    pub usage: Usage,
+    pub needed: u64,
+}
+
+/// Free space that opening the journal in `db_path` needs: sled rewrites
+/// its snapshot and may start a new segment.
+pub fn needed_to_open(db_path: &Path) -> u64 {
+    MIN_FREE.saturating_add(dir_size(db_path) / 4)
+}
+
+/// Free space that copying a journal of `size` bytes needs.
+pub fn needed_to_copy(size: u64) -> u64 {
+    MIN_FREE.saturating_add(size)
+}
+
+/// Whether the volume holding `dir` (which must exist) has `needed` bytes free.
+pub fn check_room(dir: &Path, needed: u64) -> std::io::Result<Result<Usage, TooFull>> {
+    let usage = Usage::of(dir)?;
+    Ok(if usage.free < needed {
+        Err(TooFull {
+            dir: dir.to_path_buf(),
+            usage,
+            needed,
+        })
+    } else {
+        Ok(usage)
+    })
+}
+
+/// Bytes held by the files directly in `dir` and its subdirectories; what
+/// cannot be read counts as nothing.
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => dir_size(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Moves the snapshots sled was still writing when it failed (a full disk, a
+/// crash) out of `db_path`, into `<data_dir>/journal.set-aside/`: sled would
+/// read the latest one as its snapshot and refuse the whole database as
+/// corrupt. Returns where each went; nothing is deleted.
+pub fn set_aside_partial_snapshots(
+    data_dir: &Path,
+    db_path: &Path,
+) -> std::io::Result<Vec<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(db_path) else {
+        return Ok(Vec::new());
+    };
+    let mut moved = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("snap.") && name.ends_with(".generating")) {
+            continue;
+        }
+        let aside = data_dir.join(SET_ASIDE);
+        std::fs::create_dir_all(&aside)?;
+        let to = aside.join(format!(
+            "{}-{name}",
+            Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        ));
+        std::fs::rename(entry.path(), &to)?;
+        tracing::warn!(
+            from = %entry.path().display(),
+            to = %to.display(),
+            "set aside a snapshot the storage engine left unfinished; the hash chains are verified next"
+        );
+        moved.push(to);
+    }
+    Ok(moved)
+}
+
+/// `n` bytes, for people: `512 KiB`, `3.2 MiB`, `14.0 GiB`.
+pub fn human(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    #[allow(clippy::cast_precision_loss)] // a size shown to one decimal
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_named_from_errno_or_from_a_store_s_text() {
+        let full = std::io::Error::from_raw_os_error(28);
+        assert_eq!(Fault::of(&full), Some(Fault::Full));
+        assert_eq!(
+            Fault::of(&std::io::Error::from_raw_os_error(30)),
+            Some(Fault::ReadOnly)
+        );
+        assert_eq!(
+            Fault::of(&std::io::Error::from_raw_os_error(13)),
+            Some(Fault::Denied)
+        );
+        assert_eq!(Fault::of(&std::io::Error::from_raw_os_error(5)), None);
+        let sqlite = anyhow::anyhow!("database or disk is full").context("syncing");
+        assert_eq!(Fault::in_chain(sqlite.as_ref()), Some(Fault::Full));
+        let network = anyhow::anyhow!("connection refused").context("syncing");
+        assert_eq!(Fault::in_chain(network.as_ref()), None);
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human(900), "900 B");
+        assert_eq!(human(512 * 1024), "512 KiB");
+        assert_eq!(human(16 * 1024 * 1024 + 300 * 1024), "16.3 MiB");
+        assert_eq!(human(14 * 1024 * 1024 * 1024), "14.0 GiB");
+    }
+
+    #[test]
+    fn a_partial_snapshot_is_moved_aside_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("journal");
+        std::fs::create_dir_all(&db).unwrap();
+        for name in [
+            "snap.0000000000000A12",
+            "snap.0000000000000B00.generating",
+            "conf",
+        ] {
+            std::fs::write(db.join(name), b"x").unwrap();
+        }
+        let moved = set_aside_partial_snapshots(dir.path(), &db).unwrap();
+        assert_eq!(moved.len(), 1);
+        assert!(moved[0].starts_with(dir.path().join(SET_ASIDE)));
+        assert!(
+            moved[0]
+                .to_string_lossy()
+                .ends_with("-snap.0000000000000B00.generating")
+        );
+        let mut left: Vec<_> = std::fs::read_dir(&db)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["conf", "snap.0000000000000A12"]);
+    }
+}
