@@ -610,6 +610,12 @@ fn verify_journal(data: &Path) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::from(code::IN_USE))
         }
+        Err(err) if err.is_temporary() => {
+            eprintln!(
+                "tocsin: {err}; the journal was not checked, nothing is wrong with it for that"
+            );
+            Ok(ExitCode::from(code::IN_USE))
+        }
         Err(JournalError::Missing { .. }) => bail!(
             "no journal in {}; give the data directory (bot.data_dir in the configuration)",
             data.display()

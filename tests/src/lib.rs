@@ -11,6 +11,7 @@ mod anchor;
 mod console;
 mod crash;
 mod deploy;
+mod disk;
 mod ops;
 mod outbox;
 mod playbooks;
