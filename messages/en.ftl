@@ -15,6 +15,8 @@ storage-fault = { $fault ->
     }
 journal-storage = ⛔ Nothing was recorded for this message: {$cause}. Write it on paper and alert the administrator. tocsin will take it up by itself once its disk is fixed.
 console-storage = ⛔ Nothing was recorded for this line: {$cause}. Write it on paper and alert the administrator; type it again once the disk is fixed.
+disk-low-admin = ⚠️ tocsin's disk is almost full: {$free} free of {$total} for {$dir}. Free space on that volume (old backups, logs, exports) before it is full.
+disk-reserve-admin = 🚨 tocsin's disk is full ({$dir}): tocsin released its {$reserve} reserve to go on recording, but it will run out. Free space on that volume now (old backups, logs, exports).
 line-too-long = Line ignored: {$n} bytes, at most {$max}. Nothing was recorded.
 line-not-utf8 = Line ignored: invalid encoding (byte {$at}), UTF-8 expected. Nothing was recorded.
 export-caption = 📎 {$name} — {$n} entries, final digest {$digest}…

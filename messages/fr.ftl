@@ -17,6 +17,8 @@ storage-fault = { $fault ->
     }
 journal-storage = ⛔ Rien n'a été consigné pour ce message : {$cause}. Notez-le sur papier et prévenez l'administrateur. tocsin le reprendra de lui-même dès que son disque sera réparé.
 console-storage = ⛔ Rien n'a été consigné pour cette ligne : {$cause}. Notez-la sur papier et prévenez l'administrateur ; retapez-la une fois le disque réparé.
+disk-low-admin = ⚠️ Le disque de tocsin est presque plein : {$free} libres sur {$total} pour {$dir}. Libérez de l'espace sur ce volume (anciennes sauvegardes, journaux, exports) avant qu'il ne soit plein.
+disk-reserve-admin = 🚨 Le disque de tocsin est plein ({$dir}) : tocsin a libéré sa réserve de {$reserve} pour continuer à consigner, mais elle s'épuisera. Libérez de l'espace sur ce volume maintenant (anciennes sauvegardes, journaux, exports).
 line-too-long = Ligne ignorée : {$n} octets, au plus {$max}. Rien n'a été enregistré.
 line-not-utf8 = Ligne ignorée : encodage invalide (octet {$at}), UTF-8 attendu. Rien n'a été enregistré.
 export-caption = 📎 {$name} — {$n} entrées, empreinte finale {$digest}…

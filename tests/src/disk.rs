@@ -14,19 +14,30 @@ use crate::support::{text, tocsin, tocsin_bin};
 use tocsin::journal::Journal;
 
 /// A tmpfs of a few MiB, unmounted on drop.
-struct Tmpfs {
-    dir: tempfile::TempDir,
+pub(crate) struct Tmpfs {
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
 }
 
 impl Tmpfs {
     fn mount(mib: u32) -> Option<Tmpfs> {
-        let dir = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let mut fs = Tmpfs::mount_at(temp.path(), mib)?;
+        fs._temp = Some(temp);
+        Some(fs)
+    }
+
+    /// Mounts it on `dir`, an existing directory.
+    pub(crate) fn mount_at(dir: &Path, mib: u32) -> Option<Tmpfs> {
         let out = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
-            .arg(dir.path())
+            .arg(dir)
             .output();
         match out {
-            Ok(out) if out.status.success() => Some(Tmpfs { dir }),
+            Ok(out) if out.status.success() => Some(Tmpfs {
+                dir: dir.to_path_buf(),
+                _temp: None,
+            }),
             res => {
                 let why = match res {
                     Ok(out) => text(&out.stderr),
@@ -43,11 +54,11 @@ impl Tmpfs {
     }
 
     fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     /// Fills the volume to its last byte.
-    fn fill(&self) {
+    pub(crate) fn fill(&self) {
         let mut file = std::fs::File::create(self.filler()).unwrap();
         let chunk = vec![0u8; 64 * 1024];
         loop {
@@ -68,7 +79,7 @@ impl Tmpfs {
         }
     }
 
-    fn free(&self) {
+    pub(crate) fn free(&self) {
         std::fs::remove_file(self.filler()).unwrap();
     }
 
@@ -79,10 +90,7 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = Command::new("umount")
-            .arg("-l")
-            .arg(self.dir.path())
-            .status();
+        let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
     }
 }
 
@@ -328,4 +336,44 @@ fn the_console_refuses_while_the_disk_is_full_and_resumes_by_itself() {
     }
     let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_read_only_file_system_is_named_and_the_journal_opens_once_writable() {
+    let Some(fs) = Tmpfs::mount(48) else { return };
+    let data = fs.path().join("data");
+    let data_arg = data.to_str().unwrap();
+    let out = tocsin(
+        &["console", "--new", "--data", data_arg, "--as", "Alice"],
+        "!ouvrir rancongiciel exercice\n!info Le DPI est coupé\n".as_bytes(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = journal_files(&data);
+
+    let remount = |mode: &str| {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,{mode}")])
+            .arg(fs.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "remount {mode}");
+    };
+    remount("ro");
+    let out = tocsin(
+        &["console", "--data", data_arg, "--as", "Alice"],
+        b"!info pendant\n",
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{err}");
+    assert!(
+        err.contains("the file system is read-only") && !err.contains("damaged"),
+        "{err}"
+    );
+    remount("rw");
+    assert_eq!(
+        journal_files(&data),
+        before,
+        "nothing written while read-only"
+    );
+    assert_eq!(infos(&data), ["Le DPI est coupé"]);
 }

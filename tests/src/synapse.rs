@@ -7,6 +7,7 @@
 
 mod anchor;
 mod deploy;
+mod disk;
 mod federation;
 mod injects;
 mod newcomers;

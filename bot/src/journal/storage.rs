@@ -204,6 +204,119 @@ pub fn set_aside_partial_snapshots(
     Ok(moved)
 }
 
+/// Space kept in reserve in `data_dir`, so that tocsin can still write (and
+/// say what is wrong) when something else fills the disk.
+pub const RESERVE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The reserve's file in `data_dir`.
+pub const RESERVE_FILE: &str = "reserve";
+
+/// Free space below which the reserve is released: what opening the
+/// journal needs, so that a restart still opens it.
+fn critical(usage: Usage) -> u64 {
+    MIN_FREE.min(usage.total / 8)
+}
+
+/// Free space below which the admins are warned.
+fn low(usage: Usage) -> u64 {
+    (2 * critical(usage)).max((256 * 1024 * 1024).min(usage.total / 10))
+}
+
+/// What the disk watcher should do now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiskAction {
+    /// Nothing.
+    None,
+    /// Free space is running out: release the reserve, and warn.
+    Release,
+    /// Free space is low: warn (once, until it recovers).
+    Warn,
+    /// There is room again: re-create the reserve.
+    Restore,
+}
+
+/// The disk watcher's memory: whether the admins were warned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiskWatch {
+    warned: bool,
+}
+
+impl DiskWatch {
+    /// What to do given the volume's usage and whether the reserve is in place.
+    pub fn step(&mut self, usage: Usage, reserve: bool) -> DiskAction {
+        if reserve && usage.free < critical(usage) {
+            self.warned = true;
+            return DiskAction::Release;
+        }
+        if usage.free < low(usage) {
+            if self.warned {
+                return DiskAction::None;
+            }
+            self.warned = true;
+            return DiskAction::Warn;
+        }
+        if usage.free >= 2 * low(usage) {
+            self.warned = false;
+        }
+        if !reserve && usage.free >= RESERVE_BYTES + 2 * low(usage) {
+            return DiskAction::Restore;
+        }
+        DiskAction::None
+    }
+}
+
+/// Writes the reserve file (zeros, on disk: not a sparse file), unless it
+/// is there. Written aside and renamed, so that a half-written one never
+/// counts.
+pub fn restore_reserve(data_dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = data_dir.join(RESERVE_FILE);
+    if path.exists() {
+        return Ok(());
+    }
+    let tmp = data_dir.join(format!("{RESERVE_FILE}.writing"));
+    let res = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        let chunk = vec![0u8; 1024 * 1024];
+        for _ in 0..RESERVE_BYTES / chunk.len() as u64 {
+            file.write_all(&chunk)?;
+        }
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    res
+}
+
+/// Deletes the reserve file; whether there was one.
+pub fn release_reserve(data_dir: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_file(data_dir.join(RESERVE_FILE)) {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// Releases the reserve if the journal in `data_dir` would not open without
+/// it (a bot starting on a full disk); whether it did.
+pub fn release_reserve_if_short(data_dir: &Path) -> std::io::Result<bool> {
+    if !has_reserve(data_dir) {
+        return Ok(false);
+    }
+    let needed = needed_to_open(&data_dir.join(super::DB_DIR));
+    match check_room(data_dir, needed)? {
+        Ok(_) => Ok(false),
+        Err(_) => release_reserve(data_dir),
+    }
+}
+
+/// Whether the reserve file is in place.
+pub fn has_reserve(data_dir: &Path) -> bool {
+    data_dir.join(RESERVE_FILE).is_file()
+}
+
 /// `n` bytes, for people: `512 KiB`, `3.2 MiB`, `14.0 GiB`.
 pub fn human(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -281,5 +394,44 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["conf", "snap.0000000000000A12"]);
+    }
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn usage(free_mib: u64, total_mib: u64) -> Usage {
+        Usage {
+            free: free_mib * MIB,
+            total: total_mib * MIB,
+        }
+    }
+
+    #[test]
+    fn the_watcher_releases_the_reserve_warns_once_and_restores_it() {
+        let mut watch = DiskWatch::default();
+        // A 20 GiB volume: warned below 256 MiB, reserve released below 16 MiB.
+        assert_eq!(watch.step(usage(10_000, 20_480), true), DiskAction::None);
+        assert_eq!(watch.step(usage(200, 20_480), true), DiskAction::Warn);
+        assert_eq!(watch.step(usage(150, 20_480), true), DiskAction::None);
+        assert_eq!(watch.step(usage(1, 20_480), true), DiskAction::Release);
+        // The reserve freed: still low, already said.
+        assert_eq!(watch.step(usage(33, 20_480), false), DiskAction::None);
+        // Space back: the reserve comes back, and a new shortage is told again.
+        assert_eq!(watch.step(usage(5_000, 20_480), false), DiskAction::Restore);
+        assert_eq!(watch.step(usage(4_968, 20_480), true), DiskAction::None);
+        assert_eq!(watch.step(usage(100, 20_480), true), DiskAction::Warn);
+    }
+
+    #[test]
+    fn the_reserve_is_written_whole_then_released() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!has_reserve(dir.path()));
+        restore_reserve(dir.path()).unwrap();
+        let len = std::fs::metadata(dir.path().join(RESERVE_FILE))
+            .unwrap()
+            .len();
+        assert_eq!(len, RESERVE_BYTES);
+        assert!(!dir.path().join("reserve.writing").exists());
+        assert!(release_reserve(dir.path()).unwrap());
+        assert!(!release_reserve(dir.path()).unwrap());
     }
 }

@@ -41,7 +41,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, Credentials};
-use crate::journal::storage::Fault;
+use crate::journal::storage::{self, Fault};
 use crate::runtime::{Delivery, Output, Runtime};
 use feed::{Feed, Incoming};
 use tocsin_core::engine::Input;
@@ -64,6 +64,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             lines.join("\n")
         )
     })?;
+    // The reserve a full disk left is space to start with.
+    if let Ok(true) = storage::release_reserve_if_short(&config.data_dir) {
+        tracing::error!(
+            dir = %config.data_dir.display(),
+            "the disk holding data_dir is full: released tocsin's reserve to start; free space on it"
+        );
+    }
     let (mut runtime, summary) = Runtime::open(
         &config.data_dir,
         catalog,
@@ -454,6 +461,78 @@ async fn on_invite(
     });
 }
 
+/// How often the free space under `data_dir` is looked at.
+const DISK_CHECK: Duration = Duration::from_secs(2);
+
+/// Watches the free space under `data_dir`: keeps a reserve file there,
+/// released when the disk fills (so that the Matrix store and the journal
+/// can still be written, and the admins told) and re-created once there is
+/// room; warns the admins (ERROR, and a direct message) when space runs low.
+async fn watch_disk(client: Client, config: Arc<Config>, shutdown: CancellationToken) {
+    let dir = config.data_dir.clone();
+    let mut watch = storage::DiskWatch::default();
+    loop {
+        if let Ok(usage) = storage::Usage::of(&dir) {
+            let (free, total) = (storage::human(usage.free), storage::human(usage.total));
+            let shown = dir.display().to_string();
+            match watch.step(usage, storage::has_reserve(&dir)) {
+                storage::DiskAction::None => {}
+                storage::DiskAction::Warn => {
+                    tracing::error!(
+                        free,
+                        total,
+                        dir = shown,
+                        "the disk holding data_dir is almost full: free space on it"
+                    );
+                    let text = config.settings.say(msg!(
+                        "disk-low-admin",
+                        free = free.as_str(),
+                        total = total.as_str(),
+                        dir = shown.as_str()
+                    ));
+                    ratelimit::tell_admins(&client, &config, text, "the disk filling up");
+                }
+                storage::DiskAction::Release => {
+                    match storage::release_reserve(&dir) {
+                        Ok(_) => tracing::error!(
+                            free,
+                            total,
+                            dir = shown,
+                            "the disk holding data_dir is full: released tocsin's reserve to go on recording; free space on it now"
+                        ),
+                        Err(err) => {
+                            tracing::error!(error = %err, dir = shown, "the disk holding data_dir is full, and tocsin's reserve could not be released")
+                        }
+                    }
+                    let reserve = storage::human(storage::RESERVE_BYTES);
+                    let text = config.settings.say(msg!(
+                        "disk-reserve-admin",
+                        reserve = reserve.as_str(),
+                        dir = shown.as_str()
+                    ));
+                    ratelimit::tell_admins(&client, &config, text, "the full disk");
+                }
+                storage::DiskAction::Restore => {
+                    let at = dir.clone();
+                    match tokio::task::spawn_blocking(move || storage::restore_reserve(&at)).await {
+                        Ok(Ok(())) => {
+                            tracing::info!(dir = shown, "tocsin's disk reserve is in place")
+                        }
+                        Ok(Err(err)) => {
+                            tracing::warn!(error = %err, dir = shown, "could not write tocsin's disk reserve")
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(DISK_CHECK) => {}
+        }
+    }
+}
+
 /// The runtime task: what an earlier run left undelivered, the downtime, then
 /// one input at a time, durable before acknowledged; the timer, which wakes
 /// when the runtime says something falls due, once the first catch-up is
@@ -479,6 +558,7 @@ async fn process(
         let (client, config) = (client.clone(), config.clone());
         tokio::spawn(async move { ratelimit::preflight(&client, &config).await });
     }
+    tokio::spawn(watch_disk(client.clone(), config.clone(), shutdown.clone()));
     let res = run_runtime(
         &mut runtime,
         &mut rx,

@@ -148,6 +148,13 @@ pub fn first_429(client: &Client, config: &Config, retry_after: Option<Duration>
         user = &config.user_id,
         fix = synapse_fix(&config.homeserver, &config.user_id)
     ));
+    tell_admins(client, config, text, "the rate limit");
+}
+
+/// Says `text` to each configured admin named by a user id, in a direct
+/// chat (opened if need be), best effort and without holding the caller up.
+/// `about` names the subject in the warnings logged when it fails.
+pub fn tell_admins(client: &Client, config: &Config, text: String, about: &'static str) {
     let admins: Vec<String> = config
         .admins
         .iter()
@@ -167,13 +174,13 @@ pub fn first_429(client: &Client, config: &Config, retry_after: Option<Duration>
                 None => match client.create_dm(&user).await {
                     Ok(room) => room,
                     Err(err) => {
-                        tracing::warn!(error = %err, admin, "could not open a direct chat to tell an admin about the rate limit");
+                        tracing::warn!(error = %err, admin, "could not open a direct chat to tell an admin about {about}");
                         continue;
                     }
                 },
             };
             if let Err(err) = room.send(outbound::notice(&text)).await {
-                tracing::warn!(error = %err, admin, "could not tell an admin about the rate limit");
+                tracing::warn!(error = %err, admin, "could not tell an admin about {about}");
             }
         }
     });
