@@ -105,6 +105,13 @@ pub enum Cmd {
         tocsin console --data nouveau --new --as \"Claire Martin\"    # a new journal"
     )]
     Console(ConsoleArgs),
+    /// Check a data directory: free space, write access, the journal's health; says what to do.
+    #[command(
+        after_long_help = "Exits 1 if a problem was found, 0 otherwise (warnings included).\n\n\
+        Example:\n  \
+        sudo -u tocsin tocsin doctor --data /var/lib/tocsin"
+    )]
+    Doctor(DoctorArgs),
     /// Write a consistent snapshot of a data directory (journal, Matrix keys and session), even while the bot runs.
     #[command(
         after_long_help = "While the bot runs, it writes the snapshot itself, between two \
@@ -390,6 +397,13 @@ pub struct SettingsArgs {
     /// What starts a command.
     #[arg(long, default_value = "!")]
     pub prefix: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DoctorArgs {
+    /// The data directory (bot.data_dir of the configuration).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]

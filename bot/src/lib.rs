@@ -19,6 +19,7 @@ pub mod anchor;
 pub mod backup;
 pub mod config;
 pub mod console;
+pub mod doctor;
 pub mod evidence;
 pub mod export;
 pub mod journal;

@@ -172,6 +172,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: ScenarioCmd::Import(args),
         } => scenario_import(&args),
         Cmd::Console(args) => console(&args),
+        Cmd::Doctor(args) => Ok(doctor(&args.data)),
         Cmd::Backup(args) => backup(&args),
         Cmd::Restore(args) => restore(&args),
         Cmd::Schema(args) => {
@@ -892,6 +893,25 @@ fn scenario_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{} problem(s); nothing written", diags.len());
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// `tocsin doctor`: one line per finding, 1 if any is a problem.
+fn doctor(data: &Path) -> ExitCode {
+    use tocsin::doctor::Level;
+    let found = tocsin::doctor::check(data);
+    for finding in &found {
+        let level = match finding.level {
+            Level::Ok => "ok",
+            Level::Warning => "warning",
+            Level::Problem => "problem",
+        };
+        outln!("{level}: {}", finding.text);
+    }
+    if found.iter().any(|f| f.level == Level::Problem) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -152,11 +152,25 @@ fn a_full_disk_is_refused_before_the_journal_is_touched_and_it_opens_once_freed(
         assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
     }
     assert_eq!(journal_files(&data), before, "nothing written while full");
+    let out = tocsin(&["doctor", "--data", data_arg], b"");
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!(
+            "problem: 0 B free of 48.0 MiB (100% used) on the disk holding {data_arg}: tocsin needs"
+        )),
+        "{report}"
+    );
 
     fs.free();
     assert_eq!(infos(&data), ["Le labo ne répond plus"]);
-    let out = tocsin(&["verify", "--data", data_arg], b"");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = tocsin(&["doctor", "--data", data_arg], b"");
+    let report = text(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("ok: journal: 2 entries in 1 crises, every chain verified"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -222,6 +222,11 @@ fn low(usage: Usage) -> u64 {
     (2 * critical(usage)).max((256 * 1024 * 1024).min(usage.total / 10))
 }
 
+/// Whether free space is low enough to warn about.
+pub fn is_low(usage: Usage) -> bool {
+    usage.free < low(usage)
+}
+
 /// What the disk watcher should do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DiskAction {
