@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::support::{text, tocsin};
 use tocsin::journal::Journal;
 
-fn console(data: &Path, input: &[u8]) -> String {
+pub(crate) fn console(data: &Path, input: &[u8]) -> String {
     let out = tocsin(
         &[
             "console",

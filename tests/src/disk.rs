@@ -94,6 +94,18 @@ impl Drop for Tmpfs {
     }
 }
 
+/// A tmpfs whose `data` holds a journal with an exercise opened and one
+/// information, written by the console.
+fn seeded(info: &str) -> Option<(Tmpfs, PathBuf)> {
+    let fs = Tmpfs::mount(48)?;
+    let data = fs.path().join("data");
+    crate::console::console(
+        &data,
+        format!("!ouvrir rancongiciel exercice\n!info {info}\n").as_bytes(),
+    );
+    Some((fs, data))
+}
+
 /// The journal's own files, to compare before and after.
 fn journal_files(data: &Path) -> Vec<(String, u64)> {
     let mut files: Vec<_> = std::fs::read_dir(data.join("journal"))
@@ -123,15 +135,10 @@ fn infos(data: &Path) -> Vec<String> {
 
 #[test]
 fn a_full_disk_is_refused_before_the_journal_is_touched_and_it_opens_once_freed() {
-    let Some(fs) = Tmpfs::mount(48) else { return };
-    let data = fs.path().join("data");
+    let Some((fs, data)) = seeded("Le labo ne répond plus") else {
+        return;
+    };
     let data_arg = data.to_str().unwrap();
-    let script = "!ouvrir rancongiciel exercice\n!info Le labo ne répond plus\n";
-    let out = tocsin(
-        &["console", "--new", "--data", data_arg, "--as", "Alice"],
-        script.as_bytes(),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let before = journal_files(&data);
 
     fs.fill();
@@ -175,14 +182,10 @@ fn a_full_disk_is_refused_before_the_journal_is_touched_and_it_opens_once_freed(
 
 #[test]
 fn a_partial_snapshot_left_by_a_failure_is_set_aside_and_every_entry_opens() {
-    let Some(fs) = Tmpfs::mount(48) else { return };
-    let data = fs.path().join("data");
+    let Some((_fs, data)) = seeded("Standard saturé") else {
+        return;
+    };
     let data_arg = data.to_str().unwrap();
-    let out = tocsin(
-        &["console", "--new", "--data", data_arg, "--as", "Alice"],
-        "!ouvrir rancongiciel exercice\n!info Standard saturé\n".as_bytes(),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     // What sled leaves when the disk fills while it writes its snapshot: an
     // empty file it would read as its latest snapshot, and call corruption.
     let partial = data
@@ -354,14 +357,10 @@ fn the_console_refuses_while_the_disk_is_full_and_resumes_by_itself() {
 
 #[test]
 fn a_read_only_file_system_is_named_and_the_journal_opens_once_writable() {
-    let Some(fs) = Tmpfs::mount(48) else { return };
-    let data = fs.path().join("data");
+    let Some((fs, data)) = seeded("Le DPI est coupé") else {
+        return;
+    };
     let data_arg = data.to_str().unwrap();
-    let out = tocsin(
-        &["console", "--new", "--data", data_arg, "--as", "Alice"],
-        "!ouvrir rancongiciel exercice\n!info Le DPI est coupé\n".as_bytes(),
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let before = journal_files(&data);
 
     let remount = |mode: &str| {
