@@ -1,4 +1,6 @@
-//! A full disk under the journal, on a real tmpfs the test mounts itself.
+//! A full or failing disk under the journal, on real file systems the tests
+//! mount themselves: a tmpfs to fill, and an ext4 on a loop device that the
+//! kernel turns read-only under a running tocsin, as it does on an I/O error.
 //!
 //! Mounting needs root (the tests run as root here). Elsewhere these tests
 //! say so and pass, unless `TOCSIN_REQUIRE_TMPFS=1` (set by `scripts/test`)
@@ -29,28 +31,16 @@ impl Tmpfs {
 
     /// Mounts it on `dir`, an existing directory.
     pub(crate) fn mount_at(dir: &Path, mib: u32) -> Option<Tmpfs> {
-        let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
-            .arg(dir)
-            .output();
-        match out {
-            Ok(out) if out.status.success() => Some(Tmpfs {
-                dir: dir.to_path_buf(),
-                _temp: None,
-            }),
-            res => {
-                let why = match res {
-                    Ok(out) => text(&out.stderr),
-                    Err(err) => err.to_string(),
-                };
-                assert!(
-                    std::env::var_os("TOCSIN_REQUIRE_TMPFS").is_none(),
-                    "TOCSIN_REQUIRE_TMPFS is set but a tmpfs cannot be mounted: {why}"
-                );
-                eprintln!("skipped: cannot mount a tmpfs here (needs root): {why}");
-                None
-            }
-        }
+        let mounted = mounted(
+            "a tmpfs",
+            Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
+                .arg(dir),
+        );
+        mounted.then(|| Tmpfs {
+            dir: dir.to_path_buf(),
+            _temp: None,
+        })
     }
 
     fn path(&self) -> &Path {
@@ -91,6 +81,118 @@ impl Tmpfs {
 impl Drop for Tmpfs {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+    }
+}
+
+/// Runs a mount command: true if it mounted, false (said on stderr) if this
+/// machine cannot mount, which fails the test under `TOCSIN_REQUIRE_TMPFS`.
+fn mounted(what: &str, command: &mut Command) -> bool {
+    let why = match command.output() {
+        Ok(out) if out.status.success() => return true,
+        Ok(out) => text(&out.stderr),
+        Err(err) => err.to_string(),
+    };
+    assert!(
+        std::env::var_os("TOCSIN_REQUIRE_TMPFS").is_none(),
+        "TOCSIN_REQUIRE_TMPFS is set but {what} cannot be mounted: {why}"
+    );
+    eprintln!("skipped: cannot mount {what} here (needs root): {why}");
+    false
+}
+
+/// An ext4 of 64 MiB on a loop device, mounted `errors=remount-ro`: what a
+/// server's disk does when it fails under a running service.
+pub(crate) struct Ext4 {
+    dir: PathBuf,
+    image: tempfile::TempDir,
+}
+
+impl Ext4 {
+    /// Formats an image and mounts it on `dir`, an existing empty directory.
+    pub(crate) fn mount_at(dir: &Path) -> Option<Ext4> {
+        let image = tempfile::tempdir().unwrap();
+        let file = image.path().join("disk.img");
+        std::fs::File::create(&file)
+            .unwrap()
+            .set_len(64 << 20)
+            .unwrap();
+        let made = Command::new("mkfs.ext4")
+            .args(["-q", "-F"])
+            .arg(&file)
+            .status();
+        if !made.is_ok_and(|s| s.success()) {
+            mounted("an ext4 (mkfs.ext4 failed)", &mut Command::new("false"));
+            return None;
+        }
+        let fs = Ext4 {
+            dir: dir.to_path_buf(),
+            image,
+        };
+        fs.mount().then_some(fs)
+    }
+
+    fn mount(&self) -> bool {
+        let ok = mounted(
+            "an ext4 on a loop device",
+            Command::new("mount")
+                .args(["-o", "loop,errors=remount-ro"])
+                .arg(self.image.path().join("disk.img"))
+                .arg(&self.dir),
+        );
+        // The journal's directory holds only what tocsin puts there.
+        let _ = std::fs::remove_dir(self.dir.join("lost+found"));
+        ok
+    }
+
+    /// The kernel finds an error and remounts the volume read-only, under
+    /// whoever has files open on it.
+    pub(crate) fn fail(&self) {
+        let source = Command::new("findmnt")
+            .args(["-n", "-o", "SOURCE", "--target"])
+            .arg(&self.dir)
+            .output()
+            .unwrap();
+        let device = text(&source.stdout);
+        let device = device.trim().trim_start_matches("/dev/");
+        std::fs::write(format!("/sys/fs/ext4/{device}/trigger_fs_error"), "1")
+            .unwrap_or_else(|err| panic!("failing {device}: {err}"));
+        assert!(
+            std::fs::File::create(self.dir.join("probe")).is_err(),
+            "the volume went read-only"
+        );
+    }
+
+    /// What an administrator does: unmount, check, mount again.
+    pub(crate) fn repair(&self) {
+        assert!(self.unmount(), "unmounting {}", self.dir.display());
+        let checked = Command::new("e2fsck")
+            .args(["-f", "-y"])
+            .arg(self.image.path().join("disk.img"))
+            .output()
+            .unwrap();
+        // 0: clean, 1: errors corrected.
+        assert!(
+            matches!(checked.status.code(), Some(0 | 1)),
+            "e2fsck: {}{}",
+            text(&checked.stdout),
+            text(&checked.stderr)
+        );
+        assert!(self.mount(), "mounting {} again", self.dir.display());
+    }
+
+    fn unmount(&self) -> bool {
+        Command::new("umount")
+            .arg(&self.dir)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Ext4 {
+    fn drop(&mut self) {
+        if !self.unmount() {
+            let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+        }
     }
 }
 
@@ -389,4 +491,42 @@ fn a_read_only_file_system_is_named_and_the_journal_opens_once_writable() {
         "nothing written while read-only"
     );
     assert_eq!(infos(&data), ["Le DPI est coupé"]);
+}
+
+#[test]
+fn a_disk_gone_read_only_under_the_console_is_named_and_it_resumes_once_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let journal = data.join("journal");
+    std::fs::create_dir_all(&journal).unwrap();
+    let Some(fs) = Ext4::mount_at(&journal) else {
+        return;
+    };
+    let mut console = Console::start(&data);
+    let opened = console.say("!ouvrir rancongiciel exercice");
+    assert!(opened.starts_with('✅'), "{opened}");
+    let ack = console.say("!info avant la panne");
+    assert!(ack.starts_with('✅'), "{ack}");
+
+    fs.fail();
+    for n in 1..=3 {
+        let refused = console.say(&format!("!info pendant {n}"));
+        assert!(
+            refused.starts_with(
+                "⛔ Rien n'a été consigné pour cette ligne : le disque de tocsin est passé en lecture seule."
+            ),
+            "{refused}"
+        );
+    }
+    fs.repair();
+    let ack = console.say("!info après la réparation");
+    assert!(ack.starts_with('✅'), "once repaired: {ack}");
+    let seen = console.finish();
+    assert!(
+        !seen.iter().any(|l| l.contains("pendant")),
+        "nothing refused shows as recorded: {seen:#?}"
+    );
+    assert_eq!(infos(&data), ["avant la panne", "après la réparation"]);
+    let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }

@@ -38,7 +38,7 @@ use tocsin_core::digest::hex;
 
 use tocsin_core::engine::event::{Event, RECORD_VERSION, Record};
 
-use storage::{Fault, TooFull, human};
+use storage::{Durable, Fault, TooFull, human};
 
 /// Version of the stored value layout (not of the record inside).
 const FORMAT: u8 = 1;
@@ -229,6 +229,8 @@ pub struct Journal {
     /// The next outbox id is at least this: a journal restored from a
     /// snapshot has outbox items but a fresh id generator.
     next_id: u64,
+    /// What makes a flush durable (sled's own is not).
+    durable: Mutex<Durable>,
 }
 
 /// Takes consistent copies of the journal from another task while the
@@ -266,6 +268,7 @@ impl Snapshotter {
                 }
             }
             copy.flush()?;
+            Durable::open(&db_path)?;
         }
         // No one else can hold the copy: a lock still held is the copy's own
         // (sled's background threads let go of it just after the drop, later
@@ -306,6 +309,7 @@ impl Journal {
         storage::check_room(dir, storage::needed_to_open(&db_path))?.map_err(JournalError::Full)?;
         storage::set_aside_partial_snapshots(dir, &db_path)?;
         let db = open_db(&db_path)?;
+        let durable = Mutex::new(Durable::open(&db_path)?);
         let sources = db.open_tree(SOURCES)?;
         let outbox = db.open_tree(OUTBOX)?;
         let next_id = match outbox.last()? {
@@ -321,6 +325,7 @@ impl Journal {
             heads: BTreeMap::new(),
             gate: Arc::default(),
             next_id,
+            durable,
         };
         let summary = journal.verify_all(&mut visit)?;
         journal.heads = summary.chains.clone();
@@ -451,7 +456,7 @@ impl Journal {
             }
         })?;
         // Durable before anything is acknowledged.
-        self.db.flush()?;
+        self.flush()?;
         for run in entries.chunk_by(|a, b| a.record.crisis == b.record.crisis) {
             if let Some(last) = run.last() {
                 let head = Head {
@@ -631,7 +636,7 @@ impl Journal {
                 Ok(())
             });
         res.map_err(|e| JournalError::Io(format!("{e:?}")))?;
-        self.db.flush()?;
+        self.flush()?;
         self.heads.insert(crisis.to_owned(), head);
         self.write_watermark(true)?;
         Ok(head)
@@ -668,8 +673,18 @@ impl Journal {
 
     /// Flushes and makes the watermark durable; for an orderly shutdown.
     pub fn close(self) -> Result<(), JournalError> {
-        self.db.flush()?;
+        self.flush()?;
         self.write_watermark(true)
+    }
+
+    /// Everything written so far, on disk.
+    fn flush(&self) -> Result<(), JournalError> {
+        self.db.flush()?;
+        self.durable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sync()?;
+        Ok(())
     }
 
     fn verify_all(&self, visit: &mut dyn FnMut(&Entry)) -> Result<Summary, JournalError> {
