@@ -42,6 +42,21 @@ use crate::support::{root, tocsin_bin};
 
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(45);
 
+/// Polls `what` until it yields a value, for at most [`TIMEOUT`].
+pub(crate) async fn poll<T>(what: &str, mut found: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        if let Some(value) = found() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 pub(crate) fn homeserver(test: &str) -> Option<String> {
     match std::env::var("TOCSIN_SYNAPSE_URL") {
         Ok(url) if !url.is_empty() => {

@@ -323,6 +323,12 @@ pub struct DiskWatch {
 }
 
 impl DiskWatch {
+    /// The reserve was just released (and the admins told): warn no more
+    /// until space has come back.
+    pub fn released(&mut self) {
+        self.warned = true;
+    }
+
     /// What to do given the volume's usage and whether the reserve is in place.
     pub fn step(&mut self, usage: Usage, reserve: bool) -> DiskAction {
         if reserve && usage.free < critical(usage) {

@@ -9,8 +9,10 @@
 //! derived from the journal, so an output carried out again after a crash is
 //! not posted twice. Commands sent while tocsin was down, however long, are
 //! handled at the next start, in order, with their original server times.
-//! If that task fails (a journal error, a panic), tocsin stops with an error
-//! so that its supervisor restarts it.
+//! If that task fails on a disk that is full, read-only or forbidden, tocsin
+//! tells the room, drops everything and starts again from disk once the disk
+//! is fixed, by itself; on any other failure (a panic, damage) it stops with
+//! an error so that its supervisor restarts it.
 
 pub mod anchor;
 pub mod budget;
@@ -56,6 +58,39 @@ const HEARTBEAT: Duration = Duration::from_secs(60);
 
 /// Runs the bot until `shutdown` is cancelled.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mut outage: Option<Fault> = None;
+    loop {
+        let err = match run_once(config.clone(), shutdown.clone()).await {
+            Ok(()) => return Ok(()),
+            Err(err) => err,
+        };
+        let Some(fault) = Fault::of_error(&err) else {
+            return Err(err);
+        };
+        // A disk that is full, read-only or forbidden is fixed without
+        // tocsin: it waits for that, then starts again from what is on disk,
+        // where the sync position never passed the last journaled command.
+        if outage.replace(fault) != Some(fault) {
+            tracing::error!(
+                fault = fault.key(),
+                error = format!("{err:#}"),
+                dir = %config.data_dir.display(),
+                "tocsin cannot write to the disk holding data_dir; it tries again every {} s and resumes by itself once the disk is fixed",
+                RESUME_EVERY.as_secs()
+            );
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            () = tokio::time::sleep(RESUME_EVERY) => {}
+        }
+    }
+}
+
+/// How often tocsin tries again to open its journal on a failing disk.
+const RESUME_EVERY: Duration = Duration::from_secs(3);
+
+/// One run of the bot, from opening the journal to shutdown or failure.
+async fn run_once(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let catalog = crate::load::dir(&config.playbooks_dir).map_err(|diags| {
         let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
         anyhow::anyhow!(
@@ -65,7 +100,11 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         )
     })?;
     // The reserve a full disk left is space to start with.
-    if let Ok(true) = storage::release_reserve_if_short(&config.data_dir) {
+    let released = matches!(
+        storage::release_reserve_if_short(&config.data_dir),
+        Ok(true)
+    );
+    if released {
         tracing::error!(
             dir = %config.data_dir.display(),
             "the disk holding data_dir is full: released tocsin's reserve to start; free space on it"
@@ -96,7 +135,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         shutdown.clone(),
     )
     .await?;
-    let res = serve(config, runtime, crises_open, shutdown).await;
+    let res = serve(config, runtime, crises_open, released, shutdown).await;
     // The control task holds the journal open: it ends with the bot.
     control.abort();
     let _ = control.await;
@@ -104,11 +143,13 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 }
 
 /// Connects, then runs the sync loop and the runtime task until shutdown
-/// or the runtime task's failure.
+/// or the runtime task's failure. `released`: the reserve was released
+/// to start.
 async fn serve(
     config: Config,
     runtime: Runtime,
     crises_open: usize,
+    released: bool,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let position = feed::Position::new(&matrix_dir(&config));
@@ -140,6 +181,15 @@ async fn serve(
         prefix: config.settings.prefix.clone(),
         files: crate::evidence::dir(&config.data_dir),
     };
+    // Ends with this run, which may not be the process's last.
+    let watching = shutdown.child_token();
+    let _watching = watching.clone().drop_guard();
+    tokio::spawn(watch_disk(
+        client.clone(),
+        config.clone(),
+        released,
+        watching,
+    ));
     let (tx, rx) = mpsc::unbounded_channel();
     let mut worker = tokio::spawn(process(
         runtime,
@@ -461,6 +511,19 @@ async fn on_invite(
     });
 }
 
+/// Tells the admins, in a direct chat, that the disk filled and the reserve
+/// was used.
+fn tell_reserve_released(client: &Client, config: &Arc<Config>) {
+    let reserve = storage::human(storage::RESERVE_BYTES);
+    let dir = config.data_dir.display().to_string();
+    let text = config.settings.say(msg!(
+        "disk-reserve-admin",
+        reserve = reserve.as_str(),
+        dir = dir.as_str()
+    ));
+    ratelimit::tell_admins(client, config, text, "the full disk");
+}
+
 /// How often the free space under `data_dir` is looked at.
 const DISK_CHECK: Duration = Duration::from_secs(2);
 
@@ -468,9 +531,20 @@ const DISK_CHECK: Duration = Duration::from_secs(2);
 /// released when the disk fills (so that the Matrix store and the journal
 /// can still be written, and the admins told) and re-created once there is
 /// room; warns the admins (ERROR, and a direct message) when space runs low.
-async fn watch_disk(client: Client, config: Arc<Config>, shutdown: CancellationToken) {
+/// `released`: this run started by releasing the reserve, which the admins
+/// are told as if it had been released now.
+async fn watch_disk(
+    client: Client,
+    config: Arc<Config>,
+    released: bool,
+    shutdown: CancellationToken,
+) {
     let dir = config.data_dir.clone();
     let mut watch = storage::DiskWatch::default();
+    if released {
+        watch.released();
+        tell_reserve_released(&client, &config);
+    }
     loop {
         if let Ok(usage) = storage::Usage::of(&dir) {
             let (free, total) = (storage::human(usage.free), storage::human(usage.total));
@@ -504,13 +578,7 @@ async fn watch_disk(client: Client, config: Arc<Config>, shutdown: CancellationT
                             tracing::error!(error = %err, dir = shown, "the disk holding data_dir is full, and tocsin's reserve could not be released")
                         }
                     }
-                    let reserve = storage::human(storage::RESERVE_BYTES);
-                    let text = config.settings.say(msg!(
-                        "disk-reserve-admin",
-                        reserve = reserve.as_str(),
-                        dir = shown.as_str()
-                    ));
-                    ratelimit::tell_admins(&client, &config, text, "the full disk");
+                    tell_reserve_released(&client, &config);
                 }
                 storage::DiskAction::Restore => {
                     let at = dir.clone();
@@ -558,7 +626,6 @@ async fn process(
         let (client, config) = (client.clone(), config.clone());
         tokio::spawn(async move { ratelimit::preflight(&client, &config).await });
     }
-    tokio::spawn(watch_disk(client.clone(), config.clone(), shutdown.clone()));
     let res = run_runtime(
         &mut runtime,
         &mut rx,

@@ -1,22 +1,14 @@
 //! The bot with its data directory on a tmpfs that fills while it runs.
 
-use std::time::{Duration, Instant};
-
-use super::{
-    TIMEOUT, User, bot_setup, homeserver, spawn_bot_process, terminate, unique, wait_joined,
-};
+use super::{User, bot_setup, homeserver, spawn_bot_process, terminate, unique, wait_joined};
 use crate::disk::Tmpfs;
 use tocsin::journal::Journal;
 use tocsin::journal::storage::RESERVE_FILE;
 use tocsin_core::engine::event::Event;
 
-/// Polls `what` until it holds, for at most [`TIMEOUT`].
+/// Polls `what` until it holds, for at most [`super::TIMEOUT`].
 async fn until(what: &str, mut holds: impl FnMut() -> bool) {
-    let deadline = Instant::now() + TIMEOUT;
-    while !holds() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    super::poll(what, || holds().then_some(())).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,11 +83,42 @@ async fn a_full_disk_under_the_bot_costs_no_command_and_the_admins_are_told() {
         told.body
     );
 
-    // Space comes back: so does the reserve.
+    // The disk fills again, reserve and all: tocsin cannot record, nor
+    // perhaps even read the room, but keeps running and loses nothing.
+    fs.fill();
+    let exhausted = alice.send(&room, "!info réserve épuisée").await;
+    let log_path = setup.dir.path().join("bot.log");
+    until("the log naming the full disk", || {
+        std::fs::read_to_string(&log_path).is_ok_and(|log| {
+            log.contains("sync failed: the disk is full")
+                || log.contains("resumes by itself once the disk is fixed")
+        })
+    })
+    .await;
+    assert!(bot.try_wait().unwrap().is_none(), "the bot keeps running");
+
+    // Space comes back: so do the reserve and the record.
     fs.free();
+    let recorded = alice
+        .wait_for("the command said on a full disk, recorded", |seen| {
+            seen.iter()
+                .find(|s| {
+                    s.sender == bot_id
+                        && s.in_reply_to.as_ref() == Some(&exhausted)
+                        && s.body.contains("I7 — information enregistrée")
+                })
+                .cloned()
+        })
+        .await;
+    assert!(recorded.notice, "{}", recorded.body);
     until("the reserve, once space is back", || reserve.is_file()).await;
     let after = alice.send(&room, "!info après").await;
-    alice.reply_to(&bot_id, &after).await;
+    let reply = alice.reply_to(&bot_id, &after).await;
+    assert!(
+        reply.body.contains("I8 — information enregistrée"),
+        "{}",
+        reply.body
+    );
     terminate(&mut bot);
 
     let log = std::fs::read_to_string(setup.dir.path().join("bot.log")).unwrap();
@@ -108,7 +131,8 @@ async fn a_full_disk_under_the_bot_costs_no_command_and_the_admins_are_told() {
         }
     })
     .expect("the journal opens and verifies");
-    assert_eq!(infos.len(), 7, "{infos:#?}");
+    assert_eq!(infos.len(), 8, "{infos:#?}");
+    assert_eq!(infos[6].1.as_deref(), Some(exhausted.as_str()));
     for (n, event) in sent.iter().enumerate() {
         assert_eq!(infos[n + 1].0, format!("disque plein {}", n + 1));
         assert_eq!(infos[n + 1].1.as_deref(), Some(event.as_str()));

@@ -17,6 +17,7 @@ use matrix_sdk::ruma::events::{
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedUserId, UInt, UserId};
 
+use crate::disk::Ext4;
 use tocsin::journal::Journal;
 use tocsin_core::engine::event::Event;
 
@@ -405,58 +406,66 @@ async fn five_hundred_commands_sent_while_the_bot_is_down_are_all_recorded_in_or
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_journal_that_cannot_be_written_stops_the_bot_and_nothing_is_lost() {
+async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost() {
     let Some(url) =
-        homeserver("a_journal_that_cannot_be_written_stops_the_bot_and_nothing_is_lost")
+        homeserver("a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost")
     else {
         return;
     };
     let alice = User::register(&url, &unique("alice"), "alice-password").await;
     let setup = bot_setup(&url, &[&alice.id()]).await;
+    // The journal on its own volume, which the kernel will turn read-only.
+    let journal = setup.dir.path().join("data/journal");
+    std::fs::create_dir_all(&journal).unwrap();
+    let Some(volume) = Ext4::mount_at(&journal) else {
+        return;
+    };
     let bot_id = setup.user_id.clone();
     let mut bot = spawn_bot_process(&setup);
     let room = crisis_room(&alice, &[], &bot_id).await;
 
-    // The journal's watermark can no longer be replaced: the next append fails.
-    let blocker = setup.dir.path().join("data/heads.json.tmp");
-    std::fs::create_dir(&blocker).unwrap();
-    let info = alice.send(&room, "!info le disque sature").await;
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(status) = bot.try_wait().unwrap() {
-            break status;
-        }
-        assert!(std::time::Instant::now() < deadline, "the bot did not stop");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(!status.success(), "exits non-zero: {status}");
-    let log = std::fs::read_to_string(setup.dir.path().join("bot.log")).unwrap();
-    assert!(
-        log.contains("the runtime task failed") && log.contains("recording in the journal"),
-        "a clear log line: {log}"
-    );
+    volume.fail();
+    let info = alice.send(&room, "!info le disque lâche").await;
     let warning = alice.reply_to(&bot_id, &info).await;
     assert!(
-        warning.body.contains("tocsin redémarre"),
+        warning.body.starts_with(
+            "⛔ Rien n'a été consigné pour ce message : le disque de tocsin est passé en lecture seule."
+        ) && warning.body.contains("le reprendra de lui-même"),
         "the room is told: {}",
         warning.body
     );
+    // Said while tocsin waits for its disk.
+    let waiting = alice.send(&room, "!info pendant la panne").await;
+    let log_path = setup.dir.path().join("bot.log");
+    let log = super::poll("the log naming the cause", || {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        log.contains("resumes by itself").then_some(log)
+    })
+    .await;
+    assert!(
+        log.contains("fault=\"read_only\"") || log.contains("fault=read_only"),
+        "{log}"
+    );
+    assert!(bot.try_wait().unwrap().is_none(), "the bot keeps running");
 
-    // The storage is fixed and the supervisor restarts tocsin: the message is
+    // The disk is repaired: tocsin resumes by itself, and each message is
     // on record once and acknowledged once.
-    std::fs::remove_dir(&blocker).unwrap();
-    bot = spawn_bot_process(&setup);
-    let history = wait_answered(&room, &bot_id, std::slice::from_ref(&info), TIMEOUT).await;
+    volume.repair();
+    let sent = [info.clone(), waiting.clone()];
+    let history = wait_answered(&room, &bot_id, &sent, TIMEOUT).await;
     terminate(&mut bot);
     let answers = answers(&history, &bot_id);
-    let recorded: Vec<&String> = answers.notices[&info]
-        .iter()
-        .filter(|n| n.contains("I1 — information enregistrée"))
-        .collect();
-    assert_eq!(recorded.len(), 1, "{:?}", answers.notices[&info]);
-    assert_eq!(answers.checks[&info], 1);
+    for (n, event) in sent.iter().enumerate() {
+        let recorded: Vec<&String> = answers.notices[event]
+            .iter()
+            .filter(|t| t.contains(&format!("I{} — information enregistrée", n + 1)))
+            .collect();
+        assert_eq!(recorded.len(), 1, "{:?}", answers.notices[event]);
+        assert_eq!(answers.checks[event], 1);
+    }
     let (infos, _) = journal_infos(&setup);
-    assert_eq!(infos.len(), 1);
+    assert_eq!(infos.len(), 2);
+    drop(volume);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
