@@ -29,7 +29,7 @@ use std::fs;
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -123,6 +123,9 @@ pub enum JournalError {
     Unwritable { fault: Fault, detail: String },
     #[error("journal I/O error: {0}")]
     Io(String),
+    /// A task used its handle on a journal closed since.
+    #[error("the journal is closed")]
+    Closed,
 }
 
 impl JournalError {
@@ -185,24 +188,67 @@ impl From<std::io::Error> for JournalError {
 /// A read-only view of which chat events are on record, for another task
 /// (the Matrix sync loop stops reading back history at the last one).
 #[derive(Clone, Debug)]
-pub struct SourceIndex(sled::Tree);
+pub struct SourceIndex(Lease<sled::Tree>);
 
 impl SourceIndex {
     /// Whether the event is on record; a storage error counts as not known.
+    /// Once the journal is closed every event counts as known: the run that
+    /// asked is over, and nothing is to be read back for it.
     pub fn contains(&self, source: &str) -> bool {
-        self.0.contains_key(source.as_bytes()).unwrap_or(false)
+        self.0
+            .get()
+            .is_none_or(|tree| tree.contains_key(source.as_bytes()).unwrap_or(false))
     }
+}
+
+/// A part of the journal that another task holds, let go of when the
+/// journal is dropped: then no file of it stays open on a failing disk that
+/// an administrator must unmount to repair.
+#[derive(Debug)]
+struct Lease<T>(Arc<RwLock<Option<T>>>);
+
+impl<T> Clone for Lease<T> {
+    fn clone(&self) -> Self {
+        Lease(self.0.clone())
+    }
+}
+
+impl<T: Clone> Lease<T> {
+    fn new(held: T) -> Lease<T> {
+        Lease(Arc::new(RwLock::new(Some(held))))
+    }
+
+    /// What is lent, or `None` once the journal is dropped.
+    fn get(&self) -> Option<T> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn end(&self) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+/// What the journal lends other tasks.
+#[derive(Debug)]
+struct Lent {
+    db: Lease<sled::Db>,
+    sources: Lease<sled::Tree>,
+    outbox: Lease<sled::Tree>,
 }
 
 /// The outbox seen from another task: items carried out are removed there
 /// (the Matrix senders), while the runtime task goes on appending.
 #[derive(Clone, Debug)]
-pub struct OutboxHandle(sled::Tree);
+pub struct OutboxHandle(Lease<sled::Tree>);
 
 impl OutboxHandle {
     /// Removes a carried-out item; see [`Journal::outbox_done`].
     pub fn done(&self, id: u64) -> Result<(), JournalError> {
-        self.0.remove(id.to_be_bytes())?;
+        let outbox = self.0.get().ok_or(JournalError::Closed)?;
+        outbox.remove(id.to_be_bytes())?;
         Ok(())
     }
 }
@@ -231,13 +277,22 @@ pub struct Journal {
     next_id: u64,
     /// What makes a flush durable (sled's own is not).
     durable: Mutex<Durable>,
+    lent: Lent,
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.lent.db.end();
+        self.lent.sources.end();
+        self.lent.outbox.end();
+    }
 }
 
 /// Takes consistent copies of the journal from another task while the
 /// runtime task goes on appending (see `backup`).
 #[derive(Clone, Debug)]
 pub struct Snapshotter {
-    db: sled::Db,
+    db: Lease<sled::Db>,
     gate: Arc<Mutex<()>>,
 }
 
@@ -253,14 +308,15 @@ impl Snapshotter {
                 dest.display()
             )));
         }
+        let db = self.db.get().ok_or(JournalError::Closed)?;
         fs::create_dir_all(dest)?;
-        let needed = storage::needed_to_copy(self.db.size_on_disk()?);
+        let needed = storage::needed_to_copy(db.size_on_disk()?);
         storage::check_room(dest, needed)?.map_err(JournalError::Full)?;
         {
             let _appends_wait = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
             let copy = sled::Config::new().path(&db_path).open()?;
-            for name in self.db.tree_names() {
-                let from = self.db.open_tree(&name)?;
+            for name in db.tree_names() {
+                let from = db.open_tree(&name)?;
                 let to = copy.open_tree(&name)?;
                 for item in from.iter() {
                     let (key, value) = item?;
@@ -317,6 +373,11 @@ impl Journal {
                 .map_or(0, |k| u64::from_be_bytes(k).saturating_add(1)),
             None => 0,
         };
+        let lent = Lent {
+            db: Lease::new(db.clone()),
+            sources: Lease::new(sources.clone()),
+            outbox: Lease::new(outbox.clone()),
+        };
         let mut journal = Journal {
             db,
             sources,
@@ -326,6 +387,7 @@ impl Journal {
             gate: Arc::default(),
             next_id,
             durable,
+            lent,
         };
         let summary = journal.verify_all(&mut visit)?;
         journal.heads = summary.chains.clone();
@@ -352,7 +414,7 @@ impl Journal {
     /// What takes consistent copies of this journal from another task.
     pub fn snapshotter(&self) -> Snapshotter {
         Snapshotter {
-            db: self.db.clone(),
+            db: self.lent.db.clone(),
             gate: self.gate.clone(),
         }
     }
@@ -367,12 +429,12 @@ impl Journal {
 
     /// The outbox, for the task that carries its items out.
     pub fn outbox_handle(&self) -> OutboxHandle {
-        OutboxHandle(self.outbox.clone())
+        OutboxHandle(self.lent.outbox.clone())
     }
 
     /// A view of the recorded chat events that other tasks can read.
     pub fn source_index(&self) -> SourceIndex {
-        SourceIndex(self.sources.clone())
+        SourceIndex(self.lent.sources.clone())
     }
 
     /// Whether a chat event was already recorded.

@@ -331,3 +331,33 @@ fn a_chain_restored_from_its_copies_is_the_same_chain() {
     assert_eq!(summary.chains["c"], head);
     assert_eq!(journal.entries("c").unwrap(), entries);
 }
+
+#[test]
+fn handles_lent_to_other_tasks_let_go_of_a_closed_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut journal, _) = Journal::open(dir.path(), |_| {}).unwrap();
+    fill(&mut journal, "c1", 2);
+    let (index, outbox, snapshotter) = (
+        journal.source_index(),
+        journal.outbox_handle(),
+        journal.snapshotter(),
+    );
+    assert!(index.contains("$ev1-c1"));
+    assert!(!index.contains("$unknown"));
+    journal.close().unwrap();
+
+    // Nothing of it is open any more: another process could take it now.
+    let (again, summary) = Journal::open(dir.path(), |_| {}).unwrap();
+    assert_eq!(summary.n_entries, 2);
+    drop(again);
+    assert!(
+        index.contains("$unknown"),
+        "a closed journal reads nothing back"
+    );
+    assert!(matches!(outbox.done(1), Err(JournalError::Closed)));
+    let copy = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        snapshotter.write(&copy.path().join("snap")),
+        Err(JournalError::Closed)
+    ));
+}
