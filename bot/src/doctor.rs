@@ -74,12 +74,9 @@ pub fn check(data: &Path) -> Vec<Finding> {
 }
 
 fn writable(data: &Path) -> Finding {
-    let probe = data.join(format!(".doctor-{}", std::process::id()));
-    let res = std::fs::write(&probe, b"tocsin doctor").and_then(|()| std::fs::remove_file(&probe));
-    match res {
+    match storage::probe_write(data) {
         Ok(()) => Finding::new(Level::Ok, format!("{} is writable", data.display())),
         Err(err) => {
-            let _ = std::fs::remove_file(&probe);
             let what = match Fault::of(&err) {
                 Some(Fault::Full) => "the disk is full".to_owned(),
                 Some(Fault::ReadOnly) => {

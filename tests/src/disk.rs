@@ -162,9 +162,19 @@ impl Ext4 {
         );
     }
 
-    /// What an administrator does: unmount, check, mount again.
+    /// What an administrator does: unmount, check, mount again. Unmounting
+    /// waits (10 s at most) for whoever still has files open on the volume
+    /// to let go of them.
     pub(crate) fn repair(&self) {
-        assert!(self.unmount(), "unmounting {}", self.dir.display());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.unmount() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "unmounting {}: files are still open on it",
+                self.dir.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let checked = Command::new("e2fsck")
             .args(["-f", "-y"])
             .arg(self.image.path().join("disk.img"))
@@ -183,6 +193,7 @@ impl Ext4 {
     fn unmount(&self) -> bool {
         Command::new("umount")
             .arg(&self.dir)
+            .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     }

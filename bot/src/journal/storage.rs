@@ -210,6 +210,28 @@ pub fn needed_to_open(db_path: &Path) -> u64 {
     MIN_FREE.saturating_add(dir_size(db_path) / 4)
 }
 
+/// Proves that tocsin can write in `dir`: a small file written, synced and
+/// removed. A full, read-only or forbidden disk refuses it.
+pub fn probe_write(dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let probe = dir.join(format!(".tocsin-probe-{}", std::process::id()));
+    let written = File::create(&probe).and_then(|mut file| {
+        file.write_all(b"tocsin")?;
+        file.sync_all()
+    });
+    let removed = std::fs::remove_file(&probe);
+    written.and(removed)
+}
+
+/// Whether the journal in `data_dir` could be opened and written again: its
+/// directory takes a write and the volume has the room opening needs.
+pub fn disk_back(data_dir: &Path) -> bool {
+    let db_path = data_dir.join(super::DB_DIR);
+    let dir = if db_path.is_dir() { &db_path } else { data_dir };
+    probe_write(dir).is_ok()
+        && check_room(data_dir, needed_to_open(&db_path)).is_ok_and(|room| room.is_ok())
+}
+
 /// Free space that copying a journal of `size` bytes needs.
 pub fn needed_to_copy(size: u64) -> u64 {
     MIN_FREE.saturating_add(size)

@@ -10,9 +10,10 @@
 //! not posted twice. Commands sent while tocsin was down, however long, are
 //! handled at the next start, in order, with their original server times.
 //! If that task fails on a disk that is full, read-only or forbidden, tocsin
-//! tells the room, drops everything and starts again from disk once the disk
-//! is fixed, by itself; on any other failure (a panic, damage) it stops with
-//! an error so that its supervisor restarts it.
+//! closes its journal, answers each command with a ⛔ until the disk takes
+//! writes again, then starts again from disk, by itself; on any other
+//! failure (a panic, damage) it stops with an error so that its supervisor
+//! restarts it.
 
 pub mod anchor;
 pub mod budget;
@@ -46,8 +47,8 @@ use crate::config::{Config, Credentials};
 use crate::journal::storage::{self, Fault};
 use crate::runtime::{Delivery, Output, Runtime};
 use feed::{Feed, Incoming};
-use tocsin_core::engine::Input;
 use tocsin_core::engine::event::Author;
+use tocsin_core::engine::{Body, Input, consign};
 use tocsin_core::lang::speech::msg;
 
 /// Power level needed to open and close crises and assign roles.
@@ -64,6 +65,14 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
             Ok(()) => return Ok(()),
             Err(err) => err,
         };
+        if err.downcast_ref::<DiskBack>().is_some() {
+            tracing::info!(
+                dir = %config.data_dir.display(),
+                "the disk holding data_dir takes writes again: tocsin starts again from its journal"
+            );
+            outage = None;
+            continue;
+        }
         let Some(fault) = Fault::of_error(&err) else {
             return Err(err);
         };
@@ -88,6 +97,12 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
 
 /// How often tocsin tries again to open its journal on a failing disk.
 const RESUME_EVERY: Duration = Duration::from_secs(3);
+
+/// Why a run ended: the disk that failed under it takes writes again, and
+/// the next run starts from what is on disk.
+#[derive(Debug, thiserror::Error)]
+#[error("the disk holding data_dir takes writes again")]
+struct DiskBack;
 
 /// One run of the bot, from opening the journal to shutdown or failure.
 async fn run_once(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -225,6 +240,7 @@ async fn serve(
     match res {
         Ok(Ok(())) if shutdown.is_cancelled() => Ok(()),
         Ok(Ok(())) => bail!("the runtime task stopped unexpectedly"),
+        Ok(Err(err)) if err.downcast_ref::<DiskBack>().is_some() => Err(err),
         Ok(Err(err)) => {
             tracing::error!(
                 error = format!("{err:#}"),
@@ -644,9 +660,94 @@ async fn process(
     if backups.are_enabled().await {
         let _ = tokio::time::timeout(SEND_GRACE, backups.wait_for_steady_state()).await;
     }
-    drop(client);
     let closed = runtime.close();
-    res.and(closed)
+    let err = match res.and(closed) {
+        Ok(()) => return Ok(()),
+        Err(err) => err,
+    };
+    if Fault::of_error(&err).is_none() {
+        return Err(err);
+    }
+    // The journal is closed: its files no longer hold the failing volume,
+    // which can be unmounted and repaired while the room is still answered.
+    if refuse_until_fixed(&mut rx, &client, &config, &err, &shutdown).await {
+        Err(err.context(DiskBack))
+    } else {
+        Ok(())
+    }
+}
+
+/// While the disk holding the journal fails: each command gets the ⛔ that
+/// says nothing was recorded, and the sync position stays where the journal
+/// is, so that the next run reads them again and records them. Every
+/// [`RESUME_EVERY`], a probe tries the disk; `true` once it takes writes
+/// with room to open the journal, `false` at shutdown. `err` is the
+/// failure, a storage fault.
+async fn refuse_until_fixed(
+    rx: &mut mpsc::UnboundedReceiver<Feed>,
+    client: &Client,
+    config: &Config,
+    err: &anyhow::Error,
+    shutdown: &CancellationToken,
+) -> bool {
+    let Some(fault) = Fault::of_error(err) else {
+        return false;
+    };
+    tracing::error!(
+        fault = fault.key(),
+        error = format!("{err:#}"),
+        dir = %config.data_dir.display(),
+        "tocsin cannot write its journal ({}): it answers each command with ⛔, tries the disk every {} s and resumes by itself once the disk is fixed",
+        fault.describe(),
+        RESUME_EVERY.as_secs()
+    );
+    let mut probe = tokio::time::interval(RESUME_EVERY);
+    probe.tick().await;
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return false,
+            next = rx.recv() => match next {
+                Some(Feed::Events(batch)) => refuse(client, config, fault, &batch).await,
+                Some(Feed::Synced { .. }) => {}
+                None => return false,
+            },
+            _ = probe.tick() => {
+                let dir = config.data_dir.clone();
+                let back = tokio::task::spawn_blocking(move || storage::disk_back(&dir)).await;
+                if back.unwrap_or(false) {
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+/// Answers each command of `batch` with the ⛔ for `fault`.
+async fn refuse(client: &Client, config: &Config, fault: Fault, batch: &[Incoming]) {
+    let warning = storage_warning(config, fault);
+    for incoming in batch.iter().filter(|i| is_command(i, config)) {
+        deliver::warn(client, &incoming.reply_to, &warning).await;
+    }
+}
+
+/// What deserves an answer while nothing can be recorded: a command, or a
+/// 📌 (conversation, edits and other reactions are read again later).
+fn is_command(incoming: &Incoming, config: &Config) -> bool {
+    match &incoming.body {
+        Body::Text(text) => text.trim_start().starts_with(&config.settings.prefix),
+        Body::Reaction { key, .. } => consign::is_pin(key),
+        _ => false,
+    }
+}
+
+/// The ⛔ for a command the journal could not record.
+fn storage_warning(config: &Config, fault: Fault) -> String {
+    let cause = config
+        .settings
+        .say(msg!("storage-fault", fault = fault.key()));
+    config
+        .settings
+        .say(msg!("journal-storage", cause = cause.as_str()))
 }
 
 /// How long queued messages may still go out once tocsin is stopping.
@@ -708,8 +809,17 @@ async fn run_runtime(
             }
             next = rx.recv() => match next {
                 Some(Feed::Events(batch)) => {
-                    for incoming in batch {
-                        handle(runtime, dispatcher, client, config, incoming).await?;
+                    let mut batch = batch.into_iter();
+                    while let Some(incoming) = batch.next() {
+                        let Err(err) = handle(runtime, dispatcher, client, config, incoming).await
+                        else {
+                            continue;
+                        };
+                        // What came with it is not recorded either.
+                        if let Some(fault) = Fault::of_error(&err) {
+                            refuse(client, config, fault, batch.as_slice()).await;
+                        }
+                        return Err(err);
                     }
                 }
                 Some(Feed::Synced { token, caught_up: now_caught_up }) => {
@@ -863,14 +973,7 @@ async fn handle(
         Ok(deliveries) => deliveries,
         Err(err) => {
             let warning = match Fault::of_error(&err) {
-                Some(fault) => {
-                    let cause = config
-                        .settings
-                        .say(msg!("storage-fault", fault = fault.key()));
-                    config
-                        .settings
-                        .say(msg!("journal-storage", cause = cause.as_str()))
-                }
+                Some(fault) => storage_warning(config, fault),
                 None => config.settings.say(msg!("journal-error")),
             };
             deliver::warn(client, &incoming.reply_to, &warning).await;

@@ -434,8 +434,16 @@ async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost(
         "the room is told: {}",
         warning.body
     );
-    // Said while tocsin waits for its disk.
+    // Said while tocsin waits for its disk: refused as well, in words.
     let waiting = alice.send(&room, "!info pendant la panne").await;
+    let refused = alice.reply_to(&bot_id, &waiting).await;
+    assert!(
+        refused
+            .body
+            .starts_with("⛔ Rien n'a été consigné pour ce message"),
+        "{}",
+        refused.body
+    );
     let log_path = setup.dir.path().join("bot.log");
     let log = super::poll("the log naming the cause", || {
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -448,8 +456,9 @@ async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost(
     );
     assert!(bot.try_wait().unwrap().is_none(), "the bot keeps running");
 
-    // The disk is repaired: tocsin resumes by itself, and each message is
-    // on record once and acknowledged once.
+    // The disk is repaired (tocsin has let go of it: it unmounts): tocsin
+    // resumes by itself, and each message is on record once, acknowledged
+    // once, and was refused once.
     volume.repair();
     let sent = [info.clone(), waiting.clone()];
     let history = wait_answered(&room, &bot_id, &sent, TIMEOUT).await;
@@ -461,6 +470,11 @@ async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost(
             .filter(|t| t.contains(&format!("I{} — information enregistrée", n + 1)))
             .collect();
         assert_eq!(recorded.len(), 1, "{:?}", answers.notices[event]);
+        let refusals = answers.notices[event]
+            .iter()
+            .filter(|t| t.starts_with("⛔"))
+            .count();
+        assert_eq!(refusals, 1, "{:?}", answers.notices[event]);
         assert_eq!(answers.checks[event], 1);
     }
     let (infos, _) = journal_infos(&setup);
