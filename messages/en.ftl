@@ -11,6 +11,7 @@ journal-error = ⚠️ tocsin could not write to its journal: this message may n
 storage-fault = { $fault ->
         [full] tocsin's disk is full
         [read_only] tocsin's disk went read-only
+        [io] tocsin's disk answers write errors
        *[denied] tocsin may no longer write to its disk
     }
 journal-storage = ⛔ Nothing was recorded for this message: {$cause}. Write it on paper and alert the administrator. tocsin will take it up by itself once its disk is fixed.

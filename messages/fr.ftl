@@ -13,6 +13,7 @@ journal-error = ⚠️ tocsin n'a pas pu écrire dans son journal : ce message n
 storage-fault = { $fault ->
         [full] le disque de tocsin est plein
         [read_only] le disque de tocsin est passé en lecture seule
+        [io] le disque de tocsin renvoie des erreurs d'écriture
        *[denied] tocsin n'a plus le droit d'écrire sur son disque
     }
 journal-storage = ⛔ Rien n'a été consigné pour ce message : {$cause}. Notez-le sur papier et prévenez l'administrateur. tocsin le reprendra de lui-même dès que son disque sera réparé.

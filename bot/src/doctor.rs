@@ -83,6 +83,10 @@ fn writable(data: &Path) -> Finding {
                     "the file system is read-only (often a failing disk: read the system log)"
                         .to_owned()
                 }
+                Some(Fault::Io) => {
+                    "the disk answers input/output errors (failing hardware: read the system log)"
+                        .to_owned()
+                }
                 Some(Fault::Denied) => format!(
                     "permission denied: run this as the account tocsin runs as, or give it write access ({err})"
                 ),

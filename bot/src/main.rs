@@ -955,6 +955,8 @@ fn console(args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
     // After a storage failure, from what is on disk; a lock still held is
     // the dropped journal's own, which sled's threads release just after.
     let reopen = || {
+        tocsin::journal::storage::probe_journal(&args.data)
+            .context("the disk holding the journal refuses writes still")?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             match Runtime::open(&args.data, catalog.clone(), settings.clone(), None) {

@@ -167,6 +167,11 @@ fn advice(fault: Fault) -> &'static str {
              make it writable again"
         }
         Fault::Denied => "give the account tocsin runs as write access to its data_dir",
+        Fault::Io => {
+            "the disk is failing or unreachable: read the system log, and fix or replace it; \
+             tocsin resumes once it takes writes, and its hash chains say whether every \
+             entry is there"
+        }
     }
 }
 
@@ -364,6 +369,7 @@ impl Journal {
         // Nothing is written before this: a full disk is refused up front.
         storage::check_room(dir, storage::needed_to_open(&db_path))?.map_err(JournalError::Full)?;
         storage::set_aside_partial_snapshots(dir, &db_path)?;
+        storage::forget_cached(&db_path)?;
         let db = open_db(&db_path)?;
         let durable = Mutex::new(Durable::open(&db_path)?);
         let sources = db.open_tree(SOURCES)?;

@@ -89,6 +89,34 @@ impl Durable {
     }
 }
 
+/// Drops what the kernel caches of the journal's files, so that opening
+/// reads what the disk holds. After a write-back failed (a disk answering
+/// EIO), the kernel keeps the pages it could not write as if they had been
+/// written: read back, they would show sled entries the disk does not hold,
+/// and sled would go on writing after them (measured: the journal read
+/// back from the disk after such a run was corrupt).
+pub fn forget_cached(db_path: &Path) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(db_path) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            forget_cached(&path)?;
+            continue;
+        }
+        match File::open(&path) {
+            Ok(file) => rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::DontNeed)?,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 /// Free space opening needs, beyond a quarter of what the journal holds.
 const MIN_FREE: u64 = 16 * 1024 * 1024;
 
@@ -105,6 +133,11 @@ pub enum Fault {
     ReadOnly,
     /// The permissions forbid it.
     Denied,
+    /// The disk answers input/output errors: failing hardware, a cable, a
+    /// storage network. What was written but not synced may be lost; what
+    /// was synced was acknowledged, and the hash chains say at the next
+    /// open whether it is all there.
+    Io,
 }
 
 impl Fault {
@@ -114,6 +147,7 @@ impl Fault {
             Some(rustix::io::Errno::NOSPC | rustix::io::Errno::DQUOT) => Some(Fault::Full),
             Some(rustix::io::Errno::ROFS) => Some(Fault::ReadOnly),
             Some(rustix::io::Errno::ACCESS | rustix::io::Errno::PERM) => Some(Fault::Denied),
+            Some(rustix::io::Errno::IO) => Some(Fault::Io),
             _ => None,
         }
     }
@@ -133,6 +167,9 @@ impl Fault {
             }
             if text.contains("readonly database") || text.contains("Read-only file system") {
                 return Some(Fault::ReadOnly);
+            }
+            if text.contains("disk I/O error") || text.contains("Input/output error") {
+                return Some(Fault::Io);
             }
             cause = err.source();
         }
@@ -156,6 +193,7 @@ impl Fault {
             Fault::Full => "full",
             Fault::ReadOnly => "read_only",
             Fault::Denied => "denied",
+            Fault::Io => "io",
         }
     }
 
@@ -165,6 +203,7 @@ impl Fault {
             Fault::Full => "the disk is full",
             Fault::ReadOnly => "the file system is read-only",
             Fault::Denied => "permission denied",
+            Fault::Io => "the disk answers input/output errors",
         }
     }
 }
@@ -227,9 +266,17 @@ pub fn probe_write(dir: &Path) -> std::io::Result<()> {
 /// directory takes a write and the volume has the room opening needs.
 pub fn disk_back(data_dir: &Path) -> bool {
     let db_path = data_dir.join(super::DB_DIR);
-    let dir = if db_path.is_dir() { &db_path } else { data_dir };
-    probe_write(dir).is_ok()
+    probe_journal(data_dir).is_ok()
         && check_room(data_dir, needed_to_open(&db_path)).is_ok_and(|room| room.is_ok())
+}
+
+/// [`probe_write`] in the journal's directory (in `data_dir` before there
+/// is one). Reopening after a fault waits for it: sled opened on a disk that
+/// still fails writes half of what opening writes, which can leave the
+/// journal unopenable (measured, with a disk answering EIO).
+pub fn probe_journal(data_dir: &Path) -> std::io::Result<()> {
+    let db_path = data_dir.join(super::DB_DIR);
+    probe_write(if db_path.is_dir() { &db_path } else { data_dir })
 }
 
 /// Free space that copying a journal of `size` bytes needs.
@@ -462,7 +509,13 @@ mod tests {
             Fault::of(&std::io::Error::from_raw_os_error(13)),
             Some(Fault::Denied)
         );
-        assert_eq!(Fault::of(&std::io::Error::from_raw_os_error(5)), None);
+        assert_eq!(
+            Fault::of(&std::io::Error::from_raw_os_error(5)),
+            Some(Fault::Io)
+        );
+        assert_eq!(Fault::of(&std::io::Error::from_raw_os_error(2)), None);
+        let failing = anyhow::anyhow!("disk I/O error").context("storing the room keys");
+        assert_eq!(Fault::in_chain(failing.as_ref()), Some(Fault::Io));
         let sqlite = anyhow::anyhow!("database or disk is full").context("syncing");
         assert_eq!(Fault::in_chain(sqlite.as_ref()), Some(Fault::Full));
         let network = anyhow::anyhow!("connection refused").context("syncing");
