@@ -1,6 +1,7 @@
 //! A full or failing disk under the journal, on real file systems the tests
-//! mount themselves: a tmpfs to fill, and an ext4 on a loop device that the
-//! kernel turns read-only under a running tocsin, as it does on an I/O error.
+//! mount themselves: a tmpfs to fill, an ext4 on a loop device that the
+//! kernel turns read-only under a running tocsin, as it does on an I/O error,
+//! and an ext4 on an image served over FUSE that answers I/O errors.
 //!
 //! Mounting needs root (the tests run as root here). Elsewhere these tests
 //! say so and pass, unless `TOCSIN_REQUIRE_TMPFS=1` (set by `scripts/test`)
@@ -100,34 +101,107 @@ fn mounted(what: &str, command: &mut Command) -> bool {
     false
 }
 
-/// An ext4 of 64 MiB on a loop device, mounted `errors=remount-ro`: what a
-/// server's disk does when it fails under a running service.
+/// An ext4 of 64 MiB on a loop device: mounted `errors=remount-ro` on an
+/// image file, what a server's disk does when it fails under a running
+/// service ([`Ext4::mount_at`]); or mounted `errors=continue` on an image
+/// served by `scripts/faulty/disk.py` over FUSE, which answers EIO to every
+/// write and fsync on demand, as a dying disk does ([`Ext4::faulty_at`]).
 pub(crate) struct Ext4 {
     dir: PathBuf,
-    image: tempfile::TempDir,
+    image: PathBuf,
+    options: &'static str,
+    /// The FUSE server of a faulty image, and where it is mounted.
+    server: Option<(Child, PathBuf)>,
+    _temp: tempfile::TempDir,
 }
 
 impl Ext4 {
     /// Formats an image and mounts it on `dir`, an existing empty directory.
     pub(crate) fn mount_at(dir: &Path) -> Option<Ext4> {
-        let image = tempfile::tempdir().unwrap();
-        let file = image.path().join("disk.img");
-        std::fs::File::create(&file)
+        let temp = tempfile::tempdir().unwrap();
+        let image = temp.path().join("disk.img");
+        Ext4::format(dir, image, "loop,errors=remount-ro", None, temp)
+    }
+
+    /// The same on an image whose writes fail while [`Ext4::fail_io`] holds.
+    /// Needs FUSE and a Python with `mfusepy` (`TOCSIN_FAULTY_PYTHON`, set
+    /// by `scripts/test`).
+    pub(crate) fn faulty_at(dir: &Path) -> Option<Ext4> {
+        let Some(python) = std::env::var_os("TOCSIN_FAULTY_PYTHON") else {
+            mounted(
+                "a failing disk (TOCSIN_FAULTY_PYTHON, a Python with mfusepy, is not set)",
+                &mut Command::new("false"),
+            );
+            return None;
+        };
+        let temp = tempfile::tempdir().unwrap();
+        let backing = temp.path().join("backing.img");
+        let served = temp.path().join("served");
+        std::fs::create_dir(&served).unwrap();
+        std::fs::File::create(&backing).unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/faulty/disk.py");
+        let server = Command::new(python)
+            .arg(script)
+            .arg(&backing)
+            .arg(&served)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut server = server;
+        let image = served.join("disk.img");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !image.exists() {
+            if Instant::now() > deadline {
+                let _ = server.kill();
+                let _ = server.wait();
+                mounted(
+                    "a failing disk (the FUSE server did not come up)",
+                    &mut Command::new("false"),
+                );
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ext4::format(
+            dir,
+            image,
+            "loop,errors=continue",
+            Some((server, served)),
+            temp,
+        )
+    }
+
+    fn format(
+        dir: &Path,
+        image: PathBuf,
+        options: &'static str,
+        server: Option<(Child, PathBuf)>,
+        temp: tempfile::TempDir,
+    ) -> Option<Ext4> {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&image)
             .unwrap()
             .set_len(64 << 20)
             .unwrap();
+        let fs = Ext4 {
+            dir: dir.to_path_buf(),
+            image,
+            options,
+            server,
+            _temp: temp,
+        };
         let made = Command::new("mkfs.ext4")
             .args(["-q", "-F"])
-            .arg(&file)
+            .arg(&fs.image)
             .status();
         if !made.is_ok_and(|s| s.success()) {
             mounted("an ext4 (mkfs.ext4 failed)", &mut Command::new("false"));
             return None;
         }
-        let fs = Ext4 {
-            dir: dir.to_path_buf(),
-            image,
-        };
         fs.mount().then_some(fs)
     }
 
@@ -135,8 +209,8 @@ impl Ext4 {
         let ok = mounted(
             "an ext4 on a loop device",
             Command::new("mount")
-                .args(["-o", "loop,errors=remount-ro"])
-                .arg(self.image.path().join("disk.img"))
+                .args(["-o", self.options])
+                .arg(&self.image)
                 .arg(&self.dir),
         );
         // The journal's directory holds only what tocsin puts there.
@@ -162,22 +236,58 @@ impl Ext4 {
         );
     }
 
+    /// A faulty image's disk answers EIO to every write and fsync, until
+    /// [`Ext4::heal_io`].
+    pub(crate) fn fail_io(&self) {
+        std::fs::write(self.fail_flag(), b"").unwrap();
+        let probe = std::fs::File::create(self.dir.join("probe")).and_then(|mut file| {
+            file.write_all(&[0; 8192])?;
+            file.sync_all()
+        });
+        let _ = std::fs::remove_file(self.dir.join("probe"));
+        assert!(probe.is_err(), "the disk answers write errors");
+    }
+
+    /// Whether the kernel has turned the volume read-only (an ext4 gives up
+    /// so when its own journal cannot be written).
+    pub(crate) fn is_read_only(&self) -> bool {
+        // The mount options may still say rw: the superblock is what refuses.
+        let probe = self.dir.join(".read-only-probe");
+        match std::fs::File::create(&probe) {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                false
+            }
+            Err(err) => err.raw_os_error() == Some(30),
+        }
+    }
+
+    pub(crate) fn heal_io(&self) {
+        std::fs::remove_file(self.fail_flag()).unwrap();
+    }
+
+    fn fail_flag(&self) -> PathBuf {
+        let (_, served) = self.server.as_ref().expect("a faulty image");
+        let backing = served.parent().unwrap().join("backing.img");
+        PathBuf::from(format!("{}.fail", backing.display()))
+    }
+
     /// What an administrator does: unmount, check, mount again. Unmounting
     /// waits (10 s at most) for whoever still has files open on the volume
     /// to let go of them.
     pub(crate) fn repair(&self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(10);
         while !self.unmount() {
             assert!(
-                std::time::Instant::now() < deadline,
+                Instant::now() < deadline,
                 "unmounting {}: files are still open on it",
                 self.dir.display()
             );
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(100));
         }
         let checked = Command::new("e2fsck")
             .args(["-f", "-y"])
-            .arg(self.image.path().join("disk.img"))
+            .arg(&self.image)
             .output()
             .unwrap();
         // 0: clean, 1: errors corrected.
@@ -193,7 +303,7 @@ impl Ext4 {
     fn unmount(&self) -> bool {
         Command::new("umount")
             .arg(&self.dir)
-            .stderr(std::process::Stdio::null())
+            .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     }
@@ -203,6 +313,11 @@ impl Drop for Ext4 {
     fn drop(&mut self) {
         if !self.unmount() {
             let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+        }
+        if let Some((mut server, served)) = self.server.take() {
+            let _ = Command::new("umount").arg(&served).status();
+            let _ = server.kill();
+            let _ = server.wait();
         }
     }
 }
@@ -529,6 +644,53 @@ fn a_disk_gone_read_only_under_the_console_is_named_and_it_resumes_once_repaired
             "{refused}"
         );
     }
+    fs.repair();
+    let ack = console.say("!info après la réparation");
+    assert!(ack.starts_with('✅'), "once repaired: {ack}");
+    let seen = console.finish();
+    assert!(
+        !seen.iter().any(|l| l.contains("pendant")),
+        "nothing refused shows as recorded: {seen:#?}"
+    );
+    assert_eq!(infos(&data), ["avant la panne", "après la réparation"]);
+    let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_disk_answering_io_errors_under_the_console_is_named_and_it_resumes_once_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let journal = data.join("journal");
+    std::fs::create_dir_all(&journal).unwrap();
+    let Some(fs) = Ext4::faulty_at(&journal) else {
+        return;
+    };
+    let mut console = Console::start(&data);
+    let opened = console.say("!ouvrir rancongiciel exercice");
+    assert!(opened.starts_with('✅'), "{opened}");
+    let ack = console.say("!info avant la panne");
+    assert!(ack.starts_with('✅'), "{ack}");
+
+    // Writes reach the page cache; the fsync after them fails.
+    fs.fail_io();
+    let refused = console.say("!info pendant 1");
+    assert!(
+        refused.starts_with(
+            "⛔ Rien n'a été consigné pour cette ligne : le disque de tocsin renvoie des erreurs d'écriture."
+        ),
+        "{refused}"
+    );
+    for n in 2..=3 {
+        // The file system may have given up meanwhile: read-only, then.
+        let refused = console.say(&format!("!info pendant {n}"));
+        assert!(
+            refused.starts_with("⛔ Rien n'a été consigné pour cette ligne : le disque de tocsin"),
+            "{refused}"
+        );
+    }
+    // The disk is replaced (the same image, writable again) and checked.
+    fs.heal_io();
     fs.repair();
     let ack = console.say("!info après la réparation");
     assert!(ack.starts_with('✅'), "once repaired: {ack}");

@@ -407,30 +407,67 @@ async fn five_hundred_commands_sent_while_the_bot_is_down_are_all_recorded_in_or
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost() {
-    let Some(url) =
-        homeserver("a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost")
-    else {
+    let name = "a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost";
+    journal_disk_fails_under_the_bot(name, Failure::ReadOnly).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_whose_disk_answers_io_errors_pauses_the_bot_and_nothing_is_lost() {
+    let name = "a_journal_whose_disk_answers_io_errors_pauses_the_bot_and_nothing_is_lost";
+    journal_disk_fails_under_the_bot(name, Failure::Io).await;
+}
+
+/// How the journal's disk fails.
+#[derive(Clone, Copy, PartialEq)]
+enum Failure {
+    /// The kernel remounts it read-only.
+    ReadOnly,
+    /// It answers EIO to writes and fsyncs.
+    Io,
+}
+
+/// The journal on a volume of its own that fails under the running bot:
+/// every command said meanwhile is refused in words, the bot keeps running
+/// and lets go of the volume, which is repaired; then each command is on
+/// record once and acknowledged once.
+async fn journal_disk_fails_under_the_bot(name: &str, failure: Failure) {
+    let Some(url) = homeserver(name) else {
         return;
     };
     let alice = User::register(&url, &unique("alice"), "alice-password").await;
     let setup = bot_setup(&url, &[&alice.id()]).await;
-    // The journal on its own volume, which the kernel will turn read-only.
     let journal = setup.dir.path().join("data/journal");
     std::fs::create_dir_all(&journal).unwrap();
-    let Some(volume) = Ext4::mount_at(&journal) else {
+    let volume = match failure {
+        Failure::ReadOnly => Ext4::mount_at(&journal),
+        Failure::Io => Ext4::faulty_at(&journal),
+    };
+    let Some(volume) = volume else {
         return;
     };
     let bot_id = setup.user_id.clone();
     let mut bot = spawn_bot_process(&setup);
     let room = crisis_room(&alice, &[], &bot_id).await;
 
-    volume.fail();
+    let (cause, key) = match failure {
+        Failure::ReadOnly => {
+            volume.fail();
+            (
+                "le disque de tocsin est passé en lecture seule.",
+                "read_only",
+            )
+        }
+        Failure::Io => {
+            volume.fail_io();
+            ("le disque de tocsin renvoie des erreurs d'écriture.", "io")
+        }
+    };
     let info = alice.send(&room, "!info le disque lâche").await;
     let warning = alice.reply_to(&bot_id, &info).await;
     assert!(
-        warning.body.starts_with(
-            "⛔ Rien n'a été consigné pour ce message : le disque de tocsin est passé en lecture seule."
-        ) && warning.body.contains("le reprendra de lui-même"),
+        warning.body.starts_with(&format!(
+            "⛔ Rien n'a été consigné pour ce message : {cause}"
+        )) && warning.body.contains("le reprendra de lui-même"),
         "the room is told: {}",
         warning.body
     );
@@ -451,15 +488,36 @@ async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost(
     })
     .await;
     assert!(
-        log.contains("fault=\"read_only\"") || log.contains("fault=read_only"),
+        log.contains(&format!("fault=\"{key}\"")) || log.contains(&format!("fault={key}")),
         "{log}"
     );
     assert!(bot.try_wait().unwrap().is_none(), "the bot keeps running");
 
-    // The disk is repaired (tocsin has let go of it: it unmounts): tocsin
-    // resumes by itself, and each message is on record once, acknowledged
-    // once, and was refused once.
-    volume.repair();
+    // The disk comes back: the storage answers again, or the volume is
+    // repaired (tocsin has let go of it: it unmounts). tocsin resumes by
+    // itself, and each message is on record once, acknowledged once, and
+    // was refused once.
+    match failure {
+        Failure::ReadOnly => volume.repair(),
+        Failure::Io => {
+            volume.heal_io();
+            // The storage answers again; the file system either carries on
+            // (tocsin's probe passes and it resumes) or gave up and went
+            // read-only, to be repaired.
+            let resumed = super::poll("tocsin resuming, or the volume read-only", || {
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                if log.contains("takes writes again") {
+                    Some(true)
+                } else {
+                    volume.is_read_only().then_some(false)
+                }
+            })
+            .await;
+            if !resumed {
+                volume.repair();
+            }
+        }
+    }
     let sent = [info.clone(), waiting.clone()];
     let history = wait_answered(&room, &bot_id, &sent, TIMEOUT).await;
     terminate(&mut bot);
@@ -477,6 +535,8 @@ async fn a_journal_whose_disk_goes_read_only_pauses_the_bot_and_nothing_is_lost(
         assert_eq!(refusals, 1, "{:?}", answers.notices[event]);
         assert_eq!(answers.checks[event], 1);
     }
+    // Read from the disk itself, not from what the kernel still caches.
+    volume.repair();
     let (infos, _) = journal_infos(&setup);
     assert_eq!(infos.len(), 2);
     drop(volume);
