@@ -689,6 +689,13 @@ fn a_disk_answering_io_errors_under_the_console_is_named_and_it_resumes_once_rep
             "{refused}"
         );
     }
+    // An administrator checks the journal while the disk still fails: told
+    // why it cannot, and that opening it wrote half its settings does not
+    // make it unopenable later.
+    let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(!err.contains("damaged"), "{err}");
     // The disk is replaced (the same image, writable again) and checked.
     fs.heal_io();
     fs.repair();
@@ -702,4 +709,12 @@ fn a_disk_answering_io_errors_under_the_console_is_named_and_it_resumes_once_rep
     assert_eq!(infos(&data), ["avant la panne", "après la réparation"]);
     let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // What the check wrote of sled's settings, lost, was set aside at the
+    // next open (when the file system had not gone read-only first).
+    if let Ok(aside) = std::fs::read_dir(data.join("journal.set-aside")) {
+        for file in aside {
+            let name = file.unwrap().file_name().into_string().unwrap();
+            assert!(name.ends_with("-conf"), "{name}");
+        }
+    }
 }

@@ -368,7 +368,7 @@ impl Journal {
         let db_path = dir.join(DB_DIR);
         // Nothing is written before this: a full disk is refused up front.
         storage::check_room(dir, storage::needed_to_open(&db_path))?.map_err(JournalError::Full)?;
-        storage::set_aside_partial_snapshots(dir, &db_path)?;
+        storage::set_aside_leftovers(dir, &db_path)?;
         storage::forget_cached(&db_path)?;
         let db = open_db(&db_path)?;
         let durable = Mutex::new(Durable::open(&db_path)?);

@@ -3,9 +3,10 @@
 //! Before sled touches a journal, [`check_room`] makes sure the volume has
 //! room for what opening writes (sled rewrites its snapshot at every start):
 //! a full disk is refused up front, writing nothing, instead of leaving sled
-//! half a file it later reads as corruption. [`set_aside_partial_snapshots`]
-//! moves such a file out of the way if an earlier failure left one; the hash
-//! chains are verified after it as at every open. [`Fault`] classifies an
+//! half a file it later reads as corruption. [`set_aside_leftovers`]
+//! moves such a file out of the way if an earlier failure left one, and
+//! likewise a settings file sled rewrote in place and lost; the hash chains
+//! are verified after it as at every open. [`Fault`] classifies an
 //! I/O error as a full disk, a read-only file system or a refused access, so
 //! that every message says which. [`Durable`] makes what sled flushed
 //! survive a power loss or a disk the kernel turns read-only.
@@ -314,14 +315,14 @@ fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Moves the snapshots sled was still writing when it failed (a full disk, a
-/// crash) out of `db_path`, into `<data_dir>/journal.set-aside/`: sled would
-/// read the latest one as its snapshot and refuse the whole database as
-/// corrupt. Returns where each went; nothing is deleted.
-pub fn set_aside_partial_snapshots(
-    data_dir: &Path,
-    db_path: &Path,
-) -> std::io::Result<Vec<PathBuf>> {
+/// Moves out of `db_path`, into `<data_dir>/journal.set-aside/`, what an
+/// earlier failure (a full disk, a disk answering EIO, a crash) left that
+/// sled would read as corruption of the whole database: the snapshots it
+/// was still writing, and its settings file (`conf`, rewritten in place at
+/// every open) if it no longer reads as settings (measured: zeros, after an
+/// open on a disk answering EIO). sled writes the settings anew from the
+/// same configuration. Returns where each went; nothing is deleted.
+pub fn set_aside_leftovers(data_dir: &Path, db_path: &Path) -> std::io::Result<Vec<PathBuf>> {
     let Ok(entries) = std::fs::read_dir(db_path) else {
         return Ok(Vec::new());
     };
@@ -329,24 +330,54 @@ pub fn set_aside_partial_snapshots(
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !(name.starts_with("snap.") && name.ends_with(".generating")) {
+        let what = if name.starts_with("snap.") && name.ends_with(".generating") {
+            "set aside a snapshot the storage engine left unfinished; the hash chains are verified next"
+        } else if name == "conf" && !settings_readable(&entry.path())? {
+            "set aside the storage engine's settings file, which an earlier failure left unreadable; it writes them anew and the hash chains are verified next"
+        } else {
             continue;
-        }
+        };
         let aside = data_dir.join(SET_ASIDE);
         std::fs::create_dir_all(&aside)?;
         let to = aside.join(format!(
             "{}-{name}",
             Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
         ));
-        std::fs::rename(entry.path(), &to)?;
-        tracing::warn!(
-            from = %entry.path().display(),
-            to = %to.display(),
-            "set aside a snapshot the storage engine left unfinished; the hash chains are verified next"
-        );
+        move_file(&entry.path(), &to)?;
+        tracing::warn!(from = %entry.path().display(), to = %to.display(), "{what}");
         moved.push(to);
     }
     Ok(moved)
+}
+
+/// Renames, or copies and removes when `to` is on another volume (the
+/// journal on a disk of its own).
+fn move_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, to) {
+        Err(err) if err.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) => {
+            std::fs::copy(from, to)?;
+            File::open(to)?.sync_all()?;
+            std::fs::remove_file(from)
+        }
+        res => res,
+    }
+}
+
+/// Whether sled can read its settings file: lines `key: value`, then a
+/// 4-byte checksum (sled only warns when that is wrong). A file of 8 bytes
+/// or less sled itself takes as missing.
+fn settings_readable(conf: &Path) -> std::io::Result<bool> {
+    let bytes = std::fs::read(conf)?;
+    if bytes.len() <= 8 {
+        return Ok(true);
+    }
+    let body = &bytes[..bytes.len() - 4];
+    Ok(std::str::from_utf8(body).is_ok_and(|text| {
+        text.lines()
+            .filter(|line| !line.is_empty())
+            .all(|line| line.contains(": "))
+            && !text.trim().is_empty()
+    }))
 }
 
 /// Space kept in reserve in `data_dir`, so that tocsin can still write (and
@@ -542,7 +573,7 @@ mod tests {
         ] {
             std::fs::write(db.join(name), b"x").unwrap();
         }
-        let moved = set_aside_partial_snapshots(dir.path(), &db).unwrap();
+        let moved = set_aside_leftovers(dir.path(), &db).unwrap();
         assert_eq!(moved.len(), 1);
         assert!(moved[0].starts_with(dir.path().join(SET_ASIDE)));
         assert!(
