@@ -9,11 +9,11 @@
 //! derived from the journal, so an output carried out again after a crash is
 //! not posted twice. Commands sent while tocsin was down, however long, are
 //! handled at the next start, in order, with their original server times.
-//! If that task fails on a disk that is full, read-only or forbidden, tocsin
-//! closes its journal, answers each command with a ⛔ until the disk takes
-//! writes again, then starts again from disk, by itself; on any other
-//! failure (a panic, damage) it stops with an error so that its supervisor
-//! restarts it.
+//! If that task fails on a disk that is full, read-only, forbidden or
+//! answering I/O errors, tocsin closes its journal, answers each command
+//! with a ⛔ until the disk takes writes again, then starts again from disk,
+//! by itself; on any other failure (a panic, damage) it stops with an error
+//! so that its supervisor restarts it.
 
 pub mod anchor;
 pub mod budget;
@@ -76,7 +76,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
         let Some(fault) = Fault::of_error(&err) else {
             return Err(err);
         };
-        // A disk that is full, read-only or forbidden is fixed without
+        // A disk that is full, read-only, forbidden or failing is fixed without
         // tocsin: it waits for that, then starts again from what is on disk,
         // where the sync position never passed the last journaled command.
         if outage.replace(fault) != Some(fault) {
