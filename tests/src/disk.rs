@@ -619,20 +619,44 @@ fn a_read_only_file_system_is_named_and_the_journal_opens_once_writable() {
     assert_eq!(infos(&data), ["Le DPI est coupé"]);
 }
 
-#[test]
-fn a_disk_gone_read_only_under_the_console_is_named_and_it_resumes_once_repaired() {
+/// A console on a journal with a volume of its own (`mount` puts it on the
+/// journal's directory), an exercise opened and one information recorded.
+fn console_on_own_volume(
+    mount: fn(&Path) -> Option<Ext4>,
+) -> Option<(tempfile::TempDir, PathBuf, Ext4, Console)> {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let journal = data.join("journal");
     std::fs::create_dir_all(&journal).unwrap();
-    let Some(fs) = Ext4::mount_at(&journal) else {
-        return;
-    };
+    let fs = mount(&journal)?;
     let mut console = Console::start(&data);
     let opened = console.say("!ouvrir rancongiciel exercice");
     assert!(opened.starts_with('✅'), "{opened}");
     let ack = console.say("!info avant la panne");
     assert!(ack.starts_with('✅'), "{ack}");
+    Some((dir, data, fs, console))
+}
+
+/// Once the disk is repaired, the next line is recorded; nothing refused
+/// shows as recorded; the journal holds what was acknowledged and verifies.
+fn goes_on_after_the_repair(mut console: Console, data: &Path) {
+    let ack = console.say("!info après la réparation");
+    assert!(ack.starts_with('✅'), "once repaired: {ack}");
+    let seen = console.finish();
+    assert!(
+        !seen.iter().any(|l| l.contains("pendant")),
+        "nothing refused shows as recorded: {seen:#?}"
+    );
+    assert_eq!(infos(data), ["avant la panne", "après la réparation"]);
+    let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_disk_gone_read_only_under_the_console_is_named_and_it_resumes_once_repaired() {
+    let Some((_dir, data, fs, mut console)) = console_on_own_volume(Ext4::mount_at) else {
+        return;
+    };
 
     fs.fail();
     for n in 1..=3 {
@@ -645,32 +669,14 @@ fn a_disk_gone_read_only_under_the_console_is_named_and_it_resumes_once_repaired
         );
     }
     fs.repair();
-    let ack = console.say("!info après la réparation");
-    assert!(ack.starts_with('✅'), "once repaired: {ack}");
-    let seen = console.finish();
-    assert!(
-        !seen.iter().any(|l| l.contains("pendant")),
-        "nothing refused shows as recorded: {seen:#?}"
-    );
-    assert_eq!(infos(&data), ["avant la panne", "après la réparation"]);
-    let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    goes_on_after_the_repair(console, &data);
 }
 
 #[test]
 fn a_disk_answering_io_errors_under_the_console_is_named_and_it_resumes_once_repaired() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let journal = data.join("journal");
-    std::fs::create_dir_all(&journal).unwrap();
-    let Some(fs) = Ext4::faulty_at(&journal) else {
+    let Some((_dir, data, fs, mut console)) = console_on_own_volume(Ext4::faulty_at) else {
         return;
     };
-    let mut console = Console::start(&data);
-    let opened = console.say("!ouvrir rancongiciel exercice");
-    assert!(opened.starts_with('✅'), "{opened}");
-    let ack = console.say("!info avant la panne");
-    assert!(ack.starts_with('✅'), "{ack}");
 
     // Writes reach the page cache; the fsync after them fails.
     fs.fail_io();
@@ -699,16 +705,7 @@ fn a_disk_answering_io_errors_under_the_console_is_named_and_it_resumes_once_rep
     // The disk is replaced (the same image, writable again) and checked.
     fs.heal_io();
     fs.repair();
-    let ack = console.say("!info après la réparation");
-    assert!(ack.starts_with('✅'), "once repaired: {ack}");
-    let seen = console.finish();
-    assert!(
-        !seen.iter().any(|l| l.contains("pendant")),
-        "nothing refused shows as recorded: {seen:#?}"
-    );
-    assert_eq!(infos(&data), ["avant la panne", "après la réparation"]);
-    let out = tocsin(&["verify", "--data", data.to_str().unwrap()], b"");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    goes_on_after_the_repair(console, &data);
     // What the check wrote of sled's settings, lost, was set aside at the
     // next open (when the file system had not gone read-only first).
     if let Ok(aside) = std::fs::read_dir(data.join("journal.set-aside")) {
