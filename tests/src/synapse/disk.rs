@@ -85,13 +85,15 @@ async fn a_full_disk_under_the_bot_costs_no_command_and_the_admins_are_told() {
 
     // The disk fills again, reserve and all: tocsin cannot record, nor
     // perhaps even read the room, but keeps running and loses nothing.
+    let log_path = setup.dir.path().join("bot.log");
+    let logged = std::fs::read_to_string(&log_path).unwrap().len();
     fs.fill();
     let exhausted = alice.send(&room, "!info réserve épuisée").await;
-    let log_path = setup.dir.path().join("bot.log");
     until("the log naming the full disk", || {
         std::fs::read_to_string(&log_path).is_ok_and(|log| {
-            log.contains("sync failed: the disk is full")
-                || log.contains("resumes by itself once the disk is fixed")
+            let new = log.get(logged..).unwrap_or_default();
+            new.contains("sync failed: the disk is full")
+                || new.contains("resumes by itself once the disk is fixed")
         })
     })
     .await;
