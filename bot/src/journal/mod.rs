@@ -329,8 +329,8 @@ impl Snapshotter {
                 }
             }
             copy.flush()?;
-            Durable::open(&db_path)?;
         }
+        // Opening the copy makes it durable (`Durable::open`) and verifies it.
         // No one else can hold the copy: a lock still held is the copy's own
         // (sled's background threads let go of it just after the drop, later
         // on a loaded machine).

@@ -48,7 +48,7 @@ use crate::journal::storage::{self, Fault};
 use crate::runtime::{Delivery, Output, Runtime};
 use feed::{Feed, Incoming};
 use tocsin_core::engine::event::Author;
-use tocsin_core::engine::{Body, Input, consign};
+use tocsin_core::engine::{Body, Input, command, consign};
 use tocsin_core::lang::speech::msg;
 
 /// Power level needed to open and close crises and assign roles.
@@ -665,12 +665,12 @@ async fn process(
         Ok(()) => return Ok(()),
         Err(err) => err,
     };
-    if Fault::of_error(&err).is_none() {
+    let Some(fault) = Fault::of_error(&err) else {
         return Err(err);
-    }
+    };
     // The journal is closed: its files no longer hold the failing volume,
     // which can be unmounted and repaired while the room is still answered.
-    if refuse_until_fixed(&mut rx, &client, &config, &err, &shutdown).await {
+    if refuse_until_fixed(&mut rx, &client, &config, fault, &err, &shutdown).await {
         Err(err.context(DiskBack))
     } else {
         Ok(())
@@ -682,17 +682,15 @@ async fn process(
 /// is, so that the next run reads them again and records them. Every
 /// [`RESUME_EVERY`], a probe tries the disk; `true` once it takes writes
 /// with room to open the journal, `false` at shutdown. `err` is the
-/// failure, a storage fault.
+/// failure, `fault` what it is.
 async fn refuse_until_fixed(
     rx: &mut mpsc::UnboundedReceiver<Feed>,
     client: &Client,
     config: &Config,
+    fault: Fault,
     err: &anyhow::Error,
     shutdown: &CancellationToken,
 ) -> bool {
-    let Some(fault) = Fault::of_error(err) else {
-        return false;
-    };
     tracing::error!(
         fault = fault.key(),
         error = format!("{err:#}"),
@@ -730,11 +728,12 @@ async fn refuse(client: &Client, config: &Config, fault: Fault, batch: &[Incomin
     }
 }
 
-/// What deserves an answer while nothing can be recorded: a command, or a
-/// 📌 (conversation, edits and other reactions are read again later).
+/// What deserves an answer while nothing can be recorded: what the engine
+/// takes as a command (a refused one too), or a 📌 (conversation, edits and
+/// other reactions are read again later).
 fn is_command(incoming: &Incoming, config: &Config) -> bool {
     match &incoming.body {
-        Body::Text(text) => text.trim_start().starts_with(&config.settings.prefix),
+        Body::Text(text) => command::parse(text, &config.settings.prefix, &[]).is_some(),
         Body::Reaction { key, .. } => consign::is_pin(key),
         _ => false,
     }
